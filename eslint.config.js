@@ -24,7 +24,10 @@ export default tseslint.config(
   {
     files: ['backend/**'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['**/vehicle-gateway/**', '**/ecu-sim/**', '**/uds/**', 'socketcan'] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['**/vehicle-gateway/**', '**/ecu-sim/**', '**/uds/**', 'socketcan'] },
+      ],
     },
   },
   {
@@ -33,6 +36,8 @@ export default tseslint.config(
   },
   {
     files: ['ecu-sim/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: ['**/backend/**', '**/vehicle-gateway/**', 'mqtt', 'aedes'] }] },
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['**/backend/**', '**/vehicle-gateway/**', 'mqtt', 'aedes'] }],
+    },
   },
 );
