@@ -20,8 +20,7 @@ function vitest(project, prefix = []) {
   rmSync(out, { force: true });
   const cmd = [
     ...prefix,
-    'npx',
-    'vitest',
+    join(root, 'node_modules', '.bin', 'vitest'),
     'run',
     '--project',
     project,
