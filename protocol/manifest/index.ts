@@ -1,0 +1,10 @@
+export {
+  checkManifestCounter,
+  EcuVersionSchema,
+  LastUpdateSchema,
+  ManifestVerificationError,
+  signVehicleManifest,
+  VehicleManifestSchema,
+  verifyVehicleManifest,
+} from './vehicle-manifest.ts';
+export type { EcuVersion, ManifestErrorCode, SignedVehicleManifest, VehicleManifest } from './vehicle-manifest.ts';

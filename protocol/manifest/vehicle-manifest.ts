@@ -1,0 +1,100 @@
+/**
+ * The vehicle version manifest (gateway -> backend): what every ECU runs, signed with the
+ * vehicle's own Ed25519 key in the TUF signature format over canonical JSON.
+ */
+import { z } from 'zod';
+import { EcuResultSchema } from '../messages/ecu-result.ts';
+import { canonicalBytes, CanonicalJsonError, omitUndefined } from '../tuf/canonical-json.ts';
+import { keyIdOf, verifyEd25519 } from '../tuf/keys.ts';
+import type { Signer, TufPublicKey } from '../tuf/keys.ts';
+import { describeZodError, ExpiresSchema, Sha256HexSchema, SignatureSchema } from '../tuf/schemas.ts';
+import type { SignedMetadata } from '../tuf/schemas.ts';
+import { EcuSerialSchema, VinSchema } from '../vin.ts';
+
+export const EcuVersionSchema = z.object({
+  serial: EcuSerialSchema,
+  hardwareId: z.string().min(1),
+  version: z.string().min(1),
+  imageSha256: Sha256HexSchema,
+});
+export type EcuVersion = z.infer<typeof EcuVersionSchema>;
+
+export const LastUpdateSchema = z.object({
+  campaignId: z.string().min(1),
+  outcome: z.enum(['success', 'failed', 'rolled_back', 'rollback_failed']),
+  ecus: z.array(EcuResultSchema),
+});
+
+export const VehicleManifestSchema = z.object({
+  vin: VinSchema,
+  /** Increases with every manifest the vehicle signs; the backend refuses one that does not. */
+  counter: z.number().int().nonnegative(),
+  /** Random per manifest (hex, 16-64 bytes), so that two manifests never sign the same bytes. */
+  nonce: z.string().regex(/^(?:[0-9a-f]{2}){16,64}$/, 'expected 16-64 random bytes as hex'),
+  /** When the gateway signed it: `YYYY-MM-DDTHH:MM:SSZ`. */
+  timestamp: ExpiresSchema,
+  ecus: z
+    .array(EcuVersionSchema)
+    .min(1)
+    .refine((ecus) => new Set(ecus.map((e) => e.serial)).size === ecus.length, 'duplicate ECU serial'),
+  lastUpdate: LastUpdateSchema.optional(),
+});
+export type VehicleManifest = z.infer<typeof VehicleManifestSchema>;
+export type SignedVehicleManifest = SignedMetadata<VehicleManifest>;
+
+export type ManifestErrorCode = 'malformed' | 'bad_signature' | 'stale_counter';
+
+export class ManifestVerificationError extends Error {
+  override readonly name = 'ManifestVerificationError';
+  constructor(
+    readonly code: ManifestErrorCode,
+    detail: string,
+  ) {
+    super(`vehicle manifest: ${code}: ${detail}`);
+  }
+}
+
+/** Validates and signs a manifest; throws ManifestVerificationError('malformed') on bad content. */
+export function signVehicleManifest(manifest: VehicleManifest, vehicleKey: Signer): SignedVehicleManifest {
+  const parsed = VehicleManifestSchema.safeParse(manifest);
+  if (!parsed.success) throw new ManifestVerificationError('malformed', describeZodError(parsed.error));
+  const signed = omitUndefined(parsed.data);
+  return { signatures: [{ keyid: vehicleKey.keyId, sig: vehicleKey.sign(canonicalBytes(signed)) }], signed };
+}
+
+const EnvelopeSchema = z.object({ signatures: z.array(SignatureSchema).min(1), signed: z.unknown() });
+
+/**
+ * Checks that the vehicle key registered for this VIN signed the manifest and that it is well
+ * formed; returns the manifest. Whether `counter` advanced is for the caller, who knows the last
+ * one (see checkManifestCounter).
+ */
+export function verifyVehicleManifest(input: unknown, vehicleKey: TufPublicKey): VehicleManifest {
+  const envelope = EnvelopeSchema.safeParse(input);
+  if (!envelope.success) throw new ManifestVerificationError('malformed', describeZodError(envelope.error));
+  let message: Uint8Array;
+  try {
+    message = canonicalBytes(envelope.data.signed);
+  } catch (error) {
+    if (error instanceof CanonicalJsonError) throw new ManifestVerificationError('malformed', error.message);
+    throw error;
+  }
+  const keyId = keyIdOf(vehicleKey);
+  const signed = envelope.data.signatures.some(
+    (s) => s.keyid === keyId && verifyEd25519(vehicleKey.keyval.public, message, s.sig),
+  );
+  if (!signed) throw new ManifestVerificationError('bad_signature', `no valid signature by the vehicle key ${keyId}`);
+  const manifest = VehicleManifestSchema.safeParse(envelope.data.signed);
+  if (!manifest.success) throw new ManifestVerificationError('malformed', describeZodError(manifest.error));
+  return manifest.data;
+}
+
+/** Throws 'stale_counter' unless `manifest.counter` is above the last accepted counter. */
+export function checkManifestCounter(manifest: VehicleManifest, lastAcceptedCounter: number | undefined): void {
+  if (lastAcceptedCounter !== undefined && manifest.counter <= lastAcceptedCounter) {
+    throw new ManifestVerificationError(
+      'stale_counter',
+      `counter ${manifest.counter} is not above ${lastAcceptedCounter}`,
+    );
+  }
+}

@@ -1,0 +1,26 @@
+import { describeZodError } from '../tuf/schemas.ts';
+import { MessageDecodeError } from './errors.ts';
+import { PAYLOAD_SCHEMAS } from './payloads.ts';
+import type { JsonMessageKind, MessagePayload } from './payloads.ts';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Validates `payload` for `kind` and encodes it as UTF-8 JSON; throws MessageDecodeError if invalid. */
+export function encodeMessage<K extends JsonMessageKind>(kind: K, payload: MessagePayload<K>): Uint8Array {
+  const parsed = PAYLOAD_SCHEMAS[kind].safeParse(payload);
+  if (!parsed.success) throw new MessageDecodeError(kind, `refusing to send: ${describeZodError(parsed.error)}`);
+  return new TextEncoder().encode(JSON.stringify(parsed.data));
+}
+
+/** Decodes and validates a received payload of `kind`; throws MessageDecodeError naming the problem. */
+export function decodeMessage<K extends JsonMessageKind>(kind: K, payload: Uint8Array): MessagePayload<K> {
+  let json: unknown;
+  try {
+    json = JSON.parse(utf8.decode(payload));
+  } catch (error) {
+    throw new MessageDecodeError(kind, `not UTF-8 JSON (${(error as Error).message})`);
+  }
+  const parsed = PAYLOAD_SCHEMAS[kind].safeParse(json);
+  if (!parsed.success) throw new MessageDecodeError(kind, describeZodError(parsed.error));
+  return parsed.data as MessagePayload<K>;
+}

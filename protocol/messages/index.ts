@@ -1,0 +1,36 @@
+export {
+  isMessageKind,
+  MESSAGE_KINDS,
+  parseVehicleTopic,
+  PROTOCOL_VERSION,
+  sharedSubscriptionFilter,
+  subscriptionFilter,
+  TOPIC_PREFIX,
+  vehicleTopic,
+} from './topics.ts';
+export type { MessageKind } from './topics.ts';
+export {
+  ByteRangeSchema,
+  ChunksRequestSchema,
+  ManifestMessageSchema,
+  MAX_RANGE_LENGTH,
+  MAX_RANGES_PER_REQUEST,
+  MetadataRequestSchema,
+  MetadataResponseSchema,
+  OfferSchema,
+  PAYLOAD_SCHEMAS,
+  ProgressSchema,
+  RepositoryFilesSchema,
+  RequestIdSchema,
+  ResultSchema,
+  StatusSchema,
+  UpdatePhaseSchema,
+} from './payloads.ts';
+export type { JsonMessageKind, MessagePayload, RepositoryFiles } from './payloads.ts';
+export { EcuOutcomeSchema, EcuResultSchema } from './ecu-result.ts';
+export type { EcuOutcome, EcuResult } from './ecu-result.ts';
+export { decodeMessage, encodeMessage } from './codec.ts';
+export { CHUNK_FRAME_VERSION, ChunkHeaderSchema, decodeChunkFrame, encodeChunkFrame } from './chunk-frame.ts';
+export type { ChunkFrame, ChunkHeader } from './chunk-frame.ts';
+export { MessageDecodeError } from './errors.ts';
+export { fromRepositoryFiles, toRepositoryFiles } from './repository-files.ts';
