@@ -1,0 +1,62 @@
+// Checks shared by the one-shot and the streaming decoder.
+
+import { createHash } from 'node:crypto';
+import { DeltaError } from './errors.ts';
+import type { PackageHeader } from './format.ts';
+
+export interface DecodeOptions {
+  /** Refuse packages that declare a larger result (default 512 MiB). */
+  readonly maxResultLength?: number;
+}
+
+const DEFAULT_MAX_RESULT = 512 * 1024 * 1024;
+/** Longest control encoding of one op (three 5-byte varints); every op writes at least one byte. */
+const MAX_OP_BYTES = 15;
+
+export interface Streams {
+  readonly control: Uint8Array;
+  readonly diff: Uint8Array;
+  readonly extra: Uint8Array;
+}
+
+/** Refuses a declared result above the limit and a base image other than the package's. */
+export function checkHeader(header: PackageHeader, old: Uint8Array, opts: DecodeOptions): void {
+  const max = opts.maxResultLength ?? DEFAULT_MAX_RESULT;
+  if (header.result.length > max) {
+    throw new DeltaError('too_large', `package declares a ${header.result.length}-byte result; the limit is ${max}`);
+  }
+  if (header.base.length !== old.length) {
+    throw new DeltaError(
+      'base_mismatch',
+      `package is for a ${header.base.length}-byte base image, this one has ${old.length} bytes`,
+    );
+  }
+  const sha = createHash('sha256').update(old).digest('hex');
+  if (sha !== header.base.sha256) {
+    throw new DeltaError('base_mismatch', `package is for base image sha256 ${header.base.sha256}, this one is ${sha}`);
+  }
+}
+
+export function checkResult(header: PackageHeader, sha: string): void {
+  if (sha !== header.result.sha256) {
+    throw new DeltaError(
+      'result_mismatch',
+      `rebuilt image has sha256 ${sha}, the package declares ${header.result.sha256}`,
+    );
+  }
+}
+
+/** The three streams of a package body (whose length the caller has checked). */
+export function splitStreams(header: PackageHeader, body: Uint8Array): Streams {
+  const { control, diff } = header.streams;
+  return {
+    control: body.subarray(0, control),
+    diff: body.subarray(control, control + diff),
+    extra: body.subarray(control + diff),
+  };
+}
+
+/** Most bytes a well-formed control stream can decompress to. */
+export function controlLimit(resultLength: number): number {
+  return (resultLength + 1) * MAX_OP_BYTES;
+}

@@ -1,0 +1,156 @@
+import { createHash } from 'node:crypto';
+import { OpGuard } from './apply.ts';
+import { decompress, decompressor } from './brotli.ts';
+import { checkHeader, checkResult, controlLimit, splitStreams } from './checks.ts';
+import type { DecodeOptions, Streams } from './checks.ts';
+import { OpReader } from './control.ts';
+import { DeltaError } from './errors.ts';
+import { HEADER_LENGTH, readHeader } from './format.ts';
+import type { PackageHeader } from './format.ts';
+import { StreamReader } from './stream-reader.ts';
+import { addWords } from './word-diff.ts';
+
+const OUTPUT_CHUNK = 64 * 1024;
+
+export type PackageSource = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+
+/**
+ * Rebuilds the result image from a package that arrives in chunks, yielding the result in order
+ * in chunks of at most 64 KiB. Memory: the base, the compressed package and a constant (brotli
+ * windows, one output chunk); the result is never held whole. The output is verified only when
+ * the generator completes: treat what arrived as unverified until then, and discard it on an error.
+ */
+export async function* decodeStream(
+  old: Uint8Array,
+  pkg: PackageSource,
+  opts: DecodeOptions = {},
+): AsyncGenerator<Uint8Array, void, undefined> {
+  const { header, body } = await receive(old, pkg, opts);
+  const streams = splitStreams(header, body);
+  const hash = createHash('sha256');
+  let produced = 0;
+  const chunks = header.method === 'full-brotli' ? fullChunks(header, streams) : deltaChunks(old, header, streams);
+  for await (const chunk of chunks) {
+    hash.update(chunk);
+    produced += chunk.length;
+    yield chunk;
+  }
+  if (produced !== header.result.length) {
+    throw new DeltaError('corrupt', `package produced ${produced} bytes, the header declares ${header.result.length}`);
+  }
+  checkResult(header, hash.digest('hex'));
+}
+
+/** Convenience: decodeStream collected into one buffer. */
+export async function decodeAsync(old: Uint8Array, pkg: PackageSource, opts: DecodeOptions = {}): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for await (const chunk of decodeStream(old, pkg, opts)) parts.push(chunk);
+  return Buffer.concat(parts);
+}
+
+async function* fullChunks(header: PackageHeader, streams: Streams): AsyncGenerator<Uint8Array> {
+  const image = new StreamReader(decompressor(streams.extra), 'image');
+  try {
+    for (let produced = 0; produced < header.result.length;) {
+      const chunk = (await image.take(Math.min(OUTPUT_CHUNK, header.result.length - produced))).slice();
+      produced += chunk.length;
+      yield chunk;
+    }
+    await image.expectEnd();
+  } finally {
+    image.close();
+  }
+}
+
+async function* deltaChunks(old: Uint8Array, header: PackageHeader, streams: Streams): AsyncGenerator<Uint8Array> {
+  const resultLength = header.result.length;
+  const ops = new OpReader(decompress(streams.control, controlLimit(resultLength), 'control'));
+  const diffs = new StreamReader(decompressor(streams.diff), 'diff');
+  const extras = new StreamReader(decompressor(streams.extra), 'extra');
+  const guard = new OpGuard(old.length, resultLength);
+  const word = header.diffWord ?? 1;
+  let buf = new Uint8Array(Math.min(OUTPUT_CHUNK, resultLength));
+  let fill = 0;
+  let flushed = 0;
+  /** The full output chunk, replaced by a fresh one; or undefined while the chunk has room. */
+  const advance = (n: number): Uint8Array | undefined => {
+    fill += n;
+    if (fill < buf.length) return undefined;
+    const full = buf;
+    flushed += full.length;
+    buf = new Uint8Array(Math.min(OUTPUT_CHUNK, resultLength - flushed));
+    fill = 0;
+    return full;
+  };
+  try {
+    while (!ops.done) {
+      const op = ops.next();
+      let at = guard.written;
+      let from = guard.admit(op);
+      let carry = 0;
+      for (let left = op.add; left > 0;) {
+        const d = await diffs.take(Math.min(left, buf.length - fill));
+        carry = addWords(buf, fill, old, from, d, 0, d.length, at, word, carry);
+        at += d.length;
+        from += d.length;
+        left -= d.length;
+        const full = advance(d.length);
+        if (full) yield full;
+      }
+      for (let left = op.extra; left > 0;) {
+        const x = await extras.take(Math.min(left, buf.length - fill));
+        buf.set(x, fill);
+        left -= x.length;
+        const full = advance(x.length);
+        if (full) yield full;
+      }
+    }
+    guard.finish();
+    await diffs.expectEnd();
+    await extras.expectEnd();
+  } finally {
+    diffs.close();
+    extras.close();
+  }
+}
+
+/** Collects header and body, refusing a wrong base before the body is buffered. */
+async function receive(
+  old: Uint8Array,
+  pkg: PackageSource,
+  opts: DecodeOptions,
+): Promise<{ header: PackageHeader; body: Uint8Array }> {
+  let head = new Uint8Array(0);
+  let header: PackageHeader | undefined;
+  const parts: Uint8Array[] = [];
+  let bodyLength = 0;
+  for await (const chunk of pkg) {
+    let rest = chunk;
+    if (!header) {
+      const need = HEADER_LENGTH - head.length;
+      head = Buffer.concat([head, rest.subarray(0, need)]);
+      rest = rest.subarray(need);
+      if (head.length < HEADER_LENGTH) continue;
+      header = readHeader(head);
+      checkHeader(header, old, opts);
+    }
+    if (bodyLength + rest.length > header.packageLength - HEADER_LENGTH) {
+      throw new DeltaError('corrupt', `package continues past its declared length of ${header.packageLength} bytes`);
+    }
+    if (rest.length > 0) {
+      parts.push(rest.slice());
+      bodyLength += rest.length;
+    }
+  }
+  if (!header) {
+    readHeader(head); // reports a foreign or unsupported package as such rather than as cut short
+    throw new DeltaError('truncated', `package ends inside its ${HEADER_LENGTH}-byte header`);
+  }
+  if (HEADER_LENGTH + bodyLength < header.packageLength) {
+    throw new DeltaError(
+      'truncated',
+      `package is ${HEADER_LENGTH + bodyLength} bytes, its header declares ${header.packageLength}`,
+    );
+  }
+  return { header, body: Buffer.concat(parts) };
+}

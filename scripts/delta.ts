@@ -1,0 +1,153 @@
+// `npm run delta -- encode OLD NEW PACKAGE | decode OLD PACKAGE OUT | info PACKAGE`
+// Exit codes: 0 done, 1 the operation failed (bad package, wrong base, I/O), 2 usage error.
+import { createReadStream } from 'node:fs';
+import { open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { decodeStream, DeltaError, encode, HEADER_LENGTH, readPackageHeader } from '../protocol/delta/index.ts';
+import type { EncodeProgress } from '../protocol/delta/index.ts';
+
+/** Writes through a temp file in the same directory and renames it, so `path` is never half-written. */
+async function writeAtomically(
+  path: string,
+  write: (chunk: (b: Uint8Array) => Promise<void>) => Promise<void>,
+): Promise<void> {
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  const file = await open(temp, 'wx');
+  try {
+    await write(async (b) => {
+      await file.write(b);
+    });
+    await file.sync();
+    await file.close();
+    await rename(temp, path);
+  } catch (err) {
+    await file.close().catch(() => {});
+    await rm(temp, { force: true });
+    throw err;
+  }
+}
+
+function progressReporter(): (p: EncodeProgress) => void {
+  let last = '';
+  return (p) => {
+    const pct = p.total === 0 ? 100 : Math.floor((100 * p.done) / p.total / 10) * 10;
+    const line = `${p.phase} ${pct}%`;
+    if (line !== last) process.stderr.write(`delta: ${line}\n`);
+    last = line;
+  };
+}
+
+function integer(min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new InvalidArgumentError(`expected an integer ${min}..${max}`);
+    return n;
+  };
+}
+
+const program = new Command()
+  .name('delta')
+  .description('Build, apply and inspect OTA delta packages')
+  .exitOverride()
+  .showHelpAfterError();
+
+program
+  .command('encode')
+  .description('build a package that turns OLD into NEW')
+  .argument('<old>', 'image currently installed')
+  .argument('<new>', 'image to install')
+  .argument('<package>', 'package file to write')
+  .addOption(
+    new Option('--method <method>', 'delta, full image, or the smaller')
+      .choices(['auto', 'bsdiff-brotli', 'full-brotli'])
+      .default('auto'),
+  )
+  .option('--quality <n>', 'brotli quality 0..11', integer(0, 11), 11)
+  .option('--quiet', 'no progress on stderr')
+  .action(
+    async (
+      oldPath: string,
+      newPath: string,
+      pkgPath: string,
+      o: { method: 'auto' | 'bsdiff-brotli' | 'full-brotli'; quality: number; quiet?: boolean },
+    ) => {
+      const [old, neu] = await Promise.all([readFile(oldPath), readFile(newPath)]);
+      const started = performance.now();
+      const pkg = encode(old, neu, {
+        method: o.method,
+        quality: o.quality,
+        ...(o.quiet ? {} : { onProgress: progressReporter() }),
+      });
+      await writeAtomically(pkgPath, (put) => put(pkg));
+      const h = readPackageHeader(pkg);
+      const pct = neu.length === 0 ? 0 : (100 * pkg.length) / neu.length;
+      process.stderr.write(
+        `delta: ${pkgPath}: ${pkg.length} bytes (${pct.toFixed(2)} % of ${neu.length}), method ${h.method}, ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+      );
+    },
+  );
+
+program
+  .command('decode')
+  .description('rebuild the new image from OLD and PACKAGE into OUT (verified before OUT appears)')
+  .argument('<old>', 'image currently installed (the package base)')
+  .argument('<package>', 'package file')
+  .argument('<out>', 'file to write the rebuilt image to')
+  .option('--max-result <bytes>', 'refuse packages declaring a larger result', integer(0, 0xffff_ffff))
+  .action(async (oldPath: string, pkgPath: string, outPath: string, o: { maxResult?: number }) => {
+    const old = await readFile(oldPath);
+    const chunks = decodeStream(
+      old,
+      createReadStream(pkgPath),
+      o.maxResult === undefined ? {} : { maxResultLength: o.maxResult },
+    );
+    await writeAtomically(outPath, async (put) => {
+      for await (const c of chunks) await put(c);
+    });
+  });
+
+program
+  .command('info')
+  .description('print the header of PACKAGE')
+  .argument('<package>', 'package file')
+  .option('--json', 'print JSON')
+  .action(async (pkgPath: string, o: { json?: boolean }) => {
+    const size = (await stat(pkgPath)).size;
+    const file = await open(pkgPath, 'r');
+    const head = new Uint8Array(HEADER_LENGTH);
+    const { bytesRead } = await file.read(head, 0, HEADER_LENGTH, 0).finally(() => file.close());
+    const h = readPackageHeader(head.subarray(0, bytesRead));
+    if (o.json) {
+      process.stdout.write(`${JSON.stringify({ ...h, fileLength: size }, null, 2)}\n`);
+      return;
+    }
+    const s = h.streams;
+    process.stdout.write(
+      [
+        `format     version ${h.version}, method ${h.method}`,
+        `base       ${h.base.length} bytes, sha256 ${h.base.sha256}`,
+        `result     ${h.result.length} bytes, sha256 ${h.result.sha256}`,
+        `streams    control ${s.control}, diff ${s.diff}, extra ${s.extra} bytes`,
+        `package    ${h.packageLength} bytes declared, file has ${size}${size === h.packageLength ? '' : ' (MISMATCH)'}`,
+        '',
+      ].join('\n'),
+    );
+    if (size !== h.packageLength) process.exitCode = 1;
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    // Help and version are not errors; everything else commander reports is a usage error.
+    process.exitCode = err.exitCode === 0 ? 0 : 2;
+  } else if (err instanceof DeltaError) {
+    process.stderr.write(`delta: ${err.code}: ${err.message}\n`);
+    process.exitCode = 1;
+  } else {
+    process.stderr.write(`delta: ${(err as Error).message}\n`);
+    process.exitCode = 1;
+  }
+}
