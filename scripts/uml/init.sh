@@ -38,7 +38,7 @@ for mod in net/can/can.ko net/can/can-raw.ko drivers/net/can/dev/can-dev.ko driv
   insmod "$KMOD_DIR/kernel/$mod" || { echo "with-vcan: insmod $mod failed" >&2; finish 125; }
 done
 for ((i = 0; i < VCAN_COUNT; i++)); do
-  ip link add dev "vcan$i" type vcan && ip link set up "vcan$i" || { echo "with-vcan: cannot create vcan$i" >&2; finish 125; }
+  ip link add dev "vcan$i" type vcan && ip link set "vcan$i" mtu 72 && ip link set up "vcan$i" || { echo "with-vcan: cannot create vcan$i" >&2; finish 125; }
 done
 
 if [ "$SERVICES" = 1 ]; then

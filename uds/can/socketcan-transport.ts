@@ -1,0 +1,112 @@
+// CanTransport over Linux SocketCAN (the `socketcan` 4.0.7 native addon). Works wherever the kernel has
+// AF_CAN (inside user-mode Linux here); on this host kernel opening a channel fails with a clear error.
+import { validateCanFrame, type CanFrame } from './frame.ts';
+import { FrameListeners } from './listeners.ts';
+import type { CanIdFilter, CanTransport } from './transport.ts';
+
+interface RawMessage {
+  id: number;
+  ext?: boolean;
+  rtr?: boolean;
+  err?: boolean;
+  data: Buffer;
+}
+
+interface RawChannel {
+  addListener(event: 'onMessage' | 'onStopped', cb: (msg: RawMessage) => void): void;
+  start(): void;
+  stop(): void;
+  send(msg: { id: number; ext: boolean; rtr: boolean; data: Buffer }): number;
+  sendFD(msg: { id: number; ext: boolean; rtr: boolean; data: Buffer }): number;
+}
+
+interface SocketCanModule {
+  createRawChannel(name: string, timestamps?: boolean): RawChannel;
+}
+
+export class SocketCanUnavailableError extends Error {
+  override readonly name = 'SocketCanUnavailableError';
+}
+
+export interface SocketCanOptions {
+  /** How long send() retries while the kernel queue is full (ENOBUFS) before it fails. Default 1000 ms. */
+  sendTimeoutMs?: number;
+}
+
+async function loadSocketCan(): Promise<SocketCanModule> {
+  try {
+    const mod = (await import('socketcan')) as unknown as SocketCanModule & { default?: SocketCanModule };
+    return typeof mod.createRawChannel === 'function' ? mod : (mod.default as SocketCanModule);
+  } catch (err) {
+    throw new SocketCanUnavailableError(`the socketcan addon does not load: ${(err as Error).message}`);
+  }
+}
+
+export async function openSocketCan(iface: string, options: SocketCanOptions = {}): Promise<CanTransport> {
+  if (!/^[\w.-]{1,15}$/.test(iface)) throw new SocketCanUnavailableError(`"${iface}" is not a network interface name`);
+  const socketcan = await loadSocketCan();
+  let channel: RawChannel;
+  try {
+    channel = socketcan.createRawChannel(iface, false);
+  } catch (err) {
+    throw new SocketCanUnavailableError(
+      `cannot open SocketCAN interface ${iface} (${(err as Error).message}); the kernel needs AF_CAN and the interface must exist`,
+    );
+  }
+  return new SocketCanTransport(iface, channel, options.sendTimeoutMs ?? 1000);
+}
+
+class SocketCanTransport implements CanTransport {
+  private readonly listeners = new FrameListeners();
+  private closed = false;
+
+  constructor(
+    readonly name: string,
+    private readonly channel: RawChannel,
+    private readonly sendTimeoutMs: number,
+  ) {
+    channel.addListener('onMessage', (msg) => this.receive(msg));
+    channel.start();
+  }
+
+  private receive(msg: RawMessage): void {
+    if (this.closed || msg.rtr || msg.err) return;
+    // Received FD frames carry no FD flag in socketcan 4.0.7: only a length over 8 tells.
+    const data = new Uint8Array(msg.data.buffer, msg.data.byteOffset, msg.data.length);
+    this.listeners.deliver({ id: msg.id, extended: msg.ext === true, fd: data.length > 8, data });
+  }
+
+  async send(frame: CanFrame): Promise<void> {
+    if (this.closed) throw new Error(`CAN transport ${this.name} is closed`);
+    validateCanFrame(frame);
+    const msg = { id: frame.id, ext: frame.extended, rtr: false, data: Buffer.from(frame.data) };
+    const deadline = Date.now() + this.sendTimeoutMs;
+    // A full kernel queue (ENOBUFS) shows as a negative return: wait a little and retry instead of dropping.
+    for (let delay = 0; ; delay = Math.min(delay + 1, 5)) {
+      const written = frame.fd ? this.channel.sendFD(msg) : this.channel.send(msg);
+      if (written > 0) return;
+      if (Date.now() > deadline) {
+        throw new Error(
+          `CAN transport ${this.name}: the kernel refused the frame for ${this.sendTimeoutMs} ms` +
+            (frame.fd ? ' (CAN FD frames need the interface at MTU 72)' : ' (transmit queue full)'),
+        );
+      }
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+
+  subscribe(filter: CanIdFilter[] | null, listener: (frame: CanFrame) => void): () => void {
+    return this.listeners.subscribe(filter, listener);
+  }
+
+  onError(listener: (err: Error) => void): () => void {
+    return this.listeners.onError(listener);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.listeners.clear();
+    this.channel.stop();
+  }
+}

@@ -1,0 +1,245 @@
+// One ISO-TP address pair (ISO 15765-2): segmentation with flow control on transmit, reassembly on receive
+// (./reassembler.ts). Transmissions are queued one at a time; one reception at a time. Bad or unexpected
+// frames are reported through onError and never thrown out of the transport callback.
+import type { CanFrame } from '../can/frame.ts';
+import { exactIdFilter, type CanTransport } from '../can/transport.ts';
+import {
+  IsoTpClosedError,
+  IsoTpConfigError,
+  IsoTpError,
+  IsoTpInvalidFrameError,
+  IsoTpMessageLengthError,
+  IsoTpTimeoutError,
+} from './errors.ts';
+import { FlowControlWaiter } from './flow-control-waiter.ts';
+import {
+  MAX_MESSAGE_LENGTH,
+  consecutiveFrameCapacity,
+  decodePdu,
+  encodeConsecutiveFrame,
+  encodeFirstFrame,
+  encodeFlowControl,
+  encodeSingleFrame,
+  singleFrameCapacity,
+  type FlowStatus,
+  type FrameLayout,
+} from './frames.ts';
+import { resolveIsoTpOptions, type IsoTpOptions, type ResolvedIsoTpOptions } from './options.ts';
+import { Reassembler } from './reassembler.ts';
+import { nowMicros, stMinToMicros, waitUntilElapsed } from './stmin.ts';
+
+/** Yield to the event loop every this many consecutive frames when STmin is 0, so receivers in the same
+ * process drain their sockets (thousands of unpaced frames overflow a SocketCAN receive buffer). */
+const YIELD_EVERY_FRAMES = 4;
+
+export class IsoTpEndpoint {
+  readonly options: ResolvedIsoTpOptions;
+  private readonly layout: FrameLayout;
+  private readonly unsubscribe: () => void;
+  private readonly flowControl: FlowControlWaiter;
+  private readonly reassembler: Reassembler;
+  private messageListeners: ((payload: Uint8Array) => void)[] = [];
+  private firstFrameListeners: ((messageLength: number) => void)[] = [];
+  private errorListeners: ((err: IsoTpError) => void)[] = [];
+  private txChain: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    private readonly transport: CanTransport,
+    options: IsoTpOptions,
+  ) {
+    this.options = resolveIsoTpOptions(options);
+    const o = this.options;
+    this.layout = { addressByte: o.extendedAddress?.tx ?? null, txDataLength: o.txDataLength, padding: o.padding };
+    this.flowControl = new FlowControlWaiter(o);
+    this.reassembler = new Reassembler(o, {
+      sendFlowControl: (status) => this.sendFlowControl(status),
+      deliver: (payload) => this.emit(this.messageListeners, payload),
+      firstFrame: (length) => this.emit(this.firstFrameListeners, length),
+      report: (err) => this.emit(this.errorListeners, err),
+    });
+    this.unsubscribe =
+      o.rxId === null
+        ? () => undefined
+        : transport.subscribe([exactIdFilter(o.rxId, o.extended29)], (frame) => this.onFrame(frame));
+  }
+
+  /** Sends one message; resolves when its last frame is on the bus. Calls are queued, one transfer at a time. */
+  send(payload: Uint8Array): Promise<void> {
+    const run = this.txChain.then(() => this.transmit(payload));
+    this.txChain = run.catch(() => undefined);
+    return run;
+  }
+
+  onMessage(listener: (payload: Uint8Array) => void): () => void {
+    this.messageListeners = [...this.messageListeners, listener];
+    return () => (this.messageListeners = this.messageListeners.filter((l) => l !== listener));
+  }
+
+  /** N_USData_FF.indication: a multi-frame message of this length has started to arrive. */
+  onFirstFrame(listener: (messageLength: number) => void): () => void {
+    this.firstFrameListeners = [...this.firstFrameListeners, listener];
+    return () => (this.firstFrameListeners = this.firstFrameListeners.filter((l) => l !== listener));
+  }
+
+  /** Reception problems (timeouts, wrong sequence, unexpected or invalid frames). */
+  onError(listener: (err: IsoTpError) => void): () => void {
+    this.errorListeners = [...this.errorListeners, listener];
+    return () => (this.errorListeners = this.errorListeners.filter((l) => l !== listener));
+  }
+
+  /** True while a multi-frame message is being received. */
+  get receiving(): boolean {
+    return this.reassembler.receiving;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.unsubscribe();
+    this.reassembler.reset();
+    this.flowControl.fail(new IsoTpClosedError('ISO-TP endpoint closed while waiting for flow control'));
+    this.messageListeners = [];
+    this.firstFrameListeners = [];
+    this.errorListeners = [];
+  }
+
+  private async transmit(payload: Uint8Array): Promise<void> {
+    const o = this.options;
+    if (this.closed) throw new IsoTpClosedError('ISO-TP endpoint is closed');
+    if (o.txId === null) throw new IsoTpConfigError('this ISO-TP endpoint is receive-only (txId null)');
+    if (payload.length === 0) throw new IsoTpMessageLengthError('an ISO-TP message has at least 1 byte');
+    if (payload.length <= singleFrameCapacity(this.layout)) {
+      await this.sendFrame(encodeSingleFrame(payload, this.layout));
+      return;
+    }
+    if (o.functional) {
+      throw new IsoTpMessageLengthError(
+        `functional requests are single frames (at most ${singleFrameCapacity(this.layout)} bytes), not ${payload.length}`,
+      );
+    }
+    if (payload.length > MAX_MESSAGE_LENGTH) {
+      throw new IsoTpMessageLengthError(`message of ${payload.length} bytes is too long`);
+    }
+
+    const first = encodeFirstFrame(payload, this.layout);
+    let fc = this.flowControl.expect();
+    await this.sendSoliciting(first.frame);
+    let offset = first.consumed;
+    let sequence = 1;
+    const chunk = consecutiveFrameCapacity(this.layout);
+    while (offset < payload.length) {
+      const { blockSize, stMin } = await fc;
+      const gap = stMinToMicros(stMin);
+      let left = blockSize === 0 ? Infinity : blockSize;
+      let lastSent = nowMicros();
+      while (left > 0 && offset < payload.length) {
+        if (gap > 0) await waitUntilElapsed(lastSent, gap);
+        else if (sequence % YIELD_EVERY_FRAMES === 0) await new Promise((r) => setImmediate(r));
+        if (this.closed) throw new IsoTpClosedError('ISO-TP endpoint closed during a transmission');
+        const end = Math.min(offset + chunk, payload.length);
+        const frame = encodeConsecutiveFrame(sequence, payload.subarray(offset, end), this.layout);
+        left--;
+        // The last frame of a block solicits the next flow control: listen before sending it.
+        if (left === 0 && end < payload.length) {
+          fc = this.flowControl.expect();
+          await this.sendSoliciting(frame);
+        } else await this.sendFrame(frame);
+        lastSent = nowMicros(); // STmin runs from the end of this frame's transmission to the next one
+        offset = end;
+        sequence = (sequence + 1) & 0x0f;
+      }
+    }
+  }
+
+  /** Sends a frame the receiver answers with flow control; if it cannot be sent, nobody waits for that FC. */
+  private async sendSoliciting(frame: Uint8Array): Promise<void> {
+    try {
+      await this.sendFrame(frame);
+    } catch (err) {
+      const error = asError(err);
+      this.flowControl.fail(error);
+      throw error;
+    }
+  }
+
+  private sendFrame(data: Uint8Array): Promise<void> {
+    const o = this.options;
+    const frame: CanFrame = { id: o.txId as number, extended: o.extended29, fd: o.fd, data };
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new IsoTpTimeoutError('N_As', o.nAsMs, 'frame not transmitted')), o.nAsMs);
+      this.transport.send(frame).then(
+        () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        (err: unknown) => {
+          clearTimeout(timer);
+          reject(asError(err)); // the transport's own error (e.g. CanFrameError), unchanged
+        },
+      );
+    });
+  }
+
+  private sendFlowControl(status: FlowStatus): void {
+    const o = this.options;
+    this.sendFrame(encodeFlowControl(status, o.blockSize, o.stMin, this.layout)).catch((err: unknown) => {
+      this.reassembler.abandon(
+        err instanceof IsoTpTimeoutError
+          ? new IsoTpTimeoutError('N_Ar', o.nAsMs, 'flow control not transmitted')
+          : toIsoTpError(err),
+      );
+    });
+  }
+
+  private onFrame(frame: CanFrame): void {
+    if (this.closed) return;
+    let data = frame.data;
+    const addressed = this.options.extendedAddress !== null;
+    if (addressed) {
+      if (data[0] !== this.options.extendedAddress?.rx) return; // addressed to another node
+      data = data.subarray(1);
+    }
+    const pdu = decodePdu(data, frame.data.length, addressed);
+    switch (pdu.type) {
+      case 'invalid':
+        this.emit(
+          this.errorListeners,
+          new IsoTpInvalidFrameError(`ignored invalid ISO-TP frame on 0x${frame.id.toString(16)}: ${pdu.reason}`),
+        );
+        return;
+      case 'flowControl':
+        this.flowControl.onFlowControl(pdu.status, pdu.blockSize, pdu.stMin);
+        return;
+      case 'single':
+        this.reassembler.onSingleFrame(pdu.payload);
+        return;
+      case 'first':
+        this.reassembler.onFirstFrame(pdu.messageLength, pdu.payload, frame.data.length);
+        return;
+      case 'consecutive':
+        this.reassembler.onConsecutiveFrame(pdu.sequenceNumber, pdu.payload);
+        return;
+    }
+  }
+
+  /** A listener's own failure must not break the protocol state machines. */
+  private emit<T>(listeners: readonly ((value: T) => void)[], value: T): void {
+    for (const l of listeners) {
+      try {
+        l(value);
+      } catch {
+        // nowhere further to report
+      }
+    }
+  }
+}
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+function toIsoTpError(err: unknown): IsoTpError {
+  if (err instanceof IsoTpError) return err;
+  return new IsoTpError(err instanceof Error ? err.message : String(err));
+}

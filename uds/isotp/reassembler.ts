@@ -1,0 +1,178 @@
+// Receive side of one ISO-TP address pair: reassembles first + consecutive frames, answers with flow
+// control (BS, STmin, optional FC.WAITs, FC.OVFLW), and abandons a message with a typed error on a
+// wrong sequence number, an interrupting single/first frame, a short frame or N_Cr. Never throws.
+import {
+  IsoTpInvalidFrameError,
+  IsoTpOverflowError,
+  IsoTpSequenceError,
+  IsoTpTimeoutError,
+  IsoTpUnexpectedFrameError,
+  type IsoTpError,
+} from './errors.ts';
+import { FlowStatus } from './frames.ts';
+import type { ResolvedIsoTpOptions } from './options.ts';
+
+export interface ReassemblerEvents {
+  sendFlowControl(status: FlowStatus): void;
+  deliver(payload: Uint8Array): void;
+  firstFrame(messageLength: number): void;
+  report(err: IsoTpError): void;
+}
+
+interface Reception {
+  buffer: Uint8Array;
+  received: number;
+  nextSequence: number;
+  framesInBlock: number;
+  /** RX_DL: the first frame's CAN data length; every consecutive frame but the last has it. */
+  rxDataLength: number;
+  timer: NodeJS.Timeout | undefined;
+  /** FC.CTS not yet sent (waits in progress): consecutive frames now are unexpected. */
+  awaitingOwnFc: boolean;
+}
+
+export class Reassembler {
+  private reception: Reception | null = null;
+
+  constructor(
+    private readonly options: ResolvedIsoTpOptions,
+    private readonly events: ReassemblerEvents,
+  ) {}
+
+  get receiving(): boolean {
+    return this.reception !== null;
+  }
+
+  onSingleFrame(payload: Uint8Array): void {
+    this.interrupt('single frame');
+    this.events.deliver(Uint8Array.from(payload));
+  }
+
+  onFirstFrame(messageLength: number, payload: Uint8Array, rxDataLength: number): void {
+    this.interrupt('first frame');
+    const o = this.options;
+    if (o.functional) {
+      this.events.report(
+        new IsoTpUnexpectedFrameError('first frame on a functional address ignored (single frames only)'),
+      );
+      return;
+    }
+    if (o.txId === null) {
+      this.events.report(
+        new IsoTpUnexpectedFrameError('first frame on a receive-only endpoint ignored (no flow control id)'),
+      );
+      return;
+    }
+    if (messageLength > o.maxMessageLength) {
+      this.events.sendFlowControl(FlowStatus.Overflow);
+      this.events.report(
+        new IsoTpOverflowError(`refused a ${messageLength}-byte message (limit ${o.maxMessageLength}) with FC.OVFLW`),
+      );
+      return;
+    }
+    const buffer = new Uint8Array(messageLength);
+    buffer.set(payload.subarray(0, messageLength));
+    const r: Reception = {
+      buffer,
+      received: Math.min(payload.length, messageLength),
+      nextSequence: 1,
+      framesInBlock: 0,
+      rxDataLength,
+      timer: undefined,
+      awaitingOwnFc: o.flowControlWaits > 0,
+    };
+    this.reception = r;
+    this.events.firstFrame(messageLength);
+    if (o.flowControlWaits > 0) void this.sendWaitsThenContinue(r);
+    else this.events.sendFlowControl(FlowStatus.ContinueToSend);
+    this.armTimer(r);
+  }
+
+  onConsecutiveFrame(sequenceNumber: number, payload: Uint8Array): void {
+    const r = this.reception;
+    if (!r) return; // a consecutive frame outside a reception is ignored (ISO 15765-2)
+    if (r.awaitingOwnFc) {
+      this.abandon(
+        new IsoTpUnexpectedFrameError('consecutive frame before this receiver sent FC.CTS; message abandoned'),
+      );
+      return;
+    }
+    if (sequenceNumber !== r.nextSequence) {
+      this.abandon(new IsoTpSequenceError(r.nextSequence, sequenceNumber));
+      return;
+    }
+    const remaining = r.buffer.length - r.received;
+    const expected = Math.min(remaining, r.rxDataLength - 1 - (this.options.extendedAddress ? 1 : 0));
+    if (payload.length < expected) {
+      this.abandon(
+        new IsoTpInvalidFrameError(
+          `consecutive frame carries ${payload.length} bytes, expected ${expected}; message abandoned`,
+        ),
+      );
+      return;
+    }
+    const take = Math.min(remaining, payload.length);
+    r.buffer.set(payload.subarray(0, take), r.received);
+    r.received += take;
+    r.nextSequence = (r.nextSequence + 1) & 0x0f;
+    if (r.received === r.buffer.length) {
+      this.reset();
+      this.events.deliver(r.buffer);
+      return;
+    }
+    const bs = this.options.blockSize;
+    if (bs > 0 && ++r.framesInBlock === bs) {
+      r.framesInBlock = 0;
+      this.events.sendFlowControl(FlowStatus.ContinueToSend);
+    }
+    this.armTimer(r);
+  }
+
+  /** Drops the message in progress with `err` (e.g. its flow control could not be sent). */
+  abandon(err: IsoTpError): void {
+    this.reset();
+    this.events.report(err);
+  }
+
+  reset(): void {
+    if (this.reception) clearTimeout(this.reception.timer);
+    this.reception = null;
+  }
+
+  private interrupt(cause: string): void {
+    const r = this.reception;
+    if (!r) return;
+    this.abandon(
+      new IsoTpUnexpectedFrameError(
+        `a ${cause} arrived after ${r.received} of ${r.buffer.length} bytes of a message; that message was abandoned`,
+      ),
+    );
+  }
+
+  private async sendWaitsThenContinue(r: Reception): Promise<void> {
+    for (let i = 0; i < this.options.flowControlWaits; i++) {
+      if (this.reception !== r) return;
+      this.events.sendFlowControl(FlowStatus.Wait);
+      this.armTimer(r);
+      await new Promise((res) => setTimeout(res, this.options.flowControlWaitIntervalMs));
+    }
+    if (this.reception !== r) return;
+    r.awaitingOwnFc = false;
+    this.events.sendFlowControl(FlowStatus.ContinueToSend);
+    this.armTimer(r);
+  }
+
+  private armTimer(r: Reception): void {
+    clearTimeout(r.timer);
+    r.timer = setTimeout(() => {
+      if (this.reception !== r) return;
+      this.abandon(
+        new IsoTpTimeoutError(
+          'N_Cr',
+          this.options.nCrMs,
+          `message abandoned after ${r.received} of ${r.buffer.length} bytes`,
+        ),
+      );
+    }, this.options.nCrMs);
+  }
+}
