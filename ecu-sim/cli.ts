@@ -1,0 +1,63 @@
+// npm run ecu-sim -- --vehicle FILE --state DIR [--can IFACE] [--fault SPEC]... [--control SOCKET]
+// Runs every ECU of a vehicle definition on SocketCAN until SIGINT/SIGTERM.
+import { Command } from 'commander';
+import { openSocketCan } from '../uds/index.ts';
+import { startControlServer, type ControlServer } from './control/control-server.ts';
+import { describeAddressing } from './ecu/ecu-addressing.ts';
+import { parseFaultSpec } from './faults/fault-spec.ts';
+import { startVehicle } from './vehicle-runner.ts';
+import { loadVehicleFile } from './vehicle/load-vehicle.ts';
+
+const program = new Command()
+  .name('ecu-sim')
+  .description('Virtual ECUs with a flash bootloader (UDS over ISO-TP) on SocketCAN')
+  .requiredOption('--vehicle <file>', 'vehicle definition (JSON), e.g. ecu-sim/vehicles/example.json')
+  .requiredOption('--state <dir>', 'state directory: flash banks and counters per ECU (created on first start)')
+  .option('--can <iface>', 'run every ECU on this interface instead of the ones the file names')
+  .option('--fault <spec>', 'inject a fault, e.g. ecm/silent:20 or nrc:0x72@transferData (repeatable)', collect, [])
+  .option('--control <socket>', 'Unix socket for run-time control (line-delimited JSON)')
+  .action(async (opts: { vehicle: string; state: string; can?: string; fault: string[]; control?: string }) => {
+    const { definition, baseDir } = loadVehicleFile(opts.vehicle);
+    for (const spec of opts.fault) parseFaultSpec(spec); // bad specs fail before anything starts
+    const vehicle = await startVehicle({
+      definition,
+      baseDir,
+      stateDir: opts.state,
+      transportFactory: (iface) => openSocketCan(opts.can ?? iface),
+      faults: opts.fault,
+      onError: (ecu, err) => console.error(`${ecu}: ${err.message}`),
+    });
+    console.log(`vehicle ${definition.vin}, state in ${opts.state}`);
+    for (const ecu of vehicle.ecus) {
+      const s = ecu.status();
+      const def = {
+        ...ecu.definition,
+        can: { ...ecu.definition.can, interface: opts.can ?? ecu.definition.can.interface },
+      };
+      const running =
+        s.mode === 'application' ? `application ${s.softwareVersion}` : 'bootloader (no valid application)';
+      console.log(`  ${ecu.name.padEnd(6)} ${def.flash.banks}-bank  ${describeAddressing(def)}  ${running}`);
+    }
+    let control: ControlServer | undefined;
+    if (opts.control) {
+      control = await startControlServer(opts.control, vehicle);
+      console.log(`control channel on ${opts.control}`);
+    }
+    for (const f of opts.fault) console.log(`fault: ${f}`);
+    const stop = async (): Promise<void> => {
+      await control?.close();
+      await vehicle.stop();
+      process.exit(0);
+    };
+    process.once('SIGINT', () => void stop());
+    process.once('SIGTERM', () => void stop());
+  });
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+program.parseAsync().catch((err: unknown) => {
+  console.error((err as Error).message);
+  process.exit(1);
+});

@@ -1,0 +1,289 @@
+// The bootloader's reprogramming functions: eraseMemory, RequestDownload / TransferData / RequestTransferExit,
+// checkMemory, checkProgrammingDependencies and the dual-bank routines. Each one validates its input completely
+// before it changes anything, and persists flash and state before it answers.
+import { NRC, NegativeResponse, nextBlockSequenceCounter } from '../../uds/index.ts';
+import type { EcuFaults } from '../faults/ecu-faults.ts';
+import { otherBank, type BankName } from '../flash/ecu-state.ts';
+import { FlashAddressError, NotErasedError, resolveRange } from '../flash/flash-bank.ts';
+import { PowerLostError, type PowerSupply } from '../flash/power.ts';
+import { SIGNATURE_LENGTH } from '../crypto/code-signing.ts';
+import type { EcuMemory } from './ecu-memory.ts';
+import {
+  decodeTransfer,
+  TransferDecodeError,
+  transferEncodingOf,
+  type TransferEncoding,
+} from '../flash/transfer-decoders.ts';
+
+/** A memory range of a routine option record or a RequestDownload, already decoded. */
+export interface MemoryRange {
+  address: number;
+  size: number;
+}
+
+type DownloadState =
+  | { kind: 'idle' }
+  | {
+      kind: 'active';
+      bank: BankName;
+      regionIndex: number;
+      nextAddress: number;
+      end: number;
+      /** The counter the next new block must carry. */
+      expectedBsc: number;
+      /** The counter of the last block written (a repeat of it is acknowledged, not written again). */
+      lastBsc: number | null;
+      /** A compressed transfer collects its stream here and decodes it at RequestTransferExit. */
+      compressed: {
+        encoding: Exclude<TransferEncoding, 'none'>;
+        start: number;
+        size: number;
+        chunks: Uint8Array[];
+        received: number;
+      } | null;
+    };
+
+/** A compressed stream longer than this many times the announced size (plus 64 KiB) is refused. */
+const MAX_COMPRESSED_FACTOR = 2;
+
+export interface ProgrammingOptions {
+  maxBlockLength: number;
+  sleep: (ms: number) => Promise<void>;
+}
+
+export class Programming {
+  private download: DownloadState = { kind: 'idle' };
+  /** The region the last erase, download or copy touched: the one checkMemory verifies. */
+  private lastRegion: { bank: BankName; regionIndex: number } | null = null;
+  /** False once this power cycle erased or wrote the bank the application runs from (single-bank). */
+  private runningImageIntact = true;
+
+  constructor(
+    private readonly memory: EcuMemory,
+    private readonly faults: EcuFaults,
+    private readonly power: PowerSupply,
+    private readonly options: ProgrammingOptions,
+  ) {}
+
+  get applicationImageIntact(): boolean {
+    return this.runningImageIntact;
+  }
+
+  /** Leaving the programming session abandons a download in progress. */
+  reset(): void {
+    this.download = { kind: 'idle' };
+    this.lastRegion = null;
+  }
+
+  /** After a reset the boot decides anew what runs. */
+  powerOnReset(): void {
+    this.reset();
+    this.runningImageIntact = true;
+  }
+
+  private locate(range: MemoryRange, what: string): { regionIndex: number } {
+    try {
+      return resolveRange(this.memory.ecu.flash, range.address, range.size);
+    } catch (err) {
+      if (err instanceof FlashAddressError)
+        throw new NegativeResponse(NRC.requestOutOfRange, `${what}: ${err.message}`);
+      throw err;
+    }
+  }
+
+  private checkSectorAligned(range: MemoryRange, what: string): void {
+    const sector = this.memory.ecu.flash.sectorSize;
+    if (range.size === 0 || range.address % sector !== 0 || range.size % sector !== 0) {
+      throw new NegativeResponse(NRC.requestOutOfRange, `${what}: range must be whole sectors of ${sector} bytes`);
+    }
+  }
+
+  private touchTarget(regionIndex: number): BankName {
+    const bank = this.memory.targetBank;
+    if (bank === this.memory.state.activeBank) this.runningImageIntact = false;
+    this.lastRegion = { bank, regionIndex };
+    return bank;
+  }
+
+  /** Routine FF00. Takes the layout's erase time per sector (the server answers 0x78 meanwhile). */
+  async erase(range: MemoryRange): Promise<void> {
+    const { regionIndex } = this.locate(range, 'eraseMemory');
+    this.checkSectorAligned(range, 'eraseMemory');
+    if (this.download.kind === 'active') throw new NegativeResponse(NRC.conditionsNotCorrect, 'a download is active');
+    const bank = this.touchTarget(regionIndex);
+    // Invalidate first: a power loss during the erase must never leave a signature on a half-erased region.
+    this.memory.update((s) => {
+      s.signatures[bank][regionIndex] = null;
+      if (this.memory.dualBank) s.pending = { bank, kind: 'newImage' };
+    });
+    const sectorSize = this.memory.ecu.flash.sectorSize;
+    const perSectorMs = this.faults.eraseTimePerSectorMs(this.memory.ecu.flash.eraseTimePerSectorMs);
+    for (let address = range.address; address < range.address + range.size; address += sectorSize) {
+      if (perSectorMs > 0) await this.options.sleep(perSectorMs);
+      this.memory.bank(bank).eraseSector(address);
+      if (this.faults.sectorErased()) this.loseOwnPower();
+    }
+  }
+
+  private loseOwnPower(): never {
+    this.power.cut();
+    throw new PowerLostError();
+  }
+
+  requestDownload(range: MemoryRange, dataFormatIdentifier: number): number {
+    const compression = dataFormatIdentifier >> 4;
+    const encryption = dataFormatIdentifier & 0x0f;
+    const declared = this.memory.ecu.flash.compressionMethods.find((m) => m.id === compression);
+    const encoding = declared ? transferEncodingOf(declared.name) : null;
+    if (encoding === null) {
+      // Undeclared, or declared under a name this simulator has no decoder for.
+      throw new NegativeResponse(NRC.requestOutOfRange, `compression method ${compression} not supported`);
+    }
+    if (encryption !== 0)
+      throw new NegativeResponse(NRC.requestOutOfRange, `encryption method ${encryption} not supported`);
+    const { regionIndex } = this.locate(range, 'RequestDownload');
+    if (range.size === 0) throw new NegativeResponse(NRC.requestOutOfRange, 'RequestDownload of 0 bytes');
+    if (this.download.kind === 'active') throw new NegativeResponse(NRC.conditionsNotCorrect, 'a download is active');
+    const bank = this.touchTarget(regionIndex);
+    this.download = {
+      kind: 'active',
+      bank,
+      regionIndex,
+      nextAddress: range.address,
+      end: range.address + range.size,
+      expectedBsc: 0x01,
+      lastBsc: null,
+      compressed:
+        encoding === 'none' ? null : { encoding, start: range.address, size: range.size, chunks: [], received: 0 },
+    };
+    return this.options.maxBlockLength;
+  }
+
+  transferData(bsc: number, data: Uint8Array): void {
+    const d = this.download;
+    if (d.kind !== 'active')
+      throw new NegativeResponse(NRC.requestSequenceError, 'TransferData without RequestDownload');
+    if (bsc === d.lastBsc && bsc !== d.expectedBsc) return; // the tester lost our answer: acknowledge again
+    if (bsc !== d.expectedBsc) {
+      throw new NegativeResponse(NRC.wrongBlockSequenceCounter, `expected block 0x${d.expectedBsc.toString(16)}`);
+    }
+    if (data.length === 0 || data.length > this.options.maxBlockLength - 2) {
+      throw new NegativeResponse(NRC.incorrectMessageLengthOrInvalidFormat, `block of ${data.length} bytes`);
+    }
+    if (d.compressed) {
+      const c = d.compressed;
+      if (c.received + data.length > c.size * MAX_COMPRESSED_FACTOR + 0x10000) {
+        throw new NegativeResponse(NRC.transferDataSuspended, 'compressed stream far longer than the image');
+      }
+      c.chunks.push(Uint8Array.from(this.faults.corruptBlock(data)));
+      c.received += data.length;
+    } else {
+      if (d.nextAddress + data.length > d.end) {
+        throw new NegativeResponse(NRC.transferDataSuspended, 'more data than RequestDownload announced');
+      }
+      this.programChecked(d.bank, d.nextAddress, this.faults.corruptBlock(data));
+      d.nextAddress += data.length;
+    }
+    d.lastBsc = bsc;
+    d.expectedBsc = nextBlockSequenceCounter(bsc);
+    if (this.faults.blockWritten()) this.loseOwnPower();
+  }
+
+  private programChecked(bank: BankName, address: number, data: Uint8Array): void {
+    try {
+      this.memory.bank(bank).program(address, data);
+    } catch (err) {
+      if (err instanceof NotErasedError) throw new NegativeResponse(NRC.generalProgrammingFailure, err.message);
+      throw err;
+    }
+  }
+
+  transferExit(): void {
+    const d = this.download;
+    if (d.kind !== 'active') {
+      throw new NegativeResponse(NRC.requestSequenceError, 'RequestTransferExit without download');
+    }
+    if (d.compressed) {
+      this.download = { kind: 'idle' };
+      this.writeDecoded(d.bank, d.regionIndex, d.compressed);
+      return;
+    }
+    if (d.nextAddress !== d.end) {
+      throw new NegativeResponse(NRC.requestSequenceError, `${d.end - d.nextAddress} bytes of the download missing`);
+    }
+    this.download = { kind: 'idle' };
+  }
+
+  /** Decodes a collected stream and programs it; a single-bank ECU patches in place (erase, then write). */
+  private writeDecoded(
+    bank: BankName,
+    regionIndex: number,
+    c: { encoding: Exclude<TransferEncoding, 'none'>; start: number; size: number; chunks: Uint8Array[] },
+  ): void {
+    const region = this.memory.ecu.flash.regions[regionIndex] as { address: number; size: number };
+    const base = this.memory.bank(this.memory.state.activeBank).readRegion(regionIndex);
+    let content: Uint8Array;
+    try {
+      content = decodeTransfer(c.encoding, Buffer.concat(c.chunks), c.size, base);
+    } catch (err) {
+      if (err instanceof TransferDecodeError) throw new NegativeResponse(NRC.generalProgrammingFailure, err.message);
+      throw err;
+    }
+    if (!this.memory.bank(bank).isErased(c.start, c.size) && bank === this.memory.state.activeBank) {
+      // In place: the base is in RAM now, so erasing what it was read from is safe.
+      this.memory.update((s) => (s.signatures[bank][regionIndex] = null));
+      const sector = this.memory.ecu.flash.sectorSize;
+      const first = c.start - ((c.start - region.address) % sector);
+      for (let a = first; a < c.start + c.size; a += sector) this.memory.bank(bank).eraseSector(a);
+    }
+    this.programChecked(bank, c.start, content);
+  }
+
+  /** Routine 0202: true when the signature verifies over the region programmed last (and is then recorded). */
+  checkMemory(signature: Uint8Array): boolean {
+    if (signature.length !== SIGNATURE_LENGTH) {
+      throw new NegativeResponse(NRC.incorrectMessageLengthOrInvalidFormat, 'checkMemory takes a 64-byte signature');
+    }
+    const target = this.lastRegion;
+    if (!target || this.download.kind === 'active') {
+      throw new NegativeResponse(NRC.requestSequenceError, 'nothing programmed to check (or a download is active)');
+    }
+    const valid = this.memory.verifySignature(target.bank, target.regionIndex, signature);
+    this.memory.update((s) => {
+      s.signatures[target.bank][target.regionIndex] = valid ? Buffer.from(signature).toString('hex') : null;
+    });
+    return valid;
+  }
+
+  /** Routine FF01: every region of the programmed bank valid, and built for this hardware. */
+  checkDependencies(): boolean {
+    const bank = this.memory.targetBank;
+    if (!this.memory.isBankValid(bank)) return false;
+    const info = this.memory.appInfo(bank);
+    return info === null || info.hardwareId === this.memory.ecu.identification.hardwareId;
+  }
+
+  /** Routine 0206 (dual-bank): copies erased target sectors from the active bank. */
+  copyFromActiveBank(range: MemoryRange): void {
+    const { regionIndex } = this.locate(range, 'copyFromActiveBank');
+    this.checkSectorAligned(range, 'copyFromActiveBank');
+    if (this.download.kind === 'active') throw new NegativeResponse(NRC.conditionsNotCorrect, 'a download is active');
+    const target = this.touchTarget(regionIndex);
+    const content = this.memory.bank(this.memory.state.activeBank).read(range.address, range.size);
+    this.programChecked(target, range.address, content);
+  }
+
+  /** Routine 0204 (dual-bank): the next reset activates the previous bank, committed. */
+  switchToPreviousBank(): void {
+    const previous = otherBank(this.memory.state.activeBank);
+    if (!this.memory.isBankValid(previous)) {
+      throw new NegativeResponse(NRC.conditionsNotCorrect, `bank ${previous} holds no valid image`);
+    }
+    this.memory.update((s) => (s.pending = { bank: previous, kind: 'rollback' }));
+  }
+
+  /** Routine 0205 (dual-bank): commits the active bank (no automatic fallback any more). */
+  confirmActiveBank(): void {
+    if (this.memory.state.unconfirmedBoots !== null) this.memory.update((s) => (s.unconfirmedBoots = null));
+  }
+}

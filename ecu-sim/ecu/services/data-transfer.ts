@@ -1,0 +1,48 @@
+// RequestDownload (0x34), TransferData (0x36), RequestTransferExit (0x37): programming session, level 0x11.
+import {
+  DiagnosticSession,
+  SID,
+  decodeRequestDownloadRequest,
+  decodeTransferDataRequest,
+  encodeRequestDownloadResponse,
+  encodeRequestTransferExitResponse,
+  encodeTransferDataResponse,
+  type ServiceDefinition,
+} from '../../../uds/index.ts';
+import type { EcuContext } from '../ecu-context.ts';
+import { PROGRAMMING_SECURITY_LEVEL } from '../security-access.ts';
+
+const guarded = { sessions: [DiagnosticSession.programming], securityLevels: [PROGRAMMING_SECURITY_LEVEL] };
+
+export function dataTransferServices(ecu: EcuContext): ServiceDefinition[] {
+  return [
+    {
+      sid: SID.RequestDownload,
+      ...guarded,
+      minLength: 5,
+      handler: (request) => {
+        const r = decodeRequestDownloadRequest(request);
+        const max = ecu.programming.requestDownload(r, r.dataFormatIdentifier);
+        return encodeRequestDownloadResponse(max);
+      },
+    },
+    {
+      sid: SID.TransferData,
+      ...guarded,
+      minLength: 2,
+      handler: (request) => {
+        const { blockSequenceCounter, data } = decodeTransferDataRequest(request);
+        ecu.programming.transferData(blockSequenceCounter, data);
+        return encodeTransferDataResponse(blockSequenceCounter);
+      },
+    },
+    {
+      sid: SID.RequestTransferExit,
+      ...guarded,
+      handler: () => {
+        ecu.programming.transferExit();
+        return encodeRequestTransferExitResponse();
+      },
+    },
+  ];
+}

@@ -1,0 +1,38 @@
+// SecurityAccess (0x27) level 0x11/0x12, programming session only; the logic is in ../security-access.ts.
+import {
+  DiagnosticSession,
+  NRC,
+  NegativeResponse,
+  SECURITY_KEY_LENGTH,
+  SID,
+  decodeSecurityAccessRequest,
+  encodeRequestSeedResponse,
+  encodeSendKeyResponse,
+  type ServiceDefinition,
+} from '../../../uds/index.ts';
+import type { EcuContext } from '../ecu-context.ts';
+import { PROGRAMMING_SECURITY_LEVEL } from '../security-access.ts';
+
+export function securityAccessService(ecu: EcuContext): ServiceDefinition {
+  return {
+    sid: SID.SecurityAccess,
+    sessions: [DiagnosticSession.programming],
+    subFunctions: { [PROGRAMMING_SECURITY_LEVEL]: {}, [PROGRAMMING_SECURITY_LEVEL + 1]: {} },
+    handler: (request, ctx) => {
+      const decoded = decodeSecurityAccessRequest(request);
+      if (decoded.kind === 'requestSeed') {
+        const seed = ecu.security.requestSeed(decoded.level, ctx.securityLevel === decoded.level);
+        return encodeRequestSeedResponse(decoded.level, seed);
+      }
+      if (decoded.key.length !== SECURITY_KEY_LENGTH) {
+        throw new NegativeResponse(
+          NRC.incorrectMessageLengthOrInvalidFormat,
+          `the key is ${SECURITY_KEY_LENGTH} bytes`,
+        );
+      }
+      ecu.security.sendKey(decoded.level, decoded.key, ecu.faults.refuseKeys);
+      ctx.setSecurityLevel(decoded.level);
+      return encodeSendKeyResponse(decoded.level);
+    },
+  };
+}

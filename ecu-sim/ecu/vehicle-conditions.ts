@@ -1,0 +1,58 @@
+// The vehicle's conditions every ECU of it sees (battery, speed, ignition, engine): the programming
+// preconditions. Set from the vehicle file, the `--fault` specs and the control channel.
+import type { ConditionChange } from '../faults/fault-spec.ts';
+import { IGNITION_STATES, type Preconditions } from '../vehicle/schema.ts';
+
+/** Reasons of routine 0203 checkProgrammingPreconditions (flash-protocol.md step 2). */
+export const PRECONDITION_REASON = {
+  speedNotZero: 0x01,
+  ignitionNotOn: 0x02,
+  batteryLow: 0x03,
+  engineRunning: 0x04,
+} as const;
+
+export const MIN_PROGRAMMING_BATTERY_MV = 12_000;
+
+export class VehicleConditions {
+  private value: Preconditions;
+
+  constructor(initial: Preconditions) {
+    this.value = { ...initial };
+  }
+
+  get current(): Readonly<Preconditions> {
+    return this.value;
+  }
+
+  apply(change: ConditionChange): void {
+    switch (change.kind) {
+      case 'battery':
+        this.value = { ...this.value, batteryMv: change.mv };
+        break;
+      case 'speed':
+        this.value = { ...this.value, speedKmh: change.kmh };
+        break;
+      case 'ignition':
+        this.value = { ...this.value, ignition: change.state };
+        break;
+      case 'engine':
+        this.value = { ...this.value, engineRunning: change.running };
+        break;
+    }
+  }
+
+  /** DID 0102's encoding: 0 off, 1 accessory, 2 on, 3 cranking. */
+  get ignitionCode(): number {
+    return IGNITION_STATES.indexOf(this.value.ignition);
+  }
+
+  /** The reasons programming may not start now; empty when it may. */
+  programmingBlockers(): number[] {
+    const reasons: number[] = [];
+    if (this.value.speedKmh !== 0) reasons.push(PRECONDITION_REASON.speedNotZero);
+    if (this.value.ignition !== 'on') reasons.push(PRECONDITION_REASON.ignitionNotOn);
+    if (this.value.batteryMv < MIN_PROGRAMMING_BATTERY_MV) reasons.push(PRECONDITION_REASON.batteryLow);
+    if (this.value.engineRunning) reasons.push(PRECONDITION_REASON.engineRunning);
+    return reasons;
+  }
+}

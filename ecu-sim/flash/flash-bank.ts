@@ -1,0 +1,118 @@
+// One bank of an ECU's flash as a file: the regions of the flash layout back to back. Flash semantics: a sector
+// must be erased (all 0xFF) before it is programmed; every erase and write goes to the file and is fsync'ed
+// before the call returns, so what the tester saw acknowledged survives a kill.
+import { closeSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
+import type { FlashLayout, FlashRegion } from '../vehicle/public-schema.ts';
+import type { PowerSupply } from './power.ts';
+
+export const ERASED_BYTE = 0xff;
+
+export class FlashAddressError extends Error {
+  override readonly name = 'FlashAddressError';
+}
+
+export class NotErasedError extends Error {
+  override readonly name = 'NotErasedError';
+}
+
+/** Where a logical address range lies in the layout. */
+export interface ResolvedRange {
+  regionIndex: number;
+  region: FlashRegion;
+  /** Offset of the range in the bank file. */
+  fileOffset: number;
+}
+
+/** Maps [address, address+length) to one region; throws FlashAddressError when it is not inside one. */
+export function resolveRange(layout: FlashLayout, address: number, length: number): ResolvedRange {
+  let fileOffset = 0;
+  for (const [regionIndex, region] of layout.regions.entries()) {
+    if (address >= region.address && address + length <= region.address + region.size && length >= 0) {
+      return { regionIndex, region, fileOffset: fileOffset + (address - region.address) };
+    }
+    fileOffset += region.size;
+  }
+  throw new FlashAddressError(
+    `0x${address.toString(16)}+${length} is not inside one flash region (${layout.regions
+      .map((r) => `0x${r.address.toString(16)}+${r.size}`)
+      .join(', ')})`,
+  );
+}
+
+export function bankSize(layout: FlashLayout): number {
+  return layout.regions.reduce((sum, r) => sum + r.size, 0);
+}
+
+export class FlashBank {
+  private fd: number | null;
+
+  constructor(
+    readonly file: string,
+    private readonly layout: FlashLayout,
+    private readonly power: PowerSupply,
+  ) {
+    this.fd = openSync(file, 'r+');
+  }
+
+  private handle(): number {
+    if (this.fd === null) throw new Error(`flash bank ${this.file} is closed`);
+    return this.fd;
+  }
+
+  read(address: number, length: number): Uint8Array {
+    const { fileOffset } = resolveRange(this.layout, address, length);
+    return this.readAt(fileOffset, length);
+  }
+
+  /** The whole content of one region. */
+  readRegion(regionIndex: number): Uint8Array {
+    const region = this.layout.regions[regionIndex];
+    if (!region) throw new FlashAddressError(`no flash region ${regionIndex}`);
+    return this.read(region.address, region.size);
+  }
+
+  private readAt(fileOffset: number, length: number): Uint8Array {
+    const out = new Uint8Array(length);
+    let done = 0;
+    while (done < length) {
+      const n = readSync(this.handle(), out, done, length - done, fileOffset + done);
+      if (n === 0) break;
+      done += n;
+    }
+    return out;
+  }
+
+  isErased(address: number, length: number): boolean {
+    return this.read(address, length).every((b) => b === ERASED_BYTE);
+  }
+
+  /** Erases the sector that starts at `address`. */
+  eraseSector(address: number): void {
+    const size = this.layout.sectorSize;
+    if (address % size !== 0) throw new FlashAddressError(`0x${address.toString(16)} is not a sector start`);
+    const { fileOffset } = resolveRange(this.layout, address, size);
+    this.writeAt(fileOffset, new Uint8Array(size).fill(ERASED_BYTE));
+  }
+
+  /** Programs erased memory; throws NotErasedError (and writes nothing) when any target byte is not erased. */
+  program(address: number, data: Uint8Array): void {
+    const { fileOffset } = resolveRange(this.layout, address, data.length);
+    const current = this.readAt(fileOffset, data.length);
+    const dirty = current.findIndex((b) => b !== ERASED_BYTE);
+    if (dirty >= 0) throw new NotErasedError(`0x${(address + dirty).toString(16)} is not erased`);
+    this.writeAt(fileOffset, data);
+  }
+
+  /** Writes regardless of the erased state: provisioning and copyFromActiveBank of whole erased sectors. */
+  private writeAt(fileOffset: number, data: Uint8Array): void {
+    this.power.assertOn();
+    let done = 0;
+    while (done < data.length) done += writeSync(this.handle(), data, done, data.length - done, fileOffset + done);
+    fsyncSync(this.handle());
+  }
+
+  close(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+  }
+}

@@ -1,0 +1,60 @@
+// The full vehicle definition the simulator reads: the public part (public-schema.ts) plus the simulator-private
+// `simulation` members (security secret, initial image, bank policy, preconditions).
+import { z } from 'zod';
+import { checkEcuUniqueness, publicEcuSchema, vinSchema } from './public-schema.ts';
+
+export const IGNITION_STATES = ['off', 'accessory', 'on', 'cranking'] as const;
+export type IgnitionState = (typeof IGNITION_STATES)[number];
+
+export const preconditionsSchema = z.strictObject({
+  batteryMv: z.number().int().min(0).max(0xffff).default(12_600),
+  speedKmh: z.number().int().min(0).max(0xffff).default(0),
+  ignition: z.enum(IGNITION_STATES).default('on'),
+  engineRunning: z.boolean().default(false),
+});
+export type Preconditions = z.infer<typeof preconditionsSchema>;
+
+export const ecuSimulationSchema = z.strictObject({
+  /** SecurityAccess secret (hex, 16-64 bytes). TEST values only in files that are committed. */
+  securitySecret: z.string().regex(/^(?:[0-9a-fA-F]{2}){16,64}$/, 'must be 16-64 bytes of hex'),
+  /** F189 of the initial image. */
+  softwareVersion: z.string().min(1).max(23),
+  /** Initial image of each region, relative to the vehicle file; absent → a deterministic generated image. */
+  initialImages: z.array(z.string().min(1)).optional(),
+  /** Resets without confirmActiveBank (0205) after which a dual-bank ECU falls back to its previous bank. */
+  maxUnconfirmedBoots: z.number().int().min(1).max(255).default(3),
+  /** maxNumberOfBlockLength of RequestDownload (counts SID and sequence counter); default by frame kind. */
+  maxBlockLength: z.number().int().min(3).max(0xffff).optional(),
+  /** ISO-TP flow control the ECU sends. */
+  blockSize: z.number().int().min(0).max(255).default(0),
+  stMin: z.number().int().min(0).max(255).default(0),
+});
+export type EcuSimulation = z.infer<typeof ecuSimulationSchema>;
+
+export const vehicleSimulationSchema = z.strictObject({
+  preconditions: preconditionsSchema.default({ batteryMv: 12_600, speedKmh: 0, ignition: 'on', engineRunning: false }),
+  /** The TEST code-signing private key (raw Ed25519 seed, hex, in a file relative to the vehicle file). */
+  testSigningKeyFile: z.string().min(1),
+});
+
+export const ecuSchema = publicEcuSchema.extend({ simulation: ecuSimulationSchema }).superRefine((ecu, ctx) => {
+  const images = ecu.simulation.initialImages;
+  if (images && images.length !== ecu.flash.regions.length) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['simulation', 'initialImages'],
+      message: `one image per flash region (${ecu.flash.regions.length}), not ${images.length}`,
+    });
+  }
+});
+
+export const vehicleSchema = z
+  .strictObject({
+    vin: vinSchema,
+    ecus: z.array(ecuSchema).min(1, 'a vehicle has at least one ECU'),
+    simulation: vehicleSimulationSchema,
+  })
+  .superRefine((v, ctx) => checkEcuUniqueness(v.ecus, ctx));
+
+export type EcuDefinition = z.infer<typeof ecuSchema>;
+export type VehicleDefinition = z.infer<typeof vehicleSchema>;
