@@ -1,0 +1,133 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { verifyVehicleManifest } from '../../../protocol/index.ts';
+import { GatewayService } from '../../../vehicle-gateway/connected/gateway-service.ts';
+import { ImageStore } from '../../../vehicle-gateway/journal/image-store.ts';
+import { buildCampaign, NOW } from './support/campaign-repos.ts';
+import { FakeBackend, startBroker, type Broker } from './support/fake-backend.ts';
+import { vehicleSigner, writeGatewayConfig } from './support/gateway-config.ts';
+import { startSimVehicle, type SimHarness } from './support/sim-vehicle.ts';
+import { join } from 'node:path';
+
+let sim: SimHarness | null = null;
+let broker: Broker | null = null;
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+  await sim?.stop();
+  await broker?.close();
+  sim = null;
+  broker = null;
+});
+
+const NEW = { ecm: '2.4.2', bcm: '1.8.0', adas: '5.1.0' };
+
+async function setup(extraConfig: Record<string, unknown> = {}, faults: string[] = []) {
+  sim = await startSimVehicle({ faults });
+  broker = await startBroker();
+  const backend = await FakeBackend.connect(broker.url);
+  cleanups.push(() => backend.close());
+  const campaign = buildCampaign(sim, NEW);
+  const { config } = await writeGatewayConfig(sim, campaign, broker.url, extraConfig);
+  // Provisioning left the gateway with copies of the images its ECUs run (delta bases, rollback).
+  const images = new ImageStore(join(config.stateDir, 'images'));
+  for (const e of sim.definition.ecus) {
+    const { bytes, image } = sim.image(e.name, e.simulation.softwareVersion);
+    images.put(bytes, {
+      version: e.simulation.softwareVersion,
+      hardwareId: e.identification.hardwareId,
+      signatures: image.regions.map((r) => r.signature),
+    });
+  }
+  const start = (more: Partial<Parameters<typeof GatewayService.start>[1]> = {}) =>
+    GatewayService.start(config, {
+      openTransport: sim!.openTransport,
+      now: () => NOW,
+      stallMs: 300,
+      preconditionPollMs: 50,
+      ...more,
+    });
+  return { backend, campaign, config, start };
+}
+
+describe('connected mode over MQTT (aedes, or the broker at MQTT_URL)', () => {
+  it('publishes a signed manifest on start, installs an offered campaign and reports each ECU', async () => {
+    const { backend, campaign, start } = await setup();
+    const gateway = await start();
+    cleanups.push(() => gateway.stop());
+    // aedes speaks only MQTT 3.1.1; Mosquitto (MQTT_URL, inside scripts/with-vcan --services) MQTT 5.
+    expect(gateway.mqtt.protocolVersion).toBe(process.env.MQTT_URL ? 5 : 4);
+    await backend.until(() => backend.manifests.length === 1);
+    const first = verifyVehicleManifest(backend.manifests[0], vehicleSigner().publicKey);
+    expect(first.ecus.map((e) => e.version)).toEqual(['2.4.1', '1.7.0', '5.0.3']);
+
+    await backend.offer(sim!.definition.vin, campaign);
+    await backend.until(() => backend.results.length === 1 && backend.manifests.length === 2);
+    const [result] = backend.results;
+    expect(result).toMatchObject({ campaignId: campaign.campaignId, outcome: 'success' });
+    expect(result!.ecus.map((e) => [e.ecuSerial, e.result, e.toVersion])).toEqual([
+      ['ECM0000000001', 'success', '2.4.2'],
+      ['BCM0000000001', 'success', '1.8.0'],
+      ['ADAS000000001', 'success', '5.1.0'],
+    ]);
+    const after = verifyVehicleManifest(backend.manifests[1], vehicleSigner().publicKey);
+    expect(after.counter).toBeGreaterThan(first.counter);
+    expect(after.ecus.map((e) => e.version)).toEqual(['2.4.2', '1.8.0', '5.1.0']);
+    expect(after.lastUpdate?.outcome).toBe('success');
+    // Deltas, not images, went over the air.
+    expect(backend.chunkBytesServed).toBeLessThan((3 * 32 * 1024) / 10);
+    expect(backend.progress.some((p) => p.phase === 'flashing')).toBe(true);
+  });
+
+  it('reports a failed ECU with its NRC and the others rolled back', async () => {
+    const { backend, campaign, start } = await setup({}, ['adas/nrc:0x72@transferData#1']);
+    const gateway = await start();
+    cleanups.push(() => gateway.stop());
+    await backend.until(() => backend.manifests.length === 1);
+    await backend.offer(sim!.definition.vin, campaign);
+    await backend.until(() => backend.results.length === 1 && backend.manifests.length === 2);
+    const [result] = backend.results;
+    expect(result).toMatchObject({ outcome: 'rolled_back', error: { code: 'rolled_back' } });
+    expect(result!.ecus.map((e) => [e.ecuSerial, e.result, e.nrc])).toEqual([
+      ['ECM0000000001', 'rolled_back', undefined],
+      ['BCM0000000001', 'rolled_back', undefined],
+      ['ADAS000000001', 'failed', 0x72],
+    ]);
+    const after = verifyVehicleManifest(backend.manifests[1], vehicleSigner().publicKey);
+    expect(after.ecus.map((e) => e.version)).toEqual(['2.4.1', '1.7.0', '5.0.3']);
+    expect(after.lastUpdate?.outcome).toBe('rolled_back');
+  });
+
+  it('reports a verification failure without touching any ECU', async () => {
+    const { backend, start } = await setup();
+    const gateway = await start();
+    cleanups.push(() => gateway.stop());
+    const wrongVin = buildCampaign(sim!, NEW, { vin: 'WVSAMPLE000000002', campaignId: 'campaign-other' });
+    const before = JSON.stringify(sim!.vehicle.ecus.map((e) => e.status()));
+    await backend.offer(sim!.definition.vin, wrongVin);
+    await backend.until(() => backend.results.length === 1);
+    expect(backend.results[0]).toMatchObject({ outcome: 'failed', ecus: [], error: { code: 'wrong_vin' } });
+    expect(JSON.stringify(sim!.vehicle.ecus.map((e) => e.status()))).toBe(before);
+  });
+
+  it('resumes a download after the gateway restarts, without fetching again what it has', async () => {
+    // Full images (no delta) in 1 KiB chunks; the link drops after 4 KiB.
+    const { backend, start } = await setup({ chunkSize: 1024 });
+    const campaign = buildCampaign(sim!, NEW, { delta: false });
+    backend.stopServingAfter = 4096;
+    let gateway = await start();
+    await backend.until(() => backend.manifests.length === 1);
+    await backend.offer(sim!.definition.vin, campaign);
+    await backend.until(() => backend.chunkBytesServed >= 4096);
+    await new Promise((r) => setTimeout(r, 100));
+    await gateway.stop();
+    backend.stopServingAfter = null;
+    gateway = await start();
+    cleanups.push(() => gateway.stop());
+    // The campaign is still pending for this vehicle: the backend offers it again after the reconnect.
+    await backend.offer(sim!.definition.vin, campaign);
+    await backend.until(() => backend.results.length === 1);
+    expect(backend.results[0]?.outcome).toBe('success');
+    // Every byte of the three images was served exactly once.
+    expect(backend.chunkBytesServed).toBe(3 * 32 * 1024);
+  });
+});

@@ -1,0 +1,97 @@
+// The gateway side of the update tests: an UpdateEnvironment over the simulated vehicle, its state directory
+// (journal + image store), and the targets of an update of some ECUs to new versions.
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CanBuses } from '../../../../vehicle-gateway/can/buses.ts';
+import { sha256Hex } from '../../../../vehicle-gateway/flash/image.ts';
+import { readVersionAndHash } from '../../../../vehicle-gateway/flash/identification.ts';
+import { ImageStore } from '../../../../vehicle-gateway/journal/image-store.ts';
+import { UpdateJournal } from '../../../../vehicle-gateway/journal/update-journal.ts';
+import type { EcuTarget, UpdateRecord } from '../../../../vehicle-gateway/journal/update-record.ts';
+import type { UpdateEnvironment } from '../../../../vehicle-gateway/update/run-update.ts';
+import { readEcuInventory, type EcuInventory } from '../../../../vehicle-gateway/inventory/read-inventory.ts';
+import type { SimHarness } from './sim-vehicle.ts';
+
+export interface GatewaySide {
+  stateDir: string;
+  images: ImageStore;
+  env(onSaved?: (record: UpdateRecord, write: number) => void): UpdateEnvironment & { close(): Promise<void> };
+  /** Keeps the ECUs' current (initial) images, as a provisioned gateway would, and returns the targets. */
+  targets(versions: Record<string, string>): EcuTarget[];
+  /** What each ECU runs now: name -> sha256. */
+  running(): Promise<Record<string, string>>;
+  inventory(): Promise<EcuInventory[]>;
+}
+
+export async function gatewaySide(sim: SimHarness): Promise<GatewaySide> {
+  const stateDir = await mkdtemp(join(tmpdir(), 'gateway-state-'));
+  const images = new ImageStore(join(stateDir, 'images'));
+  return {
+    stateDir,
+    images,
+    env(onSaved) {
+      const buses = new CanBuses(sim.openTransport);
+      return {
+        vehicle: sim.gatewayVehicle,
+        connect: (ecu) => buses.connect(ecu),
+        secret: (name) => sim.secret(name),
+        images,
+        journal: new UpdateJournal(stateDir, onSaved),
+        close: () => buses.closeAll(),
+      };
+    },
+    targets(versions) {
+      return Object.entries(versions).map(([name, toVersion]) => {
+        const def = sim.definition.ecus.find((e) => e.name === name)!;
+        const from = sim.image(name, def.simulation.softwareVersion);
+        const to = sim.image(name, toVersion);
+        const meta = (version: string, image: typeof from) => ({
+          version,
+          hardwareId: def.identification.hardwareId,
+          signatures: image.image.regions.map((r) => r.signature),
+        });
+        images.put(from.bytes, meta(def.simulation.softwareVersion, from));
+        images.put(to.bytes, meta(toVersion, to));
+        return {
+          ecu: name,
+          serialNumber: def.identification.serialNumber,
+          hardwareId: def.identification.hardwareId,
+          fromVersion: def.simulation.softwareVersion,
+          fromSha256: sha256Hex(from.bytes),
+          toVersion,
+          toSha256: sha256Hex(to.bytes),
+          dependsOn: [],
+        };
+      });
+    },
+    async inventory() {
+      const buses = new CanBuses(sim.openTransport);
+      try {
+        const rows: EcuInventory[] = [];
+        for (const ecu of sim.gatewayVehicle.ecus) {
+          const c = await buses.connect(ecu);
+          rows.push(await readEcuInventory(ecu, c.link));
+          await c.close();
+        }
+        return rows;
+      } finally {
+        await buses.closeAll();
+      }
+    },
+    async running() {
+      const buses = new CanBuses(sim.openTransport);
+      const out: Record<string, string> = {};
+      try {
+        for (const ecu of sim.gatewayVehicle.ecus) {
+          const c = await buses.connect(ecu);
+          out[ecu.name] = (await readVersionAndHash(c.link)).sha256;
+          await c.close();
+        }
+      } finally {
+        await buses.closeAll();
+      }
+      return out;
+    },
+  };
+}

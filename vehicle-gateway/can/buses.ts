@@ -1,0 +1,36 @@
+// One CAN transport per interface, opened on first use and shared by every ECU on it.
+import type { CanTransport } from '../../uds/index.ts';
+import type { PublicEcuDefinition } from '../vehicle/schema.ts';
+import { connectEcu, type EcuConnection } from './ecu-connection.ts';
+
+export type OpenTransport = (iface: string) => Promise<CanTransport>;
+
+export class CanBuses {
+  private readonly open = new Map<string, Promise<CanTransport>>();
+
+  /** `interfaceOverride` puts every ECU on that interface (engineer mode `--can`). */
+  constructor(
+    private readonly openTransport: OpenTransport,
+    private readonly interfaceOverride: string | null = null,
+  ) {}
+
+  transport(iface: string): Promise<CanTransport> {
+    const name = this.interfaceOverride ?? iface;
+    let t = this.open.get(name);
+    if (!t) {
+      t = this.openTransport(name);
+      this.open.set(name, t);
+    }
+    return t;
+  }
+
+  async connect(ecu: PublicEcuDefinition): Promise<EcuConnection> {
+    return connectEcu(await this.transport(ecu.can.interface), ecu);
+  }
+
+  async closeAll(): Promise<void> {
+    const all = [...this.open.values()];
+    this.open.clear();
+    for (const t of all) await (await t.catch(() => null))?.close();
+  }
+}

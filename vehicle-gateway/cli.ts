@@ -1,0 +1,112 @@
+// The vehicle gateway's command line: engineer mode (flash one ECU, read the inventory) and connected mode
+// (`run`, the TCU process talking MQTT to the backend). `npm run gateway -- --help`.
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { openSocketCan } from '../uds/index.ts';
+import { CliError, EXIT } from './cli/cli-error.ts';
+import { formatFlashOutcome, runFlashCommand, type FlashCommandOptions } from './cli/flash-command.ts';
+import { runInventoryCommand } from './cli/inventory-command.ts';
+import { endProgress, progressPrinter } from './cli/progress-bar.ts';
+import { ConfigError, loadGatewayConfig } from './connected/config.ts';
+import { GatewayService } from './connected/gateway-service.ts';
+import { formatInventoryTable } from './inventory/read-inventory.ts';
+
+const openTransport = (iface: string) => openSocketCan(iface);
+
+function interfaceName(value: string): string {
+  if (!/^[\w.-]{1,15}$/.test(value)) throw new InvalidArgumentError('a network interface name (1-15 characters)');
+  return value;
+}
+
+const program = new Command()
+  .name('gateway')
+  .description('Vehicle gateway (TCU): flashes ECUs over UDS on CAN; connected mode receives updates over MQTT')
+  .showHelpAfterError()
+  .exitOverride((err) => {
+    process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage);
+  });
+
+program
+  .command('flash')
+  .description('engineer mode: program one ECU with an image (verify identity, erase, download, check, reset)')
+  .requiredOption('--vehicle <file>', 'vehicle definition (JSON, the ecu-sim format)')
+  .requiredOption('--ecu <name>', 'the ECU to flash, by its name in the vehicle file')
+  .requiredOption('--image <file>', "the new image: the ECU's flash regions back to back")
+  .option('--signature <file>', 'OEM code-signing signature(s): 64 bytes raw or 128 hex digits per region')
+  .option('--sign-key <file>', 'sign the image with this Ed25519 private key (hex; TEST keys only)')
+  .option('--can <iface>', "CAN interface for every ECU instead of the vehicle file's", interfaceName)
+  .option('--secret <hex>', "SecurityAccess secret (default: the vehicle file's simulation.securitySecret)")
+  .option('--base <file>', "the ECU's current image, for sector-differential or delta transfer")
+  .addOption(
+    new Option('--mode <mode>', 'transfer mode').choices(['auto', 'full', 'compressed', 'sector-diff']).default('auto'),
+  )
+  .option('--no-confirm', 'dual-bank: do not confirm the new bank (it falls back after a few resets)')
+  .action(async (o: FlashCommandOptions) => {
+    const outcome = await runFlashCommand(o, openTransport, progressPrinter());
+    endProgress();
+    process.stdout.write(`${formatFlashOutcome(outcome)}\n`);
+    if (outcome.status === 'failed') {
+      const unreachable =
+        outcome.step === 'identify' && outcome.nrc === null && /no response|timed? ?out/i.test(outcome.error);
+      process.exitCode = unreachable ? EXIT.unreachable : EXIT.flashFailed;
+    }
+  });
+
+program
+  .command('inventory')
+  .description('read identification, version, image hash and active bank of every ECU in a vehicle file')
+  .requiredOption('--vehicle <file>', 'vehicle definition (JSON, the ecu-sim format)')
+  .option('--can <iface>', "CAN interface for every ECU instead of the vehicle file's", interfaceName)
+  .option('--json', 'print JSON instead of a table')
+  .action(async (o: { vehicle: string; can?: string; json?: boolean }) => {
+    const rows = await runInventoryCommand(o, openTransport);
+    process.stdout.write(o.json ? `${JSON.stringify(rows, null, 2)}\n` : `${formatInventoryTable(rows)}\n`);
+    if (rows.some((r) => !r.reachable)) process.exitCode = EXIT.unreachable;
+  });
+
+program
+  .command('run')
+  .description('connected mode: the TCU process (MQTT to the backend, UDS to the ECUs)')
+  .requiredOption('--config <file>', 'gateway configuration (JSON; see README section "gateway")')
+  .action(async (o: { config: string }) => {
+    let config;
+    try {
+      config = await loadGatewayConfig(o.config);
+    } catch (err) {
+      throw new CliError((err as Error).message);
+    }
+    const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+    let service: GatewayService;
+    try {
+      service = await GatewayService.start(config, { openTransport, log });
+    } catch (err) {
+      throw new CliError(
+        `cannot start: ${(err as Error).message}`,
+        err instanceof ConfigError ? EXIT.usage : EXIT.unreachable,
+      );
+    }
+    log(
+      `connected to ${config.broker.url} (MQTT ${service.mqtt.protocolVersion === 5 ? '5' : '3.1.1'}), ${service.vehicle.ecus.length} ECUs`,
+    );
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        log('stopping');
+        void service.stop().then(resolve);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CliError) {
+    process.stderr.write(`gateway: ${err.message}\n`);
+    process.exitCode = err.exitCode;
+  } else {
+    process.stderr.write(
+      `gateway: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    process.exitCode = EXIT.flashFailed;
+  }
+}

@@ -1,0 +1,40 @@
+// `gateway inventory`: what every ECU of a vehicle file runs, read over UDS.
+import { CanBuses, type OpenTransport } from '../can/buses.ts';
+import { readEcuInventory, type EcuInventory } from '../inventory/read-inventory.ts';
+import { loadVehicleFile } from '../vehicle/load.ts';
+import { CliError, EXIT } from './cli-error.ts';
+
+export async function runInventoryCommand(
+  o: { vehicle: string; can?: string },
+  openTransport: OpenTransport,
+): Promise<EcuInventory[]> {
+  let vehicle;
+  try {
+    vehicle = await loadVehicleFile(o.vehicle);
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
+  const buses = new CanBuses(openTransport, o.can ?? null);
+  try {
+    const rows: EcuInventory[] = [];
+    for (const ecu of vehicle.ecus) {
+      let connection;
+      try {
+        connection = await buses.connect(ecu);
+      } catch (err) {
+        throw new CliError(
+          `cannot open CAN interface ${o.can ?? ecu.can.interface}: ${(err as Error).message}`,
+          EXIT.unreachable,
+        );
+      }
+      try {
+        rows.push(await readEcuInventory(ecu, connection.link));
+      } finally {
+        await connection.close();
+      }
+    }
+    return rows;
+  } finally {
+    await buses.closeAll();
+  }
+}

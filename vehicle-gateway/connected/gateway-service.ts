@@ -1,0 +1,311 @@
+// Connected mode: the TCU process. On start it finishes (or rolls back) an interrupted update and re-sends its
+// one result, reads the inventory over UDS and publishes the signed version manifest; then it handles offers
+// one at a time: metadata, verification, download, rebuild, readiness, install, result, manifest.
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ed25519SignerFromSeed, parseExpires, type MessagePayload, type Signer } from '../../protocol/index.ts';
+import { CanBuses, type OpenTransport } from '../can/buses.ts';
+import type { FlashProgress } from '../flash/flash-ecu.ts';
+import { readEcuInventory, type EcuInventory } from '../inventory/read-inventory.ts';
+import { writeFileAtomic } from '../journal/atomic-file.ts';
+import { ImageStore } from '../journal/image-store.ts';
+import { UpdateJournal } from '../journal/update-journal.ts';
+import type { UpdateRecord } from '../journal/update-record.ts';
+import { resumeUpdate, startUpdate, UpdateRefused, type UpdateEnvironment } from '../update/run-update.ts';
+import { parseSecretHex } from '../vehicle/engineer-secrets.ts';
+import { loadVehicleFile } from '../vehicle/load.ts';
+import type { PublicVehicleDefinition } from '../vehicle/schema.ts';
+import { BlobDownloader } from './blob-download.ts';
+import { ConfigError, type GatewayConfig } from './config.ts';
+import { buildManifest, ManifestCounter, refusedResult, resultFromReport } from './messages.ts';
+import { connectVehicleMqtt, type VehicleMqtt } from './mqtt-link.ts';
+import { PrepareError, prepareUpdate } from './prepare-update.ts';
+import { probePreconditions, waitUntilReady } from './readiness.ts';
+import { TrustStore } from './trust-store.ts';
+
+type Offer = MessagePayload<'offer'>;
+
+export interface GatewayServiceOptions {
+  openTransport: OpenTransport;
+  now?: () => Date;
+  log?: (line: string) => void;
+  /** Journal hook (tests stop the gateway at a journal point through it). */
+  onJournalSaved?: (record: UpdateRecord, write: number) => void;
+  preconditionPollMs?: number;
+  /** Chunk download stall timeout. */
+  stallMs?: number;
+}
+
+function loadSecrets(file: string, vehicle: PublicVehicleDefinition): Map<string, Uint8Array> {
+  let json: Record<string, unknown>;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch (err) {
+    throw new ConfigError(`cannot read the ECU secrets file ${file}: ${(err as Error).message}`);
+  }
+  const secrets = new Map<string, Uint8Array>();
+  for (const ecu of vehicle.ecus) {
+    const hex = json[ecu.name];
+    if (typeof hex !== 'string') throw new ConfigError(`${file} has no secret for ECU ${ecu.name}`);
+    secrets.set(ecu.name, parseSecretHex(hex, `${file}: the secret of ${ecu.name}`));
+  }
+  return secrets;
+}
+
+function loadVehicleKey(file: string): Signer {
+  try {
+    return ed25519SignerFromSeed(Buffer.from(readFileSync(file, 'utf8').trim(), 'hex'));
+  } catch (err) {
+    throw new ConfigError(`cannot load the vehicle key ${file}: ${(err as Error).message}`);
+  }
+}
+
+export class GatewayService {
+  private chain: Promise<void> = Promise.resolve();
+  private readonly abort = new AbortController();
+  private readonly handledFile: string;
+
+  private constructor(
+    readonly config: GatewayConfig,
+    readonly vehicle: PublicVehicleDefinition,
+    readonly mqtt: VehicleMqtt,
+    private readonly env: UpdateEnvironment,
+    private readonly buses: CanBuses,
+    private readonly key: Signer,
+    private readonly options: GatewayServiceOptions,
+  ) {
+    this.handledFile = join(config.stateDir, 'handled-campaigns.json');
+  }
+
+  static async start(config: GatewayConfig, options: GatewayServiceOptions): Promise<GatewayService> {
+    const vehicle = await loadVehicleFile(config.vehicleFile);
+    if (vehicle.vin !== config.vin)
+      throw new ConfigError(`the vehicle file is for ${vehicle.vin}, the config for ${config.vin}`);
+    const secrets = loadSecrets(config.secretsFile, vehicle);
+    const key = loadVehicleKey(config.vehicleKeyFile);
+    const buses = new CanBuses(options.openTransport, config.canInterface ?? null);
+    const env: UpdateEnvironment = {
+      vehicle,
+      connect: (ecu) => buses.connect(ecu),
+      secret: (name) => {
+        const s = secrets.get(name);
+        if (!s) throw new Error(`no secret for ${name}`);
+        return s;
+      },
+      images: new ImageStore(join(config.stateDir, 'images')),
+      journal: new UpdateJournal(config.stateDir, options.onJournalSaved),
+      mode: config.transferMode,
+      testerId: `tcu-${config.vin.slice(-6)}`,
+    };
+    const mqtt = await connectVehicleMqtt(config);
+    const service = new GatewayService(config, vehicle, mqtt, env, buses, key, options);
+    mqtt.onInvalidMessage((err) => service.log(`ignored an invalid message: ${err.message}`));
+    service.enqueue(() => service.recover());
+    mqtt.onOffer((offer) => service.enqueue(() => service.handleOffer(offer)));
+    return service;
+  }
+
+  private log(line: string): void {
+    this.options.log?.(`[gateway ${this.config.vin}] ${line}`);
+  }
+
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
+  }
+
+  private enqueue(task: () => Promise<void>): void {
+    this.chain = this.chain
+      .then(task)
+      .catch((err: unknown) => this.log(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));
+  }
+
+  /** Resolves when every queued task (recovery, offers) is done. */
+  async idle(): Promise<void> {
+    let seen: Promise<void> | null = null;
+    while (seen !== this.chain) {
+      seen = this.chain;
+      await seen;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.mqtt.close().catch(() => undefined);
+    await this.buses.closeAll();
+  }
+
+  private handled(): string[] {
+    return existsSync(this.handledFile) ? (JSON.parse(readFileSync(this.handledFile, 'utf8')) as string[]) : [];
+  }
+
+  private markHandled(campaignId: string): void {
+    writeFileAtomic(this.handledFile, JSON.stringify([...new Set([...this.handled(), campaignId])]));
+  }
+
+  async inventory(): Promise<EcuInventory[]> {
+    const rows: EcuInventory[] = [];
+    for (const ecu of this.vehicle.ecus) {
+      const c = await this.buses.connect(ecu);
+      try {
+        rows.push(await readEcuInventory(ecu, c.link));
+      } finally {
+        await c.close();
+      }
+    }
+    return rows;
+  }
+
+  private async publishManifest(lastUpdate?: { campaignId: string; result: MessagePayload<'result'> }): Promise<void> {
+    const inventory = await this.inventory();
+    const counter = new ManifestCounter(this.config.stateDir).next();
+    const manifest = buildManifest(this.config.vin, inventory, counter, this.key, this.now(), lastUpdate);
+    await this.mqtt.publish('manifest', manifest as MessagePayload<'manifest'>);
+    this.log(`manifest ${counter} published`);
+  }
+
+  /** An interrupted update is finished (or rolled back); a finished one whose result was not sent is sent. */
+  private async recover(): Promise<void> {
+    const record = await resumeUpdate(this.env);
+    if (record && record.report && !record.reported) {
+      this.log(
+        `update ${record.updateId} ${record.restarts > 0 ? 'resumed and ' : ''}finished: ${record.report.result}`,
+      );
+      await this.report(record);
+      return;
+    }
+    await this.publishManifest();
+  }
+
+  private async report(record: UpdateRecord): Promise<void> {
+    if (!record.report) throw new Error('internal: no report to send');
+    const result = resultFromReport(record.report, record.reference);
+    await this.mqtt.publish('result', result);
+    record.reported = true;
+    this.env.journal.save(record);
+    this.env.journal.archive(record);
+    this.markHandled(record.reference);
+    await this.publishManifest({ campaignId: record.reference, result });
+    // Keep what the ECUs run now (next delta bases, single-bank rollback images); drop the rest.
+    const running = (await this.inventory()).flatMap((e) => (e.reachable ? [e.sha256] : []));
+    if (running.length === this.vehicle.ecus.length) this.env.images.retainOnly(new Set(running));
+  }
+
+  private async refuse(campaignId: string, code: string, message: string): Promise<void> {
+    this.log(`campaign ${campaignId} refused: ${code}: ${message}`);
+    await this.mqtt.publish('result', refusedResult(campaignId, `${campaignId}/${code}`, code, message, this.now()));
+    this.markHandled(campaignId);
+    await this.publishManifest();
+  }
+
+  private progress(
+    campaignId: string,
+    phase: MessagePayload<'progress'>['phase'],
+    bytesDone: number,
+    bytesTotal: number,
+    ecuSerial?: string,
+  ): void {
+    this.mqtt
+      .publish(
+        'progress',
+        {
+          campaignId,
+          phase,
+          bytesDone,
+          bytesTotal,
+          at: this.now()
+            .toISOString()
+            .replace(/\.\d{3}Z$/, 'Z'),
+          ...(ecuSerial ? { ecuSerial } : {}),
+        },
+        { qos: 0 },
+      )
+      .catch(() => undefined);
+  }
+
+  private async handleOffer(offer: Offer): Promise<void> {
+    const { campaignId } = offer;
+    if (this.handled().includes(campaignId)) return;
+    const current = this.env.journal.current();
+    if (current && current.phase !== 'finished') return;
+    this.log(`offer ${campaignId} (${offer.downloadBytes} bytes)`);
+    const inventory = await this.inventory();
+    const trustStore = new TrustStore(this.config.stateDir, this.config.trustedRoots);
+    const trusted = trustStore.load();
+    const response = await this.mqtt.requestMetadata({
+      requestId: randomBytes(12).toString('base64url'),
+      campaignId,
+      trustedRootVersions: { image: trusted.image.root.version, director: trusted.director.root.version },
+    });
+    if (response.status === 'error') return this.refuse(campaignId, response.error.code, response.error.message);
+    const downloader = new BlobDownloader(join(this.config.stateDir, 'downloads'), this.mqtt, {
+      chunkSize: this.config.chunkSize,
+      ...(this.options.stallMs ? { stallMs: this.options.stallMs } : {}),
+      onProgress: (done, total) => this.progress(campaignId, 'downloading', done, total),
+    });
+    let prepared;
+    try {
+      prepared = await prepareUpdate({
+        vehicle: this.vehicle,
+        inventory,
+        metadata: { image: response.image, director: response.director },
+        trusted,
+        now: this.now(),
+        images: this.env.images,
+        fetchBlob: (sha256, length) => downloader.fetch(sha256, length),
+      });
+    } catch (err) {
+      if (err instanceof PrepareError) return this.refuse(campaignId, err.code, err.message);
+      throw err;
+    }
+    trustStore.save(prepared.trusted);
+    const ready = await waitUntilReady(
+      this.config.installWindow,
+      async () => {
+        const out = [];
+        for (const t of prepared.request.targets) {
+          const def = this.vehicle.ecus.find((e) => e.name === t.ecu);
+          if (!def) continue;
+          const c = await this.buses.connect(def);
+          try {
+            out.push({ ecu: t.ecu, result: await probePreconditions(c.link) });
+          } finally {
+            await c.close();
+          }
+        }
+        return out;
+      },
+      {
+        pollMs: this.options.preconditionPollMs ?? 30_000,
+        until: offer.deadline ? (parseExpires(offer.deadline) ?? null) : null,
+        now: () => this.now(),
+        log: (l) => this.log(l),
+        signal: this.abort.signal,
+      },
+    );
+    if (!ready) {
+      if (this.abort.signal.aborted) return;
+      return this.refuse(
+        campaignId,
+        'expired',
+        'the campaign deadline passed before the install window and preconditions allowed the update',
+      );
+    }
+    let record: UpdateRecord;
+    try {
+      const serialOf = (ecu: string) => prepared.request.targets.find((t) => t.ecu === ecu)?.serialNumber;
+      let lastPercent = -10;
+      this.env.onProgress = (p: FlashProgress) => {
+        if (p.percent - lastPercent < 10 && p.percent < 100) return;
+        lastPercent = p.percent >= 100 ? -10 : p.percent;
+        this.progress(campaignId, 'flashing', p.bytesDone, p.bytesTotal, serialOf(p.ecu));
+      };
+      record = await startUpdate(prepared.request, this.env);
+    } catch (err) {
+      if (err instanceof UpdateRefused) return this.refuse(campaignId, 'refused', err.message);
+      throw err;
+    }
+    this.log(`update ${record.updateId}: ${record.report?.result}`);
+    await this.report(record);
+  }
+}

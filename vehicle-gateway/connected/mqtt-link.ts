@@ -1,0 +1,167 @@
+// The gateway's MQTT side: one persistent session per VIN (MQTT 5 when the broker offers it, 3.1.1 otherwise:
+// aedes speaks only 3.1.1), the vehicle's topics of protocol/messages, a retained status with a last will, and
+// request/response correlation by requestId (MQTT 3.1.1 has no correlation data).
+import { readFileSync } from 'node:fs';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import {
+  decodeChunkFrame,
+  decodeMessage,
+  encodeMessage,
+  vehicleTopic,
+  type ChunkFrame,
+  type JsonMessageKind,
+  type MessagePayload,
+} from '../../protocol/index.ts';
+import type { ByteRange } from './byte-ranges.ts';
+import type { ChunkChannel } from './blob-download.ts';
+import type { GatewayConfig } from './config.ts';
+
+type Offer = MessagePayload<'offer'>;
+type MetadataResponse = MessagePayload<'metadata/response'>;
+
+export interface VehicleMqtt extends ChunkChannel {
+  readonly protocolVersion: 4 | 5;
+  publish<K extends JsonMessageKind>(
+    kind: K,
+    payload: MessagePayload<K>,
+    options?: { retain?: boolean; qos?: 0 | 1 },
+  ): Promise<void>;
+  onOffer(listener: (offer: Offer) => void): () => void;
+  /** Sends a metadata request and waits for the response with the same requestId. */
+  requestMetadata(request: MessagePayload<'metadata/request'>, timeoutMs?: number): Promise<MetadataResponse>;
+  /** Messages that failed validation (logged by the caller). */
+  onInvalidMessage(listener: (err: Error) => void): () => void;
+  close(): Promise<void>;
+}
+
+function listeners<T>() {
+  let list: ((value: T) => void)[] = [];
+  return {
+    add(l: (value: T) => void) {
+      list = [...list, l];
+      return () => {
+        list = list.filter((x) => x !== l);
+      };
+    },
+    emit(value: T) {
+      for (const l of list) l(value);
+    },
+  };
+}
+
+function clientOptions(config: GatewayConfig, protocolVersion: 4 | 5): IClientOptions {
+  const b = config.broker;
+  const will = encodeMessage('status', { online: false });
+  return {
+    protocolVersion,
+    clientId: b.clientId ?? config.vin,
+    clean: false,
+    reconnectPeriod: 1000,
+    connectTimeout: 10_000,
+    ...(protocolVersion === 5 ? { properties: { sessionExpiryInterval: 7 * 24 * 3600 } } : {}),
+    ...(b.username !== undefined ? { username: b.username } : {}),
+    ...(b.password !== undefined ? { password: b.password } : {}),
+    ...(b.caFile ? { ca: readFileSync(b.caFile) } : {}),
+    ...(b.certFile ? { cert: readFileSync(b.certFile) } : {}),
+    ...(b.keyFile ? { key: readFileSync(b.keyFile) } : {}),
+    will: { topic: vehicleTopic(config.vin, 'status'), payload: Buffer.from(will), qos: 1, retain: true },
+  };
+}
+
+/** MQTT 5 first; a broker that refuses it (aedes closes the connection) gets MQTT 3.1.1. */
+async function connectWithFallback(config: GatewayConfig): Promise<{ client: MqttClient; version: 4 | 5 }> {
+  try {
+    return { client: await mqtt.connectAsync(config.broker.url, clientOptions(config, 5), false), version: 5 };
+  } catch {
+    return { client: await mqtt.connectAsync(config.broker.url, clientOptions(config, 4), false), version: 4 };
+  }
+}
+
+export async function connectVehicleMqtt(config: GatewayConfig): Promise<VehicleMqtt> {
+  const { client, version } = await connectWithFallback(config);
+  const topic = (kind: Parameters<typeof vehicleTopic>[1]) => vehicleTopic(config.vin, kind);
+  const offers = listeners<Offer>();
+  const chunks = listeners<ChunkFrame>();
+  const invalid = listeners<Error>();
+  const metadataWaiters = new Map<string, (r: MetadataResponse) => void>();
+
+  client.on('message', (t, payload) => {
+    try {
+      if (t === topic('offer')) offers.emit(decodeMessage('offer', payload));
+      else if (t === topic('chunks/data')) chunks.emit(decodeChunkFrame(new Uint8Array(payload)));
+      else if (t === topic('metadata/response')) {
+        const response = decodeMessage('metadata/response', payload);
+        metadataWaiters.get(response.requestId)?.(response);
+      }
+    } catch (err) {
+      invalid.emit(err as Error);
+    }
+  });
+  const subscribe = () =>
+    client.subscribeAsync({
+      [topic('offer')]: { qos: 1 },
+      [topic('metadata/response')]: { qos: 1 },
+      [topic('chunks/data')]: { qos: 1 },
+    });
+  await subscribe();
+  // A persistent session keeps the subscriptions; re-subscribing after a reconnect covers a broker that lost it.
+  client.on('connect', (packet) => {
+    if (!packet.sessionPresent) subscribe().catch((err: Error) => invalid.emit(err));
+    client
+      .publishAsync(topic('status'), Buffer.from(encodeMessage('status', { online: true })), { qos: 1, retain: true })
+      .catch(() => undefined);
+  });
+  await client.publishAsync(topic('status'), Buffer.from(encodeMessage('status', { online: true })), {
+    qos: 1,
+    retain: true,
+  });
+
+  return {
+    protocolVersion: version,
+    async publish(kind, payload, options = {}) {
+      await client.publishAsync(topic(kind), Buffer.from(encodeMessage(kind, payload)), {
+        qos: options.qos ?? 1,
+        retain: options.retain ?? false,
+      });
+    },
+    onOffer: (l) => offers.add(l),
+    onChunk: (l) => chunks.add(l),
+    onInvalidMessage: (l) => invalid.add(l),
+    async requestChunks(requestId: string, sha256: string, ranges: ByteRange[]) {
+      await client.publishAsync(
+        topic('chunks/request'),
+        Buffer.from(encodeMessage('chunks/request', { requestId, sha256, ranges })),
+        { qos: 1 },
+      );
+    },
+    requestMetadata(request, timeoutMs = 30_000) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          metadataWaiters.delete(request.requestId);
+          reject(new Error(`no metadata response for ${request.campaignId} within ${timeoutMs} ms`));
+        }, timeoutMs);
+        metadataWaiters.set(request.requestId, (r) => {
+          clearTimeout(timer);
+          metadataWaiters.delete(request.requestId);
+          resolve(r);
+        });
+        client
+          .publishAsync(topic('metadata/request'), Buffer.from(encodeMessage('metadata/request', request)), { qos: 1 })
+          .catch((err: Error) => {
+            clearTimeout(timer);
+            metadataWaiters.delete(request.requestId);
+            reject(err);
+          });
+      });
+    },
+    async close() {
+      await client
+        .publishAsync(topic('status'), Buffer.from(encodeMessage('status', { online: false })), {
+          qos: 1,
+          retain: true,
+        })
+        .catch(() => undefined);
+      await client.endAsync();
+    },
+  };
+}

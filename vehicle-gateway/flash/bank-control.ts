@@ -1,0 +1,51 @@
+// Dual-bank routines (flash-protocol.md "Rollback"): confirm the new bank (0205) once the whole vehicle
+// succeeded, or switch back to the previous bank (0204) and reset. Both need SecurityAccess; they are tried in
+// the extended session first and in the programming session when the ECU allows them only there.
+import { NegativeResponseError } from '../../uds/nrc.ts';
+import type { EcuLink } from './ecu-link.ts';
+import { waitForEcu } from './reset.ts';
+import { unlockSecurity } from './security.ts';
+import { HARD_RESET, ROUTINE, SESSION } from './uds-ids.ts';
+
+export class RoutineFailedError extends Error {
+  override readonly name = 'RoutineFailedError';
+}
+
+function checkStatus(routine: string, status: Uint8Array): void {
+  if (status.length > 0 && status[0] !== 0x00) {
+    throw new RoutineFailedError(`${routine} answered status 0x${(status[0] as number).toString(16).padStart(2, '0')}`);
+  }
+}
+
+/** Runs a privileged routine; returns true when it ran in the programming session (the ECU then needs a reset). */
+async function runPrivileged(link: EcuLink, secret: Uint8Array, routineId: number, name: string): Promise<boolean> {
+  try {
+    await link.diagnosticSessionControl(SESSION.extended);
+    await unlockSecurity(link, secret);
+    checkStatus(name, await link.startRoutine(routineId));
+    return false;
+  } catch (err) {
+    if (!(err instanceof NegativeResponseError) || (err.sid === 0x31 && err.nrc === 0x31)) throw err;
+  }
+  await link.diagnosticSessionControl(SESSION.programming);
+  await unlockSecurity(link, secret);
+  checkStatus(name, await link.startRoutine(routineId));
+  return true;
+}
+
+export async function confirmActiveBank(link: EcuLink, secret: Uint8Array): Promise<void> {
+  const inProgramming = await runPrivileged(link, secret, ROUTINE.confirmActiveBank, 'confirmActiveBank (0205)');
+  if (inProgramming) {
+    await link.ecuReset(HARD_RESET);
+    await waitForEcu(link);
+  } else {
+    await link.diagnosticSessionControl(SESSION.default);
+  }
+}
+
+/** 31 01 0204 then 11 01: the previous bank runs again. */
+export async function switchToPreviousBank(link: EcuLink, secret: Uint8Array): Promise<void> {
+  await runPrivileged(link, secret, ROUTINE.switchToPreviousBank, 'switchToPreviousBank (0204)');
+  await link.ecuReset(HARD_RESET);
+  await waitForEcu(link);
+}

@@ -1,0 +1,48 @@
+// Reading and decoding the identification DIDs of the reference profile.
+import type { EcuLink } from './ecu-link.ts';
+import { DID } from './uds-ids.ts';
+
+export function ascii(data: Uint8Array): string {
+  return Buffer.from(data).toString('latin1').replace(/\0+$/, '').trim();
+}
+
+export interface EcuIdentity {
+  vin: string;
+  serialNumber: string;
+  hardwareId: string;
+  softwareVersion: string;
+  sha256: string;
+}
+
+export interface BankInfo {
+  activeBank: 'A' | 'B' | null;
+  previousVersion: string | null;
+}
+
+export function decodeBankInfo(data: Uint8Array): BankInfo {
+  const bank = data[0];
+  const previous = ascii(data.subarray(1));
+  return {
+    activeBank: bank === 0x0a ? 'A' : bank === 0x0b ? 'B' : null,
+    previousVersion: previous.length > 0 ? previous : null,
+  };
+}
+
+export async function readIdentity(link: EcuLink): Promise<EcuIdentity> {
+  const vin = ascii(await link.readDataByIdentifier(DID.vin));
+  const serialNumber = ascii(await link.readDataByIdentifier(DID.serialNumber));
+  const hardwareId = ascii(await link.readDataByIdentifier(DID.hardwareId));
+  const softwareVersion = ascii(await link.readDataByIdentifier(DID.applicationSoftwareVersion));
+  const sha256 = Buffer.from(await link.readDataByIdentifier(DID.imageSha256)).toString('hex');
+  return { vin, serialNumber, hardwareId, softwareVersion, sha256 };
+}
+
+export async function readVersionAndHash(link: EcuLink): Promise<{ softwareVersion: string; sha256: string }> {
+  const softwareVersion = ascii(await link.readDataByIdentifier(DID.applicationSoftwareVersion));
+  const sha256 = Buffer.from(await link.readDataByIdentifier(DID.imageSha256)).toString('hex');
+  return { softwareVersion, sha256 };
+}
+
+export async function readBankInfo(link: EcuLink): Promise<BankInfo> {
+  return decodeBankInfo(await link.readDataByIdentifier(DID.bankInfo));
+}

@@ -1,0 +1,93 @@
+// The persisted state of one vehicle update: written (atomically) before every step the gateway takes, so a
+// restarted gateway knows exactly where it stopped. See update/run-update.ts for the transitions.
+import { z } from 'zod';
+import { FLASH_STEPS } from '../flash/result.ts';
+
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
+
+export const ecuTargetSchema = z.strictObject({
+  ecu: z.string().min(1),
+  serialNumber: z.string().min(1),
+  hardwareId: z.string().min(1),
+  fromVersion: z.string(),
+  fromSha256: sha256,
+  toVersion: z.string().min(1),
+  toSha256: sha256,
+  /** ECUs that must be flashed before this one. */
+  dependsOn: z.array(z.string()).default([]),
+});
+export type EcuTarget = z.infer<typeof ecuTargetSchema>;
+
+export const attemptSchema = z.strictObject({
+  status: z.enum(['succeeded', 'failed']),
+  step: z.enum(FLASH_STEPS).nullable(),
+  error: z.string().nullable(),
+  nrc: z.number().int().nullable(),
+  nrcName: z.string().nullable(),
+  memoryTouched: z.boolean(),
+  bytesSent: z.number().int().nonnegative(),
+  durationMs: z.number().nonnegative(),
+  methods: z.array(z.string()),
+});
+export type FlashAttempt = z.infer<typeof attemptSchema>;
+
+export const ECU_PHASES = ['pending', 'flashing', 'flashed', 'confirmed', 'failed'] as const;
+
+export const ecuRecordSchema = z.strictObject({
+  target: ecuTargetSchema,
+  phase: z.enum(ECU_PHASES),
+  /** The step being taken (recorded before it is taken). */
+  step: z.enum(FLASH_STEPS).nullable(),
+  attempt: attemptSchema.nullable(),
+  rollback: z.enum(['in_progress', 'done', 'failed']).nullable(),
+  rollbackError: z.string().nullable(),
+});
+export type EcuRecord = z.infer<typeof ecuRecordSchema>;
+
+export const ECU_RESULTS = ['succeeded', 'failed', 'rolled_back', 'rollback_failed', 'not_started'] as const;
+export type EcuResult = (typeof ECU_RESULTS)[number];
+export const VEHICLE_RESULTS = ['succeeded', 'failed', 'rolled_back', 'rollback_failed'] as const;
+export type VehicleResult = (typeof VEHICLE_RESULTS)[number];
+
+export const ecuReportSchema = z.strictObject({
+  ecu: z.string(),
+  serialNumber: z.string(),
+  result: z.enum(ECU_RESULTS),
+  fromVersion: z.string(),
+  toVersion: z.string(),
+  step: z.enum(FLASH_STEPS).nullable(),
+  error: z.string().nullable(),
+  nrc: z.number().int().nullable(),
+  nrcName: z.string().nullable(),
+  bytesSent: z.number().int().nonnegative(),
+  durationMs: z.number().nonnegative(),
+});
+export type EcuReport = z.infer<typeof ecuReportSchema>;
+
+export const vehicleReportSchema = z.strictObject({
+  updateId: z.string(),
+  result: z.enum(VEHICLE_RESULTS),
+  /** Why the update did not succeed, in one sentence (null on success). */
+  reason: z.string().nullable(),
+  ecus: z.array(ecuReportSchema),
+  finishedAt: z.string(),
+});
+export type VehicleUpdateReport = z.infer<typeof vehicleReportSchema>;
+
+export const updateRecordSchema = z.strictObject({
+  format: z.literal(1),
+  updateId: z.string().min(1),
+  /** Free reference (campaign id) written into the ECUs' fingerprints. */
+  reference: z.string(),
+  phase: z.enum(['flashing', 'confirming', 'rolling_back', 'finished']),
+  /** Dependency order; rollback goes in reverse. */
+  order: z.array(z.string()),
+  ecus: z.record(z.string(), ecuRecordSchema),
+  failure: z.string().nullable(),
+  report: vehicleReportSchema.nullable(),
+  /** Set once the report was handed to the backend (connected mode). */
+  reported: z.boolean(),
+  startedAt: z.string(),
+  restarts: z.number().int().nonnegative(),
+});
+export type UpdateRecord = z.infer<typeof updateRecordSchema>;
