@@ -1,0 +1,161 @@
+import { createHash } from 'node:crypto';
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { AuditLogTable, Database } from '../db/schema.ts';
+import type { Db } from '../db/database.ts';
+import { asStoredJson, canonicalJson } from './canonical-json.ts';
+
+export interface Actor {
+  userId: number | null;
+  name: string;
+}
+export const SYSTEM_ACTOR: Actor = { userId: null, name: 'system' };
+
+export interface AuditInput {
+  actor: Actor;
+  action: string;
+  entityType: string;
+  entityId: string | number;
+  before?: unknown;
+  after?: unknown;
+  details?: unknown;
+  reason?: string | null | undefined;
+}
+
+export interface AuditEntry {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  entityType: string;
+  entityId: string;
+  before: unknown;
+  after: unknown;
+  details: unknown;
+  reason: string | null;
+  prevHash: string;
+  hash: string;
+}
+
+export function actorLabel(actor: Actor): string {
+  return actor.userId === null ? actor.name : `user:${actor.userId}:${actor.name}`;
+}
+
+/** The hash covers every field of the entry except the hash itself, in canonical JSON. */
+export function entryHash(entry: Omit<AuditEntry, 'hash'>): string {
+  return createHash('sha256').update(canonicalJson(entry)).digest('hex');
+}
+
+/**
+ * Appends one entry inside the caller's transaction, so the change and its audit record commit or
+ * roll back together. Locking the head row serialises writers and keeps sequence numbers gapless.
+ */
+export async function appendAudit(trx: Transaction<Database>, input: AuditInput): Promise<AuditEntry> {
+  const head = await trx.selectFrom('audit_head').select(['seq', 'hash']).forUpdate().executeTakeFirstOrThrow();
+  const unhashed: Omit<AuditEntry, 'hash'> = {
+    seq: Number(head.seq) + 1,
+    at: new Date().toISOString(),
+    actor: actorLabel(input.actor),
+    action: input.action,
+    entityType: input.entityType,
+    entityId: String(input.entityId),
+    before: asStoredJson(input.before),
+    after: asStoredJson(input.after),
+    details: asStoredJson(input.details),
+    reason: input.reason ?? null,
+    prevHash: head.hash,
+  };
+  const entry: AuditEntry = { ...unhashed, hash: entryHash(unhashed) };
+  await trx
+    .insertInto('audit_log')
+    .values({
+      seq: entry.seq,
+      at: entry.at,
+      actor: entry.actor,
+      action: entry.action,
+      entity_type: entry.entityType,
+      entity_id: entry.entityId,
+      before: JSON.stringify(entry.before),
+      after: JSON.stringify(entry.after),
+      details: JSON.stringify(entry.details),
+      reason: entry.reason,
+      prev_hash: entry.prevHash,
+      hash: entry.hash,
+    })
+    .execute();
+  await trx.updateTable('audit_head').set({ seq: entry.seq, hash: entry.hash }).execute();
+  return entry;
+}
+
+type AuditRow = Selectable<AuditLogTable>;
+
+function selectPage(db: Kysely<Database>, afterSeq: number, limit: number) {
+  return db
+    .selectFrom('audit_log')
+    .selectAll()
+    .where('seq', '>', String(afterSeq))
+    .orderBy('seq')
+    .limit(limit)
+    .execute();
+}
+
+export function toAuditEntry(row: AuditRow): AuditEntry {
+  return {
+    seq: Number(row.seq),
+    at: row.at.toISOString(),
+    actor: row.actor,
+    action: row.action,
+    entityType: row.entity_type,
+    entityId: row.entity_id,
+    before: row.before,
+    after: row.after,
+    details: row.details,
+    reason: row.reason,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}
+
+export type AuditVerification =
+  | { ok: true; entries: number; headHash: string }
+  | { ok: false; entries: number; firstBadSeq: number; problem: string };
+
+/** Recomputes the chain page by page (never the whole log in memory) and checks it ends at the head. */
+export async function verifyAuditChain(db: Db, pageSize = 1000): Promise<AuditVerification> {
+  let expectedSeq = 1;
+  let prevHash = '0'.repeat(64);
+  for (;;) {
+    const rows = await selectPage(db, expectedSeq - 1, pageSize);
+    for (const row of rows) {
+      const entry = toAuditEntry(row);
+      const bad = (problem: string): AuditVerification => ({
+        ok: false,
+        entries: expectedSeq - 1,
+        firstBadSeq: expectedSeq,
+        problem,
+      });
+      if (entry.seq !== expectedSeq) return bad(`entry ${expectedSeq} is missing (next entry is ${entry.seq})`);
+      if (entry.prevHash !== prevHash) return bad(`entry ${entry.seq} does not link to the previous entry`);
+      const { hash, ...unhashed } = entry;
+      if (entryHash(unhashed) !== hash) return bad(`entry ${entry.seq} was altered (hash mismatch)`);
+      prevHash = hash;
+      expectedSeq += 1;
+    }
+    if (rows.length < pageSize) break;
+  }
+  const head = await db.selectFrom('audit_head').select(['seq', 'hash']).executeTakeFirstOrThrow();
+  const entries = expectedSeq - 1;
+  if (Number(head.seq) !== entries || head.hash !== prevHash) {
+    return {
+      ok: false,
+      entries,
+      firstBadSeq: entries + 1,
+      problem: `the log ends at entry ${entries} but the head records ${head.seq}: entries were removed`,
+    };
+  }
+  return { ok: true, entries, headHash: prevHash };
+}
+
+/** Runs `work` in a transaction; convenience for services that audit what they change. */
+export function inTransaction<T>(db: Db, work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+  return db.transaction().execute(work);
+}

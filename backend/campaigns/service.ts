@@ -1,0 +1,448 @@
+import { sql } from 'kysely';
+import type { Selectable, Transaction, Updateable } from 'kysely';
+import type { Db } from '../db/database.ts';
+import type {
+  CampaignKind,
+  CampaignState,
+  CampaignsTable,
+  Database,
+  InstallPolicy,
+  TargetFilter,
+} from '../db/schema.ts';
+import { appendAudit } from '../audit/service.ts';
+import type { Actor } from '../audit/service.ts';
+import { conflict, illegalTransition, invalid, notFound, ProblemError } from '../http/problem.ts';
+import { decodeCursor, toPage } from '../http/pagination.ts';
+import type { Page, PageQuery } from '../http/pagination.ts';
+import { CAMPAIGN_READY_STATES } from '../releases/lifecycle.ts';
+import { DELIVERY_CLASSES } from '../vulnerabilities/deadline-policy.ts';
+import { CAMPAIGN_ACTION_RULES, IN_FLIGHT_VEHICLE_STATES } from './states.ts';
+import type { CampaignAction } from './states.ts';
+import { clearTargets, resolveTargets } from './targeting.ts';
+
+export interface WavePlan {
+  cumulativePercent: number;
+  successThreshold: number;
+  errorThreshold: number;
+  soakMinutes: number;
+}
+
+export const DEFAULT_WAVES: WavePlan[] = [1, 10, 50, 100].map((p) => ({
+  cumulativePercent: p,
+  successThreshold: 0.95,
+  errorThreshold: 0.05,
+  soakMinutes: 60,
+}));
+
+export interface CampaignInput {
+  name: string;
+  kind: CampaignKind;
+  releaseIds: number[];
+  vulnerabilityIds: number[];
+  targetFilter: TargetFilter;
+  installPolicy: InstallPolicy;
+  waves: WavePlan[];
+  pacingPerMinute: number;
+  /** Used only when no vulnerability is linked; otherwise priority and deadline come from the policy. */
+  priority?: (typeof DELIVERY_CLASSES)[number] | undefined;
+  deadlineAt?: string | null | undefined;
+}
+
+export interface Campaign {
+  id: number;
+  name: string;
+  kind: CampaignKind;
+  state: CampaignState;
+  priority: string;
+  deadlineAt: string | null;
+  targetFilter: TargetFilter;
+  installPolicy: InstallPolicy;
+  pacingPerMinute: number;
+  currentWave: number | null;
+  releaseIds: number[];
+  vulnerabilityIds: number[];
+  waves: WavePlan[];
+  targetedVehicles: number;
+  createdBy: number;
+  approvedBy: number | null;
+  approvedAt: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+type CampaignRow = Selectable<CampaignsTable>;
+
+export async function loadCampaign(db: Db, id: number): Promise<Campaign> {
+  const c = await db.selectFrom('campaigns').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!c) throw notFound('campaign', id);
+  return toCampaign(db, c);
+}
+
+async function toCampaign(db: Db, c: CampaignRow): Promise<Campaign> {
+  const [releases, vulns, waves, count] = await Promise.all([
+    db
+      .selectFrom('campaign_releases')
+      .select('release_id')
+      .where('campaign_id', '=', c.id)
+      .orderBy('release_id')
+      .execute(),
+    db
+      .selectFrom('campaign_vulnerabilities')
+      .select('vulnerability_id')
+      .where('campaign_id', '=', c.id)
+      .orderBy('vulnerability_id')
+      .execute(),
+    db.selectFrom('campaign_waves').selectAll().where('campaign_id', '=', c.id).orderBy('wave_no').execute(),
+    db
+      .selectFrom('campaign_vehicles')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .where('campaign_id', '=', c.id)
+      .executeTakeFirstOrThrow(),
+  ]);
+  return {
+    id: c.id,
+    name: c.name,
+    kind: c.kind,
+    state: c.state,
+    priority: c.priority,
+    deadlineAt: c.deadline_at?.toISOString() ?? null,
+    targetFilter: c.target_filter,
+    installPolicy: c.install_policy,
+    pacingPerMinute: c.pacing_per_minute,
+    currentWave: c.current_wave,
+    releaseIds: releases.map((r) => r.release_id),
+    vulnerabilityIds: vulns.map((v) => v.vulnerability_id),
+    waves: waves.map((w) => ({
+      cumulativePercent: Number(w.cumulative_percent),
+      successThreshold: Number(w.success_threshold),
+      errorThreshold: Number(w.error_threshold),
+      soakMinutes: w.soak_minutes,
+    })),
+    targetedVehicles: count.n,
+    createdBy: c.created_by,
+    approvedBy: c.approved_by,
+    approvedAt: c.approved_at?.toISOString() ?? null,
+    startedAt: c.started_at?.toISOString() ?? null,
+    finishedAt: c.finished_at?.toISOString() ?? null,
+    createdAt: c.created_at.toISOString(),
+    updatedAt: c.updated_at.toISOString(),
+  };
+}
+
+/** Waves: strictly increasing cumulative percentages ending at 100. */
+export function checkWaves(waves: WavePlan[]): void {
+  if (waves.length === 0) throw invalid('json.waves', 'at least one wave');
+  waves.forEach((w, i) => {
+    const prev = i === 0 ? 0 : (waves[i - 1]?.cumulativePercent ?? 0);
+    if (w.cumulativePercent <= prev)
+      throw invalid(`json.waves.${i}.cumulativePercent`, 'must increase from wave to wave');
+  });
+  if (waves.at(-1)?.cumulativePercent !== 100) {
+    throw invalid(`json.waves.${waves.length - 1}.cumulativePercent`, 'the last wave must reach 100');
+  }
+}
+
+/** Linked releases must be authorized or effective, one per hardware id. */
+async function checkReleases(
+  trx: Transaction<Database>,
+  releaseIds: number[],
+  field = 'json.releaseIds',
+): Promise<void> {
+  if (releaseIds.length === 0) throw invalid(field, 'at least one release');
+  const rows = await trx
+    .selectFrom('releases')
+    .select(['id', 'state', 'hardware_id'])
+    .where('id', 'in', releaseIds)
+    .execute();
+  for (const id of releaseIds) {
+    const r = rows.find((x) => x.id === id);
+    if (!r) throw invalid(field, `release ${id} does not exist`);
+    if (!CAMPAIGN_READY_STATES.includes(r.state)) {
+      throw new ProblemError(
+        409,
+        'release-not-authorized',
+        'Release not authorized',
+        `release ${id} is ${r.state}; only authorized or effective releases go into a campaign`,
+      );
+    }
+  }
+  const hardware = rows.map((r) => r.hardware_id);
+  if (new Set(hardware).size !== hardware.length) throw invalid(field, 'at most one release per hardware id');
+}
+
+/** Priority and deadline from the linked vulnerabilities' delivery classes (the most urgent, the earliest). */
+async function priorityAndDeadline(
+  trx: Transaction<Database>,
+  input: CampaignInput,
+): Promise<{ priority: string; deadline: Date | null }> {
+  if (input.vulnerabilityIds.length === 0) {
+    return { priority: input.priority ?? 'scheduled', deadline: input.deadlineAt ? new Date(input.deadlineAt) : null };
+  }
+  const vulns = await trx
+    .selectFrom('vulnerabilities')
+    .select(['id', 'delivery_class', 'deadline_at', 'phase'])
+    .where('id', 'in', input.vulnerabilityIds)
+    .execute();
+  for (const id of input.vulnerabilityIds) {
+    const v = vulns.find((x) => x.id === id);
+    if (!v) throw invalid('json.vulnerabilityIds', `vulnerability ${id} does not exist`);
+    if (!v.delivery_class || !v.deadline_at) {
+      throw invalid('json.vulnerabilityIds', `vulnerability ${id} has no assessment yet, so no delivery deadline`);
+    }
+  }
+  const rank = (cls: string | null) =>
+    DELIVERY_CLASSES.indexOf((cls ?? 'scheduled') as (typeof DELIVERY_CLASSES)[number]);
+  const best = vulns.reduce((a, b) => (rank(b.delivery_class) < rank(a.delivery_class) ? b : a));
+  const deadline = vulns.reduce<Date | null>(
+    (d, v) => (v.deadline_at && (!d || v.deadline_at < d) ? v.deadline_at : d),
+    null,
+  );
+  return { priority: best.delivery_class ?? 'scheduled', deadline };
+}
+
+export async function createCampaign(db: Db, actor: Actor, input: CampaignInput): Promise<Campaign> {
+  checkWaves(input.waves);
+  return db.transaction().execute(async (trx) => {
+    await checkReleases(trx, input.releaseIds);
+    const { priority, deadline } = await priorityAndDeadline(trx, input);
+    const row = await trx
+      .insertInto('campaigns')
+      .values({
+        name: input.name,
+        kind: input.kind,
+        priority,
+        deadline_at: deadline,
+        target_filter: JSON.stringify(input.targetFilter),
+        install_policy: JSON.stringify(input.installPolicy),
+        pacing_per_minute: input.pacingPerMinute,
+        created_by: actor.userId ?? 0,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await trx
+      .insertInto('campaign_releases')
+      .values([...new Set(input.releaseIds)].map((r) => ({ campaign_id: row.id, release_id: r })))
+      .execute();
+    if (input.vulnerabilityIds.length > 0) {
+      await trx
+        .insertInto('campaign_vulnerabilities')
+        .values([...new Set(input.vulnerabilityIds)].map((v) => ({ campaign_id: row.id, vulnerability_id: v })))
+        .execute();
+    }
+    await trx
+      .insertInto('campaign_waves')
+      .values(
+        input.waves.map((w, i) => ({
+          campaign_id: row.id,
+          wave_no: i + 1,
+          cumulative_percent: w.cumulativePercent,
+          success_threshold: w.successThreshold,
+          error_threshold: w.errorThreshold,
+          soak_minutes: w.soakMinutes,
+        })),
+      )
+      .execute();
+    const after = await loadCampaign(trx, row.id);
+    await appendAudit(trx, { actor, action: 'campaign.create', entityType: 'campaign', entityId: row.id, after });
+    return after;
+  });
+}
+
+export interface CampaignTransition {
+  action: CampaignAction;
+  reason: string;
+}
+
+/**
+ * Applies a campaign action when legal from the current state. Submitting resolves the targets and
+ * assigns waves in SQL; approving enforces four-eyes (approver is not the creator) and re-checks the
+ * releases; starting opens wave 1; cancelling cancels every vehicle not yet downloading; completing
+ * needs no vehicle in flight and cancels those never offered.
+ */
+export async function transitionCampaign(
+  db: Db,
+  actor: Actor,
+  id: number,
+  change: CampaignTransition,
+  now: Date = new Date(),
+): Promise<Campaign> {
+  return db.transaction().execute(async (trx) => {
+    const c = await trx.selectFrom('campaigns').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+    if (!c) throw notFound('campaign', id);
+    const rule = CAMPAIGN_ACTION_RULES[change.action];
+    const what = `campaign ${id}`;
+    if (!rule.from.includes(c.state))
+      throw illegalTransition(what, c.state, rule.to, `${change.action} is allowed from ${rule.from.join(', ')}`);
+    const releaseIds = (
+      await trx.selectFrom('campaign_releases').select('release_id').where('campaign_id', '=', id).execute()
+    ).map((r) => r.release_id);
+    const set: Updateable<CampaignsTable> = {};
+    let details: Record<string, unknown> = {};
+    switch (change.action) {
+      case 'submit': {
+        await checkReleases(trx, releaseIds, 'releaseIds');
+        const targeted = await resolveTargets(trx, id, c.target_filter);
+        if (targeted === 0)
+          throw conflict(
+            `${what} targets no vehicle: no active vehicle matches the filter and needs its releases`,
+            'no-targets',
+          );
+        details = { targetedVehicles: targeted };
+        break;
+      }
+      case 'approve':
+        if (actor.userId === c.created_by) {
+          throw new ProblemError(
+            403,
+            'four-eyes',
+            'Four-eyes rule',
+            `${what} was created by you; another approver must approve it`,
+          );
+        }
+        await checkReleases(trx, releaseIds, 'releaseIds');
+        set.approved_by = actor.userId;
+        set.approved_at = now;
+        break;
+      case 'reject':
+        await clearTargets(trx, id);
+        break;
+      case 'start':
+        await checkReleases(trx, releaseIds, 'releaseIds');
+        set.started_at = now;
+        set.current_wave = 1;
+        await trx
+          .updateTable('campaign_waves')
+          .set({ started_at: now })
+          .where('campaign_id', '=', id)
+          .where('wave_no', '=', 1)
+          .execute();
+        break;
+      case 'complete': {
+        const inFlight = await trx
+          .selectFrom('campaign_vehicles')
+          .select(sql<number>`count(*)::int`.as('n'))
+          .where('campaign_id', '=', id)
+          .where('state', 'in', IN_FLIGHT_VEHICLE_STATES)
+          .executeTakeFirstOrThrow();
+        if (inFlight.n > 0)
+          throw illegalTransition(what, c.state, 'completed', `${inFlight.n} vehicles are still installing`);
+        details = { cancelledVehicles: await cancelWaitingVehicles(trx, id, now) };
+        set.finished_at = now;
+        break;
+      }
+      case 'cancel':
+        details = { cancelledVehicles: await cancelWaitingVehicles(trx, id, now) };
+        set.finished_at = now;
+        break;
+      default:
+        break;
+    }
+    await trx
+      .updateTable('campaigns')
+      .set({ ...set, state: rule.to, updated_at: now })
+      .where('id', '=', id)
+      .execute();
+    const after = await loadCampaign(trx, id);
+    await appendAudit(trx, {
+      actor,
+      action: `campaign.${change.action}`,
+      entityType: 'campaign',
+      entityId: id,
+      before: { state: c.state },
+      after: { state: after.state, approvedBy: after.approvedBy, currentWave: after.currentWave },
+      details,
+      reason: change.reason,
+    });
+    return after;
+  });
+}
+
+/** Vehicles not yet downloading are cancelled; those already installing finish and report. */
+async function cancelWaitingVehicles(trx: Transaction<Database>, id: number, now: Date): Promise<number> {
+  const res = await sql<{ n: number }>`
+    WITH moved AS (
+      UPDATE campaign_vehicles cv SET state = 'cancelled', state_changed_at = ${now}
+      FROM campaign_vehicles old
+      WHERE cv.campaign_id = ${id} AND old.campaign_id = cv.campaign_id AND old.vin = cv.vin
+        AND cv.state IN ('pending', 'offered')
+      RETURNING cv.vin, old.state AS from_state
+    ), logged AS (
+      INSERT INTO campaign_vehicle_events (campaign_id, vin, from_state, to_state, at)
+      SELECT ${id}, vin, from_state, 'cancelled', ${now} FROM moved RETURNING 1
+    )
+    SELECT count(*)::int AS n FROM logged`.execute(trx);
+  return res.rows[0]?.n ?? 0;
+}
+
+export async function listCampaigns(
+  db: Db,
+  filter: { state?: CampaignState | undefined },
+  page: PageQuery,
+): Promise<Page<Campaign>> {
+  const after = decodeCursor<number>(page.cursor, 'number');
+  const rows = await db
+    .selectFrom('campaigns')
+    .selectAll()
+    .$if(after !== null, (q) => q.where('id', '>', after ?? 0))
+    .$if(filter.state !== undefined, (q) => q.where('state', '=', filter.state ?? 'draft'))
+    .orderBy('id')
+    .limit(page.limit + 1)
+    .execute();
+  const ids = toPage(
+    rows,
+    page.limit,
+    (r) => r.id,
+    (r) => r,
+  );
+  const items: Campaign[] = [];
+  for (const row of ids.items) items.push(await toCampaign(db, row));
+  return { items, nextCursor: ids.nextCursor };
+}
+
+export interface CampaignVehicle {
+  vin: string;
+  waveNo: number;
+  state: string;
+  stateChangedAt: string;
+  error: string | null;
+}
+
+export async function listCampaignVehicles(
+  db: Db,
+  campaignId: number,
+  filter: { state?: string | undefined; waveNo?: number | undefined },
+  page: PageQuery,
+): Promise<Page<CampaignVehicle>> {
+  await loadCampaignRow(db, campaignId);
+  const after = decodeCursor<string>(page.cursor, 'string');
+  const rows = await db
+    .selectFrom('campaign_vehicles')
+    .selectAll()
+    .where('campaign_id', '=', campaignId)
+    .$if(after !== null, (q) => q.where('vin', '>', after ?? ''))
+    .$if(filter.state !== undefined, (q) => q.where('state', '=', (filter.state ?? 'pending') as 'pending'))
+    .$if(filter.waveNo !== undefined, (q) => q.where('wave_no', '=', filter.waveNo ?? 0))
+    .orderBy('vin')
+    .limit(page.limit + 1)
+    .execute();
+  return toPage(
+    rows,
+    page.limit,
+    (r) => r.vin,
+    (r) => ({
+      vin: r.vin,
+      waveNo: r.wave_no,
+      state: r.state,
+      stateChangedAt: r.state_changed_at.toISOString(),
+      error: r.error,
+    }),
+  );
+}
+
+async function loadCampaignRow(db: Db, id: number): Promise<CampaignRow> {
+  const c = await db.selectFrom('campaigns').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!c) throw notFound('campaign', id);
+  return c;
+}

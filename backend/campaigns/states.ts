@@ -1,0 +1,82 @@
+import type { CampaignState, VehicleCampaignState } from '../db/schema.ts';
+
+export const CAMPAIGN_ACTIONS = [
+  'submit',
+  'approve',
+  'reject',
+  'start',
+  'pause',
+  'resume',
+  'complete',
+  'cancel',
+] as const;
+export type CampaignAction = (typeof CAMPAIGN_ACTIONS)[number];
+
+/** Each action: the states it may start from and the state it leads to. */
+export const CAMPAIGN_ACTION_RULES: Record<CampaignAction, { from: readonly CampaignState[]; to: CampaignState }> = {
+  submit: { from: ['draft'], to: 'pending_approval' },
+  approve: { from: ['pending_approval'], to: 'approved' },
+  reject: { from: ['pending_approval'], to: 'draft' },
+  start: { from: ['approved'], to: 'running' },
+  pause: { from: ['running'], to: 'paused' },
+  resume: { from: ['paused'], to: 'running' },
+  complete: { from: ['running'], to: 'completed' },
+  cancel: { from: ['draft', 'pending_approval', 'approved', 'running', 'paused'], to: 'cancelled' },
+};
+
+/** Campaign states in which vehicle reports are still accepted (in-flight installs finish after a cancel). */
+export const REPORTING_CAMPAIGN_STATES: readonly CampaignState[] = ['running', 'paused', 'cancelled'];
+
+export const TERMINAL_VEHICLE_STATES: readonly VehicleCampaignState[] = [
+  'succeeded',
+  'failed',
+  'rolled_back',
+  'rollback_failed',
+  'incompatible',
+  'cancelled',
+  'expired',
+];
+export const FAILED_VEHICLE_STATES: readonly VehicleCampaignState[] = ['failed', 'rolled_back', 'rollback_failed'];
+export const IN_FLIGHT_VEHICLE_STATES: readonly VehicleCampaignState[] = ['downloading', 'downloaded', 'installing'];
+
+/**
+ * Legal per-vehicle moves. Forward skips along pending -> offered -> downloading -> downloaded ->
+ * installing are legal, so a lost or reordered progress report does not wedge a vehicle.
+ */
+export const VEHICLE_TRANSITIONS: Record<VehicleCampaignState, readonly VehicleCampaignState[]> = {
+  pending: ['offered', 'cancelled', 'expired', 'incompatible'],
+  offered: ['downloading', 'downloaded', 'installing', 'failed', 'cancelled', 'expired', 'incompatible'],
+  downloading: ['downloaded', 'installing', 'failed', 'cancelled', 'expired'],
+  downloaded: ['installing', 'failed', 'cancelled', 'expired'],
+  installing: ['succeeded', 'failed', 'rolled_back', 'rollback_failed'],
+  succeeded: [],
+  failed: [],
+  rolled_back: [],
+  rollback_failed: [],
+  incompatible: [],
+  cancelled: [],
+  expired: [],
+};
+
+/** Progress order: a report for a state at or behind the current one is a duplicate or stale, not an error. */
+export const VEHICLE_STATE_RANK: Record<VehicleCampaignState, number> = {
+  pending: 0,
+  offered: 1,
+  downloading: 2,
+  downloaded: 3,
+  installing: 4,
+  succeeded: 5,
+  failed: 5,
+  rolled_back: 5,
+  rollback_failed: 5,
+  incompatible: 5,
+  cancelled: 5,
+  expired: 5,
+};
+
+/** The legal moves as rows, for joining in SQL. */
+export const VEHICLE_TRANSITION_PAIRS: [VehicleCampaignState, VehicleCampaignState][] = Object.entries(
+  VEHICLE_TRANSITIONS,
+).flatMap(([from, tos]) =>
+  tos.map((to) => [from as VehicleCampaignState, to] as [VehicleCampaignState, VehicleCampaignState]),
+);

@@ -1,0 +1,85 @@
+import { sql } from 'kysely';
+import type { Transaction } from 'kysely';
+import type { Database, TargetFilter } from '../db/schema.ts';
+
+const list = (values: readonly string[] | undefined): string[] | null =>
+  values && values.length > 0 ? [...values] : null;
+
+/**
+ * Resolves the target filter into campaign_vehicles and campaign_ecus entirely in SQL
+ * (INSERT ... SELECT; no vehicle is loaded into the process), and assigns waves in the same
+ * statement: vehicles are ordered by a hash of campaign id and VIN (deterministic, but not
+ * correlated with VIN order or region), and the n-th of N goes to the first wave whose cumulative
+ * percentage covers it. Isolated and end-of-life vehicles, models past end of support, and vehicles
+ * with no ECU needing one of the campaign's releases are not targeted.
+ */
+export async function resolveTargets(
+  trx: Transaction<Database>,
+  campaignId: number,
+  filter: TargetFilter,
+): Promise<number> {
+  const models = list(filter.modelIds);
+  const regions = list(filter.regions);
+  const tags = list(filter.tags);
+  const vins = list(filter.vins);
+  const hardwareIds = list(filter.hardwareIds);
+  const versions = list(filter.currentVersions);
+  const yearFrom = filter.modelYears?.from ?? null;
+  const yearTo = filter.modelYears?.to ?? null;
+
+  const needsUpdate = sql`
+    SELECT 1 FROM ecus e
+    JOIN campaign_releases cr ON cr.campaign_id = ${campaignId}
+    JOIN releases r ON r.id = cr.release_id AND r.hardware_id = e.hardware_id
+    WHERE e.vin = v.vin AND e.installed_version <> r.version
+      AND (${hardwareIds}::text[] IS NULL OR e.hardware_id = ANY(${hardwareIds}::text[]))
+      AND (${versions}::text[] IS NULL OR e.installed_version = ANY(${versions}::text[]))`;
+
+  const inserted = await sql<{ n: number }>`
+    WITH matched AS (
+      SELECT v.vin FROM vehicles v
+      JOIN vehicle_models m ON m.id = v.model_id
+      WHERE v.lifecycle NOT IN ('isolated', 'end_of_life')
+        AND (m.end_of_support IS NULL OR m.end_of_support >= current_date)
+        AND (${models}::text[] IS NULL OR v.model_id = ANY(${models}::text[]))
+        AND (${regions}::text[] IS NULL OR v.region = ANY(${regions}::text[]))
+        AND (${tags}::text[] IS NULL OR v.tags && ${tags}::text[])
+        AND (${vins}::text[] IS NULL OR v.vin = ANY(${vins}::text[]))
+        AND (${yearFrom}::int IS NULL OR v.model_year >= ${yearFrom}::int)
+        AND (${yearTo}::int IS NULL OR v.model_year <= ${yearTo}::int)
+        AND EXISTS (${needsUpdate})
+    ), ranked AS (
+      SELECT vin,
+             row_number() OVER (ORDER BY md5(${String(campaignId)} || ':' || vin), vin) AS rn,
+             count(*) OVER () AS n
+      FROM matched
+    ), inserted AS (
+      INSERT INTO campaign_vehicles (campaign_id, vin, wave_no)
+      SELECT ${campaignId}, r.vin,
+             (SELECT min(w.wave_no) FROM campaign_waves w
+              WHERE w.campaign_id = ${campaignId} AND r.rn <= ceil(w.cumulative_percent * r.n / 100.0))
+      FROM ranked r
+      RETURNING 1
+    )
+    SELECT count(*)::int AS n FROM inserted`.execute(trx);
+
+  await sql`
+    INSERT INTO campaign_ecus (campaign_id, vin, ecu_serial, hardware_id, release_id, from_version, to_version)
+    SELECT ${campaignId}, e.vin, e.serial, e.hardware_id, r.id, e.installed_version, r.version
+    FROM campaign_vehicles cv
+    JOIN ecus e ON e.vin = cv.vin
+    JOIN campaign_releases cr ON cr.campaign_id = ${campaignId}
+    JOIN releases r ON r.id = cr.release_id AND r.hardware_id = e.hardware_id
+    WHERE cv.campaign_id = ${campaignId} AND e.installed_version <> r.version
+      AND (${hardwareIds}::text[] IS NULL OR e.hardware_id = ANY(${hardwareIds}::text[]))
+      AND (${versions}::text[] IS NULL OR e.installed_version = ANY(${versions}::text[]))`.execute(trx);
+
+  return inserted.rows[0]?.n ?? 0;
+}
+
+/** Undoes a resolution (a rejected campaign goes back to draft and is resolved again on resubmission). */
+export async function clearTargets(trx: Transaction<Database>, campaignId: number): Promise<void> {
+  await trx.deleteFrom('campaign_ecus').where('campaign_id', '=', campaignId).execute();
+  await trx.deleteFrom('campaign_vehicle_events').where('campaign_id', '=', campaignId).execute();
+  await trx.deleteFrom('campaign_vehicles').where('campaign_id', '=', campaignId).execute();
+}

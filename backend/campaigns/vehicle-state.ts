@@ -1,0 +1,194 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/database.ts';
+import type { EcuResult, VehicleCampaignState } from '../db/schema.ts';
+import { appendAudit, SYSTEM_ACTOR } from '../audit/service.ts';
+import type { Actor } from '../audit/service.ts';
+import { conflict, notFound } from '../http/problem.ts';
+import { REPORTING_CAMPAIGN_STATES, VEHICLE_STATE_RANK, VEHICLE_TRANSITION_PAIRS } from './states.ts';
+
+export interface EcuOutcome {
+  serial: string;
+  result: EcuResult;
+  /** UDS negative response code, e.g. "0x72", when the ECU refused. */
+  nrc?: string | null | undefined;
+  error?: string | null | undefined;
+  bytesOnBus?: number | null | undefined;
+  durationMs?: number | null | undefined;
+}
+
+export interface VehicleReport {
+  vin: string;
+  state: VehicleCampaignState;
+  /** When the vehicle reached the state (default: now). */
+  at?: Date | undefined;
+  error?: string | null | undefined;
+  ecus?: EcuOutcome[] | undefined;
+}
+
+export interface VehicleReportResult {
+  /** Moves that were made. */
+  applied: number;
+  /** Duplicates and stale reports (at or behind the current state): accepted, nothing changed. */
+  ignored: number;
+  /** Illegal moves or unknown vehicles, with the reason; nothing changed for them. */
+  rejected: { vin: string; state: VehicleCampaignState; current: VehicleCampaignState | null; reason: string }[];
+}
+
+const legalPairs = sql.join(VEHICLE_TRANSITION_PAIRS.map(([f, t]) => sql`(${f}, ${t})`));
+
+/**
+ * Applies vehicle state reports for one campaign: idempotent (a report delivered twice changes
+ * nothing) and batch-friendly (one UPDATE per round for the whole batch; a batch with several
+ * reports for the same vehicle is applied in order, one round per position). Per-ECU outcomes are
+ * recorded; on `succeeded` the inventory and version history are updated in the same transaction.
+ * One audit entry summarises the batch.
+ */
+export async function applyVehicleReports(
+  db: Db,
+  campaignId: number,
+  reports: VehicleReport[],
+  actor: Actor = SYSTEM_ACTOR,
+): Promise<VehicleReportResult> {
+  return db.transaction().execute(async (trx) => {
+    const campaign = await trx
+      .selectFrom('campaigns')
+      .select('state')
+      .where('id', '=', campaignId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!campaign) throw notFound('campaign', campaignId);
+    if (!REPORTING_CAMPAIGN_STATES.includes(campaign.state)) {
+      throw conflict(
+        `campaign ${campaignId} is ${campaign.state}; vehicle reports are accepted while running, paused or cancelled`,
+        'wrong-state',
+      );
+    }
+    const result: VehicleReportResult = { applied: 0, ignored: 0, rejected: [] };
+    const rounds: VehicleReport[][] = [];
+    const seen = new Map<string, number>();
+    for (const report of reports) {
+      const round = seen.get(report.vin) ?? 0;
+      seen.set(report.vin, round + 1);
+      (rounds[round] ??= []).push(report);
+    }
+    for (const round of rounds) {
+      const now = new Date();
+      const input = JSON.stringify(
+        round.map((r) => ({ vin: r.vin, state: r.state, at: (r.at ?? now).toISOString(), error: r.error ?? null })),
+      );
+      const moved = await sql<{ vin: string }>`
+        WITH input AS (
+          SELECT * FROM jsonb_to_recordset(${input}::jsonb) AS t(vin text, state text, at timestamptz, error text)
+        ), legal(from_state, to_state) AS (VALUES ${legalPairs}),
+        moved AS (
+          UPDATE campaign_vehicles cv
+          SET state = i.state, state_changed_at = i.at, error = coalesce(i.error, cv.error)
+          FROM input i, legal l
+          WHERE cv.campaign_id = ${campaignId} AND cv.vin = i.vin AND l.from_state = cv.state AND l.to_state = i.state
+          RETURNING cv.vin, l.from_state, cv.state AS to_state, cv.state_changed_at AS at
+        )
+        INSERT INTO campaign_vehicle_events (campaign_id, vin, from_state, to_state, at)
+        SELECT ${campaignId}, vin, from_state, to_state, at FROM moved
+        RETURNING vin`.execute(trx);
+      const movedVins = new Set(moved.rows.map((r) => r.vin));
+      result.applied += movedVins.size;
+      const rest = round.filter((r) => !movedVins.has(r.vin));
+      if (rest.length > 0) {
+        const current = await trx
+          .selectFrom('campaign_vehicles')
+          .select(['vin', 'state'])
+          .where('campaign_id', '=', campaignId)
+          .where(
+            'vin',
+            'in',
+            rest.map((r) => r.vin),
+          )
+          .execute();
+        const stateOf = new Map(current.map((c) => [c.vin, c.state]));
+        for (const r of rest) {
+          const cur = stateOf.get(r.vin) ?? null;
+          if (cur === null) {
+            result.rejected.push({
+              vin: r.vin,
+              state: r.state,
+              current: null,
+              reason: 'vehicle is not a target of this campaign',
+            });
+          } else if (cur === r.state || VEHICLE_STATE_RANK[r.state] < VEHICLE_STATE_RANK[cur]) {
+            result.ignored += 1;
+          } else {
+            result.rejected.push({
+              vin: r.vin,
+              state: r.state,
+              current: cur,
+              reason: `illegal move ${cur} -> ${r.state}`,
+            });
+          }
+        }
+      }
+      await recordEcuOutcomes(
+        trx,
+        campaignId,
+        round.filter((r) => movedVins.has(r.vin)),
+      );
+    }
+    await appendAudit(trx, {
+      actor,
+      action: 'campaign.vehicle_reports',
+      entityType: 'campaign',
+      entityId: campaignId,
+      details: {
+        reports: reports.length,
+        applied: result.applied,
+        ignored: result.ignored,
+        rejected: result.rejected.length,
+      },
+    });
+    return result;
+  });
+}
+
+async function recordEcuOutcomes(db: Db, campaignId: number, moved: VehicleReport[]): Promise<void> {
+  const outcomes = moved.flatMap((r) =>
+    (r.ecus ?? []).map((e) => ({
+      vin: r.vin,
+      serial: e.serial,
+      result: e.result,
+      nrc: e.nrc ?? null,
+      error: e.error ?? null,
+      bytes: e.bytesOnBus ?? null,
+      duration: e.durationMs ?? null,
+      at: (r.at ?? new Date()).toISOString(),
+    })),
+  );
+  if (outcomes.length > 0) {
+    await sql`
+      UPDATE campaign_ecus ce
+      SET result = o.result, nrc = o.nrc, error = o.error, bytes_on_bus = o.bytes, duration_ms = o.duration, finished_at = o.at
+      FROM jsonb_to_recordset(${JSON.stringify(outcomes)}::jsonb)
+        AS o(vin text, serial text, result text, nrc text, error text, bytes bigint, duration int, at timestamptz)
+      WHERE ce.campaign_id = ${campaignId} AND ce.vin = o.vin AND ce.ecu_serial = o.serial`.execute(db);
+  }
+  const succeeded = moved.filter((r) => r.state === 'succeeded').map((r) => r.vin);
+  if (succeeded.length === 0) return;
+  // A vehicle succeeds as a whole: ECUs without an explicit outcome are counted as updated.
+  await sql`
+    WITH done AS (
+      UPDATE campaign_ecus SET result = coalesce(result, 'succeeded'), finished_at = coalesce(finished_at, now())
+      WHERE campaign_id = ${campaignId} AND vin = ANY(${succeeded}::text[])
+      RETURNING vin, ecu_serial, hardware_id, from_version, to_version, release_id, result
+    ), images AS (
+      SELECT DISTINCT ON (d.vin, d.ecu_serial) d.*, ri.sha256
+      FROM done d LEFT JOIN release_images ri ON ri.release_id = d.release_id AND d.hardware_id = ANY(ri.hardware_ids)
+      WHERE d.result = 'succeeded'
+      ORDER BY d.vin, d.ecu_serial, ri.uploaded_at
+    ), inventory AS (
+      UPDATE ecus e SET installed_version = i.to_version, image_sha256 = coalesce(i.sha256, e.image_sha256), updated_at = now()
+      FROM images i WHERE e.vin = i.vin AND e.serial = i.ecu_serial
+      RETURNING e.id
+    )
+    INSERT INTO ecu_version_history (vin, ecu_serial, hardware_id, from_version, to_version, image_sha256, source)
+    SELECT vin, ecu_serial, hardware_id, from_version, to_version, sha256, ${`campaign:${campaignId}`} FROM images`.execute(
+    db,
+  );
+}

@@ -1,0 +1,248 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/database.ts';
+import { appendAudit, SYSTEM_ACTOR } from '../audit/service.ts';
+import { notFound } from '../http/problem.ts';
+
+export interface WaveFigures {
+  waveNo: number;
+  cumulativePercent: number;
+  successThreshold: number;
+  errorThreshold: number;
+  soakMinutes: number;
+  startedAt: string | null;
+  successReachedAt: string | null;
+  total: number;
+  byState: Record<string, number>;
+  succeeded: number;
+  failed: number;
+  /** Vehicles in a final state. */
+  finished: number;
+  successRate: number;
+  failureRate: number;
+}
+
+export interface CampaignProgress {
+  campaignId: number;
+  state: string;
+  currentWave: number | null;
+  total: number;
+  byState: Record<string, number>;
+  waves: WaveFigures[];
+}
+
+/** Per-wave and overall figures, counted in SQL (one grouped query, no vehicle rows in memory). */
+export async function campaignProgress(db: Db, campaignId: number): Promise<CampaignProgress> {
+  const campaign = await db
+    .selectFrom('campaigns')
+    .select(['id', 'state', 'current_wave'])
+    .where('id', '=', campaignId)
+    .executeTakeFirst();
+  if (!campaign) throw notFound('campaign', campaignId);
+  const waves = await db
+    .selectFrom('campaign_waves')
+    .selectAll()
+    .where('campaign_id', '=', campaignId)
+    .orderBy('wave_no')
+    .execute();
+  const counts = await sql<{ wave_no: number; state: string; n: number }>`
+    SELECT wave_no, state, count(*)::int AS n FROM campaign_vehicles
+    WHERE campaign_id = ${campaignId} GROUP BY wave_no, state`.execute(db);
+  const byState: Record<string, number> = {};
+  const figures = waves.map((w): WaveFigures => {
+    const mine = counts.rows.filter((c) => c.wave_no === w.wave_no);
+    const states: Record<string, number> = {};
+    for (const c of mine) states[c.state] = c.n;
+    const total = mine.reduce((s, c) => s + c.n, 0);
+    const succeeded = states.succeeded ?? 0;
+    const failed = (states.failed ?? 0) + (states.rolled_back ?? 0) + (states.rollback_failed ?? 0);
+    const active = ['pending', 'offered', 'downloading', 'downloaded', 'installing'].reduce(
+      (s, k) => s + (states[k] ?? 0),
+      0,
+    );
+    return {
+      waveNo: w.wave_no,
+      cumulativePercent: Number(w.cumulative_percent),
+      successThreshold: Number(w.success_threshold),
+      errorThreshold: Number(w.error_threshold),
+      soakMinutes: w.soak_minutes,
+      startedAt: w.started_at?.toISOString() ?? null,
+      successReachedAt: w.success_reached_at?.toISOString() ?? null,
+      total,
+      byState: states,
+      succeeded,
+      failed,
+      finished: total - active,
+      successRate: total === 0 ? 1 : succeeded / total,
+      failureRate: total === 0 ? 0 : failed / total,
+    };
+  });
+  for (const c of counts.rows) byState[c.state] = (byState[c.state] ?? 0) + c.n;
+  return {
+    campaignId,
+    state: campaign.state,
+    currentWave: campaign.current_wave,
+    total: counts.rows.reduce((s, c) => s + c.n, 0),
+    byState,
+    waves: figures,
+  };
+}
+
+export type WaveDecision =
+  | { action: 'none'; reason: string }
+  | { action: 'paused'; waveNo: number; failureRate: number }
+  | { action: 'success_reached'; waveNo: number }
+  | { action: 'advanced'; fromWave: number; toWave: number }
+  | { action: 'completed' }
+  | { action: 'expired'; vehicles: number };
+
+/**
+ * Applies the rollout rules to a running campaign: vehicles not yet installing when the campaign
+ * deadline passes expire; a wave whose failure rate exceeds its error threshold pauses the campaign;
+ * a wave at its success threshold records when, and once its soak time has passed the next wave
+ * starts; after the last wave, when every vehicle is final, the campaign completes.
+ * Changes are audited as the system. Call it after report batches and periodically.
+ */
+export async function evaluateCampaign(db: Db, campaignId: number, now: Date = new Date()): Promise<WaveDecision> {
+  return db.transaction().execute(async (trx) => {
+    const c = await trx.selectFrom('campaigns').selectAll().where('id', '=', campaignId).forUpdate().executeTakeFirst();
+    if (!c) throw notFound('campaign', campaignId);
+    if (c.state !== 'running' || c.current_wave === null) return { action: 'none', reason: `campaign is ${c.state}` };
+    const audit = (action: string, details: unknown) =>
+      appendAudit(trx, { actor: SYSTEM_ACTOR, action, entityType: 'campaign', entityId: campaignId, details });
+
+    if (c.deadline_at && c.deadline_at.getTime() < now.getTime()) {
+      const expired = await sql<{ n: number }>`
+        WITH moved AS (
+          UPDATE campaign_vehicles SET state = 'expired', state_changed_at = ${now}
+          WHERE campaign_id = ${campaignId} AND state IN ('pending', 'offered')
+          RETURNING vin, 'pending'::text AS from_state
+        ), logged AS (
+          INSERT INTO campaign_vehicle_events (campaign_id, vin, from_state, to_state, at)
+          SELECT ${campaignId}, vin, from_state, 'expired', ${now} FROM moved RETURNING 1
+        )
+        SELECT count(*)::int AS n FROM logged`.execute(trx);
+      const n = expired.rows[0]?.n ?? 0;
+      if (n > 0) {
+        await audit('campaign.vehicles_expired', { vehicles: n, deadline: c.deadline_at.toISOString() });
+        return { action: 'expired', vehicles: n };
+      }
+    }
+
+    const waveNo = c.current_wave;
+    const stats = await sql<{
+      total: number;
+      succeeded: number;
+      failed: number;
+      active: number;
+      success_threshold: string;
+      error_threshold: string;
+      soak_minutes: number;
+      success_reached_at: Date | null;
+      last_wave: number;
+      remaining_all: number;
+    }>`
+      SELECT w.success_threshold, w.error_threshold, w.soak_minutes, w.success_reached_at,
+             (SELECT max(wave_no) FROM campaign_waves WHERE campaign_id = ${campaignId}) AS last_wave,
+             (SELECT count(*)::int FROM campaign_vehicles WHERE campaign_id = ${campaignId}
+                AND state IN ('pending', 'offered', 'downloading', 'downloaded', 'installing')) AS remaining_all,
+             count(cv.vin)::int AS total,
+             (count(*) FILTER (WHERE cv.state = 'succeeded'))::int AS succeeded,
+             (count(*) FILTER (WHERE cv.state IN ('failed', 'rolled_back', 'rollback_failed')))::int AS failed,
+             (count(*) FILTER (WHERE cv.state IN ('pending', 'offered', 'downloading', 'downloaded', 'installing')))::int AS active
+      FROM campaign_waves w
+      LEFT JOIN campaign_vehicles cv ON cv.campaign_id = w.campaign_id AND cv.wave_no = w.wave_no
+      WHERE w.campaign_id = ${campaignId} AND w.wave_no = ${waveNo}
+      GROUP BY w.success_threshold, w.error_threshold, w.soak_minutes, w.success_reached_at`.execute(trx);
+    const s = stats.rows[0];
+    if (!s) return { action: 'none', reason: `wave ${waveNo} does not exist` };
+    const failureRate = s.total === 0 ? 0 : s.failed / s.total;
+    const successRate = s.total === 0 ? 1 : s.succeeded / s.total;
+
+    if (failureRate > Number(s.error_threshold)) {
+      await trx
+        .updateTable('campaigns')
+        .set({ state: 'paused', updated_at: now })
+        .where('id', '=', campaignId)
+        .execute();
+      await audit('campaign.auto_pause', {
+        waveNo,
+        failureRate,
+        errorThreshold: Number(s.error_threshold),
+        failed: s.failed,
+        total: s.total,
+      });
+      return { action: 'paused', waveNo, failureRate };
+    }
+    if (waveNo === s.last_wave) {
+      if (s.remaining_all === 0) {
+        await trx
+          .updateTable('campaigns')
+          .set({ state: 'completed', finished_at: now, updated_at: now })
+          .where('id', '=', campaignId)
+          .execute();
+        await audit('campaign.completed', { waveNo, successRate });
+        return { action: 'completed' };
+      }
+      return { action: 'none', reason: `last wave ${waveNo} still has vehicles in progress` };
+    }
+    if (successRate < Number(s.success_threshold)) {
+      return { action: 'none', reason: `wave ${waveNo} at ${(successRate * 100).toFixed(1)} % success` };
+    }
+    if (!s.success_reached_at) {
+      await trx
+        .updateTable('campaign_waves')
+        .set({ success_reached_at: now })
+        .where('campaign_id', '=', campaignId)
+        .where('wave_no', '=', waveNo)
+        .execute();
+      await audit('campaign.wave_success', { waveNo, successRate });
+      if (s.soak_minutes > 0) return { action: 'success_reached', waveNo };
+    }
+    const reachedAt = s.success_reached_at ?? now;
+    if (now.getTime() - reachedAt.getTime() < s.soak_minutes * 60_000) {
+      return {
+        action: 'none',
+        reason: `wave ${waveNo} soaking until ${new Date(reachedAt.getTime() + s.soak_minutes * 60_000).toISOString()}`,
+      };
+    }
+    const next = waveNo + 1;
+    await trx
+      .updateTable('campaigns')
+      .set({ current_wave: next, updated_at: now })
+      .where('id', '=', campaignId)
+      .execute();
+    await trx
+      .updateTable('campaign_waves')
+      .set({ started_at: now })
+      .where('campaign_id', '=', campaignId)
+      .where('wave_no', '=', next)
+      .execute();
+    await audit('campaign.wave_started', { fromWave: waveNo, toWave: next });
+    return { action: 'advanced', fromWave: waveNo, toWave: next };
+  });
+}
+
+/**
+ * Vehicles the delivery side may offer now: pending, in a wave already started, of a running
+ * campaign. Ordered by VIN after `afterVin`, so callers page through without holding them all.
+ */
+export async function dispatchableVehicles(
+  db: Db,
+  campaignId: number,
+  limit: number,
+  afterVin = '',
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom('campaign_vehicles as cv')
+    .innerJoin('campaigns as c', 'c.id', 'cv.campaign_id')
+    .select('cv.vin')
+    .where('cv.campaign_id', '=', campaignId)
+    .where('c.state', '=', 'running')
+    .where('cv.state', '=', 'pending')
+    .where((eb) => eb('cv.wave_no', '<=', eb.ref('c.current_wave')))
+    .where('cv.vin', '>', afterVin)
+    .orderBy('cv.vin')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.vin);
+}

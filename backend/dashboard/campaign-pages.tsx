@@ -1,0 +1,237 @@
+import { campaignProgress } from '../campaigns/waves.ts';
+import { createCampaign, listCampaigns, loadCampaign, transitionCampaign } from '../campaigns/service.ts';
+import type { Campaign } from '../campaigns/service.ts';
+import { CAMPAIGN_ACTION_RULES } from '../campaigns/states.ts';
+import type { CampaignState } from '../db/schema.ts';
+import type { AuthUser } from '../http/auth.ts';
+import { ProblemError } from '../http/problem.ts';
+import { CAMPAIGN_READY_STATES } from '../releases/lifecycle.ts';
+import { listReleases, loadRelease } from '../releases/service.ts';
+import { loadVulnerability } from '../vulnerabilities/service.ts';
+import type { ApiOperation, ApiRoles } from './api-roles.ts';
+import { campaignInputFrom, releaseIdsFrom, targetFilterFrom } from './campaign-form-input.ts';
+import { groupTimeline } from './campaign-view.ts';
+import type { CampaignAction, CampaignDetail, StateCounts } from './campaign-view.ts';
+import { actorFor, requireOperation } from './context.ts';
+import type { DashboardApp, PageContext } from './context.ts';
+import { setFlash, takeFlash } from './flash.ts';
+import { liveSnapshot, streamCampaign } from './live.ts';
+import { NewCampaignPage } from './pages/campaign-form.tsx';
+import type { ReleaseChoice } from './pages/campaign-form.tsx';
+import { CampaignListPage, CampaignPage } from './pages/campaigns.tsx';
+import { countTargets, failureReasons, stateTimeline, userNames } from './queries.ts';
+
+const OFFERED_ACTIONS: CampaignAction[] = ['submit', 'approve', 'start', 'pause', 'resume', 'cancel'];
+
+/** The API route an action mirrors: one route per action, or a single transitions route. */
+function actionOperation(roles: ApiRoles, action: CampaignAction): ApiOperation {
+  const own: ApiOperation = `post /api/campaigns/{id}/${action}`;
+  return roles.has(own) ? own : 'post /api/campaigns/{id}/transitions';
+}
+
+/** Actions open to this user now: legal from the state (the domain's rules), allowed to the user's roles. */
+export function allowedActions(
+  roles: ApiRoles,
+  user: AuthUser,
+  campaign: { state: CampaignState; createdBy: number },
+): CampaignAction[] {
+  return OFFERED_ACTIONS.filter(
+    (a) =>
+      CAMPAIGN_ACTION_RULES[a].from.includes(campaign.state) &&
+      roles.allows(user, actionOperation(roles, a)) &&
+      // Four-eyes: the creator is never offered the approval.
+      !(a === 'approve' && campaign.createdBy === user.id),
+  );
+}
+
+function idParam(raw: string): number {
+  const id = Number(raw);
+  if (!Number.isSafeInteger(id) || id <= 0) throw new ProblemError(404, 'not-found', 'Not found', `no campaign ${raw}`);
+  return id;
+}
+
+async function detailOf(ctx: PageContext, c: Campaign, counts: StateCounts, waveCounts: Map<number, StateCounts>) {
+  const [releases, vulnerabilities, names, progress] = await Promise.all([
+    Promise.all(c.releaseIds.map((id) => loadRelease(ctx.db, id))),
+    Promise.all(c.vulnerabilityIds.map((id) => loadVulnerability(ctx.db, id))),
+    userNames(ctx.db, [c.createdBy, ...(c.approvedBy ? [c.approvedBy] : [])]),
+    campaignProgress(ctx.db, c.id),
+  ]);
+  const detail: CampaignDetail = {
+    id: c.id,
+    name: c.name,
+    kind: c.kind,
+    state: c.state,
+    priority: c.priority,
+    deadlineAt: c.deadlineAt,
+    counts,
+    createdBy: names.get(c.createdBy) ?? `user ${c.createdBy}`,
+    approvedBy: c.approvedBy ? (names.get(c.approvedBy) ?? `user ${c.approvedBy}`) : null,
+    approvedAt: c.approvedAt,
+    startedAt: c.startedAt,
+    currentWave: c.currentWave,
+    pacingPerMinute: c.pacingPerMinute,
+    releases: releases.map((r) => ({ id: r.id, label: `${r.hardwareId} ${r.version}` })),
+    vulnerabilities: vulnerabilities.map((v) => ({ id: v.id, title: v.title })),
+    targetFilter: c.targetFilter as Record<string, unknown>,
+    installWindows: c.installPolicy.windows,
+    driverConsentRequired: c.installPolicy.driverConsentRequired,
+    waves: progress.waves.map((w) => ({
+      waveNo: w.waveNo,
+      cumulativePercent: w.cumulativePercent,
+      successThreshold: w.successThreshold,
+      errorThreshold: w.errorThreshold,
+      soakMinutes: w.soakMinutes,
+      startedAt: w.startedAt,
+      successReachedAt: w.successReachedAt,
+      counts: waveCounts.get(w.waveNo) ?? {},
+    })),
+  };
+  return detail;
+}
+
+async function releaseChoices(ctx: PageContext): Promise<ReleaseChoice[]> {
+  const pages = await Promise.all(
+    CAMPAIGN_READY_STATES.map((state) => listReleases(ctx.db, { state }, { limit: 200 })),
+  );
+  const releases = pages.flatMap((p) => p.items).sort((a, b) => a.id - b.id);
+  const titles = new Map<number, string>();
+  for (const id of new Set(releases.flatMap((r) => r.fixes))) {
+    titles.set(id, (await loadVulnerability(ctx.db, id)).title);
+  }
+  return releases.map((r) => ({
+    id: r.id,
+    label: `${r.hardwareId} ${r.version} (${r.supplier}, ${r.state})`,
+    fixes: r.fixes.map((id) => ({ id, title: titles.get(id) ?? '' })),
+  }));
+}
+
+export function registerCampaignPages(app: DashboardApp, ctx: PageContext): void {
+  const canView = requireOperation(ctx.roles, 'get /api/campaigns/{id}');
+  const canCreate = requireOperation(ctx.roles, 'post /api/campaigns');
+
+  app.get('/campaigns', requireOperation(ctx.roles, 'get /api/campaigns'), async (c) => {
+    const page = await listCampaigns(ctx.db, {}, { limit: 200 });
+    const campaigns = await Promise.all(
+      page.items.reverse().map(async (item) => {
+        const progress = await campaignProgress(ctx.db, item.id);
+        return { ...item, counts: progress.byState as StateCounts };
+      }),
+    );
+    const user = c.get('user');
+    return c.html(
+      <CampaignListPage
+        user={user}
+        csrf={c.get('csrf')}
+        now={ctx.now()}
+        flash={takeFlash(c)}
+        campaigns={campaigns}
+        canCreate={ctx.roles.allows(user, 'post /api/campaigns')}
+      />,
+    );
+  });
+
+  app.get('/campaigns/new', canCreate, async (c) =>
+    c.html(
+      <NewCampaignPage
+        user={c.get('user')}
+        csrf={c.get('csrf')}
+        releases={await releaseChoices(ctx)}
+        flash={takeFlash(c)}
+      />,
+    ),
+  );
+
+  /** The live count of vehicles the filter matches (fetched by the form as it changes). */
+  app.get('/campaigns/target-count', canCreate, async (c) => {
+    try {
+      const releaseIds = releaseIdsFrom(c.req.queries('releaseIds') ?? []);
+      if (releaseIds.length === 0)
+        return c.json({ ok: false, error: 'Choose releases to count the vehicles that need them.' });
+      const filter = targetFilterFrom((name) => (c.req.query(name) ?? '').trim());
+      return c.json({ ok: true, count: await countTargets(ctx.db, filter, releaseIds) });
+    } catch (err) {
+      if (err instanceof ProblemError) return c.json({ ok: false, error: err.message });
+      throw err;
+    }
+  });
+
+  app.post('/campaigns', canCreate, async (c) => {
+    try {
+      const input = campaignInputFrom(await c.req.parseBody({ all: true }));
+      const created = await createCampaign(ctx.db, actorFor(c.get('user')), input);
+      setFlash(c, { kind: 'ok', text: `Draft “${created.name}” created; submit it for approval when ready.` });
+      return c.redirect(`/ui/campaigns/${created.id}`, 303);
+    } catch (err) {
+      if (!(err instanceof ProblemError)) throw err;
+      setFlash(c, { kind: 'error', text: `Not created: ${err.message}` });
+      return c.redirect('/ui/campaigns/new', 303);
+    }
+  });
+
+  app.get('/campaigns/:id', canView, async (c) => {
+    const id = idParam(c.req.param('id'));
+    const now = ctx.now();
+    const campaign = await loadCampaign(ctx.db, id);
+    const [snapshot, timeline, failures, progress] = await Promise.all([
+      liveSnapshot(ctx.db, id, campaign.state, now),
+      stateTimeline(ctx.db, id, now),
+      failureReasons(ctx.db, id),
+      campaignProgress(ctx.db, id),
+    ]);
+    const waveCounts = new Map(progress.waves.map((w) => [w.waveNo, w.byState as StateCounts]));
+    const detail = await detailOf(ctx, campaign, progress.byState as StateCounts, waveCounts);
+    const user = c.get('user');
+    return c.html(
+      <CampaignPage
+        user={user}
+        csrf={c.get('csrf')}
+        now={now}
+        flash={takeFlash(c)}
+        campaign={detail}
+        actions={allowedActions(ctx.roles, user, campaign)}
+        timeline={groupTimeline(timeline)}
+        failures={failures}
+        snapshot={snapshot}
+      />,
+    );
+  });
+
+  app.get('/campaigns/:id/live', canView, async (c) => {
+    const id = idParam(c.req.param('id'));
+    await loadCampaign(ctx.db, id);
+    return streamCampaign(c, {
+      intervalMs: ctx.liveIntervalMs,
+      now: ctx.now,
+      snapshot: async (now) => {
+        const progress = await campaignProgress(ctx.db, id);
+        return liveSnapshot(ctx.db, id, progress.state as CampaignState, now);
+      },
+    });
+  });
+
+  app.post('/campaigns/:id/:action', async (c) => {
+    const id = idParam(c.req.param('id'));
+    const action = c.req.param('action') as CampaignAction;
+    if (!OFFERED_ACTIONS.includes(action)) return c.text(`unknown action ${action}`, 404);
+    const user = c.get('user');
+    const operation = actionOperation(ctx.roles, action);
+    if (!ctx.roles.allows(user, operation)) {
+      return c.text(
+        `Your roles do not allow this (it needs one of: ${ctx.roles.rolesFor(operation).join(', ')}).`,
+        403,
+      );
+    }
+    const form = await c.req.parseBody({ all: true });
+    const reason =
+      typeof form.reason === 'string' && form.reason.trim() ? form.reason.trim() : `${action} from the dashboard`;
+    try {
+      const after = await transitionCampaign(ctx.db, actorFor(user), id, { action, reason }, ctx.now());
+      setFlash(c, { kind: 'ok', text: `Campaign is now ${after.state.replace(/_/g, ' ')}.` });
+    } catch (err) {
+      if (!(err instanceof ProblemError)) throw err;
+      setFlash(c, { kind: 'error', text: err.message });
+    }
+    return c.redirect(`/ui/campaigns/${id}`, 303);
+  });
+}

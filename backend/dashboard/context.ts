@@ -1,0 +1,32 @@
+import type { Hono, MiddlewareHandler } from 'hono';
+import type { Db } from '../db/database.ts';
+import type { DeadlinePolicy } from '../vulnerabilities/deadline-policy.ts';
+import type { Actor } from '../audit/service.ts';
+import type { ApiOperation, ApiRoles } from './api-roles.ts';
+import type { DashboardEnv } from './session.ts';
+import type { AuthUser } from '../http/auth.ts';
+
+/** What every group of pages gets. */
+export interface PageContext {
+  db: Db;
+  roles: ApiRoles;
+  now: () => Date;
+  deadlinePolicy: DeadlinePolicy | undefined;
+  liveIntervalMs: number;
+}
+
+export type DashboardApp = Hono<DashboardEnv>;
+
+/** A page or action is open to the roles of the API operation it mirrors; others get 403. */
+export function requireOperation(roles: ApiRoles, operation: ApiOperation): MiddlewareHandler<DashboardEnv> {
+  return async (c, next) => {
+    if (!roles.allows(c.get('user'), operation)) {
+      return c.text(`Your roles do not allow this (it needs one of: ${roles.rolesFor(operation).join(', ')}).`, 403);
+    }
+    await next();
+  };
+}
+
+export function actorFor(user: AuthUser): Actor {
+  return { userId: user.id, name: user.name };
+}

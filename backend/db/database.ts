@@ -1,0 +1,53 @@
+import { PGlite } from '@electric-sql/pglite';
+import { createPgConfig } from '@electric-sql/pglite/node-postgres';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.ts';
+
+export type Db = Kysely<Database>;
+
+export interface DatabaseOptions {
+  /** PostgreSQL connection string; when absent the embedded PGlite engine is used. */
+  url?: string | undefined;
+  /** PGlite data directory; in memory when absent. Ignored when `url` is set. */
+  dataDir?: string | undefined;
+  /** A PGlite data directory dump (tar) to start from, e.g. an already migrated database. */
+  loadDataDir?: Blob | undefined;
+  /** An existing PGlite instance to use; it stays owned (and closed) by the caller. */
+  pglite?: PGlite | undefined;
+}
+
+/**
+ * One code path for both engines: Kysely's PostgresDialect over a pg.Pool, which for the
+ * embedded case talks to PGlite through its node-postgres adapter.
+ */
+export function createDatabase(options: DatabaseOptions = {}): Db {
+  if (options.url) {
+    return new Kysely<Database>({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: options.url }) }),
+    });
+  }
+  if (options.pglite) {
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool: new PglitePool(options.pglite, false) }) });
+  }
+  const pglite = new PGlite({
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
+  });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: new PglitePool(pglite, true) }) });
+}
+
+/** PGlite runs one connection; closing the pool also closes the engine the pool owns. */
+class PglitePool extends pg.Pool {
+  readonly #pglite: PGlite;
+  readonly #owned: boolean;
+  constructor(pglite: PGlite, owned: boolean) {
+    super(createPgConfig(pglite) as unknown as pg.PoolConfig);
+    this.#pglite = pglite;
+    this.#owned = owned;
+  }
+  override async end(): Promise<void> {
+    await super.end();
+    if (this.#owned) await this.#pglite.close();
+  }
+}

@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertCampaign, insertFleet, insertUsers } from '../../test/integration/delivery/fixtures.ts';
+import { destroyTestDatabase } from '../../test/integration/delivery/harness.ts';
+import { createTestDatabase } from '../../test/support/db.ts';
+import type { TestDatabase } from '../../test/support/db.ts';
+import { claimOffers } from './claim-offers.ts';
+import { asDeliveryDb } from './schema.ts';
+import type { DeliveryDb } from './schema.ts';
+
+let testDb: TestDatabase;
+let db: DeliveryDb;
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  db = asDeliveryDb(testDb.db);
+});
+afterAll(() => destroyTestDatabase(testDb));
+
+describe('claimOffers', () => {
+  it('claims pending vehicles of one wave in VIN order after the cursor, once, with an event each', async () => {
+    const users = await insertUsers(db);
+    const vehicles = await insertFleet(db, {
+      prefix: 'CLM',
+      count: 10,
+      hardwareId: 'HW',
+      baseVersion: '1',
+      baseSha256: () => null,
+    });
+    const vins = vehicles.map((v) => v.vin);
+    const { campaignId } = await insertCampaign(db, {
+      releaseIds: [],
+      vins,
+      waves: [
+        { cumulativePercent: 50, successThreshold: 1, errorThreshold: 0 },
+        { cumulativePercent: 100, successThreshold: 1, errorThreshold: 0 },
+      ],
+      users,
+    });
+    const first = await claimOffers(db, { campaignId, waveNo: 1, afterVin: '', limit: 3 });
+    expect(first.map((c) => c.vin)).toEqual([...vins.slice(0, 5)].sort().slice(0, 3));
+    const rest = await claimOffers(db, { campaignId, waveNo: 1, afterVin: first.at(-1)!.vin, limit: 10 });
+    expect(rest).toHaveLength(2);
+    expect(await claimOffers(db, { campaignId, waveNo: 1, afterVin: '', limit: 10 })).toEqual([]);
+    const states = await db
+      .selectFrom('campaign_vehicles')
+      .select(['wave_no', 'state', 'offer_count'])
+      .where('campaign_id', '=', campaignId)
+      .execute();
+    expect(states.filter((s) => s.state === 'offered').every((s) => s.wave_no === 1 && s.offer_count === 1)).toBe(true);
+    expect(states.filter((s) => s.state === 'pending')).toHaveLength(5);
+    const events = await db
+      .selectFrom('campaign_vehicle_events')
+      .select(['from_state', 'to_state'])
+      .where('campaign_id', '=', campaignId)
+      .execute();
+    expect(events).toHaveLength(5);
+    expect(events.every((e) => e.from_state === 'pending' && e.to_state === 'offered')).toBe(true);
+  });
+
+  it("honours install windows in each vehicle's local time, including windows across midnight", async () => {
+    const users = await insertUsers(db);
+    const vehicles = await insertFleet(db, {
+      prefix: 'WIN',
+      count: 2,
+      hardwareId: 'HW',
+      baseVersion: '1',
+      baseSha256: () => null,
+    });
+    const [berlin, tokyo] = vehicles.map((v) => v.vin) as [string, string];
+    await db.updateTable('vehicles').set({ time_zone: 'Europe/Berlin' }).where('vin', '=', berlin).execute();
+    await db.updateTable('vehicles').set({ time_zone: 'Asia/Tokyo' }).where('vin', '=', tokyo).execute();
+    const { campaignId } = await insertCampaign(db, {
+      releaseIds: [],
+      vins: [berlin, tokyo],
+      waves: [{ cumulativePercent: 100, successThreshold: 1, errorThreshold: 0 }],
+      users,
+    });
+    await db
+      .updateTable('campaigns')
+      .set({
+        install_policy: JSON.stringify({
+          windows: [{ from: '22:00', to: '04:00' }],
+          preconditions: [],
+          driverConsentRequired: false,
+        }),
+      })
+      .where('id', '=', campaignId)
+      .execute();
+    // 01:30 UTC is 02:30 in Berlin (inside 22-04) and 10:30 in Tokyo (outside).
+    const now = new Date('2026-01-15T01:30:00Z');
+    const claimed = await claimOffers(db, { campaignId, waveNo: 1, afterVin: '', limit: 10, now });
+    expect(claimed.map((c) => c.vin)).toEqual([berlin]);
+    // 14:00 UTC is 23:00 in Tokyo.
+    const later = await claimOffers(db, {
+      campaignId,
+      waveNo: 1,
+      afterVin: '',
+      limit: 10,
+      now: new Date('2026-01-15T14:00:00Z'),
+    });
+    expect(later.map((c) => c.vin)).toEqual([tokyo]);
+  });
+});

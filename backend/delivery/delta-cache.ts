@@ -1,0 +1,56 @@
+import { sql } from 'kysely';
+import { encode } from '../../protocol/delta/index.ts';
+import type { BlobStore } from '../blobs/store.ts';
+import type { DeliveryDb } from './schema.ts';
+
+export interface DeltaCacheResult {
+  /** Pairs encoded by this call. */
+  readonly created: number;
+  /** Pairs whose base image is not in the blob store: those vehicles get the full image. */
+  readonly baseUnknown: number;
+}
+
+/**
+ * Builds the delta package of every (base image, target image) pair a wave's vehicles need that
+ * is not cached yet: one DISTINCT query over the wave, one encode per pair however many vehicles
+ * share it, the package stored content-addressed in the blob store.
+ */
+export async function ensureWaveDeltas(
+  db: DeliveryDb,
+  blobs: BlobStore,
+  campaignId: number,
+  waveNo: number,
+): Promise<DeltaCacheResult> {
+  const pairs = await sql<{ base: string; target: string }>`
+    SELECT DISTINCT e.image_sha256 AS base, i.sha256 AS target
+    FROM campaign_vehicles cv
+    JOIN ecus e ON e.vin = cv.vin
+    JOIN campaign_releases cr ON cr.campaign_id = cv.campaign_id
+    JOIN release_images i ON i.release_id = cr.release_id AND e.hardware_id = ANY(i.hardware_ids)
+    LEFT JOIN delta_packages d ON d.base_sha256 = e.image_sha256 AND d.target_sha256 = i.sha256
+    WHERE cv.campaign_id = ${campaignId} AND cv.wave_no = ${waveNo}
+      AND e.image_sha256 IS NOT NULL AND e.image_sha256 <> i.sha256 AND d.sha256 IS NULL`.execute(db);
+  let created = 0;
+  let baseUnknown = 0;
+  for (const { base, target } of pairs.rows) {
+    const [old, neu] = await Promise.all([blobs.get(base), blobs.get(target)]);
+    if (!old || !neu) {
+      baseUnknown++;
+      continue;
+    }
+    const pkg = await blobs.put(encode(old, neu));
+    await db
+      .insertInto('delta_packages')
+      .values({
+        base_sha256: base,
+        target_sha256: target,
+        sha256: pkg.sha256,
+        length: pkg.length,
+        base_length: old.length,
+      })
+      .onConflict((oc) => oc.columns(['base_sha256', 'target_sha256']).doNothing())
+      .execute();
+    created++;
+  }
+  return { created, baseUnknown };
+}

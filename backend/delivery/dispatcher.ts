@@ -1,0 +1,154 @@
+import type { BlobStore } from '../blobs/store.ts';
+import type { KeySet } from '../keys/key-set.ts';
+import type { BrokerClient } from '../mqtt/broker-client.ts';
+import { publishImageRepository } from '../tuf-repo/image-repository.ts';
+import { claimOffers } from './claim-offers.ts';
+import { ensureWaveDeltas } from './delta-cache.ts';
+import type { DeliveryLog } from './ingest/rejections.ts';
+import { publishOffers } from './offers.ts';
+import type { DeliveryDb } from './schema.ts';
+import { evaluateCampaign } from '../campaigns/waves.ts';
+import type { Db } from '../db/database.ts';
+import { describeDecision } from './ingest/ingester.ts';
+
+export interface DispatcherOptions {
+  /** How often the dispatcher looks for work. */
+  tickMs?: number;
+  /** Most vehicles claimed and published in one batch. */
+  batchSize?: number;
+}
+
+/** How often the Image repository's online roles are checked for re-signing. */
+const IMAGE_REFRESH_MS = 10 * 60_000;
+
+interface WaveCursor {
+  afterVin: string;
+  tokens: number;
+  lastRefill: number;
+}
+
+/**
+ * Sends offers for every started wave of every running campaign, paced by the campaign's
+ * vehicles-per-minute (a token bucket per wave), in batches claimed set-based in SQL.
+ */
+export class Dispatcher {
+  readonly #db: DeliveryDb;
+  readonly #broker: BrokerClient;
+  readonly #blobs: BlobStore;
+  readonly #keys: KeySet;
+  readonly #log: DeliveryLog;
+  readonly #tickMs: number;
+  readonly #batchSize: number;
+  readonly #cursors = new Map<string, WaveCursor>();
+  readonly #deltasReady = new Set<string>();
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+  #lastEvaluation = 0;
+  #lastImageRefresh = Date.now();
+  offersSent = 0;
+
+  constructor(
+    deps: { db: DeliveryDb; broker: BrokerClient; blobs: BlobStore; keys: KeySet; log: DeliveryLog },
+    options: DispatcherOptions = {},
+  ) {
+    this.#db = deps.db;
+    this.#broker = deps.broker;
+    this.#blobs = deps.blobs;
+    this.#keys = deps.keys;
+    this.#log = deps.log;
+    this.#tickMs = options.tickMs ?? 250;
+    this.#batchSize = options.batchSize ?? 1000;
+  }
+
+  start(): void {
+    this.#timer = setInterval(() => void this.tick(), this.#tickMs);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#running;
+  }
+
+  /** One dispatch pass; concurrent calls share the pass in progress. */
+  tick(): Promise<void> {
+    this.#running ??= this.#pass()
+      .catch((error: unknown) => this.#log(`delivery: dispatch failed: ${(error as Error).message}`))
+      .finally(() => (this.#running = undefined));
+    return this.#running;
+  }
+
+  async #evaluate(): Promise<void> {
+    this.#lastEvaluation = Date.now();
+    const running = await this.#db.selectFrom('campaigns').select('id').where('state', '=', 'running').execute();
+    for (const { id } of running) {
+      const decision = await evaluateCampaign(this.#db as unknown as Db, id);
+      if (decision.action !== 'none') this.#log(`delivery: campaign ${id}: ${describeDecision(decision)}`);
+    }
+  }
+
+  async #pass(): Promise<void> {
+    // Soak times pass without any report arriving: let the rollout rules start due waves (once a second).
+    if (Date.now() - this.#lastEvaluation >= 1000) await this.#evaluate();
+    // Snapshot and timestamp are re-signed before they expire, even when nothing else changes.
+    if (Date.now() - this.#lastImageRefresh >= IMAGE_REFRESH_MS) {
+      this.#lastImageRefresh = Date.now();
+      await publishImageRepository(this.#db, this.#keys).catch((error: unknown) =>
+        this.#log(`delivery: cannot re-sign the Image repository: ${(error as Error).message}`),
+      );
+    }
+    const rows = await this.#db
+      .selectFrom('campaigns as c')
+      .innerJoin('campaign_waves as w', 'w.campaign_id', 'c.id')
+      .select(['c.id', 'c.pacing_per_minute', 'c.deadline_at', 'w.wave_no'])
+      .where('c.state', '=', 'running')
+      .where('w.started_at', 'is not', null)
+      .orderBy('c.id')
+      .orderBy('w.wave_no')
+      .execute();
+    const now = Date.now();
+    for (const wave of rows) {
+      const key = `${wave.id}/${wave.wave_no}`;
+      if (!this.#deltasReady.has(key)) {
+        // The campaign's releases must be in the Image repository before any vehicle asks for metadata.
+        // A no-op when nothing changed; fails (logged) when the offline targets key is not present.
+        await publishImageRepository(this.#db, this.#keys).catch((error: unknown) =>
+          this.#log(`delivery: cannot re-sign the Image repository: ${(error as Error).message}`),
+        );
+        const deltas = await ensureWaveDeltas(this.#db, this.#blobs, wave.id, wave.wave_no);
+        if (deltas.created > 0 || deltas.baseUnknown > 0) {
+          this.#log(
+            `delivery: campaign ${wave.id} wave ${wave.wave_no}: ${deltas.created} delta packages built, ${deltas.baseUnknown} bases unknown (full image)`,
+          );
+        }
+        this.#deltasReady.add(key);
+      }
+      const perMs = wave.pacing_per_minute / 60_000;
+      const cursor = this.#cursors.get(key) ?? { afterVin: '', tokens: 0, lastRefill: now };
+      // At most one second's worth of pacing (or one batch) is saved up while idle.
+      const cap = Math.max(1, Math.min(this.#batchSize * 4, wave.pacing_per_minute / 60));
+      cursor.tokens = Math.min(cap, cursor.tokens + (now - cursor.lastRefill) * perMs);
+      cursor.lastRefill = now;
+      this.#cursors.set(key, cursor);
+      while (cursor.tokens >= 1) {
+        const limit = Math.min(this.#batchSize, Math.floor(cursor.tokens));
+        const claimed = await claimOffers(this.#db, {
+          campaignId: wave.id,
+          waveNo: wave.wave_no,
+          afterVin: cursor.afterVin,
+          limit,
+        });
+        cursor.tokens -= claimed.length;
+        // Past the end: start over next time (vehicles outside their install window were skipped).
+        cursor.afterVin = claimed.length < limit ? '' : claimed.at(-1)!.vin;
+        this.offersSent += await publishOffers(
+          this.#broker,
+          this.#db,
+          { id: wave.id, deadline: wave.deadline_at },
+          claimed.map((c) => c.vin),
+        );
+        if (claimed.length < limit) break;
+      }
+    }
+  }
+}

@@ -1,0 +1,117 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { destroyTestDatabase } from '../../../test/integration/delivery/harness.ts';
+import {
+  insertAuthorisedRelease,
+  insertCampaign,
+  insertFleet,
+  insertUsers,
+  testVin,
+} from '../../../test/integration/delivery/fixtures.ts';
+import { createTestDatabase } from '../../../test/support/db.ts';
+import type { TestDatabase } from '../../../test/support/db.ts';
+import { BlobStore } from '../../blobs/store.ts';
+import { asDeliveryDb } from '../schema.ts';
+import type { DeliveryDb } from '../schema.ts';
+import { applyProgress } from './apply-progress.ts';
+import { applyResults } from './apply-results.ts';
+import type { ResultReport } from './apply-results.ts';
+
+let testDb: TestDatabase;
+let db: DeliveryDb;
+let campaignId: number;
+let vins: string[];
+let blobDir: string;
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  db = asDeliveryDb(testDb.db);
+  blobDir = await mkdtemp(join(tmpdir(), 'apply-results-'));
+  const users = await insertUsers(db);
+  const release = await insertAuthorisedRelease(db, new BlobStore(blobDir), {
+    hardwareId: 'HW-1',
+    version: '2.0.0',
+    image: new Uint8Array([1, 2, 3]),
+    createdBy: users.creator,
+  });
+  vins = (
+    await insertFleet(db, { prefix: 'RES', count: 3, hardwareId: 'HW-1', baseVersion: '1.0.0', baseSha256: () => null })
+  ).map((v) => v.vin);
+  ({ campaignId } = await insertCampaign(db, {
+    releaseIds: [release.releaseId],
+    vins,
+    waves: [{ cumulativePercent: 100, successThreshold: 1, errorThreshold: 1 }],
+    users,
+  }));
+  await db.updateTable('campaign_vehicles').set({ state: 'offered' }).where('campaign_id', '=', campaignId).execute();
+});
+afterAll(async () => {
+  await destroyTestDatabase(testDb);
+  await rm(blobDir, { recursive: true, force: true });
+});
+
+const ecu = {
+  ecuSerial: 'ECU-1',
+  fromVersion: '1.0.0',
+  toVersion: '2.0.0',
+  result: 'success' as const,
+  bytesOnBus: 10,
+  durationMs: 5,
+};
+const report = (vin: string, reportId: string, outcome: ResultReport['outcome'] = 'success'): ResultReport => ({
+  vin,
+  campaignId,
+  reportId,
+  outcome,
+  ecus: [outcome === 'success' ? ecu : { ...ecu, result: outcome, nrc: 0x72 }],
+});
+const states = async () =>
+  Object.fromEntries(
+    (
+      await db.selectFrom('campaign_vehicles').select(['vin', 'state']).where('campaign_id', '=', campaignId).execute()
+    ).map((r) => [r.vin, r.state]),
+  );
+
+describe('applyResults and applyProgress', () => {
+  it('moves vehicles forward only, applies a result once, and names reports for vehicles outside the campaign', async () => {
+    const [a, b, c] = vins as [string, string, string];
+    expect(
+      await applyProgress(db, [
+        { vin: a, campaignId, state: 'installing' },
+        { vin: a, campaignId, state: 'downloading' },
+      ]),
+    ).toBe(1);
+    expect(await applyProgress(db, [{ vin: a, campaignId, state: 'downloading' }])).toBe(0);
+
+    const stranger = testVin('ZZZ', 7);
+    const first = await applyResults(db, [
+      report(a, 'r-1'),
+      report(a, 'r-1'),
+      report(b, 'r-2', 'failed'),
+      report(stranger, 'r-3'),
+    ]);
+    expect(first).toMatchObject({ applied: 2, duplicates: 1, waves: [{ campaignId, waveNo: 1 }] });
+    expect(first.notInCampaign.map((r) => r.vin)).toEqual([stranger]);
+    expect(await states()).toEqual({ [a]: 'succeeded', [b]: 'failed', [c]: 'offered' });
+
+    // Redelivered, and a late progress report: nothing changes.
+    const events = (await db.selectFrom('campaign_vehicle_events').select('id').execute()).length;
+    const again = await applyResults(db, [report(a, 'r-1'), report(b, 'r-2', 'failed')]);
+    expect(again).toMatchObject({ applied: 0, duplicates: 2 });
+    expect(await applyProgress(db, [{ vin: b, campaignId, state: 'installing' }])).toBe(0);
+    expect(await states()).toEqual({ [a]: 'succeeded', [b]: 'failed', [c]: 'offered' });
+    expect((await db.selectFrom('campaign_vehicle_events').select('id').execute()).length).toBe(events);
+
+    const ecus = await db
+      .selectFrom('campaign_ecus')
+      .select(['vin', 'result', 'nrc', 'release_id'])
+      .orderBy('vin')
+      .execute();
+    expect(ecus.map((e) => [e.vin, e.result, e.nrc])).toEqual([
+      [a, 'succeeded', null],
+      [b, 'failed', '0x72'],
+    ]);
+  });
+});

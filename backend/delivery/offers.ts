@@ -1,0 +1,76 @@
+import { sql } from 'kysely';
+import { encodeMessage } from '../../protocol/messages/codec.ts';
+import { vehicleTopic } from '../../protocol/messages/topics.ts';
+import { formatExpires } from '../../protocol/tuf/time.ts';
+import type { BrokerClient } from '../mqtt/broker-client.ts';
+import type { DeliveryDb } from './schema.ts';
+
+/** Bytes each vehicle will download for a campaign: the delta where one is cached, else the image. */
+async function downloadBytes(
+  db: DeliveryDb,
+  campaignId: number,
+  vins: readonly string[],
+): Promise<Map<string, number>> {
+  const rows = await sql<{ vin: string; bytes: string }>`
+    SELECT e.vin, sum(coalesce(d.length, i.length)) AS bytes
+    FROM ecus e
+    JOIN campaign_releases cr ON cr.campaign_id = ${campaignId}
+    JOIN release_images i ON i.release_id = cr.release_id AND e.hardware_id = ANY(i.hardware_ids)
+    LEFT JOIN delta_packages d ON d.base_sha256 = e.image_sha256 AND d.target_sha256 = i.sha256
+    WHERE e.vin = ANY(${[...vins]}::text[]) AND (e.image_sha256 IS NULL OR e.image_sha256 <> i.sha256)
+    GROUP BY e.vin`.execute(db);
+  return new Map(rows.rows.map((r) => [r.vin, Number(r.bytes)]));
+}
+
+/** Publishes one offer per vehicle (QoS 1, all in flight at once); resolves when the broker acknowledged all. */
+export async function publishOffers(
+  broker: BrokerClient,
+  db: DeliveryDb,
+  campaign: { id: number; deadline: Date | null },
+  vins: readonly string[],
+  now: Date = new Date(),
+): Promise<number> {
+  if (vins.length === 0) return 0;
+  const bytes = await downloadBytes(db, campaign.id, vins);
+  const offeredAt = formatExpires(now);
+  await Promise.all(
+    vins.map((vin) =>
+      broker.publish(
+        vehicleTopic(vin, 'offer'),
+        encodeMessage('offer', {
+          campaignId: String(campaign.id),
+          offeredAt,
+          ...(campaign.deadline ? { deadline: formatExpires(campaign.deadline) } : {}),
+          downloadBytes: bytes.get(vin) ?? 0,
+        }),
+      ),
+    ),
+  );
+  return vins.length;
+}
+
+/**
+ * Offers again to vehicles that just reported a version manifest (so they are online) and still
+ * have an offer of a running campaign they have not finished downloading.
+ */
+export async function reofferOnline(broker: BrokerClient, db: DeliveryDb, vins: readonly string[]): Promise<number> {
+  if (vins.length === 0) return 0;
+  const rows = await db
+    .selectFrom('campaign_vehicles as cv')
+    .innerJoin('campaigns as c', 'c.id', 'cv.campaign_id')
+    .select(['cv.campaign_id', 'cv.vin', 'c.deadline_at'])
+    .where('cv.vin', 'in', [...vins])
+    .where('cv.state', 'in', ['offered', 'downloading'])
+    .where('c.state', '=', 'running')
+    .execute();
+  const byCampaign = new Map<number, { deadline: Date | null; vins: string[] }>();
+  for (const r of rows) {
+    const entry = byCampaign.get(r.campaign_id) ?? { deadline: r.deadline_at, vins: [] };
+    entry.vins.push(r.vin);
+    byCampaign.set(r.campaign_id, entry);
+  }
+  let sent = 0;
+  for (const [id, { deadline, vins: list }] of byCampaign)
+    sent += await publishOffers(broker, db, { id, deadline }, list);
+  return sent;
+}

@@ -1,0 +1,123 @@
+import { MessageDecodeError } from '../../protocol/messages/errors.ts';
+import { parseVehicleTopic, subscriptionFilter } from '../../protocol/messages/topics.ts';
+import type { MessageKind } from '../../protocol/messages/topics.ts';
+import type { BlobStore } from '../blobs/store.ts';
+import type { Db } from '../db/database.ts';
+import type { KeySet } from '../keys/key-set.ts';
+import { connectBroker } from '../mqtt/broker-client.ts';
+import type { BrokerClient, BrokerTls } from '../mqtt/broker-client.ts';
+import { ChunkServer } from './chunk-server.ts';
+import { Dispatcher } from './dispatcher.ts';
+import type { DispatcherOptions } from './dispatcher.ts';
+import { Ingester } from './ingest/ingester.ts';
+import type { IngesterOptions } from './ingest/ingester.ts';
+import { recordRejections } from './ingest/rejections.ts';
+import type { DeliveryLog } from './ingest/rejections.ts';
+import { MetadataResponder } from './metadata-responder.ts';
+import { asDeliveryDb } from './schema.ts';
+
+export interface DeliveryServiceOptions {
+  db: Db;
+  keys: KeySet;
+  blobs: BlobStore;
+  brokerUrl: string;
+  tls?: BrokerTls;
+  /**
+   * The MQTT client id. Keep it stable across restarts: the broker holds this instance's session
+   * (subscriptions and reports sent while it was down) under it.
+   */
+  clientId?: string;
+  /**
+   * Shared subscription group of the backend instances (MQTT 5). Every session in the group gets
+   * its share of the reports, offline ones too: an instance retired for good must leave the group
+   * (stop({ leaveGroup: true })) or its session will swallow reports until it expires.
+   */
+  sharedGroup?: string;
+  log?: DeliveryLog;
+  dispatcher?: DispatcherOptions;
+  ingester?: IngesterOptions;
+}
+
+export interface DeliveryService {
+  readonly broker: BrokerClient;
+  readonly dispatcher: Dispatcher;
+  readonly ingester: Ingester;
+  /**
+   * Stops dispatching, finishes answering requests, disconnects (the broker keeps the session and
+   * queues reports for this client id unless `leaveGroup`), then writes every report received.
+   */
+  stop(options?: { leaveGroup?: boolean }): Promise<void>;
+}
+
+/** The kinds a vehicle publishes that the backend consumes. */
+const INBOUND: readonly MessageKind[] = ['metadata/request', 'chunks/request', 'progress', 'result', 'manifest'];
+/** Shared subscription group of all backend instances. */
+export const BACKEND_GROUP = 'backend';
+
+/**
+ * The delivery side of the backend: offers for started waves (paced), metadata and chunks on
+ * request, and batched ingestion of progress, results and version manifests.
+ */
+export async function startDeliveryService(options: DeliveryServiceOptions): Promise<DeliveryService> {
+  const db = asDeliveryDb(options.db);
+  const log = options.log ?? ((line: string) => console.log(line));
+  const broker = await connectBroker({
+    url: options.brokerUrl,
+    clientId: options.clientId ?? 'ota-backend-delivery',
+    persistentSession: true,
+    ...(options.tls ? { tls: options.tls } : {}),
+  });
+  const ingester = new Ingester({ db, broker, log }, options.ingester);
+  const metadata = new MetadataResponder({ db, keys: options.keys, broker });
+  const chunks = new ChunkServer({ db, blobs: options.blobs, broker });
+  const dispatcher = new Dispatcher({ db, broker, blobs: options.blobs, keys: options.keys, log }, options.dispatcher);
+
+  // Requests being answered: a graceful stop lets them finish before disconnecting.
+  const inFlight = new Set<Promise<unknown>>();
+  const refuse = (vin: string, topic: string, reason: string) =>
+    void recordRejections(db, [{ vin, topic, reason }], log).catch((e: unknown) =>
+      log(`delivery: ${(e as Error).message}`),
+    );
+  broker.onMessage((topic, payload) => {
+    const parsed = parseVehicleTopic(topic);
+    if (!parsed) return;
+    const { vin, kind } = parsed;
+    if (kind === 'progress' || kind === 'result' || kind === 'manifest') {
+      ingester.push({ vin, kind, topic, payload });
+      return;
+    }
+    const handling =
+      kind === 'metadata/request'
+        ? metadata.handle(vin, payload).then(() => undefined)
+        : kind === 'chunks/request'
+          ? chunks.handle(vin, payload)
+          : Promise.resolve(undefined);
+    const done = handling.then(
+      (refused) => refused && refuse(vin, topic, refused),
+      (error: unknown) =>
+        refuse(vin, topic, error instanceof MessageDecodeError ? error.message : `failed: ${(error as Error).message}`),
+    );
+    inFlight.add(done);
+    void done.finally(() => inFlight.delete(done));
+  });
+  const group = options.sharedGroup ?? BACKEND_GROUP;
+  const subscribed: string[] = [];
+  for (const kind of INBOUND) subscribed.push(await broker.subscribeShared(subscriptionFilter(kind), group));
+  dispatcher.start();
+  log(
+    `delivery: connected to ${options.brokerUrl} (MQTT ${broker.protocolVersion === 5 ? '5, shared subscription' : '3.1.1'})`,
+  );
+
+  return {
+    broker,
+    dispatcher,
+    ingester,
+    async stop(stopOptions = {}) {
+      await dispatcher.stop();
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+      if (stopOptions.leaveGroup) await broker.mqtt.unsubscribeAsync(subscribed);
+      await broker.close();
+      await ingester.drain();
+    },
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * npm run fleet-sim -- --vehicles N [--fail-rate X] [--mqtt URL] [--backend URL]
+ *
+ * N simulated gateways (MQTT only, no CAN) in this process. VINs are PREFIX + a counter; each
+ * vehicle's key is derived from its VIN (simVehicleKey), so `--keys-out FILE` writes the public
+ * keys a backend needs to register them. The trusted roots come from files or from the backend's
+ * /tuf/ routes.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { Command, InvalidArgumentError } from 'commander';
+import { trustRoot } from '../../protocol/tuf/repository-verifier.ts';
+import { simVehicleKey, startFleet } from './fleet.ts';
+import { fleetVins } from './vins.ts';
+
+const number = (what: string, min: number, max: number) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min || n > max)
+    throw new InvalidArgumentError(`${what} must be a number from ${min} to ${max}`);
+  return n;
+};
+
+const program = new Command('fleet-sim')
+  .description('simulated vehicle gateways at the MQTT level')
+  .requiredOption('--vehicles <n>', 'how many vehicles', number('--vehicles', 1, 1_000_000))
+  .option('--fail-rate <x>', 'probability that an update fails (0..1)', number('--fail-rate', 0, 1), 0)
+  .option('--mqtt <url>', 'broker URL', process.env.MQTT_URL ?? 'mqtt://127.0.0.1:1883')
+  .option('--backend <url>', 'backend base URL, to fetch the trusted roots from /tuf/', 'http://127.0.0.1:8080')
+  .option('--image-root <file>', 'trusted Image repository root (instead of fetching it)')
+  .option('--director-root <file>', 'trusted Director root (instead of fetching it)')
+  .option('--vin-prefix <p>', 'first characters of every VIN', 'SMFLEET00')
+  .option('--hardware-id <id>', "hardware id of each vehicle's one ECU", 'HW-SIM-ECU')
+  .option('--ecu-version <v>', 'version the ECU runs', '1.0.0')
+  .option('--image-sha256 <sha>', 'sha256 of the image the ECU runs', '0'.repeat(64))
+  .option('--keys-out <file>', 'write [{vin, publicKey}] of the simulated gateways and exit');
+
+program.action(
+  async (o: {
+    vehicles: number;
+    failRate: number;
+    mqtt: string;
+    backend: string;
+    imageRoot?: string;
+    directorRoot?: string;
+    vinPrefix: string;
+    hardwareId: string;
+    ecuVersion: string;
+    imageSha256: string;
+    keysOut?: string;
+  }) => {
+    const vins = fleetVins(o.vinPrefix, o.vehicles);
+    if (o.keysOut) {
+      await writeFile(
+        o.keysOut,
+        JSON.stringify(
+          vins.map((vin) => ({ vin, publicKey: simVehicleKey(vin).publicKey.keyval.public })),
+          null,
+          1,
+        ),
+      );
+      console.log(`wrote ${vins.length} gateway public keys to ${o.keysOut}`);
+      return;
+    }
+    const root = async (file: string | undefined, path: string) => {
+      if (file) return readFile(file);
+      const response = await fetch(new URL(path, o.backend));
+      if (!response.ok) throw new Error(`GET ${new URL(path, o.backend).href}: ${response.status}`);
+      return new Uint8Array(await response.arrayBuffer());
+    };
+    const trusted = {
+      image: trustRoot('image', await root(o.imageRoot, '/tuf/image/1.root.json')),
+      director: trustRoot('director', await root(o.directorRoot, `/tuf/director/${vins[0]}/1.root.json`)),
+    };
+    const fleet = await startFleet({
+      url: o.mqtt,
+      vehicles: vins.map((vin) => ({
+        vin,
+        ecus: [{ serial: 'ECU-1', hardwareId: o.hardwareId, version: o.ecuVersion, imageSha256: o.imageSha256 }],
+      })),
+      trusted,
+      failRate: o.failRate,
+    });
+    console.log(`fleet-sim: ${vins.length} gateways connected to ${o.mqtt}; Ctrl-C to stop`);
+    const summary = () => {
+      const count = (type: string) => fleet.events.filter((e) => e.type === type).length;
+      console.log(
+        `fleet-sim: ${count('succeeded')} succeeded, ${count('failed')} failed, ${count('rejected_metadata')} refused metadata, ${count('error')} errors`,
+      );
+    };
+    const timer = setInterval(summary, 5000);
+    const stop = () => {
+      clearInterval(timer);
+      summary();
+      void fleet.stop().then(() => process.exit(0));
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  },
+);
+
+await program.parseAsync().catch((error: unknown) => {
+  console.error(`error: ${(error as Error).message}`);
+  process.exitCode = 1;
+});

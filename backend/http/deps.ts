@@ -1,0 +1,12 @@
+import type { BlobStore } from '../blobs/store.ts';
+import type { Db } from '../db/database.ts';
+import type { DeadlinePolicy } from '../vulnerabilities/deadline-policy.ts';
+
+/** What route modules need, resolved once by createApp. */
+export interface RouteDeps {
+  db: Db;
+  blobs: BlobStore;
+  maxImageBytes: number;
+  policy: DeadlinePolicy;
+  now: () => Date;
+}

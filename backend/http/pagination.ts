@@ -1,0 +1,41 @@
+import { z } from '@hono/zod-openapi';
+import { ProblemError } from './problem.ts';
+
+export const PageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50).openapi({ description: 'page size (1..500)' }),
+  cursor: z.string().max(200).optional().openapi({ description: 'nextCursor of the previous page' }),
+});
+export type PageQuery = z.infer<typeof PageQuery>;
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** Cursors are opaque: the sort key of the last item, base64url-encoded JSON. */
+export function decodeCursor<K extends string | number>(
+  cursor: string | undefined,
+  kind: 'string' | 'number',
+): K | null {
+  if (cursor === undefined) return null;
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (typeof value === kind) return value as K;
+  } catch {
+    // fall through to the problem below
+  }
+  throw new ProblemError(400, 'invalid-cursor', 'Invalid cursor', 'cursor: not a cursor returned by this list', {
+    errors: [{ field: 'cursor', message: 'not a cursor returned by this list' }],
+  });
+}
+
+/** Services fetch limit + 1 rows; the extra row only tells whether another page exists. */
+export function toPage<R, T>(rows: R[], limit: number, key: (row: R) => string | number, map: (row: R) => T): Page<T> {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return {
+    items: items.map(map),
+    nextCursor:
+      rows.length > limit && last !== undefined ? Buffer.from(JSON.stringify(key(last))).toString('base64url') : null,
+  };
+}

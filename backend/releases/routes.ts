@@ -1,0 +1,144 @@
+import { z } from '@hono/zod-openapi';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { ROLES } from '../db/schema.ts';
+import type { AppEnv } from '../http/auth.ts';
+import { actorOf } from '../http/actor.ts';
+import type { RouteDeps } from '../http/deps.ts';
+import { PageQuery } from '../http/pagination.ts';
+import { invalid, ProblemError } from '../http/problem.ts';
+import { IdParam, jsonBody, jsonResponse, securedRoute } from '../http/route.ts';
+import {
+  AuthorizationInput,
+  Base64Image,
+  RawImageQuery,
+  Release,
+  ReleaseInput,
+  ReleaseListQuery,
+  ReleaseTransition,
+} from './schemas.ts';
+import {
+  attachImage,
+  createRelease,
+  decideAuthorization,
+  listReleases,
+  loadRelease,
+  transitionRelease,
+} from './service.ts';
+
+const tags = ['releases'];
+const ENGINEERS = ['release_engineer'] as const;
+
+const tooLarge = (limit: number) =>
+  new ProblemError(413, 'image-too-large', 'Image too large', `images are limited to ${limit} bytes`);
+
+export function registerReleaseRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps): void {
+  const { db } = deps;
+  app.openapi(
+    securedRoute(ENGINEERS, {
+      method: 'post',
+      path: '/api/releases',
+      tags,
+      summary: 'Register a release (state available) for one hardware id',
+      request: { body: jsonBody(ReleaseInput) },
+      responses: { 201: jsonResponse(Release, 'the release') },
+    }),
+    async (c) => c.json(await createRelease(db, actorOf(c), c.req.valid('json')), 201),
+  );
+  app.openapi(
+    securedRoute(ROLES, {
+      method: 'get',
+      path: '/api/releases',
+      tags,
+      summary: 'List releases',
+      request: { query: PageQuery.extend(ReleaseListQuery.shape) },
+      responses: {
+        200: jsonResponse(z.object({ items: z.array(Release), nextCursor: z.string().nullable() }), 'a page'),
+      },
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      return c.json(await listReleases(db, q, q), 200);
+    },
+  );
+  app.openapi(
+    securedRoute(ROLES, {
+      method: 'get',
+      path: '/api/releases/{id}',
+      tags,
+      summary: 'A release with its images, evidence and fixed vulnerabilities',
+      request: { params: IdParam },
+      responses: { 200: jsonResponse(Release, 'the release') },
+    }),
+    async (c) => c.json(await loadRelease(db, c.req.valid('param').id), 200),
+  );
+  app.openapi(
+    securedRoute(ENGINEERS, {
+      method: 'post',
+      path: '/api/releases/{id}/images',
+      tags,
+      summary: 'Upload an image: raw bytes (application/octet-stream, ?fileName=) or base64 JSON',
+      request: {
+        params: IdParam,
+        query: RawImageQuery,
+        body: {
+          required: false,
+          content: {
+            'application/json': { schema: Base64Image },
+            'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) },
+          },
+        },
+      },
+      responses: { 201: jsonResponse(Release, 'the release with the image attached') },
+    }),
+    async (c) => {
+      const limit = deps.maxImageBytes;
+      const declared = Number(c.req.header('content-length') ?? '0');
+      if (declared > limit * 1.4 + 1024) throw tooLarge(limit);
+      const query = c.req.valid('query');
+      const isJson = (c.req.header('content-type') ?? '').includes('json');
+      let upload;
+      if (isJson) {
+        const body = c.req.valid('json') as z.infer<typeof Base64Image>;
+        const bytes = Buffer.from(body.contentBase64, 'base64');
+        if (bytes.length > limit) throw tooLarge(limit);
+        upload = { fileName: body.fileName, bytes, hardwareIds: body.hardwareIds };
+      } else {
+        if (!query.fileName) throw invalid('query.fileName', 'required with a raw image body');
+        const bytes = new Uint8Array(await c.req.arrayBuffer());
+        if (bytes.length > limit) throw tooLarge(limit);
+        const hardwareIds = query.hardwareIds
+          ?.split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
+        if (hardwareIds?.some((h) => !/^[\w.:+-]{1,64}$/.test(h))) {
+          throw invalid('query.hardwareIds', 'comma-separated hardware ids (letters, digits and . _ : + -)');
+        }
+        upload = { fileName: query.fileName, bytes, hardwareIds };
+      }
+      return c.json(await attachImage(db, deps.blobs, actorOf(c), c.req.valid('param').id, upload), 201);
+    },
+  );
+  app.openapi(
+    securedRoute(ENGINEERS, {
+      method: 'post',
+      path: '/api/releases/{id}/transitions',
+      tags,
+      summary:
+        'Move a release: in_test, approved (with evidence), not_approved, not_applicable, released, in_internal_test, effective',
+      request: { params: IdParam, body: jsonBody(ReleaseTransition) },
+      responses: { 200: jsonResponse(Release, 'the release in its new state') },
+    }),
+    async (c) => c.json(await transitionRelease(db, actorOf(c), c.req.valid('param').id, c.req.valid('json')), 200),
+  );
+  app.openapi(
+    securedRoute(['approver'], {
+      method: 'post',
+      path: '/api/releases/{id}/authorization',
+      tags,
+      summary: 'Authorise (with evidence and, for ASIL hardware, a safety impact analysis) or refuse a release',
+      request: { params: IdParam, body: jsonBody(AuthorizationInput) },
+      responses: { 200: jsonResponse(Release, 'the release after the decision') },
+    }),
+    async (c) => c.json(await decideAuthorization(db, actorOf(c), c.req.valid('param').id, c.req.valid('json')), 200),
+  );
+}

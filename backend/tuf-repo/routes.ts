@@ -1,0 +1,88 @@
+import { Hono } from 'hono';
+import type { Context } from 'hono';
+import type { BlobStore } from '../blobs/store.ts';
+import type { DeliveryDb } from '../delivery/schema.ts';
+import { parseByteRange } from './byte-range.ts';
+import { latestMetadata, metadataVersion } from './metadata-store.ts';
+import { isServableBlob } from './servable.ts';
+import type { Repository } from './metadata-store.ts';
+
+export interface TufRoutesDeps {
+  db: DeliveryDb;
+  blobs: BlobStore;
+}
+
+const VERSIONED = /^(\d{1,9})\.(root|snapshot|targets)\.json$/;
+const TARGET_FILE = /^([0-9a-f]{64})\.[A-Za-z0-9._-]+$/;
+const VIN = /^[A-HJ-NPR-Z0-9]{17}$/;
+
+/** Serves bytes whole or, for a `Range` request, the part asked for (so a download can resume). */
+function serveBytes(c: Context, bytes: Uint8Array, contentType: string): Response {
+  const headers: Record<string, string> = {
+    'content-type': contentType,
+    'accept-ranges': 'bytes',
+    'cache-control': 'no-store',
+  };
+  let range;
+  try {
+    range = parseByteRange(c.req.header('range'), bytes.length);
+  } catch (error) {
+    return c.text((error as Error).message, 400);
+  }
+  if (range === 'unsatisfiable') {
+    return new Response(null, { status: 416, headers: { ...headers, 'content-range': `bytes */${bytes.length}` } });
+  }
+  if (range === undefined)
+    return new Response(bytes, { status: 200, headers: { ...headers, 'content-length': String(bytes.length) } });
+  const part = bytes.subarray(range.start, range.end + 1);
+  return new Response(part, {
+    status: 206,
+    headers: {
+      ...headers,
+      'content-length': String(part.length),
+      'content-range': `bytes ${range.start}-${range.end}/${bytes.length}`,
+    },
+  });
+}
+
+async function metadataFile(
+  db: DeliveryDb,
+  repository: Repository,
+  scope: string,
+  file: string,
+): Promise<Uint8Array | undefined> {
+  if (file === 'timestamp.json') return (await latestMetadata(db, repository, scope, 'timestamp'))?.bytes;
+  if (file === 'root.json') return (await latestMetadata(db, repository, '', 'root'))?.bytes;
+  const match = VERSIONED.exec(file);
+  if (!match) return undefined;
+  const role = match[2] as 'root' | 'snapshot' | 'targets';
+  return metadataVersion(db, repository, role === 'root' ? '' : scope, role, Number(match[1]));
+}
+
+/**
+ * Read-only TUF repositories in the standard consistent-snapshot layout:
+ *   /image/{N.root.json, root.json, timestamp.json, N.snapshot.json, N.targets.json, targets/<sha256>.<name>}
+ *   /director/<VIN>/{N.root.json, root.json, timestamp.json, N.snapshot.json, N.targets.json}
+ * Mount under /tuf. Every file answers byte-range requests.
+ */
+export function tufRoutes(deps: TufRoutesDeps): Hono {
+  const app = new Hono();
+  app.get('/image/targets/:file', async (c) => {
+    const match = TARGET_FILE.exec(c.req.param('file'));
+    if (!match) return c.text('target file names are <sha256>.<name>', 404);
+    const sha256 = match[1]!;
+    const bytes = (await isServableBlob(deps.db, sha256)) ? await deps.blobs.get(sha256) : null;
+    return bytes ? serveBytes(c, bytes, 'application/octet-stream') : c.text('no such target', 404);
+  });
+  app.get('/image/:file', async (c) => {
+    const bytes = await metadataFile(deps.db, 'image', '', c.req.param('file'));
+    return bytes ? serveBytes(c, bytes, 'application/json') : c.text('no such metadata', 404);
+  });
+  app.get('/director/:vin/:file', async (c) => {
+    const vin = c.req.param('vin');
+    if (!VIN.test(vin)) return c.text('not a VIN', 404);
+    const bytes = await metadataFile(deps.db, 'director', vin, c.req.param('file'));
+    return bytes ? serveBytes(c, bytes, 'application/json') : c.text('no such metadata', 404);
+  });
+  return app;
+}

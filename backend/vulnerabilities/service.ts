@@ -1,0 +1,412 @@
+import { sql } from 'kysely';
+import type { Selectable, Updateable } from 'kysely';
+import type { Db } from '../db/database.ts';
+import type {
+  RejectionReason,
+  RemediationKind,
+  ReporterKind,
+  Severity,
+  VulnerabilitiesTable,
+  VulnerabilityPhase,
+} from '../db/schema.ts';
+import { appendAudit } from '../audit/service.ts';
+import type { Actor } from '../audit/service.ts';
+import { conflict, illegalTransition, invalid, notFound } from '../http/problem.ts';
+import { decodeCursor, toPage } from '../http/pagination.ts';
+import type { Page, PageQuery } from '../http/pagination.ts';
+import { assessCvss } from './cvss.ts';
+import { CvssVectorError } from './cvss31.ts';
+import { DEFAULT_DEADLINE_POLICY, deliveryDeadline } from './deadline-policy.ts';
+import type { DeadlinePolicy } from './deadline-policy.ts';
+import { EDITABLE_ASSESSMENT_PHASES, PHASE_TRANSITIONS } from './phases.ts';
+
+export interface AffectedProduct {
+  hardwareId: string;
+  versions: string[];
+}
+
+export interface VulnerabilityReport {
+  title: string;
+  description: string;
+  reporter: string;
+  reporterKind: ReporterKind;
+  reporterContact: string | null;
+  attackVectorNote: string | null;
+  impactNote: string | null;
+  intrusionLevel: string | null;
+  affected: AffectedProduct[];
+}
+
+export interface Assessment {
+  cvssVector: string;
+  exploitAvailable: boolean;
+  workaroundExists: boolean;
+  safetyRelevant: boolean;
+  rootCause: string | null;
+  affected?: AffectedProduct[] | undefined;
+}
+
+export interface Remediation {
+  kind: RemediationKind;
+  note: string;
+  embargoUntil: string | null;
+}
+
+export interface PhaseChange {
+  to: VulnerabilityPhase;
+  reason: string;
+  rejectionReason?: RejectionReason | undefined;
+  advisory?: string | undefined;
+}
+
+export interface Vulnerability {
+  id: number;
+  title: string;
+  description: string;
+  phase: VulnerabilityPhase;
+  reporter: string;
+  reporterKind: ReporterKind;
+  reporterContact: string | null;
+  attackVectorNote: string | null;
+  impactNote: string | null;
+  intrusionLevel: string | null;
+  cvss: { version: '3.1' | '4.0'; vector: string; score: number; severity: Severity } | null;
+  exploitAvailable: boolean;
+  workaroundExists: boolean;
+  safetyRelevant: boolean;
+  rootCause: string | null;
+  remediation: { kind: RemediationKind; note: string | null } | null;
+  deliveryClass: string | null;
+  confirmedAt: string | null;
+  deadlineAt: string | null;
+  /** Whole days until the deadline (negative when overdue); null without a deadline or once closed. */
+  daysLeft: number | null;
+  overdue: boolean;
+  embargoUntil: string | null;
+  advisory: string | null;
+  disclosedAt: string | null;
+  rejectionReason: RejectionReason | null;
+  affected: AffectedProduct[];
+  affectedVehicles: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface VulnerabilityOptions {
+  policy?: DeadlinePolicy | undefined;
+  now?: Date | undefined;
+}
+
+type Row = Selectable<VulnerabilitiesTable>;
+type Executor = Db;
+
+/** Vehicles (not end of life) with an ECU whose hardware id and installed version are affected, counted in SQL. */
+export async function affectedVehicleCount(db: Executor, vulnerabilityId: number): Promise<number> {
+  const result = await sql<{ n: number }>`
+    SELECT count(DISTINCT e.vin)::int AS n
+    FROM vulnerability_affected a
+    JOIN ecus e ON e.hardware_id = a.hardware_id AND e.installed_version = ANY(a.versions)
+    JOIN vehicles v ON v.vin = e.vin AND v.lifecycle <> 'end_of_life'
+    WHERE a.vulnerability_id = ${vulnerabilityId}`.execute(db);
+  return result.rows[0]?.n ?? 0;
+}
+
+function toVulnerability(row: Row, affected: AffectedProduct[], affectedVehicles: number, now: Date): Vulnerability {
+  const open = !['closed', 'rejected'].includes(row.phase);
+  const daysLeft =
+    row.deadline_at && open ? Math.floor((row.deadline_at.getTime() - now.getTime()) / 86_400_000) : null;
+  return {
+    id: row.id,
+    title: row.title,
+    description: row.description,
+    phase: row.phase,
+    reporter: row.reporter,
+    reporterKind: row.reporter_kind,
+    reporterContact: row.reporter_contact,
+    attackVectorNote: row.attack_vector_note,
+    impactNote: row.impact_note,
+    intrusionLevel: row.intrusion_level,
+    cvss:
+      row.cvss_vector && row.cvss_version && row.cvss_score !== null && row.severity
+        ? { version: row.cvss_version, vector: row.cvss_vector, score: Number(row.cvss_score), severity: row.severity }
+        : null,
+    exploitAvailable: row.exploit_available,
+    workaroundExists: row.workaround_exists,
+    safetyRelevant: row.safety_relevant,
+    rootCause: row.root_cause,
+    remediation: row.remediation_kind ? { kind: row.remediation_kind, note: row.remediation_note } : null,
+    deliveryClass: row.delivery_class,
+    confirmedAt: row.confirmed_at?.toISOString() ?? null,
+    deadlineAt: row.deadline_at?.toISOString() ?? null,
+    daysLeft,
+    overdue: daysLeft !== null && row.deadline_at !== null && row.deadline_at.getTime() < now.getTime(),
+    embargoUntil: row.embargo_until?.toISOString() ?? null,
+    advisory: row.advisory,
+    disclosedAt: row.disclosed_at?.toISOString() ?? null,
+    rejectionReason: row.rejection_reason,
+    affected,
+    affectedVehicles,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+async function loadAffected(db: Executor, id: number): Promise<AffectedProduct[]> {
+  const rows = await db
+    .selectFrom('vulnerability_affected')
+    .select(['hardware_id', 'versions'])
+    .where('vulnerability_id', '=', id)
+    .orderBy('hardware_id')
+    .execute();
+  return rows.map((r) => ({ hardwareId: r.hardware_id, versions: r.versions }));
+}
+
+export async function loadVulnerability(db: Executor, id: number, now = new Date()): Promise<Vulnerability> {
+  const row = await db.selectFrom('vulnerabilities').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw notFound('vulnerability', id);
+  return toVulnerability(row, await loadAffected(db, id), await affectedVehicleCount(db, id), now);
+}
+
+async function replaceAffected(db: Executor, id: number, affected: AffectedProduct[]): Promise<void> {
+  await db.deleteFrom('vulnerability_affected').where('vulnerability_id', '=', id).execute();
+  if (affected.length > 0) {
+    await db
+      .insertInto('vulnerability_affected')
+      .values(
+        affected.map((a) => ({ vulnerability_id: id, hardware_id: a.hardwareId, versions: [...new Set(a.versions)] })),
+      )
+      .execute();
+  }
+}
+
+export async function reportVulnerability(db: Db, actor: Actor, input: VulnerabilityReport): Promise<Vulnerability> {
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .insertInto('vulnerabilities')
+      .values({
+        title: input.title,
+        description: input.description,
+        reporter: input.reporter,
+        reporter_kind: input.reporterKind,
+        reporter_contact: input.reporterContact,
+        attack_vector_note: input.attackVectorNote,
+        impact_note: input.impactNote,
+        intrusion_level: input.intrusionLevel,
+        created_by: actor.userId ?? 0,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await replaceAffected(trx, row.id, input.affected);
+    const after = await loadVulnerability(trx, row.id);
+    await appendAudit(trx, {
+      actor,
+      action: 'vulnerability.report',
+      entityType: 'vulnerability',
+      entityId: row.id,
+      after,
+    });
+    return after;
+  });
+}
+
+async function lockRow(db: Executor, id: number): Promise<Row> {
+  const row = await db.selectFrom('vulnerabilities').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+  if (!row) throw notFound('vulnerability', id);
+  return row;
+}
+
+/** Records the assessment: scores the CVSS vector, counts affected vehicles and sets the delivery deadline. */
+export async function assessVulnerability(
+  db: Db,
+  actor: Actor,
+  id: number,
+  input: Assessment,
+  options: VulnerabilityOptions = {},
+): Promise<Vulnerability> {
+  let cvss;
+  try {
+    cvss = assessCvss(input.cvssVector);
+  } catch (err) {
+    if (err instanceof CvssVectorError) throw invalid('json.cvssVector', err.message);
+    throw err;
+  }
+  const now = options.now ?? new Date();
+  return db.transaction().execute(async (trx) => {
+    const row = await lockRow(trx, id);
+    if (!EDITABLE_ASSESSMENT_PHASES.includes(row.phase)) {
+      throw conflict(
+        `vulnerability ${id} is ${row.phase}; the assessment is recorded while assessing or addressing`,
+        'wrong-phase',
+      );
+    }
+    const before = await loadVulnerability(trx, id, now);
+    if (input.affected) await replaceAffected(trx, id, input.affected);
+    const affectedVehicles = await affectedVehicleCount(trx, id);
+    const confirmedAt = row.confirmed_at ?? now;
+    const { deliveryClass, deadline } = deliveryDeadline(
+      confirmedAt,
+      {
+        severity: cvss.severity,
+        exploitAvailable: input.exploitAvailable,
+        workaroundExists: input.workaroundExists,
+        affectedVehicles,
+      },
+      options.policy ?? DEFAULT_DEADLINE_POLICY,
+    );
+    await trx
+      .updateTable('vulnerabilities')
+      .set({
+        cvss_vector: cvss.vector,
+        cvss_version: cvss.version,
+        cvss_score: cvss.score,
+        severity: cvss.severity,
+        exploit_available: input.exploitAvailable,
+        workaround_exists: input.workaroundExists,
+        safety_relevant: input.safetyRelevant,
+        root_cause: input.rootCause,
+        delivery_class: deliveryClass,
+        confirmed_at: confirmedAt,
+        deadline_at: deadline,
+        updated_at: now,
+      })
+      .where('id', '=', id)
+      .execute();
+    const after = await loadVulnerability(trx, id, now);
+    await appendAudit(trx, {
+      actor,
+      action: 'vulnerability.assess',
+      entityType: 'vulnerability',
+      entityId: id,
+      before,
+      after,
+    });
+    return after;
+  });
+}
+
+export async function recordRemediation(db: Db, actor: Actor, id: number, input: Remediation): Promise<Vulnerability> {
+  return db.transaction().execute(async (trx) => {
+    const row = await lockRow(trx, id);
+    if (!EDITABLE_ASSESSMENT_PHASES.includes(row.phase)) {
+      throw conflict(
+        `vulnerability ${id} is ${row.phase}; the remediation is recorded while assessing or addressing`,
+        'wrong-phase',
+      );
+    }
+    const before = await loadVulnerability(trx, id);
+    await trx
+      .updateTable('vulnerabilities')
+      .set({
+        remediation_kind: input.kind,
+        remediation_note: input.note,
+        embargo_until: input.embargoUntil,
+        updated_at: new Date(),
+      })
+      .where('id', '=', id)
+      .execute();
+    const after = await loadVulnerability(trx, id);
+    await appendAudit(trx, {
+      actor,
+      action: 'vulnerability.remediation',
+      entityType: 'vulnerability',
+      entityId: id,
+      before,
+      after,
+    });
+    return after;
+  });
+}
+
+/**
+ * Moves a vulnerability to another phase when legal from its current one and when the phase's
+ * prerequisites hold (an assessment before addressing, a remediation and advisory before disclosure,
+ * no disclosure before the embargo date, a reason for rejection).
+ */
+export async function changeVulnerabilityPhase(
+  db: Db,
+  actor: Actor,
+  id: number,
+  change: PhaseChange,
+  options: VulnerabilityOptions = {},
+): Promise<Vulnerability> {
+  const now = options.now ?? new Date();
+  return db.transaction().execute(async (trx) => {
+    const row = await lockRow(trx, id);
+    const what = `vulnerability ${id}`;
+    if (!PHASE_TRANSITIONS[row.phase].includes(change.to)) throw illegalTransition(what, row.phase, change.to);
+    const set: Updateable<VulnerabilitiesTable> = { phase: change.to, updated_at: now };
+    switch (change.to) {
+      case 'rejected':
+        if (!change.rejectionReason) throw invalid('json.rejectionReason', 'required when rejecting');
+        set.rejection_reason = change.rejectionReason;
+        break;
+      case 'assessing':
+        // Confirmation: the delivery-deadline clock starts now.
+        set.confirmed_at = row.confirmed_at ?? now;
+        break;
+      case 'addressing':
+        if (!row.cvss_vector) throw illegalTransition(what, row.phase, change.to, 'record the assessment first');
+        break;
+      case 'disclosed':
+        if (!row.remediation_kind) throw illegalTransition(what, row.phase, change.to, 'record the remediation first');
+        if (!change.advisory) throw invalid('json.advisory', 'required when disclosing');
+        if (row.embargo_until && row.embargo_until.getTime() > now.getTime()) {
+          throw illegalTransition(what, row.phase, change.to, `embargoed until ${row.embargo_until.toISOString()}`);
+        }
+        set.advisory = change.advisory;
+        set.disclosed_at = now;
+        break;
+      default:
+        break;
+    }
+    const before = await loadVulnerability(trx, id, now);
+    await trx.updateTable('vulnerabilities').set(set).where('id', '=', id).execute();
+    const after = await loadVulnerability(trx, id, now);
+    await appendAudit(trx, {
+      actor,
+      action: `vulnerability.${change.to}`,
+      entityType: 'vulnerability',
+      entityId: id,
+      before: { phase: before.phase },
+      after: { phase: after.phase, confirmedAt: after.confirmedAt, rejectionReason: after.rejectionReason },
+      reason: change.reason,
+    });
+    return after;
+  });
+}
+
+export interface VulnerabilityListFilter {
+  phase?: VulnerabilityPhase | undefined;
+  overdue?: boolean | undefined;
+}
+
+export async function listVulnerabilities(
+  db: Db,
+  filter: VulnerabilityListFilter,
+  page: PageQuery,
+  now = new Date(),
+): Promise<Page<Vulnerability>> {
+  const after = decodeCursor<number>(page.cursor, 'number');
+  const rows = await db
+    .selectFrom('vulnerabilities')
+    .selectAll()
+    .$if(after !== null, (q) => q.where('id', '>', after ?? 0))
+    .$if(filter.phase !== undefined, (q) => q.where('phase', '=', filter.phase ?? 'received'))
+    .$if(filter.overdue === true, (q) =>
+      q.where('deadline_at', '<', now).where('phase', 'not in', ['closed', 'rejected']),
+    )
+    .orderBy('id')
+    .limit(page.limit + 1)
+    .execute();
+  const rowsPage = toPage(
+    rows,
+    page.limit,
+    (r) => r.id,
+    (r) => r,
+  );
+  const items: Vulnerability[] = [];
+  for (const row of rowsPage.items) {
+    items.push(toVulnerability(row, await loadAffected(db, row.id), await affectedVehicleCount(db, row.id), now));
+  }
+  return { items, nextCursor: rowsPage.nextCursor };
+}

@@ -1,0 +1,47 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
+import { createApp } from '../../backend/app.ts';
+import { dashboardRoutes } from '../../backend/dashboard/routes.tsx';
+import type { Db } from '../../backend/db/database.ts';
+import { createTestDatabase } from '../support/db.ts';
+
+export interface RunningBackend {
+  db: Db;
+  baseUrl: string;
+  blobDir: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The API and the dashboard on a free port of 127.0.0.1, over a migrated test database. The
+ * dashboard is mounted here at /ui first, so this works whether or not createApp mounts it too.
+ */
+export async function startBackend(): Promise<RunningBackend> {
+  const testDb = await createTestDatabase();
+  const blobDir = await mkdtemp(join(tmpdir(), 'ota-dashboard-blobs-'));
+  const root = new Hono();
+  const api = createApp({ db: testDb.db, blobDir });
+  root.route('/ui', dashboardRoutes({ db: testDb.db, api, liveIntervalMs: 300 }));
+  root.route('/', api);
+  const server = serve({ fetch: root.fetch, port: 0, hostname: '127.0.0.1' });
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  return {
+    db: testDb.db,
+    baseUrl: `http://127.0.0.1:${port}`,
+    blobDir,
+    async stop() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // SSE streams keep connections open; close them so the server can stop.
+        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      });
+      await testDb.destroy();
+      await rm(blobDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,220 @@
+/** Rows the delivery tests need, written straight into the domain's tables (tests only). */
+import { sql } from 'kysely';
+import { generateEd25519Signer } from '../../../protocol/tuf/keys.ts';
+import type { Signer } from '../../../protocol/tuf/keys.ts';
+import type { BlobStore } from '../../../backend/blobs/store.ts';
+import type { DeliveryDb } from '../../../backend/delivery/schema.ts';
+import { fleetVin } from '../../../backend/fleet-sim/vins.ts';
+
+/** A valid, deterministic 17-character VIN for index `i`. */
+export function testVin(prefix: string, i: number): string {
+  return fleetVin(prefix, i);
+}
+
+export async function insertUsers(db: DeliveryDb): Promise<{ creator: number; approver: number }> {
+  const rows = await db
+    .insertInto('users')
+    .values([
+      { name: `creator-${Math.random()}`, roles: ['campaign_manager', 'release_engineer'] },
+      { name: `approver-${Math.random()}`, roles: ['approver'] },
+    ])
+    .returning('id')
+    .execute();
+  return { creator: rows[0]!.id, approver: rows[1]!.id };
+}
+
+export interface TestRelease {
+  readonly releaseId: number;
+  readonly hardwareId: string;
+  readonly version: string;
+  readonly image: Uint8Array;
+  readonly sha256: string;
+}
+
+/** An authorised release of one image for `hardwareId`, its bytes in the blob store. */
+export async function insertAuthorisedRelease(
+  db: DeliveryDb,
+  blobs: BlobStore,
+  opts: { hardwareId: string; version: string; image: Uint8Array; createdBy: number },
+): Promise<TestRelease> {
+  const stored = await blobs.put(opts.image);
+  const { id } = await db
+    .insertInto('releases')
+    .values({
+      hardware_id: opts.hardwareId,
+      version: opts.version,
+      supplier: 'Test Supplier',
+      state: 'authorized',
+      created_by: opts.createdBy,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db
+    .insertInto('release_images')
+    .values({
+      release_id: id,
+      sha256: stored.sha256,
+      length: stored.length,
+      file_name: `app-${opts.version}.bin`,
+      hardware_ids: [opts.hardwareId],
+      version: opts.version,
+    })
+    .execute();
+  return {
+    releaseId: id,
+    hardwareId: opts.hardwareId,
+    version: opts.version,
+    image: opts.image,
+    sha256: stored.sha256,
+  };
+}
+
+export interface TestVehicle {
+  readonly vin: string;
+  readonly signer: Signer;
+  readonly baseSha256: string | null;
+}
+
+/**
+ * `count` vehicles of one model, each with one ECU `ECU-1` of `hardwareId` running `baseVersion`
+ * (image `baseSha256`) and its own Ed25519 gateway key. Set-based inserts.
+ */
+export async function insertFleet(
+  db: DeliveryDb,
+  opts: {
+    prefix: string;
+    count: number;
+    hardwareId: string;
+    baseVersion: string;
+    /** The image each vehicle's ECU runs (by index); null when unknown. */
+    baseSha256: (i: number) => string | null;
+    /** The gateway key of a VIN; a fresh random key when absent. */
+    keyFor?: (vin: string) => Signer;
+  },
+): Promise<TestVehicle[]> {
+  await db
+    .insertInto('vehicle_models')
+    .values({ id: 'model-t', name: 'Model T' })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+  const vehicles: TestVehicle[] = [];
+  for (let i = 0; i < opts.count; i++) {
+    const vin = testVin(opts.prefix, i);
+    const signer = opts.keyFor ? opts.keyFor(vin) : generateEd25519Signer().signer;
+    vehicles.push({ vin, signer, baseSha256: opts.baseSha256(i) });
+  }
+  for (let i = 0; i < vehicles.length; i += 1000) {
+    const chunk = vehicles.slice(i, i + 1000);
+    await db
+      .insertInto('vehicles')
+      .values(
+        chunk.map((v) => ({
+          vin: v.vin,
+          model_id: 'model-t',
+          model_year: 2024,
+          region: 'EU',
+          tags: [],
+          gateway_public_key: v.signer.publicKey.keyval.public,
+        })),
+      )
+      .execute();
+    await db
+      .insertInto('ecus')
+      .values(
+        chunk.map((v) => ({
+          vin: v.vin,
+          serial: 'ECU-1',
+          name: 'engine',
+          hardware_id: opts.hardwareId,
+          installed_version: opts.baseVersion,
+          image_sha256: v.baseSha256,
+        })),
+      )
+      .execute();
+  }
+  return vehicles;
+}
+
+export interface TestCampaign {
+  readonly campaignId: number;
+}
+
+/**
+ * An approved campaign for `releaseIds` over `vins`, split into waves by cumulative percent,
+ * every vehicle `pending`. Set-based: the wave of each vehicle is computed in SQL from its rank.
+ */
+export async function insertCampaign(
+  db: DeliveryDb,
+  opts: {
+    releaseIds: number[];
+    vins: string[];
+    waves: { cumulativePercent: number; errorThreshold: number; successThreshold: number }[];
+    users: { creator: number; approver: number };
+    pacingPerMinute?: number;
+  },
+): Promise<TestCampaign> {
+  const { id } = await db
+    .insertInto('campaigns')
+    .values({
+      name: `campaign-${Math.random()}`,
+      kind: 'security_patch',
+      state: 'approved',
+      priority: 'high',
+      target_filter: JSON.stringify({ vins: [] }),
+      install_policy: JSON.stringify({ windows: [], preconditions: [], driverConsentRequired: false }),
+      pacing_per_minute: opts.pacingPerMinute ?? 1_000_000,
+      created_by: opts.users.creator,
+      approved_by: opts.users.approver,
+      approved_at: new Date(),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  if (opts.releaseIds.length > 0) {
+    await db
+      .insertInto('campaign_releases')
+      .values(opts.releaseIds.map((release_id) => ({ campaign_id: id, release_id })))
+      .execute();
+  }
+  await db
+    .insertInto('campaign_waves')
+    .values(
+      opts.waves.map((w, i) => ({
+        campaign_id: id,
+        wave_no: i + 1,
+        cumulative_percent: w.cumulativePercent,
+        success_threshold: w.successThreshold,
+        error_threshold: w.errorThreshold,
+        soak_minutes: 0,
+      })),
+    )
+    .execute();
+  const total = opts.vins.length;
+  const bounds = opts.waves.map((w) => Math.ceil((w.cumulativePercent / 100) * total));
+  const caseSql = bounds.map((b, i) => `WHEN rn <= ${b} THEN ${i + 1}`).join(' ');
+  for (let i = 0; i < total; i += 5000) {
+    const chunk = opts.vins.slice(i, i + 5000);
+    await sql`
+      INSERT INTO campaign_vehicles (campaign_id, vin, wave_no)
+      SELECT ${id}, vin, CASE ${sql.raw(caseSql)} ELSE ${opts.waves.length} END
+      FROM (SELECT vin, ${i} + row_number() OVER (ORDER BY ord) AS rn FROM unnest(${chunk}::text[]) WITH ORDINALITY AS t(vin, ord)) s`.execute(
+      db,
+    );
+  }
+  return { campaignId: id };
+}
+
+/** What the domain does when a campaign starts: running, wave 1 started. */
+export async function startCampaign(db: DeliveryDb, campaignId: number): Promise<void> {
+  const now = new Date();
+  await db
+    .updateTable('campaigns')
+    .set({ state: 'running', current_wave: 1, started_at: now })
+    .where('id', '=', campaignId)
+    .execute();
+  await db
+    .updateTable('campaign_waves')
+    .set({ started_at: now })
+    .where('campaign_id', '=', campaignId)
+    .where('wave_no', '=', 1)
+    .execute();
+}

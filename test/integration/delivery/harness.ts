@@ -1,0 +1,68 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BlobStore } from '../../../backend/blobs/store.ts';
+import { asDeliveryDb } from '../../../backend/delivery/schema.ts';
+import type { DeliveryDb } from '../../../backend/delivery/schema.ts';
+import { ensureDevKeySet } from '../../../backend/keys/generate.ts';
+import { loadKeySet } from '../../../backend/keys/key-set.ts';
+import type { KeySet } from '../../../backend/keys/key-set.ts';
+import { startEmbeddedBroker } from '../../../backend/mqtt/embedded-broker.ts';
+import { createTestDatabase } from '../../support/db.ts';
+import type { TestDatabase } from '../../support/db.ts';
+
+export interface DeliveryHarness {
+  testDb: TestDatabase;
+  db: DeliveryDb;
+  keys: KeySet;
+  blobs: BlobStore;
+  brokerUrl: string;
+  /** 'mosquitto' when MQTT_URL is set (CI), else the in-process aedes broker. */
+  broker: 'external' | 'aedes';
+  dir: string;
+  close(): Promise<void>;
+}
+
+/** Database (test/support/db.ts), broker (MQTT_URL or in-process aedes), dev keys and a blob store in a temp dir. */
+export async function startHarness(): Promise<DeliveryHarness> {
+  const dir = await mkdtemp(join(tmpdir(), 'delivery-'));
+  const testDb = await createTestDatabase();
+  await ensureDevKeySet(join(dir, 'keys'));
+  const keys = await loadKeySet(join(dir, 'keys'), {});
+  const embedded = process.env.MQTT_URL ? undefined : await startEmbeddedBroker();
+  return {
+    testDb,
+    db: asDeliveryDb(testDb.db),
+    keys,
+    blobs: new BlobStore(join(dir, 'blobs')),
+    brokerUrl: process.env.MQTT_URL ?? embedded!.url,
+    broker: embedded ? 'aedes' : 'external',
+    dir,
+    async close() {
+      await embedded?.close();
+      await destroyTestDatabase(testDb);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls `check` until it returns true, or fails naming `what` after `timeoutMs`. */
+export async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * Destroys a test database without tripping over pg: Pool.end() resolves before its sockets have
+ * closed, and test/support/db.ts's DROP DATABASE ... WITH (FORCE) then kills them, which surfaces
+ * as unhandled 'error' events on real PostgreSQL. Closing the pool first and letting the sockets
+ * go avoids that (a no-op wait on PGlite).
+ */
+export async function destroyTestDatabase(testDb: TestDatabase): Promise<void> {
+  await testDb.db.destroy();
+  if (testDb.engine === 'postgresql') await new Promise((r) => setTimeout(r, 300));
+  await testDb.destroy();
+}
