@@ -17,15 +17,22 @@ export interface DatabaseOptions {
   pglite?: PGlite | undefined;
 }
 
+/** SQLSTATE 57P01: the server terminated the connection (shutdown, or a forced DROP DATABASE). */
+const ADMIN_SHUTDOWN = '57P01';
+
 /**
  * One code path for both engines: Kysely's PostgresDialect over a pg.Pool, which for the
  * embedded case talks to PGlite through its node-postgres adapter.
  */
 export function createDatabase(options: DatabaseOptions = {}): Db {
   if (options.url) {
-    return new Kysely<Database>({
-      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: options.url }) }),
+    const pool = new pg.Pool({ connectionString: options.url });
+    // An idle connection the server drops (restart, failover, pg_terminate_backend) is reported on
+    // the pool; unhandled, that event would crash the process. The pool replaces the connection.
+    pool.on('error', (err: Error & { code?: string }) => {
+      if (err.code !== ADMIN_SHUTDOWN) console.warn(`database: idle connection lost: ${err.message}`);
     });
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
   if (options.pglite) {
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool: new PglitePool(options.pglite, false) }) });

@@ -25,9 +25,12 @@ describe.runIf(availability.run)('dashboard sessions in chromium', () => {
     await backend?.stop();
   });
 
-  async function signIn(page: Page, withToken: string): Promise<void> {
+  /** Signs in and waits for the page that follows (the click returns before it has loaded). */
+  async function signIn(page: Page, withToken: string, outcome: 'accepted' | 'refused' = 'accepted'): Promise<void> {
     await page.getByLabel('API token').fill(withToken);
     await page.getByRole('button', { name: 'Sign in' }).click();
+    if (outcome === 'accepted') await page.waitForURL((url) => url.pathname !== '/ui/sign-in');
+    else await page.getByRole('alert').waitFor();
   }
 
   it('shows nothing without a session and sends the visitor to sign in', async () => {
@@ -44,7 +47,7 @@ describe.runIf(availability.run)('dashboard sessions in chromium', () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(`${backend.baseUrl}/ui/sign-in`);
-    await signIn(page, 'ota_not-a-real-token-at-all');
+    await signIn(page, 'ota_not-a-real-token-at-all', 'refused');
     await expect(page.getByRole('alert').textContent()).resolves.toContain('unknown or revoked');
     expect(await context.cookies()).toEqual([]);
     await context.close();
