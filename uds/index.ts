@@ -34,3 +34,14 @@ export {
   type SecurityAccessServiceOptions,
   type SecurityLevelConfig,
 } from './server/security-access-service.ts';
+
+export {
+  publicVehicleSchema,
+  publicEcuSchema,
+  vinSchema,
+  type Addressing,
+  type FlashLayout,
+  type FlashRegion,
+  type PublicEcuDefinition,
+  type PublicVehicleDefinition,
+} from './vehicle/definition-schema.ts';

@@ -1,6 +1,12 @@
 /**
- * Deterministic JSON for hashing: object keys sorted, undefined members dropped. jsonb reorders
- * keys, so the hash must not depend on the order the database returns them in.
+ * Deterministic JSON for hashing audit entries: object keys sorted by UTF-16 code units, strings and
+ * numbers as JSON.stringify writes them (the RFC 8785 / JCS rules), undefined members dropped. jsonb
+ * reorders keys, so the hash must not depend on the order the database returns them in.
+ *
+ * Deliberately NOT protocol/tuf/canonical-json.ts: that is TUF's OLPC dialect, which refuses floats
+ * (audit entries hold CVSS scores such as 9.8), writes control characters in strings unescaped and
+ * sorts keys by code point. Switching would make audit writes throw and change the hash of every
+ * stored entry with a newline in it, so existing chains would no longer verify (see the tests).
  */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') {

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { label } from '../http/schema-fields.ts';
 import {
   CAMPAIGN_KINDS,
   CAMPAIGN_STATES,
@@ -9,27 +10,21 @@ import {
 import { DELIVERY_CLASSES } from '../vulnerabilities/deadline-policy.ts';
 import { Vin } from '../fleet/schemas.ts';
 
-const label = z
-  .string()
-  .trim()
-  .min(1)
-  .max(64)
-  .regex(/^[\w.:+-]+$/, 'letters, digits and . _ : + - only');
 const time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM (24 h, vehicle local time)');
 
 export const TargetFilter = z
   .object({
-    modelIds: z.array(label).max(100).optional(),
+    modelIds: z.array(label()).max(100).optional(),
     modelYears: z
       .object({
         from: z.number().int().min(1980).max(2100).optional(),
         to: z.number().int().min(1980).max(2100).optional(),
       })
       .optional(),
-    regions: z.array(label).max(100).optional(),
-    hardwareIds: z.array(label).max(100).optional(),
-    currentVersions: z.array(label).max(100).optional(),
-    tags: z.array(label).max(100).optional(),
+    regions: z.array(label()).max(100).optional(),
+    hardwareIds: z.array(label()).max(100).optional(),
+    currentVersions: z.array(label()).max(100).optional(),
+    tags: z.array(label()).max(100).optional(),
     vins: z.array(Vin).max(100_000).optional(),
   })
   .openapi('TargetFilter');
@@ -125,7 +120,7 @@ export const VehicleReports = z.object({
         ecus: z
           .array(
             z.object({
-              serial: label,
+              serial: label(),
               result: z.enum(ECU_RESULTS),
               nrc: z
                 .string()

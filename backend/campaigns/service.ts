@@ -12,7 +12,7 @@ import type {
 import { appendAudit } from '../audit/service.ts';
 import type { Actor } from '../audit/service.ts';
 import { conflict, illegalTransition, invalid, notFound, ProblemError } from '../http/problem.ts';
-import { decodeCursor, toPage } from '../http/pagination.ts';
+import { decodeCursor, toLoadedPage, toPage } from '../http/pagination.ts';
 import type { Page, PageQuery } from '../http/pagination.ts';
 import { CAMPAIGN_READY_STATES } from '../releases/lifecycle.ts';
 import { DELIVERY_CLASSES } from '../vulnerabilities/deadline-policy.ts';
@@ -390,15 +390,12 @@ export async function listCampaigns(
     .orderBy('id')
     .limit(page.limit + 1)
     .execute();
-  const ids = toPage(
+  return toLoadedPage(
     rows,
     page.limit,
     (r) => r.id,
-    (r) => r,
+    (r) => toCampaign(db, r),
   );
-  const items: Campaign[] = [];
-  for (const row of ids.items) items.push(await toCampaign(db, row));
-  return { items, nextCursor: ids.nextCursor };
 }
 
 export interface CampaignVehicle {

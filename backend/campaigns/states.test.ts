@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { VEHICLE_CAMPAIGN_STATES } from '../db/schema.ts';
-import { CAMPAIGN_ACTION_RULES, TERMINAL_VEHICLE_STATES, VEHICLE_STATE_RANK, VEHICLE_TRANSITIONS } from './states.ts';
+import type { VehicleCampaignState } from '../db/schema.ts';
+import {
+  ACTIVE_VEHICLE_STATES,
+  CAMPAIGN_ACTION_RULES,
+  TERMINAL_VEHICLE_STATES,
+  VEHICLE_STATE_RANK,
+  VEHICLE_TRANSITIONS,
+} from './states.ts';
 import { csvCell } from './evidence.ts';
 
 describe('campaign state tables', () => {
@@ -21,6 +28,13 @@ describe('campaign state tables', () => {
     }
     expect(VEHICLE_TRANSITIONS.installing).toEqual(['succeeded', 'failed', 'rolled_back', 'rollback_failed']);
     expect(VEHICLE_TRANSITIONS.pending).not.toContain('succeeded');
+  });
+
+  it('derives the final and the active states from the moves', () => {
+    const final = (state: VehicleCampaignState) => VEHICLE_STATE_RANK[state] === 5;
+    expect(TERMINAL_VEHICLE_STATES).toEqual(VEHICLE_CAMPAIGN_STATES.filter(final));
+    expect(TERMINAL_VEHICLE_STATES).toContain('expired');
+    expect(ACTIVE_VEHICLE_STATES).toEqual(['pending', 'offered', 'downloading', 'downloaded', 'installing']);
   });
 });
 

@@ -1,3 +1,4 @@
+import { VEHICLE_CAMPAIGN_STATES } from '../db/schema.ts';
 import type { CampaignState, VehicleCampaignState } from '../db/schema.ts';
 
 export const CAMPAIGN_ACTIONS = [
@@ -27,17 +28,18 @@ export const CAMPAIGN_ACTION_RULES: Record<CampaignAction, { from: readonly Camp
 /** Campaign states in which vehicle reports are still accepted (in-flight installs finish after a cancel). */
 export const REPORTING_CAMPAIGN_STATES: readonly CampaignState[] = ['running', 'paused', 'cancelled'];
 
-export const TERMINAL_VEHICLE_STATES: readonly VehicleCampaignState[] = [
-  'succeeded',
+/** Failure outcomes, counted against a wave's error threshold. */
+export const FAILED_VEHICLE_STATES = [
   'failed',
   'rolled_back',
   'rollback_failed',
-  'incompatible',
-  'cancelled',
-  'expired',
-];
-export const FAILED_VEHICLE_STATES: readonly VehicleCampaignState[] = ['failed', 'rolled_back', 'rollback_failed'];
-export const IN_FLIGHT_VEHICLE_STATES: readonly VehicleCampaignState[] = ['downloading', 'downloaded', 'installing'];
+] as const satisfies readonly VehicleCampaignState[];
+/** The vehicle is downloading or installing: a campaign cannot be completed while any vehicle is. */
+export const IN_FLIGHT_VEHICLE_STATES = [
+  'downloading',
+  'downloaded',
+  'installing',
+] as const satisfies readonly VehicleCampaignState[];
 
 /**
  * Legal per-vehicle moves. Forward skips along pending -> offered -> downloading -> downloaded ->
@@ -57,6 +59,15 @@ export const VEHICLE_TRANSITIONS: Record<VehicleCampaignState, readonly VehicleC
   cancelled: [],
   expired: [],
 };
+
+/** Final states: no legal move leads out of them (derived from the table so the two cannot disagree). */
+export const TERMINAL_VEHICLE_STATES: readonly VehicleCampaignState[] = VEHICLE_CAMPAIGN_STATES.filter(
+  (state) => VEHICLE_TRANSITIONS[state].length === 0,
+);
+/** States in which the update is still to come or under way: every state that is not final. */
+export const ACTIVE_VEHICLE_STATES: readonly VehicleCampaignState[] = VEHICLE_CAMPAIGN_STATES.filter(
+  (state) => VEHICLE_TRANSITIONS[state].length > 0,
+);
 
 /** Progress order: a report for a state at or behind the current one is a duplicate or stale, not an error. */
 export const VEHICLE_STATE_RANK: Record<VehicleCampaignState, number> = {

@@ -1,9 +1,55 @@
 import { sql } from 'kysely';
-import type { Transaction } from 'kysely';
+import type { RawBuilder, SqlBool, Transaction } from 'kysely';
 import type { Database, TargetFilter } from '../db/schema.ts';
 
 const list = (values: readonly string[] | undefined): string[] | null =>
   values && values.length > 0 ? [...values] : null;
+
+/** The releases a target's ECUs are compared with: those of a campaign, or a draft's choice. */
+export type TargetReleases = { readonly campaignId: number } | { readonly releaseIds: readonly number[] };
+
+/** Rows `(id, hardware_id, version)` of the releases, to join as `r`. */
+function releasesOf(releases: TargetReleases): RawBuilder<unknown> {
+  return 'campaignId' in releases
+    ? sql`SELECT r.id, r.hardware_id, r.version FROM campaign_releases cr JOIN releases r ON r.id = cr.release_id
+          WHERE cr.campaign_id = ${releases.campaignId}`
+    : sql`SELECT r.id, r.hardware_id, r.version FROM releases r WHERE r.id = ANY(${[...releases.releaseIds]}::int[])`;
+}
+
+/** ECU `e` needs release `r` (same hardware, joined by the caller): it runs another version and matches the filter. */
+function ecuNeedsRelease(filter: TargetFilter): RawBuilder<SqlBool> {
+  const hardwareIds = list(filter.hardwareIds);
+  const versions = list(filter.currentVersions);
+  return sql<SqlBool>`e.installed_version <> r.version
+    AND (${hardwareIds}::text[] IS NULL OR e.hardware_id = ANY(${hardwareIds}::text[]))
+    AND (${versions}::text[] IS NULL OR e.installed_version = ANY(${versions}::text[]))`;
+}
+
+/**
+ * The condition that makes vehicle `v` (joined with its model as `m`) a target of `filter`: not
+ * isolated or end-of-life, its model still supported, matching every given criterion, and with at
+ * least one ECU that needs one of the releases. The one definition of targeting, used to resolve a
+ * campaign and to count a draft's vehicles: `.where(isTargetVehicle(filter, releases))`.
+ */
+export function isTargetVehicle(filter: TargetFilter, releases: TargetReleases): RawBuilder<SqlBool> {
+  const models = list(filter.modelIds);
+  const regions = list(filter.regions);
+  const tags = list(filter.tags);
+  const vins = list(filter.vins);
+  const yearFrom = filter.modelYears?.from ?? null;
+  const yearTo = filter.modelYears?.to ?? null;
+  return sql<SqlBool>`v.lifecycle NOT IN ('isolated', 'end_of_life')
+    AND (m.end_of_support IS NULL OR m.end_of_support >= current_date)
+    AND (${models}::text[] IS NULL OR v.model_id = ANY(${models}::text[]))
+    AND (${regions}::text[] IS NULL OR v.region = ANY(${regions}::text[]))
+    AND (${tags}::text[] IS NULL OR v.tags && ${tags}::text[])
+    AND (${vins}::text[] IS NULL OR v.vin = ANY(${vins}::text[]))
+    AND (${yearFrom}::int IS NULL OR v.model_year >= ${yearFrom}::int)
+    AND (${yearTo}::int IS NULL OR v.model_year <= ${yearTo}::int)
+    AND EXISTS (
+      SELECT 1 FROM ecus e JOIN (${releasesOf(releases)}) r ON r.hardware_id = e.hardware_id
+      WHERE e.vin = v.vin AND ${ecuNeedsRelease(filter)})`;
+}
 
 /**
  * Resolves the target filter into campaign_vehicles and campaign_ecus entirely in SQL
@@ -18,36 +64,12 @@ export async function resolveTargets(
   campaignId: number,
   filter: TargetFilter,
 ): Promise<number> {
-  const models = list(filter.modelIds);
-  const regions = list(filter.regions);
-  const tags = list(filter.tags);
-  const vins = list(filter.vins);
-  const hardwareIds = list(filter.hardwareIds);
-  const versions = list(filter.currentVersions);
-  const yearFrom = filter.modelYears?.from ?? null;
-  const yearTo = filter.modelYears?.to ?? null;
-
-  const needsUpdate = sql`
-    SELECT 1 FROM ecus e
-    JOIN campaign_releases cr ON cr.campaign_id = ${campaignId}
-    JOIN releases r ON r.id = cr.release_id AND r.hardware_id = e.hardware_id
-    WHERE e.vin = v.vin AND e.installed_version <> r.version
-      AND (${hardwareIds}::text[] IS NULL OR e.hardware_id = ANY(${hardwareIds}::text[]))
-      AND (${versions}::text[] IS NULL OR e.installed_version = ANY(${versions}::text[]))`;
-
+  const releases = { campaignId };
   const inserted = await sql<{ n: number }>`
     WITH matched AS (
       SELECT v.vin FROM vehicles v
       JOIN vehicle_models m ON m.id = v.model_id
-      WHERE v.lifecycle NOT IN ('isolated', 'end_of_life')
-        AND (m.end_of_support IS NULL OR m.end_of_support >= current_date)
-        AND (${models}::text[] IS NULL OR v.model_id = ANY(${models}::text[]))
-        AND (${regions}::text[] IS NULL OR v.region = ANY(${regions}::text[]))
-        AND (${tags}::text[] IS NULL OR v.tags && ${tags}::text[])
-        AND (${vins}::text[] IS NULL OR v.vin = ANY(${vins}::text[]))
-        AND (${yearFrom}::int IS NULL OR v.model_year >= ${yearFrom}::int)
-        AND (${yearTo}::int IS NULL OR v.model_year <= ${yearTo}::int)
-        AND EXISTS (${needsUpdate})
+      WHERE ${isTargetVehicle(filter, releases)}
     ), ranked AS (
       SELECT vin,
              row_number() OVER (ORDER BY md5(${String(campaignId)} || ':' || vin), vin) AS rn,
@@ -68,11 +90,8 @@ export async function resolveTargets(
     SELECT ${campaignId}, e.vin, e.serial, e.hardware_id, r.id, e.installed_version, r.version
     FROM campaign_vehicles cv
     JOIN ecus e ON e.vin = cv.vin
-    JOIN campaign_releases cr ON cr.campaign_id = ${campaignId}
-    JOIN releases r ON r.id = cr.release_id AND r.hardware_id = e.hardware_id
-    WHERE cv.campaign_id = ${campaignId} AND e.installed_version <> r.version
-      AND (${hardwareIds}::text[] IS NULL OR e.hardware_id = ANY(${hardwareIds}::text[]))
-      AND (${versions}::text[] IS NULL OR e.installed_version = ANY(${versions}::text[]))`.execute(trx);
+    JOIN (${releasesOf(releases)}) r ON r.hardware_id = e.hardware_id
+    WHERE cv.campaign_id = ${campaignId} AND ${ecuNeedsRelease(filter)}`.execute(trx);
 
   return inserted.rows[0]?.n ?? 0;
 }

@@ -4,7 +4,8 @@ import type { EcuResult, VehicleCampaignState } from '../db/schema.ts';
 import { appendAudit, SYSTEM_ACTOR } from '../audit/service.ts';
 import type { Actor } from '../audit/service.ts';
 import { conflict, notFound } from '../http/problem.ts';
-import { REPORTING_CAMPAIGN_STATES, VEHICLE_STATE_RANK, VEHICLE_TRANSITION_PAIRS } from './states.ts';
+import { LEGAL_VEHICLE_MOVES } from './legal-moves-sql.ts';
+import { REPORTING_CAMPAIGN_STATES, VEHICLE_STATE_RANK } from './states.ts';
 
 export interface EcuOutcome {
   serial: string;
@@ -33,8 +34,6 @@ export interface VehicleReportResult {
   /** Illegal moves or unknown vehicles, with the reason; nothing changed for them. */
   rejected: { vin: string; state: VehicleCampaignState; current: VehicleCampaignState | null; reason: string }[];
 }
-
-const legalPairs = sql.join(VEHICLE_TRANSITION_PAIRS.map(([f, t]) => sql`(${f}, ${t})`));
 
 /**
  * Applies vehicle state reports for one campaign: idempotent (a report delivered twice changes
@@ -79,7 +78,7 @@ export async function applyVehicleReports(
       const moved = await sql<{ vin: string }>`
         WITH input AS (
           SELECT * FROM jsonb_to_recordset(${input}::jsonb) AS t(vin text, state text, at timestamptz, error text)
-        ), legal(from_state, to_state) AS (VALUES ${legalPairs}),
+        ), legal AS (${LEGAL_VEHICLE_MOVES}),
         moved AS (
           UPDATE campaign_vehicles cv
           SET state = i.state, state_changed_at = i.at, error = coalesce(i.error, cv.error)

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import { appendAudit, SYSTEM_ACTOR } from '../audit/service.ts';
 import { notFound } from '../http/problem.ts';
+import { ACTIVE_VEHICLE_STATES, FAILED_VEHICLE_STATES } from './states.ts';
 
 export interface WaveFigures {
   waveNo: number;
@@ -54,11 +55,9 @@ export async function campaignProgress(db: Db, campaignId: number): Promise<Camp
     for (const c of mine) states[c.state] = c.n;
     const total = mine.reduce((s, c) => s + c.n, 0);
     const succeeded = states.succeeded ?? 0;
-    const failed = (states.failed ?? 0) + (states.rolled_back ?? 0) + (states.rollback_failed ?? 0);
-    const active = ['pending', 'offered', 'downloading', 'downloaded', 'installing'].reduce(
-      (s, k) => s + (states[k] ?? 0),
-      0,
-    );
+    const countOf = (group: readonly string[]) => group.reduce((s, k) => s + (states[k] ?? 0), 0);
+    const failed = countOf(FAILED_VEHICLE_STATES);
+    const active = countOf(ACTIVE_VEHICLE_STATES);
     return {
       waveNo: w.wave_no,
       cumulativePercent: Number(w.cumulative_percent),
@@ -144,11 +143,11 @@ export async function evaluateCampaign(db: Db, campaignId: number, now: Date = n
       SELECT w.success_threshold, w.error_threshold, w.soak_minutes, w.success_reached_at,
              (SELECT max(wave_no) FROM campaign_waves WHERE campaign_id = ${campaignId}) AS last_wave,
              (SELECT count(*)::int FROM campaign_vehicles WHERE campaign_id = ${campaignId}
-                AND state IN ('pending', 'offered', 'downloading', 'downloaded', 'installing')) AS remaining_all,
+                AND state = ANY(${ACTIVE_VEHICLE_STATES}::text[])) AS remaining_all,
              count(cv.vin)::int AS total,
              (count(*) FILTER (WHERE cv.state = 'succeeded'))::int AS succeeded,
-             (count(*) FILTER (WHERE cv.state IN ('failed', 'rolled_back', 'rollback_failed')))::int AS failed,
-             (count(*) FILTER (WHERE cv.state IN ('pending', 'offered', 'downloading', 'downloaded', 'installing')))::int AS active
+             (count(*) FILTER (WHERE cv.state = ANY(${FAILED_VEHICLE_STATES}::text[])))::int AS failed,
+             (count(*) FILTER (WHERE cv.state = ANY(${ACTIVE_VEHICLE_STATES}::text[])))::int AS active
       FROM campaign_waves w
       LEFT JOIN campaign_vehicles cv ON cv.campaign_id = w.campaign_id AND cv.wave_no = w.wave_no
       WHERE w.campaign_id = ${campaignId} AND w.wave_no = ${waveNo}

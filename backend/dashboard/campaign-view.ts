@@ -1,13 +1,17 @@
-import type { CampaignKind, CampaignState, VehicleCampaignState } from '../db/schema.ts';
+import { FAILED_VEHICLE_STATES } from '../campaigns/states.ts';
+import type { Campaign } from '../campaigns/service.ts';
+import type { WaveFigures } from '../campaigns/waves.ts';
+import type { CampaignState, VehicleCampaignState } from '../db/schema.ts';
 
-// What the campaign pages show, independent of how the domain service shapes its records.
+// What the campaign pages show. Fields shared with the domain's records are picked from their types;
+// the rest is shaped for the pages.
 
 /** The chart and the progress bar group the vehicle states into five bands. */
 export const STATE_GROUPS = {
   pending: ['pending'],
   in_progress: ['offered', 'downloading', 'downloaded', 'installing'],
   succeeded: ['succeeded'],
-  failed: ['failed', 'rolled_back', 'rollback_failed'],
+  failed: FAILED_VEHICLE_STATES,
   not_updated: ['incompatible', 'cancelled', 'expired'],
 } as const satisfies Record<string, readonly VehicleCampaignState[]>;
 export type StateGroup = keyof typeof STATE_GROUPS;
@@ -41,24 +45,20 @@ export function totalOf(counts: StateCounts): number {
 
 export type CampaignAction = 'submit' | 'approve' | 'start' | 'pause' | 'resume' | 'cancel';
 
-export interface CampaignSummary {
-  id: number;
-  name: string;
-  kind: CampaignKind;
-  state: CampaignState;
-  priority: string;
-  deadlineAt: string | null;
+export interface CampaignSummary extends Pick<Campaign, 'id' | 'name' | 'kind' | 'state' | 'priority' | 'deadlineAt'> {
   counts: StateCounts;
 }
 
-export interface WaveView {
-  waveNo: number;
-  cumulativePercent: number;
-  successThreshold: number;
-  errorThreshold: number;
-  soakMinutes: number;
-  startedAt: string | null;
-  successReachedAt: string | null;
+export interface WaveView extends Pick<
+  WaveFigures,
+  | 'waveNo'
+  | 'cumulativePercent'
+  | 'successThreshold'
+  | 'errorThreshold'
+  | 'soakMinutes'
+  | 'startedAt'
+  | 'successReachedAt'
+> {
   counts: StateCounts;
 }
 

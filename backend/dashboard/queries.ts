@@ -1,4 +1,6 @@
 import { sql } from 'kysely';
+import { FAILED_VEHICLE_STATES } from '../campaigns/states.ts';
+import { isTargetVehicle } from '../campaigns/targeting.ts';
 import type { Db } from '../db/database.ts';
 import type { CampaignState, TargetFilter, VehicleCampaignState } from '../db/schema.ts';
 
@@ -158,7 +160,7 @@ export async function failureReasons(
       .selectFrom('campaign_vehicles')
       .select([sql<string>`coalesce(error, 'no error recorded')`.as('key'), (eb) => eb.fn.countAll<string>().as('n')])
       .where('campaign_id', '=', campaignId)
-      .where('state', 'in', ['failed', 'rolled_back', 'rollback_failed'])
+      .where('state', 'in', FAILED_VEHICLE_STATES)
       .groupBy('error')
       .orderBy('n', 'desc')
       .limit(20)
@@ -177,35 +179,14 @@ export async function userNames(db: Db, ids: number[]): Promise<Map<number, stri
 
 /**
  * How many vehicles a draft's target filter would reach with these releases, for the live count on
- * the campaign form. It mirrors the conditions of campaigns/targeting.ts `resolveTargets` (which
- * inserts and needs a campaign id) as a plain count; the two should share one SQL fragment.
+ * the campaign form: the same condition campaigns/targeting.ts resolves a campaign with.
  */
 export async function countTargets(db: Db, filter: TargetFilter, releaseIds: number[]): Promise<number> {
-  const list = (values: readonly string[] | undefined): string[] | null =>
-    values && values.length > 0 ? [...values] : null;
-  const models = list(filter.modelIds);
-  const regions = list(filter.regions);
-  const tags = list(filter.tags);
-  const vins = list(filter.vins);
-  const hardwareIds = list(filter.hardwareIds);
-  const versions = list(filter.currentVersions);
-  const yearFrom = filter.modelYears?.from ?? null;
-  const yearTo = filter.modelYears?.to ?? null;
-  const result = await sql<{ n: number }>`
-    SELECT count(*)::int AS n FROM vehicles v
-    JOIN vehicle_models m ON m.id = v.model_id
-    WHERE v.lifecycle NOT IN ('isolated', 'end_of_life')
-      AND (m.end_of_support IS NULL OR m.end_of_support >= current_date)
-      AND (${models}::text[] IS NULL OR v.model_id = ANY(${models}::text[]))
-      AND (${regions}::text[] IS NULL OR v.region = ANY(${regions}::text[]))
-      AND (${tags}::text[] IS NULL OR v.tags && ${tags}::text[])
-      AND (${vins}::text[] IS NULL OR v.vin = ANY(${vins}::text[]))
-      AND (${yearFrom}::int IS NULL OR v.model_year >= ${yearFrom}::int)
-      AND (${yearTo}::int IS NULL OR v.model_year <= ${yearTo}::int)
-      AND EXISTS (
-        SELECT 1 FROM ecus e JOIN releases r ON r.id = ANY(${releaseIds}::int[]) AND r.hardware_id = e.hardware_id
-        WHERE e.vin = v.vin AND e.installed_version <> r.version
-          AND (${hardwareIds}::text[] IS NULL OR e.hardware_id = ANY(${hardwareIds}::text[]))
-          AND (${versions}::text[] IS NULL OR e.installed_version = ANY(${versions}::text[])))`.execute(db);
-  return result.rows[0]?.n ?? 0;
+  const row = await db
+    .selectFrom('vehicles as v')
+    .innerJoin('vehicle_models as m', 'm.id', 'v.model_id')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where(isTargetVehicle(filter, { releaseIds }))
+    .executeTakeFirstOrThrow();
+  return row.n;
 }

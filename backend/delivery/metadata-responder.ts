@@ -9,7 +9,7 @@ import { latestMetadata, metadataVersion, rootsAfter } from '../tuf-repo/metadat
 import type { Repository } from '../tuf-repo/metadata-store.ts';
 import { directorTargetsFor } from './assignment.ts';
 import type { DeliveryDb } from './schema.ts';
-import { TERMINAL_STATES } from './vehicle-states.ts';
+import { TERMINAL_VEHICLE_STATES } from '../campaigns/states.ts';
 
 const text = new TextDecoder();
 
@@ -97,7 +97,7 @@ export class MetadataResponder {
     if (!row) throw new RequestRefused('not_targeted', `${vin} is not in campaign ${campaignId}`);
     if (row.campaign_state !== 'running')
       throw new RequestRefused('campaign_not_running', `campaign ${campaignId} is ${row.campaign_state}`);
-    if ((TERMINAL_STATES as readonly string[]).includes(row.state) || row.state === 'pending') {
+    if (TERMINAL_VEHICLE_STATES.includes(row.state) || row.state === 'pending') {
       throw new RequestRefused('not_offered', `${vin} is ${row.state} in campaign ${campaignId}`);
     }
     const targets = await directorTargetsFor(db, campaignId, vin);

@@ -1,14 +1,8 @@
 import { z } from '@hono/zod-openapi';
+import { label } from '../http/schema-fields.ts';
 import { ASIL_RATINGS, VEHICLE_LIFECYCLES } from '../db/schema.ts';
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex sha256 (64 characters)');
-const label = (max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1)
-    .max(max)
-    .regex(/^[\w.:+-]+$/, 'letters, digits and . _ : + - only');
 
 /** 17 characters, digits and capital letters except I, O and Q (ISO 3779). */
 export const Vin = z

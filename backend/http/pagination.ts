@@ -39,3 +39,16 @@ export function toPage<R, T>(rows: R[], limit: number, key: (row: R) => string |
       rows.length > limit && last !== undefined ? Buffer.from(JSON.stringify(key(last))).toString('base64url') : null,
   };
 }
+
+/** toPage for items that each need further queries: `load` runs for one item after another. */
+export async function toLoadedPage<R, T>(
+  rows: R[],
+  limit: number,
+  key: (row: R) => string | number,
+  load: (row: R) => Promise<T>,
+): Promise<Page<T>> {
+  const page = toPage(rows, limit, key, (row) => row);
+  const items: T[] = [];
+  for (const row of page.items) items.push(await load(row));
+  return { items, nextCursor: page.nextCursor };
+}

@@ -1,14 +1,7 @@
 import { z } from '@hono/zod-openapi';
+import { label, text } from '../http/schema-fields.ts';
 import { RELEASE_STATES } from '../db/schema.ts';
 import { AUTHORIZATION_DECISIONS } from './lifecycle.ts';
-
-const label = z
-  .string()
-  .trim()
-  .min(1)
-  .max(64)
-  .regex(/^[\w.:+-]+$/, 'letters, digits and . _ : + - only');
-const text = (max: number) => z.string().trim().min(1).max(max);
 
 export const FileName = z
   .string()
@@ -17,8 +10,8 @@ export const FileName = z
   .regex(/^[\w.+-]+$/, 'a plain file name: letters, digits and . _ + - only');
 
 export const ReleaseInput = z.object({
-  hardwareId: label,
-  version: label,
+  hardwareId: label(),
+  version: label(),
   supplier: text(200),
   notes: z.string().max(20_000).default(''),
   fixes: z.array(z.number().int().positive()).max(100).default([]),
@@ -51,7 +44,7 @@ export const Base64Image = z.object({
     .min(4)
     .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'standard base64')
     .refine((s) => s.length % 4 === 0, { message: 'base64 length must be a multiple of 4' }),
-  hardwareIds: z.array(label).max(50).optional(),
+  hardwareIds: z.array(label()).max(50).optional(),
 });
 
 export const RawImageQuery = z.object({

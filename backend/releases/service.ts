@@ -5,7 +5,7 @@ import type { Database, ReleaseState } from '../db/schema.ts';
 import { appendAudit } from '../audit/service.ts';
 import type { Actor } from '../audit/service.ts';
 import { conflict, illegalTransition, invalid, notFound } from '../http/problem.ts';
-import { decodeCursor, toPage } from '../http/pagination.ts';
+import { decodeCursor, toLoadedPage } from '../http/pagination.ts';
 import type { Page, PageQuery } from '../http/pagination.ts';
 import { ADDRESSED_PHASES } from '../vulnerabilities/phases.ts';
 import { RELEASE_TRANSITIONS, SAFETY_ASIL } from './lifecycle.ts';
@@ -339,13 +339,10 @@ export async function listReleases(
     .orderBy('id')
     .limit(page.limit + 1)
     .execute();
-  const ids = toPage(
+  return toLoadedPage(
     rows,
     page.limit,
     (r) => r.id,
-    (r) => r.id,
+    (r) => loadRelease(db, r.id),
   );
-  const items: Release[] = [];
-  for (const id of ids.items) items.push(await loadRelease(db, id));
-  return { items, nextCursor: ids.nextCursor };
 }

@@ -1,3 +1,4 @@
+import { VULNERABILITY_PHASES } from '../db/schema.ts';
 import type { VulnerabilityPhase } from '../db/schema.ts';
 
 /** ISO/IEC 30111 handling phases; `rejected` and `closed` are final. */
@@ -17,3 +18,8 @@ export const ADDRESSED_PHASES: readonly VulnerabilityPhase[] = ['addressing', 'd
 
 /** Phases in which the assessment and remediation may still be edited. */
 export const EDITABLE_ASSESSMENT_PHASES: readonly VulnerabilityPhase[] = ['assessing', 'addressing'];
+
+/** Phases with a way out (all but the final ones): the issue is still handled, its deadline runs. */
+export const OPEN_PHASES: readonly VulnerabilityPhase[] = VULNERABILITY_PHASES.filter(
+  (phase) => PHASE_TRANSITIONS[phase].length > 0,
+);

@@ -1,16 +1,9 @@
 import { z } from '@hono/zod-openapi';
+import { label, text } from '../http/schema-fields.ts';
 import { REJECTION_REASONS, REMEDIATION_KINDS, REPORTER_KINDS, VULNERABILITY_PHASES } from '../db/schema.ts';
 
-const text = (max: number) => z.string().trim().min(1).max(max);
-const label = z
-  .string()
-  .trim()
-  .min(1)
-  .max(64)
-  .regex(/^[\w.:+-]+$/, 'letters, digits and . _ : + - only');
-
 export const AffectedProduct = z
-  .object({ hardwareId: label, versions: z.array(label).min(1).max(200) })
+  .object({ hardwareId: label(), versions: z.array(label()).min(1).max(200) })
   .openapi('AffectedProduct');
 
 const affectedList = z

@@ -12,13 +12,13 @@ import type {
 import { appendAudit } from '../audit/service.ts';
 import type { Actor } from '../audit/service.ts';
 import { conflict, illegalTransition, invalid, notFound } from '../http/problem.ts';
-import { decodeCursor, toPage } from '../http/pagination.ts';
+import { decodeCursor, toLoadedPage } from '../http/pagination.ts';
 import type { Page, PageQuery } from '../http/pagination.ts';
 import { assessCvss } from './cvss.ts';
 import { CvssVectorError } from './cvss31.ts';
 import { DEFAULT_DEADLINE_POLICY, deliveryDeadline } from './deadline-policy.ts';
 import type { DeadlinePolicy } from './deadline-policy.ts';
-import { EDITABLE_ASSESSMENT_PHASES, PHASE_TRANSITIONS } from './phases.ts';
+import { EDITABLE_ASSESSMENT_PHASES, OPEN_PHASES, PHASE_TRANSITIONS } from './phases.ts';
 
 export interface AffectedProduct {
   hardwareId: string;
@@ -59,22 +59,14 @@ export interface PhaseChange {
   advisory?: string | undefined;
 }
 
-export interface Vulnerability {
+/** What was reported, as assessed so far. */
+export interface Vulnerability
+  extends
+    VulnerabilityReport,
+    Pick<Assessment, 'exploitAvailable' | 'workaroundExists' | 'safetyRelevant' | 'rootCause'> {
   id: number;
-  title: string;
-  description: string;
   phase: VulnerabilityPhase;
-  reporter: string;
-  reporterKind: ReporterKind;
-  reporterContact: string | null;
-  attackVectorNote: string | null;
-  impactNote: string | null;
-  intrusionLevel: string | null;
   cvss: { version: '3.1' | '4.0'; vector: string; score: number; severity: Severity } | null;
-  exploitAvailable: boolean;
-  workaroundExists: boolean;
-  safetyRelevant: boolean;
-  rootCause: string | null;
   remediation: { kind: RemediationKind; note: string | null } | null;
   deliveryClass: string | null;
   confirmedAt: string | null;
@@ -86,7 +78,6 @@ export interface Vulnerability {
   advisory: string | null;
   disclosedAt: string | null;
   rejectionReason: RejectionReason | null;
-  affected: AffectedProduct[];
   affectedVehicles: number;
   createdAt: string;
   updatedAt: string;
@@ -112,7 +103,7 @@ export async function affectedVehicleCount(db: Executor, vulnerabilityId: number
 }
 
 function toVulnerability(row: Row, affected: AffectedProduct[], affectedVehicles: number, now: Date): Vulnerability {
-  const open = !['closed', 'rejected'].includes(row.phase);
+  const open = OPEN_PHASES.includes(row.phase);
   const daysLeft =
     row.deadline_at && open ? Math.floor((row.deadline_at.getTime() - now.getTime()) / 86_400_000) : null;
   return {
@@ -392,21 +383,14 @@ export async function listVulnerabilities(
     .selectAll()
     .$if(after !== null, (q) => q.where('id', '>', after ?? 0))
     .$if(filter.phase !== undefined, (q) => q.where('phase', '=', filter.phase ?? 'received'))
-    .$if(filter.overdue === true, (q) =>
-      q.where('deadline_at', '<', now).where('phase', 'not in', ['closed', 'rejected']),
-    )
+    .$if(filter.overdue === true, (q) => q.where('deadline_at', '<', now).where('phase', 'in', OPEN_PHASES))
     .orderBy('id')
     .limit(page.limit + 1)
     .execute();
-  const rowsPage = toPage(
+  return toLoadedPage(
     rows,
     page.limit,
     (r) => r.id,
-    (r) => r,
+    async (r) => toVulnerability(r, await loadAffected(db, r.id), await affectedVehicleCount(db, r.id), now),
   );
-  const items: Vulnerability[] = [];
-  for (const row of rowsPage.items) {
-    items.push(toVulnerability(row, await loadAffected(db, row.id), await affectedVehicleCount(db, row.id), now));
-  }
-  return { items, nextCursor: rowsPage.nextCursor };
 }

@@ -1,23 +1,6 @@
 // ReadDataByIdentifier content of the reference profile (flash-protocol.md, identification table).
+import { DataIdentifier } from '../../uds/services/read-data-by-identifier.ts';
 import type { EcuDefinition } from '../vehicle/schema.ts';
-
-export const DID = {
-  bootSoftwareId: 0xf180,
-  activeSession: 0xf186,
-  sparePartNumber: 0xf187,
-  applicationSoftwareVersion: 0xf189,
-  supplier: 0xf18a,
-  serialNumber: 0xf18c,
-  vin: 0xf190,
-  hardwareId: 0xf191,
-  fingerprintWrite: 0xf15a,
-  fingerprintRead: 0xf15b,
-  activeImageDigest: 0xf1a0,
-  activeBank: 0xf1a1,
-  batteryMv: 0x0100,
-  speedKmh: 0x0101,
-  ignition: 0x0102,
-} as const;
 
 /** F1A1's first byte. */
 export const BANK_CODE = { A: 0x0a, B: 0x0b, singleBank: 0x00, noValidApplication: 0xff } as const;
@@ -49,33 +32,33 @@ const uint16 = (n: number): Uint8Array => Uint8Array.of((n >> 8) & 0xff, n & 0xf
 export function readDid(did: number, src: DidSources): Uint8Array | null {
   const id = src.definition.identification;
   switch (did) {
-    case DID.bootSoftwareId:
+    case DataIdentifier.bootSoftwareId:
       return ascii(id.bootSoftwareId);
-    case DID.sparePartNumber:
+    case DataIdentifier.sparePartNumber:
       return ascii(id.sparePartNumber);
-    case DID.applicationSoftwareVersion:
+    case DataIdentifier.applicationSoftwareVersion:
       return ascii(src.applicationVersion ?? '');
-    case DID.supplier:
+    case DataIdentifier.supplier:
       return ascii(id.supplier);
-    case DID.serialNumber:
+    case DataIdentifier.serialNumber:
       return ascii(id.serialNumber);
-    case DID.vin:
+    case DataIdentifier.vin:
       return ascii(src.vin);
-    case DID.hardwareId:
+    case DataIdentifier.hardwareId:
       return ascii(id.hardwareId);
-    case DID.activeSession:
+    case DataIdentifier.activeSession:
       return Uint8Array.of(src.session);
-    case DID.fingerprintRead:
+    case DataIdentifier.fingerprintRead:
       return src.fingerprint;
-    case DID.activeImageDigest:
+    case DataIdentifier.activeImageSha256:
       return src.imageDigest ?? new Uint8Array(32);
-    case DID.activeBank:
+    case DataIdentifier.bankInfo:
       return Uint8Array.of(src.activeBankCode, ...ascii(src.previousVersion));
-    case DID.batteryMv:
+    case DataIdentifier.batteryMv:
       return uint16(src.batteryMv);
-    case DID.speedKmh:
+    case DataIdentifier.speedKmh:
       return uint16(src.speedKmh);
-    case DID.ignition:
+    case DataIdentifier.ignition:
       return Uint8Array.of(src.ignitionCode);
     default:
       return null;

@@ -2,7 +2,7 @@
 // must be erased (all 0xFF) before it is programmed; every erase and write goes to the file and is fsync'ed
 // before the call returns, so what the tester saw acknowledged survives a kill.
 import { closeSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
-import type { FlashLayout, FlashRegion } from '../vehicle/public-schema.ts';
+import type { FlashLayout, FlashRegion } from '../../uds/vehicle/definition-schema.ts';
 import type { PowerSupply } from './power.ts';
 
 export const ERASED_BYTE = 0xff;

@@ -7,7 +7,7 @@ import { IsoTpEndpoint } from '../../uds/isotp/endpoint.ts';
 import { normalFixedId } from '../../uds/isotp/options.ts';
 import type { EcuLink, FunctionalLink } from '../flash/ecu-link.ts';
 import { ecuLinkOver, functionalLinkOver } from '../flash/uds-link.ts';
-import type { PublicEcuDefinition } from '../vehicle/schema.ts';
+import type { PublicEcuDefinition } from '../../uds/vehicle/definition-schema.ts';
 
 export interface EcuConnection {
   ecu: PublicEcuDefinition;

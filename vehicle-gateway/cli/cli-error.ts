@@ -1,4 +1,7 @@
-// Exit codes of the gateway CLI, and the error that carries one.
+// Exit codes of the gateway CLI, the error that carries one, and the CAN connection step that maps to one.
+import type { CanBuses } from '../can/buses.ts';
+import type { EcuConnection } from '../can/ecu-connection.ts';
+import type { PublicEcuDefinition } from '../../uds/vehicle/definition-schema.ts';
 export const EXIT = {
   ok: 0,
   /** The ECU was reached but flashing (or the update) failed. */
@@ -16,5 +19,21 @@ export class CliError extends Error {
     readonly exitCode: number = EXIT.usage,
   ) {
     super(message);
+  }
+}
+
+/** Connects to `ecu`; a CAN interface that cannot be opened is the "unreachable" exit. */
+export async function connectOrExit(
+  buses: CanBuses,
+  ecu: PublicEcuDefinition,
+  interfaceOverride: string | undefined,
+): Promise<EcuConnection> {
+  try {
+    return await buses.connect(ecu);
+  } catch (err) {
+    throw new CliError(
+      `cannot open CAN interface ${interfaceOverride ?? ecu.can.interface}: ${(err as Error).message}`,
+      EXIT.unreachable,
+    );
   }
 }

@@ -16,8 +16,8 @@ import type { FlashOutcome } from '../flash/result.ts';
 import type { TransferMode } from '../flash/transfer-plan.ts';
 import { parseSecretHex, secretFromVehicleFile } from '../vehicle/engineer-secrets.ts';
 import { findEcu, loadVehicleFile } from '../vehicle/load.ts';
-import type { PublicEcuDefinition } from '../vehicle/schema.ts';
-import { CliError, EXIT } from './cli-error.ts';
+import type { PublicEcuDefinition } from '../../uds/vehicle/definition-schema.ts';
+import { CliError, connectOrExit } from './cli-error.ts';
 
 export interface FlashCommandOptions {
   vehicle: string;
@@ -132,15 +132,7 @@ export async function runFlashCommand(
   const currentImage = o.base ? new Uint8Array(await readInput(o.base, 'base image')) : null;
   const buses = new CanBuses(openTransport, o.can ?? null);
   try {
-    let connection;
-    try {
-      connection = await buses.connect(ecu);
-    } catch (err) {
-      throw new CliError(
-        `cannot open CAN interface ${o.can ?? ecu.can.interface}: ${(err as Error).message}`,
-        EXIT.unreachable,
-      );
-    }
+    const connection = await connectOrExit(buses, ecu, o.can);
     try {
       return await flashEcu(
         {

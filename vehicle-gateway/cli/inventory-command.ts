@@ -2,7 +2,7 @@
 import { CanBuses, type OpenTransport } from '../can/buses.ts';
 import { readEcuInventory, type EcuInventory } from '../inventory/read-inventory.ts';
 import { loadVehicleFile } from '../vehicle/load.ts';
-import { CliError, EXIT } from './cli-error.ts';
+import { CliError, connectOrExit } from './cli-error.ts';
 
 export async function runInventoryCommand(
   o: { vehicle: string; can?: string },
@@ -18,15 +18,7 @@ export async function runInventoryCommand(
   try {
     const rows: EcuInventory[] = [];
     for (const ecu of vehicle.ecus) {
-      let connection;
-      try {
-        connection = await buses.connect(ecu);
-      } catch (err) {
-        throw new CliError(
-          `cannot open CAN interface ${o.can ?? ecu.can.interface}: ${(err as Error).message}`,
-          EXIT.unreachable,
-        );
-      }
+      const connection = await connectOrExit(buses, ecu, o.can);
       try {
         rows.push(await readEcuInventory(ecu, connection.link));
       } finally {

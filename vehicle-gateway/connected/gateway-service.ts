@@ -15,7 +15,7 @@ import type { UpdateRecord } from '../journal/update-record.ts';
 import { resumeUpdate, startUpdate, UpdateRefused, type UpdateEnvironment } from '../update/run-update.ts';
 import { parseSecretHex } from '../vehicle/engineer-secrets.ts';
 import { loadVehicleFile } from '../vehicle/load.ts';
-import type { PublicVehicleDefinition } from '../vehicle/schema.ts';
+import type { PublicVehicleDefinition } from '../../uds/vehicle/definition-schema.ts';
 import { BlobDownloader } from './blob-download.ts';
 import { ConfigError, type GatewayConfig } from './config.ts';
 import { buildManifest, ManifestCounter, refusedResult, resultFromReport } from './messages.ts';

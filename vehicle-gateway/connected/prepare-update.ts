@@ -17,7 +17,7 @@ import type { ImageStore } from '../journal/image-store.ts';
 import type { EcuTarget } from '../journal/update-record.ts';
 import type { EcuInventory } from '../inventory/read-inventory.ts';
 import type { UpdateRequest } from '../update/run-update.ts';
-import type { PublicEcuDefinition, PublicVehicleDefinition } from '../vehicle/schema.ts';
+import type { PublicEcuDefinition, PublicVehicleDefinition } from '../../uds/vehicle/definition-schema.ts';
 
 export type PrepareFailureCode =
   | MetadataVerificationError['code']

@@ -5,7 +5,8 @@ import { NegativeResponseError } from '../../uds/nrc.ts';
 import type { EcuLink } from './ecu-link.ts';
 import { waitForEcu } from './reset.ts';
 import { unlockSecurity } from './security.ts';
-import { HARD_RESET, ROUTINE, SESSION } from './uds-ids.ts';
+import { RoutineId } from '../../uds/services/routine-control.ts';
+import { HARD_RESET, SESSION } from './uds-ids.ts';
 
 export class RoutineFailedError extends Error {
   override readonly name = 'RoutineFailedError';
@@ -34,7 +35,7 @@ async function runPrivileged(link: EcuLink, secret: Uint8Array, routineId: numbe
 }
 
 export async function confirmActiveBank(link: EcuLink, secret: Uint8Array): Promise<void> {
-  const inProgramming = await runPrivileged(link, secret, ROUTINE.confirmActiveBank, 'confirmActiveBank (0205)');
+  const inProgramming = await runPrivileged(link, secret, RoutineId.confirmActiveBank, 'confirmActiveBank (0205)');
   if (inProgramming) {
     await link.ecuReset(HARD_RESET);
     await waitForEcu(link);
@@ -45,7 +46,7 @@ export async function confirmActiveBank(link: EcuLink, secret: Uint8Array): Prom
 
 /** 31 01 0204 then 11 01: the previous bank runs again. */
 export async function switchToPreviousBank(link: EcuLink, secret: Uint8Array): Promise<void> {
-  await runPrivileged(link, secret, ROUTINE.switchToPreviousBank, 'switchToPreviousBank (0204)');
+  await runPrivileged(link, secret, RoutineId.switchToPreviousBank, 'switchToPreviousBank (0204)');
   await link.ecuReset(HARD_RESET);
   await waitForEcu(link);
 }

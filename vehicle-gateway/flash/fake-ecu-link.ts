@@ -5,7 +5,9 @@ import { createHash, verify, type KeyObject } from 'node:crypto';
 import { NegativeResponseError } from '../../uds/nrc.ts';
 import { computeSecurityKey } from '../../uds/security-key.ts';
 import type { DownloadRequest, EcuLink, FunctionalLink } from './ecu-link.ts';
-import { DID, ROUTINE, SESSION } from './uds-ids.ts';
+import { RoutineId } from '../../uds/services/routine-control.ts';
+import { SESSION } from './uds-ids.ts';
+import { DataIdentifier } from '../../uds/services/read-data-by-identifier.ts';
 
 export interface FakeEcuOptions {
   address: number;
@@ -59,12 +61,12 @@ export class FakeEcu {
       readDataByIdentifier: async (did) => {
         this.requests.push(`22 ${did.toString(16)}`);
         const values: Record<number, Uint8Array> = {
-          [DID.vin]: ascii(o.vin),
-          [DID.serialNumber]: ascii(o.serialNumber),
-          [DID.hardwareId]: ascii(o.hardwareId),
-          [DID.applicationSoftwareVersion]: ascii(this.running.version),
-          [DID.imageSha256]: new Uint8Array(createHash('sha256').update(this.running.image).digest()),
-          [DID.bankInfo]: Uint8Array.of(0x00),
+          [DataIdentifier.vin]: ascii(o.vin),
+          [DataIdentifier.serialNumber]: ascii(o.serialNumber),
+          [DataIdentifier.hardwareId]: ascii(o.hardwareId),
+          [DataIdentifier.applicationSoftwareVersion]: ascii(this.running.version),
+          [DataIdentifier.activeImageSha256]: new Uint8Array(createHash('sha256').update(this.running.image).digest()),
+          [DataIdentifier.bankInfo]: Uint8Array.of(0x00),
         };
         return values[did] ?? this.nrc(0x22, 0x31);
       },
@@ -130,20 +132,20 @@ export class FakeEcu {
       const v = new DataView(option.buffer, option.byteOffset, option.byteLength);
       return { offset: v.getUint32(1) - this.o.address, size: v.getUint32(5) };
     };
-    if (rid === ROUTINE.checkProgrammingPreconditions) return this.o.preconditions ?? Uint8Array.of(0);
+    if (rid === RoutineId.checkProgrammingPreconditions) return this.o.preconditions ?? Uint8Array.of(0);
     this.inProgramming(0x31);
-    if (rid === ROUTINE.eraseMemory) {
+    if (rid === RoutineId.eraseMemory) {
       const { offset, size } = range();
       this.flash.fill(0xff, offset, offset + size);
       this.signatureValid = false;
       return Uint8Array.of(0);
     }
-    if (rid === ROUTINE.checkMemory) {
+    if (rid === RoutineId.checkMemory) {
       const digest = createHash('sha256').update(this.flash).digest();
       this.signatureValid = verify(null, digest, this.o.publicKey, option);
       return Uint8Array.of(this.signatureValid ? 0 : 1);
     }
-    if (rid === ROUTINE.checkProgrammingDependencies) return Uint8Array.of(this.signatureValid ? 0 : 1);
+    if (rid === RoutineId.checkProgrammingDependencies) return Uint8Array.of(this.signatureValid ? 0 : 1);
     return this.nrc(0x31, 0x31);
   }
 

@@ -1,6 +1,6 @@
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { PublicEcuDefinition } from '../vehicle/schema.ts';
+import type { PublicEcuDefinition } from '../../uds/vehicle/definition-schema.ts';
 import { FakeEcu, type FakeEcuOptions } from './fake-ecu-link.ts';
 import { FlashAborted, flashEcu, type FlashJob } from './flash-ecu.ts';
 import { imageForLayout } from './image.ts';

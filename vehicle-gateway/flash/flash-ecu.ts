@@ -2,7 +2,7 @@
 // `beforeStep` first (the journal records it there); an error thrown by that hook stops the engine at once,
 // without any clean-up, exactly like a gateway that was killed at that moment.
 import { NegativeResponseError } from '../../uds/nrc.ts';
-import type { PublicEcuDefinition } from '../vehicle/schema.ts';
+import type { PublicEcuDefinition } from '../../uds/vehicle/definition-schema.ts';
 import { confirmActiveBank } from './bank-control.ts';
 import type { EcuLink, FunctionalLink } from './ecu-link.ts';
 import { type FlashImage, imageSha256, sha256Hex } from './image.ts';
@@ -19,7 +19,9 @@ import {
   type RegionPlan,
   type TransferMode,
 } from './transfer-plan.ts';
-import { ALL_DTCS, COMM, DID, DTC_SETTING, HARD_RESET, ROUTINE, SESSION, addressAndSize } from './uds-ids.ts';
+import { RoutineId } from '../../uds/services/routine-control.ts';
+import { ALL_DTCS, COMM, DTC_SETTING, HARD_RESET, SESSION, addressAndSize } from './uds-ids.ts';
+import { DataIdentifier } from '../../uds/services/read-data-by-identifier.ts';
 
 export interface FlashJob {
   ecu: PublicEcuDefinition;
@@ -159,7 +161,7 @@ async function prepare(run: Run): Promise<void> {
   await run.uds('10 03 extended session', () => link.diagnosticSessionControl(SESSION.extended));
   await run.enter('preconditions');
   const status = await run.uds('checkProgrammingPreconditions (0203)', () =>
-    link.startRoutine(ROUTINE.checkProgrammingPreconditions),
+    link.startRoutine(RoutineId.checkProgrammingPreconditions),
   );
   const check = decodePreconditions(status);
   if (!check.ok)
@@ -176,7 +178,9 @@ async function prepare(run: Run): Promise<void> {
   await run.enter('securityAccess');
   await run.uds('SecurityAccess 0x11', () => unlockSecurity(link, run.job.secret));
   await run.enter('fingerprint');
-  await run.uds('2E F15A fingerprint', () => link.writeDataByIdentifier(DID.fingerprintWrite, run.job.fingerprint));
+  await run.uds('2E F15A fingerprint', () =>
+    link.writeDataByIdentifier(DataIdentifier.fingerprintWrite, run.job.fingerprint),
+  );
 }
 
 async function sendBlock(run: Run, bsc: number, block: Uint8Array): Promise<void> {
@@ -201,7 +205,7 @@ async function runOp(run: Run, op: RegionOp): Promise<void> {
     await run.enter('erase');
     run.memoryTouched = true;
     const status = await run.uds('eraseMemory (FF00)', () =>
-      link.startRoutine(ROUTINE.eraseMemory, addressAndSize(op.address, op.size)),
+      link.startRoutine(RoutineId.eraseMemory, addressAndSize(op.address, op.size)),
     );
     routineOk('erase', 'eraseMemory', status);
     return;
@@ -209,7 +213,7 @@ async function runOp(run: Run, op: RegionOp): Promise<void> {
   if (op.kind === 'copy') {
     await run.enter('copy');
     const status = await run.uds('copyFromActiveBank (0206)', () =>
-      link.startRoutine(ROUTINE.copyFromActiveBank, addressAndSize(op.address, op.size)),
+      link.startRoutine(RoutineId.copyFromActiveBank, addressAndSize(op.address, op.size)),
     );
     routineOk('copy', 'copyFromActiveBank', status);
     return;
@@ -256,7 +260,9 @@ async function program(run: Run, plans: RegionPlan[]): Promise<void> {
       for (const op of fullRegionOps(region.address, region.data)) await runOp(run, op);
     }
     await run.enter('checkMemory');
-    const status = await run.uds('checkMemory (0202)', () => link.startRoutine(ROUTINE.checkMemory, region.signature));
+    const status = await run.uds('checkMemory (0202)', () =>
+      link.startRoutine(RoutineId.checkMemory, region.signature),
+    );
     if (status[0] !== 0x00)
       throw new FlashStepError(
         'checkMemory',
@@ -267,7 +273,9 @@ async function program(run: Run, plans: RegionPlan[]): Promise<void> {
   routineOk(
     'checkDependencies',
     'checkProgrammingDependencies',
-    await run.uds('checkProgrammingDependencies (FF01)', () => link.startRoutine(ROUTINE.checkProgrammingDependencies)),
+    await run.uds('checkProgrammingDependencies (FF01)', () =>
+      link.startRoutine(RoutineId.checkProgrammingDependencies),
+    ),
   );
 }
 

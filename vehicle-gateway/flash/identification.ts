@@ -1,6 +1,6 @@
 // Reading and decoding the identification DIDs of the reference profile.
 import type { EcuLink } from './ecu-link.ts';
-import { DID } from './uds-ids.ts';
+import { DataIdentifier } from '../../uds/services/read-data-by-identifier.ts';
 
 export function ascii(data: Uint8Array): string {
   return Buffer.from(data).toString('latin1').replace(/\0+$/, '').trim();
@@ -29,20 +29,20 @@ export function decodeBankInfo(data: Uint8Array): BankInfo {
 }
 
 export async function readIdentity(link: EcuLink): Promise<EcuIdentity> {
-  const vin = ascii(await link.readDataByIdentifier(DID.vin));
-  const serialNumber = ascii(await link.readDataByIdentifier(DID.serialNumber));
-  const hardwareId = ascii(await link.readDataByIdentifier(DID.hardwareId));
-  const softwareVersion = ascii(await link.readDataByIdentifier(DID.applicationSoftwareVersion));
-  const sha256 = Buffer.from(await link.readDataByIdentifier(DID.imageSha256)).toString('hex');
+  const vin = ascii(await link.readDataByIdentifier(DataIdentifier.vin));
+  const serialNumber = ascii(await link.readDataByIdentifier(DataIdentifier.serialNumber));
+  const hardwareId = ascii(await link.readDataByIdentifier(DataIdentifier.hardwareId));
+  const softwareVersion = ascii(await link.readDataByIdentifier(DataIdentifier.applicationSoftwareVersion));
+  const sha256 = Buffer.from(await link.readDataByIdentifier(DataIdentifier.activeImageSha256)).toString('hex');
   return { vin, serialNumber, hardwareId, softwareVersion, sha256 };
 }
 
 export async function readVersionAndHash(link: EcuLink): Promise<{ softwareVersion: string; sha256: string }> {
-  const softwareVersion = ascii(await link.readDataByIdentifier(DID.applicationSoftwareVersion));
-  const sha256 = Buffer.from(await link.readDataByIdentifier(DID.imageSha256)).toString('hex');
+  const softwareVersion = ascii(await link.readDataByIdentifier(DataIdentifier.applicationSoftwareVersion));
+  const sha256 = Buffer.from(await link.readDataByIdentifier(DataIdentifier.activeImageSha256)).toString('hex');
   return { softwareVersion, sha256 };
 }
 
 export async function readBankInfo(link: EcuLink): Promise<BankInfo> {
-  return decodeBankInfo(await link.readDataByIdentifier(DID.bankInfo));
+  return decodeBankInfo(await link.readDataByIdentifier(DataIdentifier.bankInfo));
 }

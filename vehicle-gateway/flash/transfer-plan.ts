@@ -2,7 +2,7 @@
 // change (flash-protocol.md "Beyond full reflashing"). Pure planning; flash-ecu.ts executes the plan.
 import { brotliCompressSync, constants as zlibConstants } from 'node:zlib';
 import { encode as encodeDelta } from '../../protocol/delta/index.ts';
-import type { FlashLayout } from '../vehicle/schema.ts';
+import type { FlashLayout } from '../../uds/vehicle/definition-schema.ts';
 
 export type TransferMode = 'auto' | 'full' | 'compressed' | 'sector-diff';
 

@@ -1,32 +1,5 @@
-// Identifiers of the reference ECU profile (flash-protocol.md): DIDs, routines, sessions, sub-functions.
-
-export const DID = {
-  bootSoftwareId: 0xf180,
-  sparePartNumber: 0xf187,
-  applicationSoftwareVersion: 0xf189,
-  supplier: 0xf18a,
-  serialNumber: 0xf18c,
-  vin: 0xf190,
-  hardwareId: 0xf191,
-  activeSession: 0xf186,
-  fingerprintWrite: 0xf15a,
-  fingerprintRead: 0xf15b,
-  imageSha256: 0xf1a0,
-  bankInfo: 0xf1a1,
-  batteryMv: 0x0100,
-  speedKmh: 0x0101,
-  ignition: 0x0102,
-} as const;
-
-export const ROUTINE = {
-  checkMemory: 0x0202,
-  checkProgrammingPreconditions: 0x0203,
-  switchToPreviousBank: 0x0204,
-  confirmActiveBank: 0x0205,
-  copyFromActiveBank: 0x0206,
-  eraseMemory: 0xff00,
-  checkProgrammingDependencies: 0xff01,
-} as const;
+// Identifiers of the reference ECU profile (flash-protocol.md): sessions and sub-functions. Its DIDs and
+// routine identifiers are uds's DataIdentifier and RoutineId (shared with the simulator).
 
 export const SESSION = { default: 0x01, programming: 0x02, extended: 0x03 } as const;
 export const SECURITY_LEVEL = 0x11;

@@ -2,8 +2,8 @@
 import type { EcuLink } from '../flash/ecu-link.ts';
 import { ascii, readBankInfo, readIdentity } from '../flash/identification.ts';
 import { describeError } from '../flash/result.ts';
-import { DID } from '../flash/uds-ids.ts';
-import type { PublicEcuDefinition } from '../vehicle/schema.ts';
+import type { PublicEcuDefinition } from '../../uds/vehicle/definition-schema.ts';
+import { DataIdentifier } from '../../uds/services/read-data-by-identifier.ts';
 
 export type EcuInventory =
   | {
@@ -24,7 +24,7 @@ export type EcuInventory =
 export async function readEcuInventory(ecu: PublicEcuDefinition, link: EcuLink): Promise<EcuInventory> {
   try {
     const id = await readIdentity(link);
-    const bootSoftwareId = ascii(await link.readDataByIdentifier(DID.bootSoftwareId));
+    const bootSoftwareId = ascii(await link.readDataByIdentifier(DataIdentifier.bootSoftwareId));
     const bank = await readBankInfo(link);
     return {
       ecu: ecu.name,

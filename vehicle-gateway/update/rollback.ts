@@ -7,7 +7,7 @@ import { imageForLayout } from '../flash/image.ts';
 import { waitForEcu } from '../flash/reset.ts';
 import type { ImageStore } from '../journal/image-store.ts';
 import type { EcuTarget } from '../journal/update-record.ts';
-import type { PublicEcuDefinition } from '../vehicle/schema.ts';
+import type { PublicEcuDefinition } from '../../uds/vehicle/definition-schema.ts';
 
 export class RollbackError extends Error {
   override readonly name = 'RollbackError';

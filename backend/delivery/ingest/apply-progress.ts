@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { DeliveryDb } from '../schema.ts';
-import { PROGRESS_RANK } from '../vehicle-states.ts';
+import { LEGAL_VEHICLE_MOVES } from '../../campaigns/legal-moves-sql.ts';
+import { VEHICLE_STATE_RANK } from '../../campaigns/states.ts';
 
 export interface ProgressReport {
   readonly vin: string;
@@ -8,11 +9,10 @@ export interface ProgressReport {
   readonly state: 'downloading' | 'downloaded' | 'installing';
 }
 
-const ORDER = Object.keys(PROGRESS_RANK);
-
 /**
- * Moves vehicles forward (offered -> downloading -> downloaded -> installing), never back and never
- * out of a final state, so a duplicate or late progress report changes nothing.
+ * Moves vehicles forward (offered -> downloading -> downloaded -> installing) along the domain's legal
+ * moves only (VEHICLE_TRANSITIONS: never back, never out of a final state, never before an offer),
+ * so a duplicate or late progress report changes nothing.
  */
 export async function applyProgress(
   db: DeliveryDb,
@@ -23,18 +23,19 @@ export async function applyProgress(
   for (const r of reports) {
     const key = `${r.vin}/${r.campaignId}`;
     const seen = furthest.get(key);
-    if (!seen || PROGRESS_RANK[r.state] > PROGRESS_RANK[seen.state]) furthest.set(key, r);
+    if (!seen || VEHICLE_STATE_RANK[r.state] > VEHICLE_STATE_RANK[seen.state]) furthest.set(key, r);
   }
   const list = [...furthest.values()];
   if (list.length === 0) return 0;
   const moved = await sql<{ vin: string }>`
-    WITH u AS (
+    WITH legal AS (${LEGAL_VEHICLE_MOVES}), u AS (
       SELECT * FROM unnest(${list.map((r) => r.vin)}::text[], ${list.map((r) => r.campaignId)}::int[], ${list.map((r) => r.state)}::text[])
         AS u(vin, campaign_id, state)
     ), old AS (
       SELECT cv.campaign_id, cv.vin, cv.state, u.state AS new_state
-      FROM campaign_vehicles cv JOIN u ON cv.campaign_id = u.campaign_id AND cv.vin = u.vin
-      WHERE array_position(${ORDER}::text[], cv.state) < array_position(${ORDER}::text[], u.state)
+      FROM campaign_vehicles cv
+      JOIN u ON cv.campaign_id = u.campaign_id AND cv.vin = u.vin
+      JOIN legal ON legal.from_state = cv.state AND legal.to_state = u.state
       FOR UPDATE OF cv
     ), upd AS (
       UPDATE campaign_vehicles cv SET state = old.new_state, state_changed_at = ${now}

@@ -114,4 +114,22 @@ describe('applyResults and applyProgress', () => {
       [b, 'failed', '0x72'],
     ]);
   });
+
+  it("moves progress only along the domain's legal moves, while a result closes any active state", async () => {
+    const c = vins[2] as string;
+    const setState = (state: 'pending' | 'downloaded') =>
+      db
+        .updateTable('campaign_vehicles')
+        .set({ state })
+        .where('campaign_id', '=', campaignId)
+        .where('vin', '=', c)
+        .execute();
+    await setState('pending');
+    expect(await applyProgress(db, [{ vin: c, campaignId, state: 'downloading' }])).toBe(0);
+    expect((await states())[c]).toBe('pending');
+
+    await setState('downloaded');
+    expect(await applyResults(db, [report(c, 'r-4')])).toMatchObject({ applied: 1, duplicates: 0 });
+    expect((await states())[c]).toBe('succeeded');
+  });
 });

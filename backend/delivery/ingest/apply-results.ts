@@ -2,7 +2,8 @@ import { sql } from 'kysely';
 import type { EcuResult } from '../../../protocol/messages/ecu-result.ts';
 import type { EcuOutcome } from '../../../protocol/messages/ecu-result.ts';
 import type { DeliveryDb } from '../schema.ts';
-import { stateOfOutcome, TERMINAL_STATES } from '../vehicle-states.ts';
+import { ACTIVE_VEHICLE_STATES } from '../../campaigns/states.ts';
+import { stateOfOutcome } from '../vehicle-states.ts';
 
 /** One wave of one campaign. */
 export interface WaveKey {
@@ -40,6 +41,11 @@ const ECU_RESULT = {
  * Applies final results in one transaction, set-based: the report ids are inserted first (a
  * duplicate conflicts and is dropped), then the vehicles still in a non-final state move to the
  * outcome's state with an event each, and the per-ECU records are upserted.
+ *
+ * A gateway's final result closes a vehicle from ANY active state, not only from `installing` as
+ * the domain's step table (VEHICLE_TRANSITIONS) has it: a batch's results are applied before its
+ * progress reports, and over shared subscriptions a result can overtake the progress sent before
+ * it, so a vehicle still at offered..downloaded must not be left there for good.
  */
 export async function applyResults(
   db: DeliveryDb,
@@ -71,7 +77,7 @@ export async function applyResults(
       ), old AS (
         SELECT cv.campaign_id, cv.vin, cv.state, u.state AS new_state, u.error
         FROM campaign_vehicles cv JOIN u ON cv.campaign_id = u.campaign_id AND cv.vin = u.vin
-        WHERE cv.state <> ALL(${[...TERMINAL_STATES]}::text[])
+        WHERE cv.state = ANY(${ACTIVE_VEHICLE_STATES}::text[])
         FOR UPDATE OF cv
       ), upd AS (
         UPDATE campaign_vehicles cv SET state = old.new_state, state_changed_at = ${now}, error = old.error

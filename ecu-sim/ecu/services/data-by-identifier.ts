@@ -1,6 +1,7 @@
 // ReadDataByIdentifier (0x22, every session) and WriteDataByIdentifier (0x2E: F15A fingerprint, programming
 // session and security level 0x11).
 import {
+  DataIdentifier,
   DiagnosticSession,
   NRC,
   NegativeResponse,
@@ -12,7 +13,7 @@ import {
   type DataRecord,
   type ServiceDefinition,
 } from '../../../uds/index.ts';
-import { BANK_CODE, DID, MAX_FINGERPRINT_LENGTH, readDid, type DidSources } from '../data-identifiers.ts';
+import { BANK_CODE, MAX_FINGERPRINT_LENGTH, readDid, type DidSources } from '../data-identifiers.ts';
 import type { EcuContext } from '../ecu-context.ts';
 import { PROGRAMMING_SECURITY_LEVEL } from '../security-access.ts';
 
@@ -72,7 +73,8 @@ export function writeDataByIdentifierService(ecu: EcuContext): ServiceDefinition
     minLength: 4,
     handler: (request) => {
       const { did, data } = decodeWriteDataByIdentifierRequest(request);
-      if (did !== DID.fingerprintWrite) throw new NegativeResponse(NRC.requestOutOfRange, 'only F15A is writable');
+      if (did !== DataIdentifier.fingerprintWrite)
+        throw new NegativeResponse(NRC.requestOutOfRange, 'only F15A is writable');
       if (data.length > MAX_FINGERPRINT_LENGTH) throw new NegativeResponse(NRC.incorrectMessageLengthOrInvalidFormat);
       ecu.memory.update((s) => (s.fingerprint = Buffer.from(data).toString('hex')));
       return encodeWriteDataByIdentifierResponse(did);

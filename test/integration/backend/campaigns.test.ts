@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlobStore } from '../../../backend/blobs/store.ts';
 import { applyVehicleReports } from '../../../backend/campaigns/vehicle-state.ts';
 import { campaignProgress, dispatchableVehicles, evaluateCampaign } from '../../../backend/campaigns/waves.ts';
+import { countTargets } from '../../../backend/dashboard/queries.ts';
 import { authorizedRelease, seedFleet, vinFor } from './fixtures.ts';
 import { createHarness } from './harness.ts';
 import type { Harness } from './harness.ts';
@@ -201,6 +202,8 @@ describe('target resolution and waves', () => {
     const { res } = await targets(filter);
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body.targetedVehicles).toBe(expected);
+    // The dashboard's live count uses the same condition.
+    expect(await countTargets(h.db, filter, [bmsRelease])).toBe(expected);
   });
 
   it('refuses a filter that matches nothing, and treats injection-shaped values as data', async () => {

@@ -12,7 +12,7 @@ import { encodeInfoBlock } from '../../../../ecu-sim/image/app-info-block.ts';
 import { privateKeyFromHex, signRegion } from '../../../../ecu-sim/crypto/code-signing.ts';
 import { readFileSync } from 'node:fs';
 import { parseVehicleDefinition as parseGatewayVehicle } from '../../../../vehicle-gateway/vehicle/load.ts';
-import type { PublicVehicleDefinition } from '../../../../vehicle-gateway/vehicle/schema.ts';
+import type { PublicVehicleDefinition } from '../../../../uds/vehicle/definition-schema.ts';
 import { imageForLayout, type FlashImage } from '../../../../vehicle-gateway/flash/image.ts';
 
 export const EXAMPLE_VEHICLE = resolve(import.meta.dirname, '../../../../ecu-sim/vehicles/example.json');

@@ -1,7 +1,8 @@
-// The PUBLIC part of a vehicle definition file: what a tester (the vehicle gateway) may know about the ECUs.
-// This file imports only zod on purpose: the gateway must not import ecu-sim, so it mirrors this shape (copy it).
-// Every ECU object and the vehicle object also carry an optional `simulation` member that only the simulator
-// reads (secrets, initial images, preconditions); a tester's parser accepts and ignores it.
+// The vehicle definition format that both ends of the gateway–ECU wire agree on: the PUBLIC part of a vehicle
+// file (CAN interface, addressing, identification, flash layout, compression methods), i.e. what a tester may
+// know about the ECUs. The gateway parses vehicle files with it; the simulator extends it with its private
+// `simulation` members (secrets, initial images, preconditions), which a tester's parser accepts and ignores.
+// Imports only zod, like the rest of uds/.
 import { z } from 'zod';
 
 /** A non-negative integer written as a JSON number or as a hex string such as "0x7E0". */
