@@ -87,4 +87,19 @@ describe('applyManifests', () => {
     const versions = await db.selectFrom('ecus').select(['vin', 'installed_version']).orderBy('vin').execute();
     expect(versions.map((v) => v.installed_version).sort()).toEqual(['1.0.0', '2.0.0']);
   });
+
+  it('verifies against a key registered through the fleet API (base64) and refuses a malformed one', async () => {
+    const [, b] = fleet;
+    const base64 = Buffer.from(b!.signer.publicKey.keyval.public, 'hex').toString('base64');
+    await db.updateTable('vehicles').set({ gateway_public_key: base64 }).where('vin', '=', b!.vin).execute();
+    const ok = await applyManifests(db, [
+      { vin: b!.vin, topic: 't', envelope: envelope(manifest(b!.vin, 3), b!.signer) },
+    ]);
+    expect(ok).toMatchObject({ accepted: [b!.vin], rejected: [] });
+    await db.updateTable('vehicles').set({ gateway_public_key: 'AAAA' }).where('vin', '=', b!.vin).execute();
+    const bad = await applyManifests(db, [
+      { vin: b!.vin, topic: 't', envelope: envelope(manifest(b!.vin, 4), b!.signer) },
+    ]);
+    expect(bad.rejected.map((r) => r.reason)).toEqual(['the registered gateway key is not an Ed25519 public key']);
+  });
 });

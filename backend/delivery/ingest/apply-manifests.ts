@@ -26,6 +26,16 @@ export interface AppliedManifests {
 }
 
 /**
+ * The registered gateway key as hex: the fleet API registers it as base64 (32 bytes), the fleet
+ * simulator's key list and direct inserts hold hex. Null when it is neither.
+ */
+function registeredKeyHex(stored: string): string | null {
+  if (/^[0-9a-f]{64}$/.test(stored)) return stored;
+  const raw = Buffer.from(stored, 'base64');
+  return raw.length === 32 && raw.toString('base64') === stored ? raw.toString('hex') : null;
+}
+
+/**
  * Verifies a batch of version manifests against the keys registered for the vehicles (one query),
  * refuses a bad signature, an unknown vehicle and a counter that did not go up, then records the
  * newest counter and each ECU's running version (with its history), all set-based.
@@ -61,8 +71,13 @@ export async function applyManifests(
       rejected.push({ vin: m.vin, topic: m.topic, reason: 'vehicle is isolated' });
       continue;
     }
+    const keyHex = registeredKeyHex(vehicle.gateway_public_key);
+    if (!keyHex) {
+      rejected.push({ vin: m.vin, topic: m.topic, reason: 'the registered gateway key is not an Ed25519 public key' });
+      continue;
+    }
     try {
-      const manifest = verifyVehicleManifest(m.envelope, ed25519PublicKey(vehicle.gateway_public_key));
+      const manifest = verifyVehicleManifest(m.envelope, ed25519PublicKey(keyHex));
       if (manifest.vin !== m.vin)
         throw new ManifestVerificationError('malformed', `manifest names ${manifest.vin}, sent on ${m.vin}'s topic`);
       checkManifestCounter(manifest, lastCounter.get(m.vin));

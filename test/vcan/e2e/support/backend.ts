@@ -1,0 +1,97 @@
+// The backend's surroundings for one test run: its own database (on the PostgreSQL that scripts/with-vcan
+// --services starts; embedded PGlite only on a host kernel with vcan, since it cannot run inside user-mode
+// Linux), its keys (a development TUF key set and the TEST ECU
+// code-signing key the simulated ECUs trust), and the environment its process runs with.
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import pg from 'pg';
+import { ensureDevKeySet } from '../../../../backend/keys/generate.ts';
+import { testSigningKeyPem } from './fleet.ts';
+
+export interface BackendSetup {
+  readonly env: NodeJS.ProcessEnv;
+  readonly port: number;
+  readonly baseUrl: string;
+  /** Where gateways (and the test) reach the broker. */
+  readonly brokerUrl: string;
+  readonly describe: string;
+  /** Drops the database (call after the backend process has stopped). */
+  dispose(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+/** A development key set whose code-signing key is the TEST key of ecu-sim/vehicles/keys. */
+async function writeKeys(keysDir: string): Promise<void> {
+  await ensureDevKeySet(keysDir);
+  const codeSigningDir = join(keysDir, 'code-signing');
+  for (const f of await readdir(codeSigningDir)) await rm(join(codeSigningDir, f));
+  await writeFile(join(codeSigningDir, 'TEST-ONLY-oem-code-signing.pem'), testSigningKeyPem(), { mode: 0o600 });
+}
+
+export async function prepareBackend(dir: string): Promise<BackendSetup> {
+  if (!process.env.DATABASE_URL && process.env.WITH_VCAN_MODE === 'uml') {
+    // Measured: PGlite's WebAssembly memory exhausts the host's vm.max_map_count under user-mode Linux
+    // ("UML ran out of memory on the host side") and the backend is SIGKILLed.
+    throw new Error(
+      'the end-to-end test needs PostgreSQL inside user-mode Linux (embedded PGlite cannot run there): ' +
+        'scripts/with-vcan --vcan 4 --services -- ...',
+    );
+  }
+  const dataDir = join(dir, 'backend');
+  const keysDir = join(dataDir, 'keys');
+  await mkdir(dataDir, { recursive: true });
+  await writeKeys(keysDir);
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    DATA_DIR: dataDir,
+    KEYS_DIR: keysDir,
+    DELIVERY_CLIENT_ID: `ota-backend-e2e-${randomBytes(4).toString('hex')}`,
+  };
+  let dispose = async () => {};
+  let describe = 'embedded PGlite';
+  const serverUrl = process.env.DATABASE_URL;
+  if (serverUrl) {
+    const name = `ota_e2e_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: serverUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const url = new URL(serverUrl);
+    url.pathname = `/${name}`;
+    env.DATABASE_URL = url.toString();
+    describe = `PostgreSQL database ${name}`;
+    dispose = async () => {
+      const c = new pg.Client({ connectionString: serverUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    };
+  }
+  let brokerUrl = process.env.MQTT_URL;
+  if (brokerUrl) {
+    describe += `, broker ${brokerUrl}`;
+  } else {
+    // The backend starts its in-process broker on this port; gateways connect to it.
+    const mqttPort = await freePort();
+    env.MQTT_PORT = String(mqttPort);
+    brokerUrl = `mqtt://127.0.0.1:${mqttPort}`;
+    describe += `, in-process broker ${brokerUrl}`;
+  }
+  return { env, port, baseUrl: `http://127.0.0.1:${port}`, brokerUrl, describe, dispose };
+}
