@@ -20,7 +20,8 @@ export function lockDataDir(dataDir: string): () => void {
   return release;
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid exists (signal 0 probes without signalling). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

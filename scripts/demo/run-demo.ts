@@ -13,6 +13,7 @@ import { testSigningSeedHex } from './images.ts';
 import { demoLayout } from './layout.ts';
 import { seedDemo } from './seed.ts';
 import { startSimulatedVehicle, type SimulatedVehicle } from './simulated-vehicle.ts';
+import { isAlive } from '../../backend/db/data-dir-lock.ts';
 
 export interface DemoOptions {
   dataDir: string;
@@ -48,15 +49,6 @@ export function resetDataDir(dataDir: string): void {
     throw new Error(`${layout.root} does not look like a demo data directory; not deleting it`);
   }
   rmSync(layout.root, { recursive: true, force: true });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
