@@ -6,6 +6,7 @@
  * keys a backend needs to register them. The trusted roots come from files or from the backend's
  * /tuf/ routes.
  */
+import { gatewayKeyFromHex } from '../fleet/gateway-key.ts';
 import { readFile, writeFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError } from 'commander';
 import { trustRoot } from '../../protocol/tuf/repository-verifier.ts';
@@ -52,7 +53,7 @@ program.action(
       await writeFile(
         o.keysOut,
         JSON.stringify(
-          vins.map((vin) => ({ vin, publicKey: simVehicleKey(vin).publicKey.keyval.public })),
+          vins.map((vin) => ({ vin, publicKey: gatewayKeyFromHex(simVehicleKey(vin).publicKey.keyval.public) })),
           null,
           1,
         ),

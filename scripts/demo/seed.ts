@@ -4,6 +4,7 @@
 // TEST code-signing key), and the fleet, each vehicle with its VIN, ECU serials and gateway key. Each step
 // is recorded in demo.json when done, so a restart skips it; vehicles are registered when missing, so
 // `--vehicles` may grow the fleet later.
+import { gatewayKeyFromHex } from '../../backend/fleet/gateway-key.ts';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -232,7 +233,7 @@ async function registerFleet(
       ownerRef: null,
       tags: ['demo'],
       // Hex, the form delivery verifies manifests with (the fleet API's schema asks for base64).
-      gatewayPublicKey: gatewayKey(keyFile).publicKey.keyval.public,
+      gatewayPublicKey: gatewayKeyFromHex(gatewayKey(keyFile).publicKey.keyval.public),
       timeZone: 'Europe/Berlin',
       ecus: vehicle.ecus.map((e) => ({
         serial: e.identification.serialNumber,

@@ -1,3 +1,4 @@
+import { gatewayKeyToHex } from '../../fleet/gateway-key.ts';
 import { sql } from 'kysely';
 import {
   checkManifestCounter,
@@ -23,16 +24,6 @@ export interface AppliedManifests {
   readonly rejected: readonly Rejection[];
   /** Outcomes of the last update carried in accepted manifests, to apply like results. */
   readonly lastUpdates: readonly ResultReport[];
-}
-
-/**
- * The registered gateway key as hex: the fleet API registers it as base64 (32 bytes), the fleet
- * simulator's key list and direct inserts hold hex. Null when it is neither.
- */
-function registeredKeyHex(stored: string): string | null {
-  if (/^[0-9a-f]{64}$/.test(stored)) return stored;
-  const raw = Buffer.from(stored, 'base64');
-  return raw.length === 32 && raw.toString('base64') === stored ? raw.toString('hex') : null;
 }
 
 /**
@@ -71,7 +62,7 @@ export async function applyManifests(
       rejected.push({ vin: m.vin, topic: m.topic, reason: 'vehicle is isolated' });
       continue;
     }
-    const keyHex = registeredKeyHex(vehicle.gateway_public_key);
+    const keyHex = gatewayKeyToHex(vehicle.gateway_public_key);
     if (!keyHex) {
       rejected.push({ vin: m.vin, topic: m.topic, reason: 'the registered gateway key is not an Ed25519 public key' });
       continue;

@@ -1,4 +1,5 @@
 /** Rows the delivery tests need, written straight into the domain's tables (tests only). */
+import { gatewayKeyFromHex } from '../../../backend/fleet/gateway-key.ts';
 import { sql } from 'kysely';
 import { generateEd25519Signer } from '../../../protocol/tuf/keys.ts';
 import type { Signer } from '../../../protocol/tuf/keys.ts';
@@ -114,7 +115,7 @@ export async function insertFleet(
           model_year: 2024,
           region: 'EU',
           tags: [],
-          gateway_public_key: v.signer.publicKey.keyval.public,
+          gateway_public_key: gatewayKeyFromHex(v.signer.publicKey.keyval.public),
         })),
       )
       .execute();

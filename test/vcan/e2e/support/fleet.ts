@@ -2,6 +2,7 @@
 // serials and CAN interface, its gateway's key and configuration, and the images of the scenario (the ones
 // the ECUs leave the factory with, and the fixed ones: the same bytes with a new info block and a patched run,
 // as a security fix is, so that a delta package is small).
+import { gatewayKeyFromHex } from '../../../../backend/fleet/gateway-key.ts';
 import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -105,7 +106,7 @@ export async function createTestVehicle(i: number, dir: string, socketDir: strin
     stateDir: join(vehicleDir, 'ecu-state'),
     controlSocket: join(socketDir, `ecu-sim-${i}.sock`),
     gatewayConfig: join(vehicleDir, 'gateway.json'),
-    gatewayPublicKeyBase64: Buffer.from(signer.publicKey.keyval.public, 'hex').toString('base64'),
+    gatewayPublicKeyBase64: gatewayKeyFromHex(signer.publicKey.keyval.public),
     serial: (ecu) => serialOf(ecu, i),
   };
 }
