@@ -2,19 +2,16 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../../backend/audit/service.ts';
 import { createUser, issueToken, revokeToken } from '../../backend/users/service.ts';
-import { browserAvailability, launchChromium } from './browser.ts';
+import { launchChromium } from './browser.ts';
 import { startBackend } from './server.ts';
 import type { RunningBackend } from './server.ts';
 
-const availability = browserAvailability();
-
-describe.runIf(availability.run)('dashboard sessions in chromium', () => {
+describe('dashboard sessions in chromium', () => {
   let backend: RunningBackend;
   let browser: Browser;
   let token: string;
 
   beforeAll(async () => {
-    if (availability.reason) throw new Error(availability.reason);
     [backend, browser] = await Promise.all([startBackend(), launchChromium()]);
     const user = await createUser(backend.db, SYSTEM_ACTOR, { name: 'carla', roles: ['campaign_manager'] });
     const issued = await issueToken(backend.db, SYSTEM_ACTOR, user.id, 'browser');

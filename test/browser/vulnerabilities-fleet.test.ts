@@ -2,17 +2,16 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changeVulnerabilityPhase, reportVulnerability } from '../../backend/vulnerabilities/service.ts';
 import { assessVulnerability } from '../../backend/vulnerabilities/service.ts';
-import { browserAvailability, launchChromium } from './browser.ts';
+import { launchChromium } from './browser.ts';
 import { HARDWARE_ID, seedFixedVulnerability, seedFleet, seedUser, vinOf } from './seed.ts';
 import type { SeededUser } from './seed.ts';
 import { startBackend } from './server.ts';
 import type { RunningBackend } from './server.ts';
 import { signedIn } from './sign-in.ts';
 
-const availability = browserAvailability();
 const DAY = 86_400_000;
 
-describe.runIf(availability.run)('vulnerability board, assessment form and fleet search in chromium', () => {
+describe('vulnerability board, assessment form and fleet search in chromium', () => {
   let backend: RunningBackend;
   let browser: Browser;
   let security: SeededUser;
@@ -20,7 +19,6 @@ describe.runIf(availability.run)('vulnerability board, assessment form and fleet
   let overdue: number;
 
   beforeAll(async () => {
-    if (availability.reason) throw new Error(availability.reason);
     [backend, browser] = await Promise.all([startBackend(), launchChromium()]);
     const db = backend.db;
     security = await seedUser(db, 'sam', ['security_engineer']);
