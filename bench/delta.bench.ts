@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readPackageHeader } from '../protocol/delta/index.ts';
 
 interface Measure {
   ms: number;
@@ -55,9 +56,10 @@ export default async function bench(args: string[]): Promise<void> {
       const enc = runChild('encode', old, neu, pkg);
       const dec = runChild('decode', old, pkg, out);
       if (!readFileSync(out).equals(readFileSync(neu))) throw new Error(`${name}: decoded image differs`);
-      const ours = statSync(pkg).size;
-      const head = readFileSync(pkg).subarray(0, 7);
-      const method = head[5] === 1 ? `delta, ${head[6]}-byte words` : 'full image';
+      const pkgBytes = readFileSync(pkg);
+      const ours = pkgBytes.length;
+      const { diffWord } = readPackageHeader(pkgBytes);
+      const method = diffWord === null ? 'full image' : `delta, ${diffWord}-byte words`;
       const bsdiff = peerSize('bsdiff', [old, neu, join(work, 'p.bsdiff')], join(work, 'p.bsdiff'));
       const xdelta = peerSize('xdelta3', ['-9', '-e', '-f', '-s', old, neu, join(work, 'p.xd3')], join(work, 'p.xd3'));
       const zstd = peerSize(

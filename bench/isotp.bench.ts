@@ -3,6 +3,7 @@
 // of a 500 kbit/s classical CAN bus as the reference row.
 // Usage: npm run bench -- isotp [--size-kib N] [--vcan-size-kib N]
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import {
   IsoTpEndpoint,
   MemoryCanBus,
@@ -114,7 +115,13 @@ async function transferDataThroughput(link: Link, fd: boolean, total: number): P
   return row;
 }
 
+/** scripts/with-vcan already creates its interfaces at MTU 72; only an interface made elsewhere needs setting. */
 function enableCanFd(iface: string): boolean {
+  try {
+    if (Number(readFileSync(`/sys/class/net/${iface}/mtu`, 'utf8').trim()) >= 72) return true;
+  } catch {
+    // no such interface, or no sysfs: let `ip` decide
+  }
   try {
     execFileSync('ip', ['link', 'set', iface, 'down']);
     execFileSync('ip', ['link', 'set', iface, 'mtu', '72']);

@@ -2,9 +2,9 @@ import { z } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Db } from '../db/database.ts';
 import type { AppEnv } from '../http/auth.ts';
-import { decodeCursor, PageQuery, toPage } from '../http/pagination.ts';
+import { PageQuery, pageOf } from '../http/pagination.ts';
 import { jsonResponse, securedRoute } from '../http/route.ts';
-import { toAuditEntry, verifyAuditChain } from './service.ts';
+import { listAuditEntries, verifyAuditChain } from './service.ts';
 
 const AuditEntry = z
   .object({
@@ -45,25 +45,12 @@ export function registerAuditRoutes(app: OpenAPIHono<AppEnv>, db: Db): void {
       summary: 'Read the audit log (oldest first)',
       request: { query: AuditQuery },
       responses: {
-        200: jsonResponse(z.object({ items: z.array(AuditEntry), nextCursor: z.string().nullable() }), 'a page'),
+        200: jsonResponse(pageOf(AuditEntry), 'a page'),
       },
     }),
     async (c) => {
       const q = c.req.valid('query');
-      const after = decodeCursor<number>(q.cursor, 'number') ?? 0;
-      const rows = await db
-        .selectFrom('audit_log')
-        .selectAll()
-        .where('seq', '>', String(after))
-        .$if(q.entityType !== undefined, (b) => b.where('entity_type', '=', q.entityType ?? ''))
-        .$if(q.entityId !== undefined, (b) => b.where('entity_id', '=', q.entityId ?? ''))
-        .orderBy('seq')
-        .limit(q.limit + 1)
-        .execute();
-      return c.json(
-        toPage(rows, q.limit, (r) => Number(r.seq), toAuditEntry),
-        200,
-      );
+      return c.json(await listAuditEntries(db, q, q), 200);
     },
   );
   app.openapi(

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { AuditLogTable, Database } from '../db/schema.ts';
 import type { Db } from '../db/database.ts';
+import { decodeCursor, toPage } from '../http/pagination.ts';
+import type { Page, PageQuery } from '../http/pagination.ts';
 import { asStoredJson, canonicalJson } from './canonical-json.ts';
 
 export interface Actor {
@@ -115,6 +117,26 @@ export function toAuditEntry(row: AuditRow): AuditEntry {
   };
 }
 
+export interface AuditFilter {
+  entityType?: string | undefined;
+  entityId?: string | undefined;
+}
+
+/** One page of the log, oldest first, optionally for one entity type or id. */
+export async function listAuditEntries(db: Db, filter: AuditFilter, page: PageQuery): Promise<Page<AuditEntry>> {
+  const after = decodeCursor<number>(page.cursor, 'number') ?? 0;
+  const rows = await db
+    .selectFrom('audit_log')
+    .selectAll()
+    .where('seq', '>', String(after))
+    .$if(filter.entityType !== undefined, (b) => b.where('entity_type', '=', filter.entityType ?? ''))
+    .$if(filter.entityId !== undefined, (b) => b.where('entity_id', '=', filter.entityId ?? ''))
+    .orderBy('seq')
+    .limit(page.limit + 1)
+    .execute();
+  return toPage(rows, page.limit, (r) => Number(r.seq), toAuditEntry);
+}
+
 export type AuditVerification =
   | { ok: true; entries: number; headHash: string }
   | { ok: false; entries: number; firstBadSeq: number; problem: string };
@@ -153,9 +175,4 @@ export async function verifyAuditChain(db: Db, pageSize = 1000): Promise<AuditVe
     };
   }
   return { ok: true, entries, headHash: prevHash };
-}
-
-/** Runs `work` in a transaction; convenience for services that audit what they change. */
-export function inTransaction<T>(db: Db, work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
-  return db.transaction().execute(work);
 }

@@ -6,7 +6,7 @@ import type { Role } from '../db/schema.ts';
 import type { AppEnv } from '../http/auth.ts';
 import { actorOf } from '../http/actor.ts';
 import type { RouteDeps } from '../http/deps.ts';
-import { PageQuery } from '../http/pagination.ts';
+import { PageQuery, pageOf } from '../http/pagination.ts';
 import { IdParam, jsonBody, jsonResponse, securedRoute } from '../http/route.ts';
 import { exportEvidenceCsv, exportEvidenceJson } from './evidence.ts';
 import {
@@ -72,7 +72,7 @@ export function registerCampaignRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps
       summary: 'List campaigns',
       request: { query: PageQuery.extend(CampaignListQuery.shape) },
       responses: {
-        200: jsonResponse(z.object({ items: z.array(Campaign), nextCursor: z.string().nullable() }), 'a page'),
+        200: jsonResponse(pageOf(Campaign), 'a page'),
       },
     }),
     async (c) => {
@@ -133,7 +133,7 @@ export function registerCampaignRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps
       summary: 'Targeted vehicles and their states (ordered by VIN)',
       request: { params: IdParam, query: PageQuery.extend(CampaignVehicleQuery.shape) },
       responses: {
-        200: jsonResponse(z.object({ items: z.array(CampaignVehicle), nextCursor: z.string().nullable() }), 'a page'),
+        200: jsonResponse(pageOf(CampaignVehicle), 'a page'),
       },
     }),
     async (c) => {

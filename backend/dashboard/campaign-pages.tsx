@@ -173,8 +173,7 @@ export function registerCampaignPages(app: DashboardApp, ctx: PageContext): void
     const id = idParam(c.req.param('id'));
     const now = ctx.now();
     const campaign = await loadCampaign(ctx.db, id);
-    const [snapshot, timeline, failures, progress] = await Promise.all([
-      liveSnapshot(ctx.db, id, campaign.state, now),
+    const [timeline, failures, progress] = await Promise.all([
       stateTimeline(ctx.db, id, now),
       failureReasons(ctx.db, id),
       campaignProgress(ctx.db, id),
@@ -192,7 +191,7 @@ export function registerCampaignPages(app: DashboardApp, ctx: PageContext): void
         actions={allowedActions(ctx.roles, user, campaign)}
         timeline={groupTimeline(timeline)}
         failures={failures}
-        snapshot={snapshot}
+        snapshot={liveSnapshot(progress, campaign.state, now)}
       />,
     );
   });
@@ -205,7 +204,7 @@ export function registerCampaignPages(app: DashboardApp, ctx: PageContext): void
       now: ctx.now,
       snapshot: async (now) => {
         const progress = await campaignProgress(ctx.db, id);
-        return liveSnapshot(ctx.db, id, progress.state as CampaignState, now);
+        return liveSnapshot(progress, progress.state as CampaignState, now);
       },
     });
   });

@@ -1,29 +1,22 @@
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
+import type { CampaignProgress } from '../campaigns/waves.ts';
 import type { CampaignState } from '../db/schema.ts';
-import type { Db } from '../db/database.ts';
 import { groupCounts } from './campaign-view.ts';
 import type { LiveSnapshot, StateCounts } from './campaign-view.ts';
-import { vehicleStateCounts } from './queries.ts';
 
-/** A campaign's figures now: a few grouped counts, however many vehicles it has. */
-export async function liveSnapshot(db: Db, campaignId: number, state: CampaignState, now: Date): Promise<LiveSnapshot> {
-  const rows = await vehicleStateCounts(db, campaignId);
-  const total: StateCounts = {};
-  const perWave = new Map<number, StateCounts>();
-  for (const r of rows) {
-    total[r.state] = (total[r.state] ?? 0) + r.n;
-    const wave = perWave.get(r.waveNo) ?? {};
-    wave[r.state] = (wave[r.state] ?? 0) + r.n;
-    perWave.set(r.waveNo, wave);
-  }
+/**
+ * A campaign's figures now, from the domain's grouped counts (campaignProgress), so the page and
+ * the stream read them once: the waves that have vehicles, in wave order.
+ */
+export function liveSnapshot(progress: CampaignProgress, state: CampaignState, now: Date): LiveSnapshot {
   return {
     state,
     at: Math.floor(now.getTime() / 1000),
-    groups: groupCounts(total),
-    waves: [...perWave.entries()]
-      .sort(([a], [b]) => a - b)
-      .map(([waveNo, counts]) => ({ waveNo, groups: groupCounts(counts) })),
+    groups: groupCounts(progress.byState as StateCounts),
+    waves: progress.waves
+      .filter((w) => w.total > 0)
+      .map((w) => ({ waveNo: w.waveNo, groups: groupCounts(w.byState as StateCounts) })),
   };
 }
 

@@ -3,7 +3,6 @@ import { Hono } from 'hono';
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Db } from '../db/database.ts';
-import type { Role } from '../db/schema.ts';
 import { authenticate } from '../http/auth.ts';
 import type { AppEnv, AuthUser } from '../http/auth.ts';
 
@@ -111,8 +110,4 @@ async function formField(c: Context, name: string): Promise<string | null> {
   const raw = (await c.req.parseBody({ all: true }))[name];
   const value = Array.isArray(raw) ? raw[0] : raw;
   return typeof value === 'string' ? value : null;
-}
-
-export function hasAnyRole(user: AuthUser, roles: readonly Role[]): boolean {
-  return user.roles.some((r) => roles.includes(r));
 }

@@ -87,15 +87,20 @@ export class Dispatcher {
     }
   }
 
+  /** Re-signs the Image repository if anything changed or is due; a failure is logged, not thrown. */
+  async #publishImages(): Promise<void> {
+    await publishImageRepository(this.#db, this.#keys).catch((error: unknown) =>
+      this.#log(`delivery: cannot re-sign the Image repository: ${(error as Error).message}`),
+    );
+  }
+
   async #pass(): Promise<void> {
     // Soak times pass without any report arriving: let the rollout rules start due waves (once a second).
     if (Date.now() - this.#lastEvaluation >= 1000) await this.#evaluate();
     // Snapshot and timestamp are re-signed before they expire, even when nothing else changes.
     if (Date.now() - this.#lastImageRefresh >= IMAGE_REFRESH_MS) {
       this.#lastImageRefresh = Date.now();
-      await publishImageRepository(this.#db, this.#keys).catch((error: unknown) =>
-        this.#log(`delivery: cannot re-sign the Image repository: ${(error as Error).message}`),
-      );
+      await this.#publishImages();
     }
     const rows = await this.#db
       .selectFrom('campaigns as c')
@@ -112,9 +117,7 @@ export class Dispatcher {
       if (!this.#deltasReady.has(key)) {
         // The campaign's releases must be in the Image repository before any vehicle asks for metadata.
         // A no-op when nothing changed; fails (logged) when the offline targets key is not present.
-        await publishImageRepository(this.#db, this.#keys).catch((error: unknown) =>
-          this.#log(`delivery: cannot re-sign the Image repository: ${(error as Error).message}`),
-        );
+        await this.#publishImages();
         const deltas = await ensureWaveDeltas(this.#db, this.#blobs, wave.id, wave.wave_no);
         if (deltas.created > 0 || deltas.baseUnknown > 0) {
           this.#log(

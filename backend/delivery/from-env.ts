@@ -1,8 +1,7 @@
-import { join } from 'node:path';
 import { BlobStore } from '../blobs/store.ts';
 import type { Db } from '../db/database.ts';
 import { ensureDevKeySet } from '../keys/generate.ts';
-import { loadKeySet } from '../keys/key-set.ts';
+import { defaultKeysDir, loadKeySet } from '../keys/key-set.ts';
 import { startEmbeddedBroker } from '../mqtt/embedded-broker.ts';
 import type { EmbeddedBroker } from '../mqtt/embedded-broker.ts';
 import { publishImageRepository } from '../tuf-repo/image-repository.ts';
@@ -30,7 +29,7 @@ export async function startDeliveryFromEnv(
   blobDir: string,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<DeliveryFromEnv> {
-  const keysDir = env.KEYS_DIR ?? join(env.DATA_DIR ?? '.data/backend', 'keys');
+  const keysDir = defaultKeysDir(env);
   const embedded = !env.DATABASE_URL && !env.MQTT_URL;
   if (embedded && (await ensureDevKeySet(keysDir)))
     console.log(`delivery: generated a development key set in ${keysDir}`);

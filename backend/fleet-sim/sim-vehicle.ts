@@ -21,6 +21,7 @@ import {
 } from '../../protocol/index.ts';
 import type { EcuResult, EcuUpdate, MessagePayload, Signer, TrustedRepositoryState } from '../../protocol/index.ts';
 import { formatExpires } from '../../protocol/tuf/time.ts';
+import { CHUNK_SIZE } from '../delivery/chunk-server.ts';
 
 export interface SimEcu {
   serial: string;
@@ -222,13 +223,14 @@ export class SimVehicle {
     const bytes = new Uint8Array(length);
     let received = 0;
     const step = this.options.rangeLength ?? RANGE_LENGTH;
+    const chunkSize = this.options.chunkSize ?? CHUNK_SIZE;
     for (let offset = 0; offset < length; offset += step) {
       const want = Math.min(step, length - offset);
       const have = new Set<number>();
       // Each attempt asks only for the chunks still missing: a download resumes where it stopped.
       await retry(`chunks of ${sha256} at ${offset}`, () => {
         const id = requestId();
-        const missing = missingRanges(offset, want, have, this.options.chunkSize ?? 64 * 1024);
+        const missing = missingRanges(offset, want, have, chunkSize);
         return new Promise<void>((resolve, reject) => {
           const timer = setTimeout(() => {
             this.#chunkWaiters.delete(id);
@@ -240,7 +242,7 @@ export class SimVehicle {
               return;
             bytes.set(data, header.offset);
             have.add(header.offset);
-            if (missingRanges(offset, want, have, this.options.chunkSize ?? 64 * 1024).length === 0) {
+            if (missingRanges(offset, want, have, chunkSize).length === 0) {
               clearTimeout(timer);
               this.#chunkWaiters.delete(id);
               resolve();

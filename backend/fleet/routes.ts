@@ -4,12 +4,11 @@ import type { Db } from '../db/database.ts';
 import { ROLES } from '../db/schema.ts';
 import type { AppEnv } from '../http/auth.ts';
 import { actorOf } from '../http/actor.ts';
-import { PageQuery } from '../http/pagination.ts';
+import { PageQuery, pageOf } from '../http/pagination.ts';
 import { jsonBody, jsonResponse, securedRoute } from '../http/route.ts';
 import {
   InstalledVersions,
   LifecycleChange,
-  pageOf,
   Vehicle,
   VehicleInput,
   VehicleListQuery,

@@ -118,6 +118,3 @@ export const VersionChange = z
     at: z.string(),
   })
   .openapi('VersionChange');
-
-export const pageOf = <T extends z.ZodType>(item: T) =>
-  z.object({ items: z.array(item), nextCursor: z.string().nullable() });

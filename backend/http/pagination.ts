@@ -12,6 +12,10 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
+/** The response schema of a Page of `item`. */
+export const pageOf = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+
 /** Cursors are opaque: the sort key of the last item, base64url-encoded JSON. */
 export function decodeCursor<K extends string | number>(
   cursor: string | undefined,

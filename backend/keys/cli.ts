@@ -15,10 +15,9 @@ import { publishImageRepository } from '../tuf-repo/image-repository.ts';
 import { ensureRoot } from '../tuf-repo/root.ts';
 import { createCa, issueClientCertificate, issueServerCertificate, issueVehicleCertificate } from './certificates.ts';
 import { ensureDevKeySet, rotateKey } from './generate.ts';
-import { loadKeySet, REPOSITORIES, TUF_ROLES } from './key-set.ts';
+import { defaultKeysDir, loadKeySet, REPOSITORIES, TUF_ROLES } from './key-set.ts';
 import type { RepositoryKind, TufRole } from './key-set.ts';
 
-const defaultKeysDir = () => process.env.KEYS_DIR ?? join(process.env.DATA_DIR ?? '.data/backend', 'keys');
 const oneOf =
   <T extends string>(allowed: readonly T[], what: string) =>
   (value: string): T => {

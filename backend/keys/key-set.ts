@@ -88,6 +88,11 @@ async function loadThresholds(file: string): Promise<Partial<Record<TufRole, num
   return out;
 }
 
+/** The keys directory: KEYS_DIR, else DATA_DIR/keys (DATA_DIR defaults to .data/backend). */
+export function defaultKeysDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.KEYS_DIR ?? join(env.DATA_DIR ?? '.data/backend', 'keys');
+}
+
 export function envKeyName(repository: RepositoryKind, role: TufRole): string {
   return `OTA_${repository.toUpperCase()}_${role.toUpperCase()}_KEY`;
 }

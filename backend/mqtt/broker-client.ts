@@ -1,5 +1,6 @@
 import mqtt from 'mqtt';
 import type { IClientOptions, MqttClient } from 'mqtt';
+import { sharedSubscriptionFilter } from '../../protocol/messages/topics.ts';
 
 export type MqttProtocolVersion = 4 | 5;
 
@@ -118,7 +119,7 @@ export async function connectBroker(options: BrokerClientOptions): Promise<Broke
       await client.publishAsync(topic, Buffer.from(payload), { qos: 1 });
     },
     async subscribeShared(filter, group) {
-      const actual = version === 5 ? `$share/${group}/${filter}` : filter;
+      const actual = version === 5 ? sharedSubscriptionFilter(group, filter) : filter;
       const granted = await client.subscribeAsync(actual, { qos: 1 });
       const refused = granted.find((g) => g.qos === 128);
       if (refused) throw new Error(`broker refused the subscription to ${actual}`);

@@ -4,7 +4,7 @@ import { ROLES } from '../db/schema.ts';
 import type { AppEnv } from '../http/auth.ts';
 import { actorOf } from '../http/actor.ts';
 import type { RouteDeps } from '../http/deps.ts';
-import { PageQuery } from '../http/pagination.ts';
+import { PageQuery, pageOf } from '../http/pagination.ts';
 import { invalid, ProblemError } from '../http/problem.ts';
 import { IdParam, jsonBody, jsonResponse, securedRoute } from '../http/route.ts';
 import {
@@ -52,7 +52,7 @@ export function registerReleaseRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps)
       summary: 'List releases',
       request: { query: PageQuery.extend(ReleaseListQuery.shape) },
       responses: {
-        200: jsonResponse(z.object({ items: z.array(Release), nextCursor: z.string().nullable() }), 'a page'),
+        200: jsonResponse(pageOf(Release), 'a page'),
       },
     }),
     async (c) => {

@@ -65,7 +65,7 @@ async function isSafetyRelevant(db: Db, hardwareId: string): Promise<boolean> {
 export async function loadRelease(db: Db, id: number): Promise<Release> {
   const r = await db.selectFrom('releases').selectAll().where('id', '=', id).executeTakeFirst();
   if (!r) throw notFound('release', id);
-  const [images, evidence, fixes] = await Promise.all([
+  const [images, evidence, fixes, safetyRelevant] = await Promise.all([
     db.selectFrom('release_images').selectAll().where('release_id', '=', id).orderBy('uploaded_at').execute(),
     db.selectFrom('release_evidence').selectAll().where('release_id', '=', id).orderBy('id').execute(),
     db
@@ -74,6 +74,7 @@ export async function loadRelease(db: Db, id: number): Promise<Release> {
       .where('release_id', '=', id)
       .orderBy('vulnerability_id')
       .execute(),
+    isSafetyRelevant(db, r.hardware_id),
   ]);
   return {
     id: r.id,
@@ -82,7 +83,7 @@ export async function loadRelease(db: Db, id: number): Promise<Release> {
     supplier: r.supplier,
     notes: r.notes,
     state: r.state,
-    safetyRelevant: await isSafetyRelevant(db, r.hardware_id),
+    safetyRelevant,
     safetyImpactAnalysis: r.safety_impact_analysis,
     fixes: fixes.map((f) => f.vulnerability_id),
     images: images.map((i) => ({

@@ -3,12 +3,11 @@
  *   node --import tsx backend/tuf-repo/cli.ts publish [--keys-dir D]   re-sign now
  *   node --import tsx backend/tuf-repo/cli.ts export --out DIR           write the TUF layout to DIR
  */
-import { join } from 'node:path';
 import { Command } from 'commander';
 import { BlobStore } from '../blobs/store.ts';
 import { openDatabaseFromEnv } from '../db/from-env.ts';
 import { asDeliveryDb } from '../delivery/schema.ts';
-import { loadKeySet } from '../keys/key-set.ts';
+import { defaultKeysDir, loadKeySet } from '../keys/key-set.ts';
 import { exportImageRepository } from './export.ts';
 import { publishImageRepository } from './image-repository.ts';
 
@@ -17,11 +16,7 @@ const program = new Command('tuf-repo').description('the Image repository (TUF, 
 program
   .command('publish')
   .description('sign new metadata if the authorised images or the keys changed')
-  .option(
-    '--keys-dir <dir>',
-    'keys directory',
-    process.env.KEYS_DIR ?? join(process.env.DATA_DIR ?? '.data/backend', 'keys'),
-  )
+  .option('--keys-dir <dir>', 'keys directory', defaultKeysDir())
   .action(async (o: { keysDir: string }) => {
     const { db } = await openDatabaseFromEnv();
     try {

@@ -3,7 +3,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Db } from '../db/database.ts';
 import { ROLES } from '../db/schema.ts';
 import type { AppEnv } from '../http/auth.ts';
-import { PageQuery } from '../http/pagination.ts';
+import { PageQuery, pageOf } from '../http/pagination.ts';
 import { IdParam, jsonBody, jsonResponse, Reason, securedRoute } from '../http/route.ts';
 import { createUser, issueToken, listUsers, revokeToken } from './service.ts';
 import { actorOf } from '../http/actor.ts';
@@ -11,7 +11,6 @@ import { actorOf } from '../http/actor.ts';
 const User = z
   .object({ id: z.number().int(), name: z.string(), roles: z.array(z.enum(ROLES)), createdAt: z.string() })
   .openapi('User');
-const UserPage = z.object({ items: z.array(User), nextCursor: z.string().nullable() });
 const NewUser = z.object({
   name: z
     .string()
@@ -44,7 +43,7 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>, db: Db): void {
       tags: ['users'],
       summary: 'List users',
       request: { query: PageQuery },
-      responses: { 200: jsonResponse(UserPage, 'a page of users') },
+      responses: { 200: jsonResponse(pageOf(User), 'a page of users') },
     }),
     async (c) => c.json(await listUsers(db, c.req.valid('query')), 200),
   );

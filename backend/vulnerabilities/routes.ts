@@ -1,10 +1,9 @@
-import { z } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { ROLES } from '../db/schema.ts';
 import type { AppEnv } from '../http/auth.ts';
 import { actorOf } from '../http/actor.ts';
 import type { RouteDeps } from '../http/deps.ts';
-import { PageQuery } from '../http/pagination.ts';
+import { PageQuery, pageOf } from '../http/pagination.ts';
 import { IdParam, jsonBody, jsonResponse, securedRoute } from '../http/route.ts';
 import {
   Assessment,
@@ -48,7 +47,7 @@ export function registerVulnerabilityRoutes(app: OpenAPIHono<AppEnv>, deps: Rout
       summary: 'List vulnerabilities (filter by phase, overdue)',
       request: { query: PageQuery.extend(VulnerabilityListQuery.shape) },
       responses: {
-        200: jsonResponse(z.object({ items: z.array(Vulnerability), nextCursor: z.string().nullable() }), 'a page'),
+        200: jsonResponse(pageOf(Vulnerability), 'a page'),
       },
     }),
     async (c) => {

@@ -18,7 +18,8 @@ export interface DidSources {
   /** F1A0: null without a valid running application. */
   imageDigest: Uint8Array | null;
   activeBankCode: number;
-  previousVersion: string;
+  /** F1A1's version part; a function because it may read a whole bank (only F1A1 calls it). */
+  previousVersion: () => string;
   fingerprint: Uint8Array;
   batteryMv: number;
   speedKmh: number;
@@ -53,7 +54,7 @@ export function readDid(did: number, src: DidSources): Uint8Array | null {
     case DataIdentifier.activeImageSha256:
       return src.imageDigest ?? new Uint8Array(32);
     case DataIdentifier.bankInfo:
-      return Uint8Array.of(src.activeBankCode, ...ascii(src.previousVersion));
+      return Uint8Array.of(src.activeBankCode, ...ascii(src.previousVersion()));
     case DataIdentifier.batteryMv:
       return uint16(src.batteryMv);
     case DataIdentifier.speedKmh:

@@ -1,5 +1,5 @@
 // ISO-TP endpoint options of an ECU (the server side) from the addressing in its definition.
-import { normalFixedId, type IsoTpOptions } from '../../uds/index.ts';
+import { normalFixedId, normalFixedPhysicalIds, type IsoTpOptions } from '../../uds/index.ts';
 import type { EcuDefinition } from '../vehicle/schema.ts';
 
 export interface EcuEndpointOptions {
@@ -18,13 +18,7 @@ export function ecuEndpointOptions(ecu: EcuDefinition): EcuEndpointOptions {
     };
   }
   return {
-    physical: {
-      txId: normalFixedId('physical', a.testerAddress, a.ecuAddress),
-      rxId: normalFixedId('physical', a.ecuAddress, a.testerAddress),
-      extended29: true,
-      ...frames,
-      ...flow,
-    },
+    physical: { ...normalFixedPhysicalIds(a.ecuAddress, a.testerAddress), ...frames, ...flow },
     functional: {
       txId: null,
       rxId: normalFixedId('functional', a.functionalAddress, a.testerAddress),

@@ -1,6 +1,6 @@
 // Atomic persistence of an ECU's metadata: write a temp file, fsync it, rename it over state.json, fsync the
 // directory. A kill at any instant leaves either the old or the new state.json, never a torn one.
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ecuStateSchema, type EcuState } from './ecu-state.ts';
 import type { PowerSupply } from './power.ts';
@@ -40,10 +40,6 @@ export class StateStore {
     readonly dir: string,
     private readonly power: PowerSupply,
   ) {}
-
-  exists(): boolean {
-    return existsSync(join(this.dir, STATE_FILE));
-  }
 
   load(): EcuState {
     const file = join(this.dir, STATE_FILE);

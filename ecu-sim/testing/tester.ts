@@ -6,6 +6,7 @@ import {
   RoutineId,
   UdsClient,
   normalFixedId,
+  normalFixedPhysicalIds,
   type CanTransport,
   type IsoTpOptions,
 } from '../../uds/index.ts';
@@ -27,12 +28,7 @@ function testerEndpointOptions(ecu: EcuDefinition): { physical: IsoTpOptions; fu
     };
   }
   return {
-    physical: {
-      txId: normalFixedId('physical', a.ecuAddress, a.testerAddress),
-      rxId: normalFixedId('physical', a.testerAddress, a.ecuAddress),
-      extended29: true,
-      ...frames,
-    },
+    physical: { ...normalFixedPhysicalIds(a.testerAddress, a.ecuAddress), ...frames },
     functional: {
       txId: normalFixedId('functional', a.functionalAddress, a.testerAddress),
       rxId: null,

@@ -1,6 +1,6 @@
 // Checks shared by the one-shot and the streaming decoder.
 
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../tuf/bytes.ts';
 import { DeltaError } from './errors.ts';
 import type { PackageHeader } from './format.ts';
 
@@ -31,7 +31,7 @@ export function checkHeader(header: PackageHeader, old: Uint8Array, opts: Decode
       `package is for a ${header.base.length}-byte base image, this one has ${old.length} bytes`,
     );
   }
-  const sha = createHash('sha256').update(old).digest('hex');
+  const sha = sha256Hex(old);
   if (sha !== header.base.sha256) {
     throw new DeltaError('base_mismatch', `package is for base image sha256 ${header.base.sha256}, this one is ${sha}`);
   }

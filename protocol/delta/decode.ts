@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../tuf/bytes.ts';
 import { OpGuard } from './apply.ts';
 import { decompress } from './brotli.ts';
 import { checkHeader, checkResult, controlLimit, splitStreams } from './checks.ts';
@@ -6,13 +6,7 @@ import type { DecodeOptions } from './checks.ts';
 import { OpReader } from './control.ts';
 import { DeltaError } from './errors.ts';
 import { HEADER_LENGTH, readHeader } from './format.ts';
-import type { PackageHeader } from './format.ts';
 import { addWords } from './word-diff.ts';
-
-/** Reads the header of a package (only its first HEADER_LENGTH bytes are needed). */
-export function readPackageHeader(pkg: Uint8Array): PackageHeader {
-  return readHeader(pkg);
-}
 
 /** Rebuilds the result image in one go. Holds base, package, result and the decompressed streams. */
 export function decode(old: Uint8Array, pkg: Uint8Array, opts: DecodeOptions = {}): Uint8Array {
@@ -58,6 +52,6 @@ export function decode(old: Uint8Array, pkg: Uint8Array, opts: DecodeOptions = {
       throw new DeltaError('corrupt', 'diff or extra stream holds bytes no op uses');
     }
   }
-  checkResult(header, createHash('sha256').update(out).digest('hex'));
+  checkResult(header, sha256Hex(out));
   return out;
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../tuf/bytes.ts';
 import { compress } from './brotli.ts';
 import { encodeOps } from './control.ts';
 import { DeltaError } from './errors.ts';
@@ -53,8 +53,10 @@ export function encode(old: Uint8Array, neu: Uint8Array, opts: EncodeOptions = {
   const delta = encodeDelta(old, neu, refs, quality, opts);
   if (method === 'bsdiff-brotli') return concat(delta);
   const deltaLength = payloadLength(delta);
-  if (compress(neu, Math.min(quality, 9)).length * FULL_IMAGE_MARGIN >= deltaLength) return concat(delta);
-  const full = encodeFull(neu, refs, quality, opts);
+  const probe = compress(neu, Math.min(quality, 9));
+  if (probe.length * FULL_IMAGE_MARGIN >= deltaLength) return concat(delta);
+  // At quality 9 or below the probe already is the full image's stream.
+  const full = encodeFull(neu, refs, quality, opts, quality <= 9 ? probe : undefined);
   return payloadLength(full) < deltaLength ? concat(full) : concat(delta);
 }
 
@@ -87,10 +89,16 @@ function encodeDelta(old: Uint8Array, neu: Uint8Array, refs: Refs, quality: numb
   ];
 }
 
-/** Header and stream of a full-brotli package. */
-function encodeFull(neu: Uint8Array, refs: Refs, quality: number, opts: EncodeOptions): Uint8Array[] {
+/** Header and stream of a full-brotli package; `compressed` is `neu` already compressed at `quality`. */
+function encodeFull(
+  neu: Uint8Array,
+  refs: Refs,
+  quality: number,
+  opts: EncodeOptions,
+  compressed?: Uint8Array,
+): Uint8Array[] {
   opts.onProgress?.({ phase: 'compress', done: 0, total: 1 });
-  const image = compress(neu, quality);
+  const image = compressed ?? compress(neu, quality);
   opts.onProgress?.({ phase: 'compress', done: 1, total: 1 });
   const streams = { control: 0, diff: 0, extra: image.length };
   return [writeHeader({ method: 'full-brotli', diffWord: null, ...refs, streams }), image];
@@ -101,7 +109,7 @@ function payloadLength(parts: Uint8Array[]): number {
 }
 
 function imageRef(img: Uint8Array): ImageRef {
-  return { length: img.length, sha256: createHash('sha256').update(img).digest('hex') };
+  return { length: img.length, sha256: sha256Hex(img) };
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {

@@ -17,6 +17,7 @@
 //
 // A full-image package has empty control and diff streams and carries the image in "extra".
 
+import { toHex } from '../tuf/bytes.ts';
 import { DeltaError } from './errors.ts';
 import { DIFF_WORDS } from './word-diff.ts';
 import type { DiffWord } from './word-diff.ts';
@@ -118,10 +119,6 @@ export function readHeader(bytes: Uint8Array): PackageHeader {
     streams,
     packageLength: HEADER_LENGTH + streams.control + streams.diff + streams.extra,
   };
-}
-
-export function toHex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
 
 function fromHex(hex: string): Uint8Array {

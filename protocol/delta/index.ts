@@ -3,12 +3,12 @@
 // delta does not pay. Pure code: callers do the file and network I/O.
 export { encode } from './encode.ts';
 export type { EncodeOptions, EncodeProgress } from './encode.ts';
-export { decode, readPackageHeader } from './decode.ts';
+export { decode } from './decode.ts';
 export { decodeAsync, decodeStream } from './decode-stream.ts';
 export type { PackageSource } from './decode-stream.ts';
 export type { DecodeOptions } from './checks.ts';
 export { DeltaError } from './errors.ts';
 export type { DeltaErrorCode } from './errors.ts';
-export { FORMAT_VERSION, HEADER_LENGTH } from './format.ts';
+export { FORMAT_VERSION, HEADER_LENGTH, readHeader as readPackageHeader } from './format.ts';
 export type { DeltaMethod, ImageRef, PackageHeader, StreamLengths } from './format.ts';
 export type { DiffWord } from './word-diff.ts';

@@ -14,6 +14,7 @@ import { RequestIdSchema } from './payloads.ts';
 
 export const CHUNK_FRAME_VERSION = 1;
 const KIND = 'chunks/data';
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export const ChunkHeaderSchema = z
   .object({
@@ -59,7 +60,7 @@ export function decodeChunkFrame(frame: Uint8Array): ChunkFrame {
     throw new MessageDecodeError(KIND, `header of ${headerLength} bytes runs past the frame`);
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(frame.subarray(3, 3 + headerLength)));
+    json = JSON.parse(utf8.decode(frame.subarray(3, 3 + headerLength)));
   } catch (error) {
     throw new MessageDecodeError(KIND, `header is not UTF-8 JSON (${(error as Error).message})`);
   }

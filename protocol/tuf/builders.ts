@@ -1,5 +1,5 @@
 /** Builders for the four TUF roles; sign the result with signMetadata. */
-import { createHash } from 'node:crypto';
+import { sha256Hex } from './bytes.ts';
 import { keyIdOf } from './keys.ts';
 import type { TufPublicKey } from './keys.ts';
 import type { MetaFile, RootSigned, SnapshotSigned, TargetFile, TargetsSigned, TimestampSigned } from './schemas.ts';
@@ -71,7 +71,7 @@ export function buildTargets(
 
 /** What a snapshot or timestamp says about a metadata file: version, length and sha256 of its bytes. */
 export function describeMetaFile(version: number, bytes: Uint8Array): MetaFile {
-  return { version, length: bytes.length, hashes: { sha256: createHash('sha256').update(bytes).digest('hex') } };
+  return { version, length: bytes.length, hashes: { sha256: sha256Hex(bytes) } };
 }
 
 export function buildSnapshot(

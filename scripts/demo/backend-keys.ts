@@ -4,7 +4,7 @@
 import { readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensureDevKeySet } from '../../backend/keys/generate.ts';
-import { privateKeyFromSeedHex } from './images.ts';
+import { privateKeyFromHex } from '../../ecu-sim/crypto/code-signing.ts';
 
 const TEST_KEY_FILE = 'TEST-ONLY-demo-code-signing.pem';
 
@@ -14,6 +14,6 @@ export async function ensureDemoKeys(keysDir: string, testSigningSeedHex: string
   const files = (await readdir(dir)).filter((f) => f.endsWith('.pem'));
   if (files.length === 1 && files[0] === TEST_KEY_FILE) return;
   for (const f of files) await rm(join(dir, f));
-  const pem = privateKeyFromSeedHex(testSigningSeedHex).export({ format: 'pem', type: 'pkcs8' }).toString();
+  const pem = privateKeyFromHex(testSigningSeedHex).export({ format: 'pem', type: 'pkcs8' }).toString();
   await writeFile(join(dir, TEST_KEY_FILE), pem, { mode: 0o600 });
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseVehicleDefinition } from '../../ecu-sim/index.ts';
+import { sha256Hex } from '../../protocol/index.ts';
 import { demoVehicle, demoVin, loadTemplate } from './fleet-definitions.ts';
-import { bumpPatch, releaseImage, runningImage, sha256Hex } from './images.ts';
+import { bumpPatch, releaseImage, runningImage } from './images.ts';
 
 describe('the demo fleet', () => {
   const template = loadTemplate('small');

@@ -2,31 +2,17 @@
 // generated image) and the fixed release, built the way a security fix is: the same image with a new version
 // in its info block and one changed run of bytes, so the backend's delta package is small. Signed with the
 // TEST code-signing key of the template vehicle (ecu-sim/vehicles/keys/, public knowledge: demos only).
-import { createHash, createPrivateKey, sign, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { signRegion } from '../../ecu-sim/crypto/code-signing.ts';
 import { encodeInfoBlock, generateImage, type EcuDefinition } from '../../ecu-sim/index.ts';
 import type { DemoTemplate } from './fleet-definitions.ts';
-
-const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 
 /** The TEST-ONLY code-signing key the template vehicle's ECUs trust. */
 export function testSigningSeedHex(template: DemoTemplate): string {
   const file = resolve(template.baseDir, template.definition.simulation.testSigningKeyFile);
   return readFileSync(file, 'utf8').trim();
-}
-
-export function privateKeyFromSeedHex(seedHex: string): KeyObject {
-  if (!/^[0-9a-f]{64}$/i.test(seedHex)) throw new Error('the TEST signing key must be 32 bytes of hex');
-  return createPrivateKey({
-    key: Buffer.concat([PKCS8_ED25519_PREFIX, Buffer.from(seedHex, 'hex')]),
-    format: 'der',
-    type: 'pkcs8',
-  });
-}
-
-export function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
 
 function regionsOf(ecu: EcuDefinition, version: string): Uint8Array[] {
@@ -57,7 +43,7 @@ export function regionSignatures(key: KeyObject, ecu: EcuDefinition, image: Uint
   return ecu.flash.regions.map((r) => {
     const region = image.subarray(offset, offset + r.size);
     offset += r.size;
-    return new Uint8Array(sign(null, createHash('sha256').update(region).digest(), key));
+    return signRegion(key, region);
   });
 }
 

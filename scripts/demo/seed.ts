@@ -20,9 +20,9 @@ import {
   recordRemediation,
   reportVulnerability,
 } from '../../backend/vulnerabilities/service.ts';
-import { ed25519SignerFromSeed, type Signer } from '../../protocol/index.ts';
+import { ed25519SignerFromSeed, sha256Hex, type Signer } from '../../protocol/index.ts';
 import { DEMO_MODEL, demoVehicle, UPDATED_ECUS, type DemoTemplate } from './fleet-definitions.ts';
-import { bumpPatch, releaseImage, runningImage, sha256Hex } from './images.ts';
+import { bumpPatch, releaseImage, runningImage } from './images.ts';
 import type { DemoLayout } from './layout.ts';
 import {
   readSeedRecord,

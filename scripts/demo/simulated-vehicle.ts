@@ -5,14 +5,19 @@
 // simulator's flash survive a restart.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { z } from 'zod';
+import { privateKeyFromHex } from '../../ecu-sim/crypto/code-signing.ts';
 import { startVehicle, type RunningVehicle } from '../../ecu-sim/index.ts';
-import { loadGatewayConfig } from '../../vehicle-gateway/connected/config.ts';
+import { loadGatewayConfig, type gatewayConfigSchema } from '../../vehicle-gateway/connected/config.ts';
 import { GatewayService } from '../../vehicle-gateway/connected/gateway-service.ts';
 import { ImageStore } from '../../vehicle-gateway/journal/image-store.ts';
 import type { CanChoice } from './can-choice.ts';
 import { demoVehicle, type DemoTemplate } from './fleet-definitions.ts';
-import { privateKeyFromSeedHex, regionSignatures, runningImage, testSigningSeedHex } from './images.ts';
+import { regionSignatures, runningImage, testSigningSeedHex } from './images.ts';
 import type { VehicleLayout } from './layout.ts';
+
+/** What a gateway.json holds, as the gateway's own schema reads it. */
+type GatewayConfigFile = z.input<typeof gatewayConfigSchema>;
 
 export interface TrustedRoots {
   readonly image: Uint8Array;
@@ -79,13 +84,13 @@ export async function startSimulatedVehicle(o: SimulatedVehicleOptions): Promise
           stateDir: 'state',
           vehicleFile: 'vehicle.json',
           secretsFile: 'secrets.json',
-        },
+        } satisfies GatewayConfigFile,
         null,
         2,
       ),
     );
     if (firstStart) {
-      const key = privateKeyFromSeedHex(testSigningSeedHex(o.template));
+      const key = privateKeyFromHex(testSigningSeedHex(o.template));
       const store = new ImageStore(join(dirs.gatewayState, 'images'));
       for (const e of definition.ecus) {
         const image = runningImage(e);

@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
+import { sql } from 'kysely';
 import { createDatabase } from '../../backend/db/database.ts';
 import type { Db } from '../../backend/db/database.ts';
 import { migrateToLatest } from '../../backend/db/migrate.ts';
@@ -29,9 +28,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 
 async function createOnServer(serverUrl: string): Promise<TestDatabase> {
   const name = `ota_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
-  const admin = new Kysely<unknown>({
-    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: serverUrl, max: 1 }) }),
-  });
+  const admin = createDatabase({ url: serverUrl });
   await sql.raw(`CREATE DATABASE ${name}`).execute(admin);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
@@ -41,6 +38,8 @@ async function createOnServer(serverUrl: string): Promise<TestDatabase> {
     db,
     engine: 'postgresql',
     async destroy() {
+      // pg's Pool.end() resolves before its sockets have closed, so the forced DROP below may still
+      // terminate a closing connection; createDatabase's pool absorbs that error (SQLSTATE 57P01).
       await db.destroy();
       await sql.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).execute(admin);
       await admin.destroy();

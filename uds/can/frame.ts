@@ -11,7 +11,6 @@ export interface CanFrame {
 export const MAX_STANDARD_ID = 0x7ff;
 export const MAX_EXTENDED_ID = 0x1fffffff;
 export const CLASSICAL_MAX_DATA = 8;
-export const FD_MAX_DATA = 64;
 
 /** The data lengths a CAN FD frame can carry (DLC 0..15), ISO 11898-1. */
 export const FD_DATA_LENGTHS: readonly number[] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 12, 16, 20, 24, 32, 48, 64];
@@ -25,13 +24,6 @@ export function fdLengthFor(length: number): number {
   const fit = FD_DATA_LENGTHS.find((l) => l >= length);
   if (fit === undefined) throw new CanFrameError(`a CAN FD frame carries at most 64 bytes, not ${length}`);
   return fit;
-}
-
-/** DLC code (0..15) for a data length that is valid for the frame kind. */
-export function dlcForLength(length: number): number {
-  const dlc = FD_DATA_LENGTHS.indexOf(length);
-  if (dlc < 0) throw new CanFrameError(`${length} is not a CAN FD data length`);
-  return dlc;
 }
 
 /** Throws a CanFrameError naming what is wrong; returns the frame unchanged otherwise. */

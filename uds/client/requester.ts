@@ -3,9 +3,14 @@
 // non-default sessions, and late-answer-safe matching (a response counts only for the pending request's SID).
 import type { IsoTpEndpoint } from '../isotp/endpoint.ts';
 import { NRC, NegativeResponseError } from '../nrc.ts';
-import { NEGATIVE_RESPONSE_SID, POSITIVE_RESPONSE_OFFSET, SUPPRESS_POSITIVE_RESPONSE } from '../services/common.ts';
+import { POSITIVE_RESPONSE_OFFSET, SUPPRESS_POSITIVE_RESPONSE } from '../services/common.ts';
 import { SERVICES_WITH_SUB_FUNCTION, SID } from '../services/sid.ts';
-import { DiagnosticSession, type SessionTiming } from '../services/diagnostic-session-control.ts';
+import {
+  DiagnosticSession,
+  decodeDiagnosticSessionControlResponse,
+  type SessionTiming,
+} from '../services/diagnostic-session-control.ts';
+import { decodeNegativeResponse } from '../services/negative-response.ts';
 import { encodeTesterPresentRequest } from '../services/tester-present.ts';
 import { UdsClientClosedError, UdsTimeoutError } from './errors.ts';
 
@@ -129,13 +134,13 @@ export class UdsRequester {
 
   private onResponse(message: Uint8Array): void {
     const pending = this.pending;
-    const first = message[0];
     if (!pending) {
       this.discardedResponses++;
       return;
     }
-    if (first === NEGATIVE_RESPONSE_SID && message.length >= 3 && message[1] === pending.sid) {
-      const nrc = message[2] as number;
+    const negative = decodeNegativeResponse(message);
+    if (negative && negative.sid === pending.sid) {
+      const { nrc } = negative;
       if (nrc === NRC.requestCorrectlyReceivedResponsePending) {
         pending.responsePending = true;
         this.armTimer(pending, this.timing.p2StarServerMs + this.margin);
@@ -145,7 +150,7 @@ export class UdsRequester {
       pending.reject(new NegativeResponseError(pending.sid, nrc));
       return;
     }
-    if (first === pending.sid + POSITIVE_RESPONSE_OFFSET) {
+    if (message[0] === pending.sid + POSITIVE_RESPONSE_OFFSET) {
       this.settle(pending);
       this.afterPositiveResponse(pending.sid, message);
       pending.resolve(message);
@@ -161,11 +166,9 @@ export class UdsRequester {
 
   private afterPositiveResponse(sid: number, response: Uint8Array): void {
     if (sid === SID.DiagnosticSessionControl && response.length >= 6) {
-      this.timing = {
-        p2ServerMs: ((response[2] as number) << 8) | (response[3] as number),
-        p2StarServerMs: (((response[4] as number) << 8) | (response[5] as number)) * 10,
-      };
-      this.enteredSession(response[1] as number);
+      const { session, ...timing } = decodeDiagnosticSessionControlResponse(response);
+      this.timing = timing;
+      this.enteredSession(session);
     } else if (sid === SID.EcuReset) {
       this.enteredSession(DiagnosticSession.default);
     }

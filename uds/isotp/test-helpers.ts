@@ -5,6 +5,7 @@ import type { CanTransport } from '../can/transport.ts';
 import { IsoTpEndpoint } from './endpoint.ts';
 import type { IsoTpError } from './errors.ts';
 import type { IsoTpOptions } from './options.ts';
+import { nowMicros } from './stmin.ts';
 
 export interface RecordedFrame extends CanFrame {
   /** hrtime µs at the moment send() was called (a lower bound of when it hit the bus). */
@@ -20,7 +21,7 @@ export function recording(transport: CanTransport, log: RecordedFrame[]): CanTra
       log.push({
         ...frame,
         data: Uint8Array.from(frame.data),
-        sentAtMicros: Number(process.hrtime.bigint() / 1000n),
+        sentAtMicros: nowMicros(),
         from: transport.name,
       });
       return transport.send(frame);

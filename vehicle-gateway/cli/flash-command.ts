@@ -9,9 +9,10 @@ import {
   signRegion,
   verifyRegion,
 } from '../crypto/code-signing.ts';
-import { readAppInfo } from '../flash/app-info.ts';
+import { readAppInfo, type AppInfo } from '../flash/app-info.ts';
 import { flashEcu, type FlashProgress } from '../flash/flash-ecu.ts';
-import { imageForLayout, layoutSize, type FlashImage } from '../flash/image.ts';
+import { fingerprint } from '../flash/fingerprint.ts';
+import { imageForLayout, layoutSize, splitRegions, type FlashImage } from '../flash/image.ts';
 import type { FlashOutcome } from '../flash/result.ts';
 import type { TransferMode } from '../flash/transfer-plan.ts';
 import { parseSecretHex, secretFromVehicleFile } from '../vehicle/engineer-secrets.ts';
@@ -42,7 +43,10 @@ async function readInput(file: string, what: string): Promise<Buffer> {
   }
 }
 
-async function loadImage(ecu: PublicEcuDefinition, o: FlashCommandOptions): Promise<FlashImage> {
+async function loadImage(
+  ecu: PublicEcuDefinition,
+  o: FlashCommandOptions,
+): Promise<{ image: FlashImage; info: AppInfo | null }> {
   const bytes = await readInput(o.image, 'image');
   const size = layoutSize(ecu.flash);
   if (bytes.length !== size) {
@@ -66,12 +70,8 @@ async function loadImage(ecu: PublicEcuDefinition, o: FlashCommandOptions): Prom
     } catch (err) {
       throw new CliError(`${o.signKey}: ${(err as Error).message}`);
     }
-    let offset = 0;
-    signatures = ecu.flash.regions.map((r) => {
-      const sig = signRegion(key, bytes.subarray(offset, offset + r.size));
-      offset += r.size;
-      return sig;
-    });
+    // The size was checked above, so the split always succeeds.
+    signatures = (splitRegions(ecu.flash, bytes) ?? []).map((region) => signRegion(key, region));
   } else {
     throw new CliError('the ECU checks the image signature: give --signature FILE or --sign-key FILE');
   }
@@ -91,7 +91,7 @@ async function loadImage(ecu: PublicEcuDefinition, o: FlashCommandOptions): Prom
       `the image is built for hardware ${info.hardwareId}, ${ecu.name} is ${ecu.identification.hardwareId}`,
     );
   }
-  return image;
+  return { image, info };
 }
 
 async function resolveSecret(o: FlashCommandOptions): Promise<Uint8Array> {
@@ -107,12 +107,6 @@ async function resolveSecret(o: FlashCommandOptions): Promise<Uint8Array> {
   return fromFile;
 }
 
-export function fingerprint(testerId: string, reference: string, now = new Date()): Uint8Array {
-  return new Uint8Array(
-    Buffer.from(`${testerId};${now.toISOString().slice(0, 10)};${reference}`.slice(0, 64), 'latin1'),
-  );
-}
-
 export async function runFlashCommand(
   o: FlashCommandOptions,
   openTransport: OpenTransport,
@@ -126,8 +120,7 @@ export async function runFlashCommand(
   } catch (err) {
     throw new CliError((err as Error).message);
   }
-  const image = await loadImage(ecu, o);
-  const info = readAppInfo(image.regions[0]?.data ?? new Uint8Array(0));
+  const { image, info } = await loadImage(ecu, o);
   const secret = await resolveSecret(o);
   const currentImage = o.base ? new Uint8Array(await readInput(o.base, 'base image')) : null;
   const buses = new CanBuses(openTransport, o.can ?? null);

@@ -156,12 +156,17 @@ export class GatewayService {
     return rows;
   }
 
-  private async publishManifest(lastUpdate?: { campaignId: string; result: MessagePayload<'result'> }): Promise<void> {
+  /** Reads the inventory, publishes it as the signed manifest and returns it. */
+  private async publishManifest(lastUpdate?: {
+    campaignId: string;
+    result: MessagePayload<'result'>;
+  }): Promise<EcuInventory[]> {
     const inventory = await this.inventory();
     const counter = new ManifestCounter(this.config.stateDir).next();
     const manifest = buildManifest(this.config.vin, inventory, counter, this.key, this.now(), lastUpdate);
     await this.mqtt.publish('manifest', manifest as MessagePayload<'manifest'>);
     this.log(`manifest ${counter} published`);
+    return inventory;
   }
 
   /** An interrupted update is finished (or rolled back); a finished one whose result was not sent is sent. */
@@ -185,9 +190,9 @@ export class GatewayService {
     this.env.journal.save(record);
     this.env.journal.archive(record);
     this.markHandled(record.reference);
-    await this.publishManifest({ campaignId: record.reference, result });
+    const inventory = await this.publishManifest({ campaignId: record.reference, result });
     // Keep what the ECUs run now (next delta bases, single-bank rollback images); drop the rest.
-    const running = (await this.inventory()).flatMap((e) => (e.reachable ? [e.sha256] : []));
+    const running = inventory.flatMap((e) => (e.reachable ? [e.sha256] : []));
     if (running.length === this.vehicle.ecus.length) this.env.images.retainOnly(new Set(running));
   }
 

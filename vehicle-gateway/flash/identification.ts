@@ -32,9 +32,7 @@ export async function readIdentity(link: EcuLink): Promise<EcuIdentity> {
   const vin = ascii(await link.readDataByIdentifier(DataIdentifier.vin));
   const serialNumber = ascii(await link.readDataByIdentifier(DataIdentifier.serialNumber));
   const hardwareId = ascii(await link.readDataByIdentifier(DataIdentifier.hardwareId));
-  const softwareVersion = ascii(await link.readDataByIdentifier(DataIdentifier.applicationSoftwareVersion));
-  const sha256 = Buffer.from(await link.readDataByIdentifier(DataIdentifier.activeImageSha256)).toString('hex');
-  return { vin, serialNumber, hardwareId, softwareVersion, sha256 };
+  return { vin, serialNumber, hardwareId, ...(await readVersionAndHash(link)) };
 }
 
 export async function readVersionAndHash(link: EcuLink): Promise<{ softwareVersion: string; sha256: string }> {

@@ -30,10 +30,6 @@ export function imageSha256(regions: readonly Pick<RegionImage, 'data'>[]): stri
   return sha256Hex(...regions.map((r) => r.data));
 }
 
-export function imageBytes(regions: readonly Pick<RegionImage, 'data'>[]): Uint8Array {
-  return new Uint8Array(Buffer.concat(regions.map((r) => r.data)));
-}
-
 export function layoutSize(layout: FlashLayout): number {
   return layout.regions.reduce((n, r) => n + r.size, 0);
 }

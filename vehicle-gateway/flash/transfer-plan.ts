@@ -140,16 +140,16 @@ function compressedPlan(
   return null;
 }
 
-/**
- * Plans one region. `current` is the region's content on the ECU when the gateway knows it (its cached copy
- * matches F1A0), else null. `auto` takes the cheapest the ECU supports; an explicit mode the ECU or the missing
- * base cannot serve is an error rather than a silent full reflash.
- */
 /** What to do instead when the ECU refuses a compressed RequestDownload: erase and write the whole region. */
 export function fullRegionOps(address: number, data: Uint8Array): RegionOp[] {
   return fullPlan(address, data).ops;
 }
 
+/**
+ * Plans one region. `current` is the region's content on the ECU when the gateway knows it (its cached copy
+ * matches F1A0), else null. `auto` takes the cheapest the ECU supports; an explicit mode the ECU or the missing
+ * base cannot serve is an error rather than a silent full reflash.
+ */
 export function planRegion(
   layout: FlashLayout,
   address: number,

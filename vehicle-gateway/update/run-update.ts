@@ -5,6 +5,7 @@
 // keeps its one report.
 import { confirmActiveBank } from '../flash/bank-control.ts';
 import type { EcuLink, FunctionalLink } from '../flash/ecu-link.ts';
+import { fingerprint } from '../flash/fingerprint.ts';
 import { FlashAborted, flashEcu, type FlashProgress } from '../flash/flash-ecu.ts';
 import { imageForLayout } from '../flash/image.ts';
 import { readVersionAndHash } from '../flash/identification.ts';
@@ -54,11 +55,6 @@ function ecuDefinition(env: UpdateEnvironment, name: string): PublicEcuDefinitio
   const ecu = env.vehicle.ecus.find((e) => e.name === name);
   if (!ecu) throw new UpdateRefused(`the update names ECU "${name}", which this vehicle does not have`);
   return ecu;
-}
-
-function fingerprint(env: UpdateEnvironment, record: UpdateRecord): Uint8Array {
-  const text = `${env.testerId ?? 'gateway'};${new Date().toISOString().slice(0, 10)};${record.reference}`;
-  return new Uint8Array(Buffer.from(text.slice(0, 64), 'latin1'));
 }
 
 function attemptOf(outcome: FlashOutcome): FlashAttempt {
@@ -208,7 +204,7 @@ async function flashOne(record: UpdateRecord, name: string, env: UpdateEnvironme
             version: t.toVersion,
           },
           secret: env.secret(name),
-          fingerprint: fingerprint(env, record),
+          fingerprint: fingerprint(env.testerId ?? 'gateway', record.reference),
           currentImage: env.images.get(t.fromSha256)?.bytes ?? null,
           mode: env.mode ?? 'auto',
           confirmDualBank: false,
@@ -323,7 +319,7 @@ async function rollbackAll(record: UpdateRecord, env: UpdateEnvironment): Promis
           functional: session.functional,
           secret: env.secret(name),
           images: env.images,
-          fingerprint: fingerprint(env, record),
+          fingerprint: fingerprint(env.testerId ?? 'gateway', record.reference),
         }),
       );
       r.rollback = 'done';

@@ -30,13 +30,6 @@ export interface AppliedResults {
   readonly notInCampaign: ResultReport[];
 }
 
-const ECU_RESULT = {
-  success: 'succeeded',
-  failed: 'failed',
-  rolled_back: 'rolled_back',
-  rollback_failed: 'rollback_failed',
-} as const;
-
 /**
  * Applies final results in one transaction, set-based: the report ids are inserted first (a
  * duplicate conflicts and is dropped), then the vehicles still in a non-final state move to the
@@ -95,7 +88,7 @@ export async function applyResults(
         INSERT INTO campaign_ecus (campaign_id, vin, ecu_serial, hardware_id, release_id, from_version, to_version, result, nrc, error, bytes_on_bus, duration_ms, finished_at)
         SELECT u.campaign_id, u.vin, u.serial, e.hardware_id, rel.release_id, u.from_version, u.to_version, u.result, u.nrc, u.error, u.bytes, u.duration, ${now}
         FROM unnest(${ecus.map((x) => x.r.campaignId)}::int[], ${ecus.map((x) => x.r.vin)}::text[], ${ecus.map((x) => x.e.ecuSerial)}::text[],
-                    ${ecus.map((x) => x.e.fromVersion)}::text[], ${ecus.map((x) => x.e.toVersion)}::text[], ${ecus.map((x) => ECU_RESULT[x.e.result])}::text[],
+                    ${ecus.map((x) => x.e.fromVersion)}::text[], ${ecus.map((x) => x.e.toVersion)}::text[], ${ecus.map((x) => stateOfOutcome(x.e.result))}::text[],
                     ${ecus.map((x) => (x.e.nrc === undefined ? null : `0x${x.e.nrc.toString(16).padStart(2, '0')}`))}::text[],
                     ${ecus.map((x) => x.e.error ?? null)}::text[], ${ecus.map((x) => x.e.bytesOnBus)}::bigint[], ${ecus.map((x) => x.e.durationMs)}::int[])
           AS u(campaign_id, vin, serial, from_version, to_version, result, nrc, error, bytes, duration)

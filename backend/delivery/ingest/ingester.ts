@@ -1,5 +1,6 @@
 import { decodeMessage } from '../../../protocol/messages/codec.ts';
 import { MessageDecodeError } from '../../../protocol/messages/errors.ts';
+import { vehicleTopic } from '../../../protocol/messages/topics.ts';
 import type { BrokerClient } from '../../mqtt/broker-client.ts';
 import { reofferOnline } from '../offers.ts';
 import type { DeliveryDb } from '../schema.ts';
@@ -183,7 +184,7 @@ export class Ingester {
     for (const r of applied.notInCampaign) {
       rejections.push({
         vin: r.vin,
-        topic: `ota/v1/vehicles/${r.vin}/result`,
+        topic: vehicleTopic(r.vin, 'result'),
         reason: `${r.vin} is not in campaign ${r.campaignId} (or unknown vehicle)`,
       });
     }

@@ -14,6 +14,7 @@ import {
   type ServiceDefinition,
 } from '../../../uds/index.ts';
 import { BANK_CODE, MAX_FINGERPRINT_LENGTH, readDid, type DidSources } from '../data-identifiers.ts';
+import { otherBank } from '../../flash/ecu-state.ts';
 import type { EcuContext } from '../ecu-context.ts';
 import { PROGRAMMING_SECURITY_LEVEL } from '../security-access.ts';
 
@@ -26,11 +27,12 @@ function didSources(ecu: EcuContext, session: number): DidSources {
   const active = memory.state.activeBank;
   let activeBankCode: number = memory.dualBank ? BANK_CODE[active] : BANK_CODE.singleBank;
   if (!running) activeBankCode = BANK_CODE.noValidApplication;
-  let previousVersion = memory.state.previousVersion ?? '';
-  if (memory.dualBank) {
-    const other = active === 'A' ? 'B' : 'A';
-    previousVersion = memory.isBankValid(other) ? (memory.appInfo(other)?.softwareVersion ?? '') : '';
-  }
+  // Only F1A1 needs it, and on a dual-bank ECU it reads and verifies the whole other bank: computed on demand.
+  const previousVersion = (): string => {
+    if (!memory.dualBank) return memory.state.previousVersion ?? '';
+    const other = otherBank(active);
+    return memory.isBankValid(other) ? (memory.appInfo(other)?.softwareVersion ?? '') : '';
+  };
   return {
     definition: ecu.definition,
     vin: ecu.vin,

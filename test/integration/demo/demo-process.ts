@@ -1,21 +1,9 @@
 // `node --import tsx scripts/start.ts ...` as a child process: its output collected, lines awaited, the
 // printed API tokens parsed, and a REST client with a user's token.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
-
-export async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => res(port));
-    });
-  });
-}
 
 export class DemoProcess {
   output = '';

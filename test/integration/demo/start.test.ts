@@ -5,7 +5,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { api, DemoProcess, freePort } from './demo-process.ts';
+import { freePort } from '../../support/net.ts';
+import { api, DemoProcess } from './demo-process.ts';
 
 const VEHICLES = 3;
 const VINS = Array.from({ length: VEHICLES }, (_, i) => `WVSAMPLED${String(i + 1).padStart(8, '0')}`);

@@ -4,10 +4,10 @@
 // code-signing key the simulated ECUs trust), and the environment its process runs with.
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import pg from 'pg';
 import { ensureDevKeySet } from '../../../../backend/keys/generate.ts';
+import { freePort } from '../../../support/net.ts';
 import { testSigningKeyPem } from './fleet.ts';
 
 export interface BackendSetup {
@@ -19,19 +19,6 @@ export interface BackendSetup {
   readonly describe: string;
   /** Drops the database (call after the backend process has stopped). */
   dispose(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 /** A development key set whose code-signing key is the TEST key of ecu-sim/vehicles/keys. */

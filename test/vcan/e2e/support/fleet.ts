@@ -6,14 +6,19 @@ import { gatewayKeyFromHex } from '../../../../backend/fleet/gateway-key.ts';
 import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { z } from 'zod';
 import { privateKeyFromHex, sha256, signRegion } from '../../../../ecu-sim/crypto/code-signing.ts';
 import { encodeInfoBlock } from '../../../../ecu-sim/image/app-info-block.ts';
 import { generateImage } from '../../../../ecu-sim/image/generate-image.ts';
 import { parseVehicleDefinition } from '../../../../ecu-sim/vehicle/load-vehicle.ts';
 import type { VehicleDefinition } from '../../../../ecu-sim/vehicle/schema.ts';
 import { ed25519SignerFromSeed, seedFromLabel } from '../../../../protocol/tuf/keys.ts';
+import type { gatewayConfigSchema } from '../../../../vehicle-gateway/connected/config.ts';
 import { ImageStore } from '../../../../vehicle-gateway/journal/image-store.ts';
 import { REPO_ROOT } from './processes.ts';
+
+/** What a gateway.json holds, as the gateway's own schema reads it. */
+type GatewayConfigFile = z.input<typeof gatewayConfigSchema>;
 
 const SMALL_VEHICLE = join(REPO_ROOT, 'ecu-sim', 'vehicles', 'small.json');
 export const TEST_SIGNING_KEY_FILE = join(
@@ -147,7 +152,7 @@ export async function provisionGateway(
         stateDir: 'gateway-state',
         vehicleFile: 'vehicle.json',
         secretsFile: 'secrets.json',
-      },
+      } satisfies GatewayConfigFile,
       null,
       2,
     ),
