@@ -16,7 +16,8 @@ import { decodeCursor, toLoadedPage, toPage } from '../http/pagination.ts';
 import type { Page, PageQuery } from '../http/pagination.ts';
 import { CAMPAIGN_READY_STATES } from '../releases/lifecycle.ts';
 import { DELIVERY_CLASSES } from '../vulnerabilities/deadline-policy.ts';
-import { CAMPAIGN_ACTION_RULES, IN_FLIGHT_VEHICLE_STATES } from './states.ts';
+import { CAMPAIGN_ACTION_RULES, IN_FLIGHT_VEHICLE_STATES, WAITING_VEHICLE_STATES } from './states.ts';
+import { moveVehiclesCounted, selectedMoves } from './vehicle-moves.ts';
 import type { CampaignAction } from './states.ts';
 import { clearTargets, resolveTargets } from './targeting.ts';
 
@@ -361,19 +362,14 @@ export async function transitionCampaign(
 
 /** Vehicles not yet downloading are cancelled; those already installing finish and report. */
 async function cancelWaitingVehicles(trx: Transaction<Database>, id: number, now: Date): Promise<number> {
-  const res = await sql<{ n: number }>`
-    WITH moved AS (
-      UPDATE campaign_vehicles cv SET state = 'cancelled', state_changed_at = ${now}
-      FROM campaign_vehicles old
-      WHERE cv.campaign_id = ${id} AND old.campaign_id = cv.campaign_id AND old.vin = cv.vin
-        AND cv.state IN ('pending', 'offered')
-      RETURNING cv.vin, old.state AS from_state
-    ), logged AS (
-      INSERT INTO campaign_vehicle_events (campaign_id, vin, from_state, to_state, at)
-      SELECT ${id}, vin, from_state, 'cancelled', ${now} FROM moved RETURNING 1
-    )
-    SELECT count(*)::int AS n FROM logged`.execute(trx);
-  return res.rows[0]?.n ?? 0;
+  return moveVehiclesCounted(
+    trx,
+    selectedMoves(
+      sql`SELECT campaign_id, vin FROM campaign_vehicles WHERE campaign_id = ${id} AND state = ANY(${WAITING_VEHICLE_STATES}::text[])`,
+      'cancelled',
+      now,
+    ),
+  );
 }
 
 export async function listCampaigns(

@@ -34,6 +34,8 @@ export const FAILED_VEHICLE_STATES = [
   'rolled_back',
   'rollback_failed',
 ] as const satisfies readonly VehicleCampaignState[];
+/** Offered or not yet: what cancelling a campaign or a vehicle, or the deadline, stops (downloads already under way finish). */
+export const WAITING_VEHICLE_STATES = ['pending', 'offered'] as const satisfies readonly VehicleCampaignState[];
 /** The vehicle is downloading or installing: a campaign cannot be completed while any vehicle is. */
 export const IN_FLIGHT_VEHICLE_STATES = [
   'downloading',
@@ -41,16 +43,34 @@ export const IN_FLIGHT_VEHICLE_STATES = [
   'installing',
 ] as const satisfies readonly VehicleCampaignState[];
 
+/** How an install ended: the states a gateway's final result leads to. */
+export const RESULT_VEHICLE_STATES = [
+  'succeeded',
+  'failed',
+  'rolled_back',
+  'rollback_failed',
+] as const satisfies readonly VehicleCampaignState[];
+
 /**
  * Legal per-vehicle moves. Forward skips along pending -> offered -> downloading -> downloaded ->
- * installing are legal, so a lost or reordered progress report does not wedge a vehicle.
+ * installing are legal, so a lost or reordered progress report does not wedge a vehicle; and a
+ * final result closes a vehicle from any state after the offer, because delivery applies a batch's
+ * results before its progress and a result can overtake the progress sent before it.
  */
 export const VEHICLE_TRANSITIONS: Record<VehicleCampaignState, readonly VehicleCampaignState[]> = {
   pending: ['offered', 'cancelled', 'expired', 'incompatible'],
-  offered: ['downloading', 'downloaded', 'installing', 'failed', 'cancelled', 'expired', 'incompatible'],
-  downloading: ['downloaded', 'installing', 'failed', 'cancelled', 'expired'],
-  downloaded: ['installing', 'failed', 'cancelled', 'expired'],
-  installing: ['succeeded', 'failed', 'rolled_back', 'rollback_failed'],
+  offered: [
+    'downloading',
+    'downloaded',
+    'installing',
+    ...RESULT_VEHICLE_STATES,
+    'cancelled',
+    'expired',
+    'incompatible',
+  ],
+  downloading: ['downloaded', 'installing', ...RESULT_VEHICLE_STATES, 'cancelled', 'expired'],
+  downloaded: ['installing', ...RESULT_VEHICLE_STATES, 'cancelled', 'expired'],
+  installing: [...RESULT_VEHICLE_STATES],
   succeeded: [],
   failed: [],
   rolled_back: [],

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { RawBuilder, SqlBool, Transaction } from 'kysely';
 import type { Database, TargetFilter } from '../db/schema.ts';
+import { addTargetVehicles, removeTargetVehicles } from './vehicle-moves.ts';
 
 const list = (values: readonly string[] | undefined): string[] | null =>
   values && values.length > 0 ? [...values] : null;
@@ -65,8 +66,10 @@ export async function resolveTargets(
   filter: TargetFilter,
 ): Promise<number> {
   const releases = { campaignId };
-  const inserted = await sql<{ n: number }>`
-    WITH matched AS (
+  const targeted = await addTargetVehicles(
+    trx,
+    campaignId,
+    sql`WITH matched AS (
       SELECT v.vin FROM vehicles v
       JOIN vehicle_models m ON m.id = v.model_id
       WHERE ${isTargetVehicle(filter, releases)}
@@ -75,15 +78,12 @@ export async function resolveTargets(
              row_number() OVER (ORDER BY md5(${String(campaignId)} || ':' || vin), vin) AS rn,
              count(*) OVER () AS n
       FROM matched
-    ), inserted AS (
-      INSERT INTO campaign_vehicles (campaign_id, vin, wave_no)
-      SELECT ${campaignId}, r.vin,
-             (SELECT min(w.wave_no) FROM campaign_waves w
-              WHERE w.campaign_id = ${campaignId} AND r.rn <= ceil(w.cumulative_percent * r.n / 100.0))
-      FROM ranked r
-      RETURNING 1
     )
-    SELECT count(*)::int AS n FROM inserted`.execute(trx);
+    SELECT r.vin,
+           (SELECT min(w.wave_no) FROM campaign_waves w
+            WHERE w.campaign_id = ${campaignId} AND r.rn <= ceil(w.cumulative_percent * r.n / 100.0)) AS wave_no
+    FROM ranked r`,
+  );
 
   await sql`
     INSERT INTO campaign_ecus (campaign_id, vin, ecu_serial, hardware_id, release_id, from_version, to_version)
@@ -93,12 +93,11 @@ export async function resolveTargets(
     JOIN (${releasesOf(releases)}) r ON r.hardware_id = e.hardware_id
     WHERE cv.campaign_id = ${campaignId} AND ${ecuNeedsRelease(filter)}`.execute(trx);
 
-  return inserted.rows[0]?.n ?? 0;
+  return targeted;
 }
 
 /** Undoes a resolution (a rejected campaign goes back to draft and is resolved again on resubmission). */
 export async function clearTargets(trx: Transaction<Database>, campaignId: number): Promise<void> {
   await trx.deleteFrom('campaign_ecus').where('campaign_id', '=', campaignId).execute();
-  await trx.deleteFrom('campaign_vehicle_events').where('campaign_id', '=', campaignId).execute();
-  await trx.deleteFrom('campaign_vehicles').where('campaign_id', '=', campaignId).execute();
+  await removeTargetVehicles(trx, campaignId);
 }

@@ -4,8 +4,8 @@ import type { EcuResult, VehicleCampaignState } from '../db/schema.ts';
 import { appendAudit, SYSTEM_ACTOR } from '../audit/service.ts';
 import type { Actor } from '../audit/service.ts';
 import { conflict, notFound } from '../http/problem.ts';
-import { LEGAL_VEHICLE_MOVES } from './legal-moves-sql.ts';
 import { REPORTING_CAMPAIGN_STATES, VEHICLE_STATE_RANK } from './states.ts';
+import { listedMoves, moveVehicles } from './vehicle-moves.ts';
 
 export interface EcuOutcome {
   serial: string;
@@ -72,24 +72,13 @@ export async function applyVehicleReports(
     }
     for (const round of rounds) {
       const now = new Date();
-      const input = JSON.stringify(
-        round.map((r) => ({ vin: r.vin, state: r.state, at: (r.at ?? now).toISOString(), error: r.error ?? null })),
+      const moved = await moveVehicles(
+        trx,
+        listedMoves(
+          round.map((r) => ({ campaignId, vin: r.vin, to: r.state, at: r.at ?? now, error: r.error ?? null })),
+        ),
       );
-      const moved = await sql<{ vin: string }>`
-        WITH input AS (
-          SELECT * FROM jsonb_to_recordset(${input}::jsonb) AS t(vin text, state text, at timestamptz, error text)
-        ), legal AS (${LEGAL_VEHICLE_MOVES}),
-        moved AS (
-          UPDATE campaign_vehicles cv
-          SET state = i.state, state_changed_at = i.at, error = coalesce(i.error, cv.error)
-          FROM input i, legal l
-          WHERE cv.campaign_id = ${campaignId} AND cv.vin = i.vin AND l.from_state = cv.state AND l.to_state = i.state
-          RETURNING cv.vin, l.from_state, cv.state AS to_state, cv.state_changed_at AS at
-        )
-        INSERT INTO campaign_vehicle_events (campaign_id, vin, from_state, to_state, at)
-        SELECT ${campaignId}, vin, from_state, to_state, at FROM moved
-        RETURNING vin`.execute(trx);
-      const movedVins = new Set(moved.rows.map((r) => r.vin));
+      const movedVins = new Set(moved.map((r) => r.vin));
       result.applied += movedVins.size;
       const rest = round.filter((r) => !movedVins.has(r.vin));
       if (rest.length > 0) {

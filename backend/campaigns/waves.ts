@@ -2,7 +2,8 @@ import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import { appendAudit, SYSTEM_ACTOR } from '../audit/service.ts';
 import { notFound } from '../http/problem.ts';
-import { ACTIVE_VEHICLE_STATES, FAILED_VEHICLE_STATES } from './states.ts';
+import { ACTIVE_VEHICLE_STATES, FAILED_VEHICLE_STATES, WAITING_VEHICLE_STATES } from './states.ts';
+import { moveVehiclesCounted, selectedMoves } from './vehicle-moves.ts';
 
 export interface WaveFigures {
   waveNo: number;
@@ -110,17 +111,14 @@ export async function evaluateCampaign(db: Db, campaignId: number, now: Date = n
       appendAudit(trx, { actor: SYSTEM_ACTOR, action, entityType: 'campaign', entityId: campaignId, details });
 
     if (c.deadline_at && c.deadline_at.getTime() < now.getTime()) {
-      const expired = await sql<{ n: number }>`
-        WITH moved AS (
-          UPDATE campaign_vehicles SET state = 'expired', state_changed_at = ${now}
-          WHERE campaign_id = ${campaignId} AND state IN ('pending', 'offered')
-          RETURNING vin, 'pending'::text AS from_state
-        ), logged AS (
-          INSERT INTO campaign_vehicle_events (campaign_id, vin, from_state, to_state, at)
-          SELECT ${campaignId}, vin, from_state, 'expired', ${now} FROM moved RETURNING 1
-        )
-        SELECT count(*)::int AS n FROM logged`.execute(trx);
-      const n = expired.rows[0]?.n ?? 0;
+      const n = await moveVehiclesCounted(
+        trx,
+        selectedMoves(
+          sql`SELECT campaign_id, vin FROM campaign_vehicles WHERE campaign_id = ${campaignId} AND state = ANY(${WAITING_VEHICLE_STATES}::text[])`,
+          'expired',
+          now,
+        ),
+      );
       if (n > 0) {
         await audit('campaign.vehicles_expired', { vehicles: n, deadline: c.deadline_at.toISOString() });
         return { action: 'expired', vehicles: n };

@@ -318,6 +318,13 @@ export interface CampaignVehicleEventsTable {
   to_state: VehicleCampaignState;
   at: Timestamp;
 }
+/** Signed deltas; the sum per (campaign, wave, state) is the number of vehicles in that state. */
+export interface CampaignVehicleCountsTable {
+  campaign_id: number;
+  wave_no: number;
+  state: VehicleCampaignState;
+  n: BigInt;
+}
 export interface CampaignEcusTable {
   campaign_id: number;
   vin: string;
@@ -355,5 +362,6 @@ export interface Database {
   campaign_waves: CampaignWavesTable;
   campaign_vehicles: CampaignVehiclesTable;
   campaign_vehicle_events: CampaignVehicleEventsTable;
+  campaign_vehicle_counts: CampaignVehicleCountsTable;
   campaign_ecus: CampaignEcusTable;
 }

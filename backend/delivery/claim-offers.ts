@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { moveVehicles, selectedMoves } from '../campaigns/vehicle-moves.ts';
 import type { DeliveryDb } from './schema.ts';
 
 export interface ClaimedOffer {
@@ -17,35 +18,26 @@ export async function claimOffers(
   opts: { campaignId: number; waveNo: number; afterVin: string; limit: number; now?: Date },
 ): Promise<ClaimedOffer[]> {
   const now = opts.now ?? new Date();
-  const result = await sql<{ vin: string }>`
+  const next = sql`
     WITH policy AS (
       SELECT install_policy->'windows' AS windows FROM campaigns WHERE id = ${opts.campaignId}
-    ), next AS (
-      SELECT cv.vin FROM campaign_vehicles cv
-      JOIN vehicles v ON v.vin = cv.vin, policy p
-      WHERE cv.campaign_id = ${opts.campaignId} AND cv.wave_no = ${opts.waveNo}
-        AND cv.state = 'pending' AND cv.vin > ${opts.afterVin}
-        AND (
-          coalesce(jsonb_array_length(p.windows), 0) = 0
-          OR EXISTS (
-            SELECT 1 FROM jsonb_array_elements(p.windows) w,
-              LATERAL (SELECT (${now}::timestamptz AT TIME ZONE v.time_zone)::time AS t,
-                              (w->>'from')::time AS f, (w->>'to')::time AS u) x
-            WHERE CASE WHEN x.f <= x.u THEN x.t >= x.f AND x.t < x.u ELSE x.t >= x.f OR x.t < x.u END
-          )
-        )
-      ORDER BY cv.vin
-      LIMIT ${opts.limit}
-      FOR UPDATE OF cv SKIP LOCKED
-    ), offered AS (
-      UPDATE campaign_vehicles cv
-      SET state = 'offered', state_changed_at = ${now}, offered_at = ${now}, offer_count = cv.offer_count + 1
-      FROM next WHERE cv.campaign_id = ${opts.campaignId} AND cv.vin = next.vin
-      RETURNING cv.vin
-    ), events AS (
-      INSERT INTO campaign_vehicle_events (campaign_id, vin, from_state, to_state, at)
-      SELECT ${opts.campaignId}, vin, 'pending', 'offered', ${now} FROM offered
     )
-    SELECT vin FROM offered ORDER BY vin`.execute(db);
-  return result.rows.map((r) => ({ vin: r.vin, waveNo: opts.waveNo }));
+    SELECT cv.campaign_id, cv.vin FROM campaign_vehicles cv
+    JOIN vehicles v ON v.vin = cv.vin, policy p
+    WHERE cv.campaign_id = ${opts.campaignId} AND cv.wave_no = ${opts.waveNo}
+      AND cv.state = 'pending' AND cv.vin > ${opts.afterVin}
+      AND (
+        coalesce(jsonb_array_length(p.windows), 0) = 0
+        OR EXISTS (
+          SELECT 1 FROM jsonb_array_elements(p.windows) w,
+            LATERAL (SELECT (${now}::timestamptz AT TIME ZONE v.time_zone)::time AS t,
+                            (w->>'from')::time AS f, (w->>'to')::time AS u) x
+          WHERE CASE WHEN x.f <= x.u THEN x.t >= x.f AND x.t < x.u ELSE x.t >= x.f OR x.t < x.u END
+        )
+      )
+    ORDER BY cv.vin
+    LIMIT ${opts.limit}
+    FOR UPDATE OF cv SKIP LOCKED`;
+  const offered = await moveVehicles(db, selectedMoves(next, 'offered', now));
+  return offered.map((r) => ({ vin: r.vin, waveNo: opts.waveNo }));
 }

@@ -8,6 +8,8 @@ import { illegalTransition, notFound } from '../http/problem.ts';
 import { decodeCursor, toPage } from '../http/pagination.ts';
 import type { Page, PageQuery } from '../http/pagination.ts';
 import { canMoveLifecycle, UNTARGETABLE_LIFECYCLES } from './lifecycle.ts';
+import { WAITING_VEHICLE_STATES } from '../campaigns/states.ts';
+import { moveVehiclesCounted, selectedMoves } from '../campaigns/vehicle-moves.ts';
 
 export interface VehicleModelInput {
   id: string;
@@ -263,19 +265,15 @@ export async function changeVehicleLifecycle(
       .execute();
     let cancelledCampaignEntries = 0;
     if (UNTARGETABLE_LIFECYCLES.includes(change.to)) {
-      const cancelled = await sql<{ campaign_id: number }>`
-        WITH moved AS (
-          UPDATE campaign_vehicles cv
-          SET state = 'cancelled', state_changed_at = now(), error = ${`vehicle ${change.to}`}
-          FROM campaign_vehicles old
-          WHERE cv.vin = ${vin} AND old.campaign_id = cv.campaign_id AND old.vin = cv.vin
-            AND cv.state IN ('pending', 'offered')
-          RETURNING cv.campaign_id, cv.vin, old.state AS from_state
-        )
-        INSERT INTO campaign_vehicle_events (campaign_id, vin, from_state, to_state, at)
-        SELECT campaign_id, vin, from_state, 'cancelled', now() FROM moved
-        RETURNING campaign_id`.execute(trx);
-      cancelledCampaignEntries = cancelled.rows.length;
+      cancelledCampaignEntries = await moveVehiclesCounted(
+        trx,
+        selectedMoves(
+          sql`SELECT campaign_id, vin FROM campaign_vehicles WHERE vin = ${vin} AND state = ANY(${WAITING_VEHICLE_STATES}::text[])`,
+          'cancelled',
+          new Date(),
+          `vehicle ${change.to}`,
+        ),
+      );
     }
     const after = await loadVehicle(trx, vin);
     await appendAudit(trx, {

@@ -13,6 +13,7 @@ import {
 import { createTestDatabase } from '../../../test/support/db.ts';
 import type { TestDatabase } from '../../../test/support/db.ts';
 import { BlobStore } from '../../blobs/store.ts';
+import { listedMoves, moveVehicles } from '../../campaigns/vehicle-moves.ts';
 import { asDeliveryDb } from '../schema.ts';
 import type { DeliveryDb } from '../schema.ts';
 import { applyProgress } from './apply-progress.ts';
@@ -45,7 +46,11 @@ beforeAll(async () => {
     waves: [{ cumulativePercent: 100, successThreshold: 1, errorThreshold: 1 }],
     users,
   }));
-  await db.updateTable('campaign_vehicles').set({ state: 'offered' }).where('campaign_id', '=', campaignId).execute();
+  // The third vehicle stays pending (never offered) until the last test.
+  await moveVehicles(
+    db,
+    listedMoves(vins.slice(0, 2).map((vin) => ({ campaignId, vin, to: 'offered', at: new Date() }))),
+  );
 });
 afterAll(async () => {
   await destroyTestDatabase(testDb);
@@ -94,14 +99,14 @@ describe('applyResults and applyProgress', () => {
     ]);
     expect(first).toMatchObject({ applied: 2, duplicates: 1, waves: [{ campaignId, waveNo: 1 }] });
     expect(first.notInCampaign.map((r) => r.vin)).toEqual([stranger]);
-    expect(await states()).toEqual({ [a]: 'succeeded', [b]: 'failed', [c]: 'offered' });
+    expect(await states()).toEqual({ [a]: 'succeeded', [b]: 'failed', [c]: 'pending' });
 
     // Redelivered, and a late progress report: nothing changes.
     const events = (await db.selectFrom('campaign_vehicle_events').select('id').execute()).length;
     const again = await applyResults(db, [report(a, 'r-1'), report(b, 'r-2', 'failed')]);
     expect(again).toMatchObject({ applied: 0, duplicates: 2 });
     expect(await applyProgress(db, [{ vin: b, campaignId, state: 'installing' }])).toBe(0);
-    expect(await states()).toEqual({ [a]: 'succeeded', [b]: 'failed', [c]: 'offered' });
+    expect(await states()).toEqual({ [a]: 'succeeded', [b]: 'failed', [c]: 'pending' });
     expect((await db.selectFrom('campaign_vehicle_events').select('id').execute()).length).toBe(events);
 
     const ecus = await db
@@ -115,21 +120,24 @@ describe('applyResults and applyProgress', () => {
     ]);
   });
 
-  it("moves progress only along the domain's legal moves, while a result closes any active state", async () => {
+  it("moves progress only along the domain's legal moves, while a result closes any state after the offer", async () => {
     const c = vins[2] as string;
-    const setState = (state: 'pending' | 'downloaded') =>
-      db
-        .updateTable('campaign_vehicles')
-        .set({ state })
-        .where('campaign_id', '=', campaignId)
-        .where('vin', '=', c)
-        .execute();
-    await setState('pending');
     expect(await applyProgress(db, [{ vin: c, campaignId, state: 'downloading' }])).toBe(0);
+    expect(await applyResults(db, [report(c, 'r-4')])).toMatchObject({ applied: 0, duplicates: 0 });
     expect((await states())[c]).toBe('pending');
 
-    await setState('downloaded');
-    expect(await applyResults(db, [report(c, 'r-4')])).toMatchObject({ applied: 1, duplicates: 0 });
+    await moveVehicles(db, listedMoves([{ campaignId, vin: c, to: 'offered', at: new Date() }]));
+    expect(await applyResults(db, [report(c, 'r-5')])).toMatchObject({ applied: 1, duplicates: 0 });
     expect((await states())[c]).toBe('succeeded');
+    const events = await db
+      .selectFrom('campaign_vehicle_events')
+      .select(['from_state', 'to_state'])
+      .where('vin', '=', c)
+      .orderBy('id')
+      .execute();
+    expect(events).toEqual([
+      { from_state: 'pending', to_state: 'offered' },
+      { from_state: 'offered', to_state: 'succeeded' },
+    ]);
   });
 });

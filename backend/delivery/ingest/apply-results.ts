@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { EcuResult } from '../../../protocol/messages/ecu-result.ts';
 import type { EcuOutcome } from '../../../protocol/messages/ecu-result.ts';
 import type { DeliveryDb } from '../schema.ts';
-import { ACTIVE_VEHICLE_STATES } from '../../campaigns/states.ts';
+import { listedMoves, moveVehicles } from '../../campaigns/vehicle-moves.ts';
 import { stateOfOutcome } from '../vehicle-states.ts';
 
 /** One wave of one campaign. */
@@ -32,13 +32,9 @@ export interface AppliedResults {
 
 /**
  * Applies final results in one transaction, set-based: the report ids are inserted first (a
- * duplicate conflicts and is dropped), then the vehicles still in a non-final state move to the
- * outcome's state with an event each, and the per-ECU records are upserted.
- *
- * A gateway's final result closes a vehicle from ANY active state, not only from `installing` as
- * the domain's step table (VEHICLE_TRANSITIONS) has it: a batch's results are applied before its
- * progress reports, and over shared subscriptions a result can overtake the progress sent before
- * it, so a vehicle still at offered..downloaded must not be left there for good.
+ * duplicate conflicts and is dropped), then the vehicles move to the outcome's state along the
+ * domain's legal moves (a result closes a vehicle from any state after its offer: results may
+ * overtake progress), and the per-ECU records are upserted.
  */
 export async function applyResults(
   db: DeliveryDb,
@@ -62,25 +58,18 @@ export async function applyResults(
     const list = [...fresh.values()];
     if (list.length === 0) return { waves: [], applied: 0, duplicates: reports.length, notInCampaign: [] };
 
-    const moved = await sql<{ campaign_id: number; vin: string; wave_no: number }>`
-      WITH u AS (
-        SELECT * FROM unnest(${list.map((r) => r.vin)}::text[], ${list.map((r) => r.campaignId)}::int[],
-                             ${list.map((r) => stateOfOutcome(r.outcome))}::text[], ${list.map((r) => (r.error ? `${r.error.code}: ${r.error.message}` : null))}::text[])
-          AS u(vin, campaign_id, state, error)
-      ), old AS (
-        SELECT cv.campaign_id, cv.vin, cv.state, u.state AS new_state, u.error
-        FROM campaign_vehicles cv JOIN u ON cv.campaign_id = u.campaign_id AND cv.vin = u.vin
-        WHERE cv.state = ANY(${ACTIVE_VEHICLE_STATES}::text[])
-        FOR UPDATE OF cv
-      ), upd AS (
-        UPDATE campaign_vehicles cv SET state = old.new_state, state_changed_at = ${now}, error = old.error
-        FROM old WHERE cv.campaign_id = old.campaign_id AND cv.vin = old.vin
-        RETURNING cv.campaign_id, cv.vin, cv.wave_no
-      ), events AS (
-        INSERT INTO campaign_vehicle_events (campaign_id, vin, from_state, to_state, at)
-        SELECT campaign_id, vin, state, new_state, ${now} FROM old
-      )
-      SELECT campaign_id, vin, wave_no FROM upd`.execute(trx);
+    const moved = await moveVehicles(
+      trx,
+      listedMoves(
+        list.map((r) => ({
+          campaignId: r.campaignId,
+          vin: r.vin,
+          to: stateOfOutcome(r.outcome),
+          at: now,
+          error: r.error ? `${r.error.code}: ${r.error.message}` : null,
+        })),
+      ),
+    );
 
     const ecus = list.flatMap((r) => r.ecus.map((e) => ({ r, e })));
     if (ecus.length > 0) {
@@ -112,11 +101,11 @@ export async function applyResults(
     );
     const known = new Set(inCampaign.rows.map((r) => `${r.vin}/${r.campaign_id}`));
     const waves = new Map(
-      moved.rows.map((r) => [`${r.campaign_id}/${r.wave_no}`, { campaignId: r.campaign_id, waveNo: r.wave_no }]),
+      moved.map((r) => [`${r.campaignId}/${r.waveNo}`, { campaignId: r.campaignId, waveNo: r.waveNo }]),
     );
     return {
       waves: [...waves.values()],
-      applied: moved.rows.length,
+      applied: moved.length,
       duplicates: reports.length - freshKeys.size,
       notInCampaign: list.filter((r) => !known.has(`${r.vin}/${r.campaignId}`)),
     };

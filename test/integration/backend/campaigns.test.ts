@@ -296,9 +296,9 @@ describe('vehicle states and wave rules', () => {
     ];
     expect(await applyVehicleReports(h.db, id, batch)).toEqual({ applied: 3, ignored: 0, rejected: [] });
     expect(await applyVehicleReports(h.db, id, batch)).toEqual({ applied: 0, ignored: 3, rejected: [] });
-    const illegal = await applyVehicleReports(h.db, id, [{ vin, state: 'succeeded' }]);
+    const illegal = await applyVehicleReports(h.db, id, [{ vin, state: 'incompatible' }]);
     expect(illegal.rejected).toEqual([
-      { vin, state: 'succeeded', current: 'downloaded', reason: 'illegal move downloaded -> succeeded' },
+      { vin, state: 'incompatible', current: 'downloaded', reason: 'illegal move downloaded -> incompatible' },
     ]);
     const stranger = await applyVehicleReports(h.db, id, [{ vin: vinFor(150), state: 'offered' }]);
     expect(stranger.rejected[0]?.reason).toMatch(/not a target/);

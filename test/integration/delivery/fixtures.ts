@@ -1,4 +1,5 @@
 /** Rows the delivery tests need, written straight into the domain's tables (tests only). */
+import { addTargetVehicles } from '../../../backend/campaigns/vehicle-moves.ts';
 import { gatewayKeyFromHex } from '../../../backend/fleet/gateway-key.ts';
 import { sql } from 'kysely';
 import { generateEd25519Signer } from '../../../protocol/tuf/keys.ts';
@@ -194,11 +195,11 @@ export async function insertCampaign(
   const caseSql = bounds.map((b, i) => `WHEN rn <= ${b} THEN ${i + 1}`).join(' ');
   for (let i = 0; i < total; i += 5000) {
     const chunk = opts.vins.slice(i, i + 5000);
-    await sql`
-      INSERT INTO campaign_vehicles (campaign_id, vin, wave_no)
-      SELECT ${id}, vin, CASE ${sql.raw(caseSql)} ELSE ${opts.waves.length} END
-      FROM (SELECT vin, ${i} + row_number() OVER (ORDER BY ord) AS rn FROM unnest(${chunk}::text[]) WITH ORDINALITY AS t(vin, ord)) s`.execute(
+    await addTargetVehicles(
       db,
+      id,
+      sql`SELECT vin, CASE ${sql.raw(caseSql)} ELSE ${opts.waves.length} END AS wave_no
+      FROM (SELECT vin, ${i} + row_number() OVER (ORDER BY ord) AS rn FROM unnest(${chunk}::text[]) WITH ORDINALITY AS t(vin, ord)) s`,
     );
   }
   return { campaignId: id };

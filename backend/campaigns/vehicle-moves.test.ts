@@ -1,0 +1,160 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertCampaign, insertFleet, insertUsers } from '../../test/integration/delivery/fixtures.ts';
+import { destroyTestDatabase, waitUntil } from '../../test/integration/delivery/harness.ts';
+import { createTestDatabase } from '../../test/support/db.ts';
+import type { TestDatabase } from '../../test/support/db.ts';
+import type { Db } from '../db/database.ts';
+import type { VehicleCampaignState } from '../db/schema.ts';
+import { asDeliveryDb } from '../delivery/schema.ts';
+import { changeVehicleLifecycle } from '../fleet/service.ts';
+import { evaluateCampaign } from './waves.ts';
+import { listedMoves, moveVehicles } from './vehicle-moves.ts';
+
+let testDb: TestDatabase;
+let db: Db;
+let users: { creator: number; approver: number };
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  db = testDb.db;
+  users = await insertUsers(asDeliveryDb(db));
+});
+afterAll(() => destroyTestDatabase(testDb));
+
+let fleetNo = 0;
+/** A running single-wave campaign over `count` fresh vehicles, all pending. */
+async function campaignOf(count: number): Promise<{ campaignId: number; vins: string[] }> {
+  fleetNo += 1;
+  const vins = (
+    await insertFleet(asDeliveryDb(db), {
+      prefix: `MV${fleetNo}`,
+      count,
+      hardwareId: 'HW',
+      baseVersion: '1',
+      baseSha256: () => null,
+    })
+  ).map((v) => v.vin);
+  const { campaignId } = await insertCampaign(asDeliveryDb(db), {
+    releaseIds: [],
+    vins,
+    waves: [{ cumulativePercent: 100, successThreshold: 1, errorThreshold: 1 }],
+    users,
+  });
+  await db
+    .updateTable('campaigns')
+    .set({ state: 'running', current_wave: 1, started_at: new Date() })
+    .where('id', '=', campaignId)
+    .execute();
+  return { campaignId, vins };
+}
+
+const move = (campaignId: number, vin: string, to: VehicleCampaignState) =>
+  moveVehicles(db, listedMoves([{ campaignId, vin, to, at: new Date() }]));
+
+async function eventsOf(campaignId: number): Promise<Record<string, string[]>> {
+  const rows = await db
+    .selectFrom('campaign_vehicle_events')
+    .select(['vin', 'from_state', 'to_state'])
+    .where('campaign_id', '=', campaignId)
+    .orderBy('id')
+    .execute();
+  const byVin: Record<string, string[]> = {};
+  for (const r of rows) (byVin[r.vin] ??= []).push(`${r.from_state}->${r.to_state}`);
+  return byVin;
+}
+
+describe('moveVehicles', () => {
+  it('makes legal moves only, reporting the state each vehicle really left', async () => {
+    const { campaignId, vins } = await campaignOf(3);
+    const [a, b, c] = vins as [string, string, string];
+    const first = await moveVehicles(
+      db,
+      listedMoves([
+        { campaignId, vin: a, to: 'offered', at: new Date() },
+        { campaignId, vin: b, to: 'succeeded', at: new Date() }, // pending -> succeeded: never offered
+        { campaignId, vin: c, to: 'offered', at: new Date() },
+      ]),
+    );
+    expect(first.map((m) => [m.vin, m.from, m.to])).toEqual([
+      [a, 'pending', 'offered'],
+      [c, 'pending', 'offered'],
+    ]);
+    // A result overtaking the progress: offered -> succeeded directly.
+    expect((await move(campaignId, a, 'succeeded')).map((m) => m.from)).toEqual(['offered']);
+    expect(await move(campaignId, a, 'failed')).toEqual([]); // out of a final state
+    expect(await move(campaignId, c, 'pending')).toEqual([]); // backwards
+    expect(await eventsOf(campaignId)).toEqual({
+      [a]: ['pending->offered', 'offered->succeeded'],
+      [c]: ['pending->offered'],
+    });
+    const offer = await asDeliveryDb(db)
+      .selectFrom('campaign_vehicles')
+      .select(['offer_count', 'offered_at'])
+      .where('campaign_id', '=', campaignId)
+      .where('vin', '=', c)
+      .executeTakeFirstOrThrow();
+    expect(offer.offer_count).toBe(1);
+    expect(offer.offered_at).not.toBeNull();
+  });
+
+  it('refuses two moves for one vehicle in one batch', async () => {
+    const at = new Date();
+    expect(() =>
+      listedMoves([
+        { campaignId: 1, vin: 'X', to: 'offered', at },
+        { campaignId: 1, vin: 'X', to: 'failed', at },
+      ]),
+    ).toThrow(/one move per vehicle/);
+  });
+
+  it('logs the state a vehicle left when the deadline expires it, offered or pending', async () => {
+    const { campaignId, vins } = await campaignOf(2);
+    const [offered, pending] = vins as [string, string];
+    await move(campaignId, offered, 'offered');
+    await db
+      .updateTable('campaigns')
+      .set({ deadline_at: new Date(Date.now() - 60_000) })
+      .where('id', '=', campaignId)
+      .execute();
+    expect(await evaluateCampaign(db, campaignId)).toEqual({ action: 'expired', vehicles: 2 });
+    expect(await eventsOf(campaignId)).toEqual({
+      [offered]: ['pending->offered', 'offered->expired'],
+      [pending]: ['pending->expired'],
+    });
+  });
+
+  it('logs the state a vehicle left when its lifecycle cancels it', async () => {
+    const { campaignId, vins } = await campaignOf(1);
+    const vin = vins[0] as string;
+    await move(campaignId, vin, 'offered');
+    await changeVehicleLifecycle(db, { userId: users.creator, name: 'creator' }, vin, {
+      to: 'isolated',
+      reason: 'known vulnerable',
+    });
+    expect(await eventsOf(campaignId)).toEqual({ [vin]: ['pending->offered', 'offered->cancelled'] });
+  });
+
+  it('logs the state left under a concurrent move, read under the lock', async () => {
+    const { campaignId, vins } = await campaignOf(1);
+    const vin = vins[0] as string;
+    await move(campaignId, vin, 'offered');
+    const first = await db.startTransaction().execute();
+    await moveVehicles(first, listedMoves([{ campaignId, vin, to: 'downloading', at: new Date() }]));
+    // Started while the first move is uncommitted: its snapshot still says `offered`.
+    const second = move(campaignId, vin, 'succeeded');
+    if (testDb.engine === 'postgresql') {
+      await waitUntil('the second move to wait for the lock', async () => {
+        const waiting = await sql<{ n: number }>`
+          SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(db);
+        return (waiting.rows[0]?.n ?? 0) > 0;
+      });
+    }
+    await first.commit().execute();
+    expect((await second).map((m) => [m.from, m.to])).toEqual([['downloading', 'succeeded']]);
+    expect(await eventsOf(campaignId)).toEqual({
+      [vin]: ['pending->offered', 'offered->downloading', 'downloading->succeeded'],
+    });
+  });
+});
