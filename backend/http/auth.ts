@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
+import type { RequestIdVariables } from 'hono/request-id';
 import type { Db } from '../db/database.ts';
 import type { Role } from '../db/schema.ts';
 import { ProblemError, problemResponse } from './problem.ts';
@@ -10,7 +11,7 @@ export interface AuthUser {
   roles: readonly Role[];
 }
 export interface AppEnv {
-  Variables: { user: AuthUser };
+  Variables: { user: AuthUser } & RequestIdVariables;
 }
 
 export function hashToken(token: string): string {
