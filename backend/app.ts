@@ -5,7 +5,7 @@ import { registerCampaignRoutes } from './campaigns/routes.ts';
 import { BlobStore } from './blobs/store.ts';
 import type { Db } from './db/database.ts';
 import { registerFleetRoutes } from './fleet/routes.ts';
-import { authenticate } from './http/auth.ts';
+import { authenticate, userForAuthorization } from './http/auth.ts';
 import type { AppEnv } from './http/auth.ts';
 import type { RouteDeps } from './http/deps.ts';
 import { DEFAULT_MAX_BODY_BYTES, limitBodies } from './http/body-limit.ts';
@@ -97,7 +97,14 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   registerReleaseRoutes(app, routeDeps);
   registerCampaignRoutes(app, routeDeps);
   // The Image repository in TUF's layout, read-only, for mirrors and any TUF client.
-  app.route('/tuf', tufRoutes({ db: asDeliveryDb(deps.db), blobs: routeDeps.blobs }));
+  app.route(
+    '/tuf',
+    tufRoutes({
+      db: asDeliveryDb(deps.db),
+      blobs: routeDeps.blobs,
+      resolveUser: (header) => userForAuthorization(deps.db, header),
+    }),
+  );
   // Mounted last: the dashboard reads the roles of the API routes registered above.
   app.route('/ui', dashboardRoutes({ db: deps.db, api: app, now: routeDeps.now, deadlinePolicy: routeDeps.policy }));
   app.get('/', (c) => c.redirect('/ui/campaigns'));
