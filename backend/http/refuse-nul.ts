@@ -1,28 +1,11 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
+import { NUL, NUL_MESSAGE as MESSAGE, nulFields } from '../../protocol/nul-fields.ts';
 import { ProblemError, problemResponse } from './problem.ts';
 
 // PostgreSQL text cannot hold U+0000 (it fails with a data exception), and no field of this
 // system has a use for it: one check over every request's path, query and body refuses it
 // before any route runs, naming each field that holds one.
-
-const NUL = '\u0000';
-const MESSAGE = 'must not contain the NUL character (U+0000)';
-
-/** Field names (`json.items.0.title`, `query.q`, `param.vin`) of every string holding U+0000. */
-function nulFields(value: unknown, at: string, found: string[]): string[] {
-  if (typeof value === 'string') {
-    if (value.includes(NUL)) found.push(at);
-  } else if (Array.isArray(value)) {
-    value.forEach((item, i) => nulFields(item, `${at}.${i}`, found));
-  } else if (typeof value === 'object' && value !== null) {
-    for (const [key, item] of Object.entries(value)) {
-      if (key.includes(NUL)) found.push(`${at}.${JSON.stringify(key)}`);
-      nulFields(item, `${at}.${key}`, found);
-    }
-  }
-  return found;
-}
 
 /** Path segments holding U+0000, named after the matched route's parameter where there is one. */
 function pathFields(c: Context): string[] {
@@ -49,11 +32,11 @@ async function bodyFields(c: Context): Promise<string[]> {
   if (/^application\/([\w.+-]*\+)?json/i.test(type)) {
     // Parsed once: the validators read the same cached value. Malformed JSON is theirs to refuse.
     const body: unknown = await c.req.json().catch(() => undefined);
-    return nulFields(body, 'json', []);
+    return nulFields(body, 'json');
   }
   if (/^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type)) {
     const form = await c.req.parseBody({ all: true }).catch(() => undefined);
-    return nulFields(form, 'form', []);
+    return nulFields(form, 'form');
   }
   return [];
 }
