@@ -77,7 +77,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       new ProblemError(404, 'not-found', 'Not found', `no route for ${c.req.method} ${c.req.path}`).toBody(),
     ),
   );
-  // Before anything reads a body: its size, then U+0000 anywhere in the request.
+  // Before anything reads a body: its size.
   app.use('*', requestId());
   app.use(
     '*',
@@ -86,10 +86,11 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       routes: { [`POST ${IMAGE_UPLOAD_PATH}`]: base64Length(routeDeps.maxImageBytes) + 64 * 1024 },
     }),
   );
-  app.use('*', refuseNul());
   app.get('/health', (c) => c.json({ ok: true }));
   registerDocs(app);
   app.use('/api/*', authenticate(deps.db));
+  // U+0000 anywhere in the request, once the caller is known (an anonymous body is not parsed).
+  app.use('*', refuseNul());
   registerUserRoutes(app, deps.db);
   registerAuditRoutes(app, deps.db);
   registerFleetRoutes(app, deps.db);

@@ -73,6 +73,8 @@ describe('U+0000 in any text', () => {
   it('is refused in query parameters and path parameters', async () => {
     expectFieldRefused(await h.call('GET', '/api/vehicles?modelId=comp%00act', manager), 'query.modelId');
     expectFieldRefused(await h.call('GET', '/api/vehicles?tag=%00', manager), 'query.tag');
+    // The caller is known first: an anonymous request is refused as such, its body never parsed.
+    expect((await h.call('GET', '/api/vehicles?tag=%00', null)).status).toBe(401);
     expectFieldRefused(await h.call('GET', '/api/audit?entityType=vehicle%00', h.adminToken), 'query.entityType');
     expectFieldRefused(await h.call('GET', '/api/releases?hardwareId=HW%00', engineer), 'query.hardwareId');
     expectFieldRefused(await h.call('GET', `/api/vehicles/${vinFor(1).slice(0, 16)}%00`, manager), 'param.vin');
