@@ -1,15 +1,19 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { requestId } from 'hono/request-id';
 import { registerAuditRoutes } from './audit/routes.ts';
 import { registerCampaignRoutes } from './campaigns/routes.ts';
 import { BlobStore } from './blobs/store.ts';
 import type { Db } from './db/database.ts';
 import { registerFleetRoutes } from './fleet/routes.ts';
-import { authenticate } from './http/auth.ts';
+import { authenticate, userForAuthorization } from './http/auth.ts';
 import type { AppEnv } from './http/auth.ts';
 import type { RouteDeps } from './http/deps.ts';
+import { DEFAULT_MAX_BODY_BYTES, limitBodies } from './http/body-limit.ts';
 import { registerDocs } from './http/docs.ts';
+import { refuseNul } from './http/refuse-nul.ts';
 import { problemFromError, problemResponse, ProblemError } from './http/problem.ts';
-import { registerReleaseRoutes } from './releases/routes.ts';
+import type { KeySet } from './keys/key-set.ts';
+import { base64Length, IMAGE_UPLOAD_PATH, registerReleaseRoutes } from './releases/routes.ts';
 import { registerUserRoutes } from './users/routes.ts';
 import { dashboardRoutes } from './dashboard/routes.tsx';
 import { asDeliveryDb } from './delivery/schema.ts';
@@ -24,6 +28,10 @@ export interface AppDeps {
   blobDir: string;
   /** Largest image accepted by an upload, in bytes (default 64 MiB). */
   maxImageBytes?: number;
+  /** Largest request body of every other route, in bytes (default 4 MiB). */
+  maxBodyBytes?: number;
+  /** The signing keys: with them, authorising a release re-signs the Image repository at once. */
+  keys?: KeySet;
   deadlinePolicy?: DeadlinePolicy;
   /** Clock, replaceable in tests. */
   now?: () => Date;
@@ -37,6 +45,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     maxImageBytes: deps.maxImageBytes ?? 64 * 1024 * 1024,
     policy: validatePolicy(deps.deadlinePolicy ?? DEFAULT_DEADLINE_POLICY),
     now: deps.now ?? (() => new Date()),
+    keys: deps.keys,
   };
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result, c) => {
@@ -54,7 +63,12 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   });
   app.onError((err, c) => {
     const body = problemFromError(err);
-    if (body.status >= 500) console.error(err);
+    const id = c.get('requestId');
+    if (body.status === 503) console.warn(`request ${id}: ${body.detail}: ${err.message}`);
+    else if (body.status >= 500) {
+      console.error(`request ${id}: ${c.req.method} ${c.req.path} failed:`, err);
+      body.requestId = id;
+    }
     return problemResponse(c, body);
   });
   app.notFound((c) =>
@@ -63,9 +77,20 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       new ProblemError(404, 'not-found', 'Not found', `no route for ${c.req.method} ${c.req.path}`).toBody(),
     ),
   );
+  // Before anything reads a body: its size.
+  app.use('*', requestId());
+  app.use(
+    '*',
+    limitBodies({
+      defaultBytes: deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      routes: { [`POST ${IMAGE_UPLOAD_PATH}`]: base64Length(routeDeps.maxImageBytes) + 64 * 1024 },
+    }),
+  );
   app.get('/health', (c) => c.json({ ok: true }));
   registerDocs(app);
   app.use('/api/*', authenticate(deps.db));
+  // U+0000 anywhere in the request, once the caller is known (an anonymous body is not parsed).
+  app.use('*', refuseNul());
   registerUserRoutes(app, deps.db);
   registerAuditRoutes(app, deps.db);
   registerFleetRoutes(app, deps.db);
@@ -73,7 +98,14 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   registerReleaseRoutes(app, routeDeps);
   registerCampaignRoutes(app, routeDeps);
   // The Image repository in TUF's layout, read-only, for mirrors and any TUF client.
-  app.route('/tuf', tufRoutes({ db: asDeliveryDb(deps.db), blobs: routeDeps.blobs }));
+  app.route(
+    '/tuf',
+    tufRoutes({
+      db: asDeliveryDb(deps.db),
+      blobs: routeDeps.blobs,
+      resolveUser: (header) => userForAuthorization(deps.db, header),
+    }),
+  );
   // Mounted last: the dashboard reads the roles of the API routes registered above.
   app.route('/ui', dashboardRoutes({ db: deps.db, api: app, now: routeDeps.now, deadlinePolicy: routeDeps.policy }));
   app.get('/', (c) => c.redirect('/ui/campaigns'));

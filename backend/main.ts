@@ -14,8 +14,11 @@ program
   .option('--no-delivery', 'serve the API only, without MQTT delivery')
   .action(async (opts: { delivery: boolean }) => {
     const { db, blobDir, describe } = await openDatabaseFromEnv();
-    const app = createApp({ db, blobDir });
+    const maxBodyBytes = process.env.MAX_BODY_BYTES ? Number(process.env.MAX_BODY_BYTES) : undefined;
+    if (maxBodyBytes !== undefined && !(Number.isSafeInteger(maxBodyBytes) && maxBodyBytes > 0))
+      throw new Error(`MAX_BODY_BYTES: a positive number of bytes, not "${process.env.MAX_BODY_BYTES}"`);
     const delivery = opts.delivery ? await startDeliveryFromEnv(db, blobDir) : undefined;
+    const app = createApp({ db, blobDir, keys: delivery?.keys, maxBodyBytes });
     const port = Number(process.env.PORT ?? 8080);
     const server = serve({ fetch: app.fetch, port }, () => {
       console.log(`backend listening on http://localhost:${port} (${describe}); docs at /docs, dashboard at /ui`);

@@ -8,3 +8,11 @@ export * from './manifest/index.ts';
 export * from './messages/index.ts';
 export { EcuSerialSchema, VinSchema } from './vin.ts';
 export type { Vin } from './vin.ts';
+export {
+  claimedVehicle,
+  VEHICLE_AUTH_MAX_SKEW_SECONDS,
+  VEHICLE_AUTH_SCHEME,
+  vehicleAuthorization,
+  verifyVehicleAuthorization,
+} from './vehicle-request-auth.ts';
+export type { VehicleAuthResult, VehicleRequest } from './vehicle-request-auth.ts';

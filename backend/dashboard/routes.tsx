@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { Context } from 'hono';
 import type { Db } from '../db/database.ts';
-import { ProblemError } from '../http/problem.ts';
+import { problemFromError } from '../http/problem.ts';
 import type { DeadlinePolicy } from '../vulnerabilities/deadline-policy.ts';
 import { ApiRoles } from './api-roles.ts';
 import type { ApiRegistry } from './api-roles.ts';
@@ -100,10 +100,12 @@ function safeNext(next: string | undefined): string {
 function errorResponse(c: Context<DashboardEnv>, err: Error): Response | Promise<Response> {
   const user = c.get('user') ?? null;
   const csrf = c.get('csrf');
-  if (err instanceof ProblemError) {
-    return c.html(<ErrorPage user={user} csrf={csrf} title={err.title} detail={err.message} />, err.status);
-  }
-  console.error(err);
-  const detail = 'The server failed to handle the request; it has been logged.';
-  return c.html(<ErrorPage user={user} csrf={csrf} title="Internal error" detail={detail} />, 500);
+  // The API's mapping: a refused value is a 4xx, an unreachable database a 503 to retry.
+  const problem = problemFromError(err);
+  if (problem.status === 503 && typeof problem.retryAfterSeconds === 'number')
+    c.header('retry-after', String(problem.retryAfterSeconds));
+  if (problem.status === 500) console.error(err);
+  const detail =
+    problem.status === 500 ? 'The server failed to handle the request; it has been logged.' : problem.detail;
+  return c.html(<ErrorPage user={user} csrf={csrf} title={problem.title} detail={detail} />, problem.status as 500);
 }

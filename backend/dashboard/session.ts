@@ -24,6 +24,10 @@ export function tokenResolver(db: Db): (token: string) => Promise<AuthUser | nul
   const probe = new Hono<AppEnv>();
   probe.use(authenticate(db));
   probe.get('/', (c) => c.json(c.get('user')));
+  // A failing database is not an unknown token: the error reaches the dashboard's error page (503).
+  probe.onError((err) => {
+    throw err;
+  });
   return async (token) => {
     if (!/^[\w-]{10,200}$/.test(token)) return null;
     const res = await probe.request('/', { headers: { authorization: `Bearer ${token}` } });

@@ -15,6 +15,8 @@ export interface DatabaseOptions {
   loadDataDir?: Blob | undefined;
   /** An existing PGlite instance to use; it stays owned (and closed) by the caller. */
   pglite?: PGlite | undefined;
+  /** How long a new PostgreSQL connection may take before the query fails as unavailable (default 5 s). */
+  connectTimeoutMs?: number | undefined;
 }
 
 /** SQLSTATE 57P01: the server terminated the connection (shutdown, or a forced DROP DATABASE). */
@@ -26,12 +28,20 @@ const ADMIN_SHUTDOWN = '57P01';
  */
 export function createDatabase(options: DatabaseOptions = {}): Db {
   if (options.url) {
-    const pool = new pg.Pool({ connectionString: options.url });
+    // A bounded connect: an unreachable server (black-holed network) fails requests with 503, not never.
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+    });
     // An idle connection the server drops (restart, failover, pg_terminate_backend) is reported on
     // the pool; unhandled, that event would crash the process. The pool replaces the connection.
     pool.on('error', (err: Error & { code?: string }) => {
       if (err.code !== ADMIN_SHUTDOWN) console.warn(`database: idle connection lost: ${err.message}`);
     });
+    // A connection that dies while checked out fails its query (a 503 for the request), then emits
+    // 'error' on the client, which pg-pool only listens to while the client is idle: unhandled, that
+    // would crash the process. The pool discards the broken client when it is released.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
   if (options.pglite) {

@@ -2,6 +2,7 @@ import { BlobStore } from '../blobs/store.ts';
 import type { Db } from '../db/database.ts';
 import { ensureDevKeySet } from '../keys/generate.ts';
 import { defaultKeysDir, loadKeySet } from '../keys/key-set.ts';
+import type { KeySet } from '../keys/key-set.ts';
 import { startEmbeddedBroker } from '../mqtt/embedded-broker.ts';
 import type { EmbeddedBroker } from '../mqtt/embedded-broker.ts';
 import { publishImageRepository } from '../tuf-repo/image-repository.ts';
@@ -15,6 +16,8 @@ export interface DeliveryFromEnv {
   /** The in-process broker, when MQTT_URL was not set. */
   readonly embeddedBroker: EmbeddedBroker | undefined;
   readonly brokerUrl: string;
+  /** The signing keys delivery loaded; the API uses them to publish a release as it is authorised. */
+  readonly keys: KeySet;
   stop(): Promise<void>;
 }
 
@@ -68,6 +71,7 @@ export async function startDeliveryFromEnv(
     service,
     embeddedBroker,
     brokerUrl,
+    keys,
     async stop() {
       await service.stop();
       await embeddedBroker?.close();

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
+import type { RequestIdVariables } from 'hono/request-id';
 import type { Db } from '../db/database.ts';
 import type { Role } from '../db/schema.ts';
 import { ProblemError, problemResponse } from './problem.ts';
@@ -10,7 +11,7 @@ export interface AuthUser {
   roles: readonly Role[];
 }
 export interface AppEnv {
-  Variables: { user: AuthUser };
+  Variables: { user: AuthUser } & RequestIdVariables;
 }
 
 export function hashToken(token: string): string {
@@ -21,28 +22,37 @@ export function newToken(): string {
   return `ota_${randomBytes(32).toString('base64url')}`;
 }
 
+/** The user an `Authorization: Bearer <token>` header names, or why there is none. */
+export async function userForAuthorization(
+  db: Db,
+  header: string | undefined,
+): Promise<AuthUser | 'missing' | 'unknown'> {
+  const match = /^Bearer ([A-Za-z0-9_-]{10,200})$/.exec(header ?? '');
+  if (!match?.[1]) return 'missing';
+  const row = await db
+    .selectFrom('api_tokens as t')
+    .innerJoin('users as u', 'u.id', 't.user_id')
+    .select(['u.id', 'u.name', 'u.roles'])
+    .where('t.token_sha256', '=', hashToken(match[1]))
+    .where('t.revoked_at', 'is', null)
+    .executeTakeFirst();
+  return row ? { id: row.id, name: row.name, roles: row.roles } : 'unknown';
+}
+
 /** Resolves `Authorization: Bearer <token>` to a user; only the token's sha256 is stored. */
 export function authenticate(db: Db): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const header = c.req.header('authorization') ?? '';
-    const match = /^Bearer ([A-Za-z0-9_-]{10,200})$/.exec(header);
-    if (!match?.[1]) {
+    const user = await userForAuthorization(db, c.req.header('authorization'));
+    if (user === 'missing') {
       return problemResponse(c, unauthorized('send Authorization: Bearer <API token>').toBody());
     }
-    const row = await db
-      .selectFrom('api_tokens as t')
-      .innerJoin('users as u', 'u.id', 't.user_id')
-      .select(['u.id', 'u.name', 'u.roles'])
-      .where('t.token_sha256', '=', hashToken(match[1]))
-      .where('t.revoked_at', 'is', null)
-      .executeTakeFirst();
-    if (!row) return problemResponse(c, unauthorized('the API token is unknown or revoked').toBody());
-    c.set('user', { id: row.id, name: row.name, roles: row.roles });
+    if (user === 'unknown') return problemResponse(c, unauthorized('the API token is unknown or revoked').toBody());
+    c.set('user', user);
     await next();
   };
 }
 
-const unauthorized = (detail: string) => new ProblemError(401, 'unauthorized', 'Unauthorized', detail);
+export const unauthorized = (detail: string) => new ProblemError(401, 'unauthorized', 'Unauthorized', detail);
 
 /** The route-level guard: the user must hold at least one of the route's roles. */
 export function requireRoles(roles: readonly Role[]): MiddlewareHandler<AppEnv> {

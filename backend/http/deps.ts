@@ -1,5 +1,6 @@
 import type { BlobStore } from '../blobs/store.ts';
 import type { Db } from '../db/database.ts';
+import type { KeySet } from '../keys/key-set.ts';
 import type { DeadlinePolicy } from '../vulnerabilities/deadline-policy.ts';
 
 /** What route modules need, resolved once by createApp. */
@@ -9,4 +10,6 @@ export interface RouteDeps {
   maxImageBytes: number;
   policy: DeadlinePolicy;
   now: () => Date;
+  /** Signing keys, when this process holds them: authorising a release then publishes it at once. */
+  keys: KeySet | undefined;
 }

@@ -24,7 +24,8 @@ export function decodeCursor<K extends string | number>(
   if (cursor === undefined) return null;
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (typeof value === kind) return value as K;
+    // A string key holding U+0000 is no key this API handed out (and PostgreSQL cannot compare it).
+    if (typeof value === kind && !(typeof value === 'string' && value.includes('\u0000'))) return value as K;
   } catch {
     // fall through to the problem below
   }

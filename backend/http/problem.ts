@@ -1,5 +1,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { classifyDatabaseError } from './database-errors.ts';
+import type { DatabaseFailure } from './database-errors.ts';
 
 /** RFC 9457 problem details; `errors` names each offending field for validation failures. */
 export interface ProblemBody {
@@ -13,7 +15,7 @@ export interface ProblemBody {
 
 export class ProblemError extends Error {
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 500,
+    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 500 | 503,
     readonly slug: string,
     readonly title: string,
     detail: string,
@@ -52,18 +54,57 @@ export const invalid = (field: string, message: string): ProblemError =>
     errors: [{ field, message }],
   });
 
+/** A problem+json response; a 503 carries its `retryAfterSeconds` as Retry-After. */
 export function problemResponse(c: Context, body: ProblemBody): Response {
-  return c.body(JSON.stringify(body), body.status as 400, { 'content-type': 'application/problem+json' });
+  const headers: Record<string, string> = { 'content-type': 'application/problem+json' };
+  if (body.status === 503 && typeof body.retryAfterSeconds === 'number')
+    headers['retry-after'] = String(body.retryAfterSeconds);
+  return c.body(JSON.stringify(body), body.status as 400, headers);
 }
 
-interface PgError {
-  code?: string;
-  constraint?: string;
-  detail?: string;
-  column?: string;
+/** Seconds a client is told to wait (Retry-After) while the database is unreachable. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+/** A refused value: the detail and `errors` name the fields when the database said which. */
+function refused(status: 409 | 422, slug: string, title: string, message: string, fields: string[]): ProblemError {
+  const detail = fields.length ? `${fields.join(', ')}: ${message}` : message;
+  return new ProblemError(status, slug, title, detail, { errors: fields.map((field) => ({ field, message })) });
 }
 
-/** Maps database constraint failures to 409/422 problems; anything else becomes an opaque 500. */
+/** The client's view of a database failure: a 4xx naming the field where known, or a 503 to retry. */
+function problemFromDatabase(failure: DatabaseFailure): ProblemError {
+  switch (failure.kind) {
+    case 'unavailable':
+      return new ProblemError(
+        503,
+        'service-unavailable',
+        'Service unavailable',
+        'the database is unreachable; try again shortly',
+        { retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS },
+      );
+    case 'retry':
+      return new ProblemError(503, 'busy', 'Busy', 'the request collided with another; try again', {
+        retryAfterSeconds: 1,
+      });
+    case 'duplicate':
+      return refused(409, 'duplicate', 'Conflict', 'already exists', failure.fields);
+    case 'unknown-reference':
+      return refused(
+        422,
+        'unknown-reference',
+        'Unknown reference',
+        'refers to something that does not exist',
+        failure.fields,
+      );
+    case 'invalid':
+      return refused(422, 'validation-error', 'Invalid request', 'value not accepted', failure.fields);
+  }
+}
+
+/**
+ * The problem a thrown error becomes. Database failures are mapped without their SQLSTATE or driver
+ * text; anything unexpected is an opaque 500 (the caller logs it with the request id).
+ */
 export function problemFromError(err: unknown): ProblemBody {
   if (err instanceof ProblemError) return err.toBody();
   if (err instanceof HTTPException && err.status < 500) {
@@ -74,28 +115,7 @@ export function problemFromError(err: unknown): ProblemBody {
       detail: err.message || 'the request could not be read',
     };
   }
-  const pgErr = err as PgError;
-  switch (pgErr.code) {
-    case '23505':
-      return conflict(`already exists (${pgErr.constraint ?? 'unique constraint'})`, 'duplicate').toBody();
-    case '23503':
-      return new ProblemError(
-        422,
-        'unknown-reference',
-        'Unknown reference',
-        `refers to something that does not exist (${pgErr.constraint ?? 'foreign key'})`,
-      ).toBody();
-    case '23514':
-    case '22P02':
-    case '22007':
-    case '22008':
-      return new ProblemError(
-        422,
-        'validation-error',
-        'Invalid request',
-        `rejected by the database (${pgErr.constraint ?? pgErr.code})`,
-      ).toBody();
-    default:
-      return new ProblemError(500, 'internal', 'Internal error', 'the server failed to handle the request').toBody();
-  }
+  const failure = classifyDatabaseError(err);
+  if (failure) return problemFromDatabase(failure).toBody();
+  return new ProblemError(500, 'internal', 'Internal error', 'the server failed to handle the request').toBody();
 }

@@ -1,6 +1,10 @@
 import { z } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Db } from '../db/database.ts';
 import { ROLES } from '../db/schema.ts';
+import { asDeliveryDb } from '../delivery/schema.ts';
+import type { KeySet } from '../keys/key-set.ts';
+import { publishImageRepository } from '../tuf-repo/image-repository.ts';
 import type { AppEnv } from '../http/auth.ts';
 import { actorOf } from '../http/actor.ts';
 import type { RouteDeps } from '../http/deps.ts';
@@ -27,6 +31,12 @@ import {
 
 const tags = ['releases'];
 const ENGINEERS = ['release_engineer'] as const;
+
+/** The upload route; its body limit is the image limit, not the API's. */
+export const IMAGE_UPLOAD_PATH = '/api/releases/{id}/images';
+
+/** Characters of base64 for `bytes` bytes: the largest JSON upload of an image of that size. */
+export const base64Length = (bytes: number): number => Math.ceil(bytes / 3) * 4;
 
 const tooLarge = (limit: number) =>
   new ProblemError(413, 'image-too-large', 'Image too large', `images are limited to ${limit} bytes`);
@@ -74,7 +84,7 @@ export function registerReleaseRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps)
   app.openapi(
     securedRoute(ENGINEERS, {
       method: 'post',
-      path: '/api/releases/{id}/images',
+      path: IMAGE_UPLOAD_PATH,
       tags,
       summary: 'Upload an image: raw bytes (application/octet-stream, ?fileName=) or base64 JSON',
       request: {
@@ -92,8 +102,6 @@ export function registerReleaseRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps)
     }),
     async (c) => {
       const limit = deps.maxImageBytes;
-      const declared = Number(c.req.header('content-length') ?? '0');
-      if (declared > limit * 1.4 + 1024) throw tooLarge(limit);
       const query = c.req.valid('query');
       const isJson = (c.req.header('content-type') ?? '').includes('json');
       let upload;
@@ -139,6 +147,24 @@ export function registerReleaseRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps)
       request: { params: IdParam, body: jsonBody(AuthorizationInput) },
       responses: { 200: jsonResponse(Release, 'the release after the decision') },
     }),
-    async (c) => c.json(await decideAuthorization(db, actorOf(c), c.req.valid('param').id, c.req.valid('json')), 200),
+    async (c) => {
+      const input = c.req.valid('json');
+      const release = await decideAuthorization(db, actorOf(c), c.req.valid('param').id, input);
+      if (input.decision === 'authorized' && deps.keys) await publishAuthorised(db, deps.keys, release.id);
+      return c.json(release, 200);
+    },
   );
+}
+
+/**
+ * Re-signs the Image repository right after an authorisation, so vehicles can verify the release
+ * before any campaign starts. The decision is already committed: a failure (e.g. the offline
+ * targets key is not on this host) is logged and the dispatcher's next publish catches up.
+ */
+async function publishAuthorised(db: Db, keys: KeySet, releaseId: number): Promise<void> {
+  try {
+    await publishImageRepository(asDeliveryDb(db), keys);
+  } catch (error) {
+    console.warn(`release ${releaseId}: authorised, Image repository not re-signed yet: ${(error as Error).message}`);
+  }
 }

@@ -77,7 +77,7 @@ describe('Image repository', () => {
     });
 
     // Mounted as the backend mounts it.
-    const app = new Hono().route('/tuf', tufRoutes({ db, blobs }));
+    const app = new Hono().route('/tuf', tufRoutes({ db, blobs, resolveUser: async () => 'missing' }));
     const root1 = new Uint8Array(await (await app.request('/tuf/image/1.root.json')).arrayBuffer());
     const trusted = trustRoot('image', root1);
     const verified = verifyRepository('image', await fetchAll(app, '/tuf/image'), trusted, new Date());

@@ -2,7 +2,10 @@ import { Hono } from 'hono';
 import type { Context } from 'hono';
 import type { BlobStore } from '../blobs/store.ts';
 import type { DeliveryDb } from '../delivery/schema.ts';
+import { problemResponse } from '../http/problem.ts';
 import { parseByteRange } from './byte-range.ts';
+import { refuseDirectorRead } from './director-access.ts';
+import type { UserResolver } from './director-access.ts';
 import { latestMetadata, metadataVersion } from './metadata-store.ts';
 import { isServableBlob } from './servable.ts';
 import type { Repository } from './metadata-store.ts';
@@ -10,11 +13,14 @@ import type { Repository } from './metadata-store.ts';
 export interface TufRoutesDeps {
   db: DeliveryDb;
   blobs: BlobStore;
+  /** The API's token check: users may read any vehicle's Director metadata. */
+  resolveUser: UserResolver;
 }
 
 const VERSIONED = /^(\d{1,9})\.(root|snapshot|targets)\.json$/;
 const TARGET_FILE = /^([0-9a-f]{64})\.[A-Za-z0-9._-]+$/;
 const VIN = /^[A-HJ-NPR-Z0-9]{17}$/;
+const ROOT_FILE = /^(\d{1,9}\.)?root\.json$/;
 
 /** Serves bytes whole or, for a `Range` request, the part asked for (so a download can resume). */
 function serveBytes(c: Context, bytes: Uint8Array, contentType: string): Response {
@@ -63,7 +69,8 @@ async function metadataFile(
  * Read-only TUF repositories in the standard consistent-snapshot layout:
  *   /image/{N.root.json, root.json, timestamp.json, N.snapshot.json, N.targets.json, targets/<sha256>.<name>}
  *   /director/<VIN>/{N.root.json, root.json, timestamp.json, N.snapshot.json, N.targets.json}
- * Mount under /tuf. Every file answers byte-range requests.
+ * Mount under /tuf. Every file answers byte-range requests. A vehicle's Director timestamp, snapshot
+ * and targets are read only by that vehicle or an API user (director-access.ts).
  */
 export function tufRoutes(deps: TufRoutesDeps): Hono {
   const app = new Hono();
@@ -81,7 +88,14 @@ export function tufRoutes(deps: TufRoutesDeps): Hono {
   app.get('/director/:vin/:file', async (c) => {
     const vin = c.req.param('vin');
     if (!VIN.test(vin)) return c.text('not a VIN', 404);
-    const bytes = await metadataFile(deps.db, 'director', vin, c.req.param('file'));
+    const file = c.req.param('file');
+    // The Director's root is the same for every vehicle (keys only) and is how vehicles are
+    // provisioned; timestamp, snapshot and targets name this vehicle's ECUs and campaign.
+    if (!ROOT_FILE.test(file)) {
+      const refused = await refuseDirectorRead(c, deps, vin);
+      if (refused) return problemResponse(c, refused.toBody());
+    }
+    const bytes = await metadataFile(deps.db, 'director', vin, file);
     return bytes ? serveBytes(c, bytes, 'application/json') : c.text('no such metadata', 404);
   });
   return app;

@@ -1,3 +1,4 @@
+import { NUL_MESSAGE, nulFields } from '../nul-fields.ts';
 import { describeZodError } from '../tuf/schemas.ts';
 import { MessageDecodeError } from './errors.ts';
 import { PAYLOAD_SCHEMAS } from './payloads.ts';
@@ -22,5 +23,8 @@ export function decodeMessage<K extends JsonMessageKind>(kind: K, payload: Uint8
   }
   const parsed = PAYLOAD_SCHEMAS[kind].safeParse(json);
   if (!parsed.success) throw new MessageDecodeError(kind, describeZodError(parsed.error));
+  // Text from a vehicle ends up in PostgreSQL, which refuses U+0000: such a message is malformed.
+  const nul = nulFields(parsed.data, kind);
+  if (nul.length > 0) throw new MessageDecodeError(kind, nul.map((f) => `${f}: ${NUL_MESSAGE}`).join('; '));
   return parsed.data as MessagePayload<K>;
 }

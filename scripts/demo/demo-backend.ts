@@ -49,7 +49,7 @@ export async function startDemoBackend(opts: {
   let server: Server;
   let port: number;
   let portTaken: number | null = null;
-  const app = createApp({ db, blobDir });
+  const app = createApp({ db, blobDir, keys: delivery.keys });
   try {
     try {
       ({ server, port } = await listen(app.fetch, opts.host, opts.port));

@@ -13,6 +13,8 @@ export interface TestDatabase {
   db: Db;
   /** Which engine the test runs on, for messages only. */
   engine: 'postgresql' | 'pglite';
+  /** The database's connection string (PostgreSQL only). */
+  url?: string;
   destroy(): Promise<void>;
 }
 
@@ -23,10 +25,11 @@ export interface TestDatabase {
  */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const serverUrl = process.env.DATABASE_URL;
-  return serverUrl ? createOnServer(serverUrl) : createOnPglite();
+  return serverUrl ? createTestDatabaseOnServer(serverUrl) : createOnPglite();
 }
 
-async function createOnServer(serverUrl: string): Promise<TestDatabase> {
+/** A fresh, migrated database on the PostgreSQL server at `serverUrl`, dropped by destroy(). */
+export async function createTestDatabaseOnServer(serverUrl: string): Promise<TestDatabase> {
   const name = `ota_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   const admin = createDatabase({ url: serverUrl });
   await sql.raw(`CREATE DATABASE ${name}`).execute(admin);
@@ -37,6 +40,7 @@ async function createOnServer(serverUrl: string): Promise<TestDatabase> {
   return {
     db,
     engine: 'postgresql',
+    url: url.toString(),
     async destroy() {
       // pg's Pool.end() resolves before its sockets have closed, so the forced DROP below may still
       // terminate a closing connection; createDatabase's pool absorbs that error (SQLSTATE 57P01).

@@ -12,7 +12,7 @@ import {
   type TrustedRepositoryState,
 } from '../../protocol/index.ts';
 import { DeltaError, decode as decodeDelta } from '../../protocol/delta/index.ts';
-import { sha256Hex } from '../flash/image.ts';
+import { layoutSize, sha256Hex } from '../flash/image.ts';
 import type { ImageStore } from '../journal/image-store.ts';
 import type { EcuTarget } from '../journal/update-record.ts';
 import type { EcuInventory } from '../inventory/read-inventory.ts';
@@ -27,7 +27,8 @@ export type PrepareFailureCode =
   | 'download_failed'
   | 'delta_failed'
   | 'image_hash_mismatch'
-  | 'no_rollback_image';
+  | 'no_rollback_image'
+  | 'too_large';
 
 export class PrepareError extends Error {
   override readonly name = 'PrepareError';
@@ -133,6 +134,27 @@ async function rebuild(input: PrepareInput, u: EcuUpdate, ecu: ReachableInventor
   return image;
 }
 
+/**
+ * A delta that does not pay is the brotli-compressed image, which incompressible data grows by a few
+ * bytes per 64 KiB: this much above the ECU's flash size still fits any honest package.
+ */
+const DELTA_SLACK_BYTES = 64 * 1024;
+
+/**
+ * Signed lengths are trusted only up to what the ECU's flash holds: a compromised (or mistaken)
+ * repository must not make the gateway plan or allocate downloads of any size. Checked for every
+ * ECU before the first byte is requested.
+ */
+function refuseOversized(def: PublicEcuDefinition, what: string, length: number, slack = 0): void {
+  const limit = layoutSize(def.flash) + slack;
+  if (length > limit) {
+    throw new PrepareError(
+      'too_large',
+      `${def.name}: the ${what} is ${length} bytes, above the limit of ${limit} bytes (the ECU's flash holds ${layoutSize(def.flash)})`,
+    );
+  }
+}
+
 /** A single-bank ECU is rolled back by reprogramming its current image: keep (or fetch) that image first. */
 async function keepCurrentImage(
   input: PrepareInput,
@@ -148,6 +170,7 @@ async function keepCurrentImage(
       `${def.name} runs ${ecu.sha256}, which is not a released image: it could not be rolled back`,
     );
   }
+  refuseOversized(def, 'current image', info.length);
   const bytes = await download(input, info.sha256, info.length, `current image of ${def.name}`);
   input.images.put(bytes, {
     version: info.version,
@@ -182,6 +205,12 @@ export async function prepareUpdate(input: PrepareInput): Promise<PreparedUpdate
   if (verified.campaignId === undefined || verified.updates.length === 0)
     throw new PrepareError('malformed', 'the Director lists nothing for this vehicle');
   const released = imageTargetsBySha(input.metadata.image.targets);
+  for (const u of verified.updates) {
+    const def = input.vehicle.ecus.find((e) => e.identification.serialNumber === u.ecuSerial);
+    if (!def) continue; // refused as unknown_ecu below
+    refuseOversized(def, 'image', u.length);
+    if (u.delta) refuseOversized(def, 'delta package', u.delta.length, DELTA_SLACK_BYTES);
+  }
   const targets: EcuTarget[] = [];
   for (const u of verified.updates) {
     const ecu = reachable.find((e) => e.serialNumber === u.ecuSerial);

@@ -131,4 +131,24 @@ describe('connected mode: verification before any ECU is touched', () => {
     const { gw, prepare } = await setup({ corruptDeltaFor: 'adas' });
     await expectRefused(gw, prepare(), 'image_hash_mismatch');
   });
+
+  it('refuses a signed image or delta length above what the ECU flash holds, before any download', async () => {
+    const hugeImage = await setup({ signedLength: { ecu: 'adas', image: 2 ** 40 } });
+    const refusal = hugeImage.prepare();
+    await expectRefused(hugeImage.gw, refusal, 'too_large');
+    expect(((await refusal.catch((e: unknown) => e)) as Error).message).toMatch(
+      /adas: the image is 1099511627776 bytes, above the limit of \d+ bytes/,
+    );
+    expect(hugeImage.fetched).toEqual([]);
+    await sim!.stop();
+
+    sim = null;
+    const hugeDelta = await setup({ signedLength: { ecu: 'bcm', delta: 2 ** 40 } });
+    const deltaRefusal = hugeDelta.prepare();
+    await expectRefused(hugeDelta.gw, deltaRefusal, 'too_large');
+    expect(((await deltaRefusal.catch((e: unknown) => e)) as Error).message).toMatch(
+      /bcm: the delta package is 1099511627776 bytes/,
+    );
+    expect(hugeDelta.fetched).toEqual([]);
+  });
 });

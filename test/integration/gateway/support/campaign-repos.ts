@@ -31,6 +31,8 @@ export interface CampaignOptions {
   unreleased?: string;
   /** Make this ECU's delta rebuild a different image than the one the metadata names. */
   corruptDeltaFor?: string;
+  /** Sign these lengths for one ECU's new image and/or its delta package (an endless-data attack). */
+  signedLength?: { ecu: string; image?: number; delta?: number };
   /** The gateway already trusts these versions of the Director (a replayed older campaign is then refused). */
   trustedDirectorVersion?: number;
 }
@@ -68,7 +70,8 @@ export function buildCampaign(sim: SimHarness, versions: Record<string, string>,
     if (version === undefined) continue;
     const neu = sim.image(def.name, version).bytes;
     const name = `${def.name}-${version}.bin`;
-    const target = release(neu, version);
+    const huge = o.signedLength?.ecu === def.name ? o.signedLength : undefined;
+    const target = { ...release(neu, version), ...(huge?.image ? { length: huge.image } : {}) };
     if (o.unreleased !== def.name) imageTargets[name] = target;
     blobs.set(sha256Hex(neu), neu);
     let delta;
@@ -76,7 +79,11 @@ export function buildCampaign(sim: SimHarness, versions: Record<string, string>,
       const wanted = o.corruptDeltaFor === def.name ? sim.image(def.name, `${version}-evil`).bytes : neu;
       const pkg = encodeDelta(old, wanted, { quality: 5 });
       blobs.set(sha256Hex(pkg), pkg);
-      delta = { length: pkg.length, sha256: sha256Hex(pkg), base: { length: old.length, sha256: sha256Hex(old) } };
+      delta = {
+        length: huge?.delta ?? pkg.length,
+        sha256: sha256Hex(pkg),
+        base: { length: old.length, sha256: sha256Hex(old) },
+      };
     }
     directorTargets[name] = buildDirectorTarget(target, {
       vin: o.vin ?? sim.definition.vin,
