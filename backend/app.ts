@@ -25,6 +25,8 @@ export interface AppDeps {
   /** Largest image accepted by an upload, in bytes (default 64 MiB). */
   maxImageBytes?: number;
   deadlinePolicy?: DeadlinePolicy;
+  /** The signed audit checkpoints (backend/audit/checkpointer.ts) an evidence export quotes. */
+  auditCheckpointFile?: string;
   /** Clock, replaceable in tests. */
   now?: () => Date;
 }
@@ -37,6 +39,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     maxImageBytes: deps.maxImageBytes ?? 64 * 1024 * 1024,
     policy: validatePolicy(deps.deadlinePolicy ?? DEFAULT_DEADLINE_POLICY),
     now: deps.now ?? (() => new Date()),
+    auditCheckpointFile: deps.auditCheckpointFile ?? null,
   };
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result, c) => {

@@ -1,7 +1,7 @@
 import { serve } from '@hono/node-server';
 import { Command } from 'commander';
 import { createApp } from './app.ts';
-import { verifyAuditChain } from './audit/service.ts';
+import { startAuditAnchoringFromEnv } from './audit/anchor-from-env.ts';
 import { openDatabaseFromEnv } from './db/from-env.ts';
 import { startDeliveryFromEnv } from './delivery/from-env.ts';
 import { createAdminToken } from './users/service.ts';
@@ -14,7 +14,8 @@ program
   .option('--no-delivery', 'serve the API only, without MQTT delivery')
   .action(async (opts: { delivery: boolean }) => {
     const { db, blobDir, describe } = await openDatabaseFromEnv();
-    const app = createApp({ db, blobDir });
+    const anchoring = await startAuditAnchoringFromEnv(db);
+    const app = createApp({ db, blobDir, auditCheckpointFile: anchoring.config.checkpointFile });
     const delivery = opts.delivery ? await startDeliveryFromEnv(db, blobDir) : undefined;
     const port = Number(process.env.PORT ?? 8080);
     const server = serve({ fetch: app.fetch, port }, () => {
@@ -27,7 +28,12 @@ program
       stopping = true;
       server.close();
       // Delivery first: it writes the reports it has buffered before the database closes.
-      void (delivery?.stop() ?? Promise.resolve()).then(() => db.destroy()).then(() => process.exit(0));
+      // Then the last audit checkpoint, so everything written before the stop is anchored.
+      void (delivery?.stop() ?? Promise.resolve())
+        .then(() => anchoring.checkpointer.stop())
+        .catch((error: unknown) => console.error(`stopping: ${(error as Error).message}`))
+        .then(() => db.destroy())
+        .then(() => process.exit(0));
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
@@ -53,21 +59,6 @@ program
       console.log(issued.token);
     } finally {
       await db.destroy();
-    }
-  });
-
-program
-  .command('verify-audit')
-  .description('recompute the audit hash chain; exit status 1 when it is broken')
-  .action(async () => {
-    const { db } = await openDatabaseFromEnv();
-    const result = await verifyAuditChain(db);
-    await db.destroy();
-    if (result.ok) {
-      console.log(`audit log intact: ${result.entries} entries, head ${result.headHash}`);
-    } else {
-      console.error(`audit log BROKEN at entry ${result.firstBadSeq}: ${result.problem}`);
-      process.exitCode = 1;
     }
   });
 

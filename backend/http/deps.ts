@@ -9,4 +9,6 @@ export interface RouteDeps {
   maxImageBytes: number;
   policy: DeadlinePolicy;
   now: () => Date;
+  /** Where the signed audit checkpoints are, when the backend anchors its audit log. */
+  auditCheckpointFile: string | null;
 }
