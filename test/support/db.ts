@@ -13,6 +13,8 @@ export interface TestDatabase {
   db: Db;
   /** Which engine the test runs on, for messages only. */
   engine: 'postgresql' | 'pglite';
+  /** The database's URL on the server, for a child process to connect to; null on PGlite (in memory). */
+  url: string | null;
   destroy(): Promise<void>;
 }
 
@@ -37,6 +39,7 @@ async function createOnServer(serverUrl: string): Promise<TestDatabase> {
   return {
     db,
     engine: 'postgresql',
+    url: url.toString(),
     async destroy() {
       // pg's Pool.end() resolves before its sockets have closed, so the forced DROP below may still
       // terminate a closing connection; createDatabase's pool absorbs that error (SQLSTATE 57P01).
@@ -50,7 +53,7 @@ async function createOnServer(serverUrl: string): Promise<TestDatabase> {
 async function createOnPglite(): Promise<TestDatabase> {
   const dump = await migratedDump();
   const db = createDatabase({ loadDataDir: new Blob([new Uint8Array(dump)]) });
-  return { db, engine: 'pglite', destroy: () => db.destroy() };
+  return { db, engine: 'pglite', url: null, destroy: () => db.destroy() };
 }
 
 const migrationsDir = fileURLToPath(new URL('../../migrations/', import.meta.url));
