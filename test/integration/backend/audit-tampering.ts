@@ -43,39 +43,47 @@ export async function withTriggersDisabled<T>(db: Db, work: () => Promise<T>): P
 }
 
 /** Renumbers from 1, relinks and rehashes: a chain that is consistent in itself. */
-function recompute(entries: readonly AuditEntry[]): AuditEntry[] {
+export function recompute(entries: readonly Omit<AuditEntry, 'seq' | 'prevHash' | 'hash'>[]): AuditEntry[] {
   let prevHash = GENESIS.hash;
   return entries.map((e, i) => {
-    const { hash: _old, ...rest } = { ...e, seq: i + 1, prevHash };
-    const hash = entryHash(rest);
-    prevHash = hash;
-    return { ...rest, hash };
+    const { at, actor, action, entityType, entityId, before, after, details, reason } = e;
+    const unhashed = { seq: i + 1, at, actor, action, entityType, entityId, before, after, details, reason, prevHash };
+    prevHash = entryHash(unhashed);
+    return { ...unhashed, hash: prevHash };
   });
+}
+
+/** Inserts entries as they are (one statement per 500) and points the head at the last. */
+export async function insertEntries(db: Db, entries: readonly AuditEntry[]): Promise<void> {
+  for (let i = 0; i < entries.length; i += 500) {
+    await db
+      .insertInto('audit_log')
+      .values(
+        entries.slice(i, i + 500).map((e) => ({
+          seq: e.seq,
+          at: e.at,
+          actor: e.actor,
+          action: e.action,
+          entity_type: e.entityType,
+          entity_id: e.entityId,
+          before: JSON.stringify(e.before),
+          after: JSON.stringify(e.after),
+          details: JSON.stringify(e.details),
+          reason: e.reason,
+          prev_hash: e.prevHash,
+          hash: e.hash,
+        })),
+      )
+      .execute();
+  }
+  const head = entries.at(-1);
+  if (head) await db.updateTable('audit_head').set({ seq: head.seq, hash: head.hash }).execute();
 }
 
 async function replaceLog(db: Db, entries: readonly AuditEntry[]): Promise<void> {
   await sql`DELETE FROM audit_log`.execute(db);
-  for (const e of entries) {
-    await db
-      .insertInto('audit_log')
-      .values({
-        seq: e.seq,
-        at: e.at,
-        actor: e.actor,
-        action: e.action,
-        entity_type: e.entityType,
-        entity_id: e.entityId,
-        before: JSON.stringify(e.before),
-        after: JSON.stringify(e.after),
-        details: JSON.stringify(e.details),
-        reason: e.reason,
-        prev_hash: e.prevHash,
-        hash: e.hash,
-      })
-      .execute();
-  }
-  const head = entries.at(-1) ?? GENESIS;
-  await db.updateTable('audit_head').set({ seq: head.seq, hash: head.hash }).execute();
+  await db.updateTable('audit_head').set({ seq: GENESIS.seq, hash: GENESIS.hash }).execute();
+  await insertEntries(db, entries);
 }
 
 /** Changes the entry list, then recomputes the whole chain and moves the head to its end. */
