@@ -23,7 +23,7 @@ const expectHead = (value: string, previous: ExpectedHead[]): ExpectedHead[] => 
 };
 
 /** The report: one line when intact; the first bad entry first when not. */
-export function describeVerification(result: AnchoredVerification): string[] {
+function describeVerification(result: AnchoredVerification): string[] {
   const s = result.summary;
   const cp = s.latestCheckpoint;
   const anchoredPart = cp
