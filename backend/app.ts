@@ -33,6 +33,8 @@ export interface AppDeps {
   /** The signing keys: with them, authorising a release re-signs the Image repository at once. */
   keys?: KeySet;
   deadlinePolicy?: DeadlinePolicy;
+  /** The signed audit checkpoints (backend/audit/checkpointer.ts) an evidence export quotes. */
+  auditCheckpointFile?: string;
   /** Clock, replaceable in tests. */
   now?: () => Date;
 }
@@ -46,6 +48,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     policy: validatePolicy(deps.deadlinePolicy ?? DEFAULT_DEADLINE_POLICY),
     now: deps.now ?? (() => new Date()),
     keys: deps.keys,
+    auditCheckpointFile: deps.auditCheckpointFile ?? null,
   };
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result, c) => {

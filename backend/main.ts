@@ -1,7 +1,7 @@
 import { serve } from '@hono/node-server';
 import { Command } from 'commander';
 import { createApp } from './app.ts';
-import { verifyAuditChain } from './audit/service.ts';
+import { startAuditAnchoringFromEnv } from './audit/anchor-from-env.ts';
 import { openDatabaseFromEnv } from './db/from-env.ts';
 import { startDeliveryFromEnv } from './delivery/from-env.ts';
 import { createAdminToken } from './users/service.ts';
@@ -17,8 +17,15 @@ program
     const maxBodyBytes = process.env.MAX_BODY_BYTES ? Number(process.env.MAX_BODY_BYTES) : undefined;
     if (maxBodyBytes !== undefined && !(Number.isSafeInteger(maxBodyBytes) && maxBodyBytes > 0))
       throw new Error(`MAX_BODY_BYTES: a positive number of bytes, not "${process.env.MAX_BODY_BYTES}"`);
+    const anchoring = await startAuditAnchoringFromEnv(db);
     const delivery = opts.delivery ? await startDeliveryFromEnv(db, blobDir) : undefined;
-    const app = createApp({ db, blobDir, keys: delivery?.keys, maxBodyBytes });
+    const app = createApp({
+      db,
+      blobDir,
+      keys: delivery?.keys,
+      maxBodyBytes,
+      auditCheckpointFile: anchoring.config.checkpointFile,
+    });
     const port = Number(process.env.PORT ?? 8080);
     const server = serve({ fetch: app.fetch, port }, () => {
       console.log(`backend listening on http://localhost:${port} (${describe}); docs at /docs, dashboard at /ui`);
@@ -30,7 +37,12 @@ program
       stopping = true;
       server.close();
       // Delivery first: it writes the reports it has buffered before the database closes.
-      void (delivery?.stop() ?? Promise.resolve()).then(() => db.destroy()).then(() => process.exit(0));
+      // Then the last audit checkpoint, so everything written before the stop is anchored.
+      void (delivery?.stop() ?? Promise.resolve())
+        .then(() => anchoring.checkpointer.stop())
+        .catch((error: unknown) => console.error(`stopping: ${(error as Error).message}`))
+        .then(() => db.destroy())
+        .then(() => process.exit(0));
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
@@ -56,21 +68,6 @@ program
       console.log(issued.token);
     } finally {
       await db.destroy();
-    }
-  });
-
-program
-  .command('verify-audit')
-  .description('recompute the audit hash chain; exit status 1 when it is broken')
-  .action(async () => {
-    const { db } = await openDatabaseFromEnv();
-    const result = await verifyAuditChain(db);
-    await db.destroy();
-    if (result.ok) {
-      console.log(`audit log intact: ${result.entries} entries, head ${result.headHash}`);
-    } else {
-      console.error(`audit log BROKEN at entry ${result.firstBadSeq}: ${result.problem}`);
-      process.exitCode = 1;
     }
   });
 

@@ -4,7 +4,8 @@ import type { Db } from '../db/database.ts';
 import type { AppEnv } from '../http/auth.ts';
 import { PageQuery, pageOf } from '../http/pagination.ts';
 import { jsonResponse, securedRoute } from '../http/route.ts';
-import { listAuditEntries, verifyAuditChain } from './service.ts';
+import { verifyAuditChain } from './chain.ts';
+import { listAuditEntries } from './service.ts';
 
 const AuditEntry = z
   .object({

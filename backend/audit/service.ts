@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Selectable, Transaction } from 'kysely';
 import type { AuditLogTable, Database } from '../db/schema.ts';
 import type { Db } from '../db/database.ts';
 import { decodeCursor, toPage } from '../http/pagination.ts';
@@ -90,16 +90,6 @@ export async function appendAudit(trx: Transaction<Database>, input: AuditInput)
 
 type AuditRow = Selectable<AuditLogTable>;
 
-function selectPage(db: Kysely<Database>, afterSeq: number, limit: number) {
-  return db
-    .selectFrom('audit_log')
-    .selectAll()
-    .where('seq', '>', String(afterSeq))
-    .orderBy('seq')
-    .limit(limit)
-    .execute();
-}
-
 export function toAuditEntry(row: AuditRow): AuditEntry {
   return {
     seq: Number(row.seq),
@@ -135,44 +125,4 @@ export async function listAuditEntries(db: Db, filter: AuditFilter, page: PageQu
     .limit(page.limit + 1)
     .execute();
   return toPage(rows, page.limit, (r) => Number(r.seq), toAuditEntry);
-}
-
-export type AuditVerification =
-  | { ok: true; entries: number; headHash: string }
-  | { ok: false; entries: number; firstBadSeq: number; problem: string };
-
-/** Recomputes the chain page by page (never the whole log in memory) and checks it ends at the head. */
-export async function verifyAuditChain(db: Db, pageSize = 1000): Promise<AuditVerification> {
-  let expectedSeq = 1;
-  let prevHash = '0'.repeat(64);
-  for (;;) {
-    const rows = await selectPage(db, expectedSeq - 1, pageSize);
-    for (const row of rows) {
-      const entry = toAuditEntry(row);
-      const bad = (problem: string): AuditVerification => ({
-        ok: false,
-        entries: expectedSeq - 1,
-        firstBadSeq: expectedSeq,
-        problem,
-      });
-      if (entry.seq !== expectedSeq) return bad(`entry ${expectedSeq} is missing (next entry is ${entry.seq})`);
-      if (entry.prevHash !== prevHash) return bad(`entry ${entry.seq} does not link to the previous entry`);
-      const { hash, ...unhashed } = entry;
-      if (entryHash(unhashed) !== hash) return bad(`entry ${entry.seq} was altered (hash mismatch)`);
-      prevHash = hash;
-      expectedSeq += 1;
-    }
-    if (rows.length < pageSize) break;
-  }
-  const head = await db.selectFrom('audit_head').select(['seq', 'hash']).executeTakeFirstOrThrow();
-  const entries = expectedSeq - 1;
-  if (Number(head.seq) !== entries || head.hash !== prevHash) {
-    return {
-      ok: false,
-      entries,
-      firstBadSeq: entries + 1,
-      problem: `the log ends at entry ${entries} but the head records ${head.seq}: entries were removed`,
-    };
-  }
-  return { ok: true, entries, headHash: prevHash };
 }

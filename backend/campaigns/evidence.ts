@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
+import { quoteAuditAnchor } from '../audit/anchor-quote.ts';
+import type { AuditAnchorQuote } from '../audit/anchor-quote.ts';
 import { toAuditEntry } from '../audit/service.ts';
 import type { AuditEntry } from '../audit/service.ts';
 import { loadRelease } from '../releases/service.ts';
@@ -70,7 +72,12 @@ async function auditTrail(db: Db, entityType: string, entityId: number): Promise
  * lifecycle and test evidence, the campaign's audit trail, and per vehicle the versions before and
  * after with timestamps and per-ECU results.
  */
-export async function* exportEvidenceJson(db: Db, campaignId: number): AsyncGenerator<string> {
+export async function* exportEvidenceJson(
+  db: Db,
+  campaignId: number,
+  /** The audit head and checkpoint to quote; read here (without a checkpoint) when not given. */
+  auditAnchor: AuditAnchorQuote | null = null,
+): AsyncGenerator<string> {
   const campaign = await loadCampaign(db, campaignId);
   const users = await db
     .selectFrom('users')
@@ -89,10 +96,12 @@ export async function* exportEvidenceJson(db: Db, campaignId: number): AsyncGene
   for (const id of campaign.releaseIds) {
     releases.push({ ...(await loadRelease(db, id)), lifecycle: await auditTrail(db, 'release', id) });
   }
-  const head = await db.selectFrom('audit_head').select(['seq', 'hash']).executeTakeFirstOrThrow();
+  const anchor = auditAnchor ?? (await quoteAuditAnchor(db, null));
   const header = {
     generatedAt: new Date().toISOString(),
-    auditHead: { seq: Number(head.seq), hash: head.hash },
+    // verify-audit --expect-head SEQ:HASH later shows the log still holds what this export saw.
+    auditHead: anchor.head,
+    auditCheckpoint: anchor.checkpoint,
     campaign: { ...campaign, createdByName: nameOf(campaign.createdBy), approvedByName: nameOf(campaign.approvedBy) },
     vulnerabilities,
     releases,

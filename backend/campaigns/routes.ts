@@ -8,6 +8,7 @@ import { actorOf } from '../http/actor.ts';
 import type { RouteDeps } from '../http/deps.ts';
 import { PageQuery, pageOf } from '../http/pagination.ts';
 import { IdParam, jsonBody, jsonResponse, securedRoute } from '../http/route.ts';
+import { quoteAuditAnchor } from '../audit/anchor-quote.ts';
 import { exportEvidenceCsv, exportEvidenceJson } from './evidence.ts';
 import {
   Campaign,
@@ -186,8 +187,18 @@ export function registerCampaignRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps
       const csv = c.req.valid('query').format === 'csv';
       c.header('content-type', csv ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8');
       c.header('content-disposition', `attachment; filename="campaign-${id}-evidence.${csv ? 'csv' : 'json'}"`);
+      // The audit head the export covers (verify-audit --expect-head takes it) and the latest checkpoint.
+      const anchor = await quoteAuditAnchor(db, deps.auditCheckpointFile);
+      c.header('x-audit-head', `${anchor.head.seq}:${anchor.head.hash}`);
+      if (anchor.checkpoint) {
+        c.header(
+          'x-audit-checkpoint',
+          `${anchor.checkpoint.seq}:${anchor.checkpoint.headHash} ${anchor.checkpoint.at}`,
+        );
+      }
       return stream(c, async (s) => {
-        for await (const chunk of csv ? exportEvidenceCsv(db, id) : exportEvidenceJson(db, id)) await s.write(chunk);
+        const chunks = csv ? exportEvidenceCsv(db, id) : exportEvidenceJson(db, id, anchor);
+        for await (const chunk of chunks) await s.write(chunk);
       });
     },
   );

@@ -12,4 +12,6 @@ export interface RouteDeps {
   now: () => Date;
   /** Signing keys, when this process holds them: authorising a release then publishes it at once. */
   keys: KeySet | undefined;
+  /** Where the signed audit checkpoints are, when the backend anchors its audit log. */
+  auditCheckpointFile: string | null;
 }

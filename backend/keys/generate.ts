@@ -1,16 +1,28 @@
 import { chmod, mkdir, readdir, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { generateEd25519Signer } from '../../protocol/tuf/keys.ts';
+import type { Signer } from '../../protocol/tuf/keys.ts';
 import { REPOSITORIES, TUF_ROLES } from './key-set.ts';
 import type { RepositoryKind, TufRole } from './key-set.ts';
 
-/** Writes a new private key into `dir` (mode 0600), named by its TUF key id; returns the key id. */
-export async function writeNewKey(dir: string): Promise<string> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const { signer, pem } = generateEd25519Signer();
-  const file = join(dir, `${signer.keyId.slice(0, 16)}.pem`);
+/** Writes a PEM private key as `file` (mode 0600), never over an existing file. */
+async function writeKeyFile(file: string, pem: string): Promise<void> {
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
   await writeFile(file, pem, { mode: 0o600, flag: 'wx' });
   await chmod(file, 0o600);
+}
+
+/** Writes a new private key as `file`; returns its signer. */
+export async function writeNewKeyFile(file: string): Promise<Signer> {
+  const { signer, pem } = generateEd25519Signer();
+  await writeKeyFile(file, pem);
+  return signer;
+}
+
+/** Writes a new private key into `dir` (mode 0600), named by its TUF key id; returns the key id. */
+export async function writeNewKey(dir: string): Promise<string> {
+  const { signer, pem } = generateEd25519Signer();
+  await writeKeyFile(join(dir, `${signer.keyId.slice(0, 16)}.pem`), pem);
   return signer.keyId;
 }
 
@@ -27,7 +39,8 @@ async function isEmpty(dir: string): Promise<boolean> {
  * directory holds no keys yet. Returns whether it generated anything.
  */
 export async function ensureDevKeySet(keysDir: string): Promise<boolean> {
-  if (!(await isEmpty(keysDir))) return false;
+  // Only the set's own folders count: the audit checkpoint key (audit/) may be there first.
+  for (const folder of [...REPOSITORIES, 'code-signing']) if (!(await isEmpty(join(keysDir, folder)))) return false;
   for (const repository of REPOSITORIES) {
     for (const role of TUF_ROLES) await writeNewKey(join(keysDir, repository, role));
   }

@@ -5,6 +5,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createApp } from '../../backend/app.ts';
+import { startAuditAnchoringFromEnv } from '../../backend/audit/anchor-from-env.ts';
 import type { Db } from '../../backend/db/database.ts';
 import { openDatabaseFromEnv } from '../../backend/db/from-env.ts';
 import { startDeliveryFromEnv, type DeliveryFromEnv } from '../../backend/delivery/from-env.ts';
@@ -33,7 +34,10 @@ export interface DemoBackend {
   readonly portTaken: number | null;
   readonly brokerUrl: string;
   roots(vin: string): Promise<TrustedRoots>;
-  /** Stops serving HTTP, then delivery (it writes what it buffered) and the broker. The database stays open. */
+  /**
+   * Stops serving HTTP, then delivery (it writes what it buffered) and the broker, and writes the last audit
+   * checkpoint. The database stays open.
+   */
   stop(): Promise<void>;
 }
 
@@ -46,10 +50,11 @@ export async function startDemoBackend(opts: {
 }): Promise<DemoBackend> {
   const { db, blobDir } = opts.database;
   const delivery: DeliveryFromEnv = await startDeliveryFromEnv(db, blobDir, embeddedEnv(opts.dataDir, opts.mqttPort));
+  const anchoring = await startAuditAnchoringFromEnv(db, embeddedEnv(opts.dataDir, opts.mqttPort));
   let server: Server;
   let port: number;
   let portTaken: number | null = null;
-  const app = createApp({ db, blobDir, keys: delivery.keys });
+  const app = createApp({ db, blobDir, keys: delivery.keys, auditCheckpointFile: anchoring.config.checkpointFile });
   try {
     try {
       ({ server, port } = await listen(app.fetch, opts.host, opts.port));
@@ -60,6 +65,7 @@ export async function startDemoBackend(opts: {
     }
   } catch (err) {
     await delivery.stop();
+    await anchoring.checkpointer.stop();
     throw err;
   }
   const fetchRoot = async (path: string) => {
@@ -85,6 +91,8 @@ export async function startDemoBackend(opts: {
       server.closeAllConnections();
       await closed;
       await delivery.stop();
+      // The last audit checkpoint, so everything the demo did is anchored.
+      await anchoring.checkpointer.stop();
     },
   };
 }

@@ -13,8 +13,8 @@ export interface TestDatabase {
   db: Db;
   /** Which engine the test runs on, for messages only. */
   engine: 'postgresql' | 'pglite';
-  /** The database's connection string (PostgreSQL only). */
-  url?: string;
+  /** The database's URL on the server, for a child process to connect to; null on PGlite (in memory). */
+  url: string | null;
   destroy(): Promise<void>;
 }
 
@@ -54,7 +54,7 @@ export async function createTestDatabaseOnServer(serverUrl: string): Promise<Tes
 async function createOnPglite(): Promise<TestDatabase> {
   const dump = await migratedDump();
   const db = createDatabase({ loadDataDir: new Blob([new Uint8Array(dump)]) });
-  return { db, engine: 'pglite', destroy: () => db.destroy() };
+  return { db, engine: 'pglite', url: null, destroy: () => db.destroy() };
 }
 
 const migrationsDir = fileURLToPath(new URL('../../migrations/', import.meta.url));

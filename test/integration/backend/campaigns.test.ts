@@ -458,12 +458,21 @@ describe('evidence export', () => {
       'campaign.start',
     ]);
     expect(json.body.vehicles).toHaveLength(2);
+    // The audit head the export covers, for verify-audit --expect-head; no checkpoint file here.
+    const head = await h.db.selectFrom('audit_head').select(['seq', 'hash']).executeTakeFirstOrThrow();
+    expect(json.body.auditHead).toEqual({ seq: Number(head.seq), hash: head.hash });
+    expect(json.body.auditCheckpoint).toBeNull();
     expect(json.body.vehicles[0]).toMatchObject({
       vin: vinFor(10),
       state: 'offered',
       ecus: [{ fromVersion: '1.0.0', toVersion: '1.1.0' }],
     });
     const csv = await h.call('GET', `/api/campaigns/${id}/evidence?format=csv`, auditor.token);
+    const csvHeaders = await h.app.request(`/api/campaigns/${id}/evidence?format=csv`, {
+      headers: { authorization: `Bearer ${auditor.token}` },
+    });
+    expect(csvHeaders.headers.get('x-audit-head')).toBe(`${head.seq}:${head.hash}`);
+    await csvHeaders.body?.cancel();
     expect(csv.contentType).toContain('text/csv');
     const lines = (csv.body as string).trim().split('\r\n');
     expect(lines[0]).toBe(

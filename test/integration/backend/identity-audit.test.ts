@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyAuditChain } from '../../../backend/audit/service.ts';
+import { verifyAuditChain } from '../../../backend/audit/chain.ts';
 import { createHarness } from './harness.ts';
 import type { Harness } from './harness.ts';
 

@@ -1,0 +1,181 @@
+/**
+ * Verification of the audit log against what the database cannot rewrite: the signed checkpoints
+ * (checkpoint.ts, written by checkpointer.ts) and heads printed earlier, e.g. by an evidence export.
+ * The chain is recomputed from entry 1; each entry a checkpoint covers must have the hash it was
+ * signed with, every checkpoint's entries must still be there, the entries after the latest
+ * checkpoint must chain on from it, and the head row must end the chain.
+ */
+import type { Db } from '../db/database.ts';
+import { appendOnlyTriggerProblems } from './append-only-triggers.ts';
+import { GENESIS, readAuditHead, walkChain } from './chain.ts';
+import type { ChainPoint } from './chain.ts';
+import { checkpointSignedBy, digestOf } from './checkpoint.ts';
+import type { SignedCheckpoint } from './checkpoint.ts';
+import { readCheckpointLines } from './checkpoint-file.ts';
+
+/** A head someone wrote down ("SEQ:HASH"): that entry must still exist with that hash. */
+export interface ExpectedHead {
+  readonly seq: number;
+  readonly hash: string;
+}
+
+export function formatHead(head: ChainPoint): string {
+  return `${head.seq}:${head.hash}`;
+}
+
+export function parseExpectedHead(text: string): ExpectedHead {
+  const m = /^(\d{1,15}):([0-9a-f]{64})$/.exec(text.trim().toLowerCase());
+  if (!m || Number(m[1]) < 1)
+    throw new RangeError(`expected SEQ:HASH (an entry number from 1, 64 hex digits), got "${text}"`);
+  return { seq: Number(m[1]), hash: m[2]! };
+}
+
+export interface AnchorOptions {
+  readonly checkpointFile: string;
+  /** The checkpoint key's public key, 64 hex digits; never taken from the checkpoint file. */
+  readonly publicKeyHex: string;
+  readonly expectHeads?: readonly ExpectedHead[];
+}
+
+export interface AnchorSummary {
+  /** Entries that chain correctly from entry 1 (all of them when ok). */
+  readonly entries: number;
+  readonly head: ChainPoint;
+  readonly latestCheckpoint: SignedCheckpoint | null;
+  readonly checkpoints: number;
+  /** Lines a crash cut short (not JSON); they anchor nothing and hide nothing. */
+  readonly tornLines: number;
+  readonly expectedHeadsMatched: number;
+}
+
+export type AnchoredVerification =
+  | { readonly ok: true; readonly summary: AnchorSummary }
+  | {
+      readonly ok: false;
+      /** The first entry that is not what was anchored; null when the problem is not an entry's. */
+      readonly firstBadSeq: number | null;
+      /** The first problem explains firstBadSeq; the others follow. */
+      readonly problems: readonly string[];
+      readonly summary: AnchorSummary;
+    };
+
+/** The file's valid checkpoints in order; anything else in it becomes a problem. */
+async function* validCheckpoints(
+  file: string,
+  publicKeyHex: string,
+  problems: string[],
+  counts: { torn: number },
+): AsyncGenerator<SignedCheckpoint> {
+  let previousSeq = 0;
+  for await (const { lineNo, parsed } of readCheckpointLines(file)) {
+    if (parsed.kind === 'torn') {
+      counts.torn += 1;
+      continue;
+    }
+    const where = `${file} line ${lineNo}`;
+    if (parsed.kind === 'invalid') {
+      problems.push(`${where} is not a checkpoint (${parsed.problem})`);
+      continue;
+    }
+    const c = parsed.checkpoint;
+    if (!checkpointSignedBy(c, publicKeyHex)) {
+      problems.push(`${where} (entries ${c.from}..${c.seq}) is not signed by the checkpoint key: forged or altered`);
+      continue;
+    }
+    if (c.from !== previousSeq + 1) {
+      problems.push(`${where} covers entries ${c.from}..${c.seq} but the previous checkpoint ended at ${previousSeq}`);
+      continue;
+    }
+    previousSeq = c.seq;
+    yield c;
+  }
+}
+
+export async function verifyAnchoredAudit(db: Db, opts: AnchorOptions): Promise<AnchoredVerification> {
+  const fileProblems: string[] = [];
+  const counts = { torn: 0 };
+  const anchors = validCheckpoints(opts.checkpointFile, opts.publicKeyHex, fileProblems, counts);
+  const expected = [...(opts.expectHeads ?? [])].sort((a, b) => a.seq - b.seq);
+  let anchor = (await anchors.next()).value ?? null;
+  let latest: SignedCheckpoint | null = null;
+  let checkpoints = 0;
+  let matched = 0;
+  let provenThrough = 0;
+  let last: ChainPoint = GENESIS;
+  let bad: { seq: number; problem: string } | undefined;
+
+  walk: for await (const step of walkChain(db)) {
+    if (!step.ok) {
+      bad = step;
+      break;
+    }
+    if (anchor && step.seq >= anchor.from) {
+      const signedAt = `checkpoint ${anchor.seq} signed ${anchor.at}`;
+      if (
+        digestOf(step.hash) !== anchor.digests[step.seq - anchor.from] ||
+        (step.seq === anchor.seq && step.hash !== anchor.headHash)
+      ) {
+        bad = {
+          seq: step.seq,
+          problem: `entry ${step.seq} is not the entry ${signedAt} covers: the log was rewritten from here`,
+        };
+        break;
+      }
+      provenThrough = step.seq;
+      if (step.seq === anchor.seq) {
+        latest = anchor;
+        checkpoints += 1;
+        anchor = (await anchors.next()).value ?? null;
+      }
+    }
+    for (; expected[0]?.seq === step.seq; expected.shift()) {
+      if (expected[0].hash !== step.hash) {
+        bad = {
+          seq: Math.min(step.seq, provenThrough + 1),
+          problem: `entry ${step.seq} does not have the expected head hash ${expected[0].hash}: the log was rewritten at or after entry ${provenThrough + 1}`,
+        };
+        break walk;
+      }
+      matched += 1;
+    }
+    last = step;
+  }
+
+  if (!bad && anchor) {
+    bad = {
+      seq: last.seq + 1,
+      problem: `entries ${last.seq + 1}..${anchor.seq} are missing, yet checkpoint ${anchor.seq} signed ${anchor.at} covers them`,
+    };
+  }
+  if (!bad && expected[0]) {
+    bad = {
+      seq: last.seq + 1,
+      problem: `entry ${expected[0].seq} (an expected head) is missing: the log ends at ${last.seq}`,
+    };
+  }
+  const head = await readAuditHead(db);
+  if (!bad && (head.seq !== last.seq || head.hash !== last.hash)) {
+    bad = {
+      seq: Math.min(head.seq, last.seq) + 1,
+      problem: `the log ends at entry ${last.seq} but the head row records entry ${head.seq}`,
+    };
+  }
+  // Read the file to its end, so that its problems (a forged line, say) are reported too.
+  while (!(await anchors.next()).done);
+  if (latest === null && last.seq > 0 && !bad) {
+    fileProblems.unshift(
+      `no valid signed checkpoint in ${opts.checkpointFile}: nothing anchors the ${last.seq} entries`,
+    );
+  }
+  const problems = [...(bad ? [bad.problem] : []), ...fileProblems, ...(await appendOnlyTriggerProblems(db))];
+  const summary: AnchorSummary = {
+    entries: last.seq,
+    head,
+    latestCheckpoint: latest,
+    checkpoints,
+    tornLines: counts.torn,
+    expectedHeadsMatched: matched,
+  };
+  if (problems.length === 0) return { ok: true, summary };
+  return { ok: false, firstBadSeq: bad?.seq ?? null, problems, summary };
+}

@@ -1,0 +1,81 @@
+/**
+ * verify-audit: checks the audit log in the database (DATABASE_URL, or the embedded one under
+ * DATA_DIR) against the signed checkpoints and any heads given with --expect-head.
+ *
+ *   npm run -s verify-audit -- [--checkpoints FILE] [--public-key FILE|HEX] [--expect-head SEQ:HASH]...
+ *
+ * Exit status 0 with a one-line summary when intact; 1 naming the first bad entry when not;
+ * 2 when it cannot check (bad arguments, unreadable key, no database).
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { openDatabaseFromEnv } from '../db/from-env.ts';
+import { auditPublicKeyFile, readAuditPublicKey } from '../keys/audit-key.ts';
+import { auditAnchorConfig } from './anchor-config.ts';
+import { formatHead, parseExpectedHead, verifyAnchoredAudit } from './verify-anchored.ts';
+import type { AnchoredVerification, ExpectedHead } from './verify-anchored.ts';
+
+const expectHead = (value: string, previous: ExpectedHead[]): ExpectedHead[] => {
+  try {
+    return [...previous, parseExpectedHead(value)];
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+};
+
+/** The report: one line when intact; the first bad entry first when not. */
+function describeVerification(result: AnchoredVerification): string[] {
+  const s = result.summary;
+  const cp = s.latestCheckpoint;
+  const anchoredPart = cp
+    ? `latest signed checkpoint ${cp.seq} (${cp.at}, ${s.checkpoints} checkpoints${s.entries > cp.seq ? `, ${s.entries - cp.seq} entries after it chain on` : ''})`
+    : 'no checkpoint';
+  const extras = [
+    s.expectedHeadsMatched > 0 ? `${s.expectedHeadsMatched} expected head(s) matched` : '',
+    s.tornLines > 0 ? `${s.tornLines} torn line(s) ignored` : '',
+  ].filter(Boolean);
+  if (result.ok) {
+    return [
+      `audit log intact: ${s.entries} entries, head ${formatHead(s.head)}; ${[anchoredPart, ...extras].join('; ')}`,
+    ];
+  }
+  const [first, ...rest] = result.problems;
+  const lead =
+    result.firstBadSeq === null ? 'audit log NOT verified' : `audit log BROKEN at entry ${result.firstBadSeq}`;
+  return [`${lead}: ${first}`, ...rest.map((p) => `  also: ${p}`)];
+}
+
+const program = new Command('verify-audit')
+  .description('check the audit log against its signed checkpoints; exit 1 naming the first bad entry')
+  .option(
+    '--checkpoints <file>',
+    'the checkpoint file (default AUDIT_CHECKPOINT_FILE or DATA_DIR/audit/checkpoints.jsonl)',
+  )
+  .option(
+    '--public-key <file|hex>',
+    'the checkpoint public key, a .pub file or 64 hex digits (default: beside the key)',
+  )
+  .option('--expect-head <seq:hash>', 'a head printed earlier (e.g. by an evidence export); repeatable', expectHead, [])
+  .action(async (o: { checkpoints?: string; publicKey?: string; expectHead: ExpectedHead[] }) => {
+    const config = auditAnchorConfig();
+    const publicKeyHex = await readAuditPublicKey(o.publicKey ?? auditPublicKeyFile(config.keyFile));
+    const { db } = await openDatabaseFromEnv();
+    try {
+      const result = await verifyAnchoredAudit(db, {
+        checkpointFile: o.checkpoints ?? config.checkpointFile,
+        publicKeyHex,
+        expectHeads: o.expectHead,
+      });
+      const [line, ...more] = describeVerification(result);
+      if (result.ok) console.log(line);
+      else for (const l of [line, ...more]) console.error(l);
+      process.exitCode = result.ok ? 0 : 1;
+    } finally {
+      await db.destroy();
+    }
+  });
+
+program.exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
+await program.parseAsync().catch((error: unknown) => {
+  console.error(`verify-audit: ${(error as Error).message}`);
+  process.exitCode = 2;
+});
