@@ -151,13 +151,13 @@ export default async function fleetBench(args: string[]): Promise<void> {
             const payload = encodeMessage('result', {
               campaignId: String(campaignId),
               resultId: `bench-${j}-result`,
-              outcome: 'success',
+              outcome: 'succeeded',
               ecus: [
                 {
                   ecuSerial: 'ECU-1',
                   fromVersion: '1.0.0',
                   toVersion: '2.0.0',
-                  result: 'success',
+                  result: 'succeeded',
                   bytesOnBus: 4000,
                   durationMs: 1000,
                 },

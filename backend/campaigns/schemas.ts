@@ -1,12 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { label } from '../http/schema-fields.ts';
-import {
-  CAMPAIGN_KINDS,
-  CAMPAIGN_STATES,
-  ECU_RESULTS,
-  INSTALL_PRECONDITIONS,
-  VEHICLE_CAMPAIGN_STATES,
-} from '../db/schema.ts';
+import { CAMPAIGN_KINDS, CAMPAIGN_STATES, INSTALL_PRECONDITIONS, VEHICLE_CAMPAIGN_STATES } from '../db/schema.ts';
+import { ECU_OUTCOMES } from '../../protocol/messages/ecu-result.ts';
 import { DELIVERY_CLASSES } from '../vulnerabilities/deadline-policy.ts';
 import { Vin } from '../fleet/schemas.ts';
 
@@ -121,7 +116,7 @@ export const VehicleReports = z.object({
           .array(
             z.object({
               serial: label(),
-              result: z.enum(ECU_RESULTS),
+              result: z.enum(ECU_OUTCOMES),
               nrc: z
                 .string()
                 .regex(/^0x[0-9A-Fa-f]{2}$/, 'a UDS NRC such as 0x72')

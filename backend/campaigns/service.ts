@@ -5,6 +5,7 @@ import type {
   CampaignKind,
   CampaignState,
   CampaignsTable,
+  CampaignWavesTable,
   Database,
   InstallPolicy,
   TargetFilter,
@@ -12,11 +13,12 @@ import type {
 import { appendAudit } from '../audit/service.ts';
 import type { Actor } from '../audit/service.ts';
 import { conflict, illegalTransition, invalid, notFound, ProblemError } from '../http/problem.ts';
-import { decodeCursor, toLoadedPage, toPage } from '../http/pagination.ts';
+import { decodeCursor, toPage } from '../http/pagination.ts';
 import type { Page, PageQuery } from '../http/pagination.ts';
 import { CAMPAIGN_READY_STATES } from '../releases/lifecycle.ts';
 import { DELIVERY_CLASSES } from '../vulnerabilities/deadline-policy.ts';
 import { CAMPAIGN_ACTION_RULES, IN_FLIGHT_VEHICLE_STATES, WAITING_VEHICLE_STATES } from './states.ts';
+import { countIn, vehicleCounts } from './vehicle-counts.ts';
 import { moveVehiclesCounted, selectedMoves } from './vehicle-moves.ts';
 import type { CampaignAction } from './states.ts';
 import { clearTargets, resolveTargets } from './targeting.ts';
@@ -78,30 +80,53 @@ type CampaignRow = Selectable<CampaignsTable>;
 export async function loadCampaign(db: Db, id: number): Promise<Campaign> {
   const c = await db.selectFrom('campaigns').selectAll().where('id', '=', id).executeTakeFirst();
   if (!c) throw notFound('campaign', id);
-  return toCampaign(db, c);
+  const [campaign] = await toCampaigns(db, [c]);
+  return campaign as Campaign;
 }
 
-async function toCampaign(db: Db, c: CampaignRow): Promise<Campaign> {
-  const [releases, vulns, waves, count] = await Promise.all([
+/**
+ * Campaigns with their releases, vulnerabilities, waves and vehicle count: four queries whatever
+ * the number of campaigns, the count read from the state counts (a few rows per campaign).
+ */
+async function toCampaigns(db: Db, rows: readonly CampaignRow[]): Promise<Campaign[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((c) => c.id);
+  const [releases, vulns, waves, counts] = await Promise.all([
     db
       .selectFrom('campaign_releases')
-      .select('release_id')
-      .where('campaign_id', '=', c.id)
+      .select(['campaign_id', 'release_id'])
+      .where('campaign_id', 'in', ids)
       .orderBy('release_id')
       .execute(),
     db
       .selectFrom('campaign_vulnerabilities')
-      .select('vulnerability_id')
-      .where('campaign_id', '=', c.id)
+      .select(['campaign_id', 'vulnerability_id'])
+      .where('campaign_id', 'in', ids)
       .orderBy('vulnerability_id')
       .execute(),
-    db.selectFrom('campaign_waves').selectAll().where('campaign_id', '=', c.id).orderBy('wave_no').execute(),
-    db
-      .selectFrom('campaign_vehicles')
-      .select(sql<number>`count(*)::int`.as('n'))
-      .where('campaign_id', '=', c.id)
-      .executeTakeFirstOrThrow(),
+    db.selectFrom('campaign_waves').selectAll().where('campaign_id', 'in', ids).orderBy('wave_no').execute(),
+    vehicleCounts(db, ids),
   ]);
+  return rows.map((c) =>
+    toCampaign(c, {
+      releases: releases.filter((r) => r.campaign_id === c.id),
+      vulns: vulns.filter((v) => v.campaign_id === c.id),
+      waves: waves.filter((w) => w.campaign_id === c.id),
+      targeted: countIn(counts.filter((n) => n.campaignId === c.id)),
+    }),
+  );
+}
+
+function toCampaign(
+  c: CampaignRow,
+  parts: {
+    releases: { release_id: number }[];
+    vulns: { vulnerability_id: number }[];
+    waves: Selectable<CampaignWavesTable>[];
+    targeted: number;
+  },
+): Campaign {
+  const { releases, vulns, waves } = parts;
   return {
     id: c.id,
     name: c.name,
@@ -121,7 +146,7 @@ async function toCampaign(db: Db, c: CampaignRow): Promise<Campaign> {
       errorThreshold: Number(w.error_threshold),
       soakMinutes: w.soak_minutes,
     })),
-    targetedVehicles: count.n,
+    targetedVehicles: parts.targeted,
     createdBy: c.created_by,
     approvedBy: c.approved_by,
     approvedAt: c.approved_at?.toISOString() ?? null,
@@ -321,14 +346,9 @@ export async function transitionCampaign(
           .execute();
         break;
       case 'complete': {
-        const inFlight = await trx
-          .selectFrom('campaign_vehicles')
-          .select(sql<number>`count(*)::int`.as('n'))
-          .where('campaign_id', '=', id)
-          .where('state', 'in', IN_FLIGHT_VEHICLE_STATES)
-          .executeTakeFirstOrThrow();
-        if (inFlight.n > 0)
-          throw illegalTransition(what, c.state, 'completed', `${inFlight.n} vehicles are still installing`);
+        const inFlight = countIn(await vehicleCounts(trx, [id]), IN_FLIGHT_VEHICLE_STATES);
+        if (inFlight > 0)
+          throw illegalTransition(what, c.state, 'completed', `${inFlight} vehicles are still installing`);
         details = { cancelledVehicles: await cancelWaitingVehicles(trx, id, now) };
         set.finished_at = now;
         break;
@@ -386,12 +406,13 @@ export async function listCampaigns(
     .orderBy('id')
     .limit(page.limit + 1)
     .execute();
-  return toLoadedPage(
+  const found = toPage(
     rows,
     page.limit,
     (r) => r.id,
-    (r) => toCampaign(db, r),
+    (r) => r,
   );
+  return { items: await toCampaigns(db, found.items), nextCursor: found.nextCursor };
 }
 
 export interface CampaignVehicle {

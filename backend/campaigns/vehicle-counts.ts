@@ -24,3 +24,8 @@ export async function vehicleCounts(
     ORDER BY campaign_id, wave_no, state`.execute(db);
   return rows.rows.map((r) => ({ campaignId: r.campaign_id, waveNo: r.wave_no, state: r.state, n: r.n }));
 }
+
+/** How many of `counts` are in one of `states` (all states when absent). */
+export function countIn(counts: readonly WaveStateCount[], states?: readonly VehicleCampaignState[]): number {
+  return counts.reduce((sum, c) => sum + (states === undefined || states.includes(c.state) ? c.n : 0), 0);
+}

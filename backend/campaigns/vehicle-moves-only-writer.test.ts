@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 /** The one module allowed to write a vehicle's campaign state, its events and its counts. */
 const WRITER = 'backend/campaigns/vehicle-moves.ts';
+/** Fills the schema as it was before the counts existed, to test their migration. */
+const MIGRATION_TEST = 'backend/db/state-migrations.test.ts';
 const SKIPPED_DIRS = new Set(['node_modules', '.git', 'dist', 'migrations', 'coverage']);
 const CODE = /\.(ts|mts|cts|js|mjs|cjs|sql)$/;
 const TABLE = String.raw`campaign_vehicle(?:s|_events|_counts)\b`;
@@ -33,7 +35,7 @@ describe('campaign vehicle state', () => {
     const offenders: string[] = [];
     for await (const file of codeFiles(root)) {
       const path = relative(root, file);
-      if (path === WRITER || path === self) continue;
+      if (path === WRITER || path === MIGRATION_TEST || path === self) continue;
       const text = await readFile(file, 'utf8');
       for (const write of WRITES) {
         for (const m of text.matchAll(write)) {

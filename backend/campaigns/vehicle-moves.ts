@@ -151,8 +151,15 @@ export async function addTargetVehicles(
       SELECT ${campaignId}, wave_no, 'pending', count(*) FROM inserted GROUP BY wave_no
     )
     SELECT count(*)::int AS n FROM inserted`.execute(db);
-  return result.rows[0]?.n ?? 0;
+  const added = result.rows[0]?.n ?? 0;
+  // Fresh statistics: planned with none for the new campaign, a whole-campaign move right after
+  // (cancel, expiry, the first offers) joins its rows as if there were one and takes minutes.
+  if (added >= ANALYZE_AFTER) await sql`ANALYZE campaign_vehicles`.execute(db);
+  return added;
 }
+
+/** Targets added at once from which the table's statistics are refreshed. */
+const ANALYZE_AFTER = 1000;
 
 /** Removes every target vehicle of a campaign with its events and counts (campaign_ecus must be gone first). */
 export async function removeTargetVehicles(db: QueryExecutorProvider, campaignId: number): Promise<void> {

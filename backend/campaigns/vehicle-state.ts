@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
-import type { EcuResult, VehicleCampaignState } from '../db/schema.ts';
+import type { EcuOutcome as EcuResultName } from '../../protocol/messages/ecu-result.ts';
+import type { VehicleCampaignState } from '../db/schema.ts';
 import { appendAudit, SYSTEM_ACTOR } from '../audit/service.ts';
 import type { Actor } from '../audit/service.ts';
 import { conflict, notFound } from '../http/problem.ts';
@@ -9,7 +10,7 @@ import { listedMoves, moveVehicles } from './vehicle-moves.ts';
 
 export interface EcuOutcome {
   serial: string;
-  result: EcuResult;
+  result: EcuResultName;
   /** UDS negative response code, e.g. "0x72", when the ECU refused. */
   nrc?: string | null | undefined;
   error?: string | null | undefined;

@@ -3,7 +3,8 @@ import type { Db } from '../db/database.ts';
 import { appendAudit, SYSTEM_ACTOR } from '../audit/service.ts';
 import { notFound } from '../http/problem.ts';
 import { ACTIVE_VEHICLE_STATES, FAILED_VEHICLE_STATES, WAITING_VEHICLE_STATES } from './states.ts';
-import { moveVehiclesCounted, selectedMoves } from './vehicle-moves.ts';
+import { countIn, vehicleCounts } from './vehicle-counts.ts';
+import { compactVehicleCounts, moveVehiclesCounted, selectedMoves } from './vehicle-moves.ts';
 
 export interface WaveFigures {
   waveNo: number;
@@ -32,7 +33,7 @@ export interface CampaignProgress {
   waves: WaveFigures[];
 }
 
-/** Per-wave and overall figures, counted in SQL (one grouped query, no vehicle rows in memory). */
+/** Per-wave and overall figures, read from the state counts (a few rows, whatever the campaign's size). */
 export async function campaignProgress(db: Db, campaignId: number): Promise<CampaignProgress> {
   const campaign = await db
     .selectFrom('campaigns')
@@ -46,19 +47,16 @@ export async function campaignProgress(db: Db, campaignId: number): Promise<Camp
     .where('campaign_id', '=', campaignId)
     .orderBy('wave_no')
     .execute();
-  const counts = await sql<{ wave_no: number; state: string; n: number }>`
-    SELECT wave_no, state, count(*)::int AS n FROM campaign_vehicles
-    WHERE campaign_id = ${campaignId} GROUP BY wave_no, state`.execute(db);
+  const counts = await vehicleCounts(db, [campaignId]);
   const byState: Record<string, number> = {};
   const figures = waves.map((w): WaveFigures => {
-    const mine = counts.rows.filter((c) => c.wave_no === w.wave_no);
+    const mine = counts.filter((c) => c.waveNo === w.wave_no);
     const states: Record<string, number> = {};
     for (const c of mine) states[c.state] = c.n;
-    const total = mine.reduce((s, c) => s + c.n, 0);
+    const total = countIn(mine);
     const succeeded = states.succeeded ?? 0;
-    const countOf = (group: readonly string[]) => group.reduce((s, k) => s + (states[k] ?? 0), 0);
-    const failed = countOf(FAILED_VEHICLE_STATES);
-    const active = countOf(ACTIVE_VEHICLE_STATES);
+    const failed = countIn(mine, FAILED_VEHICLE_STATES);
+    const active = countIn(mine, ACTIVE_VEHICLE_STATES);
     return {
       waveNo: w.wave_no,
       cumulativePercent: Number(w.cumulative_percent),
@@ -76,12 +74,12 @@ export async function campaignProgress(db: Db, campaignId: number): Promise<Camp
       failureRate: total === 0 ? 0 : failed / total,
     };
   });
-  for (const c of counts.rows) byState[c.state] = (byState[c.state] ?? 0) + c.n;
+  for (const c of counts) byState[c.state] = (byState[c.state] ?? 0) + c.n;
   return {
     campaignId,
     state: campaign.state,
     currentWave: campaign.current_wave,
-    total: counts.rows.reduce((s, c) => s + c.n, 0),
+    total: countIn(counts),
     byState,
     waves: figures,
   };
@@ -126,34 +124,30 @@ export async function evaluateCampaign(db: Db, campaignId: number, now: Date = n
     }
 
     const waveNo = c.current_wave;
-    const stats = await sql<{
-      total: number;
-      succeeded: number;
-      failed: number;
-      active: number;
-      success_threshold: string;
-      error_threshold: string;
-      soak_minutes: number;
-      success_reached_at: Date | null;
-      last_wave: number;
-      remaining_all: number;
-    }>`
-      SELECT w.success_threshold, w.error_threshold, w.soak_minutes, w.success_reached_at,
-             (SELECT max(wave_no) FROM campaign_waves WHERE campaign_id = ${campaignId}) AS last_wave,
-             (SELECT count(*)::int FROM campaign_vehicles WHERE campaign_id = ${campaignId}
-                AND state = ANY(${ACTIVE_VEHICLE_STATES}::text[])) AS remaining_all,
-             count(cv.vin)::int AS total,
-             (count(*) FILTER (WHERE cv.state = 'succeeded'))::int AS succeeded,
-             (count(*) FILTER (WHERE cv.state = ANY(${FAILED_VEHICLE_STATES}::text[])))::int AS failed,
-             (count(*) FILTER (WHERE cv.state = ANY(${ACTIVE_VEHICLE_STATES}::text[])))::int AS active
-      FROM campaign_waves w
-      LEFT JOIN campaign_vehicles cv ON cv.campaign_id = w.campaign_id AND cv.wave_no = w.wave_no
-      WHERE w.campaign_id = ${campaignId} AND w.wave_no = ${waveNo}
-      GROUP BY w.success_threshold, w.error_threshold, w.soak_minutes, w.success_reached_at`.execute(trx);
-    const s = stats.rows[0];
+    const s = await trx
+      .selectFrom('campaign_waves')
+      .select(['success_threshold', 'error_threshold', 'soak_minutes', 'success_reached_at'])
+      .select((eb) =>
+        eb
+          .selectFrom('campaign_waves as last')
+          .select((e) => e.fn.max('last.wave_no').as('n'))
+          .where('last.campaign_id', '=', campaignId)
+          .as('last_wave'),
+      )
+      .where('campaign_id', '=', campaignId)
+      .where('wave_no', '=', waveNo)
+      .executeTakeFirst();
     if (!s) return { action: 'none', reason: `wave ${waveNo} does not exist` };
-    const failureRate = s.total === 0 ? 0 : s.failed / s.total;
-    const successRate = s.total === 0 ? 1 : s.succeeded / s.total;
+    // The counts, not the vehicles: a few rows whatever the wave's size (folded first so they stay few).
+    await compactVehicleCounts(trx, campaignId);
+    const counts = await vehicleCounts(trx, [campaignId]);
+    const wave = counts.filter((n) => n.waveNo === waveNo);
+    const total = countIn(wave);
+    const failed = countIn(wave, FAILED_VEHICLE_STATES);
+    const succeeded = countIn(wave, ['succeeded']);
+    const remainingAll = countIn(counts, ACTIVE_VEHICLE_STATES);
+    const failureRate = total === 0 ? 0 : failed / total;
+    const successRate = total === 0 ? 1 : succeeded / total;
 
     if (failureRate > Number(s.error_threshold)) {
       await trx
@@ -165,13 +159,13 @@ export async function evaluateCampaign(db: Db, campaignId: number, now: Date = n
         waveNo,
         failureRate,
         errorThreshold: Number(s.error_threshold),
-        failed: s.failed,
-        total: s.total,
+        failed,
+        total,
       });
       return { action: 'paused', waveNo, failureRate };
     }
     if (waveNo === s.last_wave) {
-      if (s.remaining_all === 0) {
+      if (remainingAll === 0) {
         await trx
           .updateTable('campaigns')
           .set({ state: 'completed', finished_at: now, updated_at: now })

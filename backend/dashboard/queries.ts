@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { FAILED_VEHICLE_STATES } from '../campaigns/states.ts';
 import { isTargetVehicle } from '../campaigns/targeting.ts';
+import { vehicleCounts } from '../campaigns/vehicle-counts.ts';
 import type { Db } from '../db/database.ts';
 import type { CampaignState, TargetFilter, VehicleCampaignState } from '../db/schema.ts';
 
@@ -49,18 +50,12 @@ export async function campaignsOfVehicle(db: Db, vin: string, limit = 50): Promi
   }));
 }
 
-/** Vehicles of a campaign per wave and state, counted in SQL (never loaded). */
+/** Vehicles of a campaign per wave and state, from the state counts (never loaded, never counted). */
 export async function vehicleStateCounts(
   db: Db,
   campaignId: number,
 ): Promise<{ waveNo: number; state: VehicleCampaignState; n: number }[]> {
-  const rows = await db
-    .selectFrom('campaign_vehicles')
-    .select(['wave_no', 'state', (eb) => eb.fn.countAll<string>().as('n')])
-    .where('campaign_id', '=', campaignId)
-    .groupBy(['wave_no', 'state'])
-    .execute();
-  return rows.map((r) => ({ waveNo: r.wave_no, state: r.state, n: Number(r.n) }));
+  return (await vehicleCounts(db, [campaignId])).map(({ waveNo, state, n }) => ({ waveNo, state, n }));
 }
 
 export interface StateTimeline {

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { EcuOutcome } from '../../protocol/messages/ecu-result.ts';
 
 // Hand-written table types matching migrations/. pg returns numeric and bigint as strings.
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -90,8 +91,6 @@ export const VEHICLE_CAMPAIGN_STATES = [
   'expired',
 ] as const;
 export type VehicleCampaignState = (typeof VEHICLE_CAMPAIGN_STATES)[number];
-export const ECU_RESULTS = ['succeeded', 'failed', 'rolled_back', 'rollback_failed', 'skipped'] as const;
-export type EcuResult = (typeof ECU_RESULTS)[number];
 
 export interface TargetFilter {
   modelIds?: string[] | undefined;
@@ -333,7 +332,7 @@ export interface CampaignEcusTable {
   release_id: number;
   from_version: string;
   to_version: string;
-  result: EcuResult | null;
+  result: EcuOutcome | null;
   nrc: string | null;
   error: string | null;
   bytes_on_bus: BigInt | null;

@@ -1,6 +1,5 @@
 // What a gateway's reports mean as vehicle states. Which moves are legal is the domain's business
 // (backend/campaigns/states.ts).
-import type { EcuOutcome } from '../../protocol/messages/ecu-result.ts';
 import type { z } from 'zod';
 import type { UpdatePhaseSchema } from '../../protocol/messages/payloads.ts';
 
@@ -19,9 +18,4 @@ export function stateOfPhase(phase: UpdatePhase): 'downloading' | 'downloaded' |
     case 'rolling_back':
       return 'installing';
   }
-}
-
-/** The vehicle state a gateway's final outcome means. */
-export function stateOfOutcome(outcome: EcuOutcome): 'succeeded' | 'failed' | 'rolled_back' | 'rollback_failed' {
-  return outcome === 'success' ? 'succeeded' : outcome;
 }

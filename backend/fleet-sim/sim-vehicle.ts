@@ -321,7 +321,7 @@ export class SimVehicle {
       ecuSerial: u.ecuSerial,
       fromVersion: u.fromVersion ?? 'unknown',
       toVersion: u.version,
-      result: fail ? 'rolled_back' : 'success',
+      result: fail ? 'rolled_back' : 'succeeded',
       ...(fail ? { nrc: 0x72, error: 'injected failure: general programming failure' } : {}),
       bytesOnBus: u.delta?.length ?? u.length,
       durationMs: 1,
@@ -333,8 +333,8 @@ export class SimVehicle {
         ecu.imageSha256 = u.sha256;
       }
     }
-    await this.#result(campaignId, fail ? 'rolled_back' : 'success', ecuResults);
-    await this.sendManifest({ campaignId, outcome: fail ? 'rolled_back' : 'success', ecus: ecuResults });
+    await this.#result(campaignId, fail ? 'rolled_back' : 'succeeded', ecuResults);
+    await this.sendManifest({ campaignId, outcome: fail ? 'rolled_back' : 'succeeded', ecus: ecuResults });
   }
 
   /** Sends a result; exposed so tests can send it again (a duplicate must change nothing). */
@@ -356,7 +356,7 @@ export class SimVehicle {
     });
     this.lastResult = payload;
     await this.#publish(vehicleTopic(this.options.vin, 'result'), payload);
-    this.#emit({ type: outcome === 'success' ? 'succeeded' : 'failed', vin: this.options.vin, campaignId });
+    this.#emit({ type: outcome === 'succeeded' ? 'succeeded' : 'failed', vin: this.options.vin, campaignId });
   }
 
   /** Publishes the last result again, byte for byte (what a broker redelivery looks like). */

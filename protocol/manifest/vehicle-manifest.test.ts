@@ -18,13 +18,13 @@ const manifest: VehicleManifest = {
   ecus: [{ serial: 'BRK-0001', hardwareId: 'BRK-HW-A', version: '1.2.0', imageSha256: 'ab'.repeat(32) }],
   lastUpdate: {
     campaignId: 'camp-7',
-    outcome: 'success',
+    outcome: 'succeeded',
     ecus: [
       {
         ecuSerial: 'BRK-0001',
         fromVersion: '1.1.0',
         toVersion: '1.2.0',
-        result: 'success',
+        result: 'succeeded',
         bytesOnBus: 1234,
         durationMs: 5600,
         nrc: undefined,

@@ -3,7 +3,7 @@
  * vehicle's own Ed25519 key in the TUF signature format over canonical JSON.
  */
 import { z } from 'zod';
-import { EcuResultSchema } from '../messages/ecu-result.ts';
+import { EcuResultSchema, VehicleOutcomeSchema } from '../messages/ecu-result.ts';
 import { canonicalBytes, CanonicalJsonError, omitUndefined } from '../tuf/canonical-json.ts';
 import { keyIdOf, verifyEd25519 } from '../tuf/keys.ts';
 import type { Signer, TufPublicKey } from '../tuf/keys.ts';
@@ -21,7 +21,7 @@ export type EcuVersion = z.infer<typeof EcuVersionSchema>;
 
 export const LastUpdateSchema = z.object({
   campaignId: z.string().min(1),
-  outcome: z.enum(['success', 'failed', 'rolled_back', 'rollback_failed']),
+  outcome: VehicleOutcomeSchema,
   ecus: z.array(EcuResultSchema),
 });
 

@@ -27,8 +27,14 @@ export {
   UpdatePhaseSchema,
 } from './payloads.ts';
 export type { JsonMessageKind, MessagePayload, RepositoryFiles } from './payloads.ts';
-export { EcuOutcomeSchema, EcuResultSchema } from './ecu-result.ts';
-export type { EcuOutcome, EcuResult } from './ecu-result.ts';
+export {
+  ECU_OUTCOMES,
+  EcuOutcomeSchema,
+  EcuResultSchema,
+  VEHICLE_OUTCOMES,
+  VehicleOutcomeSchema,
+} from './ecu-result.ts';
+export type { EcuOutcome, EcuResult, VehicleOutcome } from './ecu-result.ts';
 export { decodeMessage, encodeMessage } from './codec.ts';
 export { CHUNK_FRAME_VERSION, ChunkHeaderSchema, decodeChunkFrame, encodeChunkFrame } from './chunk-frame.ts';
 export type { ChunkFrame, ChunkHeader } from './chunk-frame.ts';

@@ -64,6 +64,27 @@ describe('JSON messages', () => {
     expect(decodeMessage('result', encodeMessage('result', result))).toEqual(result);
   });
 
+  it("speaks one result vocabulary: untouched ECUs are not_started, old gateways' success reads as succeeded", () => {
+    const ecu = { ecuSerial: 'BRK-0001', fromVersion: '1.1.0', toVersion: '1.2.0', bytesOnBus: 0, durationMs: 0 };
+    const result: MessagePayload<'result'> = {
+      campaignId: 'camp-7',
+      resultId: 'res-00000002',
+      outcome: 'failed',
+      ecus: [
+        { ...ecu, result: 'failed', error: 'hash mismatch' },
+        { ...ecu, ecuSerial: 'BCM-0001', result: 'not_started' },
+      ],
+      finishedAt: '2026-03-01T12:00:00Z',
+    };
+    expect(decodeMessage('result', encodeMessage('result', result))).toEqual(result);
+    const old = new TextEncoder().encode(
+      JSON.stringify({ ...result, outcome: 'success', ecus: [{ ...ecu, result: 'success' }] }),
+    );
+    expect(decodeMessage('result', old)).toMatchObject({ outcome: 'succeeded', ecus: [{ result: 'succeeded' }] });
+    const unexplained = { ...result, ecus: [{ ...ecu, result: 'rolled_back' as const }] };
+    expect(() => encodeMessage('result', unexplained)).toThrow('needs an nrc or an error text');
+  });
+
   it('decodes both metadata response variants', () => {
     const error = {
       requestId: 'req-00000001',

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { SignatureSchema } from '../tuf/schemas.ts';
 import { ExpiresSchema, Sha256HexSchema } from '../tuf/schemas.ts';
 import { EcuSerialSchema } from '../vin.ts';
-import { EcuOutcomeSchema, EcuResultSchema } from './ecu-result.ts';
+import { EcuResultSchema, VehicleOutcomeSchema } from './ecu-result.ts';
 
 /** Correlates a response with its request on MQTT 3.1.1 (no correlation data property there). */
 export const RequestIdSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'expected 8-64 characters [A-Za-z0-9_-]');
@@ -90,7 +90,7 @@ export const ResultSchema = z.object({
   campaignId: CampaignId,
   /** Unique per result, so a redelivered result is recognised and changes nothing. */
   resultId: RequestIdSchema,
-  outcome: EcuOutcomeSchema,
+  outcome: VehicleOutcomeSchema,
   ecus: z.array(EcuResultSchema),
   /** Why nothing was installed, e.g. a MetadataVerificationError code and message. */
   error: z.object({ code: z.string().min(1), message: z.string() }).optional(),

@@ -36,7 +36,7 @@ const report: VehicleUpdateReport = {
 };
 
 describe('result message from a journal report', () => {
-  it('maps every ECU result to the protocol and passes its schema', () => {
+  it("reports every ECU result in the protocol's words (untouched ECUs as not_started) and passes its schema", () => {
     const result = resultFromReport(report, 'campaign-7');
     const decoded = decodeMessage('result', encodeMessage('result', result));
     expect(decoded).toMatchObject({
@@ -69,7 +69,7 @@ describe('result message from a journal report', () => {
         ecuSerial: 'BCM1',
         fromVersion: 'unknown',
         toVersion: '1.1',
-        result: 'failed',
+        result: 'not_started',
         error: expect.stringContaining('not started'),
         bytesOnBus: 10,
         durationMs: 13,

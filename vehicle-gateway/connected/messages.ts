@@ -13,26 +13,9 @@ import {
 } from '../../protocol/index.ts';
 import type { EcuInventory } from '../inventory/read-inventory.ts';
 import { writeFileAtomic } from '../journal/atomic-file.ts';
-import type { EcuResult, VehicleResult, VehicleUpdateReport } from '../journal/update-record.ts';
+import type { VehicleUpdateReport } from '../journal/update-record.ts';
 
 type ResultMessage = MessagePayload<'result'>;
-type EcuOutcome = ResultMessage['outcome'];
-
-const OUTCOME: Record<VehicleResult, EcuOutcome> = {
-  succeeded: 'success',
-  failed: 'failed',
-  rolled_back: 'rolled_back',
-  rollback_failed: 'rollback_failed',
-};
-
-const ECU_OUTCOME: Record<EcuResult, EcuOutcome> = {
-  succeeded: 'success',
-  failed: 'failed',
-  rolled_back: 'rolled_back',
-  rollback_failed: 'rollback_failed',
-  // The protocol has no "not started": the ECU was not changed, which the error text says.
-  not_started: 'failed',
-};
 
 /** Stable per update: a redelivered or re-sent result carries the same id. */
 export function resultIdOf(updateId: string): string {
@@ -57,12 +40,12 @@ export function resultFromReport(report: VehicleUpdateReport, campaignId: string
   return {
     campaignId,
     resultId: resultIdOf(report.updateId),
-    outcome: OUTCOME[report.result],
+    outcome: report.result,
     ecus: report.ecus.map((e) => ({
       ecuSerial: e.serialNumber,
       fromVersion: e.fromVersion || 'unknown',
       toVersion: e.toVersion,
-      result: ECU_OUTCOME[e.result],
+      result: e.result,
       ...(e.nrc !== null ? { nrc: e.nrc } : {}),
       ...(errorText(e, report) !== null ? { error: (errorText(e, report) as string).slice(0, 1000) } : {}),
       bytesOnBus: e.bytesSent,

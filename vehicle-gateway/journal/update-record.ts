@@ -2,6 +2,8 @@
 // restarted gateway knows exactly where it stopped. See update/run-update.ts for the transitions.
 import { z } from 'zod';
 import { FLASH_STEPS } from '../flash/result.ts';
+import { ECU_OUTCOMES, VEHICLE_OUTCOMES } from '../../protocol/index.ts';
+import type { EcuOutcome, VehicleOutcome } from '../../protocol/index.ts';
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 
@@ -44,15 +46,14 @@ export const ecuRecordSchema = z.strictObject({
 });
 export type EcuRecord = z.infer<typeof ecuRecordSchema>;
 
-export const ECU_RESULTS = ['succeeded', 'failed', 'rolled_back', 'rollback_failed', 'not_started'] as const;
-export type EcuResult = (typeof ECU_RESULTS)[number];
-export const VEHICLE_RESULTS = ['succeeded', 'failed', 'rolled_back', 'rollback_failed'] as const;
-export type VehicleResult = (typeof VEHICLE_RESULTS)[number];
+// The protocol's vocabulary, recorded as it will be reported.
+export type EcuResult = EcuOutcome;
+export type VehicleResult = VehicleOutcome;
 
 export const ecuReportSchema = z.strictObject({
   ecu: z.string(),
   serialNumber: z.string(),
-  result: z.enum(ECU_RESULTS),
+  result: z.enum(ECU_OUTCOMES),
   fromVersion: z.string(),
   toVersion: z.string(),
   step: z.enum(FLASH_STEPS).nullable(),
@@ -66,7 +67,7 @@ export type EcuReport = z.infer<typeof ecuReportSchema>;
 
 export const vehicleReportSchema = z.strictObject({
   updateId: z.string(),
-  result: z.enum(VEHICLE_RESULTS),
+  result: z.enum(VEHICLE_OUTCOMES),
   /** Why the update did not succeed, in one sentence (null on success). */
   reason: z.string().nullable(),
   ecus: z.array(ecuReportSchema),

@@ -61,16 +61,16 @@ const ecu = {
   ecuSerial: 'ECU-1',
   fromVersion: '1.0.0',
   toVersion: '2.0.0',
-  result: 'success' as const,
+  result: 'succeeded' as const,
   bytesOnBus: 10,
   durationMs: 5,
 };
-const report = (vin: string, reportId: string, outcome: ResultReport['outcome'] = 'success'): ResultReport => ({
+const report = (vin: string, reportId: string, outcome: ResultReport['outcome'] = 'succeeded'): ResultReport => ({
   vin,
   campaignId,
   reportId,
   outcome,
-  ecus: [outcome === 'success' ? ecu : { ...ecu, result: outcome, nrc: 0x72 }],
+  ecus: [outcome === 'succeeded' ? ecu : { ...ecu, result: outcome, nrc: 0x72 }],
 });
 const states = async () =>
   Object.fromEntries(

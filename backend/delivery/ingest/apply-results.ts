@@ -1,9 +1,7 @@
 import { sql } from 'kysely';
-import type { EcuResult } from '../../../protocol/messages/ecu-result.ts';
-import type { EcuOutcome } from '../../../protocol/messages/ecu-result.ts';
+import type { EcuResult, VehicleOutcome } from '../../../protocol/messages/ecu-result.ts';
 import type { DeliveryDb } from '../schema.ts';
 import { listedMoves, moveVehicles } from '../../campaigns/vehicle-moves.ts';
-import { stateOfOutcome } from '../vehicle-states.ts';
 
 /** One wave of one campaign. */
 export interface WaveKey {
@@ -16,7 +14,8 @@ export interface ResultReport {
   readonly campaignId: number;
   /** Unique per report: a redelivered report with the same id changes nothing. */
   readonly reportId: string;
-  readonly outcome: EcuOutcome;
+  /** Named as the vehicle state it leads to. */
+  readonly outcome: VehicleOutcome;
   readonly ecus: readonly EcuResult[];
   readonly error?: { code: string; message: string } | undefined;
 }
@@ -64,7 +63,7 @@ export async function applyResults(
         list.map((r) => ({
           campaignId: r.campaignId,
           vin: r.vin,
-          to: stateOfOutcome(r.outcome),
+          to: r.outcome,
           at: now,
           error: r.error ? `${r.error.code}: ${r.error.message}` : null,
         })),
@@ -77,7 +76,7 @@ export async function applyResults(
         INSERT INTO campaign_ecus (campaign_id, vin, ecu_serial, hardware_id, release_id, from_version, to_version, result, nrc, error, bytes_on_bus, duration_ms, finished_at)
         SELECT u.campaign_id, u.vin, u.serial, e.hardware_id, rel.release_id, u.from_version, u.to_version, u.result, u.nrc, u.error, u.bytes, u.duration, ${now}
         FROM unnest(${ecus.map((x) => x.r.campaignId)}::int[], ${ecus.map((x) => x.r.vin)}::text[], ${ecus.map((x) => x.e.ecuSerial)}::text[],
-                    ${ecus.map((x) => x.e.fromVersion)}::text[], ${ecus.map((x) => x.e.toVersion)}::text[], ${ecus.map((x) => stateOfOutcome(x.e.result))}::text[],
+                    ${ecus.map((x) => x.e.fromVersion)}::text[], ${ecus.map((x) => x.e.toVersion)}::text[], ${ecus.map((x) => x.e.result)}::text[],
                     ${ecus.map((x) => (x.e.nrc === undefined ? null : `0x${x.e.nrc.toString(16).padStart(2, '0')}`))}::text[],
                     ${ecus.map((x) => x.e.error ?? null)}::text[], ${ecus.map((x) => x.e.bytesOnBus)}::bigint[], ${ecus.map((x) => x.e.durationMs)}::int[])
           AS u(campaign_id, vin, serial, from_version, to_version, result, nrc, error, bytes, duration)

@@ -63,16 +63,16 @@ describe('connected mode over MQTT (aedes, or the broker at MQTT_URL)', () => {
     await backend.offer(sim!.definition.vin, campaign);
     await backend.until(() => backend.results.length === 1 && backend.manifests.length === 2);
     const [result] = backend.results;
-    expect(result).toMatchObject({ campaignId: campaign.campaignId, outcome: 'success' });
+    expect(result).toMatchObject({ campaignId: campaign.campaignId, outcome: 'succeeded' });
     expect(result!.ecus.map((e) => [e.ecuSerial, e.result, e.toVersion])).toEqual([
-      ['ECM0000000001', 'success', '2.4.2'],
-      ['BCM0000000001', 'success', '1.8.0'],
-      ['ADAS000000001', 'success', '5.1.0'],
+      ['ECM0000000001', 'succeeded', '2.4.2'],
+      ['BCM0000000001', 'succeeded', '1.8.0'],
+      ['ADAS000000001', 'succeeded', '5.1.0'],
     ]);
     const after = verifyVehicleManifest(backend.manifests[1], vehicleSigner().publicKey);
     expect(after.counter).toBeGreaterThan(first.counter);
     expect(after.ecus.map((e) => e.version)).toEqual(['2.4.2', '1.8.0', '5.1.0']);
-    expect(after.lastUpdate?.outcome).toBe('success');
+    expect(after.lastUpdate?.outcome).toBe('succeeded');
     // Deltas, not images, went over the air.
     expect(backend.chunkBytesServed).toBeLessThan((3 * 32 * 1024) / 10);
     expect(backend.progress.some((p) => p.phase === 'flashing')).toBe(true);
@@ -126,7 +126,7 @@ describe('connected mode over MQTT (aedes, or the broker at MQTT_URL)', () => {
     // The campaign is still pending for this vehicle: the backend offers it again after the reconnect.
     await backend.offer(sim!.definition.vin, campaign);
     await backend.until(() => backend.results.length === 1);
-    expect(backend.results[0]?.outcome).toBe('success');
+    expect(backend.results[0]?.outcome).toBe('succeeded');
     // Every byte of the three images was served exactly once.
     expect(backend.chunkBytesServed).toBe(3 * 32 * 1024);
   });
