@@ -5,7 +5,6 @@ import type {
   RejectionReason,
   RemediationKind,
   ReporterKind,
-  Severity,
   VulnerabilitiesTable,
   VulnerabilityPhase,
 } from '../db/schema.ts';
@@ -14,8 +13,9 @@ import type { Actor } from '../audit/service.ts';
 import { conflict, illegalTransition, invalid, notFound } from '../http/problem.ts';
 import { decodeCursor, toLoadedPage } from '../http/pagination.ts';
 import type { Page, PageQuery } from '../http/pagination.ts';
-import { assessCvss } from './cvss.ts';
-import { CvssVectorError } from './cvss31.ts';
+import { assessCvss, CvssVectorError } from './cvss.ts';
+import type { CvssAssessment } from './cvss.ts';
+
 import { DEFAULT_DEADLINE_POLICY, deliveryDeadline } from './deadline-policy.ts';
 import type { DeadlinePolicy } from './deadline-policy.ts';
 import { EDITABLE_ASSESSMENT_PHASES, OPEN_PHASES, PHASE_TRANSITIONS } from './phases.ts';
@@ -66,7 +66,7 @@ export interface Vulnerability
     Pick<Assessment, 'exploitAvailable' | 'workaroundExists' | 'safetyRelevant' | 'rootCause'> {
   id: number;
   phase: VulnerabilityPhase;
-  cvss: { version: '3.1' | '4.0'; vector: string; score: number; severity: Severity } | null;
+  cvss: CvssAssessment | null;
   remediation: { kind: RemediationKind; note: string | null } | null;
   deliveryClass: string | null;
   confirmedAt: string | null;
@@ -117,10 +117,8 @@ function toVulnerability(row: Row, affected: AffectedProduct[], affectedVehicles
     attackVectorNote: row.attack_vector_note,
     impactNote: row.impact_note,
     intrusionLevel: row.intrusion_level,
-    cvss:
-      row.cvss_vector && row.cvss_version && row.cvss_score !== null && row.severity
-        ? { version: row.cvss_version, vector: row.cvss_vector, score: Number(row.cvss_score), severity: row.severity }
-        : null,
+    // The sub-scores and nomenclature follow from the stored vector; one scorer computes them.
+    cvss: row.cvss_vector ? assessCvss(row.cvss_vector) : null,
     exploitAvailable: row.exploit_available,
     workaroundExists: row.workaround_exists,
     safetyRelevant: row.safety_relevant,
