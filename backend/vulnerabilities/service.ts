@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
-import type { Selectable, Updateable } from 'kysely';
+import type { Selectable, Transaction, Updateable } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type {
+  Database,
   RejectionReason,
   RemediationKind,
   ReporterKind,
@@ -156,7 +157,7 @@ export async function loadVulnerability(db: Executor, id: number, now = new Date
   return toVulnerability(row, await loadAffected(db, id), await affectedVehicleCount(db, id), now);
 }
 
-async function replaceAffected(db: Executor, id: number, affected: AffectedProduct[]): Promise<void> {
+export async function replaceAffected(db: Executor, id: number, affected: AffectedProduct[]): Promise<void> {
   await db.deleteFrom('vulnerability_affected').where('vulnerability_id', '=', id).execute();
   if (affected.length > 0) {
     await db
@@ -169,33 +170,40 @@ async function replaceAffected(db: Executor, id: number, affected: AffectedProdu
 }
 
 export async function reportVulnerability(db: Db, actor: Actor, input: VulnerabilityReport): Promise<Vulnerability> {
-  return db.transaction().execute(async (trx) => {
-    const row = await trx
-      .insertInto('vulnerabilities')
-      .values({
-        title: input.title,
-        description: input.description,
-        reporter: input.reporter,
-        reporter_kind: input.reporterKind,
-        reporter_contact: input.reporterContact,
-        attack_vector_note: input.attackVectorNote,
-        impact_note: input.impactNote,
-        intrusion_level: input.intrusionLevel,
-        created_by: actor.userId ?? 0,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await replaceAffected(trx, row.id, input.affected);
-    const after = await loadVulnerability(trx, row.id);
-    await appendAudit(trx, {
-      actor,
-      action: 'vulnerability.report',
-      entityType: 'vulnerability',
-      entityId: row.id,
-      after,
-    });
-    return after;
+  return db.transaction().execute((trx) => recordReport(trx, actor, input));
+}
+
+/** Records a report inside the caller's transaction (the matcher reports what it finds this way). */
+export async function recordReport(
+  trx: Transaction<Database>,
+  actor: Actor,
+  input: VulnerabilityReport,
+): Promise<Vulnerability> {
+  const row = await trx
+    .insertInto('vulnerabilities')
+    .values({
+      title: input.title,
+      description: input.description,
+      reporter: input.reporter,
+      reporter_kind: input.reporterKind,
+      reporter_contact: input.reporterContact,
+      attack_vector_note: input.attackVectorNote,
+      impact_note: input.impactNote,
+      intrusion_level: input.intrusionLevel,
+      created_by: actor.userId ?? 0,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await replaceAffected(trx, row.id, input.affected);
+  const after = await loadVulnerability(trx, row.id);
+  await appendAudit(trx, {
+    actor,
+    action: 'vulnerability.report',
+    entityType: 'vulnerability',
+    entityId: row.id,
+    after,
   });
+  return after;
 }
 
 async function lockRow(db: Executor, id: number): Promise<Row> {
