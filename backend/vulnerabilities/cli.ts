@@ -35,7 +35,7 @@ program
       try {
         advisories.push(...(await readAdvisoryPath(p)));
       } catch (err) {
-        if (err instanceof AdvisoryError) throw new Error(`${p}: ${err.message}`);
+        if (err instanceof AdvisoryError) throw new Error(`${p}: ${err.message}`, { cause: err });
         throw err;
       }
     }
