@@ -21,6 +21,7 @@ import { tufRoutes } from './tuf-repo/routes.ts';
 import { DEFAULT_DEADLINE_POLICY, validatePolicy } from './vulnerabilities/deadline-policy.ts';
 import type { DeadlinePolicy } from './vulnerabilities/deadline-policy.ts';
 import { registerVulnerabilityRoutes } from './vulnerabilities/routes.ts';
+import { registerMonitoringRoutes } from './vulnerabilities/monitoring-routes.ts';
 
 export interface AppDeps {
   db: Db;
@@ -98,6 +99,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   registerAuditRoutes(app, deps.db);
   registerFleetRoutes(app, deps.db);
   registerVulnerabilityRoutes(app, routeDeps);
+  registerMonitoringRoutes(app, routeDeps);
   registerReleaseRoutes(app, routeDeps);
   registerCampaignRoutes(app, routeDeps);
   // The Image repository in TUF's layout, read-only, for mirrors and any TUF client.

@@ -1,56 +1,108 @@
 import cvssCalculator from 'ae-cvss-calculator';
 import type { Severity } from '../db/schema.ts';
-import { cvss31BaseScore, CvssVectorError, parseCvss31, severityOf } from './cvss31.ts';
 
-export interface CvssAssessment {
-  version: '3.1' | '4.0';
+// One CVSS implementation: ae-cvss-calculator scores every version (checked against FIRST's v4.0
+// reference calculator and the v3.1 specification's formulas in cvss.test.ts). The library scores
+// whatever it is given, so this module rejects malformed vectors first, using the library's own
+// metric tables, and names what is wrong.
+
+export class CvssVectorError extends Error {}
+
+export type CvssNomenclature = 'CVSS-B' | 'CVSS-BT' | 'CVSS-BE' | 'CVSS-BTE';
+
+interface CvssCommon {
   vector: string;
+  /** The score of everything the vector says (v3.1: environmental > temporal > base; v4.0: the one score). */
   score: number;
   severity: Severity;
 }
+export interface Cvss31Assessment extends CvssCommon {
+  version: '3.1';
+  scores: { base: number; temporal: number | null; environmental: number | null };
+}
+export interface Cvss40Assessment extends CvssCommon {
+  version: '4.0';
+  /** Which metric groups the score includes (v4.0 specification, section 1.3). */
+  nomenclature: CvssNomenclature;
+}
+export type CvssAssessment = Cvss31Assessment | Cvss40Assessment;
 
-// v4.0 base metrics with their allowed values; the library scores but does not reject bad vectors.
-const V40_BASE: Record<string, string> = {
-  AV: 'NALP',
-  AC: 'LH',
-  AT: 'NP',
-  PR: 'NLH',
-  UI: 'NPA',
-  VC: 'HLN',
-  VI: 'HLN',
-  VA: 'HLN',
-  SC: 'HLN',
-  SI: 'HLN',
-  SA: 'HLN',
+type Vector = InstanceType<typeof cvssCalculator.Cvss3P1> | InstanceType<typeof cvssCalculator.Cvss4P0>;
+
+/** Allowed values per metric, from the library's tables; base metrics take neither X nor v4.0's hidden S. */
+function metricTable(vector: Vector): { base: Set<string>; allowed: Map<string, Set<string>> } {
+  const base = new Set<string>();
+  const allowed = new Map<string, Set<string>>();
+  for (const [category, components] of vector.getRegisteredComponents()) {
+    for (const component of components) {
+      const isBase = category.name === 'base';
+      if (isBase) base.add(component.shortName);
+      const values = component.values.filter((v) => !isBase || (v.shortName !== 'X' && v.hide !== true));
+      allowed.set(component.shortName, new Set(values.map((v) => v.shortName)));
+    }
+  }
+  return { base, allowed };
+}
+
+const TABLES = {
+  '3.1': metricTable(new cvssCalculator.Cvss3P1()),
+  '4.0': metricTable(new cvssCalculator.Cvss4P0()),
 };
 
-function checkCvss40(vector: string): void {
-  const [prefix, ...parts] = vector.split('/');
-  if (prefix !== 'CVSS:4.0') throw new CvssVectorError('a CVSS v4.0 vector starts with CVSS:4.0/');
+function checkVector(version: '3.1' | '4.0', vector: string): void {
+  const { base, allowed } = TABLES[version];
+  const [, ...parts] = vector.split('/');
   const seen = new Set<string>();
   for (const part of parts) {
-    const [name = '', value = ''] = part.split(':');
-    const allowed = V40_BASE[name];
-    if (!allowed || value.length !== 1 || !allowed.includes(value) || part.split(':').length !== 2) {
-      throw new CvssVectorError(`unknown or malformed base metric "${part}"`);
-    }
+    const pieces = part.split(':');
+    const [name = '', value = ''] = pieces;
+    const values = allowed.get(name);
+    if (pieces.length !== 2 || !values) throw new CvssVectorError(`unknown or malformed metric "${part}"`);
     if (seen.has(name)) throw new CvssVectorError(`metric ${name} appears twice`);
+    if (!values.has(value)) {
+      throw new CvssVectorError(`${name}:${value} is not a valid value (${[...values].join(', ')})`);
+    }
     seen.add(name);
   }
-  const missing = Object.keys(V40_BASE).filter((m) => !seen.has(m));
+  const missing = [...base].filter((m) => !seen.has(m));
   if (missing.length > 0) throw new CvssVectorError(`missing base metrics: ${missing.join(', ')}`);
 }
 
-/** Scores a v3.1 vector with the project's own formula, a v4.0 vector with ae-cvss-calculator. */
+/** Validates and scores a v3.1 or v4.0 vector with any of its optional metric groups. */
 export function assessCvss(vector: string): CvssAssessment {
   if (vector.startsWith('CVSS:3.1/')) {
-    const score = cvss31BaseScore(parseCvss31(vector));
-    return { version: '3.1', vector, score, severity: severityOf(score) };
+    checkVector('3.1', vector);
+    const calc = new cvssCalculator.Cvss3P1(vector);
+    const s = calc.calculateScores();
+    const scores = {
+      base: s.base ?? 0,
+      temporal: calc.isAnyTemporalDefined() ? (s.temporal ?? null) : null,
+      environmental: calc.isAnyEnvironmentalDefined() ? (s.environmental ?? null) : null,
+    };
+    const score = scores.environmental ?? scores.temporal ?? scores.base;
+    return { version: '3.1', vector, score, severity: severityOf(score), scores };
   }
   if (vector.startsWith('CVSS:4.0/')) {
-    checkCvss40(vector);
-    const score = new cvssCalculator.Cvss4P0(vector).calculateScores().base ?? 0;
-    return { version: '4.0', vector, score, severity: severityOf(score) };
+    checkVector('4.0', vector);
+    const calc = new cvssCalculator.Cvss4P0(vector);
+    // Supplemental metrics are not part of the score: the library's score ignores them.
+    const score = calc.calculateScores().overall;
+    return {
+      version: '4.0',
+      vector,
+      score,
+      severity: severityOf(score),
+      nomenclature: calc.getNomenclature() as CvssNomenclature,
+    };
   }
   throw new CvssVectorError('the vector must start with CVSS:3.1/ or CVSS:4.0/');
+}
+
+/** The qualitative rating scale (v3.1 specification section 5); the same bands apply to v4.0. */
+export function severityOf(score: number): Severity {
+  if (score === 0) return 'none';
+  if (score < 4) return 'low';
+  if (score < 7) return 'medium';
+  if (score < 9) return 'high';
+  return 'critical';
 }

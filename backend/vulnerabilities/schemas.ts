@@ -53,6 +53,26 @@ export const VulnerabilityListQuery = z.object({
     .optional(),
 });
 
+const SEVERITY = z.enum(['none', 'low', 'medium', 'high', 'critical']);
+const CvssAssessment = z
+  .discriminatedUnion('version', [
+    z.object({
+      version: z.literal('3.1'),
+      vector: z.string(),
+      score: z.number(),
+      severity: SEVERITY,
+      scores: z.object({ base: z.number(), temporal: z.number().nullable(), environmental: z.number().nullable() }),
+    }),
+    z.object({
+      version: z.literal('4.0'),
+      vector: z.string(),
+      score: z.number(),
+      severity: SEVERITY,
+      nomenclature: z.enum(['CVSS-B', 'CVSS-BT', 'CVSS-BE', 'CVSS-BTE']),
+    }),
+  ])
+  .openapi('CvssAssessment');
+
 export const Vulnerability = z
   .object({
     id: z.number().int(),
@@ -65,14 +85,7 @@ export const Vulnerability = z
     attackVectorNote: z.string().nullable(),
     impactNote: z.string().nullable(),
     intrusionLevel: z.string().nullable(),
-    cvss: z
-      .object({
-        version: z.enum(['3.1', '4.0']),
-        vector: z.string(),
-        score: z.number(),
-        severity: z.enum(['none', 'low', 'medium', 'high', 'critical']),
-      })
-      .nullable(),
+    cvss: CvssAssessment.nullable(),
     exploitAvailable: z.boolean(),
     workaroundExists: z.boolean(),
     safetyRelevant: z.boolean(),

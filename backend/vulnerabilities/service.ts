@@ -1,11 +1,11 @@
 import { sql } from 'kysely';
-import type { Selectable, Updateable } from 'kysely';
+import type { Selectable, Transaction, Updateable } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type {
+  Database,
   RejectionReason,
   RemediationKind,
   ReporterKind,
-  Severity,
   VulnerabilitiesTable,
   VulnerabilityPhase,
 } from '../db/schema.ts';
@@ -14,8 +14,9 @@ import type { Actor } from '../audit/service.ts';
 import { conflict, illegalTransition, invalid, notFound } from '../http/problem.ts';
 import { decodeCursor, toLoadedPage } from '../http/pagination.ts';
 import type { Page, PageQuery } from '../http/pagination.ts';
-import { assessCvss } from './cvss.ts';
-import { CvssVectorError } from './cvss31.ts';
+import { assessCvss, CvssVectorError } from './cvss.ts';
+import type { CvssAssessment } from './cvss.ts';
+
 import { DEFAULT_DEADLINE_POLICY, deliveryDeadline } from './deadline-policy.ts';
 import type { DeadlinePolicy } from './deadline-policy.ts';
 import { EDITABLE_ASSESSMENT_PHASES, OPEN_PHASES, PHASE_TRANSITIONS } from './phases.ts';
@@ -66,7 +67,7 @@ export interface Vulnerability
     Pick<Assessment, 'exploitAvailable' | 'workaroundExists' | 'safetyRelevant' | 'rootCause'> {
   id: number;
   phase: VulnerabilityPhase;
-  cvss: { version: '3.1' | '4.0'; vector: string; score: number; severity: Severity } | null;
+  cvss: CvssAssessment | null;
   remediation: { kind: RemediationKind; note: string | null } | null;
   deliveryClass: string | null;
   confirmedAt: string | null;
@@ -117,10 +118,8 @@ function toVulnerability(row: Row, affected: AffectedProduct[], affectedVehicles
     attackVectorNote: row.attack_vector_note,
     impactNote: row.impact_note,
     intrusionLevel: row.intrusion_level,
-    cvss:
-      row.cvss_vector && row.cvss_version && row.cvss_score !== null && row.severity
-        ? { version: row.cvss_version, vector: row.cvss_vector, score: Number(row.cvss_score), severity: row.severity }
-        : null,
+    // The sub-scores and nomenclature follow from the stored vector; one scorer computes them.
+    cvss: row.cvss_vector ? assessCvss(row.cvss_vector) : null,
     exploitAvailable: row.exploit_available,
     workaroundExists: row.workaround_exists,
     safetyRelevant: row.safety_relevant,
@@ -158,7 +157,7 @@ export async function loadVulnerability(db: Executor, id: number, now = new Date
   return toVulnerability(row, await loadAffected(db, id), await affectedVehicleCount(db, id), now);
 }
 
-async function replaceAffected(db: Executor, id: number, affected: AffectedProduct[]): Promise<void> {
+export async function replaceAffected(db: Executor, id: number, affected: AffectedProduct[]): Promise<void> {
   await db.deleteFrom('vulnerability_affected').where('vulnerability_id', '=', id).execute();
   if (affected.length > 0) {
     await db
@@ -171,33 +170,40 @@ async function replaceAffected(db: Executor, id: number, affected: AffectedProdu
 }
 
 export async function reportVulnerability(db: Db, actor: Actor, input: VulnerabilityReport): Promise<Vulnerability> {
-  return db.transaction().execute(async (trx) => {
-    const row = await trx
-      .insertInto('vulnerabilities')
-      .values({
-        title: input.title,
-        description: input.description,
-        reporter: input.reporter,
-        reporter_kind: input.reporterKind,
-        reporter_contact: input.reporterContact,
-        attack_vector_note: input.attackVectorNote,
-        impact_note: input.impactNote,
-        intrusion_level: input.intrusionLevel,
-        created_by: actor.userId ?? 0,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await replaceAffected(trx, row.id, input.affected);
-    const after = await loadVulnerability(trx, row.id);
-    await appendAudit(trx, {
-      actor,
-      action: 'vulnerability.report',
-      entityType: 'vulnerability',
-      entityId: row.id,
-      after,
-    });
-    return after;
+  return db.transaction().execute((trx) => recordReport(trx, actor, input));
+}
+
+/** Records a report inside the caller's transaction (the matcher reports what it finds this way). */
+export async function recordReport(
+  trx: Transaction<Database>,
+  actor: Actor,
+  input: VulnerabilityReport,
+): Promise<Vulnerability> {
+  const row = await trx
+    .insertInto('vulnerabilities')
+    .values({
+      title: input.title,
+      description: input.description,
+      reporter: input.reporter,
+      reporter_kind: input.reporterKind,
+      reporter_contact: input.reporterContact,
+      attack_vector_note: input.attackVectorNote,
+      impact_note: input.impactNote,
+      intrusion_level: input.intrusionLevel,
+      created_by: actor.userId ?? 0,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await replaceAffected(trx, row.id, input.affected);
+  const after = await loadVulnerability(trx, row.id);
+  await appendAudit(trx, {
+    actor,
+    action: 'vulnerability.report',
+    entityType: 'vulnerability',
+    entityId: row.id,
+    after,
   });
+  return after;
 }
 
 async function lockRow(db: Executor, id: number): Promise<Row> {

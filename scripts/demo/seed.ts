@@ -14,6 +14,8 @@ import type { Db } from '../../backend/db/database.ts';
 import { createVehicleModel, registerVehicle } from '../../backend/fleet/service.ts';
 import { attachImage, createRelease, decideAuthorization, transitionRelease } from '../../backend/releases/service.ts';
 import { createUser, issueToken } from '../../backend/users/service.ts';
+import { storeSbom } from '../../backend/vulnerabilities/sbom/service.ts';
+import { exampleSbom } from '../../ecu-sim/vehicles/sboms/example-sboms.ts';
 import {
   assessVulnerability,
   changeVulnerabilityPhase,
@@ -162,10 +164,13 @@ async function seedVulnerabilityAndReleases(
       notes: 'fixes the diagnostic session bypass',
       fixes: [vuln.id],
     });
-    await attachImage(db, blobs, who.release, rel.id, {
+    const withImage = await attachImage(db, blobs, who.release, rel.id, {
       fileName: `${ecu.name}-${version}.bin`,
       bytes: releaseImage(ecu, version),
     });
+    // The image's SBOM (ecu-sim/vehicles/sboms/), so advisories can be matched against the demo's releases.
+    const image = withImage.images[0];
+    if (image) await storeSbom(db, who.release, rel.id, image.sha256, exampleSbom(ecu.identification.hardwareId));
     const step = (to: 'in_test' | 'approved' | 'released' | 'in_internal_test', reason: string) =>
       transitionRelease(db, who.release, rel.id, { to, reason, ...(to === 'approved' ? { evidence } : {}) });
     await step('in_test', 'supplier test');

@@ -59,6 +59,7 @@ describe('vulnerability handling', () => {
       vector: 'CVSS:3.1/AV:P/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H',
       score: 6.8,
       severity: 'medium',
+      scores: { base: 6.8, temporal: null, environmental: null },
     });
     expect(assessed.body.deliveryClass).toBe('scheduled');
     const days = (Date.parse(assessed.body.deadlineAt) - Date.parse(confirmed.body.confirmedAt)) / 86_400_000;
@@ -144,6 +145,39 @@ describe('vulnerability handling', () => {
     expect(bad.status).toBe(422);
     expect(bad.body.errors[0].field).toBe('json.cvssVector');
     expect((await h.call('GET', `/api/vulnerabilities/${id}`, sec)).body.cvss.score).toBe(9.3);
+  });
+
+  it('accepts v4.0 threat, environmental and supplemental metrics and v3.1 temporal/environmental ones', async () => {
+    const id = (await h.call('POST', '/api/vulnerabilities', sec, report)).body.id as number;
+    await move(id, 'reviewing');
+    await move(id, 'assessing');
+    const assess = (cvssVector: string) =>
+      h.call('PUT', `/api/vulnerabilities/${id}/assessment`, sec, {
+        cvssVector,
+        exploitAvailable: false,
+        workaroundExists: false,
+        safetyRelevant: true,
+      });
+    const v4 = 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/E:U/CR:L/IR:L/AR:L/MAV:A/S:P/R:A/U:Red';
+    const res4 = await assess(v4);
+    expect(res4.status).toBe(200);
+    expect(res4.body.cvss).toEqual({
+      version: '4.0',
+      vector: v4,
+      score: 4.5,
+      severity: 'medium',
+      nomenclature: 'CVSS-BTE',
+    });
+    const v31 = 'CVSS:3.1/AV:A/AC:H/PR:N/UI:R/S:U/C:H/I:H/A:H/E:F/RL:T/RC:R/AR:L/MAV:L/MC:N';
+    const res31 = await assess(v31);
+    expect(res31.body.cvss).toEqual({
+      version: '3.1',
+      vector: v31,
+      score: 5.0,
+      severity: 'medium',
+      scores: { base: 7.1, temporal: 6.4, environmental: 5.0 },
+    });
+    expect((await h.call('GET', `/api/vulnerabilities/${id}`, sec)).body.cvss.scores.temporal).toBe(6.4);
   });
 
   it('refuses an assessment outside assessing/addressing', async () => {

@@ -1,0 +1,63 @@
+import { Command } from 'commander';
+import type { Actor } from '../audit/service.ts';
+import type { Db } from '../db/database.ts';
+import { openDatabaseFromEnv } from '../db/from-env.ts';
+import { AdvisoryError } from './advisories/advisory.ts';
+import type { ParsedAdvisory } from './advisories/advisory.ts';
+import { readAdvisoryPath } from './advisories/files.ts';
+import { importAdvisories } from './advisories/service.ts';
+import { runMatching } from './matching/service.ts';
+
+// Offline advisory import and matching against the backend's database (DATABASE_URL, or the
+// embedded one under DATA_DIR): `npm run advisories -- import --as sofia osv-export.zip csaf/`.
+
+const program = new Command('advisories').description('vulnerability advisories: import and match');
+
+async function withDb<T>(as: string, run: (db: Db, actor: Actor) => Promise<T>): Promise<T> {
+  const { db } = await openDatabaseFromEnv();
+  try {
+    const user = await db.selectFrom('users').select(['id', 'name']).where('name', '=', as).executeTakeFirst();
+    if (!user) throw new Error(`no user named "${as}" (--as names the security engineer the audit log records)`);
+    return await run(db, { userId: user.id, name: user.name });
+  } finally {
+    await db.destroy();
+  }
+}
+
+program
+  .command('import')
+  .description('import OSV records (JSON, directories, osv.dev export zips) and CSAF 2.0 documents, then match')
+  .requiredOption('--as <user>', 'the user recorded as importing')
+  .argument('<paths...>', 'files (.json, .zip) or directories')
+  .action(async (paths: string[], o: { as: string }) => {
+    const advisories: ParsedAdvisory[] = [];
+    for (const p of paths) {
+      try {
+        advisories.push(...(await readAdvisoryPath(p)));
+      } catch (err) {
+        if (err instanceof AdvisoryError) throw new Error(`${p}: ${err.message}`, { cause: err });
+        throw err;
+      }
+    }
+    const s = await withDb(o.as, (db, actor) => importAdvisories(db, actor, advisories));
+    console.log(
+      `advisories: ${s.created.length} new, ${s.updated.length} updated, ${s.unchanged.length} unchanged; ` +
+        `findings: ${s.matching.newFindings} new; vulnerabilities created: ${s.matching.createdVulnerabilities.join(', ') || 'none'}`,
+    );
+  });
+
+program
+  .command('match')
+  .description('match every SBOM component against every advisory (idempotent)')
+  .requiredOption('--as <user>', 'the user recorded as running it')
+  .action(async (o: { as: string }) => {
+    const s = await withDb(o.as, (db, actor) => runMatching(db, actor, { all: true }));
+    console.log(
+      `findings: ${s.newFindings} new; vulnerabilities created: ${s.createdVulnerabilities.join(', ') || 'none'}`,
+    );
+  });
+
+await program.parseAsync().catch((error: unknown) => {
+  console.error(`error: ${(error as Error).message}`);
+  process.exitCode = 1;
+});
