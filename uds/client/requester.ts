@@ -2,6 +2,7 @@
 // from the DiagnosticSessionControl response, responsePending (0x78) handling, automatic TesterPresent in
 // non-default sessions, and late-answer-safe matching (a response counts only for the pending request's SID).
 import type { IsoTpEndpoint } from '../isotp/endpoint.ts';
+import { IsoTpSequenceError, IsoTpTimeoutError, type IsoTpError } from '../isotp/errors.ts';
 import { NRC, NegativeResponseError } from '../nrc.ts';
 import { POSITIVE_RESPONSE_OFFSET, SUPPRESS_POSITIVE_RESPONSE } from '../services/common.ts';
 import { SERVICES_WITH_SUB_FUNCTION, SID } from '../services/sid.ts';
@@ -38,6 +39,8 @@ interface Pending {
   reject: (err: Error) => void;
   timer: NodeJS.Timeout | undefined;
   responsePending: boolean;
+  /** A multi-frame answer has started to arrive (its first frame came). */
+  receiving: boolean;
 }
 
 export class UdsRequester {
@@ -66,8 +69,11 @@ export class UdsRequester {
       physical.onMessage((message) => this.onResponse(message)),
       // A multi-frame answer has started: give it P2* to complete instead of P2 (ISO-TP's N_Cr guards the frames).
       physical.onFirstFrame(() => {
-        if (this.pending) this.armTimer(this.pending, this.timing.p2StarServerMs + this.margin);
+        if (!this.pending) return;
+        this.pending.receiving = true;
+        this.armTimer(this.pending, this.timing.p2StarServerMs + this.margin);
       }),
+      physical.onError((err) => this.onReceptionError(err)),
     ];
   }
 
@@ -106,7 +112,10 @@ export class UdsRequester {
         ...(settle as Pick<Pending, 'resolve' | 'reject'>),
         timer: undefined,
         responsePending: false,
+        receiving: false,
       };
+      // close() may reject it while the request is still being sent, when nobody awaits it yet.
+      response.catch(() => undefined);
       // Listening starts before the request goes out: a fast answer must find its request.
       this.pending = pending;
       try {
@@ -130,6 +139,15 @@ export class UdsRequester {
       this.pending = null;
       pending.reject(new UdsTimeoutError(pending.sid, ms, pending.responsePending));
     }, ms);
+  }
+
+  /** A multi-frame answer abandoned by ISO-TP (N_Cr, N_Ar, wrong sequence) will not complete: fail now, not at P2*. */
+  private onReceptionError(err: IsoTpError): void {
+    const pending = this.pending;
+    if (!pending?.receiving || this.physical.receiving) return;
+    if (!(err instanceof IsoTpTimeoutError || err instanceof IsoTpSequenceError)) return;
+    this.settle(pending);
+    pending.reject(err);
   }
 
   private onResponse(message: Uint8Array): void {
