@@ -8,6 +8,7 @@ export { MemoryCanBus, frameBits, type MemoryCanBusOptions } from './can/memory-
 export { openSocketCan, SocketCanUnavailableError, type SocketCanOptions } from './can/socketcan-transport.ts';
 
 export { IsoTpEndpoint } from './isotp/endpoint.ts';
+export type { ReceivedFormat } from './isotp/frames.ts';
 export {
   OBD_FUNCTIONAL_REQUEST_ID,
   normalFixedId,

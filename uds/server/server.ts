@@ -3,6 +3,7 @@
 // suppressPosRspMsgIndicationBit and the functional-addressing rules, and answers 0x78 responsePending
 // on its own when a handler takes longer than P2.
 import type { IsoTpEndpoint } from '../isotp/endpoint.ts';
+import type { ReceivedFormat } from '../isotp/frames.ts';
 import { NRC, NegativeResponse } from '../nrc.ts';
 import { POSITIVE_RESPONSE_OFFSET, SUPPRESS_POSITIVE_RESPONSE } from '../services/common.ts';
 import {
@@ -89,8 +90,10 @@ export class UdsServer {
         return encodeTesterPresentResponse();
       },
     });
-    this.unsubscribes.push(options.physical.onMessage((m) => this.enqueue(m, false)));
-    if (options.functional) this.unsubscribes.push(options.functional.onMessage((m) => this.enqueue(m, true)));
+    this.unsubscribes.push(options.physical.onMessage((m, format) => this.enqueue(m, false, format)));
+    if (options.functional) {
+      this.unsubscribes.push(options.functional.onMessage((m, format) => this.enqueue(m, true, format)));
+    }
   }
 
   /** Adds a service, or replaces one (including the built-in 0x10 and 0x3E). */
@@ -145,8 +148,8 @@ export class UdsServer {
   }
 
   /** Processes one request as if it had arrived; resolves with what was sent (null: nothing). For tests. */
-  handle(request: Uint8Array, functional: boolean): Promise<Uint8Array | null> {
-    const run = this.queue.then(() => this.process(request, functional));
+  handle(request: Uint8Array, functional: boolean, format?: ReceivedFormat): Promise<Uint8Array | null> {
+    const run = this.queue.then(() => this.process(request, functional, format));
     this.queue = run.then(
       () => undefined,
       () => undefined,
@@ -161,10 +164,10 @@ export class UdsServer {
     await this.queue;
   }
 
-  private enqueue(request: Uint8Array, functional: boolean): void {
+  private enqueue(request: Uint8Array, functional: boolean, format: ReceivedFormat): void {
     if (this.closed) return;
     clearTimeout(this.s3Timer); // S3 stops while a request is being handled
-    void this.handle(request, functional);
+    void this.handle(request, functional, format);
   }
 
   private restartS3(): void {
@@ -174,7 +177,12 @@ export class UdsServer {
     this.s3Timer.unref();
   }
 
-  private async process(raw: Uint8Array, functional: boolean): Promise<Uint8Array | null> {
+  /** `format`: how the request arrived; every answer to it goes out the same way (classical or CAN FD). */
+  private async process(
+    raw: Uint8Array,
+    functional: boolean,
+    format: ReceivedFormat | undefined,
+  ): Promise<Uint8Array | null> {
     const sid = raw[0] as number;
     const definition = this.services.get(sid);
     const hasSubFunction = definition?.subFunctions !== undefined;
@@ -189,6 +197,7 @@ export class UdsServer {
       const ctx = this.context(functional, suppress, hasSubFunction ? (request[1] as number) : null);
       const result = await this.withResponsePending(
         sid,
+        format,
         Promise.resolve().then(() => def.handler(request, ctx)),
         () => {
           pendingSent = true;
@@ -207,7 +216,7 @@ export class UdsServer {
       else this.report(err instanceof Error ? err : new Error(String(err)));
       response = functional && SUPPRESSED_ON_FUNCTIONAL.has(nrc) ? null : encodeNegativeResponse(sid, nrc);
     }
-    if (response !== null) await this.transmit(response);
+    if (response !== null) await this.transmit(response, format);
     this.restartS3();
     return response;
   }
@@ -246,11 +255,16 @@ export class UdsServer {
   }
 
   /** Sends 0x78 when the handler runs past ~P2 and again every interval until it settles. */
-  private async withResponsePending<T>(sid: number, work: Promise<T>, onPending: () => void): Promise<T> {
+  private async withResponsePending<T>(
+    sid: number,
+    format: ReceivedFormat | undefined,
+    work: Promise<T>,
+    onPending: () => void,
+  ): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const sendPending = (): void => {
       onPending();
-      void this.transmit(encodeNegativeResponse(sid, NRC.requestCorrectlyReceivedResponsePending));
+      void this.transmit(encodeNegativeResponse(sid, NRC.requestCorrectlyReceivedResponsePending), format);
       timer = setTimeout(sendPending, this.pendingIntervalMs);
     };
     timer = setTimeout(sendPending, this.pendingAfterMs);
@@ -261,10 +275,10 @@ export class UdsServer {
     }
   }
 
-  private async transmit(response: Uint8Array): Promise<void> {
+  private async transmit(response: Uint8Array, format: ReceivedFormat | undefined): Promise<void> {
     if (this.closed) return;
     try {
-      await this.options.physical.send(response);
+      await this.options.physical.send(response, format);
     } catch (err) {
       this.report(err instanceof Error ? err : new Error(String(err)));
     }
