@@ -1,24 +1,9 @@
 // The requester when a transfer is cut off: the client closed while its request is still being sent, and a
 // multi-frame answer the server stops sending half-way.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MemoryCanBus } from '../can/memory-bus.ts';
-import { IsoTpEndpoint } from '../isotp/endpoint.ts';
 import { IsoTpClosedError, IsoTpTimeoutError } from '../isotp/errors.ts';
-import { recording, settle, waitFor, type RecordedFrame } from '../isotp/test-helpers.ts';
-import { UdsClient } from './client.ts';
-
-const bytes = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h.replace(/ /g, ''), 'hex'));
-
-/** A tester on 0x7E0/0x7E8 and a raw node that plays the ECU frame by frame. */
-function testerAndRawEcu(nCrMs = 1000) {
-  const bus = new MemoryCanBus();
-  const frames: RecordedFrame[] = [];
-  const physical = new IsoTpEndpoint(recording(bus.attach('tester'), frames), { txId: 0x7e0, rxId: 0x7e8, nCrMs });
-  const client = new UdsClient(physical);
-  const ecu = bus.attach('ecu');
-  const sendAsEcu = (h: string): Promise<void> => ecu.send({ id: 0x7e8, extended: false, fd: false, data: bytes(h) });
-  return { frames, physical, client, sendAsEcu };
-}
+import { settle, waitFor } from '../isotp/test-helpers.ts';
+import { testerAndRawEcu } from './test-helpers.ts';
 
 describe('UdsRequester when a transfer is cut off', () => {
   const unhandled: unknown[] = [];

@@ -24,6 +24,10 @@ export interface UdsClientOptions {
   timingMarginMs?: number;
   /** TesterPresent period while in a non-default session; 0 disables the automatic TesterPresent. Default 2000. */
   testerPresentIntervalMs?: number;
+  /** Repetitions of a request answered 0x21 busyRepeatRequest (ISO 14229-1: the client repeats it). Default 3. */
+  busyRepeats?: number;
+  /** Delay before each such repetition. Default P2server. */
+  busyRepeatDelayMs?: number;
 }
 
 export interface RequestOptions {
@@ -88,9 +92,23 @@ export class UdsRequester {
    */
   request(request: Uint8Array, options: { functional?: boolean } = {}): Promise<Uint8Array | null> {
     if (request.length === 0) return Promise.reject(new RangeError('a UDS request has at least a SID'));
-    const run = this.chain.then(() => this.exchange(request, options.functional ?? false));
+    const run = this.chain.then(() => this.exchangeRepeatingWhenBusy(request, options.functional ?? false));
     this.chain = run.catch(() => undefined);
     return run;
+  }
+
+  private async exchangeRepeatingWhenBusy(request: Uint8Array, functional: boolean): Promise<Uint8Array | null> {
+    const repeats = this.options.busyRepeats ?? 3;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.exchange(request, functional);
+      } catch (err) {
+        const busy = err instanceof NegativeResponseError && err.nrc === NRC.busyRepeatRequest;
+        if (!busy || attempt >= repeats || this.closed) throw err;
+      }
+      const delayMs = this.options.busyRepeatDelayMs ?? this.timing.p2ServerMs;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
   }
 
   private async exchange(request: Uint8Array, functional: boolean): Promise<Uint8Array | null> {
