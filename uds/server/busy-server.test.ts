@@ -105,6 +105,37 @@ describe('UdsServer while busy', () => {
     expect(s.answers.slice(1)).toEqual(['0471010001CCCCCC', '0471010002CCCCCC', '0471010003CCCCCC']);
   });
 
+  it('a junk flood of answerable requests (unknown SID) keeps queue and transmissions bounded', async () => {
+    const s = gatedServer();
+    for (let sent = 0; sent < 20_000; sent += 1000) {
+      await s.burst(Array.from({ length: 1000 }, () => singleFrame(0x7e0, 0x23)));
+      expect(s.server.queuedRequests).toBeLessThanOrEqual(MAX_QUEUED_REQUESTS);
+      expect(s.physical.queuedTransmissions).toBeLessThanOrEqual(2);
+    }
+    await waitFor(() => s.server.queuedRequests === 0 && s.physical.queuedTransmissions === 0, 'the server idle');
+    const refused = s.server.refusedRequests;
+    const served = s.answers.filter((a) => a === '037F2311CCCCCCCC').length;
+    expect(served + refused.busy + refused.dropped + refused.stale).toBe(20_000);
+    expect(served).toBeLessThan(20_000);
+  });
+
+  it('close() tells the waiting requests nothing was sent and waits for the one being served', async () => {
+    const s = gatedServer(60_000);
+    const first = s.server.handle(Uint8Array.of(0x31, 0x01, 0x00, 0x01), false);
+    await waitFor(() => s.runs.length === 1, 'the first request in its handler');
+    const waiting = [
+      s.server.handle(Uint8Array.of(0x3e, 0x00), false),
+      s.server.handle(Uint8Array.of(0x3e, 0x00), false),
+    ];
+    expect(s.server.queuedRequests).toBe(2);
+    const closed = s.server.close();
+    expect(await Promise.all(waiting)).toEqual([null, null]);
+    s.open();
+    await closed;
+    expect(hexOf((await first) as Uint8Array)).toBe('71010001');
+    expect(s.server.queuedRequests).toBe(0);
+  });
+
   it('a node that never sends flow control costs one N_Bs, then another tester is answered', async () => {
     const bus = new MemoryCanBus();
     const ecuCan = bus.attach('ecu');
