@@ -21,10 +21,10 @@ function singleFrame(id: number, ...payload: number[]): CanFrame {
 }
 
 /** A server whose 0x31 handler waits until released, a raw node that floods it, and what comes back on 0x7E8. */
-function gatedServer(p2ServerMs = 50) {
+function gatedServer(p2StarServerMs = 60_000) {
   const bus = new MemoryCanBus();
   const physical = new IsoTpEndpoint(bus.attach('ecu'), { txId: 0x7e8, rxId: 0x7e0 });
-  const server = new UdsServer({ physical, p2ServerMs, p2StarServerMs: 60_000 });
+  const server = new UdsServer({ physical, p2ServerMs: 50, p2StarServerMs });
   let release = (): void => undefined;
   let gate = new Promise<void>((r) => (release = r));
   const runs: string[] = [];
@@ -86,7 +86,7 @@ describe('UdsServer while busy', () => {
   });
 
   it('requests that arrive while a handler runs wait and are served in order, up to the bound', async () => {
-    const s = gatedServer(60_000);
+    const s = gatedServer();
     await s.burst([singleFrame(0x7e0, 0x31, 0x01, 0x00, 0x01)]);
     await waitFor(() => s.runs.length === 1, 'the first request in its handler');
     await s.burst([
@@ -119,8 +119,21 @@ describe('UdsServer while busy', () => {
     expect(served).toBeLessThan(20_000);
   });
 
+  it('a request that waited longer than P2*server is dropped unserved', async () => {
+    const s = gatedServer(150);
+    await s.burst([singleFrame(0x7e0, 0x31, 0x01, 0x00, 0x01)]);
+    await waitFor(() => s.runs.length === 1, 'the first request in its handler');
+    const queuedAt = performance.now();
+    await s.burst([singleFrame(0x7e0, 0x31, 0x01, 0x00, 0x02)]);
+    await waitFor(() => s.server.queuedRequests === 1, 'the second request queued');
+    await waitFor(() => performance.now() - queuedAt > 200, 'P2*server to pass');
+    s.open();
+    await waitFor(() => s.server.refusedRequests.stale === 1, 'the stale request dropped');
+    expect(s.runs).toEqual(['31010001']);
+  });
+
   it('close() tells the waiting requests nothing was sent and waits for the one being served', async () => {
-    const s = gatedServer(60_000);
+    const s = gatedServer();
     const first = s.server.handle(Uint8Array.of(0x31, 0x01, 0x00, 0x01), false);
     await waitFor(() => s.runs.length === 1, 'the first request in its handler');
     const waiting = [

@@ -3,8 +3,10 @@
 // arrive meanwhile wait, for testers that send back-to-back requests without waiting (suppressed functional
 // ones); beyond that a request is answered NRC 0x21 busyRepeatRequest, the optional first check of ISO 14229-1
 // (figure 5), when that answer can go out at once, or else ignored, which a client sees as a P2 timeout and
-// repeats. A waiting request not started within P2server is dropped: its tester has timed out, and a late
-// answer would be taken for the answer to its next request.
+// repeats. Waiting requests are dropped unserved when their testers have surely given up, since a late
+// answer would be taken for the answer to their next request: after P2*server, and when the response they
+// waited behind hung until N_Bs (no flow control; N_Bs exceeds P2client), so that a node that never sends
+// flow control costs the others one N_Bs, not one per request it queued.
 import type { ReceivedFormat } from '../isotp/frames.ts';
 
 /** Requests that may wait while one is served. Small and fixed: memory stays bounded under any flood. */
@@ -29,7 +31,7 @@ export interface RefusedRequests {
   busy: number;
   /** Ignored: no room in the queue and no busy answer possible. */
   dropped: number;
-  /** Waited longer than P2server and were dropped unserved. */
+  /** Dropped unserved: waited longer than P2*server, or behind a response that hung until N_Bs. */
   stale: number;
 }
 
@@ -89,9 +91,15 @@ export class RequestAdmission {
   }
 
   /** At most one busy answer is under way at a time, so a flood cannot fill the transmit queue. */
-  busyAnswer(sending: Promise<void>): void {
+  busyAnswer(sending: Promise<unknown>): void {
     this.busyAnswerInFlight = true;
     void sending.finally(() => (this.busyAnswerInFlight = false));
+  }
+
+  /** Drops the waiting requests as stale (the response before them hung until N_Bs). */
+  expireWaiting(): void {
+    this.refused.stale += this.waiting.length;
+    this.clear();
   }
 
   /** Empties the queue (closing); the waiting requests are told nothing was sent. */

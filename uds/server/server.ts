@@ -4,6 +4,7 @@
 // on its own when a handler takes longer than P2. One request at a time; what it does with requests that
 // arrive meanwhile (a short queue, 0x21 busyRepeatRequest, or ignored) is in ./request-admission.ts.
 import type { IsoTpEndpoint } from '../isotp/endpoint.ts';
+import { IsoTpTimeoutError } from '../isotp/errors.ts';
 import type { ReceivedFormat } from '../isotp/frames.ts';
 import { NRC, NegativeResponse } from '../nrc.ts';
 import { POSITIVE_RESPONSE_OFFSET, SUPPRESS_POSITIVE_RESPONSE } from '../services/common.ts';
@@ -50,7 +51,7 @@ export class UdsServer {
   private readonly unsubscribes: (() => void)[] = [];
   private sessionListeners: ((session: number, cause: SessionChangeCause) => void)[] = [];
   private errorListeners: ((err: Error) => void)[] = [];
-  private readonly admission = new RequestAdmission(() => this.p2ServerMs);
+  private readonly admission = new RequestAdmission(() => this.p2StarServerMs);
   private serving: Promise<void> = Promise.resolve();
   private s3Timer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -264,7 +265,8 @@ export class UdsServer {
       response = functional && SUPPRESSED_ON_FUNCTIONAL.has(nrc) ? null : encodeNegativeResponse(sid, nrc);
     }
     this.admission.responding();
-    if (response !== null) await this.transmit(response, format);
+    const failure = response === null ? null : await this.transmit(response, format);
+    if (failure instanceof IsoTpTimeoutError && failure.timer === 'N_Bs') this.admission.expireWaiting();
     return response;
   }
 
@@ -322,12 +324,16 @@ export class UdsServer {
     }
   }
 
-  private async transmit(response: Uint8Array, format: ReceivedFormat | undefined): Promise<void> {
-    if (this.closed) return;
+  /** Sends, reporting a failure (also returned: null when sent). */
+  private async transmit(response: Uint8Array, format: ReceivedFormat | undefined): Promise<Error | null> {
+    if (this.closed) return null;
     try {
       await this.options.physical.send(response, format);
+      return null;
     } catch (err) {
-      this.report(err instanceof Error ? err : new Error(String(err)));
+      const error = err instanceof Error ? err : new Error(String(err));
+      this.report(error);
+      return error;
     }
   }
 
