@@ -8,6 +8,7 @@ export { MemoryCanBus, frameBits, type MemoryCanBusOptions } from './can/memory-
 export { openSocketCan, SocketCanUnavailableError, type SocketCanOptions } from './can/socketcan-transport.ts';
 
 export { IsoTpEndpoint } from './isotp/endpoint.ts';
+export type { ReceivedFormat } from './isotp/frames.ts';
 export {
   OBD_FUNCTIONAL_REQUEST_ID,
   normalFixedId,
@@ -28,6 +29,7 @@ export { UdsRequester, type RequestOptions, type UdsClientOptions } from './clie
 export { UdsClientClosedError, UdsTimeoutError } from './client/errors.ts';
 
 export { UdsServer, type SessionChangeCause, type UdsServerOptions } from './server/server.ts';
+export { MAX_QUEUED_REQUESTS, type RefusedRequests } from './server/request-admission.ts';
 export type { RequestContext, ServiceDefinition, ServiceHandler, SubFunctionRule } from './server/types.ts';
 export {
   createSecurityAccessService,

@@ -199,11 +199,11 @@ describe('UdsClient against a server on the framework (in-memory bus)', () => {
   });
 
   it('takes P2/P2* from the session response and waits through 0x78 for P2*', async () => {
-    const { client, ecu, close } = setup({ p2ServerMs: 30, eraseDelayMs: 200 }, { timingMarginMs: 20 });
+    const { client, ecu, close } = setup({ p2ServerMs: 100, eraseDelayMs: 1000 }, { timingMarginMs: 100 });
     await client.diagnosticSessionControl(DiagnosticSession.programming);
-    expect(client.serverTiming).toEqual({ p2ServerMs: 30, p2StarServerMs: 5000 });
+    expect(client.serverTiming).toEqual({ p2ServerMs: 100, p2StarServerMs: 5000 });
     await client.unlock(0x11, secret);
-    // 200 ms erase >> P2client (50 ms): only the 0x78 answers keep the request alive.
+    // 1 s erase >> P2client (200 ms): only the 0x78 answers keep the request alive.
     expect(await client.startRoutine(RoutineId.eraseMemory, Uint8Array.of(0x44, 0, 0, 0, 0, 0, 0, 0x10, 0))).toEqual(
       Uint8Array.of(0),
     );

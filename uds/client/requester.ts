@@ -2,6 +2,7 @@
 // from the DiagnosticSessionControl response, responsePending (0x78) handling, automatic TesterPresent in
 // non-default sessions, and late-answer-safe matching (a response counts only for the pending request's SID).
 import type { IsoTpEndpoint } from '../isotp/endpoint.ts';
+import { IsoTpSequenceError, IsoTpTimeoutError, type IsoTpError } from '../isotp/errors.ts';
 import { NRC, NegativeResponseError } from '../nrc.ts';
 import { POSITIVE_RESPONSE_OFFSET, SUPPRESS_POSITIVE_RESPONSE } from '../services/common.ts';
 import { SERVICES_WITH_SUB_FUNCTION, SID } from '../services/sid.ts';
@@ -23,6 +24,10 @@ export interface UdsClientOptions {
   timingMarginMs?: number;
   /** TesterPresent period while in a non-default session; 0 disables the automatic TesterPresent. Default 2000. */
   testerPresentIntervalMs?: number;
+  /** Repetitions of a request answered 0x21 busyRepeatRequest (ISO 14229-1: the client repeats it). Default 3. */
+  busyRepeats?: number;
+  /** Delay before each such repetition. Default P2server. */
+  busyRepeatDelayMs?: number;
 }
 
 export interface RequestOptions {
@@ -38,6 +43,8 @@ interface Pending {
   reject: (err: Error) => void;
   timer: NodeJS.Timeout | undefined;
   responsePending: boolean;
+  /** A multi-frame answer has started to arrive (its first frame came). */
+  receiving: boolean;
 }
 
 export class UdsRequester {
@@ -66,8 +73,11 @@ export class UdsRequester {
       physical.onMessage((message) => this.onResponse(message)),
       // A multi-frame answer has started: give it P2* to complete instead of P2 (ISO-TP's N_Cr guards the frames).
       physical.onFirstFrame(() => {
-        if (this.pending) this.armTimer(this.pending, this.timing.p2StarServerMs + this.margin);
+        if (!this.pending) return;
+        this.pending.receiving = true;
+        this.armTimer(this.pending, this.timing.p2StarServerMs + this.margin);
       }),
+      physical.onError((err) => this.onReceptionError(err)),
     ];
   }
 
@@ -82,9 +92,23 @@ export class UdsRequester {
    */
   request(request: Uint8Array, options: { functional?: boolean } = {}): Promise<Uint8Array | null> {
     if (request.length === 0) return Promise.reject(new RangeError('a UDS request has at least a SID'));
-    const run = this.chain.then(() => this.exchange(request, options.functional ?? false));
+    const run = this.chain.then(() => this.exchangeRepeatingWhenBusy(request, options.functional ?? false));
     this.chain = run.catch(() => undefined);
     return run;
+  }
+
+  private async exchangeRepeatingWhenBusy(request: Uint8Array, functional: boolean): Promise<Uint8Array | null> {
+    const repeats = this.options.busyRepeats ?? 3;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.exchange(request, functional);
+      } catch (err) {
+        const busy = err instanceof NegativeResponseError && err.nrc === NRC.busyRepeatRequest;
+        if (!busy || attempt >= repeats || this.closed) throw err;
+      }
+      const delayMs = this.options.busyRepeatDelayMs ?? this.timing.p2ServerMs;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
   }
 
   private async exchange(request: Uint8Array, functional: boolean): Promise<Uint8Array | null> {
@@ -106,7 +130,10 @@ export class UdsRequester {
         ...(settle as Pick<Pending, 'resolve' | 'reject'>),
         timer: undefined,
         responsePending: false,
+        receiving: false,
       };
+      // close() may reject it while the request is still being sent, when nobody awaits it yet.
+      response.catch(() => undefined);
       // Listening starts before the request goes out: a fast answer must find its request.
       this.pending = pending;
       try {
@@ -130,6 +157,15 @@ export class UdsRequester {
       this.pending = null;
       pending.reject(new UdsTimeoutError(pending.sid, ms, pending.responsePending));
     }, ms);
+  }
+
+  /** A multi-frame answer abandoned by ISO-TP (N_Cr, N_Ar, wrong sequence) will not complete: fail now, not at P2*. */
+  private onReceptionError(err: IsoTpError): void {
+    const pending = this.pending;
+    if (!pending?.receiving || this.physical.receiving) return;
+    if (!(err instanceof IsoTpTimeoutError || err instanceof IsoTpSequenceError)) return;
+    this.settle(pending);
+    pending.reject(err);
   }
 
   private onResponse(message: Uint8Array): void {

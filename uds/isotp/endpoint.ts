@@ -1,6 +1,7 @@
 // One ISO-TP address pair (ISO 15765-2): segmentation with flow control on transmit, reassembly on receive
 // (./reassembler.ts). Transmissions are queued one at a time; one reception at a time. Bad or unexpected
-// frames are reported through onError and never thrown out of the transport callback.
+// frames are reported through onError and never thrown out of the transport callback. A reply (flow control,
+// and a message sent with the request's ReceivedFormat) goes out in the frame format the request came in.
 import type { CanFrame } from '../can/frame.ts';
 import { exactIdFilter, type CanTransport } from '../can/transport.ts';
 import {
@@ -23,6 +24,7 @@ import {
   singleFrameCapacity,
   type FlowStatus,
   type FrameLayout,
+  type ReceivedFormat,
 } from './frames.ts';
 import { resolveIsoTpOptions, type IsoTpOptions, type ResolvedIsoTpOptions } from './options.ts';
 import { Reassembler } from './reassembler.ts';
@@ -38,10 +40,11 @@ export class IsoTpEndpoint {
   private readonly unsubscribe: () => void;
   private readonly flowControl: FlowControlWaiter;
   private readonly reassembler: Reassembler;
-  private messageListeners: ((payload: Uint8Array) => void)[] = [];
+  private messageListeners: ((payload: Uint8Array, format: ReceivedFormat) => void)[] = [];
   private firstFrameListeners: ((messageLength: number) => void)[] = [];
   private errorListeners: ((err: IsoTpError) => void)[] = [];
   private txChain: Promise<void> = Promise.resolve();
+  private queued = 0;
   private closed = false;
 
   constructor(
@@ -53,8 +56,8 @@ export class IsoTpEndpoint {
     this.layout = { addressByte: o.extendedAddress?.tx ?? null, txDataLength: o.txDataLength, padding: o.padding };
     this.flowControl = new FlowControlWaiter(o);
     this.reassembler = new Reassembler(o, {
-      sendFlowControl: (status) => this.sendFlowControl(status),
-      deliver: (payload) => this.emit(this.messageListeners, payload),
+      sendFlowControl: (status, format) => this.sendFlowControl(status, format),
+      deliver: (payload, format) => this.emit(this.messageListeners, payload, format),
       firstFrame: (length) => this.emit(this.firstFrameListeners, length),
       report: (err) => this.emit(this.errorListeners, err),
     });
@@ -64,14 +67,28 @@ export class IsoTpEndpoint {
         : transport.subscribe([exactIdFilter(o.rxId, o.extended29)], (frame) => this.onFrame(frame));
   }
 
-  /** Sends one message; resolves when its last frame is on the bus. Calls are queued, one transfer at a time. */
-  send(payload: Uint8Array): Promise<void> {
-    const run = this.txChain.then(() => this.transmit(payload));
-    this.txChain = run.catch(() => undefined);
+  /**
+   * Sends one message; resolves when its last frame is on the bus. Calls are queued, one transfer at a time.
+   * `replyTo`: the format of the request this answers; the message then goes out in that format (classical
+   * for a classical request, at most the request's data length on CAN FD), never beyond this endpoint's own.
+   */
+  send(payload: Uint8Array, replyTo?: ReceivedFormat): Promise<void> {
+    this.queued++;
+    const run = this.txChain.then(() => this.transmit(payload, this.framing(replyTo)));
+    this.txChain = run.then(
+      () => void this.queued--,
+      () => void this.queued--,
+    );
     return run;
   }
 
-  onMessage(listener: (payload: Uint8Array) => void): () => void {
+  /** Messages handed to send() that have not finished (the one on the bus included). */
+  get queuedTransmissions(): number {
+    return this.queued;
+  }
+
+  /** The message's payload and the format it arrived in (pass that to send() to answer in kind). */
+  onMessage(listener: (payload: Uint8Array, format: ReceivedFormat) => void): () => void {
     this.messageListeners = [...this.messageListeners, listener];
     return () => (this.messageListeners = this.messageListeners.filter((l) => l !== listener));
   }
@@ -104,30 +121,39 @@ export class IsoTpEndpoint {
     this.errorListeners = [];
   }
 
-  private async transmit(payload: Uint8Array): Promise<void> {
+  /** Frame kind and layout for one transmission: this endpoint's own, or the request's when replying. */
+  private framing(replyTo: ReceivedFormat | undefined): Framing {
+    const own = { fd: this.options.fd, layout: this.layout };
+    if (!replyTo) return own;
+    const fd = own.fd && replyTo.fd;
+    const txDataLength = fd ? Math.min(this.layout.txDataLength, Math.max(8, replyTo.dataLength)) : 8;
+    return { fd, layout: { ...this.layout, txDataLength } };
+  }
+
+  private async transmit(payload: Uint8Array, { fd, layout }: Framing): Promise<void> {
     const o = this.options;
     if (this.closed) throw new IsoTpClosedError('ISO-TP endpoint is closed');
     if (o.txId === null) throw new IsoTpConfigError('this ISO-TP endpoint is receive-only (txId null)');
     if (payload.length === 0) throw new IsoTpMessageLengthError('an ISO-TP message has at least 1 byte');
-    if (payload.length <= singleFrameCapacity(this.layout)) {
-      await this.sendFrame(encodeSingleFrame(payload, this.layout));
+    if (payload.length <= singleFrameCapacity(layout)) {
+      await this.sendFrame(encodeSingleFrame(payload, layout), fd);
       return;
     }
     if (o.functional) {
       throw new IsoTpMessageLengthError(
-        `functional requests are single frames (at most ${singleFrameCapacity(this.layout)} bytes), not ${payload.length}`,
+        `functional requests are single frames (at most ${singleFrameCapacity(layout)} bytes), not ${payload.length}`,
       );
     }
     if (payload.length > MAX_MESSAGE_LENGTH) {
       throw new IsoTpMessageLengthError(`message of ${payload.length} bytes is too long`);
     }
 
-    const first = encodeFirstFrame(payload, this.layout);
+    const first = encodeFirstFrame(payload, layout);
     let fc = this.flowControl.expect();
-    await this.sendSoliciting(first.frame);
+    await this.sendSoliciting(first.frame, fd);
     let offset = first.consumed;
     let sequence = 1;
-    const chunk = consecutiveFrameCapacity(this.layout);
+    const chunk = consecutiveFrameCapacity(layout);
     while (offset < payload.length) {
       const { blockSize, stMin } = await fc;
       const gap = stMinToMicros(stMin);
@@ -138,13 +164,13 @@ export class IsoTpEndpoint {
         else if (sequence % YIELD_EVERY_FRAMES === 0) await new Promise((r) => setImmediate(r));
         if (this.closed) throw new IsoTpClosedError('ISO-TP endpoint closed during a transmission');
         const end = Math.min(offset + chunk, payload.length);
-        const frame = encodeConsecutiveFrame(sequence, payload.subarray(offset, end), this.layout);
+        const frame = encodeConsecutiveFrame(sequence, payload.subarray(offset, end), layout);
         left--;
         // The last frame of a block solicits the next flow control: listen before sending it.
         if (left === 0 && end < payload.length) {
           fc = this.flowControl.expect();
-          await this.sendSoliciting(frame);
-        } else await this.sendFrame(frame);
+          await this.sendSoliciting(frame, fd);
+        } else await this.sendFrame(frame, fd);
         lastSent = nowMicros(); // STmin runs from the end of this frame's transmission to the next one
         offset = end;
         sequence = (sequence + 1) & 0x0f;
@@ -153,9 +179,9 @@ export class IsoTpEndpoint {
   }
 
   /** Sends a frame the receiver answers with flow control; if it cannot be sent, nobody waits for that FC. */
-  private async sendSoliciting(frame: Uint8Array): Promise<void> {
+  private async sendSoliciting(frame: Uint8Array, fd: boolean): Promise<void> {
     try {
-      await this.sendFrame(frame);
+      await this.sendFrame(frame, fd);
     } catch (err) {
       const error = asError(err);
       this.flowControl.fail(error);
@@ -163,9 +189,9 @@ export class IsoTpEndpoint {
     }
   }
 
-  private sendFrame(data: Uint8Array): Promise<void> {
+  private sendFrame(data: Uint8Array, fd: boolean): Promise<void> {
     const o = this.options;
-    const frame: CanFrame = { id: o.txId as number, extended: o.extended29, fd: o.fd, data };
+    const frame: CanFrame = { id: o.txId as number, extended: o.extended29, fd, data };
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new IsoTpTimeoutError('N_As', o.nAsMs, 'frame not transmitted')), o.nAsMs);
       this.transport.send(frame).then(
@@ -181,9 +207,10 @@ export class IsoTpEndpoint {
     });
   }
 
-  private sendFlowControl(status: FlowStatus): void {
+  private sendFlowControl(status: FlowStatus, firstFrame: ReceivedFormat): void {
     const o = this.options;
-    this.sendFrame(encodeFlowControl(status, o.blockSize, o.stMin, this.layout)).catch((err: unknown) => {
+    const { fd, layout } = this.framing(firstFrame);
+    this.sendFrame(encodeFlowControl(status, o.blockSize, o.stMin, layout), fd).catch((err: unknown) => {
       this.reassembler.abandon(
         err instanceof IsoTpTimeoutError
           ? new IsoTpTimeoutError('N_Ar', o.nAsMs, 'flow control not transmitted')
@@ -212,10 +239,10 @@ export class IsoTpEndpoint {
         this.flowControl.onFlowControl(pdu.status, pdu.blockSize, pdu.stMin);
         return;
       case 'single':
-        this.reassembler.onSingleFrame(pdu.payload);
+        this.reassembler.onSingleFrame(pdu.payload, { fd: frame.fd, dataLength: frame.data.length });
         return;
       case 'first':
-        this.reassembler.onFirstFrame(pdu.messageLength, pdu.payload, frame.data.length);
+        this.reassembler.onFirstFrame(pdu.messageLength, pdu.payload, { fd: frame.fd, dataLength: frame.data.length });
         return;
       case 'consecutive':
         this.reassembler.onConsecutiveFrame(pdu.sequenceNumber, pdu.payload);
@@ -224,15 +251,20 @@ export class IsoTpEndpoint {
   }
 
   /** A listener's own failure must not break the protocol state machines. */
-  private emit<T>(listeners: readonly ((value: T) => void)[], value: T): void {
+  private emit<A extends unknown[]>(listeners: readonly ((...args: A) => void)[], ...args: A): void {
     for (const l of listeners) {
       try {
-        l(value);
+        l(...args);
       } catch {
         // nowhere further to report
       }
     }
   }
+}
+
+interface Framing {
+  fd: boolean;
+  layout: FrameLayout;
 }
 
 function asError(err: unknown): Error {

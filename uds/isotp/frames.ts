@@ -23,6 +23,13 @@ export interface FrameLayout {
   padding: number | null;
 }
 
+/** How a message arrived: in CAN FD or classical frames, and the data length of its single or first frame
+ * (RX_DL). A reply goes out the same way (ISO 15765-2): a classical-only node cannot take CAN FD frames. */
+export interface ReceivedFormat {
+  fd: boolean;
+  dataLength: number;
+}
+
 /** Largest message 32-bit FF_DL can announce. */
 export const MAX_MESSAGE_LENGTH = 0xffffffff;
 const FF_DL_12BIT_MAX = 0xfff;

@@ -9,12 +9,13 @@ import {
   IsoTpUnexpectedFrameError,
   type IsoTpError,
 } from './errors.ts';
-import { FlowStatus } from './frames.ts';
+import { FlowStatus, type ReceivedFormat } from './frames.ts';
 import type { ResolvedIsoTpOptions } from './options.ts';
 
 export interface ReassemblerEvents {
-  sendFlowControl(status: FlowStatus): void;
-  deliver(payload: Uint8Array): void;
+  /** Flow control goes out in the format of the first frame it answers. */
+  sendFlowControl(status: FlowStatus, format: ReceivedFormat): void;
+  deliver(payload: Uint8Array, format: ReceivedFormat): void;
   firstFrame(messageLength: number): void;
   report(err: IsoTpError): void;
 }
@@ -24,8 +25,8 @@ interface Reception {
   received: number;
   nextSequence: number;
   framesInBlock: number;
-  /** RX_DL: the first frame's CAN data length; every consecutive frame but the last has it. */
-  rxDataLength: number;
+  /** The first frame's format; its dataLength is RX_DL, which every consecutive frame but the last has. */
+  format: ReceivedFormat;
   timer: NodeJS.Timeout | undefined;
   /** FC.CTS not yet sent (waits in progress): consecutive frames now are unexpected. */
   awaitingOwnFc: boolean;
@@ -43,12 +44,12 @@ export class Reassembler {
     return this.reception !== null;
   }
 
-  onSingleFrame(payload: Uint8Array): void {
+  onSingleFrame(payload: Uint8Array, format: ReceivedFormat): void {
     this.interrupt('single frame');
-    this.events.deliver(Uint8Array.from(payload));
+    this.events.deliver(Uint8Array.from(payload), format);
   }
 
-  onFirstFrame(messageLength: number, payload: Uint8Array, rxDataLength: number): void {
+  onFirstFrame(messageLength: number, payload: Uint8Array, format: ReceivedFormat): void {
     this.interrupt('first frame');
     const o = this.options;
     if (o.functional) {
@@ -64,7 +65,7 @@ export class Reassembler {
       return;
     }
     if (messageLength > o.maxMessageLength) {
-      this.events.sendFlowControl(FlowStatus.Overflow);
+      this.events.sendFlowControl(FlowStatus.Overflow, format);
       this.events.report(
         new IsoTpOverflowError(`refused a ${messageLength}-byte message (limit ${o.maxMessageLength}) with FC.OVFLW`),
       );
@@ -77,14 +78,14 @@ export class Reassembler {
       received: Math.min(payload.length, messageLength),
       nextSequence: 1,
       framesInBlock: 0,
-      rxDataLength,
+      format,
       timer: undefined,
       awaitingOwnFc: o.flowControlWaits > 0,
     };
     this.reception = r;
     this.events.firstFrame(messageLength);
     if (o.flowControlWaits > 0) void this.sendWaitsThenContinue(r);
-    else this.events.sendFlowControl(FlowStatus.ContinueToSend);
+    else this.events.sendFlowControl(FlowStatus.ContinueToSend, format);
     this.armTimer(r);
   }
 
@@ -102,7 +103,7 @@ export class Reassembler {
       return;
     }
     const remaining = r.buffer.length - r.received;
-    const expected = Math.min(remaining, r.rxDataLength - 1 - (this.options.extendedAddress ? 1 : 0));
+    const expected = Math.min(remaining, r.format.dataLength - 1 - (this.options.extendedAddress ? 1 : 0));
     if (payload.length < expected) {
       this.abandon(
         new IsoTpInvalidFrameError(
@@ -117,13 +118,13 @@ export class Reassembler {
     r.nextSequence = (r.nextSequence + 1) & 0x0f;
     if (r.received === r.buffer.length) {
       this.reset();
-      this.events.deliver(r.buffer);
+      this.events.deliver(r.buffer, r.format);
       return;
     }
     const bs = this.options.blockSize;
     if (bs > 0 && ++r.framesInBlock === bs) {
       r.framesInBlock = 0;
-      this.events.sendFlowControl(FlowStatus.ContinueToSend);
+      this.events.sendFlowControl(FlowStatus.ContinueToSend, r.format);
     }
     this.armTimer(r);
   }
@@ -152,13 +153,13 @@ export class Reassembler {
   private async sendWaitsThenContinue(r: Reception): Promise<void> {
     for (let i = 0; i < this.options.flowControlWaits; i++) {
       if (this.reception !== r) return;
-      this.events.sendFlowControl(FlowStatus.Wait);
+      this.events.sendFlowControl(FlowStatus.Wait, r.format);
       this.armTimer(r);
       await new Promise((res) => setTimeout(res, this.options.flowControlWaitIntervalMs));
     }
     if (this.reception !== r) return;
     r.awaitingOwnFc = false;
-    this.events.sendFlowControl(FlowStatus.ContinueToSend);
+    this.events.sendFlowControl(FlowStatus.ContinueToSend, r.format);
     this.armTimer(r);
   }
 

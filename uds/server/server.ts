@@ -1,8 +1,11 @@
 // UDS server framework (ISO 14229-1 server side): checks each request in the standard's order before
 // its handler runs, keeps the session (with S3 fallback to default) and security state, honours the
 // suppressPosRspMsgIndicationBit and the functional-addressing rules, and answers 0x78 responsePending
-// on its own when a handler takes longer than P2.
+// on its own when a handler takes longer than P2. One request at a time; what it does with requests that
+// arrive meanwhile (a short queue, 0x21 busyRepeatRequest, or ignored) is in ./request-admission.ts.
 import type { IsoTpEndpoint } from '../isotp/endpoint.ts';
+import { IsoTpTimeoutError } from '../isotp/errors.ts';
+import type { ReceivedFormat } from '../isotp/frames.ts';
 import { NRC, NegativeResponse } from '../nrc.ts';
 import { POSITIVE_RESPONSE_OFFSET, SUPPRESS_POSITIVE_RESPONSE } from '../services/common.ts';
 import {
@@ -13,6 +16,7 @@ import {
 import { encodeNegativeResponse } from '../services/negative-response.ts';
 import { SID } from '../services/sid.ts';
 import { decodeTesterPresentRequest, encodeTesterPresentResponse } from '../services/tester-present.ts';
+import { RequestAdmission, type IncomingRequest, type RefusedRequests } from './request-admission.ts';
 import type { RequestContext, ServiceDefinition } from './types.ts';
 
 export interface UdsServerOptions {
@@ -47,7 +51,8 @@ export class UdsServer {
   private readonly unsubscribes: (() => void)[] = [];
   private sessionListeners: ((session: number, cause: SessionChangeCause) => void)[] = [];
   private errorListeners: ((err: Error) => void)[] = [];
-  private queue: Promise<void> = Promise.resolve();
+  private readonly admission = new RequestAdmission(() => this.p2StarServerMs);
+  private serving: Promise<void> = Promise.resolve();
   private s3Timer: NodeJS.Timeout | undefined;
   private closed = false;
   private _session: number = DiagnosticSession.default;
@@ -89,8 +94,10 @@ export class UdsServer {
         return encodeTesterPresentResponse();
       },
     });
-    this.unsubscribes.push(options.physical.onMessage((m) => this.enqueue(m, false)));
-    if (options.functional) this.unsubscribes.push(options.functional.onMessage((m) => this.enqueue(m, true)));
+    this.unsubscribes.push(options.physical.onMessage((m, format) => this.receive(m, false, format)));
+    if (options.functional) {
+      this.unsubscribes.push(options.functional.onMessage((m, format) => this.receive(m, true, format)));
+    }
   }
 
   /** Adds a service, or replaces one (including the built-in 0x10 and 0x3E). */
@@ -144,27 +151,71 @@ export class UdsServer {
     return () => (this.errorListeners = this.errorListeners.filter((l) => l !== listener));
   }
 
-  /** Processes one request as if it had arrived; resolves with what was sent (null: nothing). For tests. */
-  handle(request: Uint8Array, functional: boolean): Promise<Uint8Array | null> {
-    const run = this.queue.then(() => this.process(request, functional));
-    this.queue = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
+  /**
+   * Takes one request as if it had arrived (served, queued, answered busy or ignored like any other);
+   * resolves with what was sent in answer (null: nothing). For tests.
+   */
+  handle(request: Uint8Array, functional: boolean, format?: ReceivedFormat): Promise<Uint8Array | null> {
+    return new Promise((done) => this.receive(request, functional, format, done));
+  }
+
+  /** Requests waiting while one is served (at most MAX_QUEUED_REQUESTS). */
+  get queuedRequests(): number {
+    return this.admission.queued;
+  }
+
+  /** Requests not served because the server was busy, by reason. */
+  get refusedRequests(): Readonly<RefusedRequests> {
+    return { ...this.admission.refused };
   }
 
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.s3Timer);
     for (const u of this.unsubscribes) u();
-    await this.queue;
+    this.admission.clear();
+    await this.serving;
   }
 
-  private enqueue(request: Uint8Array, functional: boolean): void {
-    if (this.closed) return;
+  private receive(
+    request: Uint8Array,
+    functional: boolean,
+    format: ReceivedFormat | undefined,
+    done?: (sent: Uint8Array | null) => void,
+  ): void {
+    if (this.closed) return done?.(null);
     clearTimeout(this.s3Timer); // S3 stops while a request is being handled
-    void this.handle(request, functional);
+    const incoming: IncomingRequest = { request, functional, format, receivedAtMs: performance.now(), done };
+    switch (this.admission.arrive(incoming)) {
+      case 'serve':
+        this.serving = this.serve(incoming);
+        return;
+      case 'busy': {
+        const answer = encodeNegativeResponse(request[0] as number, NRC.busyRepeatRequest);
+        this.admission.busyAnswer(this.transmit(answer, format));
+        return done?.(answer);
+      }
+      case 'drop':
+        return done?.(null);
+      case 'queue':
+        return; // served (or found stale) later
+    }
+  }
+
+  /** Serves `first`, then the queued requests still fresh enough, one at a time; S3 restarts when idle. */
+  private async serve(first: IncomingRequest): Promise<void> {
+    for (let r: IncomingRequest | undefined = first; r; r = this.admission.next(performance.now())) {
+      this.admission.handling(r.request[0] as number);
+      let sent: Uint8Array | null = null;
+      try {
+        sent = await this.process(r.request, r.functional, r.format);
+      } catch (err) {
+        this.report(err instanceof Error ? err : new Error(String(err)));
+      }
+      r.done?.(sent);
+    }
+    this.admission.finished();
+    this.restartS3();
   }
 
   private restartS3(): void {
@@ -174,7 +225,12 @@ export class UdsServer {
     this.s3Timer.unref();
   }
 
-  private async process(raw: Uint8Array, functional: boolean): Promise<Uint8Array | null> {
+  /** `format`: how the request arrived; every answer to it goes out the same way (classical or CAN FD). */
+  private async process(
+    raw: Uint8Array,
+    functional: boolean,
+    format: ReceivedFormat | undefined,
+  ): Promise<Uint8Array | null> {
     const sid = raw[0] as number;
     const definition = this.services.get(sid);
     const hasSubFunction = definition?.subFunctions !== undefined;
@@ -189,6 +245,7 @@ export class UdsServer {
       const ctx = this.context(functional, suppress, hasSubFunction ? (request[1] as number) : null);
       const result = await this.withResponsePending(
         sid,
+        format,
         Promise.resolve().then(() => def.handler(request, ctx)),
         () => {
           pendingSent = true;
@@ -207,8 +264,9 @@ export class UdsServer {
       else this.report(err instanceof Error ? err : new Error(String(err)));
       response = functional && SUPPRESSED_ON_FUNCTIONAL.has(nrc) ? null : encodeNegativeResponse(sid, nrc);
     }
-    if (response !== null) await this.transmit(response);
-    this.restartS3();
+    this.admission.responding();
+    const failure = response === null ? null : await this.transmit(response, format);
+    if (failure instanceof IsoTpTimeoutError && failure.timer === 'N_Bs') this.admission.expireWaiting();
     return response;
   }
 
@@ -246,11 +304,16 @@ export class UdsServer {
   }
 
   /** Sends 0x78 when the handler runs past ~P2 and again every interval until it settles. */
-  private async withResponsePending<T>(sid: number, work: Promise<T>, onPending: () => void): Promise<T> {
+  private async withResponsePending<T>(
+    sid: number,
+    format: ReceivedFormat | undefined,
+    work: Promise<T>,
+    onPending: () => void,
+  ): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const sendPending = (): void => {
       onPending();
-      void this.transmit(encodeNegativeResponse(sid, NRC.requestCorrectlyReceivedResponsePending));
+      void this.transmit(encodeNegativeResponse(sid, NRC.requestCorrectlyReceivedResponsePending), format);
       timer = setTimeout(sendPending, this.pendingIntervalMs);
     };
     timer = setTimeout(sendPending, this.pendingAfterMs);
@@ -261,12 +324,16 @@ export class UdsServer {
     }
   }
 
-  private async transmit(response: Uint8Array): Promise<void> {
-    if (this.closed) return;
+  /** Sends, reporting a failure (also returned: null when sent). */
+  private async transmit(response: Uint8Array, format: ReceivedFormat | undefined): Promise<Error | null> {
+    if (this.closed) return null;
     try {
-      await this.options.physical.send(response);
+      await this.options.physical.send(response, format);
+      return null;
     } catch (err) {
-      this.report(err instanceof Error ? err : new Error(String(err)));
+      const error = err instanceof Error ? err : new Error(String(err));
+      this.report(error);
+      return error;
     }
   }
 
