@@ -9,6 +9,8 @@ import type { AppEnv } from './http/auth.ts';
 import type { RouteDeps } from './http/deps.ts';
 import { registerDocs } from './http/docs.ts';
 import { problemFromError, problemResponse, ProblemError } from './http/problem.ts';
+import { registerHealthRoutes } from './ops/health-routes.ts';
+import { databaseReachable, migrationsCurrent, type ReadinessCheck } from './ops/readiness.ts';
 import { registerReleaseRoutes } from './releases/routes.ts';
 import { registerUserRoutes } from './users/routes.ts';
 import { dashboardRoutes } from './dashboard/routes.tsx';
@@ -27,6 +29,8 @@ export interface AppDeps {
   deadlinePolicy?: DeadlinePolicy;
   /** Clock, replaceable in tests. */
   now?: () => Date;
+  /** What /readyz checks (default: database and migrations; main adds the broker). Read on every request. */
+  readiness?: readonly ReadinessCheck[];
 }
 
 /** The HTTP API, without listening: tests call `app.request()`. */
@@ -63,7 +67,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       new ProblemError(404, 'not-found', 'Not found', `no route for ${c.req.method} ${c.req.path}`).toBody(),
     ),
   );
-  app.get('/health', (c) => c.json({ ok: true }));
+  registerHealthRoutes(app, deps.readiness ?? [databaseReachable(deps.db), migrationsCurrent(deps.db)]);
   registerDocs(app);
   app.use('/api/*', authenticate(deps.db));
   registerUserRoutes(app, deps.db);

@@ -1,10 +1,8 @@
-import { serve } from '@hono/node-server';
 import { Command } from 'commander';
-import { createApp } from './app.ts';
-import { verifyAuditChain } from './audit/service.ts';
-import { openDatabaseFromEnv } from './db/from-env.ts';
-import { startDeliveryFromEnv } from './delivery/from-env.ts';
-import { createAdminToken } from './users/service.ts';
+import { stopOnSignals } from '../runtime/shutdown.ts';
+
+// Commands load the backend when they run, so `--help` answers without loading Hono, Kysely and MQTT.
+const openDatabaseFromEnv = async () => (await import('./db/from-env.ts')).openDatabaseFromEnv();
 
 const program = new Command('backend').description('OTA platform backend');
 
@@ -13,24 +11,26 @@ program
   .description('migrate, then serve the API and dashboard (PORT, default 8080) and deliver campaigns over MQTT')
   .option('--no-delivery', 'serve the API only, without MQTT delivery')
   .action(async (opts: { delivery: boolean }) => {
+    const { serve } = await import('@hono/node-server');
+    const { createApp } = await import('./app.ts');
+    const { startDeliveryFromEnv } = await import('./delivery/from-env.ts');
+    const { brokerConnected, databaseReachable, migrationsCurrent } = await import('./ops/readiness.ts');
     const { db, blobDir, describe } = await openDatabaseFromEnv();
-    const app = createApp({ db, blobDir });
+    const readiness = [databaseReachable(db), migrationsCurrent(db)];
+    const app = createApp({ db, blobDir, readiness });
     const delivery = opts.delivery ? await startDeliveryFromEnv(db, blobDir) : undefined;
+    if (delivery) readiness.push(brokerConnected(() => delivery.service.broker.mqtt.connected));
     const port = Number(process.env.PORT ?? 8080);
     const server = serve({ fetch: app.fetch, port }, () => {
       console.log(`backend listening on http://localhost:${port} (${describe}); docs at /docs, dashboard at /ui`);
       if (delivery) console.log(`delivery: vehicles connect to ${delivery.brokerUrl}`);
     });
-    let stopping = false;
-    const stop = () => {
-      if (stopping) return;
-      stopping = true;
+    stopOnSignals(async () => {
       server.close();
       // Delivery first: it writes the reports it has buffered before the database closes.
-      void (delivery?.stop() ?? Promise.resolve()).then(() => db.destroy()).then(() => process.exit(0));
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+      await delivery?.stop();
+      await db.destroy();
+    });
   });
 
 program
@@ -47,6 +47,7 @@ program
   .description('create (or reuse) an admin user and print a new API token once')
   .requiredOption('--name <name>', 'the admin user name')
   .action(async (opts: { name: string }) => {
+    const { createAdminToken } = await import('./users/service.ts');
     const { db } = await openDatabaseFromEnv();
     try {
       const issued = await createAdminToken(db, opts.name);
@@ -60,6 +61,7 @@ program
   .command('verify-audit')
   .description('recompute the audit hash chain; exit status 1 when it is broken')
   .action(async () => {
+    const { verifyAuditChain } = await import('./audit/service.ts');
     const { db } = await openDatabaseFromEnv();
     const result = await verifyAuditChain(db);
     await db.destroy();

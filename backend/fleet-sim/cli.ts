@@ -9,6 +9,7 @@
 import { gatewayKeyFromHex } from '../fleet/gateway-key.ts';
 import { readFile, writeFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError } from 'commander';
+import { stopOnSignals } from '../../runtime/shutdown.ts';
 import { trustRoot } from '../../protocol/tuf/repository-verifier.ts';
 import { simVehicleKey, startFleet } from './fleet.ts';
 import { fleetVins } from './vins.ts';
@@ -88,13 +89,11 @@ program.action(
       );
     };
     const timer = setInterval(summary, 5000);
-    const stop = () => {
+    stopOnSignals(async () => {
       clearInterval(timer);
       summary();
-      void fleet.stop().then(() => process.exit(0));
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+      await fleet.stop();
+    });
   },
 );
 
