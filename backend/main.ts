@@ -1,10 +1,16 @@
 import { Command } from 'commander';
+import { envHelp } from '../runtime/env-config.ts';
 import { stopOnSignals } from '../runtime/shutdown.ts';
+import { BACKEND_ENV, loadBackendConfig } from './config.ts';
 
 // Commands load the backend when they run, so `--help` answers without loading Hono, Kysely and MQTT.
 const openDatabaseFromEnv = async () => (await import('./db/from-env.ts')).openDatabaseFromEnv();
 
-const program = new Command('backend').description('OTA platform backend');
+const program = new Command('backend')
+  .description('OTA platform backend')
+  .addHelpText('after', envHelp(BACKEND_ENV))
+  // Every command checks the whole environment first, so a wrong variable is named before anything starts.
+  .hook('preAction', () => void loadBackendConfig());
 
 program
   .command('serve', { isDefault: true })
@@ -20,7 +26,7 @@ program
     const app = createApp({ db, blobDir, readiness });
     const delivery = opts.delivery ? await startDeliveryFromEnv(db, blobDir) : undefined;
     if (delivery) readiness.push(brokerConnected(() => delivery.service.broker.mqtt.connected));
-    const port = Number(process.env.PORT ?? 8080);
+    const port = loadBackendConfig().PORT;
     const server = serve({ fetch: app.fetch, port }, () => {
       console.log(`backend listening on http://localhost:${port} (${describe}); docs at /docs, dashboard at /ui`);
       if (delivery) console.log(`delivery: vehicles connect to ${delivery.brokerUrl}`);
