@@ -9,6 +9,8 @@ import type { AppEnv } from './http/auth.ts';
 import type { RouteDeps } from './http/deps.ts';
 import { registerDocs } from './http/docs.ts';
 import { problemFromError, problemResponse, ProblemError } from './http/problem.ts';
+import { accessLog, requestIdOf } from './observability/access-log.ts';
+import { createLogger, type Logger } from './observability/logger.ts';
 import { registerHealthRoutes } from './ops/health-routes.ts';
 import { databaseReachable, migrationsCurrent, type ReadinessCheck } from './ops/readiness.ts';
 import { registerReleaseRoutes } from './releases/routes.ts';
@@ -31,6 +33,8 @@ export interface AppDeps {
   now?: () => Date;
   /** What /readyz checks (default: database and migrations; main adds the broker). Read on every request. */
   readiness?: readonly ReadinessCheck[];
+  /** Access and error lines (default: JSON lines on stdout at level warn, so tests stay quiet). */
+  log?: Logger;
 }
 
 /** The HTTP API, without listening: tests call `app.request()`. */
@@ -56,9 +60,11 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       );
     },
   });
+  const log = deps.log ?? createLogger({ component: 'http', level: 'warn', format: 'json' });
+  app.use('*', accessLog(log));
   app.onError((err, c) => {
     const body = problemFromError(err);
-    if (body.status >= 500) console.error(err);
+    if (body.status >= 500) log.error({ err, requestId: requestIdOf(c) }, 'request failed');
     return problemResponse(c, body);
   });
   app.notFound((c) =>

@@ -51,6 +51,16 @@ export const BACKEND_ENV = {
     schema: envFields.name(),
     description: 'MQTT client id of this instance (persistent session); one per instance',
   },
+  LOG_LEVEL: {
+    schema: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    description: 'least severe log level written: trace, debug, info, warn, error, fatal or silent',
+    shownDefault: 'info',
+  },
+  LOG_FORMAT: {
+    schema: z.enum(['json', 'pretty']).optional(),
+    description: 'json (one object per line) or pretty (short lines for people)',
+    shownDefault: 'pretty on a terminal, else json',
+  },
   ...onlineKeyVariables(),
 } satisfies EnvSpec;
 

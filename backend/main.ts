@@ -21,12 +21,25 @@ program
     const { createApp } = await import('./app.ts');
     const { startDeliveryFromEnv } = await import('./delivery/from-env.ts');
     const { brokerConnected, databaseReachable, migrationsCurrent } = await import('./ops/readiness.ts');
+    const { createLogger, flushRepeats, routeConsoleToLogger } = await import('./observability/logger.ts');
+    const { logBrokerConnection } = await import('./observability/broker-events.ts');
+    const config = loadBackendConfig();
+    const log = createLogger({
+      component: 'backend',
+      level: config.LOG_LEVEL,
+      ...(config.LOG_FORMAT ? { format: config.LOG_FORMAT } : {}),
+    });
+    // What the backend's parts print becomes structured lines too (and repeated errors collapse).
+    routeConsoleToLogger(log);
     const { db, blobDir, describe } = await openDatabaseFromEnv();
     const readiness = [databaseReachable(db), migrationsCurrent(db)];
-    const app = createApp({ db, blobDir, readiness });
+    const app = createApp({ db, blobDir, readiness, log: log.child({ component: 'http' }) });
     const delivery = opts.delivery ? await startDeliveryFromEnv(db, blobDir) : undefined;
-    if (delivery) readiness.push(brokerConnected(() => delivery.service.broker.mqtt.connected));
-    const port = loadBackendConfig().PORT;
+    if (delivery) {
+      readiness.push(brokerConnected(() => delivery.service.broker.mqtt.connected));
+      logBrokerConnection(delivery.service.broker.mqtt, delivery.brokerUrl, log.child({ component: 'mqtt' }));
+    }
+    const port = config.PORT;
     const server = serve({ fetch: app.fetch, port }, () => {
       console.log(`backend listening on http://localhost:${port} (${describe}); docs at /docs, dashboard at /ui`);
       if (delivery) console.log(`delivery: vehicles connect to ${delivery.brokerUrl}`);
@@ -36,6 +49,7 @@ program
       // Delivery first: it writes the reports it has buffered before the database closes.
       await delivery?.stop();
       await db.destroy();
+      flushRepeats(log);
     });
   });
 
