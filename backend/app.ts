@@ -11,6 +11,7 @@ import { registerDocs } from './http/docs.ts';
 import { problemFromError, problemResponse, ProblemError } from './http/problem.ts';
 import { accessLog, requestIdOf } from './observability/access-log.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
+import type { BackendMetrics } from './observability/metrics.ts';
 import { registerHealthRoutes } from './ops/health-routes.ts';
 import { databaseReachable, migrationsCurrent, type ReadinessCheck } from './ops/readiness.ts';
 import { registerReleaseRoutes } from './releases/routes.ts';
@@ -35,6 +36,8 @@ export interface AppDeps {
   readiness?: readonly ReadinessCheck[];
   /** Access and error lines (default: JSON lines on stdout at level warn, so tests stay quiet). */
   log?: Logger;
+  /** Prometheus metrics, served at /metrics when given. */
+  metrics?: BackendMetrics;
 }
 
 /** The HTTP API, without listening: tests call `app.request()`. */
@@ -62,6 +65,14 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   });
   const log = deps.log ?? createLogger({ component: 'http', level: 'warn', format: 'json' });
   app.use('*', accessLog(log));
+  if (deps.metrics) {
+    const metrics = deps.metrics;
+    app.use('*', metrics.http());
+    app.get('/metrics', async (c) => {
+      const { body, contentType } = await metrics.text();
+      return c.body(body, 200, { 'content-type': contentType });
+    });
+  }
   app.onError((err, c) => {
     const body = problemFromError(err);
     if (body.status >= 500) log.error({ err, requestId: requestIdOf(c) }, 'request failed');

@@ -23,6 +23,7 @@ program
     const { brokerConnected, databaseReachable, migrationsCurrent } = await import('./ops/readiness.ts');
     const { createLogger, flushRepeats, routeConsoleToLogger } = await import('./observability/logger.ts');
     const { logBrokerConnection } = await import('./observability/broker-events.ts');
+    const { BackendMetrics } = await import('./observability/metrics.ts');
     const config = loadBackendConfig();
     const log = createLogger({
       component: 'backend',
@@ -33,10 +34,15 @@ program
     routeConsoleToLogger(log);
     const { db, blobDir, describe } = await openDatabaseFromEnv();
     const readiness = [databaseReachable(db), migrationsCurrent(db)];
-    const app = createApp({ db, blobDir, readiness, log: log.child({ component: 'http' }) });
+    const metrics = new BackendMetrics(db);
+    const app = createApp({ db, blobDir, readiness, log: log.child({ component: 'http' }), metrics });
     const delivery = opts.delivery ? await startDeliveryFromEnv(db, blobDir) : undefined;
     if (delivery) {
       readiness.push(brokerConnected(() => delivery.service.broker.mqtt.connected));
+      metrics.attach({
+        brokerConnected: () => delivery.service.broker.mqtt.connected,
+        reportsIngested: () => delivery.service.ingester.ingested,
+      });
       logBrokerConnection(delivery.service.broker.mqtt, delivery.brokerUrl, log.child({ component: 'mqtt' }));
     }
     const port = config.PORT;

@@ -24,6 +24,10 @@ const ADMIN_SHUTDOWN = '57P01';
  * One code path for both engines: Kysely's PostgresDialect over a pg.Pool, which for the
  * embedded case talks to PGlite through its node-postgres adapter.
  */
+/** The pool behind each database handle, for its metrics (connections in use, idle, waiting). */
+const pools = new WeakMap<Db, pg.Pool>();
+export const poolOf = (db: Db): pg.Pool | undefined => pools.get(db);
+
 export function createDatabase(options: DatabaseOptions = {}): Db {
   if (options.url) {
     const pool = new pg.Pool({ connectionString: options.url });
@@ -32,7 +36,9 @@ export function createDatabase(options: DatabaseOptions = {}): Db {
     pool.on('error', (err: Error & { code?: string }) => {
       if (err.code !== ADMIN_SHUTDOWN) console.warn(`database: idle connection lost: ${err.message}`);
     });
-    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    pools.set(db, pool);
+    return db;
   }
   if (options.pglite) {
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool: new PglitePool(options.pglite, false) }) });
