@@ -67,6 +67,8 @@ export default async function startup(args: string[]): Promise<void> {
     console.log(`median of ${runs} runs, wall time of the whole process (node ${process.version})\n`);
     console.log('| command | built (dist/) s | tsx s | built / tsx |');
     console.log('|---|---:|---:|---:|');
+    const empty = timeRuns(['-e', '0'], runs);
+    console.log(`| \`node -e 0\` (Node alone, the floor) | ${empty.toFixed(2)} | | |`);
     for (const c of cases) {
       const source = SOURCES[c.bin];
       if (!source) throw new Error(`no source entry known for ${c.bin}`);
