@@ -50,6 +50,14 @@ describe('LogSink', () => {
     expect(out.map((o) => (JSON.parse(o) as { msg: string }).msg)).toEqual(['a', 'b', 'request', 'request']);
   });
 
+  it("writes a child logger's component once, replacing its parent's", () => {
+    const out: string[] = [];
+    new LogSink({ write: (t) => out.push(t), pretty: false }).write(
+      '{"level":30,"time":1,"component":"backend","component":"mqtt","msg":"m"}\n',
+    );
+    expect(out).toEqual(['{"level":30,"time":1,"component":"mqtt","msg":"m"}\n']);
+  });
+
   it('formats short lines for people', () => {
     expect(
       formatPretty({

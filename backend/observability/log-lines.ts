@@ -87,7 +87,7 @@ export class LogSink {
       if (this.held.size >= MAX_HELD) this.summarise(this.held.keys().next().value!);
       this.held.set(key, { first: line, count: 0, since: this.now() });
     }
-    this.output(line, text);
+    this.output(line);
   }
 
   /** Writes the counts of lines held back: those whose window ended, or all of them. */
@@ -104,11 +104,13 @@ export class LogSink {
     const seconds = Math.max(0, Math.round((this.now() - held.since) / 1000));
     const summary: LogLine = { ...held.first, time: this.now(), repeated: held.count, seconds };
     summary.msg = `${held.first.msg ?? ''} (repeated ${held.count} more times in ${seconds} s)`;
-    this.output(summary, `${JSON.stringify(summary)}\n`);
+    this.output(summary);
   }
 
   // Not named `emit`: pino calls a destination's emit() as an event emitter.
-  private output(line: LogLine, text: string): void {
-    this.options.write(this.options.pretty ? formatPretty(line) : text.endsWith('\n') ? text : `${text}\n`);
+  // Written from the parsed line, not pino's text: a child logger's binding (component) then replaces its
+  // parent's instead of appearing twice in one object.
+  private output(line: LogLine): void {
+    this.options.write(this.options.pretty ? formatPretty(line) : `${JSON.stringify(line)}\n`);
   }
 }
