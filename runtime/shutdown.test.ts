@@ -5,13 +5,14 @@ describe('stopOnSignals', () => {
   let remove: (() => void) | undefined;
   afterEach(() => remove?.());
 
-  function install(stop: () => Promise<void>, timeoutMs = 10_000) {
+  function install(stop: () => Promise<void>, timeoutMs = 10_000, repeatWindowMs = 1_000) {
     const exits: number[] = [];
     const lines: string[] = [];
     let exited: (code: number) => void = () => {};
     const exitedOnce = new Promise<number>((resolve) => (exited = resolve));
     remove = stopOnSignals(stop, {
       timeoutMs,
+      repeatWindowMs,
       log: (line) => lines.push(line),
       exit: (code) => {
         exits.push(code);
@@ -45,5 +46,15 @@ describe('stopOnSignals', () => {
     process.emit('SIGTERM');
     expect(await exitedOnce).toBe(1);
     expect(lines.at(-1)).toMatch(/did not finish within 0.05 s/);
+  });
+
+  it('exits 1 at once on a second signal after the repeat window, without waiting for the stop', async () => {
+    const { exits, lines, exitedOnce } = install(() => new Promise<void>(() => {}), 10_000, 0);
+    process.emit('SIGINT');
+    await new Promise((r) => setImmediate(r));
+    process.emit('SIGINT');
+    expect(await exitedOnce).toBe(1);
+    expect(exits).toEqual([1]);
+    expect(lines).toContain('SIGINT again: exiting without waiting');
   });
 });
