@@ -16,7 +16,7 @@ export default tseslint.config(
   },
   // The rules of the house: shared code imports none of the programs, programs never import each other.
   {
-    files: ['protocol/**', 'uds/**'],
+    files: ['protocol/**', 'uds/**', 'runtime/**'],
     rules: {
       'no-restricted-imports': ['error', { patterns: ['**/backend/**', '**/vehicle-gateway/**', '**/ecu-sim/**'] }],
     },

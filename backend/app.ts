@@ -1,5 +1,4 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { requestId } from 'hono/request-id';
 import { registerAuditRoutes } from './audit/routes.ts';
 import { registerCampaignRoutes } from './campaigns/routes.ts';
 import { BlobStore } from './blobs/store.ts';
@@ -13,6 +12,11 @@ import { registerDocs } from './http/docs.ts';
 import { refuseNul } from './http/refuse-nul.ts';
 import { problemFromError, problemResponse, ProblemError } from './http/problem.ts';
 import type { KeySet } from './keys/key-set.ts';
+import { accessLog, requestIdOf } from './observability/access-log.ts';
+import { createLogger, type Logger } from './observability/logger.ts';
+import type { BackendMetrics } from './observability/metrics.ts';
+import { registerHealthRoutes } from './ops/health-routes.ts';
+import { databaseReachable, migrationsCurrent, type ReadinessCheck } from './ops/readiness.ts';
 import { base64Length, IMAGE_UPLOAD_PATH, registerReleaseRoutes } from './releases/routes.ts';
 import { registerUserRoutes } from './users/routes.ts';
 import { dashboardRoutes } from './dashboard/routes.tsx';
@@ -38,6 +42,12 @@ export interface AppDeps {
   auditCheckpointFile?: string;
   /** Clock, replaceable in tests. */
   now?: () => Date;
+  /** What /readyz checks (default: database and migrations; main adds the broker). Read on every request. */
+  readiness?: readonly ReadinessCheck[];
+  /** Access and error lines (default: JSON lines on stdout at level warn, so tests stay quiet). */
+  log?: Logger;
+  /** Prometheus metrics, served at /metrics when given. */
+  metrics?: BackendMetrics;
 }
 
 /** The HTTP API, without listening: tests call `app.request()`. */
@@ -65,12 +75,22 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       );
     },
   });
+  const log = deps.log ?? createLogger({ component: 'http', level: 'warn', format: 'json' });
+  app.use('*', accessLog(log));
+  if (deps.metrics) {
+    const metrics = deps.metrics;
+    app.use('*', metrics.http());
+    app.get('/metrics', async (c) => {
+      const { body, contentType } = await metrics.text();
+      return c.body(body, 200, { 'content-type': contentType });
+    });
+  }
   app.onError((err, c) => {
     const body = problemFromError(err);
-    const id = c.get('requestId');
-    if (body.status === 503) console.warn(`request ${id}: ${body.detail}: ${err.message}`);
+    const id = requestIdOf(c);
+    if (body.status === 503) log.warn({ requestId: id, err }, body.detail ?? 'service unavailable');
     else if (body.status >= 500) {
-      console.error(`request ${id}: ${c.req.method} ${c.req.path} failed:`, err);
+      log.error({ err, requestId: id }, 'request failed');
       body.requestId = id;
     }
     return problemResponse(c, body);
@@ -82,7 +102,6 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     ),
   );
   // Before anything reads a body: its size.
-  app.use('*', requestId());
   app.use(
     '*',
     limitBodies({
@@ -90,7 +109,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       routes: { [`POST ${IMAGE_UPLOAD_PATH}`]: base64Length(routeDeps.maxImageBytes) + 64 * 1024 },
     }),
   );
-  app.get('/health', (c) => c.json({ ok: true }));
+  registerHealthRoutes(app, deps.readiness ?? [databaseReachable(deps.db), migrationsCurrent(deps.db)]);
   registerDocs(app);
   app.use('/api/*', authenticate(deps.db));
   // U+0000 anywhere in the request, once the caller is known (an anonymous body is not parsed).

@@ -1,51 +1,76 @@
-import { serve } from '@hono/node-server';
 import { Command } from 'commander';
-import { createApp } from './app.ts';
-import { startAuditAnchoringFromEnv } from './audit/anchor-from-env.ts';
-import { openDatabaseFromEnv } from './db/from-env.ts';
-import { startDeliveryFromEnv } from './delivery/from-env.ts';
-import { createAdminToken } from './users/service.ts';
+import { envHelp } from '../runtime/env-config.ts';
+import { stopOnSignals } from '../runtime/shutdown.ts';
+import { BACKEND_ENV, loadBackendConfig } from './config.ts';
 
-const program = new Command('backend').description('OTA platform backend');
+// Commands load the backend when they run, so `--help` answers without loading Hono, Kysely and MQTT.
+const openDatabaseFromEnv = async () => (await import('./db/from-env.ts')).openDatabaseFromEnv();
+
+const program = new Command('backend')
+  .description('OTA platform backend')
+  .addHelpText('after', envHelp(BACKEND_ENV))
+  // Every command checks the whole environment first, so a wrong variable is named before anything starts.
+  .hook('preAction', () => void loadBackendConfig());
 
 program
   .command('serve', { isDefault: true })
   .description('migrate, then serve the API and dashboard (PORT, default 8080) and deliver campaigns over MQTT')
   .option('--no-delivery', 'serve the API only, without MQTT delivery')
   .action(async (opts: { delivery: boolean }) => {
+    const { serve } = await import('@hono/node-server');
+    const { createApp } = await import('./app.ts');
+    const { startDeliveryFromEnv } = await import('./delivery/from-env.ts');
+    const { startAuditAnchoringFromEnv } = await import('./audit/anchor-from-env.ts');
+    const { brokerConnected, databaseReachable, migrationsCurrent } = await import('./ops/readiness.ts');
+    const { createLogger, flushRepeats, routeConsoleToLogger } = await import('./observability/logger.ts');
+    const { logBrokerConnection } = await import('./observability/broker-events.ts');
+    const { BackendMetrics } = await import('./observability/metrics.ts');
+    const config = loadBackendConfig();
+    const log = createLogger({
+      component: 'backend',
+      level: config.LOG_LEVEL,
+      ...(config.LOG_FORMAT ? { format: config.LOG_FORMAT } : {}),
+    });
+    // What the backend's parts print becomes structured lines too (and repeated errors collapse).
+    routeConsoleToLogger(log);
     const { db, blobDir, describe } = await openDatabaseFromEnv();
-    const maxBodyBytes = process.env.MAX_BODY_BYTES ? Number(process.env.MAX_BODY_BYTES) : undefined;
-    if (maxBodyBytes !== undefined && !(Number.isSafeInteger(maxBodyBytes) && maxBodyBytes > 0))
-      throw new Error(`MAX_BODY_BYTES: a positive number of bytes, not "${process.env.MAX_BODY_BYTES}"`);
+    const readiness = [databaseReachable(db), migrationsCurrent(db)];
+    const metrics = new BackendMetrics(db);
     const anchoring = await startAuditAnchoringFromEnv(db);
+    // Delivery before the app: with its keys, authorising a release publishes the Image repository at once.
     const delivery = opts.delivery ? await startDeliveryFromEnv(db, blobDir) : undefined;
     const app = createApp({
       db,
       blobDir,
+      readiness,
+      log: log.child({ component: 'http' }),
+      metrics,
       keys: delivery?.keys,
-      maxBodyBytes,
+      maxBodyBytes: config.MAX_BODY_BYTES,
       auditCheckpointFile: anchoring.config.checkpointFile,
     });
-    const port = Number(process.env.PORT ?? 8080);
+    if (delivery) {
+      readiness.push(brokerConnected(() => delivery.service.broker.mqtt.connected));
+      metrics.attach({
+        brokerConnected: () => delivery.service.broker.mqtt.connected,
+        reportsIngested: () => delivery.service.ingester.ingested,
+      });
+      logBrokerConnection(delivery.service.broker.mqtt, delivery.brokerUrl, log.child({ component: 'mqtt' }));
+    }
+    const port = config.PORT;
     const server = serve({ fetch: app.fetch, port }, () => {
       console.log(`backend listening on http://localhost:${port} (${describe}); docs at /docs, dashboard at /ui`);
       if (delivery) console.log(`delivery: vehicles connect to ${delivery.brokerUrl}`);
     });
-    let stopping = false;
-    const stop = () => {
-      if (stopping) return;
-      stopping = true;
+    stopOnSignals(async () => {
       server.close();
       // Delivery first: it writes the reports it has buffered before the database closes.
+      await delivery?.stop();
       // Then the last audit checkpoint, so everything written before the stop is anchored.
-      void (delivery?.stop() ?? Promise.resolve())
-        .then(() => anchoring.checkpointer.stop())
-        .catch((error: unknown) => console.error(`stopping: ${(error as Error).message}`))
-        .then(() => db.destroy())
-        .then(() => process.exit(0));
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+      await anchoring.checkpointer.stop();
+      await db.destroy();
+      flushRepeats(log);
+    });
   });
 
 program
@@ -62,6 +87,7 @@ program
   .description('create (or reuse) an admin user and print a new API token once')
   .requiredOption('--name <name>', 'the admin user name')
   .action(async (opts: { name: string }) => {
+    const { createAdminToken } = await import('./users/service.ts');
     const { db } = await openDatabaseFromEnv();
     try {
       const issued = await createAdminToken(db, opts.name);

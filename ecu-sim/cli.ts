@@ -1,12 +1,8 @@
 // npm run ecu-sim -- --vehicle FILE --state DIR [--can IFACE] [--fault SPEC]... [--control SOCKET]
 // Runs every ECU of a vehicle definition on SocketCAN until SIGINT/SIGTERM.
 import { Command } from 'commander';
-import { openSocketCan } from '../uds/index.ts';
-import { startControlServer, type ControlServer } from './control/control-server.ts';
-import { describeAddressing } from './ecu/ecu-addressing.ts';
-import { parseFaultSpec } from './faults/fault-spec.ts';
-import { startVehicle } from './vehicle-runner.ts';
-import { loadVehicleFile } from './vehicle/load-vehicle.ts';
+import { stopOnSignals } from '../runtime/shutdown.ts';
+import type { ControlServer } from './control/control-server.ts';
 
 const program = new Command()
   .name('ecu-sim')
@@ -17,6 +13,13 @@ const program = new Command()
   .option('--fault <spec>', 'inject a fault, e.g. ecm/silent:20 or nrc:0x72@transferData (repeatable)', collect, [])
   .option('--control <socket>', 'Unix socket for run-time control (line-delimited JSON)')
   .action(async (opts: { vehicle: string; state: string; can?: string; fault: string[]; control?: string }) => {
+    // Loaded when the command runs, so `--help` answers at once.
+    const { openSocketCan } = await import('../uds/index.ts');
+    const { startControlServer } = await import('./control/control-server.ts');
+    const { describeAddressing } = await import('./ecu/ecu-addressing.ts');
+    const { parseFaultSpec } = await import('./faults/fault-spec.ts');
+    const { startVehicle } = await import('./vehicle-runner.ts');
+    const { loadVehicleFile } = await import('./vehicle/load-vehicle.ts');
     const { definition, baseDir } = loadVehicleFile(opts.vehicle);
     for (const spec of opts.fault) parseFaultSpec(spec); // bad specs fail before anything starts
     const vehicle = await startVehicle({
@@ -44,13 +47,10 @@ const program = new Command()
       console.log(`control channel on ${opts.control}`);
     }
     for (const f of opts.fault) console.log(`fault: ${f}`);
-    const stop = async (): Promise<void> => {
+    stopOnSignals(async () => {
       await control?.close();
       await vehicle.stop();
-      process.exit(0);
-    };
-    process.once('SIGINT', () => void stop());
-    process.once('SIGTERM', () => void stop());
+    });
   });
 
 function collect(value: string, previous: string[]): string[] {

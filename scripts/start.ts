@@ -3,6 +3,7 @@
 // authorised release) and a simulated fleet (ecu-sim + vehicle-gateway per vehicle), all in this process.
 // Ctrl-C stops it; the state stays in the data directory and the next start continues from it.
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { stopOnSignals } from '../runtime/shutdown.ts';
 import { startDemo, type RunningDemo } from './demo/run-demo.ts';
 
 const int = (what: string, min: number, max: number) => (value: string) => {
@@ -62,32 +63,15 @@ const program = new Command('start')
         template: o.small ? 'small' : 'example',
         log,
       });
-      let stopping = false;
-      const stop = (signal: string) => {
-        if (stopping) {
-          console.log(`${signal} again: exiting without waiting`);
-          process.exit(1);
-        }
-        stopping = true;
-        console.log(`${signal}: stopping gateways, simulators, delivery, broker, server and database...`);
-        const started = Date.now();
-        setTimeout(() => {
-          console.error(`stop did not finish within ${STOP_TIMEOUT_MS / 1000} s; exiting`);
-          process.exit(1);
-        }, STOP_TIMEOUT_MS).unref();
-        demo.stop().then(
-          () => {
-            console.log(`stopped in ${((Date.now() - started) / 1000).toFixed(1)} s; state kept in ${o.dataDir}`);
-            process.exit(0);
-          },
-          (err: unknown) => {
-            console.error(`stop failed: ${err instanceof Error ? err.message : String(err)}`);
-            process.exit(1);
-          },
-        );
-      };
-      process.on('SIGINT', () => stop('SIGINT'));
-      process.on('SIGTERM', () => stop('SIGTERM'));
+      stopOnSignals(
+        async (signal) => {
+          console.log(`${signal}: stopping gateways, simulators, delivery, broker, server and database...`);
+          const started = Date.now();
+          await demo.stop();
+          console.log(`stopped in ${((Date.now() - started) / 1000).toFixed(1)} s; state kept in ${o.dataDir}`);
+        },
+        { timeoutMs: STOP_TIMEOUT_MS, log: (line) => console.log(line) },
+      );
     },
   );
 

@@ -1,16 +1,14 @@
 // The vehicle gateway's command line: engineer mode (flash one ECU, read the inventory) and connected mode
 // (`run`, the TCU process talking MQTT to the backend). `npm run gateway -- --help`.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { openSocketCan } from '../uds/index.ts';
+import { stopOnSignals } from '../runtime/shutdown.ts';
 import { CliError, EXIT } from './cli/cli-error.ts';
-import { formatFlashOutcome, runFlashCommand, type FlashCommandOptions } from './cli/flash-command.ts';
-import { runInventoryCommand } from './cli/inventory-command.ts';
-import { endProgress, progressPrinter } from './cli/progress-bar.ts';
-import { ConfigError, loadGatewayConfig } from './connected/config.ts';
-import { GatewayService } from './connected/gateway-service.ts';
-import { formatInventoryTable } from './inventory/read-inventory.ts';
+import type { FlashCommandOptions } from './cli/flash-command.ts';
+import type { GatewayService } from './connected/gateway-service.ts';
 
-const openTransport = (iface: string) => openSocketCan(iface);
+// Each command loads its modules when it runs, so `--help` and usage errors answer without loading the
+// UDS stack, MQTT and the verifier (start-up is most of a small flash's wall time on a TCU).
+const openTransport = async (iface: string) => (await import('../uds/index.ts')).openSocketCan(iface);
 
 function interfaceName(value: string): string {
   if (!/^[\w.-]{1,15}$/.test(value)) throw new InvalidArgumentError('a network interface name (1-15 characters)');
@@ -41,6 +39,8 @@ program
   )
   .option('--no-confirm', 'dual-bank: do not confirm the new bank (it falls back after a few resets)')
   .action(async (o: FlashCommandOptions) => {
+    const { formatFlashOutcome, runFlashCommand } = await import('./cli/flash-command.ts');
+    const { endProgress, progressPrinter } = await import('./cli/progress-bar.ts');
     const outcome = await runFlashCommand(o, openTransport, progressPrinter());
     endProgress();
     process.stdout.write(`${formatFlashOutcome(outcome)}\n`);
@@ -58,6 +58,8 @@ program
   .option('--can <iface>', "CAN interface for every ECU instead of the vehicle file's", interfaceName)
   .option('--json', 'print JSON instead of a table')
   .action(async (o: { vehicle: string; can?: string; json?: boolean }) => {
+    const { runInventoryCommand } = await import('./cli/inventory-command.ts');
+    const { formatInventoryTable } = await import('./inventory/read-inventory.ts');
     const rows = await runInventoryCommand(o, openTransport);
     process.stdout.write(o.json ? `${JSON.stringify(rows, null, 2)}\n` : `${formatInventoryTable(rows)}\n`);
     if (rows.some((r) => !r.reachable)) process.exitCode = EXIT.unreachable;
@@ -68,6 +70,8 @@ program
   .description('connected mode: the TCU process (MQTT to the backend, UDS to the ECUs)')
   .requiredOption('--config <file>', 'gateway configuration (JSON; see README section "gateway")')
   .action(async (o: { config: string }) => {
+    const { ConfigError, loadGatewayConfig } = await import('./connected/config.ts');
+    const { GatewayService } = await import('./connected/gateway-service.ts');
     let config;
     try {
       config = await loadGatewayConfig(o.config);
@@ -87,14 +91,7 @@ program
     log(
       `connected to ${config.broker.url} (MQTT ${service.mqtt.protocolVersion === 5 ? '5' : '3.1.1'}), ${service.vehicle.ecus.length} ECUs`,
     );
-    await new Promise<void>((resolve) => {
-      const stop = () => {
-        log('stopping');
-        void service.stop().then(resolve);
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
+    stopOnSignals(() => service.stop(), { log });
   });
 
 try {

@@ -26,6 +26,10 @@ const ADMIN_SHUTDOWN = '57P01';
  * One code path for both engines: Kysely's PostgresDialect over a pg.Pool, which for the
  * embedded case talks to PGlite through its node-postgres adapter.
  */
+/** The pool behind each database handle, for its metrics (connections in use, idle, waiting). */
+const pools = new WeakMap<Db, pg.Pool>();
+export const poolOf = (db: Db): pg.Pool | undefined => pools.get(db);
+
 export function createDatabase(options: DatabaseOptions = {}): Db {
   if (options.url) {
     // A bounded connect: an unreachable server (black-holed network) fails requests with 503, not never.
@@ -42,7 +46,9 @@ export function createDatabase(options: DatabaseOptions = {}): Db {
     // 'error' on the client, which pg-pool only listens to while the client is idle: unhandled, that
     // would crash the process. The pool discards the broken client when it is released.
     pool.on('connect', (client) => client.on('error', () => undefined));
-    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    pools.set(db, pool);
+    return db;
   }
   if (options.pglite) {
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool: new PglitePool(options.pglite, false) }) });

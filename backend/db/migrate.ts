@@ -4,7 +4,8 @@ import { Migrator } from 'kysely';
 import type { Kysely, Migration, MigrationProvider, MigrationResultSet } from 'kysely';
 
 const migrationsDir = fileURLToPath(new URL('../../migrations/', import.meta.url));
-const migrationFile = /^\d{4}_[a-z0-9_]+\.ts$/;
+// .ts under tsx and vitest, .js in the build (dist/).
+const migrationFile = /^\d{4}_[a-z0-9_]+\.[jt]s$/;
 
 /**
  * Imports migrations itself: Kysely's FileMigrationProvider does the import() from inside
@@ -17,7 +18,7 @@ export class ProjectMigrationProvider implements MigrationProvider {
     const migrations: Record<string, Migration> = {};
     for (const file of files) {
       const mod = (await import(pathToFileURL(`${this.dir}/${file}`).href)) as Migration;
-      migrations[file.replace(/\.ts$/, '')] = { up: mod.up, ...(mod.down ? { down: mod.down } : {}) };
+      migrations[file.replace(/\.[jt]s$/, '')] = { up: mod.up, ...(mod.down ? { down: mod.down } : {}) };
     }
     return migrations;
   }

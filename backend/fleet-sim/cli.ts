@@ -6,12 +6,9 @@
  * keys a backend needs to register them. The trusted roots come from files or from the backend's
  * /tuf/ routes.
  */
-import { gatewayKeyFromHex } from '../fleet/gateway-key.ts';
 import { readFile, writeFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError } from 'commander';
-import { trustRoot } from '../../protocol/tuf/repository-verifier.ts';
-import { simVehicleKey, startFleet } from './fleet.ts';
-import { fleetVins } from './vins.ts';
+import { stopOnSignals } from '../../runtime/shutdown.ts';
 
 const number = (what: string, min: number, max: number) => (value: string) => {
   const n = Number(value);
@@ -48,6 +45,11 @@ program.action(
     imageSha256: string;
     keysOut?: string;
   }) => {
+    // Loaded when the command runs, so `--help` answers without loading MQTT and the verifier.
+    const { gatewayKeyFromHex } = await import('../fleet/gateway-key.ts');
+    const { trustRoot } = await import('../../protocol/tuf/repository-verifier.ts');
+    const { simVehicleKey, startFleet } = await import('./fleet.ts');
+    const { fleetVins } = await import('./vins.ts');
     const vins = fleetVins(o.vinPrefix, o.vehicles);
     if (o.keysOut) {
       await writeFile(
@@ -88,13 +90,11 @@ program.action(
       );
     };
     const timer = setInterval(summary, 5000);
-    const stop = () => {
+    stopOnSignals(async () => {
       clearInterval(timer);
       summary();
-      void fleet.stop().then(() => process.exit(0));
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+      await fleet.stop();
+    });
   },
 );
 

@@ -28,25 +28,36 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   return serverUrl ? createTestDatabaseOnServer(serverUrl) : createOnPglite();
 }
 
-/** A fresh, migrated database on the PostgreSQL server at `serverUrl`, dropped by destroy(). */
-export async function createTestDatabaseOnServer(serverUrl: string): Promise<TestDatabase> {
+/** A new, empty (unmigrated) database on the server at `serverUrl`, for a program under test to migrate. */
+export async function createEmptyDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `ota_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   const admin = createDatabase({ url: serverUrl });
   await sql.raw(`CREATE DATABASE ${name}`).execute(admin);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const db = createDatabase({ url: url.toString() });
+  return {
+    url: url.toString(),
+    async drop() {
+      await sql.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).execute(admin);
+      await admin.destroy();
+    },
+  };
+}
+
+/** A fresh, migrated database on the PostgreSQL server at `serverUrl`, dropped by destroy(). */
+export async function createTestDatabaseOnServer(serverUrl: string): Promise<TestDatabase> {
+  const empty = await createEmptyDatabase(serverUrl);
+  const db = createDatabase({ url: empty.url });
   await migrateToLatest(db);
   return {
     db,
     engine: 'postgresql',
-    url: url.toString(),
+    url: empty.url,
     async destroy() {
       // pg's Pool.end() resolves before its sockets have closed, so the forced DROP below may still
       // terminate a closing connection; createDatabase's pool absorbs that error (SQLSTATE 57P01).
       await db.destroy();
-      await sql.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).execute(admin);
-      await admin.destroy();
+      await empty.drop();
     },
   };
 }

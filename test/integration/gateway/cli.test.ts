@@ -1,13 +1,14 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CliError } from '../../../vehicle-gateway/cli/cli-error.ts';
 import { formatFlashOutcome, runFlashCommand } from '../../../vehicle-gateway/cli/flash-command.ts';
 import { runInventoryCommand } from '../../../vehicle-gateway/cli/inventory-command.ts';
 import { formatInventoryTable } from '../../../vehicle-gateway/inventory/read-inventory.ts';
+import { nodeArgsFor } from '../../support/programs.ts';
 import { startSimVehicle, TEST_SIGNING_KEY_FILE, type SimHarness } from './support/sim-vehicle.ts';
 
 let sim: SimHarness | null = null;
@@ -96,9 +97,7 @@ describe('gateway CLI (engineer mode) against ecu-sim', () => {
 
   it('exits with code 2 and a clear message on a usage error', async () => {
     const run = promisify(execFile)(process.execPath, [
-      '--import',
-      'tsx',
-      resolve(import.meta.dirname, '../../../vehicle-gateway/cli.ts'),
+      ...nodeArgsFor('vehicle-gateway/cli.ts'),
       'flash',
       '--vehicle',
       '/nonexistent.json',

@@ -12,6 +12,7 @@ import { generateImage } from '../../../ecu-sim/image/generate-image.ts';
 import { testSigningKeyHex, VEHICLES_DIR } from '../../../ecu-sim/testing/test-vehicle.ts';
 import { flashEcu, memoryRange, openTester, signImage, type Tester } from '../../../ecu-sim/testing/tester.ts';
 import { loadVehicleFile } from '../../../ecu-sim/vehicle/load-vehicle.ts';
+import { nodeArgsFor } from '../../support/programs.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const children: ChildProcess[] = [];
@@ -36,7 +37,7 @@ function vehicleFile(dir: string): string {
 
 /** Starts the simulator process and resolves once it listens. */
 async function startSimulator(vehicle: string, state: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'ecu-sim/cli.ts', '--vehicle', vehicle, '--state', state], {
+  const child = spawn(process.execPath, [...nodeArgsFor('ecu-sim/cli.ts'), '--vehicle', vehicle, '--state', state], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,10 +1,11 @@
-// The programs as real child processes (`node --import tsx <entry>`, no npm in between: UML is slow), each in
+// The programs as real child processes (`node <entry>`, built or through tsx, no npm in between: UML is slow), each in
 // its own process group so that a kill reaches whatever it started, each with its output kept for diagnosis.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { nodeArgsFor, REPO_ROOT } from '../../../support/programs.ts';
 
-export const REPO_ROOT = resolve(import.meta.dirname, '..', '..', '..', '..');
+export { REPO_ROOT };
 
 /** Lines kept in memory per process for a failure report. */
 const TAIL_LINES = 60;
@@ -37,7 +38,7 @@ export class ManagedProcess implements ChildLog {
   ) {
     this.file = join(logDir, `${name}.log`);
     this.out = createWriteStream(this.file);
-    this.child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+    this.child = spawn(process.execPath, [...nodeArgsFor(entry), ...args], {
       cwd: REPO_ROOT,
       env,
       detached: true, // its own process group: kill(-pid) ends it and anything it started

@@ -1,0 +1,105 @@
+// Every environment variable the backend reads, in one schema: checked when a command starts, listed in
+// `ota-backend --help`, and the README's configuration reference (test/build/config-reference.test.ts).
+import { z } from 'zod';
+import { envKeyName, REPOSITORIES, TUF_ROLES } from './keys/key-set.ts';
+import { envFields, parseEnv, type EnvConfig, type EnvSpec } from '../runtime/env-config.ts';
+
+const pem = z.string().includes('PRIVATE KEY', { message: 'must hold a PEM private key' }).optional();
+
+/** OTA_<REPOSITORY>_<ROLE>_KEY: a role's key as PEM instead of its files in KEYS_DIR (online roles, mostly). */
+function onlineKeyVariables(): EnvSpec {
+  const variables: EnvSpec = {};
+  for (const repository of REPOSITORIES)
+    for (const role of TUF_ROLES)
+      variables[envKeyName(repository, role)] = {
+        schema: pem,
+        description: `${repository} repository ${role} key (PEM) instead of KEYS_DIR/${repository}/${role}`,
+      };
+  return variables;
+}
+
+export const BACKEND_ENV = {
+  DATABASE_URL: {
+    schema: envFields.url(['postgres', 'postgresql']),
+    description: 'PostgreSQL 15+ connection URL; embedded PGlite under DATA_DIR when unset',
+  },
+  DATA_DIR: {
+    schema: z.string().min(1).default('.data/backend'),
+    description: 'embedded database, blobs and (embedded mode) keys',
+    shownDefault: '.data/backend',
+  },
+  BLOB_DIR: { schema: envFields.path(), description: 'image store', shownDefault: 'DATA_DIR/blobs' },
+  KEYS_DIR: {
+    schema: envFields.path(),
+    description: 'TUF and code-signing keys (`ota-keys init-keys`); generated only in the embedded mode',
+    shownDefault: 'DATA_DIR/keys',
+  },
+  PORT: { schema: envFields.port(8080), description: 'HTTP port', shownDefault: '8080' },
+  MQTT_URL: {
+    schema: envFields.url(['mqtt', 'mqtts', 'ws', 'wss']),
+    description: 'MQTT broker; an in-process MQTT 3.1.1 broker when unset',
+  },
+  MQTT_PORT: {
+    schema: envFields.port(1883),
+    description: 'port of the in-process broker (a free one when taken)',
+    shownDefault: '1883',
+  },
+  MQTT_CA_FILE: { schema: envFields.path(), description: "broker's CA certificate (PEM), for mutual TLS" },
+  MQTT_CERT_FILE: { schema: envFields.path(), description: "the backend's client certificate (PEM)" },
+  MQTT_KEY_FILE: { schema: envFields.path(), description: "the backend's client key (PEM)" },
+  DELIVERY_CLIENT_ID: {
+    schema: envFields.name(),
+    description: 'MQTT client id of this instance (persistent session); one per instance',
+  },
+  MAX_BODY_BYTES: {
+    schema: z.coerce
+      .number({ message: 'must be a number of bytes' })
+      .int()
+      .positive()
+      .default(4 * 1024 * 1024),
+    description: 'largest request body of every route but the image upload, in bytes (413 above it)',
+    shownDefault: '4194304',
+  },
+  AUDIT_KEY_FILE: {
+    schema: envFields.path(),
+    description: 'Ed25519 key that signs audit checkpoints (created when absent)',
+    shownDefault: 'KEYS_DIR/audit/checkpoint.pem',
+  },
+  AUDIT_CHECKPOINT_FILE: {
+    schema: envFields.path(),
+    description: 'append-only file of signed audit checkpoints',
+    shownDefault: 'DATA_DIR/audit/checkpoints.jsonl',
+  },
+  AUDIT_CHECKPOINT_EVERY: {
+    schema: z.coerce.number({ message: 'must be a whole number' }).int().min(1).default(100),
+    description: 'sign a checkpoint once this many audit entries are unanchored',
+    shownDefault: '100',
+  },
+  AUDIT_CHECKPOINT_INTERVAL_S: {
+    schema: z.coerce.number({ message: 'must be a whole number of seconds' }).int().min(1).default(60),
+    description: 'or once the oldest unanchored entry is this many seconds old (and at shutdown)',
+    shownDefault: '60',
+  },
+  LOG_LEVEL: {
+    schema: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    description: 'least severe log level written: trace, debug, info, warn, error, fatal or silent',
+    shownDefault: 'info',
+  },
+  LOG_FORMAT: {
+    schema: z.enum(['json', 'pretty']).optional(),
+    description: 'json (one object per line) or pretty (short lines for people)',
+    shownDefault: 'pretty on a terminal, else json',
+  },
+  ...onlineKeyVariables(),
+} satisfies EnvSpec;
+
+export type BackendConfig = EnvConfig<typeof BACKEND_ENV>;
+
+/** The backend's configuration from `env`; throws naming every wrong variable. */
+export function loadBackendConfig(env: NodeJS.ProcessEnv = process.env): BackendConfig {
+  const config = parseEnv(BACKEND_ENV, env);
+  const tls = [config.MQTT_CA_FILE, config.MQTT_CERT_FILE, config.MQTT_KEY_FILE].filter(Boolean).length;
+  if (tls !== 0 && tls !== 3)
+    throw new Error('invalid environment: MQTT_CA_FILE, MQTT_CERT_FILE and MQTT_KEY_FILE go together (set all three)');
+  return config;
+}

@@ -1,0 +1,76 @@
+// A program's environment variables as one zod schema per variable, with a description and the default
+// shown to people: validated once at start (an error names each bad variable), listed in --help, and
+// rendered as the README's configuration table (a test compares the two).
+import { z } from 'zod';
+
+export interface EnvVar<T> {
+  readonly schema: z.ZodType<T>;
+  readonly description: string;
+  /** How the default reads in --help and the README (the schema applies it). */
+  readonly shownDefault?: string;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any variable type: the record's values differ
+export type EnvSpec = Record<string, EnvVar<any>>;
+export type EnvConfig<S extends EnvSpec> = { readonly [K in keyof S]: S[K] extends EnvVar<infer T> ? T : never };
+
+export class EnvConfigError extends Error {
+  override readonly name = 'EnvConfigError';
+}
+
+/** Parses every variable of `spec` from `env`; throws one error naming each variable that is wrong. */
+export function parseEnv<S extends EnvSpec>(spec: S, env: NodeJS.ProcessEnv): EnvConfig<S> {
+  const values: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [name, variable] of Object.entries(spec)) {
+    const raw = env[name] === '' ? undefined : env[name];
+    const parsed = variable.schema.safeParse(raw);
+    if (parsed.success) values[name] = parsed.data;
+    else problems.push(`${name}=${JSON.stringify(raw ?? '')}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+  }
+  if (problems.length) throw new EnvConfigError(`invalid environment: ${problems.join(', ')}`);
+  return values as EnvConfig<S>;
+}
+
+/** The variables for --help: name, default and meaning, one per line. */
+export function envHelp(spec: EnvSpec): string {
+  const width = Math.max(...Object.keys(spec).map((n) => n.length));
+  const lines = Object.entries(spec).map(
+    ([name, v]) => `  ${name.padEnd(width)}  ${v.description}${v.shownDefault ? ` (default: ${v.shownDefault})` : ''}`,
+  );
+  return `\nEnvironment:\n${lines.join('\n')}\n`;
+}
+
+/** The variables as a Markdown table, the README's configuration reference. */
+export function envMarkdown(spec: EnvSpec): string {
+  const rows = Object.entries(spec).map(
+    ([name, v]) => `| \`${name}\` | ${v.shownDefault ? `\`${v.shownDefault}\`` : '(unset)'} | ${v.description} |`,
+  );
+  return ['| variable | default | meaning |', '| --- | --- | --- |', ...rows].join('\n');
+}
+
+/** Shared field schemas. */
+export const envFields = {
+  port: (fallback: number) =>
+    z.coerce
+      .number({ message: 'must be a port number' })
+      .int('must be a whole number')
+      .min(0, 'must be from 0 to 65535')
+      .max(65535, 'must be from 0 to 65535')
+      .default(fallback),
+  url: (protocols: readonly string[]) =>
+    z
+      .string()
+      .refine((s) => URL.canParse(s), 'must be a URL')
+      .refine(
+        (s) => !URL.canParse(s) || protocols.includes(new URL(s).protocol.replace(/:$/, '')),
+        `must be a ${protocols.map((p) => `${p}://`).join(' or ')} URL`,
+      )
+      .optional(),
+  path: () => z.string().min(1).optional(),
+  name: () =>
+    z
+      .string()
+      .regex(/^[\w.-]{1,64}$/, 'must be 1-64 letters, digits, ".", "_" or "-"')
+      .optional(),
+};

@@ -1,0 +1,148 @@
+// /metrics scraped before, during and after a campaign delivered over MQTT to simulated gateways, on real
+// PostgreSQL and Mosquitto when DATABASE_URL / MQTT_URL are set: the numbers move as the campaign does.
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../../backend/app.ts';
+import { startDeliveryService, type DeliveryService } from '../../../backend/delivery/service.ts';
+import { simVehicleKey, startFleet, type Fleet } from '../../../backend/fleet-sim/fleet.ts';
+import { BackendMetrics } from '../../../backend/observability/metrics.ts';
+import { publishImageRepository } from '../../../backend/tuf-repo/image-repository.ts';
+import { latestMetadata } from '../../../backend/tuf-repo/metadata-store.ts';
+import { ensureRoot } from '../../../backend/tuf-repo/root.ts';
+import { trustRoot } from '../../../protocol/tuf/repository-verifier.ts';
+import {
+  insertAuthorisedRelease,
+  insertCampaign,
+  insertFleet,
+  insertUsers,
+  startCampaign,
+} from '../delivery/fixtures.ts';
+import { startHarness, waitUntil, type DeliveryHarness } from '../delivery/harness.ts';
+
+const VEHICLES = 12;
+const HW = 'HW-METRICS-1';
+const runId = randomBytes(4).toString('hex');
+
+let h: DeliveryHarness;
+let service: DeliveryService | undefined;
+let fleet: Fleet | undefined;
+
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await fleet?.stop();
+  await service?.stop({ leaveGroup: true });
+  await h.close();
+});
+
+/** The value of one series in Prometheus text format (0 when absent). */
+function value(text: string, series: string): number {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line ? Number(line.slice(series.length + 1)) : 0;
+}
+
+describe('/metrics during a campaign', () => {
+  it('shows campaign and vehicle states, offers, reports, HTTP latency, pool and broker moving', async () => {
+    const { db, blobs, keys } = h;
+    const metrics = new BackendMetrics(h.testDb.db);
+    const app = createApp({ db: h.testDb.db, blobDir: h.dir, metrics });
+    const scrape = async () => {
+      const res = await app.request('/metrics');
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+      return res.text();
+    };
+
+    const users = await insertUsers(db);
+    const baseImage = randomBytes(32 * 1024);
+    const newImage = Buffer.from(baseImage);
+    newImage.fill(0x5a, 100, 600);
+    const base = await blobs.put(baseImage);
+    const release = await insertAuthorisedRelease(db, blobs, {
+      hardwareId: HW,
+      version: '2.0.0',
+      image: newImage,
+      createdBy: users.creator,
+    });
+    const vehicles = await insertFleet(db, {
+      prefix: 'MET',
+      count: VEHICLES,
+      hardwareId: HW,
+      baseVersion: '1.0.0',
+      baseSha256: () => base.sha256,
+      keyFor: simVehicleKey,
+    });
+    await publishImageRepository(db, keys);
+    await ensureRoot(db, keys, 'director', new Date());
+    const { campaignId } = await insertCampaign(db, {
+      releaseIds: [release.releaseId],
+      vins: vehicles.map((v) => v.vin),
+      waves: [{ cumulativePercent: 100, successThreshold: 0.9, errorThreshold: 0.5 }],
+      users,
+      pacingPerMinute: 600,
+    });
+
+    const before = await scrape();
+    expect(value(before, 'ota_campaigns{state="approved"}')).toBe(1);
+    expect(value(before, 'ota_campaign_vehicles{state="pending"}')).toBe(VEHICLES);
+    expect(value(before, 'ota_offers_dispatched')).toBe(0);
+    expect(value(before, 'ota_reports_ingested{kind="result"}')).toBe(0);
+
+    service = await startDeliveryService({
+      db: h.testDb.db,
+      keys,
+      blobs,
+      brokerUrl: h.brokerUrl,
+      clientId: `metrics-test-${runId}`,
+      sharedGroup: `metrics${runId}`,
+      log: () => {},
+      dispatcher: { tickMs: 100, batchSize: 50 },
+      ingester: { flushMs: 30, maxBatch: 200 },
+    });
+    const running = service;
+    metrics.attach({
+      brokerConnected: () => running.broker.mqtt.connected,
+      reportsIngested: () => running.ingester.ingested,
+    });
+    fleet = await startFleet({
+      url: h.brokerUrl,
+      vehicles: vehicles.map((v) => ({
+        vin: v.vin,
+        ecus: [{ serial: 'ECU-1', hardwareId: HW, version: '1.0.0', imageSha256: base.sha256 }],
+      })),
+      trusted: {
+        image: trustRoot('image', (await latestMetadata(db, 'image', '', 'root'))!.bytes),
+        director: trustRoot('director', (await latestMetadata(db, 'director', '', 'root'))!.bytes),
+      },
+      failRate: 0,
+    });
+    await startCampaign(db, campaignId);
+
+    const during = await scrape();
+    expect(value(during, 'ota_campaigns{state="running"}')).toBe(1);
+    expect(value(during, 'ota_broker_connected')).toBe(1);
+
+    await fleet.waitForFinished(VEHICLES, 60_000);
+    let after = '';
+    await waitUntil(
+      'the campaign to complete in /metrics',
+      async () => {
+        after = await scrape();
+        return value(after, 'ota_campaigns{state="completed"}') === 1;
+      },
+      60_000,
+    );
+    expect(value(after, 'ota_campaign_vehicles{state="succeeded"}')).toBe(VEHICLES);
+    expect(value(after, 'ota_campaign_vehicles{state="pending"}')).toBe(0);
+    expect(value(after, 'ota_offers_dispatched')).toBeGreaterThanOrEqual(VEHICLES);
+    expect(value(after, 'ota_reports_ingested{kind="result"}')).toBeGreaterThanOrEqual(VEHICLES);
+    expect(value(after, 'ota_instance_reports_ingested')).toBeGreaterThanOrEqual(VEHICLES);
+    // Every scrape so far is in the latency histogram under its route pattern.
+    expect(
+      value(after, 'ota_http_request_duration_seconds_count{method="GET",route="/metrics",status="200"}'),
+    ).toBeGreaterThanOrEqual(2);
+    if (h.testDb.engine === 'postgresql')
+      expect(value(after, 'ota_db_pool_connections{kind="total"}')).toBeGreaterThanOrEqual(1);
+  });
+});
