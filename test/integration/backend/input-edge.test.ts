@@ -2,18 +2,25 @@
  * Input the API must refuse with a 4xx problem naming the field, changing nothing: U+0000 in any
  * text (body, query, path), database refusals without SQLSTATEs or driver text, oversized bodies.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../../backend/observability/logger.ts';
 import { seedFleet, vinFor } from './fixtures.ts';
 import { createHarness } from './harness.ts';
 import type { ApiResult, Harness } from './harness.ts';
 
 let h: Harness;
+/** The server's log lines (JSON), where a 500's request id must appear. */
+const serverLog: string[] = [];
 let manager: string;
 let security: string;
 let engineer: string;
 
 beforeAll(async () => {
-  h = await createHarness({ maxBodyBytes: 64 * 1024, maxImageBytes: 256 * 1024 });
+  h = await createHarness({
+    maxBodyBytes: 64 * 1024,
+    maxImageBytes: 256 * 1024,
+    log: createLogger({ component: 'http', format: 'json', write: (line) => serverLog.push(line) }),
+  });
   manager = (await h.user(['campaign_manager'])).token;
   security = (await h.user(['security_engineer'])).token;
   engineer = (await h.user(['release_engineer'])).token;
@@ -121,20 +128,15 @@ describe('database refusals', () => {
   });
 
   it('an unexpected failure is an opaque 500 whose request id is in the server log', async () => {
-    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
-    try {
-      // A database object the code relies on is missing: the code's bug, not the client's.
-      await h.db.schema.alterTable('vehicle_models').renameTo('vehicle_models_moved').execute();
-      const res = await h.call('GET', '/api/vehicle-models', manager);
-      await h.db.schema.alterTable('vehicle_models_moved').renameTo('vehicle_models').execute();
-      expect(res.status).toBe(500);
-      expect(res.body).toMatchObject({ title: 'Internal error', requestId: expect.any(String) });
-      expect(res.body.detail).not.toMatch(/relation|vehicle_models|42P01/);
-      const logged = errors.mock.calls.map((args) => args.map(String).join(' ')).join('\n');
-      expect(logged).toContain(res.body.requestId as string);
-    } finally {
-      errors.mockRestore();
-    }
+    // A database object the code relies on is missing: the code's bug, not the client's.
+    await h.db.schema.alterTable('vehicle_models').renameTo('vehicle_models_moved').execute();
+    const res = await h.call('GET', '/api/vehicle-models', manager);
+    await h.db.schema.alterTable('vehicle_models_moved').renameTo('vehicle_models').execute();
+    expect(res.status).toBe(500);
+    expect(res.body).toMatchObject({ title: 'Internal error', requestId: expect.any(String) });
+    expect(res.body.detail).not.toMatch(/relation|vehicle_models|42P01/);
+    const errorLines = serverLog.map((line) => JSON.parse(line) as { level: number; requestId?: string });
+    expect(errorLines.filter((l) => l.level >= 50).map((l) => l.requestId)).toContain(res.body.requestId);
   });
 });
 
