@@ -192,7 +192,7 @@ export class GatewayService {
     this.markHandled(record.reference);
     const inventory = await this.publishManifest({ campaignId: record.reference, result });
     // Keep what the ECUs run now (next delta bases, single-bank rollback images); drop the rest.
-    const running = inventory.flatMap((e) => (e.reachable ? [e.sha256] : []));
+    const running = inventory.flatMap((e) => (e.status === 'complete' ? [e.sha256] : []));
     if (running.length === this.vehicle.ecus.length) this.env.images.retainOnly(new Set(running));
   }
 
