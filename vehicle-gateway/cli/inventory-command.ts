@@ -5,7 +5,7 @@ import { loadVehicleFile } from '../vehicle/load.ts';
 import { CliError, connectOrExit, EXIT } from './cli-error.ts';
 
 export async function runInventoryCommand(
-  o: { vehicle: string; can?: string },
+  o: { vehicle: string; can?: string; timingMarginMs?: number },
   openTransport: OpenTransport,
 ): Promise<EcuInventory[]> {
   let vehicle;
@@ -14,7 +14,7 @@ export async function runInventoryCommand(
   } catch (err) {
     throw new CliError((err as Error).message);
   }
-  const buses = new CanBuses(openTransport, o.can ?? null);
+  const buses = new CanBuses(openTransport, o.can ?? null, { timingMarginMs: o.timingMarginMs });
   try {
     const rows: EcuInventory[] = [];
     for (const ecu of vehicle.ecus) {

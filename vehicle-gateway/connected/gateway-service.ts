@@ -90,7 +90,9 @@ export class GatewayService {
       throw new ConfigError(`the vehicle file is for ${vehicle.vin}, the config for ${config.vin}`);
     const secrets = loadSecrets(config.secretsFile, vehicle);
     const key = loadVehicleKey(config.vehicleKeyFile);
-    const buses = new CanBuses(options.openTransport, config.canInterface ?? null);
+    const buses = new CanBuses(options.openTransport, config.canInterface ?? null, {
+      timingMarginMs: config.udsTimingMarginMs,
+    });
     const env: UpdateEnvironment = {
       vehicle,
       connect: (ecu) => buses.connect(ecu),

@@ -84,6 +84,15 @@ describe('gateway CLI (engineer mode) against ecu-sim', () => {
     expect(inventoryExitCode(rows.slice(0, 1))).toBe(EXIT.unreachable);
   });
 
+  it('inventory waits the P2 margin it is given: a late ECU is read with 2 s, unreachable with the default', async () => {
+    sim = await startSimVehicle({ faults: ['adas/delay:700@readDid'] });
+    const f = await files(sim);
+    const patient = await runInventoryCommand({ vehicle: f.vehicle, timingMarginMs: 2000 }, sim.openTransport);
+    expect(patient.map((r) => r.status)).toEqual(['complete', 'complete', 'complete']);
+    const strict = await runInventoryCommand({ vehicle: f.vehicle }, sim.openTransport);
+    expect(strict.map((r) => r.status)).toEqual(['complete', 'complete', 'unreachable']);
+  });
+
   it('inventory --help lists the exit codes', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, [
       '--import',

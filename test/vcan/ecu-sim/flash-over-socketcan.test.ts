@@ -10,6 +10,7 @@ import { sha256 } from '../../../ecu-sim/crypto/code-signing.ts';
 import { generateImage } from '../../../ecu-sim/image/generate-image.ts';
 import { testSigningKeyHex, testVehicle, VEHICLES_DIR } from '../../../ecu-sim/testing/test-vehicle.ts';
 import { flashEcu, openTester, programRegion, signImage, type Tester } from '../../../ecu-sim/testing/tester.ts';
+import { LOADED_HOST_TIMING_MARGIN_MS } from '../../support/loaded-host.ts';
 import { startVehicle, type RunningVehicle } from '../../../ecu-sim/vehicle-runner.ts';
 import type { VehicleDefinition } from '../../../ecu-sim/vehicle/schema.ts';
 
@@ -32,7 +33,7 @@ async function start(stateDir: string, faults: string[] = []): Promise<RunningVe
 }
 
 async function tester(def: VehicleDefinition['ecus'][number]): Promise<Tester> {
-  const t = openTester(await openSocketCan(def.can.interface), def);
+  const t = openTester(await openSocketCan(def.can.interface), def, LOADED_HOST_TIMING_MARGIN_MS);
   cleanups.push(() => t.close());
   return t;
 }
