@@ -92,4 +92,26 @@ describe('response timing with slow flash storage', () => {
     const late = responses.filter((r) => r.latencyMs > P2_SERVER_MS);
     expect(late, `first response later than P2server (${P2_SERVER_MS} ms)`).toEqual([]);
   });
+
+  it('keeps the programming session while a request takes longer than S3server to arrive', async () => {
+    // Each TransferData block arrives over ~0.8 s (73 consecutive frames, STmin 10 ms): longer than S3 (400 ms).
+    // ISO 14229-2 stops S3 at the first frame of a request; counting on would drop to the default session.
+    const definition = testVehicle({ regionSize: 2048, sectorSize: 1024 });
+    const ecm = definition.ecus.find((e) => e.name === 'ecm')!;
+    ecm.simulation.stMin = 10;
+    ecm.simulation.maxBlockLength = 512 + 2;
+    harness = await startHarness({ definition, s3ServerMs: 400 });
+    const { client } = harness.tester('ecm');
+    const image = generateImage({
+      hardwareId: ecm.identification.hardwareId,
+      softwareVersion: '9.2.0',
+      regionIndex: 0,
+      size: 2048,
+    });
+    expect(await flashEcu(client, ecm, image, signImage(testSigningKeyHex(), image))).toEqual({
+      checkMemory: 0,
+      dependencies: 0,
+    });
+    expect(await client.readDataByIdentifier(0xf1a0)).toEqual(sha256(image));
+  });
 });

@@ -49,6 +49,8 @@ export class UdsServer {
   private errorListeners: ((err: Error) => void)[] = [];
   private queue: Promise<void> = Promise.resolve();
   private s3Timer: NodeJS.Timeout | undefined;
+  /** Requests received and not yet answered (S3 stays stopped while there are any). */
+  private inProgress = 0;
   private closed = false;
   private _session: number = DiagnosticSession.default;
   private _securityLevel = 0;
@@ -90,6 +92,11 @@ export class UdsServer {
       },
     });
     this.unsubscribes.push(options.physical.onMessage((m) => this.enqueue(m, false)));
+    // S3 stops when a request starts arriving (its first frame, ISO 14229-2), not once all of it is in: a
+    // long multi-frame request on a slow or loaded bus must not end the session. A reception that fails
+    // restarts it.
+    this.unsubscribes.push(options.physical.onFirstFrame(() => clearTimeout(this.s3Timer)));
+    this.unsubscribes.push(options.physical.onError(() => this.inProgress === 0 && this.restartS3()));
     if (options.functional) this.unsubscribes.push(options.functional.onMessage((m) => this.enqueue(m, true)));
   }
 
@@ -164,7 +171,8 @@ export class UdsServer {
   private enqueue(request: Uint8Array, functional: boolean): void {
     if (this.closed) return;
     clearTimeout(this.s3Timer); // S3 stops while a request is being handled
-    void this.handle(request, functional);
+    this.inProgress++;
+    void this.handle(request, functional).finally(() => this.inProgress--);
   }
 
   private restartS3(): void {
