@@ -2,7 +2,7 @@
 // responsePending) leaves within its advertised P2server, also while a flash write takes far longer than P2.
 // A write that blocks the event loop (writeSync + fsyncSync) holds the 0x78 timer back with it.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CanFrame } from '../../uds/index.ts';
+import type { CanFrame, UdsClient } from '../../uds/index.ts';
 import { sha256 } from '../crypto/code-signing.ts';
 import { generateImage } from '../image/generate-image.ts';
 import { startHarness, type Harness } from '../testing/harness.ts';
@@ -48,6 +48,24 @@ function firstResponses(
   return out;
 }
 
+/** Flashes a 2 KiB image into ecm and checks the ECU runs it; returns the tester's client. */
+async function flashEcm(h: Harness, version: string): Promise<UdsClient> {
+  const ecm = h.vehicle.ecu('ecm').definition;
+  const { client } = h.tester('ecm');
+  const image = generateImage({
+    hardwareId: ecm.identification.hardwareId,
+    softwareVersion: version,
+    regionIndex: 0,
+    size: 2048,
+  });
+  expect(await flashEcu(client, ecm, image, signImage(testSigningKeyHex(), image))).toEqual({
+    checkMemory: 0,
+    dependencies: 0,
+  });
+  expect(await client.readDataByIdentifier(0xf1a0)).toEqual(sha256(image));
+  return client;
+}
+
 let harness: Harness | undefined;
 afterEach(async () => {
   await harness?.close();
@@ -65,19 +83,8 @@ describe('response timing with slow flash storage', () => {
     const frames: { at: number; frame: CanFrame }[] = [];
     bus.attach('timing-spy').subscribe(null, (frame) => frames.push({ at: performance.now(), frame }));
 
-    const { client } = harness.tester('ecm');
-    const image = generateImage({
-      hardwareId: ecm.identification.hardwareId,
-      softwareVersion: '9.1.0',
-      regionIndex: 0,
-      size: 2048,
-    });
-    expect(await flashEcu(client, ecm, image, signImage(testSigningKeyHex(), image))).toEqual({
-      checkMemory: 0,
-      dependencies: 0,
-    });
+    const client = await flashEcm(harness, '9.1.0');
     expect(client.serverTiming.p2ServerMs).toBe(P2_SERVER_MS); // the tester learnt it from 0x10's answer
-    expect(await client.readDataByIdentifier(0xf1a0)).toEqual(sha256(image));
 
     const addressing = ecm.addressing as { requestId: number; responseId: number };
     const responses = firstResponses(frames, addressing.requestId, addressing.responseId);
@@ -101,17 +108,6 @@ describe('response timing with slow flash storage', () => {
     ecm.simulation.stMin = 10;
     ecm.simulation.maxBlockLength = 512 + 2;
     harness = await startHarness({ definition, s3ServerMs: 400 });
-    const { client } = harness.tester('ecm');
-    const image = generateImage({
-      hardwareId: ecm.identification.hardwareId,
-      softwareVersion: '9.2.0',
-      regionIndex: 0,
-      size: 2048,
-    });
-    expect(await flashEcu(client, ecm, image, signImage(testSigningKeyHex(), image))).toEqual({
-      checkMemory: 0,
-      dependencies: 0,
-    });
-    expect(await client.readDataByIdentifier(0xf1a0)).toEqual(sha256(image));
+    await flashEcm(harness, '9.2.0');
   });
 });
