@@ -10,9 +10,9 @@ import { testSigningKeyHex, testVehicle } from '../testing/test-vehicle.ts';
 import { flashEcu, signImage } from '../testing/tester.ts';
 
 /** The ECU advertises (and must keep) this P2server; generous so a loaded test machine keeps it too. */
-const P2_SERVER_MS = 200;
-/** Each flash write takes this much longer than P2 to become durable. */
-const SLOW_WRITE_MS = 3 * P2_SERVER_MS;
+const P2_SERVER_MS = 300;
+/** Each flash write takes twice P2 to become durable. */
+const SLOW_WRITE_MS = 2 * P2_SERVER_MS;
 
 interface FirstResponse {
   sid: number;

@@ -106,6 +106,8 @@ export class VirtualEcu implements EcuContext {
       physical: this.physical,
       functional: this.functional,
       ...this.timing,
+      // 0x78 at half of P2server (the framework's default is 80 %): room for a busy event loop before P2.
+      responsePendingAfterMs: Math.floor(this.timing.p2ServerMs / 2),
       s3ServerMs: options.s3ServerMs ?? 5000,
     });
     for (const service of this.services()) this.server.register(this.withInjectedNrc(service));
