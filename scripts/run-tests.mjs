@@ -4,7 +4,8 @@
 // scripts/with-vcan (user-mode Linux when the host kernel lacks CAN). Prints one closing line
 // "N passed, N failed" over both, and fails when either run failed.
 // Arguments are passed to vitest (e.g. a file filter). SKIP_VCAN=1 skips the vcan run, unless
-// REQUIRE_VCAN=1, which makes an unavailable vcan a failure.
+// REQUIRE_VCAN=1, which makes an unavailable vcan a failure. VCAN_LOAD=N runs the vcan project beside N
+// CPU-bound processes (scripts/with-load), so timing that only holds on a quiet machine fails; CI sets 2.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +15,12 @@ const reports = join(root, 'test-artifacts', 'reports');
 mkdirSync(reports, { recursive: true });
 const args = process.argv.slice(2);
 const requireVcan = process.env.REQUIRE_VCAN === '1';
+const vcanLoad = process.env.VCAN_LOAD ?? '';
+if (vcanLoad !== '' && !/^([1-9]|[1-5]\d|6[0-4])$/.test(vcanLoad)) {
+  console.error(`VCAN_LOAD must be the number of CPU-bound processes (1..64), got '${vcanLoad}'`);
+  process.exit(2);
+}
+const loadPrefix = vcanLoad === '' ? [] : [join(root, 'scripts', 'with-load'), '--burners', vcanLoad, '--'];
 
 function vitest(project, prefix = []) {
   const out = join(reports, `${project}.json`);
@@ -41,7 +48,7 @@ const results = [vitest('unit')];
 if (process.env.SKIP_VCAN === '1' && !requireVcan) {
   console.log('\nvcan tests skipped (SKIP_VCAN=1)');
 } else {
-  results.push(vitest('vcan', [join(root, 'scripts', 'with-vcan'), '--vcan', '4', '--services', '--']));
+  results.push(vitest('vcan', [...loadPrefix, join(root, 'scripts', 'with-vcan'), '--vcan', '4', '--services', '--']));
 }
 
 const passed = results.reduce((n, r) => n + r.passed, 0);

@@ -2,7 +2,7 @@
 // (`run`, the TCU process talking MQTT to the backend). `npm run gateway -- --help`.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { stopOnSignals } from '../runtime/shutdown.ts';
-import { CliError, EXIT } from './cli/cli-error.ts';
+import { CliError, EXIT, EXIT_CODES_HELP } from './cli/cli-error.ts';
 import type { FlashCommandOptions } from './cli/flash-command.ts';
 import type { GatewayService } from './connected/gateway-service.ts';
 
@@ -19,6 +19,7 @@ const program = new Command()
   .name('gateway')
   .description('Vehicle gateway (TCU): flashes ECUs over UDS on CAN; connected mode receives updates over MQTT')
   .showHelpAfterError()
+  .addHelpText('after', `\n${EXIT_CODES_HELP}`)
   .exitOverride((err) => {
     process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage);
   });
@@ -57,12 +58,16 @@ program
   .requiredOption('--vehicle <file>', 'vehicle definition (JSON, the ecu-sim format)')
   .option('--can <iface>', "CAN interface for every ECU instead of the vehicle file's", interfaceName)
   .option('--json', 'print JSON instead of a table')
+  .addHelpText(
+    'after',
+    `\nA DID an ECU refuses is named with its NRC and the other values are still read and printed.\n${EXIT_CODES_HELP}`,
+  )
   .action(async (o: { vehicle: string; can?: string; json?: boolean }) => {
-    const { runInventoryCommand } = await import('./cli/inventory-command.ts');
+    const { inventoryExitCode, runInventoryCommand } = await import('./cli/inventory-command.ts');
     const { formatInventoryTable } = await import('./inventory/read-inventory.ts');
     const rows = await runInventoryCommand(o, openTransport);
     process.stdout.write(o.json ? `${JSON.stringify(rows, null, 2)}\n` : `${formatInventoryTable(rows)}\n`);
-    if (rows.some((r) => !r.reachable)) process.exitCode = EXIT.unreachable;
+    process.exitCode = inventoryExitCode(rows);
   });
 
 program

@@ -22,11 +22,13 @@ export class EcuMemory {
     dir: string,
     power: PowerSupply,
     private readonly publicKey: KeyObject,
+    /** Extra time each flash write takes to become durable (a slow storage medium, fault injection). */
+    writeDelayMs: () => number = () => 0,
   ) {
     this.store = new StateStore(dir, power);
     this.current = this.store.load();
-    this.banks.A = new FlashBank(join(dir, bankFileName('A')), ecu.flash, power);
-    if (this.dualBank) this.banks.B = new FlashBank(join(dir, bankFileName('B')), ecu.flash, power);
+    this.banks.A = new FlashBank(join(dir, bankFileName('A')), ecu.flash, power, writeDelayMs);
+    if (this.dualBank) this.banks.B = new FlashBank(join(dir, bankFileName('B')), ecu.flash, power, writeDelayMs);
   }
 
   get dualBank(): boolean {

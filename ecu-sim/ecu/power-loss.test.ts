@@ -3,7 +3,7 @@ import { DiagnosticSession } from '../../uds/index.ts';
 import { sha256 } from '../crypto/code-signing.ts';
 import { generateImage } from '../image/generate-image.ts';
 import { startHarness, type Harness } from '../testing/harness.ts';
-import { testSigningKeyHex } from '../testing/test-vehicle.ts';
+import { testSigningKeyHex, testVehicle } from '../testing/test-vehicle.ts';
 import { flashEcu, programRegion, signImage } from '../testing/tester.ts';
 
 let harness: Harness | undefined;
@@ -73,6 +73,42 @@ describe.each(['ecm', 'bcm'])('power loss while flashing %s', (name) => {
     await after.diagnosticSessionControl(DiagnosticSession.default);
     const again = await flashEcu(after, def, newImage, signature);
     expect(again).toEqual({ checkMemory: 0, dependencies: 0 });
+    expect(await after.readDataByIdentifier(0xf1a0)).toEqual(sha256(newImage));
+  });
+});
+
+describe('power loss while a slow flash write is in flight', () => {
+  it('acknowledges nothing after the cut, closes cleanly and can be programmed after the restart', async () => {
+    harness = await startHarness({ definition: testVehicle({ regionSize: 4096 }), faults: ['ecm/slow-flash:400'] });
+    const h = harness;
+    const ecu = h.vehicle.ecu('ecm');
+    const def = ecu.definition;
+    const newImage = image(h, 'ecm', '7.1.0');
+    const signature = signImage(testSigningKeyHex(), newImage);
+    const responses: number[][] = [];
+    const addressing = def.addressing as { responseId: number };
+    h.busOf('ecm')
+      .attach('spy')
+      .subscribe(null, (frame) => {
+        if (frame.id === addressing.responseId) responses.push([...frame.data.subarray(0, 4)]);
+      });
+    const oldTester = h.tester('ecm');
+    const flashing = programRegion(oldTester.client, def, newImage, signature).catch((err: unknown) => err);
+    // The first TransferData is being written (its 0x78 went out): cut the power under the write.
+    await vi.waitUntil(() => responses.some((r) => r[1] === 0x7f && r[2] === 0x36 && r[3] === 0x78), {
+      timeout: 20_000,
+      interval: 5,
+    });
+    const seen = responses.length;
+    ecu.powerLoss();
+    await h.restart(); // without the fault: the bank file was closed only after the write in flight ended
+    expect(responses.slice(seen).filter((r) => r[1] === 0x76)).toEqual([]); // no block acknowledged after the cut
+    await oldTester.close(); // it would wait out P2* for the answer that never comes
+    expect(await flashing).toBeInstanceOf(Error);
+
+    const after = h.tester('ecm').client;
+    expect((await after.readDataByIdentifier(0xf1a1))[0]).toBe(0xff); // erased and half written: bootloader
+    expect(await flashEcu(after, def, newImage, signature)).toEqual({ checkMemory: 0, dependencies: 0 });
     expect(await after.readDataByIdentifier(0xf1a0)).toEqual(sha256(newImage));
   });
 });

@@ -120,7 +120,7 @@ export class Programming {
     const perSectorMs = this.faults.eraseTimePerSectorMs(this.memory.ecu.flash.eraseTimePerSectorMs);
     for (let address = range.address; address < range.address + range.size; address += sectorSize) {
       if (perSectorMs > 0) await this.options.sleep(perSectorMs);
-      this.memory.bank(bank).eraseSector(address);
+      await this.memory.bank(bank).eraseSector(address);
       if (this.faults.sectorErased()) this.loseOwnPower();
     }
   }
@@ -159,7 +159,7 @@ export class Programming {
     return this.options.maxBlockLength;
   }
 
-  transferData(bsc: number, data: Uint8Array): void {
+  async transferData(bsc: number, data: Uint8Array): Promise<void> {
     const d = this.download;
     if (d.kind !== 'active')
       throw new NegativeResponse(NRC.requestSequenceError, 'TransferData without RequestDownload');
@@ -181,7 +181,7 @@ export class Programming {
       if (d.nextAddress + data.length > d.end) {
         throw new NegativeResponse(NRC.transferDataSuspended, 'more data than RequestDownload announced');
       }
-      this.programChecked(d.bank, d.nextAddress, this.faults.corruptBlock(data));
+      await this.programChecked(d.bank, d.nextAddress, this.faults.corruptBlock(data));
       d.nextAddress += data.length;
     }
     d.lastBsc = bsc;
@@ -189,23 +189,23 @@ export class Programming {
     if (this.faults.blockWritten()) this.loseOwnPower();
   }
 
-  private programChecked(bank: BankName, address: number, data: Uint8Array): void {
+  private async programChecked(bank: BankName, address: number, data: Uint8Array): Promise<void> {
     try {
-      this.memory.bank(bank).program(address, data);
+      await this.memory.bank(bank).program(address, data);
     } catch (err) {
       if (err instanceof NotErasedError) throw new NegativeResponse(NRC.generalProgrammingFailure, err.message);
       throw err;
     }
   }
 
-  transferExit(): void {
+  async transferExit(): Promise<void> {
     const d = this.download;
     if (d.kind !== 'active') {
       throw new NegativeResponse(NRC.requestSequenceError, 'RequestTransferExit without download');
     }
     if (d.compressed) {
       this.download = { kind: 'idle' };
-      this.writeDecoded(d.bank, d.regionIndex, d.compressed);
+      await this.writeDecoded(d.bank, d.regionIndex, d.compressed);
       return;
     }
     if (d.nextAddress !== d.end) {
@@ -215,11 +215,11 @@ export class Programming {
   }
 
   /** Decodes a collected stream and programs it; a single-bank ECU patches in place (erase, then write). */
-  private writeDecoded(
+  private async writeDecoded(
     bank: BankName,
     regionIndex: number,
     c: { encoding: Exclude<TransferEncoding, 'none'>; start: number; size: number; chunks: Uint8Array[] },
-  ): void {
+  ): Promise<void> {
     const region = this.memory.ecu.flash.regions[regionIndex] as { address: number; size: number };
     const base = this.memory.bank(this.memory.state.activeBank).readRegion(regionIndex);
     let content: Uint8Array;
@@ -234,9 +234,9 @@ export class Programming {
       this.memory.update((s) => (s.signatures[bank][regionIndex] = null));
       const sector = this.memory.ecu.flash.sectorSize;
       const first = c.start - ((c.start - region.address) % sector);
-      for (let a = first; a < c.start + c.size; a += sector) this.memory.bank(bank).eraseSector(a);
+      for (let a = first; a < c.start + c.size; a += sector) await this.memory.bank(bank).eraseSector(a);
     }
-    this.programChecked(bank, c.start, content);
+    await this.programChecked(bank, c.start, content);
   }
 
   /** Routine 0202: true when the signature verifies over the region programmed last (and is then recorded). */
@@ -264,13 +264,13 @@ export class Programming {
   }
 
   /** Routine 0206 (dual-bank): copies erased target sectors from the active bank. */
-  copyFromActiveBank(range: MemoryRange): void {
+  async copyFromActiveBank(range: MemoryRange): Promise<void> {
     const { regionIndex } = this.locate(range, 'copyFromActiveBank');
     this.checkSectorAligned(range, 'copyFromActiveBank');
     if (this.download.kind === 'active') throw new NegativeResponse(NRC.conditionsNotCorrect, 'a download is active');
     const target = this.touchTarget(regionIndex);
     const content = this.memory.bank(this.memory.state.activeBank).read(range.address, range.size);
-    this.programChecked(target, range.address, content);
+    await this.programChecked(target, range.address, content);
   }
 
   /** Routine 0204 (dual-bank): the next reset activates the previous bank, committed. */

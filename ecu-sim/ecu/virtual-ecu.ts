@@ -70,7 +70,7 @@ export class VirtualEcu implements EcuContext {
   readonly faults: EcuFaults;
   readonly conditions: VehicleConditions;
   readonly power = new PowerSupply();
-  readonly timing = { p2ServerMs: 50, p2StarServerMs: 5000 };
+  readonly timing: { p2ServerMs: number; p2StarServerMs: number };
   dtcSettingOn = true;
   communicationControlType = 0x00;
   private bootOutcome: BootOutcome;
@@ -88,7 +88,10 @@ export class VirtualEcu implements EcuContext {
     this.conditions = options.conditions;
     this.faults = options.faults ?? new EcuFaults();
     this.transport = options.transport;
-    this.memory = new EcuMemory(def, options.stateDir, this.power, options.publicKey);
+    this.timing = { p2ServerMs: def.simulation.p2ServerMs, p2StarServerMs: def.simulation.p2StarServerMs };
+    this.memory = new EcuMemory(def, options.stateDir, this.power, options.publicKey, () =>
+      this.faults.flashWriteDelayMs(),
+    );
     this.security = new SecurityAccess(this.memory, Buffer.from(def.simulation.securitySecret, 'hex'));
     this.programming = new Programming(this.memory, this.faults, this.power, {
       maxBlockLength: def.simulation.maxBlockLength ?? DEFAULT_MAX_BLOCK_LENGTH,
@@ -103,6 +106,8 @@ export class VirtualEcu implements EcuContext {
       physical: this.physical,
       functional: this.functional,
       ...this.timing,
+      // 0x78 at half of P2server (the framework's default is 80 %): room for a busy event loop before P2.
+      responsePendingAfterMs: Math.floor(this.timing.p2ServerMs / 2),
       s3ServerMs: options.s3ServerMs ?? 5000,
     });
     for (const service of this.services()) this.server.register(this.withInjectedNrc(service));

@@ -52,6 +52,13 @@ export class EcuFaults {
     return ms;
   }
 
+  /** Extra milliseconds each flash write takes before it is durable. */
+  flashWriteDelayMs(): number {
+    let ms = 0;
+    for (const f of this.faults) if (f.kind === 'slowFlashWrite') ms = f.ms;
+    return ms;
+  }
+
   /** The data of the next TransferData block as it reaches the flash (a flip fault corrupts it). */
   corruptBlock(data: Uint8Array): Uint8Array {
     const number = this.blocksWritten + 1;

@@ -18,6 +18,7 @@ describe('fault specs', () => {
     expect(parseFaultSpec('flip:4').effect).toMatchObject({ fault: { kind: 'flipBit', block: 4 } });
     expect(parseFaultSpec('bcm/refuse-keys')).toMatchObject({ ecu: 'bcm', effect: { fault: { kind: 'refuseKeys' } } });
     expect(parseFaultSpec('slow-erase:200').effect).toMatchObject({ fault: { kind: 'slowErase', msPerSector: 200 } });
+    expect(parseFaultSpec('ecm/slow-flash:300').effect).toMatchObject({ fault: { kind: 'slowFlashWrite', ms: 300 } });
     expect(parseFaultSpec('silent-erase:5').effect).toMatchObject({ fault: { kind: 'silentAfterSectors' } });
     expect(parseFaultSpec('battery:11500').effect).toEqual({
       type: 'condition',
@@ -32,6 +33,7 @@ describe('fault specs', () => {
     expect(() => parseFaultSpec('silent:abc')).toThrow('fault "silent:abc": the block count must be an integer');
     expect(() => parseFaultSpec('nrc:0x72@flashing')).toThrow(/unknown step "flashing"/);
     expect(() => parseFaultSpec('nrc:0x78@erase')).toThrow(/responsePending/);
+    expect(() => parseFaultSpec('slow-flash:-1')).toThrow(/the extra time per flash write \(ms\) must be an integer/);
     expect(() => parseFaultSpec('explode')).toThrow(/unknown kind "explode"/);
     expect(() => parseFaultSpec('ECM/silent:1')).toThrow(/not an ECU name/);
     expect(() => parseFaultSpec('ignition:maybe')).toThrow(/ignition must be one of off, accessory, on, cranking/);

@@ -42,7 +42,9 @@ export type Fault =
   /** Answer every SecurityAccess key with invalidKey, as if the ECU had another secret. */
   | { kind: 'refuseKeys' }
   /** Erase takes `msPerSector` per sector instead of the layout's erase time. */
-  | { kind: 'slowErase'; msPerSector: number };
+  | { kind: 'slowErase'; msPerSector: number }
+  /** Every flash write (erase or program) takes `ms` longer to become durable: a slow storage medium. */
+  | { kind: 'slowFlashWrite'; ms: number };
 
 /** Vehicle conditions a spec can set (they are not faults of one ECU and are not cleared with the faults). */
 export type ConditionChange =
@@ -123,6 +125,11 @@ export function parseFaultSpec(spec: string): ParsedFaultSpec {
         kind: 'slowErase',
         msPerSector: integer(args, spec, 'the erase time per sector (ms)', 0, 60_000),
       });
+    case 'slow-flash':
+      return fault({
+        kind: 'slowFlashWrite',
+        ms: integer(args, spec, 'the extra time per flash write (ms)', 0, 60_000),
+      });
     case 'battery':
       return condition({ kind: 'battery', mv: integer(args, spec, 'the battery voltage (mV)', 0, 0xffff) });
     case 'speed':
@@ -139,7 +146,7 @@ export function parseFaultSpec(spec: string): ParsedFaultSpec {
     default:
       throw new FaultSpecError(
         spec,
-        `unknown kind "${kind}"; kinds: silent, silent-erase, nrc, delay, flip, refuse-keys, slow-erase, battery, speed, ignition, engine`,
+        `unknown kind "${kind}"; kinds: silent, silent-erase, nrc, delay, flip, refuse-keys, slow-erase, slow-flash, battery, speed, ignition, engine`,
       );
   }
 }

@@ -1,7 +1,8 @@
 // One bank of an ECU's flash as a file: the regions of the flash layout back to back. Flash semantics: a sector
 // must be erased (all 0xFF) before it is programmed; every erase and write goes to the file and is fsync'ed
-// before the call returns, so what the tester saw acknowledged survives a kill.
-import { closeSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
+// before its promise resolves, so what the tester saw acknowledged survives a kill. Writes and fsyncs run off
+// the event loop (libuv's thread pool): a slow medium must not hold back the server's 0x78 timer.
+import { closeSync, fsync, openSync, readSync, write } from 'node:fs';
 import type { FlashLayout, FlashRegion } from '../../uds/vehicle/definition-schema.ts';
 import type { PowerSupply } from './power.ts';
 
@@ -43,13 +44,28 @@ export function bankSize(layout: FlashLayout): number {
   return layout.regions.reduce((sum, r) => sum + r.size, 0);
 }
 
+/** Writes all of `data` at `position` of `fd`, then fsyncs: resolves once it is durable. */
+async function writeDurably(fd: number, data: Uint8Array, position: number): Promise<void> {
+  let done = 0;
+  while (done < data.length) {
+    done += await new Promise<number>((resolve, reject) =>
+      write(fd, data, done, data.length - done, position + done, (err, n) => (err ? reject(err) : resolve(n))),
+    );
+  }
+  await new Promise<void>((resolve, reject) => fsync(fd, (err) => (err ? reject(err) : resolve())));
+}
+
 export class FlashBank {
   private fd: number | null;
+  /** Writes under way: close() waits for them, so a write never lands on a reused descriptor. */
+  private writing = 0;
+  private closeRequested = false;
 
   constructor(
     readonly file: string,
     private readonly layout: FlashLayout,
     private readonly power: PowerSupply,
+    private readonly writeDelayMs: () => number = () => 0,
   ) {
     this.fd = openSync(file, 'r+');
   }
@@ -87,32 +103,44 @@ export class FlashBank {
   }
 
   /** Erases the sector that starts at `address`. */
-  eraseSector(address: number): void {
+  async eraseSector(address: number): Promise<void> {
     const size = this.layout.sectorSize;
     if (address % size !== 0) throw new FlashAddressError(`0x${address.toString(16)} is not a sector start`);
     const { fileOffset } = resolveRange(this.layout, address, size);
-    this.writeAt(fileOffset, new Uint8Array(size).fill(ERASED_BYTE));
+    await this.writeAt(fileOffset, new Uint8Array(size).fill(ERASED_BYTE));
   }
 
   /** Programs erased memory; throws NotErasedError (and writes nothing) when any target byte is not erased. */
-  program(address: number, data: Uint8Array): void {
+  async program(address: number, data: Uint8Array): Promise<void> {
     const { fileOffset } = resolveRange(this.layout, address, data.length);
     const current = this.readAt(fileOffset, data.length);
     const dirty = current.findIndex((b) => b !== ERASED_BYTE);
     if (dirty >= 0) throw new NotErasedError(`0x${(address + dirty).toString(16)} is not erased`);
-    this.writeAt(fileOffset, data);
+    await this.writeAt(fileOffset, data);
   }
 
-  /** Writes regardless of the erased state: provisioning and copyFromActiveBank of whole erased sectors. */
-  private writeAt(fileOffset: number, data: Uint8Array): void {
+  /** Writes regardless of the erased state; resolves once the data is durable (and the slow-medium delay passed). */
+  private async writeAt(fileOffset: number, data: Uint8Array): Promise<void> {
     this.power.assertOn();
-    let done = 0;
-    while (done < data.length) done += writeSync(this.handle(), data, done, data.length - done, fileOffset + done);
-    fsyncSync(this.handle());
+    const fd = this.handle();
+    this.writing++;
+    try {
+      const delay = this.writeDelayMs();
+      await Promise.all([
+        writeDurably(fd, data, fileOffset),
+        delay > 0 ? new Promise((resolve) => setTimeout(resolve, delay)) : null,
+      ]);
+    } finally {
+      this.writing--;
+      if (this.writing === 0 && this.closeRequested) this.close();
+    }
   }
 
+  /** Closes the file now, or when the writes under way have finished. */
   close(): void {
-    if (this.fd !== null) closeSync(this.fd);
+    this.closeRequested = true;
+    if (this.writing > 0 || this.fd === null) return;
+    closeSync(this.fd);
     this.fd = null;
   }
 }

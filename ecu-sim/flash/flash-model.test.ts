@@ -58,23 +58,23 @@ describe('provisioning', () => {
 });
 
 describe('FlashBank', () => {
-  it('programs only erased bytes, erases whole sectors, and persists to the file', () => {
+  it('programs only erased bytes, erases whole sectors, and persists to the file', async () => {
     const { dir, def } = provisioned('ecm');
     const power = new PowerSupply();
     const bank = new FlashBank(join(dir, bankFileName('A')), def.flash, power);
     const { address } = def.flash.regions[0]!;
     const sector = def.flash.sectorSize;
-    expect(() => bank.program(address, Uint8Array.of(1))).toThrow(NotErasedError);
-    bank.eraseSector(address + sector);
+    await expect(bank.program(address, Uint8Array.of(1))).rejects.toThrow(NotErasedError);
+    await bank.eraseSector(address + sector);
     expect(bank.isErased(address + sector, sector)).toBe(true);
-    bank.program(address + sector, Uint8Array.of(1, 2, 3));
-    expect(() => bank.program(address + sector + 2, Uint8Array.of(9))).toThrow(NotErasedError);
-    expect(() => bank.eraseSector(address + 1)).toThrow(FlashAddressError);
+    await bank.program(address + sector, Uint8Array.of(1, 2, 3));
+    await expect(bank.program(address + sector + 2, Uint8Array.of(9))).rejects.toThrow(NotErasedError);
+    await expect(bank.eraseSector(address + 1)).rejects.toThrow(FlashAddressError);
     expect(() => bank.read(address - 1, 2)).toThrow(FlashAddressError);
     const file = readFileSync(join(dir, bankFileName('A')));
     expect([...file.subarray(sector, sector + 4)]).toEqual([1, 2, 3, 0xff]);
     power.cut();
-    expect(() => bank.eraseSector(address)).toThrow(PowerLostError);
+    await expect(bank.eraseSector(address)).rejects.toThrow(PowerLostError);
     expect(readFileSync(join(dir, bankFileName('A')))).toEqual(file);
     bank.close();
   });

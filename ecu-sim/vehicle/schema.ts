@@ -28,6 +28,14 @@ export const ecuSimulationSchema = z.strictObject({
   /** ISO-TP flow control the ECU sends. */
   blockSize: z.number().int().min(0).max(255).default(0),
   stMin: z.number().int().min(0).max(255).default(0),
+  /** P2server / P2*server the ECU advertises in its DiagnosticSessionControl response (ms). */
+  p2ServerMs: z.number().int().min(1).max(0xffff).default(50),
+  p2StarServerMs: z
+    .number()
+    .int()
+    .min(10)
+    .max(0xffff * 10)
+    .default(5000),
 });
 export type EcuSimulation = z.infer<typeof ecuSimulationSchema>;
 

@@ -45,6 +45,11 @@ export class RequestAdmission {
 
   constructor(private readonly maxWaitMs: () => number) {}
 
+  /** No request is being served (none handled, no response leaving). */
+  get idle(): boolean {
+    return this.phase.kind === 'idle';
+  }
+
   get queued(): number {
     return this.waiting.length;
   }

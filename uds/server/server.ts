@@ -95,6 +95,11 @@ export class UdsServer {
       },
     });
     this.unsubscribes.push(options.physical.onMessage((m, format) => this.receive(m, false, format)));
+    // S3 stops when a request starts arriving (its first frame, ISO 14229-2), not once all of it is in: a
+    // long multi-frame request on a slow or loaded bus must not end the session. A reception that fails
+    // restarts it, unless a request is being served (serving restarts it when done).
+    this.unsubscribes.push(options.physical.onFirstFrame(() => clearTimeout(this.s3Timer)));
+    this.unsubscribes.push(options.physical.onError(() => this.admission.idle && this.restartS3()));
     if (options.functional) {
       this.unsubscribes.push(options.functional.onMessage((m, format) => this.receive(m, true, format)));
     }

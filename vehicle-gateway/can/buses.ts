@@ -1,7 +1,7 @@
 // One CAN transport per interface, opened on first use and shared by every ECU on it.
 import type { CanTransport } from '../../uds/index.ts';
 import type { PublicEcuDefinition } from '../../uds/vehicle/definition-schema.ts';
-import { connectEcu, type EcuConnection } from './ecu-connection.ts';
+import { connectEcu, type EcuClientOptions, type EcuConnection } from './ecu-connection.ts';
 
 export type OpenTransport = (iface: string) => Promise<CanTransport>;
 
@@ -12,6 +12,7 @@ export class CanBuses {
   constructor(
     private readonly openTransport: OpenTransport,
     private readonly interfaceOverride: string | null = null,
+    private readonly clientOptions: EcuClientOptions = {},
   ) {}
 
   transport(iface: string): Promise<CanTransport> {
@@ -25,7 +26,7 @@ export class CanBuses {
   }
 
   async connect(ecu: PublicEcuDefinition): Promise<EcuConnection> {
-    return connectEcu(await this.transport(ecu.can.interface), ecu);
+    return connectEcu(await this.transport(ecu.can.interface), ecu, this.clientOptions);
   }
 
   async closeAll(): Promise<void> {

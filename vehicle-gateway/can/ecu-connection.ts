@@ -29,7 +29,16 @@ function ids(ecu: PublicEcuDefinition): { txId: number; rxId: number; functional
   };
 }
 
-export function connectEcu(transport: CanTransport, ecu: PublicEcuDefinition): EcuConnection {
+/** Added to the ECU's P2/P2* for transport and scheduling delays (UdsClient's default 250 ms when absent). */
+export interface EcuClientOptions {
+  timingMarginMs?: number;
+}
+
+export function connectEcu(
+  transport: CanTransport,
+  ecu: PublicEcuDefinition,
+  options: EcuClientOptions = {},
+): EcuConnection {
   const { txId, rxId, functionalId, extended29 } = ids(ecu);
   const fd = ecu.can.fd;
   const physical = new IsoTpEndpoint(transport, { txId, rxId, extended29, fd });
@@ -40,7 +49,7 @@ export function connectEcu(transport: CanTransport, ecu: PublicEcuDefinition): E
     extended29,
     functional: true,
   });
-  const client = new UdsClient(physical, { functional: functionalEndpoint });
+  const client = new UdsClient(physical, { functional: functionalEndpoint, timingMarginMs: options.timingMarginMs });
   return {
     ecu,
     client,

@@ -8,9 +8,19 @@ export const EXIT = {
   flashFailed: 1,
   /** Bad arguments or input files; nothing was sent to an ECU. */
   usage: 2,
-  /** The CAN interface could not be opened or the ECU did not answer. */
+  /** The CAN interface could not be opened or the ECU did not answer (inventory: no ECU answered). */
   unreachable: 3,
+  /** inventory: some values were read, others not (a DID refused with an NRC, or an ECU that did not answer). */
+  partial: 4,
 } as const;
+
+/** The exit codes as --help and the README list them. */
+export const EXIT_CODES_HELP = `Exit codes:
+  0  done (inventory: every ECU read completely)
+  1  the ECU refused or failed (the summary names the step and the NRC)
+  2  bad arguments or input files (nothing was sent)
+  3  CAN interface or ECU unreachable (inventory: no ECU answered at all)
+  4  inventory only: partial result; what was read is printed, each missing identifier with its NRC`;
 
 export class CliError extends Error {
   override readonly name = 'CliError';

@@ -2,10 +2,10 @@
 import { CanBuses, type OpenTransport } from '../can/buses.ts';
 import { readEcuInventory, type EcuInventory } from '../inventory/read-inventory.ts';
 import { loadVehicleFile } from '../vehicle/load.ts';
-import { CliError, connectOrExit } from './cli-error.ts';
+import { CliError, connectOrExit, EXIT } from './cli-error.ts';
 
 export async function runInventoryCommand(
-  o: { vehicle: string; can?: string },
+  o: { vehicle: string; can?: string; timingMarginMs?: number },
   openTransport: OpenTransport,
 ): Promise<EcuInventory[]> {
   let vehicle;
@@ -14,7 +14,7 @@ export async function runInventoryCommand(
   } catch (err) {
     throw new CliError((err as Error).message);
   }
-  const buses = new CanBuses(openTransport, o.can ?? null);
+  const buses = new CanBuses(openTransport, o.can ?? null, { timingMarginMs: o.timingMarginMs });
   try {
     const rows: EcuInventory[] = [];
     for (const ecu of vehicle.ecus) {
@@ -29,4 +29,11 @@ export async function runInventoryCommand(
   } finally {
     await buses.closeAll();
   }
+}
+
+/** 0 when every ECU was read completely, 3 when not one answered, 4 for anything in between. */
+export function inventoryExitCode(rows: readonly EcuInventory[]): number {
+  if (rows.every((r) => r.status === 'complete')) return EXIT.ok;
+  if (rows.every((r) => r.status === 'unreachable')) return EXIT.unreachable;
+  return EXIT.partial;
 }

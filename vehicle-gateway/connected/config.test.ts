@@ -33,6 +33,12 @@ describe('gateway config', () => {
     }
   });
 
+  it('takes a UDS timing margin in whole milliseconds', () => {
+    expect(parseGatewayConfig(valid, 'g.json').udsTimingMarginMs).toBeUndefined();
+    expect(parseGatewayConfig({ ...valid, udsTimingMarginMs: 2000 }, 'g.json').udsTimingMarginMs).toBe(2000);
+    expect(() => parseGatewayConfig({ ...valid, udsTimingMarginMs: -1 }, 'g.json')).toThrow(/udsTimingMarginMs: /);
+  });
+
   it('install windows, also across midnight', () => {
     const at = (h: number, m = 0) => new Date(2026, 0, 1, h, m);
     expect(insideInstallWindow(undefined, at(12))).toBe(true);

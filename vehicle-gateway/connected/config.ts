@@ -38,6 +38,8 @@ export const gatewayConfigSchema = z.strictObject({
   /** Install only inside this daily window (gateway local time); default: any time. */
   installWindow: z.strictObject({ start: hhmm, end: hhmm }).optional(),
   transferMode: z.enum(['auto', 'full', 'compressed', 'sector-diff']).default('auto'),
+  /** Added to the P2/P2* each ECU advertises before a request counts as unanswered (default 250 ms). */
+  udsTimingMarginMs: z.number().int().min(0).max(60_000).optional(),
   /** Bytes per chunk request range. */
   chunkSize: z
     .number()

@@ -18,6 +18,8 @@ import { loadVehicleFile } from '../vehicle/load.ts';
 import type { PublicVehicleDefinition } from '../../uds/vehicle/definition-schema.ts';
 import { BlobDownloader } from './blob-download.ts';
 import { ConfigError, type GatewayConfig } from './config.ts';
+import { INVENTORY_RETRY_DEFAULT, InventoryRetry } from './inventory-retry.ts';
+import type { BackoffOptions } from './retry-backoff.ts';
 import { buildManifest, ManifestCounter, refusedResult, resultFromReport } from './messages.ts';
 import { connectVehicleMqtt, type VehicleMqtt } from './mqtt-link.ts';
 import { PrepareError, prepareUpdate } from './prepare-update.ts';
@@ -35,6 +37,8 @@ export interface GatewayServiceOptions {
   preconditionPollMs?: number;
   /** Chunk download stall timeout. */
   stallMs?: number;
+  /** Backoff for reading again ECUs that did not answer completely (default 1 s doubling up to 60 s). */
+  inventoryRetry?: BackoffOptions;
 }
 
 function loadSecrets(file: string, vehicle: PublicVehicleDefinition): Map<string, Uint8Array> {
@@ -65,6 +69,7 @@ export class GatewayService {
   private chain: Promise<void> = Promise.resolve();
   private readonly abort = new AbortController();
   private readonly handledFile: string;
+  private readonly inventoryRetry: InventoryRetry;
 
   private constructor(
     readonly config: GatewayConfig,
@@ -76,6 +81,7 @@ export class GatewayService {
     private readonly options: GatewayServiceOptions,
   ) {
     this.handledFile = join(config.stateDir, 'handled-campaigns.json');
+    this.inventoryRetry = new InventoryRetry(options.inventoryRetry ?? INVENTORY_RETRY_DEFAULT, (l) => this.log(l));
   }
 
   static async start(config: GatewayConfig, options: GatewayServiceOptions): Promise<GatewayService> {
@@ -84,7 +90,9 @@ export class GatewayService {
       throw new ConfigError(`the vehicle file is for ${vehicle.vin}, the config for ${config.vin}`);
     const secrets = loadSecrets(config.secretsFile, vehicle);
     const key = loadVehicleKey(config.vehicleKeyFile);
-    const buses = new CanBuses(options.openTransport, config.canInterface ?? null);
+    const buses = new CanBuses(options.openTransport, config.canInterface ?? null, {
+      timingMarginMs: config.udsTimingMarginMs,
+    });
     const env: UpdateEnvironment = {
       vehicle,
       connect: (ecu) => buses.connect(ecu),
@@ -131,6 +139,7 @@ export class GatewayService {
 
   async stop(): Promise<void> {
     this.abort.abort();
+    this.inventoryRetry.stop();
     await this.mqtt.close().catch(() => undefined);
     await this.buses.closeAll();
   }
@@ -156,15 +165,31 @@ export class GatewayService {
     return rows;
   }
 
-  /** Reads the inventory, publishes it as the signed manifest and returns it. */
-  private async publishManifest(lastUpdate?: {
-    campaignId: string;
-    result: MessagePayload<'result'>;
-  }): Promise<EcuInventory[]> {
+  /**
+   * Reads the inventory, publishes it as the signed manifest and returns it. While an ECU is not read
+   * completely it is read again later (backoff), and the manifest republished once it says more.
+   */
+  private async publishManifest(
+    lastUpdate?: { campaignId: string; result: MessagePayload<'result'> },
+    onlyIfChanged = false,
+  ): Promise<EcuInventory[]> {
     const inventory = await this.inventory();
+    let lastUpdateSent = false; // a republished manifest does not repeat it
+    this.inventoryRetry.afterRead(inventory, () =>
+      this.enqueue(async () => {
+        if (!this.abort.signal.aborted) await this.publishManifest(lastUpdateSent ? undefined : lastUpdate, true);
+      }),
+    );
+    if (onlyIfChanged && !this.inventoryRetry.changedSincePublished(inventory)) return inventory;
+    if (!inventory.some((e) => e.status === 'complete')) {
+      this.log('no ECU could be read completely: no manifest yet');
+      return inventory;
+    }
     const counter = new ManifestCounter(this.config.stateDir).next();
     const manifest = buildManifest(this.config.vin, inventory, counter, this.key, this.now(), lastUpdate);
     await this.mqtt.publish('manifest', manifest as MessagePayload<'manifest'>);
+    this.inventoryRetry.published(inventory);
+    lastUpdateSent = true;
     this.log(`manifest ${counter} published`);
     return inventory;
   }
@@ -192,7 +217,7 @@ export class GatewayService {
     this.markHandled(record.reference);
     const inventory = await this.publishManifest({ campaignId: record.reference, result });
     // Keep what the ECUs run now (next delta bases, single-bank rollback images); drop the rest.
-    const running = inventory.flatMap((e) => (e.reachable ? [e.sha256] : []));
+    const running = inventory.flatMap((e) => (e.status === 'complete' ? [e.sha256] : []));
     if (running.length === this.vehicle.ecus.length) this.env.images.retainOnly(new Set(running));
   }
 

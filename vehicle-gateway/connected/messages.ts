@@ -95,7 +95,7 @@ export function buildManifest(
   lastUpdate?: { campaignId: string; result: ResultMessage },
 ): SignedVehicleManifest {
   const ecus = inventory.flatMap((e) =>
-    e.reachable
+    e.status === 'complete'
       ? [
           {
             serial: e.serialNumber,

@@ -15,7 +15,7 @@ import { DeltaError, decode as decodeDelta } from '../../protocol/delta/index.ts
 import { layoutSize, sha256Hex } from '../flash/image.ts';
 import type { ImageStore } from '../journal/image-store.ts';
 import type { EcuTarget } from '../journal/update-record.ts';
-import type { EcuInventory } from '../inventory/read-inventory.ts';
+import { describeInventoryProblem, type EcuInventory } from '../inventory/read-inventory.ts';
 import type { UpdateRequest } from '../update/run-update.ts';
 import type { PublicEcuDefinition, PublicVehicleDefinition } from '../../uds/vehicle/definition-schema.ts';
 
@@ -58,7 +58,7 @@ export interface PreparedUpdate {
   trusted: { image: TrustedRepositoryState; director: TrustedRepositoryState };
 }
 
-type ReachableInventory = Extract<EcuInventory, { reachable: true }>;
+type ReachableInventory = Extract<EcuInventory, { status: 'complete' }>;
 
 interface ImageTargetInfo {
   length: number;
@@ -180,10 +180,9 @@ async function keepCurrentImage(
 }
 
 export async function prepareUpdate(input: PrepareInput): Promise<PreparedUpdate> {
-  const reachable = input.inventory.filter((e): e is ReachableInventory => e.reachable);
-  const unreachable = input.inventory.find((e) => !e.reachable);
-  if (unreachable && !unreachable.reachable)
-    throw new PrepareError('ecu_unreachable', `${unreachable.ecu} does not answer: ${unreachable.error}`);
+  const reachable = input.inventory.filter((e): e is ReachableInventory => e.status === 'complete');
+  const unreadable = input.inventory.find((e) => e.status !== 'complete');
+  if (unreadable) throw new PrepareError('ecu_unreachable', describeInventoryProblem(unreadable) ?? unreadable.ecu);
   let verified;
   try {
     verified = verifyUpdate({

@@ -30,17 +30,17 @@ export function dataTransferServices(ecu: EcuContext): ServiceDefinition[] {
       sid: SID.TransferData,
       ...guarded,
       minLength: 2,
-      handler: (request) => {
+      handler: async (request) => {
         const { blockSequenceCounter, data } = decodeTransferDataRequest(request);
-        ecu.programming.transferData(blockSequenceCounter, data);
+        await ecu.programming.transferData(blockSequenceCounter, data);
         return encodeTransferDataResponse(blockSequenceCounter);
       },
     },
     {
       sid: SID.RequestTransferExit,
       ...guarded,
-      handler: () => {
-        ecu.programming.transferExit();
+      handler: async () => {
+        await ecu.programming.transferExit();
         return encodeRequestTransferExitResponse();
       },
     },

@@ -127,8 +127,8 @@ function routines(ecu: EcuContext): ReadonlyMap<number, Routine> {
         sessions: [programming],
         needsSecurity: true,
         dualBankOnly: true,
-        start: (option) => {
-          p.copyFromActiveBank(decodeMemoryRange(option));
+        start: async (option) => {
+          await p.copyFromActiveBank(decodeMemoryRange(option));
           return OK;
         },
       },

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { verifyVehicleManifest } from '../../../protocol/index.ts';
 import { GatewayService } from '../../../vehicle-gateway/connected/gateway-service.ts';
 import { ImageStore } from '../../../vehicle-gateway/journal/image-store.ts';
@@ -76,6 +76,47 @@ describe('connected mode over MQTT (aedes, or the broker at MQTT_URL)', () => {
     // Deltas, not images, went over the air.
     expect(backend.chunkBytesServed).toBeLessThan((3 * 32 * 1024) / 10);
     expect(backend.progress.some((p) => p.phase === 'flashing')).toBe(true);
+  });
+
+  it('reads an ECU that did not answer at first again, with backoff, and republishes the manifest', async () => {
+    // adas holds every ReadDataByIdentifier answer back past the gateway's P2: its first read times out.
+    const { backend, start } = await setup({}, ['adas/delay:1500@readDid']);
+    const lines: string[] = [];
+    const gateway = await start({ inventoryRetry: { initialMs: 200, maxMs: 800 }, log: (l) => lines.push(l) });
+    cleanups.push(() => gateway.stop());
+    await backend.until(() => backend.manifests.length === 1);
+    const first = verifyVehicleManifest(backend.manifests[0], vehicleSigner().publicKey);
+    expect(first.ecus.map((e) => e.serial)).toEqual(['ECM0000000001', 'BCM0000000001']);
+    // The backoff doubles while adas stays silent.
+    await vi.waitUntil(() => lines.some((l) => /reading again in 400 ms: adas /.test(l)), { timeout: 20_000 });
+
+    sim!.vehicle.clearFaults('adas'); // it answers in time from now on
+    await backend.until(() => backend.manifests.length === 2);
+    const second = verifyVehicleManifest(backend.manifests[1], vehicleSigner().publicKey);
+    expect(second.counter).toBeGreaterThan(first.counter);
+    expect(second.ecus.map((e) => [e.serial, e.version])).toEqual([
+      ['ECM0000000001', '2.4.1'],
+      ['BCM0000000001', '1.7.0'],
+      ['ADAS000000001', '5.0.3'],
+    ]);
+    // Only a change is republished: the retries that still failed published nothing.
+    expect(lines.filter((l) => / manifest \d+ published/.test(l))).toHaveLength(2);
+  });
+
+  it('publishes no manifest while no ECU answers, and the first one once they do', async () => {
+    const { backend, start } = await setup();
+    for (const e of sim!.vehicle.ecus) e.powerLoss();
+    const lines: string[] = [];
+    const gateway = await start({ inventoryRetry: { initialMs: 100, maxMs: 400 }, log: (l) => lines.push(l) });
+    cleanups.push(() => gateway.stop());
+    await vi.waitUntil(() => lines.some((l) => l.includes('no ECU could be read completely: no manifest yet')), {
+      timeout: 20_000,
+    });
+    expect(backend.manifests).toEqual([]);
+    for (const e of sim!.definition.ecus) await sim!.vehicle.powerCycle(e.name);
+    await backend.until(() => backend.manifests.length === 1);
+    const manifest = verifyVehicleManifest(backend.manifests[0], vehicleSigner().publicKey);
+    expect(manifest.ecus).toHaveLength(3);
   });
 
   it('reports a failed ECU with its NRC and the others rolled back', async () => {

@@ -10,6 +10,7 @@ import { sha256 } from '../../../ecu-sim/crypto/code-signing.ts';
 import { generateImage } from '../../../ecu-sim/image/generate-image.ts';
 import { testSigningKeyHex, testVehicle, VEHICLES_DIR } from '../../../ecu-sim/testing/test-vehicle.ts';
 import { flashEcu, openTester, programRegion, signImage, type Tester } from '../../../ecu-sim/testing/tester.ts';
+import { LOADED_HOST_TIMING_MARGIN_MS } from '../../support/loaded-host.ts';
 import { startVehicle, type RunningVehicle } from '../../../ecu-sim/vehicle-runner.ts';
 import type { VehicleDefinition } from '../../../ecu-sim/vehicle/schema.ts';
 
@@ -32,7 +33,7 @@ async function start(stateDir: string, faults: string[] = []): Promise<RunningVe
 }
 
 async function tester(def: VehicleDefinition['ecus'][number]): Promise<Tester> {
-  const t = openTester(await openSocketCan(def.can.interface), def);
+  const t = openTester(await openSocketCan(def.can.interface), def, LOADED_HOST_TIMING_MARGIN_MS);
   cleanups.push(() => t.close());
   return t;
 }
@@ -67,8 +68,13 @@ describe('ecu-sim over SocketCAN', () => {
     const image = newImage(def, '8.2.0');
     const signature = signImage(testSigningKeyHex(), image);
     const t1 = await tester(def);
-    const flashing = programRegion(t1.client, def, image, signature).catch((err: unknown) => err);
-    await vi.waitUntil(() => !first.ecu('ecm').powered, { timeout: 60_000, interval: 20 });
+    let settled = false;
+    const flashing = programRegion(t1.client, def, image, signature)
+      .catch((err: unknown) => err)
+      .finally(() => (settled = true));
+    // A flash that fails before the second block (not the injected power loss) ends the wait at once.
+    await vi.waitUntil(() => !first.ecu('ecm').powered || settled, { timeout: 120_000, interval: 20 });
+    if (first.ecu('ecm').powered) throw new Error(`the flash ended before the power loss: ${String(await flashing)}`);
     await first.stop();
     expect(await flashing).toBeInstanceOf(Error);
 

@@ -12,6 +12,7 @@ import { generateImage } from '../../../ecu-sim/image/generate-image.ts';
 import { testSigningKeyHex, VEHICLES_DIR } from '../../../ecu-sim/testing/test-vehicle.ts';
 import { flashEcu, memoryRange, openTester, signImage, type Tester } from '../../../ecu-sim/testing/tester.ts';
 import { loadVehicleFile } from '../../../ecu-sim/vehicle/load-vehicle.ts';
+import { LOADED_HOST_TIMING_MARGIN_MS } from '../../support/loaded-host.ts';
 import { nodeArgsFor } from '../../support/programs.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -71,7 +72,7 @@ describe('ecu-sim process killed mid-transfer', () => {
     const signature = signImage(testSigningKeyHex(), image);
 
     const first = await startSimulator(vehicle, state);
-    const t1 = openTester(await openSocketCan('vcan0'), def);
+    const t1 = openTester(await openSocketCan('vcan0'), def, LOADED_HOST_TIMING_MARGIN_MS);
     testers.push(t1);
     const c = t1.client;
     await c.diagnosticSessionControl(DiagnosticSession.extended);
@@ -90,7 +91,7 @@ describe('ecu-sim process killed mid-transfer', () => {
     await new Promise((resolve) => first.once('exit', resolve));
 
     await startSimulator(vehicle, state);
-    const t2 = openTester(await openSocketCan('vcan0'), def);
+    const t2 = openTester(await openSocketCan('vcan0'), def, LOADED_HOST_TIMING_MARGIN_MS);
     testers.push(t2);
     expect((await t2.client.readDataByIdentifier(0xf1a1))[0]).toBe(0xff); // bootloader: no valid application
     expect(await flashEcu(t2.client, def, image, signature)).toEqual({ checkMemory: 0, dependencies: 0 });

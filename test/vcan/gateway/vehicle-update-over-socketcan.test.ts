@@ -19,6 +19,7 @@ import { ImageStore } from '../../../vehicle-gateway/journal/image-store.ts';
 import { UpdateJournal } from '../../../vehicle-gateway/journal/update-journal.ts';
 import { startUpdate } from '../../../vehicle-gateway/update/run-update.ts';
 import { parseVehicleDefinition } from '../../../vehicle-gateway/vehicle/load.ts';
+import { LOADED_HOST_TIMING_MARGIN_MS } from '../../support/loaded-host.ts';
 
 const VEHICLE_FILE = resolve(import.meta.dirname, '../../../ecu-sim/vehicles/small.json');
 const cleanups: (() => Promise<void>)[] = [];
@@ -75,7 +76,7 @@ describe('vehicle gateway over SocketCAN', () => {
         dependsOn: [],
       };
     });
-    const buses = new CanBuses((iface) => openSocketCan(iface));
+    const buses = new CanBuses((iface) => openSocketCan(iface), null, { timingMarginMs: LOADED_HOST_TIMING_MARGIN_MS });
     cleanups.push(() => buses.closeAll());
     const record = await startUpdate(
       { updateId: 'vcan-1', reference: 'vcan-campaign', targets },
@@ -88,9 +89,12 @@ describe('vehicle gateway over SocketCAN', () => {
       },
     );
     expect(record.report?.result).toBe('succeeded');
-    const rows = await runInventoryCommand({ vehicle: VEHICLE_FILE }, (iface) => openSocketCan(iface));
-    expect(rows.map((r) => (r.reachable ? [r.ecu, r.softwareVersion, r.sha256] : [r.ecu, r.error]))).toEqual(
-      targets.map((t) => [t.ecu, t.toVersion, t.toSha256]),
+    const rows = await runInventoryCommand(
+      { vehicle: VEHICLE_FILE, timingMarginMs: LOADED_HOST_TIMING_MARGIN_MS },
+      (iface) => openSocketCan(iface),
     );
+    expect(
+      rows.map((r) => (r.status === 'complete' ? [r.ecu, r.softwareVersion, r.sha256] : [r.ecu, r.status])),
+    ).toEqual(targets.map((t) => [t.ecu, t.toVersion, t.toSha256]));
   });
 });

@@ -13,6 +13,7 @@ import {
   type CanTransport,
 } from '../../../uds/index.ts';
 import { MiniEcu } from '../../../uds/testing/mini-ecu.ts';
+import { LOADED_HOST_TIMING_MARGIN_MS } from '../../support/loaded-host.ts';
 
 const secret = new TextEncoder().encode('vcan-ecu-secret');
 const CLASSICAL_IFACE = 'vcan0';
@@ -67,7 +68,7 @@ async function rig(iface: string, fd: boolean, maxNumberOfBlockLength: number, a
     maxNumberOfBlockLength,
     eraseDelayMs: 100,
   });
-  const client = new UdsClient(physical, { functional });
+  const client = new UdsClient(physical, { functional, timingMarginMs: LOADED_HOST_TIMING_MARGIN_MS });
   opened.push(client, ecu, physical, functional, ecuPhysical, ecuFunctional, testerCan, ecuCan);
   return { client, ecu };
 }

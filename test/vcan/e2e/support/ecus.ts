@@ -4,6 +4,7 @@ import { connect } from 'node:net';
 import { openTester } from '../../../../ecu-sim/testing/tester.ts';
 import type { VehicleDefinition } from '../../../../ecu-sim/vehicle/schema.ts';
 import { openSocketCan } from '../../../../uds/index.ts';
+import { LOADED_HOST_TIMING_MARGIN_MS } from '../../../support/loaded-host.ts';
 
 export interface EcuAnswer {
   readonly ecu: string;
@@ -17,7 +18,7 @@ export async function readEcuAnswers(definition: VehicleDefinition, iface: strin
   try {
     const answers: EcuAnswer[] = [];
     for (const ecu of definition.ecus) {
-      const tester = openTester(can, ecu);
+      const tester = openTester(can, ecu, LOADED_HOST_TIMING_MARGIN_MS);
       try {
         const version = Buffer.from(await tester.client.readDataByIdentifier(0xf189)).toString('latin1');
         const sha256 = Buffer.from(await tester.client.readDataByIdentifier(0xf1a0)).toString('hex');

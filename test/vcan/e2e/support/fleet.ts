@@ -15,6 +15,7 @@ import type { VehicleDefinition } from '../../../../ecu-sim/vehicle/schema.ts';
 import { ed25519SignerFromSeed, seedFromLabel } from '../../../../protocol/tuf/keys.ts';
 import type { gatewayConfigSchema } from '../../../../vehicle-gateway/connected/config.ts';
 import { ImageStore } from '../../../../vehicle-gateway/journal/image-store.ts';
+import { LOADED_HOST_TIMING_MARGIN_MS } from '../../../support/loaded-host.ts';
 import { REPO_ROOT } from './processes.ts';
 
 /** What a gateway.json holds, as the gateway's own schema reads it. */
@@ -152,6 +153,7 @@ export async function provisionGateway(
         stateDir: 'gateway-state',
         vehicleFile: 'vehicle.json',
         secretsFile: 'secrets.json',
+        udsTimingMarginMs: LOADED_HOST_TIMING_MARGIN_MS,
       } satisfies GatewayConfigFile,
       null,
       2,
