@@ -21,6 +21,8 @@ import {
 } from '../../protocol/index.ts';
 import type { EcuResult, EcuUpdate, MessagePayload, Signer, TrustedRepositoryState } from '../../protocol/index.ts';
 import { formatExpires } from '../../protocol/tuf/time.ts';
+import { forcedSubscription, reconnectWithBackoff } from '../../protocol/mqtt/reconnect-backoff.ts';
+import type { ReconnectCounter } from '../../protocol/mqtt/reconnect-backoff.ts';
 import { CHUNK_SIZE } from '../delivery/chunk-server.ts';
 
 export interface SimEcu {
@@ -88,6 +90,7 @@ const requestId = () => randomBytes(12).toString('hex');
 
 export class SimVehicle {
   #client: MqttClient | undefined;
+  #reconnects: ReconnectCounter | undefined;
   #counter = 0;
   #busy: string | undefined;
   #pending = new Map<string, (payload: Buffer) => void>();
@@ -111,6 +114,11 @@ export class SimVehicle {
     return this.options.ecus;
   }
 
+  /** Connections re-established after a loss. */
+  get reconnects(): number {
+    return this.#reconnects?.reconnects ?? 0;
+  }
+
   async connect(url: string, mqttOptions: mqtt.IClientOptions = {}): Promise<void> {
     const { vin } = this.options;
     const client = await mqtt.connectAsync(url, {
@@ -127,11 +135,17 @@ export class SimVehicle {
       ...mqttOptions,
     });
     this.#client = client;
+    this.#reconnects = reconnectWithBackoff(client, `fleet-sim ${vin}`);
     client.on('message', (topic, payload) => this.#onMessage(topic, payload));
-    await client.subscribeAsync(
-      [vehicleTopic(vin, 'offer'), vehicleTopic(vin, 'metadata/response'), vehicleTopic(vin, 'chunks/data')],
-      { qos: 1 },
-    );
+    const downlink = [
+      vehicleTopic(vin, 'offer'),
+      vehicleTopic(vin, 'metadata/response'),
+      vehicleTopic(vin, 'chunks/data'),
+    ];
+    // Again after every reconnect: a restarted broker may have lost the session.
+    const subscribe = () => client.subscribeAsync(forcedSubscription(downlink));
+    await subscribe();
+    client.on('connect', () => void subscribe().catch(() => undefined));
     await this.#publish(
       vehicleTopic(vin, 'status'),
       encodeMessage('status', { online: true, gatewayVersion: 'fleet-sim' }),

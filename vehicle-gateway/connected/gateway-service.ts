@@ -98,7 +98,7 @@ export class GatewayService {
       mode: config.transferMode,
       testerId: `tcu-${config.vin.slice(-6)}`,
     };
-    const mqtt = await connectVehicleMqtt(config);
+    const mqtt = await connectVehicleMqtt(config, (line) => options.log?.(`[gateway ${config.vin}] ${line}`));
     const service = new GatewayService(config, vehicle, mqtt, env, buses, key, options);
     mqtt.onInvalidMessage((err) => service.log(`ignored an invalid message: ${err.message}`));
     service.enqueue(() => service.recover());

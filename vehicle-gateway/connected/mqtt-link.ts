@@ -12,6 +12,11 @@ import {
   type JsonMessageKind,
   type MessagePayload,
 } from '../../protocol/index.ts';
+import {
+  forcedSubscription,
+  reconnectWithBackoff,
+  type ReconnectCounter,
+} from '../../protocol/mqtt/reconnect-backoff.ts';
 import type { ByteRange } from './byte-ranges.ts';
 import type { ChunkChannel } from './blob-download.ts';
 import type { GatewayConfig } from './config.ts';
@@ -19,7 +24,7 @@ import type { GatewayConfig } from './config.ts';
 type Offer = MessagePayload<'offer'>;
 type MetadataResponse = MessagePayload<'metadata/response'>;
 
-export interface VehicleMqtt extends ChunkChannel {
+export interface VehicleMqtt extends ChunkChannel, ReconnectCounter {
   readonly protocolVersion: 4 | 5;
   publish<K extends JsonMessageKind>(
     kind: K,
@@ -77,8 +82,9 @@ async function connectWithFallback(config: GatewayConfig): Promise<{ client: Mqt
   }
 }
 
-export async function connectVehicleMqtt(config: GatewayConfig): Promise<VehicleMqtt> {
+export async function connectVehicleMqtt(config: GatewayConfig, log?: (line: string) => void): Promise<VehicleMqtt> {
   const { client, version } = await connectWithFallback(config);
+  const reconnects = reconnectWithBackoff(client, `gateway ${config.vin}`, log ? { log } : {});
   const topic = (kind: Parameters<typeof vehicleTopic>[1]) => vehicleTopic(config.vin, kind);
   const offers = listeners<Offer>();
   const chunks = listeners<ChunkFrame>();
@@ -98,15 +104,11 @@ export async function connectVehicleMqtt(config: GatewayConfig): Promise<Vehicle
     }
   });
   const subscribe = () =>
-    client.subscribeAsync({
-      [topic('offer')]: { qos: 1 },
-      [topic('metadata/response')]: { qos: 1 },
-      [topic('chunks/data')]: { qos: 1 },
-    });
+    client.subscribeAsync(forcedSubscription([topic('offer'), topic('metadata/response'), topic('chunks/data')]));
   await subscribe();
-  // A persistent session keeps the subscriptions; re-subscribing after a reconnect covers a broker that lost it.
-  client.on('connect', (packet) => {
-    if (!packet.sessionPresent) subscribe().catch((err: Error) => invalid.emit(err));
+  // Re-subscribed after every reconnect: a broker restarted without persistence lost the session.
+  client.on('connect', () => {
+    subscribe().catch((err: Error) => invalid.emit(err));
     client
       .publishAsync(topic('status'), Buffer.from(encodeMessage('status', { online: true })), { qos: 1, retain: true })
       .catch(() => undefined);
@@ -118,6 +120,10 @@ export async function connectVehicleMqtt(config: GatewayConfig): Promise<Vehicle
 
   return {
     protocolVersion: version,
+    get reconnects() {
+      return reconnects.reconnects;
+    },
+    onReconnect: (listener) => reconnects.onReconnect(listener),
     async publish(kind, payload, options = {}) {
       await client.publishAsync(topic(kind), Buffer.from(encodeMessage(kind, payload)), {
         qos: options.qos ?? 1,
