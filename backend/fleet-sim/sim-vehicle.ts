@@ -23,6 +23,7 @@ import type { EcuResult, EcuUpdate, MessagePayload, Signer, TrustedRepositorySta
 import { formatExpires } from '../../protocol/tuf/time.ts';
 import { forcedSubscription, reconnectWithBackoff } from '../../protocol/mqtt/reconnect-backoff.ts';
 import type { ReconnectCounter } from '../../protocol/mqtt/reconnect-backoff.ts';
+import { manifestKey, resultKey, UntilStored } from '../../protocol/mqtt/until-stored.ts';
 import { CHUNK_SIZE } from '../delivery/chunk-server.ts';
 
 export interface SimEcu {
@@ -45,6 +46,8 @@ export interface SimVehicleOptions {
   rangeLength?: number;
   /** Bytes per chunks/data message the backend sends (its CHUNK_SIZE), to know what is missing. */
   chunkSize?: number;
+  /** First delay before a result or manifest the backend has not confirmed is sent again (doubling). */
+  resendMs?: number;
 }
 
 export type SimEvent =
@@ -91,6 +94,8 @@ const requestId = () => randomBytes(12).toString('hex');
 export class SimVehicle {
   #client: MqttClient | undefined;
   #reconnects: ReconnectCounter | undefined;
+  /** Results and manifests kept until the backend confirms it stored them. */
+  readonly #untilStored: UntilStored;
   #counter = 0;
   #busy: string | undefined;
   #pending = new Map<string, (payload: Buffer) => void>();
@@ -99,7 +104,22 @@ export class SimVehicle {
   readonly events: SimEvent[] = [];
   onEvent: ((event: SimEvent) => void) | undefined;
 
-  constructor(private readonly options: SimVehicleOptions) {}
+  constructor(private readonly options: SimVehicleOptions) {
+    this.#untilStored = new UntilStored((kind, payload) => this.#publish(vehicleTopic(options.vin, kind), payload), {
+      minMs: options.resendMs ?? 5000,
+      maxMs: Math.max(30_000, options.resendMs ?? 0),
+    });
+  }
+
+  /** Results and manifests sent and not yet confirmed by the backend. */
+  get unconfirmed(): number {
+    return this.#untilStored.pending;
+  }
+
+  /** Results and manifests sent again because no confirmation came. */
+  get resends(): number {
+    return this.#untilStored.resends;
+  }
 
   get vin(): string {
     return this.options.vin;
@@ -155,6 +175,7 @@ export class SimVehicle {
   }
 
   async disconnect(): Promise<void> {
+    this.#untilStored.stop();
     await this.#client?.endAsync();
     this.#client = undefined;
   }
@@ -177,8 +198,9 @@ export class SimVehicle {
       },
       this.options.key,
     );
-    await this.#publish(
-      vehicleTopic(this.options.vin, 'manifest'),
+    void this.#untilStored.send(
+      'manifest',
+      manifestKey(this.#counter),
       encodeMessage('manifest', { signatures: [...manifest.signatures], signed: manifest.signed }),
     );
   }
@@ -203,6 +225,8 @@ export class SimVehicle {
     } else if (kind === 'metadata/response') {
       const response = decodeMessage('metadata/response', payload);
       this.#pending.get(response.requestId)?.(payload);
+    } else if (kind === 'stored') {
+      this.#untilStored.confirm(decodeMessage('stored', payload));
     } else if (kind === 'chunks/data') {
       const frame = decodeChunkFrame(payload);
       this.#chunkWaiters.get(frame.header.requestId)?.(frame);
@@ -360,16 +384,17 @@ export class SimVehicle {
     ecus: EcuResult[],
     error?: { code: string; message: string },
   ): Promise<void> {
+    const resultId = requestId();
     const payload = encodeMessage('result', {
       campaignId,
-      resultId: requestId(),
+      resultId,
       outcome,
       ecus,
       ...(error ? { error } : {}),
       finishedAt: formatExpires(new Date()),
     });
     this.lastResult = payload;
-    await this.#publish(vehicleTopic(this.options.vin, 'result'), payload);
+    void this.#untilStored.send('result', resultKey(campaignId, resultId), payload);
     this.#emit({ type: outcome === 'success' ? 'succeeded' : 'failed', vin: this.options.vin, campaignId });
   }
 

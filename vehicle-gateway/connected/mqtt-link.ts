@@ -17,6 +17,7 @@ import {
   reconnectWithBackoff,
   type ReconnectCounter,
 } from '../../protocol/mqtt/reconnect-backoff.ts';
+import { manifestKey, resultKey, UntilStored, type StoredVerdict } from '../../protocol/mqtt/until-stored.ts';
 import type { ByteRange } from './byte-ranges.ts';
 import type { ChunkChannel } from './blob-download.ts';
 import type { GatewayConfig } from './config.ts';
@@ -32,6 +33,12 @@ export interface VehicleMqtt extends ChunkChannel, ReconnectCounter {
     options?: { retain?: boolean; qos?: 0 | 1 },
   ): Promise<void>;
   onOffer(listener: (offer: Offer) => void): () => void;
+  /**
+   * Publishes a result or a manifest and resends it with backoff until the backend confirms on
+   * `stored` that it committed it; resolves with the backend's verdict.
+   */
+  sendUntilStored(kind: 'result', payload: MessagePayload<'result'>): Promise<StoredVerdict>;
+  sendUntilStored(kind: 'manifest', payload: MessagePayload<'manifest'>): Promise<StoredVerdict>;
   /** Sends a metadata request and waits for the response with the same requestId. */
   requestMetadata(request: MessagePayload<'metadata/request'>, timeoutMs?: number): Promise<MetadataResponse>;
   /** Messages that failed validation (logged by the caller). */
@@ -90,11 +97,18 @@ export async function connectVehicleMqtt(config: GatewayConfig, log?: (line: str
   const chunks = listeners<ChunkFrame>();
   const invalid = listeners<Error>();
   const metadataWaiters = new Map<string, (r: MetadataResponse) => void>();
+  const untilStored = new UntilStored(
+    async (kind, payload) => {
+      await client.publishAsync(topic(kind), Buffer.from(payload), { qos: 1 });
+    },
+    log ? { log } : {},
+  );
 
   client.on('message', (t, payload) => {
     try {
       if (t === topic('offer')) offers.emit(decodeMessage('offer', payload));
       else if (t === topic('chunks/data')) chunks.emit(decodeChunkFrame(new Uint8Array(payload)));
+      else if (t === topic('stored')) untilStored.confirm(decodeMessage('stored', payload));
       else if (t === topic('metadata/response')) {
         const response = decodeMessage('metadata/response', payload);
         metadataWaiters.get(response.requestId)?.(response);
@@ -104,7 +118,9 @@ export async function connectVehicleMqtt(config: GatewayConfig, log?: (line: str
     }
   });
   const subscribe = () =>
-    client.subscribeAsync(forcedSubscription([topic('offer'), topic('metadata/response'), topic('chunks/data')]));
+    client.subscribeAsync(
+      forcedSubscription([topic('offer'), topic('metadata/response'), topic('chunks/data'), topic('stored')]),
+    );
   await subscribe();
   // Re-subscribed after every reconnect: a broker restarted without persistence lost the session.
   client.on('connect', () => {
@@ -131,6 +147,15 @@ export async function connectVehicleMqtt(config: GatewayConfig, log?: (line: str
       });
     },
     onOffer: (l) => offers.add(l),
+    sendUntilStored(kind: 'result' | 'manifest', payload: MessagePayload<'result'> | MessagePayload<'manifest'>) {
+      if (kind === 'result') {
+        const result = payload as MessagePayload<'result'>;
+        return untilStored.send(kind, resultKey(result.campaignId, result.resultId), encodeMessage(kind, result));
+      }
+      const manifest = payload as MessagePayload<'manifest'>;
+      const counter = (manifest.signed as { counter: number }).counter;
+      return untilStored.send(kind, manifestKey(counter), encodeMessage(kind, manifest));
+    },
     onChunk: (l) => chunks.add(l),
     onInvalidMessage: (l) => invalid.add(l),
     async requestChunks(requestId: string, sha256: string, ranges: ByteRange[]) {
@@ -161,6 +186,7 @@ export async function connectVehicleMqtt(config: GatewayConfig, log?: (line: str
       });
     },
     async close() {
+      untilStored.stop();
       await client
         .publishAsync(topic('status'), Buffer.from(encodeMessage('status', { online: false })), {
           qos: 1,
