@@ -107,7 +107,7 @@ export class SimVehicle {
   constructor(private readonly options: SimVehicleOptions) {
     this.#untilStored = new UntilStored((kind, payload) => this.#publish(vehicleTopic(options.vin, kind), payload), {
       minMs: options.resendMs ?? 5000,
-      maxMs: Math.max(30_000, options.resendMs ?? 0),
+      maxMs: 6 * (options.resendMs ?? 5000),
     });
   }
 

@@ -13,6 +13,8 @@ export interface TestDatabase {
   db: Db;
   /** Which engine the test runs on, for messages only. */
   engine: 'postgresql' | 'pglite';
+  /** The database's URL on a server (another process can connect); absent on PGlite. */
+  url?: string;
   destroy(): Promise<void>;
 }
 
@@ -37,6 +39,7 @@ async function createOnServer(serverUrl: string): Promise<TestDatabase> {
   return {
     db,
     engine: 'postgresql',
+    url: url.toString(),
     async destroy() {
       // pg's Pool.end() resolves before its sockets have closed, so the forced DROP below may still
       // terminate a closing connection; createDatabase's pool absorbs that error (SQLSTATE 57P01).
