@@ -152,7 +152,16 @@ describe('delivery under chaos', () => {
         (await db.selectFrom('campaigns').select('state').where('id', '=', campaignId).executeTakeFirstOrThrow())
           .state === 'completed',
       90_000,
-    );
+    ).catch(async (error: unknown) => {
+      const rows = await sql<{ state: string; n: number }>`
+        SELECT state, count(*)::int AS n FROM campaign_vehicles WHERE campaign_id = ${campaignId} GROUP BY state`.execute(
+        db,
+      );
+      const campaign = await db.selectFrom('campaigns').selectAll().where('id', '=', campaignId).executeTakeFirst();
+      throw new Error(
+        `${(error as Error).message}: campaign ${campaign?.state}, vehicles ${JSON.stringify(rows.rows)}; backend: ${output.slice(-1500)}`,
+      );
+    });
 
     const states = await sql<{ state: string; n: number }>`
       SELECT state, count(*)::int AS n FROM campaign_vehicles WHERE campaign_id = ${campaignId} GROUP BY state`.execute(
