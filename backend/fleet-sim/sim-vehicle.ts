@@ -161,6 +161,7 @@ export class SimVehicle {
       vehicleTopic(vin, 'offer'),
       vehicleTopic(vin, 'metadata/response'),
       vehicleTopic(vin, 'chunks/data'),
+      vehicleTopic(vin, 'stored'),
     ];
     // Again after every reconnect: a restarted broker may have lost the session.
     const subscribe = () => client.subscribeAsync(forcedSubscription(downlink));

@@ -184,7 +184,12 @@ describe('delivery under chaos', () => {
       'every result and manifest confirmed to its vehicle',
       async () => fleet!.vehicles.every((v) => v.unconfirmed === 0),
       40_000,
-    );
+    ).catch((error: unknown) => {
+      const waiting = fleet!.vehicles
+        .filter((v) => v.unconfirmed > 0)
+        .map((v) => `${v.vin}:${v.unconfirmed}/${v.resends}`);
+      throw new Error(`${(error as Error).message}: ${waiting.join(' ')}; backend: ${output.slice(-3000)}`);
+    });
     expect(broker.starts).toBe(3);
   }, 180_000);
 });
