@@ -5,6 +5,7 @@ import { publishImageRepository } from '../tuf-repo/image-repository.ts';
 import { claimOffers } from './claim-offers.ts';
 import { ensureWaveDeltas } from './delta-cache.ts';
 import type { DeliveryLog } from './ingest/rejections.ts';
+import { OfferSweeper } from './offer-sweeper.ts';
 import { publishOffers } from './offers.ts';
 import type { DeliveryDb } from './schema.ts';
 import { evaluateCampaign } from '../campaigns/waves.ts';
@@ -16,6 +17,11 @@ export interface DispatcherOptions {
   tickMs?: number;
   /** Most vehicles claimed and published in one batch. */
   batchSize?: number;
+  /**
+   * A vehicle still `offered` this long after its offer (no progress report, its acknowledgement)
+   * is offered again (OfferSweeper).
+   */
+  offerAckTimeoutMs?: number;
 }
 
 /** How often the Image repository's online roles are checked for re-signing. */
@@ -44,6 +50,7 @@ export class Dispatcher {
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   #lastEvaluation = 0;
+  readonly sweeper: OfferSweeper;
   #lastImageRefresh = Date.now();
   offersSent = 0;
 
@@ -58,6 +65,7 @@ export class Dispatcher {
     this.#log = deps.log;
     this.#tickMs = options.tickMs ?? 250;
     this.#batchSize = options.batchSize ?? 1000;
+    this.sweeper = new OfferSweeper(deps, options.offerAckTimeoutMs ?? 120_000, this.#batchSize);
   }
 
   start(): void {
@@ -95,8 +103,13 @@ export class Dispatcher {
   }
 
   async #pass(): Promise<void> {
-    // Soak times pass without any report arriving: let the rollout rules start due waves (once a second).
-    if (Date.now() - this.#lastEvaluation >= 1000) await this.#evaluate();
+    // Soak times pass without any report arriving: let the rollout rules start due waves (once a second),
+    // and offers nobody acknowledged are sent again.
+    if (Date.now() - this.#lastEvaluation >= 1000) {
+      await this.#evaluate();
+      const reoffered = await this.sweeper.sweep();
+      if (reoffered > 0) this.#log(`delivery: offered again to ${reoffered} vehicles that did not acknowledge`);
+    }
     // Snapshot and timestamp are re-signed before they expire, even when nothing else changes.
     if (Date.now() - this.#lastImageRefresh >= IMAGE_REFRESH_MS) {
       this.#lastImageRefresh = Date.now();
@@ -135,21 +148,27 @@ export class Dispatcher {
       this.#cursors.set(key, cursor);
       while (cursor.tokens >= 1) {
         const limit = Math.min(this.#batchSize, Math.floor(cursor.tokens));
-        const claimed = await claimOffers(this.#db, {
-          campaignId: wave.id,
-          waveNo: wave.wave_no,
-          afterVin: cursor.afterVin,
-          limit,
+        // Publish, then record: the claim commits only once the broker has every offer; a failed
+        // publish rolls it back and the vehicles stay pending for the next pass.
+        const claimed = await this.#db.transaction().execute(async (trx) => {
+          const vehicles = await claimOffers(trx, {
+            campaignId: wave.id,
+            waveNo: wave.wave_no,
+            afterVin: cursor.afterVin,
+            limit,
+          });
+          await publishOffers(
+            this.#broker,
+            trx,
+            { id: wave.id, deadline: wave.deadline_at },
+            vehicles.map((c) => c.vin),
+          );
+          return vehicles;
         });
+        this.offersSent += claimed.length;
         cursor.tokens -= claimed.length;
         // Past the end: start over next time (vehicles outside their install window were skipped).
         cursor.afterVin = claimed.length < limit ? '' : claimed.at(-1)!.vin;
-        this.offersSent += await publishOffers(
-          this.#broker,
-          this.#db,
-          { id: wave.id, deadline: wave.deadline_at },
-          claimed.map((c) => c.vin),
-        );
         if (claimed.length < limit) break;
       }
     }

@@ -22,7 +22,14 @@ async function downloadBytes(
   return new Map(rows.rows.map((r) => [r.vin, Number(r.bytes)]));
 }
 
-/** Publishes one offer per vehicle (QoS 1, all in flight at once); resolves when the broker acknowledged all. */
+/** Longest wait for the broker to acknowledge a batch of offers (the caller's transaction is open meanwhile). */
+const PUBLISH_TIMEOUT_MS = 10_000;
+
+/**
+ * Publishes one offer per vehicle (QoS 1, all in flight at once); resolves when the broker
+ * acknowledged all, throws when it is not connected or does not acknowledge within
+ * PUBLISH_TIMEOUT_MS (an offer may still leave later: a vehicle ignores a duplicate offer).
+ */
 export async function publishOffers(
   broker: BrokerClient,
   db: DeliveryDb,
@@ -31,9 +38,17 @@ export async function publishOffers(
   now: Date = new Date(),
 ): Promise<number> {
   if (vins.length === 0) return 0;
+  if (!broker.mqtt.connected) throw new Error('cannot publish offers: not connected to the broker');
   const bytes = await downloadBytes(db, campaign.id, vins);
   const offeredAt = formatExpires(now);
-  await Promise.all(
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`the broker did not acknowledge ${vins.length} offers within ${PUBLISH_TIMEOUT_MS} ms`)),
+      PUBLISH_TIMEOUT_MS,
+    );
+  });
+  const published = Promise.all(
     vins.map((vin) =>
       broker.publish(
         vehicleTopic(vin, 'offer'),
@@ -46,6 +61,11 @@ export async function publishOffers(
       ),
     ),
   );
+  try {
+    await Promise.race([published, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
   return vins.length;
 }
 
@@ -63,6 +83,15 @@ export async function reofferOnline(broker: BrokerClient, db: DeliveryDb, vins: 
     .where('cv.state', 'in', ['offered', 'downloading'])
     .where('c.state', '=', 'running')
     .execute();
+  return offerAgain(broker, db, rows);
+}
+
+/** Publishes offers again to vehicles already `offered` (no state change), grouped by campaign. */
+export async function offerAgain(
+  broker: BrokerClient,
+  db: DeliveryDb,
+  rows: readonly { campaign_id: number; vin: string; deadline_at: Date | null }[],
+): Promise<number> {
   const byCampaign = new Map<number, { deadline: Date | null; vins: string[] }>();
   for (const r of rows) {
     const entry = byCampaign.get(r.campaign_id) ?? { deadline: r.deadline_at, vins: [] };

@@ -43,14 +43,17 @@ export interface DeliveryService {
   readonly dispatcher: Dispatcher;
   readonly ingester: Ingester;
   /**
-   * Stops dispatching, finishes answering requests, disconnects (the broker keeps the session and
-   * queues reports for this client id unless `leaveGroup`), then writes every report received.
+   * Stops dispatching, finishes answering requests, writes (and acknowledges) every report
+   * received, then disconnects (the broker keeps the session and queues reports for this client id
+   * unless `leaveGroup`; a report that arrived meanwhile is not acknowledged: it comes again).
    */
   stop(options?: { leaveGroup?: boolean }): Promise<void>;
 }
 
 /** The kinds a vehicle publishes that the backend consumes. */
 const INBOUND: readonly MessageKind[] = ['metadata/request', 'chunks/request', 'progress', 'result', 'manifest'];
+/** The kinds the ingester stores. */
+const REPORTS: ReadonlySet<MessageKind> = new Set(['progress', 'result', 'manifest']);
 /** Shared subscription group of all backend instances. */
 export const BACKEND_GROUP = 'backend';
 
@@ -65,6 +68,12 @@ export async function startDeliveryService(options: DeliveryServiceOptions): Pro
     url: options.brokerUrl,
     clientId: options.clientId ?? 'ota-backend-delivery',
     persistentSession: true,
+    // Reports are acknowledged to the broker only once committed (the ingester calls ack).
+    manualAck: (topic) => {
+      const kind = parseVehicleTopic(topic)?.kind;
+      return kind !== undefined && REPORTS.has(kind);
+    },
+    log,
     ...(options.tls ? { tls: options.tls } : {}),
   });
   const ingester = new Ingester({ db, broker, log }, options.ingester);
@@ -78,12 +87,12 @@ export async function startDeliveryService(options: DeliveryServiceOptions): Pro
     void recordRejections(db, [{ vin, topic, reason }], log).catch((e: unknown) =>
       log(`delivery: ${(e as Error).message}`),
     );
-  broker.onMessage((topic, payload) => {
+  broker.onMessage((topic, payload, ack) => {
     const parsed = parseVehicleTopic(topic);
-    if (!parsed) return;
+    if (!parsed) return ack();
     const { vin, kind } = parsed;
     if (kind === 'progress' || kind === 'result' || kind === 'manifest') {
-      ingester.push({ vin, kind, topic, payload });
+      ingester.push({ vin, kind, topic, payload, ack });
       return;
     }
     const handling =
@@ -115,9 +124,9 @@ export async function startDeliveryService(options: DeliveryServiceOptions): Pro
     async stop(stopOptions = {}) {
       await dispatcher.stop();
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+      await ingester.drain();
       if (stopOptions.leaveGroup) await broker.mqtt.unsubscribeAsync(subscribed);
       await broker.close();
-      await ingester.drain();
     },
   };
 }

@@ -24,6 +24,8 @@ export interface FleetOptions {
   mqtt?: IClientOptions;
   /** Vehicles connecting at once (a broker dislikes thousands of simultaneous handshakes). */
   connectConcurrency?: number;
+  /** First delay before an unconfirmed result or manifest is sent again (SimVehicleOptions.resendMs). */
+  resendMs?: number;
 }
 
 export interface Fleet {
@@ -46,6 +48,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
         key: simVehicleKey(v.vin),
         ecus: v.ecus.map((e) => ({ ...e })),
         trusted: options.trusted,
+        ...(options.resendMs !== undefined ? { resendMs: options.resendMs } : {}),
         ...(options.failFor
           ? { failRate: 0.5, random: () => (options.failFor!(v.vin) ? 0 : 1) }
           : { failRate: options.failRate, ...(options.random ? { random: options.random } : {}) }),

@@ -21,6 +21,9 @@ import {
 } from '../../protocol/index.ts';
 import type { EcuResult, EcuUpdate, MessagePayload, Signer, TrustedRepositoryState } from '../../protocol/index.ts';
 import { formatExpires } from '../../protocol/tuf/time.ts';
+import { forcedSubscription, reconnectWithBackoff } from '../../protocol/mqtt/reconnect-backoff.ts';
+import type { ReconnectCounter } from '../../protocol/mqtt/reconnect-backoff.ts';
+import { manifestKey, resultKey, UntilStored } from '../../protocol/mqtt/until-stored.ts';
 import { CHUNK_SIZE } from '../delivery/chunk-server.ts';
 
 export interface SimEcu {
@@ -43,6 +46,8 @@ export interface SimVehicleOptions {
   rangeLength?: number;
   /** Bytes per chunks/data message the backend sends (its CHUNK_SIZE), to know what is missing. */
   chunkSize?: number;
+  /** First delay before a result or manifest the backend has not confirmed is sent again (doubling). */
+  resendMs?: number;
 }
 
 export type SimEvent =
@@ -88,6 +93,9 @@ const requestId = () => randomBytes(12).toString('hex');
 
 export class SimVehicle {
   #client: MqttClient | undefined;
+  #reconnects: ReconnectCounter | undefined;
+  /** Results and manifests kept until the backend confirms it stored them. */
+  readonly #untilStored: UntilStored;
   #counter = 0;
   #busy: string | undefined;
   #pending = new Map<string, (payload: Buffer) => void>();
@@ -96,7 +104,22 @@ export class SimVehicle {
   readonly events: SimEvent[] = [];
   onEvent: ((event: SimEvent) => void) | undefined;
 
-  constructor(private readonly options: SimVehicleOptions) {}
+  constructor(private readonly options: SimVehicleOptions) {
+    this.#untilStored = new UntilStored((kind, payload) => this.#publish(vehicleTopic(options.vin, kind), payload), {
+      minMs: options.resendMs ?? 5000,
+      maxMs: 6 * (options.resendMs ?? 5000),
+    });
+  }
+
+  /** Results and manifests sent and not yet confirmed by the backend. */
+  get unconfirmed(): number {
+    return this.#untilStored.pending;
+  }
+
+  /** Results and manifests sent again because no confirmation came. */
+  get resends(): number {
+    return this.#untilStored.resends;
+  }
 
   get vin(): string {
     return this.options.vin;
@@ -109,6 +132,11 @@ export class SimVehicle {
 
   get ecus(): readonly SimEcu[] {
     return this.options.ecus;
+  }
+
+  /** Connections re-established after a loss. */
+  get reconnects(): number {
+    return this.#reconnects?.reconnects ?? 0;
   }
 
   async connect(url: string, mqttOptions: mqtt.IClientOptions = {}): Promise<void> {
@@ -127,11 +155,18 @@ export class SimVehicle {
       ...mqttOptions,
     });
     this.#client = client;
+    this.#reconnects = reconnectWithBackoff(client, `fleet-sim ${vin}`);
     client.on('message', (topic, payload) => this.#onMessage(topic, payload));
-    await client.subscribeAsync(
-      [vehicleTopic(vin, 'offer'), vehicleTopic(vin, 'metadata/response'), vehicleTopic(vin, 'chunks/data')],
-      { qos: 1 },
-    );
+    const downlink = [
+      vehicleTopic(vin, 'offer'),
+      vehicleTopic(vin, 'metadata/response'),
+      vehicleTopic(vin, 'chunks/data'),
+      vehicleTopic(vin, 'stored'),
+    ];
+    // Again after every reconnect: a restarted broker may have lost the session.
+    const subscribe = () => client.subscribeAsync(forcedSubscription(downlink));
+    await subscribe();
+    client.on('connect', () => void subscribe().catch(() => undefined));
     await this.#publish(
       vehicleTopic(vin, 'status'),
       encodeMessage('status', { online: true, gatewayVersion: 'fleet-sim' }),
@@ -141,6 +176,7 @@ export class SimVehicle {
   }
 
   async disconnect(): Promise<void> {
+    this.#untilStored.stop();
     await this.#client?.endAsync();
     this.#client = undefined;
   }
@@ -163,8 +199,9 @@ export class SimVehicle {
       },
       this.options.key,
     );
-    await this.#publish(
-      vehicleTopic(this.options.vin, 'manifest'),
+    void this.#untilStored.send(
+      'manifest',
+      manifestKey(this.#counter),
       encodeMessage('manifest', { signatures: [...manifest.signatures], signed: manifest.signed }),
     );
   }
@@ -189,6 +226,8 @@ export class SimVehicle {
     } else if (kind === 'metadata/response') {
       const response = decodeMessage('metadata/response', payload);
       this.#pending.get(response.requestId)?.(payload);
+    } else if (kind === 'stored') {
+      this.#untilStored.confirm(decodeMessage('stored', payload));
     } else if (kind === 'chunks/data') {
       const frame = decodeChunkFrame(payload);
       this.#chunkWaiters.get(frame.header.requestId)?.(frame);
@@ -346,16 +385,17 @@ export class SimVehicle {
     ecus: EcuResult[],
     error?: { code: string; message: string },
   ): Promise<void> {
+    const resultId = requestId();
     const payload = encodeMessage('result', {
       campaignId,
-      resultId: requestId(),
+      resultId,
       outcome,
       ecus,
       ...(error ? { error } : {}),
       finishedAt: formatExpires(new Date()),
     });
     this.lastResult = payload;
-    await this.#publish(vehicleTopic(this.options.vin, 'result'), payload);
+    void this.#untilStored.send('result', resultKey(campaignId, resultId), payload);
     this.#emit({ type: outcome === 'succeeded' ? 'succeeded' : 'failed', vin: this.options.vin, campaignId });
   }
 

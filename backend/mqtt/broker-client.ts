@@ -1,6 +1,10 @@
 import mqtt from 'mqtt';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { sharedSubscriptionFilter } from '../../protocol/messages/topics.ts';
+import { forcedSubscription, reconnectWithBackoff } from '../../protocol/mqtt/reconnect-backoff.ts';
+import type { ReconnectCounter } from '../../protocol/mqtt/reconnect-backoff.ts';
+import { deferAcks } from './deferred-acks.ts';
+import type { Ack } from './deferred-acks.ts';
 
 export type MqttProtocolVersion = 4 | 5;
 
@@ -23,12 +27,23 @@ export interface BrokerClientOptions {
   tls?: BrokerTls;
   /** Force a protocol version; by default MQTT 5 is tried first and 3.1.1 used when refused. */
   protocolVersion?: MqttProtocolVersion;
+  /**
+   * QoS 1 messages on topics for which this returns true are acknowledged to the broker only when
+   * the handler calls `ack()` (after it stored them): until then the broker keeps them and
+   * redelivers them after a crash. At most `maxUnacked` are held; beyond that reading stops.
+   */
+  manualAck?: (topic: string) => boolean;
+  maxUnacked?: number;
+  /** Reconnects are logged here. */
+  log?: (line: string) => void;
 }
 
-export type MessageHandler = (topic: string, payload: Buffer) => void;
+export type { Ack } from './deferred-acks.ts';
+/** `ack` acknowledges the message to the broker (a no-op unless its topic is under manualAck). */
+export type MessageHandler = (topic: string, payload: Buffer, ack: Ack) => void;
 
 /** One connection to the broker, in whichever protocol version the broker offered. */
-export interface BrokerClient {
+export interface BrokerClient extends ReconnectCounter {
   readonly protocolVersion: MqttProtocolVersion;
   readonly mqtt: MqttClient;
   /** QoS 1 publish; resolves when the broker acknowledged it. */
@@ -74,31 +89,38 @@ function connectVersion(
 ): Promise<MqttClient> {
   // No automatic reconnect until the first CONNACK: a refused version must fail fast, not loop.
   const client = mqtt.connect(options.url, { ...clientOptions(options, version), reconnectPeriod: 0 });
-  client.on('message', onMessage);
+  const ackOf = deferAcks(client, options.manualAck ?? (() => false), options.maxUnacked ?? 1000);
+  client.on('message', (topic, payload, packet) => onMessage(topic, payload, ackOf(packet)));
   return new Promise((resolve, reject) => {
     const fail = (error: Error) => {
-      client.removeListener('connect', ok);
+      unlisten();
       client.end(true);
       reject(error);
     };
+    const closed = () => fail(new Error('connection closed before CONNACK'));
     const ok = () => {
-      client.removeListener('error', fail);
-      client.options.reconnectPeriod = 1000;
+      // Only the first connection attempt may fail the connect: later closes are reconnected.
+      unlisten();
       resolve(client);
+    };
+    const unlisten = () => {
+      client.removeListener('connect', ok);
+      client.removeListener('error', fail);
+      client.removeListener('close', closed);
     };
     client.once('connect', ok);
     client.once('error', fail);
-    client.once('close', () => fail(new Error('connection closed before CONNACK')));
+    client.once('close', closed);
   });
 }
 
 export async function connectBroker(options: BrokerClientOptions): Promise<BrokerClient> {
   const handlers: MessageHandler[] = [];
   // Messages that arrive before the first onMessage() call are kept for it.
-  let early: [string, Buffer][] | undefined = [];
-  const dispatch: MessageHandler = (topic, payload) => {
-    if (early) early.push([topic, payload]);
-    else for (const handler of handlers) handler(topic, payload);
+  let early: [string, Buffer, Ack][] | undefined = [];
+  const dispatch: MessageHandler = (topic, payload, ack) => {
+    if (early) early.push([topic, payload, ack]);
+    else for (const handler of handlers) handler(topic, payload, ack);
   };
   let version: MqttProtocolVersion = options.protocolVersion ?? 5;
   let client: MqttClient;
@@ -112,9 +134,24 @@ export async function connectBroker(options: BrokerClientOptions): Promise<Broke
     version = 4;
     client = await connectVersion(options, version, dispatch);
   }
+  // After the first CONNACK every loss is retried, with backoff.
+  const counter = reconnectWithBackoff(client, `client ${options.clientId}`, options.log ? { log: options.log } : {});
+  // Subscribed again after every reconnect, session present or not: Mosquitto 2.0.11 restores a
+  // persistent session from its persistence file without its $share subscriptions.
+  const subscriptions = new Set<string>();
+  counter.onReconnect(() => {
+    if (subscriptions.size === 0) return;
+    client
+      .subscribeAsync(forcedSubscription(subscriptions))
+      .catch((error: Error) => options.log?.(`mqtt: client ${options.clientId}: resubscribe failed: ${error.message}`));
+  });
   return {
     protocolVersion: version,
     mqtt: client,
+    get reconnects() {
+      return counter.reconnects;
+    },
+    onReconnect: (listener) => counter.onReconnect(listener),
     async publish(topic, payload) {
       await client.publishAsync(topic, Buffer.from(payload), { qos: 1 });
     },
@@ -123,13 +160,14 @@ export async function connectBroker(options: BrokerClientOptions): Promise<Broke
       const granted = await client.subscribeAsync(actual, { qos: 1 });
       const refused = granted.find((g) => g.qos === 128);
       if (refused) throw new Error(`broker refused the subscription to ${actual}`);
+      subscriptions.add(actual);
       return actual;
     },
     onMessage(handler) {
       handlers.push(handler);
       const queued = early;
       early = undefined;
-      for (const [topic, payload] of queued ?? []) handler(topic, payload);
+      for (const [topic, payload, ack] of queued ?? []) handler(topic, payload, ack);
     },
     async close() {
       await client.endAsync();

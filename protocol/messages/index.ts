@@ -24,6 +24,7 @@ export {
   RequestIdSchema,
   ResultSchema,
   StatusSchema,
+  StoredSchema,
   UpdatePhaseSchema,
 } from './payloads.ts';
 export type { JsonMessageKind, MessagePayload, RepositoryFiles } from './payloads.ts';

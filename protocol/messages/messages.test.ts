@@ -36,6 +36,22 @@ describe('topics', () => {
 });
 
 describe('JSON messages', () => {
+  it('confirms a stored result or manifest by its id and refuses a confirmation naming neither', () => {
+    const result: MessagePayload<'stored'> = {
+      kind: 'result',
+      campaignId: '7',
+      resultId: 'res-00000001',
+      status: 'stored',
+    };
+    expect(decodeMessage('stored', encodeMessage('stored', result))).toEqual(result);
+    const manifest: MessagePayload<'stored'> = { kind: 'manifest', counter: 3, status: 'rejected', reason: 'stale' };
+    expect(decodeMessage('stored', encodeMessage('stored', manifest))).toEqual(manifest);
+    expect(() => decodeMessage('stored', new TextEncoder().encode('{"kind":"result","status":"stored"}'))).toThrow(
+      MessageDecodeError,
+    );
+    expect(vehicleTopic(VIN, 'stored')).toBe(`ota/v1/vehicles/${VIN}/stored`);
+  });
+
   const request: MessagePayload<'chunks/request'> = {
     requestId: 'req-00000001',
     sha256: SHA,

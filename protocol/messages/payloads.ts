@@ -103,6 +103,27 @@ export const ManifestMessageSchema = z.object({ signatures: z.array(SignatureSch
 /** vehicle -> backend, retained; also the MQTT last will (`online: false`). */
 export const StatusSchema = z.object({ online: z.boolean(), gatewayVersion: z.string().optional() });
 
+/**
+ * backend -> vehicle, after the database commit: this result (by resultId) or manifest (by counter)
+ * is stored, or was refused for good (`rejected`, with why); either way stop resending it. A vehicle
+ * keeps each result and manifest and resends it with backoff until this arrives.
+ */
+export const StoredSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('result'),
+    campaignId: CampaignId,
+    resultId: RequestIdSchema,
+    status: z.enum(['stored', 'rejected']),
+    reason: z.string().max(2000).optional(),
+  }),
+  z.object({
+    kind: z.literal('manifest'),
+    counter: Count,
+    status: z.enum(['stored', 'rejected']),
+    reason: z.string().max(2000).optional(),
+  }),
+]);
+
 /** Payload schema of every JSON message kind. */
 export const PAYLOAD_SCHEMAS = {
   offer: OfferSchema,
@@ -113,6 +134,7 @@ export const PAYLOAD_SCHEMAS = {
   result: ResultSchema,
   manifest: ManifestMessageSchema,
   status: StatusSchema,
+  stored: StoredSchema,
 } as const;
 
 export type JsonMessageKind = keyof typeof PAYLOAD_SCHEMAS;

@@ -18,6 +18,7 @@ export const MESSAGE_KINDS = {
   result: 'vehicle',
   manifest: 'vehicle',
   status: 'vehicle',
+  stored: 'backend',
 } as const satisfies Record<string, 'backend' | 'vehicle'>;
 
 export type MessageKind = keyof typeof MESSAGE_KINDS;

@@ -106,7 +106,7 @@ export class GatewayService {
       mode: config.transferMode,
       testerId: `tcu-${config.vin.slice(-6)}`,
     };
-    const mqtt = await connectVehicleMqtt(config);
+    const mqtt = await connectVehicleMqtt(config, (line) => options.log?.(`[gateway ${config.vin}] ${line}`));
     const service = new GatewayService(config, vehicle, mqtt, env, buses, key, options);
     mqtt.onInvalidMessage((err) => service.log(`ignored an invalid message: ${err.message}`));
     service.enqueue(() => service.recover());
@@ -187,7 +187,8 @@ export class GatewayService {
     }
     const counter = new ManifestCounter(this.config.stateDir).next();
     const manifest = buildManifest(this.config.vin, inventory, counter, this.key, this.now(), lastUpdate);
-    await this.mqtt.publish('manifest', manifest as MessagePayload<'manifest'>);
+    // Resent until the backend confirms it (not awaited: the gateway goes on meanwhile).
+    void this.mqtt.sendUntilStored('manifest', manifest as MessagePayload<'manifest'>);
     this.inventoryRetry.published(inventory);
     lastUpdateSent = true;
     this.log(`manifest ${counter} published`);
@@ -210,10 +211,17 @@ export class GatewayService {
   private async report(record: UpdateRecord): Promise<void> {
     if (!record.report) throw new Error('internal: no report to send');
     const result = resultFromReport(record.report, record.reference);
-    await this.mqtt.publish('result', result);
-    record.reported = true;
-    this.env.journal.save(record);
-    this.env.journal.archive(record);
+    // The journal keeps the result (reported: false) until the backend confirms it stored it; a
+    // restart before that sends it again (recover). Resent with backoff meanwhile.
+    void this.mqtt
+      .sendUntilStored('result', result)
+      .then(() => {
+        if (this.env.journal.current()?.updateId !== record.updateId) return;
+        record.reported = true;
+        this.env.journal.save(record);
+        this.env.journal.archive(record);
+      })
+      .catch((err: unknown) => this.log(`cannot archive update ${record.updateId}: ${(err as Error).message}`));
     this.markHandled(record.reference);
     const inventory = await this.publishManifest({ campaignId: record.reference, result });
     // Keep what the ECUs run now (next delta bases, single-bank rollback images); drop the rest.
@@ -223,7 +231,11 @@ export class GatewayService {
 
   private async refuse(campaignId: string, code: string, message: string): Promise<void> {
     this.log(`campaign ${campaignId} refused: ${code}: ${message}`);
-    await this.mqtt.publish('result', refusedResult(campaignId, `${campaignId}/${code}`, code, message, this.now()));
+    // Not in the journal (nothing was installed): resent until confirmed while the gateway runs.
+    void this.mqtt.sendUntilStored(
+      'result',
+      refusedResult(campaignId, `${campaignId}/${code}`, code, message, this.now()),
+    );
     this.markHandled(campaignId);
     await this.publishManifest();
   }
@@ -257,7 +269,8 @@ export class GatewayService {
     const { campaignId } = offer;
     if (this.handled().includes(campaignId)) return;
     const current = this.env.journal.current();
-    if (current && current.phase !== 'finished') return;
+    // Nor while the last result is unconfirmed: the next update's journal would replace it on disk.
+    if (current && (current.phase !== 'finished' || !current.reported)) return;
     this.log(`offer ${campaignId} (${offer.downloadBytes} bytes)`);
     const inventory = await this.inventory();
     const trustStore = new TrustStore(this.config.stateDir, this.config.trustedRoots);

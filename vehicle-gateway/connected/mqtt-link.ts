@@ -12,6 +12,12 @@ import {
   type JsonMessageKind,
   type MessagePayload,
 } from '../../protocol/index.ts';
+import {
+  forcedSubscription,
+  reconnectWithBackoff,
+  type ReconnectCounter,
+} from '../../protocol/mqtt/reconnect-backoff.ts';
+import { manifestKey, resultKey, UntilStored, type StoredVerdict } from '../../protocol/mqtt/until-stored.ts';
 import type { ByteRange } from './byte-ranges.ts';
 import type { ChunkChannel } from './blob-download.ts';
 import type { GatewayConfig } from './config.ts';
@@ -19,7 +25,7 @@ import type { GatewayConfig } from './config.ts';
 type Offer = MessagePayload<'offer'>;
 type MetadataResponse = MessagePayload<'metadata/response'>;
 
-export interface VehicleMqtt extends ChunkChannel {
+export interface VehicleMqtt extends ChunkChannel, ReconnectCounter {
   readonly protocolVersion: 4 | 5;
   publish<K extends JsonMessageKind>(
     kind: K,
@@ -27,6 +33,12 @@ export interface VehicleMqtt extends ChunkChannel {
     options?: { retain?: boolean; qos?: 0 | 1 },
   ): Promise<void>;
   onOffer(listener: (offer: Offer) => void): () => void;
+  /**
+   * Publishes a result or a manifest and resends it with backoff until the backend confirms on
+   * `stored` that it committed it; resolves with the backend's verdict.
+   */
+  sendUntilStored(kind: 'result', payload: MessagePayload<'result'>): Promise<StoredVerdict>;
+  sendUntilStored(kind: 'manifest', payload: MessagePayload<'manifest'>): Promise<StoredVerdict>;
   /** Sends a metadata request and waits for the response with the same requestId. */
   requestMetadata(request: MessagePayload<'metadata/request'>, timeoutMs?: number): Promise<MetadataResponse>;
   /** Messages that failed validation (logged by the caller). */
@@ -77,18 +89,26 @@ async function connectWithFallback(config: GatewayConfig): Promise<{ client: Mqt
   }
 }
 
-export async function connectVehicleMqtt(config: GatewayConfig): Promise<VehicleMqtt> {
+export async function connectVehicleMqtt(config: GatewayConfig, log?: (line: string) => void): Promise<VehicleMqtt> {
   const { client, version } = await connectWithFallback(config);
+  const reconnects = reconnectWithBackoff(client, `gateway ${config.vin}`, log ? { log } : {});
   const topic = (kind: Parameters<typeof vehicleTopic>[1]) => vehicleTopic(config.vin, kind);
   const offers = listeners<Offer>();
   const chunks = listeners<ChunkFrame>();
   const invalid = listeners<Error>();
   const metadataWaiters = new Map<string, (r: MetadataResponse) => void>();
+  const untilStored = new UntilStored(
+    async (kind, payload) => {
+      await client.publishAsync(topic(kind), Buffer.from(payload), { qos: 1 });
+    },
+    log ? { log } : {},
+  );
 
   client.on('message', (t, payload) => {
     try {
       if (t === topic('offer')) offers.emit(decodeMessage('offer', payload));
       else if (t === topic('chunks/data')) chunks.emit(decodeChunkFrame(new Uint8Array(payload)));
+      else if (t === topic('stored')) untilStored.confirm(decodeMessage('stored', payload));
       else if (t === topic('metadata/response')) {
         const response = decodeMessage('metadata/response', payload);
         metadataWaiters.get(response.requestId)?.(response);
@@ -98,15 +118,13 @@ export async function connectVehicleMqtt(config: GatewayConfig): Promise<Vehicle
     }
   });
   const subscribe = () =>
-    client.subscribeAsync({
-      [topic('offer')]: { qos: 1 },
-      [topic('metadata/response')]: { qos: 1 },
-      [topic('chunks/data')]: { qos: 1 },
-    });
+    client.subscribeAsync(
+      forcedSubscription([topic('offer'), topic('metadata/response'), topic('chunks/data'), topic('stored')]),
+    );
   await subscribe();
-  // A persistent session keeps the subscriptions; re-subscribing after a reconnect covers a broker that lost it.
-  client.on('connect', (packet) => {
-    if (!packet.sessionPresent) subscribe().catch((err: Error) => invalid.emit(err));
+  // Re-subscribed after every reconnect: a broker restarted without persistence lost the session.
+  client.on('connect', () => {
+    subscribe().catch((err: Error) => invalid.emit(err));
     client
       .publishAsync(topic('status'), Buffer.from(encodeMessage('status', { online: true })), { qos: 1, retain: true })
       .catch(() => undefined);
@@ -118,6 +136,10 @@ export async function connectVehicleMqtt(config: GatewayConfig): Promise<Vehicle
 
   return {
     protocolVersion: version,
+    get reconnects() {
+      return reconnects.reconnects;
+    },
+    onReconnect: (listener) => reconnects.onReconnect(listener),
     async publish(kind, payload, options = {}) {
       await client.publishAsync(topic(kind), Buffer.from(encodeMessage(kind, payload)), {
         qos: options.qos ?? 1,
@@ -125,6 +147,15 @@ export async function connectVehicleMqtt(config: GatewayConfig): Promise<Vehicle
       });
     },
     onOffer: (l) => offers.add(l),
+    sendUntilStored(kind: 'result' | 'manifest', payload: MessagePayload<'result'> | MessagePayload<'manifest'>) {
+      if (kind === 'result') {
+        const result = payload as MessagePayload<'result'>;
+        return untilStored.send(kind, resultKey(result.campaignId, result.resultId), encodeMessage(kind, result));
+      }
+      const manifest = payload as MessagePayload<'manifest'>;
+      const counter = (manifest.signed as { counter: number }).counter;
+      return untilStored.send(kind, manifestKey(counter), encodeMessage(kind, manifest));
+    },
     onChunk: (l) => chunks.add(l),
     onInvalidMessage: (l) => invalid.add(l),
     async requestChunks(requestId: string, sha256: string, ranges: ByteRange[]) {
@@ -155,6 +186,7 @@ export async function connectVehicleMqtt(config: GatewayConfig): Promise<Vehicle
       });
     },
     async close() {
+      untilStored.stop();
       await client
         .publishAsync(topic('status'), Buffer.from(encodeMessage('status', { online: false })), {
           qos: 1,

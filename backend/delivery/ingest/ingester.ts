@@ -1,7 +1,8 @@
-import { decodeMessage } from '../../../protocol/messages/codec.ts';
+import { decodeMessage, encodeMessage } from '../../../protocol/messages/codec.ts';
 import { MessageDecodeError } from '../../../protocol/messages/errors.ts';
 import { vehicleTopic } from '../../../protocol/messages/topics.ts';
-import type { BrokerClient } from '../../mqtt/broker-client.ts';
+import type { MessagePayload } from '../../../protocol/messages/payloads.ts';
+import type { Ack, BrokerClient } from '../../mqtt/broker-client.ts';
 import { reofferOnline } from '../offers.ts';
 import type { DeliveryDb } from '../schema.ts';
 import { stateOfPhase } from '../vehicle-states.ts';
@@ -24,6 +25,8 @@ export interface InboundReport {
   readonly kind: ReportKind;
   readonly topic: string;
   readonly payload: Uint8Array;
+  /** Acknowledges the report to the broker: called only once it is committed. */
+  readonly ack: Ack;
 }
 
 export interface IngesterOptions {
@@ -31,31 +34,54 @@ export interface IngesterOptions {
   flushMs?: number;
   /** A batch is written as soon as it holds this many reports. */
   maxBatch?: number;
+  /**
+   * Most reports held in memory. Beyond it a report that the broker would redeliver is still
+   * taken (the broker client bounds those: maxUnacked) but a progress report sent at QoS 0 is
+   * dropped: the next one supersedes it.
+   */
+  maxBuffered?: number;
 }
 
 const CAMPAIGN_ID = /^\d{1,9}$/;
 /** Shortest time between two evaluations of one campaign's rollout rules. */
 const EVALUATION_INTERVAL_MS = 250;
-/** Consecutive failed writes of a batch before it is dropped (logged). */
-const MAX_WRITE_ATTEMPTS = 5;
+/** Failed writes of a batch after which its reports are set aside and retried one by one. */
+const SET_ASIDE_AFTER_FAILURES = 3;
+
+/** Delay before write attempt `attempt` + 1: doubled from 200 ms up to 10 s, for as long as it fails. */
+function retryDelay(attempt: number): number {
+  return Math.min(10_000, 200 * 2 ** Math.min(attempt - 1, 10));
+}
+
+type Confirmation = MessagePayload<'stored'>;
 
 /**
  * Collects vehicles' reports and writes them in batches: manifests verified, results
  * de-duplicated by report id, progress only ever forward; then the thresholds of every wave that
- * changed are evaluated (auto-pause). drain() writes what is still in memory (graceful stop).
+ * changed are evaluated (auto-pause). Only after the commit is each report acknowledged to the
+ * broker and each result and manifest confirmed to its vehicle (`stored`), which resends it until
+ * then; a batch that fails is retried with backoff, never dropped. drain() writes what is still in
+ * memory (graceful stop).
  */
 export class Ingester {
   #buffer: InboundReport[] = [];
   #timer: NodeJS.Timeout | undefined;
   #writing: Promise<void> = Promise.resolve();
-  #failures = 0;
+  #held = 0;
+  /** Reports whose batch kept failing: retried alone, never dropped (and never acknowledged until stored). */
+  readonly #setAside: InboundReport[] = [];
+  #setAsideTimer: NodeJS.Timeout | undefined;
+  #setAsideRounds = 0;
   readonly #toEvaluate = new Set<number>();
   readonly #lastEvaluation = new Map<number, number>();
   #evaluationTimer: NodeJS.Timeout | undefined;
   readonly #flushMs: number;
   readonly #maxBatch: number;
+  readonly #maxBuffered: number;
   ingested = 0;
   rejected = 0;
+  /** Progress reports (QoS 0) dropped because maxBuffered reports were waiting. */
+  droppedProgress = 0;
   /** Decisions the campaign rules took after report batches (auto-pause, next wave, completion). */
   readonly decisions: { campaignId: number; decision: WaveDecision }[] = [];
 
@@ -65,9 +91,21 @@ export class Ingester {
   ) {
     this.#flushMs = options.flushMs ?? 50;
     this.#maxBatch = options.maxBatch ?? 2000;
+    this.#maxBuffered = options.maxBuffered ?? 20_000;
+  }
+
+  /** Reports received and not yet committed. */
+  get pending(): number {
+    return this.#held;
   }
 
   push(report: InboundReport): void {
+    if (this.#held >= this.#maxBuffered && report.kind === 'progress') {
+      this.droppedProgress++;
+      report.ack();
+      return;
+    }
+    this.#held++;
     this.#buffer.push(report);
     if (this.#buffer.length >= this.#maxBatch) void this.flush();
     else this.#timer ??= setTimeout(() => void this.flush(), this.#flushMs);
@@ -79,36 +117,79 @@ export class Ingester {
     this.#timer = undefined;
     const batch = this.#buffer;
     this.#buffer = [];
-    if (batch.length > 0) {
-      this.#writing = this.#writing.then(() =>
-        this.#write(batch).then(
-          () => {
-            this.#failures = 0;
-          },
-          (error: unknown) => {
-            this.#failures++;
-            if (this.#failures >= MAX_WRITE_ATTEMPTS) {
-              // Something in the batch itself fails every time: do not block every later report on it.
-              this.deps.log(
-                `delivery: dropping ${batch.length} reports after ${this.#failures} failed writes: ${(error as Error).message}`,
-              );
-              this.#failures = 0;
-              return;
-            }
-            // Keep them for the next flush: a database hiccup must not lose reports.
-            this.deps.log(`delivery: writing ${batch.length} reports failed, will retry: ${(error as Error).message}`);
-            this.#buffer.unshift(...batch);
-            this.#timer ??= setTimeout(() => void this.flush(), Math.max(this.#flushMs, 500));
-          },
-        ),
-      );
-    }
+    if (batch.length > 0) this.#writing = this.#writing.then(() => this.#writeOrRetry(batch));
     return this.#writing;
   }
 
+  async #writeOrRetry(batch: readonly InboundReport[], attempt = 1): Promise<void> {
+    try {
+      this.#done(batch, await this.#write(batch));
+    } catch (error) {
+      const message = (error as Error).message;
+      if (attempt < SET_ASIDE_AFTER_FAILURES) {
+        const delay = retryDelay(attempt);
+        this.deps.log(
+          `delivery: writing ${batch.length} reports failed (attempt ${attempt}), retrying in ${delay} ms: ${message}`,
+        );
+        await new Promise((r) => setTimeout(r, delay));
+        return this.#writeOrRetry(batch, attempt + 1);
+      }
+      // Set aside, unacknowledged, and retried one by one: a report that cannot be stored holds up nothing else.
+      this.deps.log(
+        `delivery: writing ${batch.length} reports failed ${attempt} times, retrying them one by one: ${message}`,
+      );
+      this.#setAside.push(...batch);
+      this.#retrySetAside();
+    }
+  }
+
+  /** Retries the reports set aside, each alone, with a growing delay while none of them can be written. */
+  #retrySetAside(): void {
+    if (this.#setAsideTimer || this.#setAside.length === 0) return;
+    this.#setAsideTimer = setTimeout(
+      () => {
+        this.#setAsideTimer = undefined;
+        const reports = this.#setAside.splice(0);
+        this.#writing = this.#writing.then(async () => {
+          let written = 0;
+          for (const report of reports) {
+            try {
+              this.#done([report], await this.#write([report]));
+              written++;
+            } catch (error) {
+              this.#setAside.push(report);
+              this.deps.log(
+                `delivery: writing a ${report.kind} of ${report.vin} failed again: ${(error as Error).message}`,
+              );
+            }
+          }
+          this.#setAsideRounds = written > 0 ? 0 : this.#setAsideRounds + 1;
+          this.#retrySetAside();
+        });
+      },
+      retryDelay(this.#setAsideRounds + 1),
+    );
+  }
+
+  /** After the commit: acknowledge to the broker, then confirm to the vehicles. */
+  #done(batch: readonly InboundReport[], confirmations: readonly { vin: string; body: Confirmation }[]): void {
+    this.#held -= batch.length;
+    for (const report of batch) report.ack();
+    for (const { vin, body } of confirmations) {
+      this.deps.broker
+        .publish(vehicleTopic(vin, 'stored'), encodeMessage('stored', body))
+        .catch((error: unknown) =>
+          this.deps.log(`delivery: cannot confirm a ${body.kind} to ${vin}: ${(error as Error).message}`),
+        );
+    }
+  }
+
+  /** Writes what is in memory; reports set aside stay unacknowledged (the broker delivers them again). */
   async drain(): Promise<void> {
     await this.flush();
     while (this.#buffer.length > 0) await this.flush();
+    clearTimeout(this.#setAsideTimer);
+    this.#setAsideTimer = undefined;
     clearTimeout(this.#evaluationTimer);
     this.#evaluationTimer = undefined;
     await this.#evaluateDue(true);
@@ -145,7 +226,7 @@ export class Ingester {
     }
   }
 
-  async #write(batch: readonly InboundReport[]): Promise<void> {
+  async #write(batch: readonly InboundReport[]): Promise<{ vin: string; body: Confirmation }[]> {
     const { db, broker, log } = this.deps;
     const rejections: Rejection[] = [];
     const manifests: ReceivedManifest[] = [];
@@ -195,7 +276,55 @@ export class Ingester {
     for (const w of applied.waves) this.#toEvaluate.add(w.campaignId);
     await this.#evaluateDue();
     await reofferOnline(broker, db, fromManifests.accepted);
+    return confirmationsOf(batch, rejections);
   }
+}
+
+/** The counter a manifest claims, if its envelope is readable at all (even when it was refused). */
+function manifestCounter(payload: Uint8Array): number | undefined {
+  try {
+    const counter = (decodeMessage('manifest', payload).signed as { counter?: unknown } | null)?.counter;
+    return typeof counter === 'number' && Number.isSafeInteger(counter) && counter >= 0 ? counter : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function resultIds(payload: Uint8Array): { campaignId: string; resultId: string } | undefined {
+  try {
+    const { campaignId, resultId } = decodeMessage('result', payload);
+    return { campaignId, resultId };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What to confirm to each vehicle for a committed batch: each result by its id and each manifest
+ * by its counter, `rejected` with the reason when refused for good. A report too malformed to name
+ * its id gets nothing (it was recorded as rejected; resending it would not help either).
+ */
+function confirmationsOf(
+  batch: readonly InboundReport[],
+  rejections: readonly Rejection[],
+): { vin: string; body: Confirmation }[] {
+  const refused = new Map(rejections.map((r) => [`${r.vin}|${r.topic}`, r.reason]));
+  const out: { vin: string; body: Confirmation }[] = [];
+  for (const report of batch) {
+    const reason = refused.get(`${report.vin}|${report.topic}`);
+    const verdict =
+      reason === undefined
+        ? { status: 'stored' as const }
+        : { status: 'rejected' as const, reason: reason.slice(0, 2000) };
+    if (report.kind === 'result') {
+      const ids = resultIds(report.payload);
+      if (ids) out.push({ vin: report.vin, body: { kind: 'result', ...ids, ...verdict } });
+    } else if (report.kind === 'manifest') {
+      const counter = manifestCounter(report.payload);
+      if (counter !== undefined) out.push({ vin: report.vin, body: { kind: 'manifest', counter, ...verdict } });
+    }
+  }
+  return out;
 }
 
 export function describeDecision(decision: WaveDecision): string {

@@ -5,10 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { chmod, copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, connect as tcpConnect } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,10 +21,11 @@ import {
 } from '../../../backend/keys/certificates.ts';
 import type { IssuedCertificate } from '../../../backend/keys/certificates.ts';
 import { vehicleTopic } from '../../../protocol/messages/topics.ts';
+import { freePort } from '../../support/net.ts';
+import { requireMosquitto, waitForPort } from '../../support/mosquitto.ts';
 import { testVin } from './fixtures.ts';
 
 const deployDir = fileURLToPath(new URL('../../../deploy/mosquitto/', import.meta.url));
-const MOSQUITTO = ['/usr/sbin/mosquitto', '/usr/local/sbin/mosquitto', '/usr/bin/mosquitto'].find((p) => existsSync(p));
 const VIN_A = testVin('ACLA', 1);
 const VIN_B = testVin('ACLB', 2);
 
@@ -37,29 +35,6 @@ let port: number;
 let caCert: string;
 const certs: Record<string, IssuedCertificate> = {};
 const clients: MqttClient[] = [];
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port: p } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return p;
-}
-
-async function waitForPort(p: number, output: () => string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = tcpConnect(p, '127.0.0.1', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.on('error', () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`mosquitto did not listen on ${p}: ${output()}`);
-}
 
 async function connectAs(name: string): Promise<MqttClient> {
   const id = certs[name]!;
@@ -92,11 +67,7 @@ function collector(client: MqttClient) {
 }
 
 beforeAll(async () => {
-  if (!MOSQUITTO) {
-    throw new Error(
-      'mosquitto is not installed (apt-get install mosquitto): the broker ACL test needs the real broker',
-    );
-  }
+  const mosquitto = requireMosquitto('the broker ACL test');
   dir = await mkdtemp(join(tmpdir(), 'mosquitto-acl-'));
   const certDir = join(dir, 'certs');
   const ca = await createCa(join(dir, 'ca'));
@@ -124,7 +95,7 @@ beforeAll(async () => {
   await chmod(join(dir, 'mosquitto.conf'), 0o644);
 
   let output = '';
-  broker = spawn(MOSQUITTO, ['-c', join(dir, 'mosquitto.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  broker = spawn(mosquitto, ['-c', join(dir, 'mosquitto.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
   broker.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   broker.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   await waitForPort(port, () => output);

@@ -87,22 +87,21 @@ describe('backend HTTP log', () => {
   });
 
   it('logs a lost broker connection and its return', { timeout: 120_000 }, async () => {
-    const port = await freePort();
-    let broker = await startMosquitto(port);
+    const broker = await startMosquitto({ persistence: false, why: 'the broker-connection log test' });
     const client = await mqtt.connectAsync(broker.url, { reconnectPeriod: 200 });
     try {
       const { log, lines } = logged();
       logBrokerConnection(client, broker.url, log);
       await broker.stop();
       await until(() => lines().some((l) => l.msg === 'broker connection lost'), 30_000);
-      broker = await startMosquitto(port);
+      await broker.start();
       await until(() => lines().some((l) => l.msg === 'broker connection restored'), 30_000);
       expect(lines().find((l) => l.msg === 'broker connection lost')).toMatchObject({ level: 40 });
       // Reconnect attempts while it is down are one line and a count, not one line each.
       expect(lines().filter((l) => l.msg === 'reconnecting to the broker').length).toBeLessThanOrEqual(1);
     } finally {
       await client.endAsync(true);
-      await broker.stop();
+      await broker.close();
     }
   });
 });

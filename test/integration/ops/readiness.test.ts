@@ -12,7 +12,7 @@ import {
   type ReadinessCheck,
 } from '../../../backend/ops/readiness.ts';
 import { createEmptyDatabase, createTestDatabase } from '../../support/db.ts';
-import { startMosquitto, type OwnMosquitto } from '../../support/mosquitto.ts';
+import { startMosquitto } from '../../support/mosquitto.ts';
 import { freePort } from '../../support/net.ts';
 
 const database = await createTestDatabase();
@@ -94,9 +94,8 @@ describe('/livez and /readyz', () => {
     'is not ready while the broker is gone and ready again by itself once it is back',
     { timeout: 120_000 },
     async () => {
-      const port = await freePort();
-      let broker: OwnMosquitto = await startMosquitto(port);
-      cleanups.push(() => broker.stop());
+      const broker = await startMosquitto({ persistence: false, why: 'the broker readiness test' });
+      cleanups.push(() => broker.close());
       // A plain mqtt.js client that reconnects, as the readiness check only reads its connection state.
       const client = await mqtt.connectAsync(broker.url, { reconnectPeriod: 200, clientId: `readyz-${process.pid}` });
       cleanups.push(() => client.endAsync(true));
@@ -111,7 +110,7 @@ describe('/livez and /readyz', () => {
       );
       expect(down.body.detail).toBe('broker: not connected to the MQTT broker');
 
-      broker = await startMosquitto(port);
+      await broker.start();
       const back = await pollUntil(
         () => readyz(app),
         (r) => r.status === 200,

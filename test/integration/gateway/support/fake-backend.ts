@@ -135,13 +135,23 @@ export class FakeBackend {
         void this.client.publishAsync(vehicleTopic(vin, 'chunks/data'), Buffer.from(frame), { qos: 1 });
       }
     } else if (kind === 'result') {
-      this.results.push(decodeMessage('result', payload));
+      const result = decodeMessage('result', payload);
+      this.results.push(result);
+      const { campaignId, resultId } = result;
+      this.confirm(vin, { kind: 'result', campaignId, resultId, status: 'stored' });
     } else if (kind === 'manifest') {
-      this.manifests.push(JSON.parse(payload.toString('utf8')));
+      const manifest = JSON.parse(payload.toString('utf8')) as { signed: { counter: number } };
+      this.manifests.push(manifest);
+      this.confirm(vin, { kind: 'manifest', counter: manifest.signed.counter, status: 'stored' });
     } else if (kind === 'progress') {
       this.progress.push(decodeMessage('progress', payload));
     }
     for (const w of [...this.waiters]) w();
+  }
+
+  /** What the real backend sends after its commit: the gateway stops resending. */
+  private confirm(vin: string, body: MessagePayload<'stored'>): void {
+    void this.client.publishAsync(vehicleTopic(vin, 'stored'), Buffer.from(encodeMessage('stored', body)), { qos: 1 });
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,195 @@
+/**
+ * The "done when" of issue 19: a two-wave campaign for 200 simulated vehicles on real PostgreSQL
+ * (DATABASE_URL) and a Mosquitto with persistence that this test starts; the backend's delivery
+ * runs as a child process, killed with SIGKILL three times, and Mosquitto is restarted twice, each
+ * at a point of the campaign's progress. The campaign must complete, every vehicle's final result
+ * be stored exactly once and no vehicle be left `offered`.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFleet, simVehicleKey } from '../../../backend/fleet-sim/fleet.ts';
+import type { Fleet } from '../../../backend/fleet-sim/fleet.ts';
+import { publishImageRepository } from '../../../backend/tuf-repo/image-repository.ts';
+import { latestMetadata } from '../../../backend/tuf-repo/metadata-store.ts';
+import { ensureRoot } from '../../../backend/tuf-repo/root.ts';
+import { trustRoot } from '../../../protocol/tuf/repository-verifier.ts';
+import { MOSQUITTO_BINARY, startMosquitto } from '../../support/mosquitto.ts';
+import type { TestMosquitto } from '../../support/mosquitto.ts';
+import { insertAuthorisedRelease, insertCampaign, insertFleet, insertUsers, startCampaign } from './fixtures.ts';
+import { startHarness, waitUntil } from './harness.ts';
+import type { DeliveryHarness } from './harness.ts';
+
+const VEHICLES = 200;
+const HW = 'HW-CHAOS-1';
+const child = fileURLToPath(new URL('./support/delivery-process.ts', import.meta.url));
+
+let h: DeliveryHarness;
+let broker: TestMosquitto;
+let fleet: Fleet | undefined;
+let backend: ChildProcess | undefined;
+let output = '';
+
+function startBackend(mqttUrl: string): Promise<void> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', child], {
+    env: { ...process.env, CHAOS_DIR: h.dir, CHAOS_DATABASE_URL: h.testDb.url!, CHAOS_MQTT_URL: mqttUrl },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  backend = proc;
+  return new Promise((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      output += d.toString();
+      if (output.includes('delivery ready')) resolve();
+    };
+    proc.stdout!.on('data', onData);
+    proc.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    proc.once('exit', (code) => reject(new Error(`the delivery process exited (${code}): ${output.slice(-2000)}`)));
+  });
+}
+
+async function killBackend(): Promise<void> {
+  const proc = backend!;
+  const exited = new Promise((r) => proc.once('exit', r));
+  proc.kill('SIGKILL');
+  await exited;
+  output = '';
+}
+
+beforeAll(async () => {
+  const missing = [
+    !process.env.DATABASE_URL && 'DATABASE_URL (a PostgreSQL server: the backend runs in another process)',
+    !MOSQUITTO_BINARY && 'a mosquitto binary (apt-get install mosquitto)',
+  ].filter(Boolean);
+  if (missing.length > 0) throw new Error(`the delivery chaos test needs ${missing.join(' and ')}`);
+  h = await startHarness();
+  broker = await startMosquitto({ persistence: true, why: 'the delivery chaos test' });
+});
+afterAll(async () => {
+  await fleet?.stop();
+  if (backend && backend.exitCode === null) await killBackend();
+  await broker?.close();
+  await h?.close();
+});
+
+describe('delivery under chaos', () => {
+  it('completes a two-wave campaign for 200 vehicles through 3 backend SIGKILLs and 2 broker restarts', async () => {
+    const { db, blobs, keys } = h;
+    const users = await insertUsers(db);
+    const baseImage = randomBytes(16 * 1024);
+    const newImage = Buffer.from(baseImage);
+    newImage.fill(0x5a, 100, 600);
+    const base = await blobs.put(baseImage);
+    const release = await insertAuthorisedRelease(db, blobs, {
+      hardwareId: HW,
+      version: '2.0.0',
+      image: newImage,
+      createdBy: users.creator,
+    });
+    const vehicles = await insertFleet(db, {
+      prefix: 'CHS',
+      count: VEHICLES,
+      hardwareId: HW,
+      baseVersion: '1.0.0',
+      baseSha256: () => base.sha256,
+      keyFor: simVehicleKey,
+    });
+    await publishImageRepository(db, keys);
+    await ensureRoot(db, keys, 'director', new Date());
+    const { campaignId } = await insertCampaign(db, {
+      releaseIds: [release.releaseId],
+      vins: vehicles.map((v) => v.vin),
+      waves: [
+        { cumulativePercent: 10, successThreshold: 0.9, errorThreshold: 0.5 },
+        { cumulativePercent: 100, successThreshold: 0.9, errorThreshold: 0.5 },
+      ],
+      users,
+      pacingPerMinute: 3000,
+    });
+    const trusted = {
+      image: trustRoot('image', (await latestMetadata(db, 'image', '', 'root'))!.bytes),
+      director: trustRoot('director', (await latestMetadata(db, 'director', '', 'root'))!.bytes),
+    };
+    await startBackend(broker.url);
+    fleet = await startFleet({
+      url: broker.url,
+      vehicles: vehicles.map((v) => ({
+        vin: v.vin,
+        ecus: [{ serial: 'ECU-1', hardwareId: HW, version: '1.0.0', imageSha256: base.sha256 }],
+      })),
+      trusted,
+      failRate: 0,
+      resendMs: 2000,
+    });
+    await startCampaign(db, campaignId);
+
+    const finished = async () =>
+      Number(
+        (
+          await sql<{ n: number }>`SELECT count(*)::int AS n FROM campaign_vehicles
+            WHERE campaign_id = ${campaignId} AND state IN ('succeeded', 'failed', 'rolled_back', 'rollback_failed')`.execute(
+            db,
+          )
+        ).rows[0]!.n,
+      );
+    // Each fault at a point of the campaign's progress (vehicles with a stored final result).
+    const faults: [number, string, () => Promise<void>][] = [
+      [5, 'backend SIGKILL in wave 1', async () => (await killBackend(), await startBackend(broker.url))],
+      [40, 'Mosquitto restart', () => broker.restart()],
+      [80, 'backend SIGKILL', async () => (await killBackend(), await startBackend(broker.url))],
+      [120, 'Mosquitto restart', () => broker.restart()],
+      [160, 'backend SIGKILL', async () => (await killBackend(), await startBackend(broker.url))],
+    ];
+    for (const [at, what, fault] of faults) {
+      await waitUntil(`${at} vehicles finished before the ${what}`, async () => (await finished()) >= at, 60_000);
+      await fault();
+    }
+    await waitUntil(
+      'the campaign to complete',
+      async () =>
+        (await db.selectFrom('campaigns').select('state').where('id', '=', campaignId).executeTakeFirstOrThrow())
+          .state === 'completed',
+      90_000,
+    ).catch(async (error: unknown) => {
+      const rows = await sql<{ state: string; n: number }>`
+        SELECT state, count(*)::int AS n FROM campaign_vehicles WHERE campaign_id = ${campaignId} GROUP BY state`.execute(
+        db,
+      );
+      const campaign = await db.selectFrom('campaigns').selectAll().where('id', '=', campaignId).executeTakeFirst();
+      throw new Error(
+        `${(error as Error).message}: campaign ${campaign?.state}, vehicles ${JSON.stringify(rows.rows)}; backend: ${output.slice(-1500)}`,
+      );
+    });
+
+    const states = await sql<{ state: string; n: number }>`
+      SELECT state, count(*)::int AS n FROM campaign_vehicles WHERE campaign_id = ${campaignId} GROUP BY state`.execute(
+      db,
+    );
+    expect(Object.fromEntries(states.rows.map((r) => [r.state, r.n]))).toEqual({ succeeded: VEHICLES });
+    // Exactly one final result per vehicle: one move into its final state and one ECU record.
+    const finals = await sql<{ vin: string; n: number }>`
+      SELECT vin, count(*)::int AS n FROM campaign_vehicle_events
+      WHERE campaign_id = ${campaignId} AND to_state = 'succeeded' GROUP BY vin`.execute(db);
+    expect(finals.rows).toHaveLength(VEHICLES);
+    expect(finals.rows.filter((r) => r.n !== 1)).toEqual([]);
+    const ecus = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM campaign_ecus WHERE campaign_id = ${campaignId} AND result = 'succeeded'`.execute(
+      db,
+    );
+    expect(ecus.rows[0]!.n).toBe(VEHICLES);
+    // Every vehicle's result reached the backend and was confirmed: none is still being resent.
+    await waitUntil(
+      'every result and manifest confirmed to its vehicle',
+      async () => fleet!.vehicles.every((v) => v.unconfirmed === 0),
+      40_000,
+    ).catch((error: unknown) => {
+      const waiting = fleet!.vehicles
+        .filter((v) => v.unconfirmed > 0)
+        .map((v) => `${v.vin}:${v.unconfirmed}/${v.resends}`);
+      throw new Error(`${(error as Error).message}: ${waiting.join(' ')}; backend: ${output.slice(-3000)}`);
+    });
+    expect(broker.starts).toBe(3);
+  }, 180_000);
+});
