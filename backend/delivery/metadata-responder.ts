@@ -93,6 +93,9 @@ export class MetadataResponder {
       .select(['cv.state', 'c.state as campaign_state'])
       .where('cv.campaign_id', '=', campaignId)
       .where('cv.vin', '=', vin)
+      // The dispatcher commits an offer only once the broker has it, so a quick vehicle can ask before
+      // that commit: waiting on the row's lock reads the committed claim instead of refusing a valid offer.
+      .forShare('cv')
       .executeTakeFirst();
     if (!row) throw new RequestRefused('not_targeted', `${vin} is not in campaign ${campaignId}`);
     if (row.campaign_state !== 'running')
