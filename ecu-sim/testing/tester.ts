@@ -39,9 +39,13 @@ function testerEndpointOptions(ecu: EcuDefinition): { physical: IsoTpOptions; fu
   };
 }
 
+/** N_Bs of ISO 15765-2 (the endpoint's default). */
+const ISO_N_BS_MS = 1000;
+
 export function openTester(transport: CanTransport, ecu: EcuDefinition, timingMarginMs = 250): Tester {
   const options = testerEndpointOptions(ecu);
-  const physical = new IsoTpEndpoint(transport, options.physical);
+  // The ECU's flow control (every BS frames) may come late on a loaded host, as its answers may: same margin.
+  const physical = new IsoTpEndpoint(transport, { ...options.physical, nBsMs: ISO_N_BS_MS + timingMarginMs });
   const functional = new IsoTpEndpoint(transport, options.functional);
   const client = new UdsClient(physical, { functional, timingMarginMs });
   return {

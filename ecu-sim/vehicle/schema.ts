@@ -14,6 +14,9 @@ export const preconditionsSchema = z.strictObject({
 });
 export type Preconditions = z.infer<typeof preconditionsSchema>;
 
+/** Consecutive frames per flow control the ECU announces unless its definition says otherwise. */
+export const DEFAULT_ECU_BLOCK_SIZE = 16;
+
 export const ecuSimulationSchema = z.strictObject({
   /** SecurityAccess secret (hex, 16-64 bytes). TEST values only in files that are committed. */
   securitySecret: z.string().regex(/^(?:[0-9a-fA-F]{2}){16,64}$/, 'must be 16-64 bytes of hex'),
@@ -25,8 +28,10 @@ export const ecuSimulationSchema = z.strictObject({
   maxUnconfirmedBoots: z.number().int().min(1).max(255).default(3),
   /** maxNumberOfBlockLength of RequestDownload (counts SID and sequence counter); default by frame kind. */
   maxBlockLength: z.number().int().min(3).max(0xffff).optional(),
-  /** ISO-TP flow control the ECU sends. */
-  blockSize: z.number().int().min(0).max(255).default(0),
+  /** ISO-TP flow control the ECU sends. BS bounds the frames a tester sends before waiting for the ECU: with
+   * BS 0 a 4 KiB TransferData arrives in one burst of ~585 frames, more than a stalled process's SocketCAN
+   * receive buffer holds (the kernel then drops frames and the request is lost). 0 = one burst. */
+  blockSize: z.number().int().min(0).max(255).default(DEFAULT_ECU_BLOCK_SIZE),
   stMin: z.number().int().min(0).max(255).default(0),
   /** P2server / P2*server the ECU advertises in its DiagnosticSessionControl response (ms). */
   p2ServerMs: z.number().int().min(1).max(0xffff).default(50),

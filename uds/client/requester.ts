@@ -28,6 +28,12 @@ export interface UdsClientOptions {
   busyRepeats?: number;
   /** Delay before each such repetition. Default P2server. */
   busyRepeatDelayMs?: number;
+  /**
+   * Repetitions of a multi-frame request whose transmission failed with N_Bs (the server sent no flow control
+   * for a block, e.g. it abandoned the reception on N_Cr or lost frames). The server cannot have the whole
+   * request then, so sending it again is safe for every service. Default 2.
+   */
+  undeliveredRepeats?: number;
 }
 
 export interface RequestOptions {
@@ -92,19 +98,26 @@ export class UdsRequester {
    */
   request(request: Uint8Array, options: { functional?: boolean } = {}): Promise<Uint8Array | null> {
     if (request.length === 0) return Promise.reject(new RangeError('a UDS request has at least a SID'));
-    const run = this.chain.then(() => this.exchangeRepeatingWhenBusy(request, options.functional ?? false));
+    const run = this.chain.then(() => this.exchangeWithRepeats(request, options.functional ?? false));
     this.chain = run.catch(() => undefined);
     return run;
   }
 
-  private async exchangeRepeatingWhenBusy(request: Uint8Array, functional: boolean): Promise<Uint8Array | null> {
-    const repeats = this.options.busyRepeats ?? 3;
-    for (let attempt = 0; ; attempt++) {
+  private async exchangeWithRepeats(request: Uint8Array, functional: boolean): Promise<Uint8Array | null> {
+    const busyRepeats = this.options.busyRepeats ?? 3;
+    const undeliveredRepeats = this.options.undeliveredRepeats ?? 2;
+    for (let busy = 0, undelivered = 0; ;) {
       try {
         return await this.exchange(request, functional);
       } catch (err) {
-        const busy = err instanceof NegativeResponseError && err.nrc === NRC.busyRepeatRequest;
-        if (!busy || attempt >= repeats || this.closed) throw err;
+        if (this.closed) throw err;
+        if (err instanceof IsoTpTimeoutError && err.timer === 'N_Bs' && undelivered < undeliveredRepeats) {
+          undelivered++;
+          continue; // the server discarded the partial request; its N_Cr has passed or the new first frame resets it
+        }
+        if (!(err instanceof NegativeResponseError && err.nrc === NRC.busyRepeatRequest) || busy >= busyRepeats)
+          throw err;
+        busy++;
       }
       const delayMs = this.options.busyRepeatDelayMs ?? this.timing.p2ServerMs;
       await new Promise((resolve) => setTimeout(resolve, delayMs));

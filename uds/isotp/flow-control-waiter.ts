@@ -2,6 +2,7 @@
 // counting FC.WAIT against N_WFTmax and timing out with N_Bs.
 import { IsoTpOverflowError, IsoTpTimeoutError, IsoTpWaitLimitError } from './errors.ts';
 import { FlowStatus } from './frames.ts';
+import { PeerTimeout } from './peer-timeout.ts';
 
 export interface ClearToSend {
   blockSize: number;
@@ -12,7 +13,8 @@ interface Wait {
   resolve: (fc: ClearToSend) => void;
   reject: (err: Error) => void;
   waits: number;
-  timer: NodeJS.Timeout | undefined;
+  /** N_Bs. */
+  timer: PeerTimeout;
 }
 
 export class FlowControlWaiter {
@@ -23,7 +25,7 @@ export class FlowControlWaiter {
   /** Starts listening (before the soliciting frame goes out, so a fast FC is not missed). */
   expect(): Promise<ClearToSend> {
     const promise = new Promise<ClearToSend>((resolve, reject) => {
-      const wait: Wait = { resolve, reject, waits: 0, timer: undefined };
+      const wait: Wait = { resolve, reject, waits: 0, timer: new PeerTimeout() };
       this.wait = wait;
       this.arm(wait);
     });
@@ -52,10 +54,8 @@ export class FlowControlWaiter {
   }
 
   private arm(wait: Wait): void {
-    clearTimeout(wait.timer);
-    wait.timer = setTimeout(
-      () => this.settle(new IsoTpTimeoutError('N_Bs', this.limits.nBsMs, 'no flow control from the receiver')),
-      this.limits.nBsMs,
+    wait.timer.start(this.limits.nBsMs, () =>
+      this.settle(new IsoTpTimeoutError('N_Bs', this.limits.nBsMs, 'no flow control from the receiver')),
     );
   }
 
@@ -63,7 +63,7 @@ export class FlowControlWaiter {
     const wait = this.wait;
     if (!wait) return;
     this.wait = null;
-    clearTimeout(wait.timer);
+    wait.timer.cancel();
     if (result instanceof Error) wait.reject(result);
     else wait.resolve(result);
   }

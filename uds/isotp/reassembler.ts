@@ -11,6 +11,7 @@ import {
 } from './errors.ts';
 import { FlowStatus, type ReceivedFormat } from './frames.ts';
 import type { ResolvedIsoTpOptions } from './options.ts';
+import { PeerTimeout } from './peer-timeout.ts';
 
 export interface ReassemblerEvents {
   /** Flow control goes out in the format of the first frame it answers. */
@@ -27,7 +28,8 @@ interface Reception {
   framesInBlock: number;
   /** The first frame's format; its dataLength is RX_DL, which every consecutive frame but the last has. */
   format: ReceivedFormat;
-  timer: NodeJS.Timeout | undefined;
+  /** N_Cr. */
+  timer: PeerTimeout;
   /** FC.CTS not yet sent (waits in progress): consecutive frames now are unexpected. */
   awaitingOwnFc: boolean;
 }
@@ -79,7 +81,7 @@ export class Reassembler {
       nextSequence: 1,
       framesInBlock: 0,
       format,
-      timer: undefined,
+      timer: new PeerTimeout(),
       awaitingOwnFc: o.flowControlWaits > 0,
     };
     this.reception = r;
@@ -136,7 +138,7 @@ export class Reassembler {
   }
 
   reset(): void {
-    if (this.reception) clearTimeout(this.reception.timer);
+    this.reception?.timer.cancel();
     this.reception = null;
   }
 
@@ -164,8 +166,7 @@ export class Reassembler {
   }
 
   private armTimer(r: Reception): void {
-    clearTimeout(r.timer);
-    r.timer = setTimeout(() => {
+    r.timer.start(this.options.nCrMs, () => {
       if (this.reception !== r) return;
       this.abandon(
         new IsoTpTimeoutError(
@@ -174,6 +175,6 @@ export class Reassembler {
           `message abandoned after ${r.received} of ${r.buffer.length} bytes`,
         ),
       );
-    }, this.options.nCrMs);
+    });
   }
 }

@@ -77,6 +77,9 @@ describe('ecu-sim over SocketCAN', () => {
     if (first.ecu('ecm').powered) throw new Error(`the flash ended before the power loss: ${String(await flashing)}`);
     await first.stop();
     expect(await flashing).toBeInstanceOf(Error);
+    // Left open, the first tester's TesterPresent (a single frame on the same id every 2 s) would abort the
+    // second tester's multi-frame requests in the ECU's reception.
+    await t1.close();
 
     const second = await start(stateDir);
     expect(second.ecu('ecm').boot.mode).toBe('bootloader'); // single-bank, erased and half written

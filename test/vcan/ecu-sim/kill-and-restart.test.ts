@@ -89,6 +89,10 @@ describe('ecu-sim process killed mid-transfer', () => {
     await c.transferData(2, image.subarray(n, 2 * n));
     first.kill('SIGKILL');
     await new Promise((resolve) => first.once('exit', resolve));
+    // The first tester goes with its ECU: left open, its TesterPresent (3E 80 every 2 s, programming session)
+    // is a single frame on the same request id, which aborts the second tester's multi-frame TransferData
+    // in the ECU's ISO-TP reception (ISO 15765-2), and a 4 KiB block that takes > 2 s under load always met one.
+    await t1.close();
 
     await startSimulator(vehicle, state);
     const t2 = openTester(await openSocketCan('vcan0'), def, LOADED_HOST_TIMING_MARGIN_MS);
