@@ -84,6 +84,9 @@ export async function startSimulatedVehicle(o: SimulatedVehicleOptions): Promise
           stateDir: 'state',
           vehicleFile: 'vehicle.json',
           secretsFile: 'secrets.json',
+          // The demo runs backend, broker, every gateway and every ECU on one event loop, which stalls far
+          // longer than a real ECU's P2 on a busy machine: a request is not given up before this margin.
+          udsTimingMarginMs: 2000,
         } satisfies GatewayConfigFile,
         null,
         2,
