@@ -147,6 +147,7 @@ describe('a security campaign over vcan, end to end', () => {
       version: '3.1',
       vector: 'CVSS:3.1/AV:A/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H',
       score: 8.8,
+      scores: { base: 8.8, temporal: null, environmental: null },
       severity: 'high',
     });
     expect(evidence.vulnerabilities[0]!.auditTrail.map((a) => a.action)).toEqual(
