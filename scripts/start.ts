@@ -52,7 +52,9 @@ const program = new Command('start')
       small: boolean;
     }) => {
       const log = (line: string) => console.log(line);
-      const demo: RunningDemo = await startDemo({
+      // The stop handlers go in before the demo starts: it prints `ready:` from inside startDemo, and a
+      // signal sent on seeing that line must find them (else Node's default action kills the process).
+      const starting: Promise<RunningDemo> = startDemo({
         dataDir: o.dataDir,
         reset: o.reset,
         vehicles: o.vehicles,
@@ -67,11 +69,13 @@ const program = new Command('start')
         async (signal) => {
           console.log(`${signal}: stopping gateways, simulators, delivery, broker, server and database...`);
           const started = Date.now();
+          const demo = await starting;
           await demo.stop();
           console.log(`stopped in ${((Date.now() - started) / 1000).toFixed(1)} s; state kept in ${o.dataDir}`);
         },
         { timeoutMs: STOP_TIMEOUT_MS, log: (line) => console.log(line) },
       );
+      await starting;
     },
   );
 
