@@ -8,18 +8,15 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFleet, simVehicleKey } from '../../../backend/fleet-sim/fleet.ts';
+import { startFleet } from '../../../backend/fleet-sim/fleet.ts';
 import type { Fleet } from '../../../backend/fleet-sim/fleet.ts';
-import { publishImageRepository } from '../../../backend/tuf-repo/image-repository.ts';
 import { latestMetadata } from '../../../backend/tuf-repo/metadata-store.ts';
-import { ensureRoot } from '../../../backend/tuf-repo/root.ts';
 import { trustRoot } from '../../../protocol/tuf/repository-verifier.ts';
 import { MOSQUITTO_BINARY, startMosquitto } from '../../support/mosquitto.ts';
 import type { TestMosquitto } from '../../support/mosquitto.ts';
-import { insertAuthorisedRelease, insertCampaign, insertFleet, insertUsers, startCampaign } from './fixtures.ts';
+import { seedDeltaCampaign, startCampaign } from './fixtures.ts';
 import { startHarness, waitUntil } from './harness.ts';
 import type { DeliveryHarness } from './harness.ts';
 
@@ -77,35 +74,15 @@ afterAll(async () => {
 describe('delivery under chaos', () => {
   it('completes a two-wave campaign for 200 vehicles through 3 backend SIGKILLs and 2 broker restarts', async () => {
     const { db, blobs, keys } = h;
-    const users = await insertUsers(db);
-    const baseImage = randomBytes(16 * 1024);
-    const newImage = Buffer.from(baseImage);
-    newImage.fill(0x5a, 100, 600);
-    const base = await blobs.put(baseImage);
-    const release = await insertAuthorisedRelease(db, blobs, {
-      hardwareId: HW,
-      version: '2.0.0',
-      image: newImage,
-      createdBy: users.creator,
-    });
-    const vehicles = await insertFleet(db, {
+    const { base, vehicles, campaignId } = await seedDeltaCampaign(db, blobs, keys, {
       prefix: 'CHS',
       count: VEHICLES,
       hardwareId: HW,
-      baseVersion: '1.0.0',
-      baseSha256: () => base.sha256,
-      keyFor: simVehicleKey,
-    });
-    await publishImageRepository(db, keys);
-    await ensureRoot(db, keys, 'director', new Date());
-    const { campaignId } = await insertCampaign(db, {
-      releaseIds: [release.releaseId],
-      vins: vehicles.map((v) => v.vin),
+      imageBytes: 16 * 1024,
       waves: [
         { cumulativePercent: 10, successThreshold: 0.9, errorThreshold: 0.5 },
         { cumulativePercent: 100, successThreshold: 0.9, errorThreshold: 0.5 },
       ],
-      users,
       pacingPerMinute: 3000,
     });
     const trusted = {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 /** Rows the delivery tests need, written straight into the domain's tables (tests only). */
 import { addTargetVehicles } from '../../../backend/campaigns/vehicle-moves.ts';
 import { gatewayKeyFromHex } from '../../../backend/fleet/gateway-key.ts';
@@ -7,6 +8,10 @@ import type { Signer } from '../../../protocol/tuf/keys.ts';
 import type { BlobStore } from '../../../backend/blobs/store.ts';
 import type { DeliveryDb } from '../../../backend/delivery/schema.ts';
 import { fleetVin } from '../../../backend/fleet-sim/vins.ts';
+import { simVehicleKey } from '../../../backend/fleet-sim/fleet.ts';
+import type { KeySet } from '../../../backend/keys/key-set.ts';
+import { publishImageRepository } from '../../../backend/tuf-repo/image-repository.ts';
+import { ensureRoot } from '../../../backend/tuf-repo/root.ts';
 
 /** A valid, deterministic 17-character VIN for index `i`. */
 export function testVin(prefix: string, i: number): string {
@@ -219,4 +224,53 @@ export async function startCampaign(db: DeliveryDb, campaignId: number): Promise
     .where('campaign_id', '=', campaignId)
     .where('wave_no', '=', 1)
     .execute();
+}
+
+/**
+ * The world of a fleet-simulator campaign: users, one authorised release whose image differs from the
+ * fleet's installed one in a few hundred bytes (a small delta), `count` simulated vehicles on the old
+ * image, both repositories published, and the approved campaign over all of them.
+ */
+export async function seedDeltaCampaign(
+  db: DeliveryDb,
+  blobs: BlobStore,
+  keys: KeySet,
+  opts: {
+    prefix: string;
+    count: number;
+    hardwareId: string;
+    imageBytes: number;
+    waves: { cumulativePercent: number; errorThreshold: number; successThreshold: number }[];
+    pacingPerMinute: number;
+  },
+) {
+  const users = await insertUsers(db);
+  const baseImage = randomBytes(opts.imageBytes);
+  const newImage = Buffer.from(baseImage);
+  newImage.fill(0x5a, 100, 600);
+  const base = await blobs.put(baseImage);
+  const release = await insertAuthorisedRelease(db, blobs, {
+    hardwareId: opts.hardwareId,
+    version: '2.0.0',
+    image: newImage,
+    createdBy: users.creator,
+  });
+  const vehicles = await insertFleet(db, {
+    prefix: opts.prefix,
+    count: opts.count,
+    hardwareId: opts.hardwareId,
+    baseVersion: '1.0.0',
+    baseSha256: () => base.sha256,
+    keyFor: simVehicleKey,
+  });
+  await publishImageRepository(db, keys);
+  await ensureRoot(db, keys, 'director', new Date());
+  const { campaignId } = await insertCampaign(db, {
+    releaseIds: [release.releaseId],
+    vins: vehicles.map((v) => v.vin),
+    waves: opts.waves,
+    users,
+    pacingPerMinute: opts.pacingPerMinute,
+  });
+  return { users, base, release, vehicles, campaignId };
 }

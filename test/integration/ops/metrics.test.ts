@@ -4,19 +4,11 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../../backend/app.ts';
 import { startDeliveryService, type DeliveryService } from '../../../backend/delivery/service.ts';
-import { simVehicleKey, startFleet, type Fleet } from '../../../backend/fleet-sim/fleet.ts';
+import { startFleet, type Fleet } from '../../../backend/fleet-sim/fleet.ts';
 import { BackendMetrics } from '../../../backend/observability/metrics.ts';
-import { publishImageRepository } from '../../../backend/tuf-repo/image-repository.ts';
 import { latestMetadata } from '../../../backend/tuf-repo/metadata-store.ts';
-import { ensureRoot } from '../../../backend/tuf-repo/root.ts';
 import { trustRoot } from '../../../protocol/tuf/repository-verifier.ts';
-import {
-  insertAuthorisedRelease,
-  insertCampaign,
-  insertFleet,
-  insertUsers,
-  startCampaign,
-} from '../delivery/fixtures.ts';
+import { seedDeltaCampaign, startCampaign } from '../delivery/fixtures.ts';
 import { startHarness, waitUntil, type DeliveryHarness } from '../delivery/harness.ts';
 
 const VEHICLES = 12;
@@ -54,32 +46,12 @@ describe('/metrics during a campaign', () => {
       return res.text();
     };
 
-    const users = await insertUsers(db);
-    const baseImage = randomBytes(32 * 1024);
-    const newImage = Buffer.from(baseImage);
-    newImage.fill(0x5a, 100, 600);
-    const base = await blobs.put(baseImage);
-    const release = await insertAuthorisedRelease(db, blobs, {
-      hardwareId: HW,
-      version: '2.0.0',
-      image: newImage,
-      createdBy: users.creator,
-    });
-    const vehicles = await insertFleet(db, {
+    const { base, vehicles, campaignId } = await seedDeltaCampaign(db, blobs, keys, {
       prefix: 'MET',
       count: VEHICLES,
       hardwareId: HW,
-      baseVersion: '1.0.0',
-      baseSha256: () => base.sha256,
-      keyFor: simVehicleKey,
-    });
-    await publishImageRepository(db, keys);
-    await ensureRoot(db, keys, 'director', new Date());
-    const { campaignId } = await insertCampaign(db, {
-      releaseIds: [release.releaseId],
-      vins: vehicles.map((v) => v.vin),
+      imageBytes: 32 * 1024,
       waves: [{ cumulativePercent: 100, successThreshold: 0.9, errorThreshold: 0.5 }],
-      users,
       pacingPerMinute: 600,
     });
 
