@@ -26,6 +26,13 @@ const AuditEntry = z
 const AuditQuery = PageQuery.extend({
   entityType: z.string().max(50).optional(),
   entityId: z.string().max(100).optional(),
+  actor: z
+    .string()
+    .max(120)
+    .optional()
+    .openapi({ description: 'an actor label ("system", "user:7:maria") or user name' }),
+  from: z.coerce.date().optional().openapi({ description: 'entries at or after this time (ISO 8601)' }),
+  to: z.coerce.date().optional().openapi({ description: 'entries before this time (ISO 8601)' }),
 });
 const Verification = z
   .object({

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
 import type { Selectable, Transaction } from 'kysely';
 import type { AuditLogTable, Database } from '../db/schema.ts';
 import type { Db } from '../db/database.ts';
@@ -110,18 +111,35 @@ export function toAuditEntry(row: AuditRow): AuditEntry {
 export interface AuditFilter {
   entityType?: string | undefined;
   entityId?: string | undefined;
+  /** The stored actor label ("system", "user:7:maria") or a user's name. */
+  actor?: string | undefined;
+  /** Entries at or after this time... */
+  from?: Date | undefined;
+  /** ...and before this one. */
+  to?: Date | undefined;
+  /** Newest first (the dashboard's view); the API reads oldest first. */
+  newestFirst?: boolean | undefined;
 }
 
-/** One page of the log, oldest first, optionally for one entity type or id. */
+/** One page of the log, oldest first (or newest first), filtered by entity, actor and time. */
 export async function listAuditEntries(db: Db, filter: AuditFilter, page: PageQuery): Promise<Page<AuditEntry>> {
-  const after = decodeCursor<number>(page.cursor, 'number') ?? 0;
+  const after = decodeCursor<number>(page.cursor, 'number');
+  const { actor, from, to } = filter;
   const rows = await db
     .selectFrom('audit_log')
     .selectAll()
-    .where('seq', '>', String(after))
+    .$if(after !== null, (b) => b.where('seq', filter.newestFirst ? '<' : '>', String(after)))
     .$if(filter.entityType !== undefined, (b) => b.where('entity_type', '=', filter.entityType ?? ''))
     .$if(filter.entityId !== undefined, (b) => b.where('entity_id', '=', filter.entityId ?? ''))
-    .orderBy('seq')
+    // User names hold no ':', so the third part of "user:ID:NAME" is the name.
+    .$if(actor !== undefined, (b) =>
+      b.where((eb) =>
+        eb.or([eb('actor', '=', actor ?? ''), eb(sql<string>`split_part(actor, ':', 3)`, '=', actor ?? '')]),
+      ),
+    )
+    .$if(from !== undefined, (b) => b.where('at', '>=', from ?? new Date(0)))
+    .$if(to !== undefined, (b) => b.where('at', '<', to ?? new Date(0)))
+    .orderBy('seq', filter.newestFirst ? 'desc' : 'asc')
     .limit(page.limit + 1)
     .execute();
   return toPage(rows, page.limit, (r) => Number(r.seq), toAuditEntry);

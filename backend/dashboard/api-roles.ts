@@ -2,8 +2,11 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Role } from '../db/schema.ts';
 import type { AppEnv, AuthUser } from '../http/auth.ts';
 
-/** The part of the API app the dashboard reads: its OpenAPI registry, where each route lists `x-roles`. */
-export type ApiRegistry = Pick<OpenAPIHono<AppEnv>, 'openAPIRegistry'>;
+/**
+ * The part of the API app the dashboard uses: its OpenAPI registry, where each route lists `x-roles`,
+ * and `request`, for the few pages that hand the API's own response through (evidence downloads).
+ */
+export type ApiRegistry = Pick<OpenAPIHono<AppEnv>, 'openAPIRegistry' | 'request'>;
 
 export type ApiOperation = `${'get' | 'post' | 'put' | 'patch' | 'delete'} /api/${string}`;
 

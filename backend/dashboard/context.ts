@@ -2,7 +2,7 @@ import type { Hono, MiddlewareHandler } from 'hono';
 import type { Db } from '../db/database.ts';
 import type { DeadlinePolicy } from '../vulnerabilities/deadline-policy.ts';
 import type { Actor } from '../audit/service.ts';
-import type { ApiOperation, ApiRoles } from './api-roles.ts';
+import type { ApiOperation, ApiRegistry, ApiRoles } from './api-roles.ts';
 import type { DashboardEnv } from './session.ts';
 import type { AuthUser } from '../http/auth.ts';
 
@@ -10,6 +10,7 @@ import type { AuthUser } from '../http/auth.ts';
 export interface PageContext {
   db: Db;
   roles: ApiRoles;
+  api: ApiRegistry;
   now: () => Date;
   deadlinePolicy: DeadlinePolicy | undefined;
   liveIntervalMs: number;

@@ -2,7 +2,11 @@ import type { Child } from 'hono/jsx';
 import type { AuthUser } from '../http/auth.ts';
 import { STYLES } from './styles.ts';
 
-export type Section = 'campaigns' | 'vulnerabilities' | 'fleet' | 'none';
+// Inline, so the browser never asks for /favicon.ico (a 404 in the console) and no request needs a session.
+const FAVICON =
+  "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Crect width='16' height='16' rx='3' fill='%2314213d'/%3E%3Cpath d='M4 8h8M8 4v8' stroke='%23fff' stroke-width='2'/%3E%3C/svg%3E";
+
+export type Section = 'campaigns' | 'vulnerabilities' | 'fleet' | 'audit' | 'admin' | 'none';
 
 interface PageProps {
   title: string;
@@ -18,6 +22,8 @@ const NAV: { section: Exclude<Section, 'none'>; href: string; label: string }[] 
   { section: 'campaigns', href: '/ui/campaigns', label: 'Campaigns' },
   { section: 'vulnerabilities', href: '/ui/vulnerabilities', label: 'Vulnerabilities' },
   { section: 'fleet', href: '/ui/fleet', label: 'Fleet' },
+  { section: 'audit', href: '/ui/audit', label: 'Audit' },
+  { section: 'admin', href: '/ui/admin/users', label: 'Admin' },
 ];
 
 /** The page shell: skip link, banner with navigation, one main landmark. */
@@ -29,6 +35,7 @@ export function Page(props: PageProps) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         {props.csrf ? <meta name="csrf-token" content={props.csrf} /> : null}
         <title>{`${props.title} · OTA dashboard`}</title>
+        <link rel="icon" type="image/svg+xml" href={FAVICON} />
         <style>{STYLES}</style>
         {props.head}
       </head>

@@ -6,6 +6,7 @@ import type { DeadlinePolicy } from '../vulnerabilities/deadline-policy.ts';
 import { ApiRoles } from './api-roles.ts';
 import type { ApiRegistry } from './api-roles.ts';
 import { registerAssets } from './assets.ts';
+import { registerAuditPages } from './audit-pages.tsx';
 import type { PageContext } from './context.ts';
 import { registerCampaignPages } from './campaign-pages.tsx';
 import { registerFindingsPages } from './findings-pages.tsx';
@@ -50,6 +51,7 @@ export function dashboardRoutes(deps: DashboardDeps): Hono<DashboardEnv> {
   const ctx: PageContext = {
     db: deps.db,
     roles: new ApiRoles(deps.api),
+    api: deps.api,
     now: deps.now ?? (() => new Date()),
     deadlinePolicy: deps.deadlinePolicy,
     liveIntervalMs: deps.liveIntervalMs ?? 2000,
@@ -88,6 +90,7 @@ export function dashboardRoutes(deps: DashboardDeps): Hono<DashboardEnv> {
   registerFleetPages(app, ctx);
   registerVulnerabilityPages(app, ctx);
   registerFindingsPages(app, ctx);
+  registerAuditPages(app, ctx);
 
   app.notFound((c) => c.html(<ErrorPage user={null} csrf={undefined} title="Not found" detail="No such page." />, 404));
   app.onError((err, c) => errorResponse(c, err));

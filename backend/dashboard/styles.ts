@@ -36,7 +36,7 @@ progress{width:8rem;height:.9rem;vertical-align:middle}
 .actions{display:flex;gap:.5rem;flex-wrap:wrap;align-items:end}
 .actions form{display:flex;gap:.5rem;align-items:end}
 button,.button{font:inherit;padding:.4rem .9rem;border-radius:4px;border:1px solid #0b57d0;background:#0b57d0;color:#fff;cursor:pointer;text-decoration:none}
-button.secondary{background:#fff;color:#0b57d0}
+button.secondary,.button.secondary{background:#fff;color:#0b57d0}
 button.danger{background:#b91c1c;border-color:#b91c1c}
 label{display:block;font-weight:600;margin:.6rem 0 .2rem}
 input,select,textarea{font:inherit;padding:.35rem .5rem;border:1px solid #8a94a3;border-radius:4px;background:#fff;max-width:100%}
@@ -57,4 +57,9 @@ legend{font-weight:700;padding:0 .3rem}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:0}
 dl.facts dt{font-weight:600}
 dl.facts dd{margin:0}
+.field-error{color:#991b1b;font-size:.85rem;font-weight:600}
+[aria-invalid=true]{border-color:#b91c1c;border-width:2px}
+pre.json{white-space:pre-wrap;overflow-wrap:anywhere;max-width:40rem;font-size:.8rem;margin:.3rem 0}
+td.wrap,.wrap{overflow-wrap:anywhere}
+code.token{display:block;padding:.5rem;background:#f1f5f9;border:1px solid #cbd5e1;overflow-wrap:anywhere;user-select:all}
 `;

@@ -3,6 +3,8 @@ import type { Actor } from '../../backend/audit/service.ts';
 import { BlobStore } from '../../backend/blobs/store.ts';
 import type { Db } from '../../backend/db/database.ts';
 import type { Role } from '../../backend/db/schema.ts';
+import { createCampaign, DEFAULT_WAVES, transitionCampaign } from '../../backend/campaigns/service.ts';
+import type { Campaign } from '../../backend/campaigns/service.ts';
 import { createVehicleModel, registerVehicle } from '../../backend/fleet/service.ts';
 import { attachImage, createRelease, decideAuthorization, transitionRelease } from '../../backend/releases/service.ts';
 import { createUser, issueToken } from '../../backend/users/service.ts';
@@ -133,4 +135,24 @@ export async function seedFixedVulnerability(
     evidence,
   });
   return { vulnerabilityId: vuln.id, releaseId: rel.id };
+}
+
+/** A campaign of `releaseId` to the whole seeded fleet, submitted for approval (its targets resolved). */
+export async function seedSubmittedCampaign(
+  db: Db,
+  manager: SeededUser,
+  releaseId: number,
+  name = 'BCM 4.2.0 rollout',
+): Promise<Campaign> {
+  const draft = await createCampaign(db, manager.actor, {
+    name,
+    kind: 'bug_fix',
+    releaseIds: [releaseId],
+    vulnerabilityIds: [],
+    targetFilter: { hardwareIds: [HARDWARE_ID] },
+    installPolicy: { windows: [], preconditions: [], driverConsentRequired: false },
+    waves: DEFAULT_WAVES,
+    pacingPerMinute: 60,
+  });
+  return transitionCampaign(db, manager.actor, draft.id, { action: 'submit', reason: 'ready for approval' });
 }

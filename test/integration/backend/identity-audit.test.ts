@@ -92,6 +92,28 @@ describe('audit log', () => {
     expect(log.body.items.map((e: { action: string }) => e.action)).toContain('user.create');
   });
 
+  it('filters by actor (label or user name) and time, and names a bad time', async () => {
+    const byName = await h.call('GET', '/api/audit?limit=500', h.adminToken);
+    const all = byName.body.items as { actor: string; at: string; seq: number }[];
+    const label = all.find((e) => e.actor.startsWith('user:'))?.actor ?? '';
+    const name = label.split(':')[2] ?? '';
+    const mine = all.filter((e) => e.actor === label).map((e) => e.seq);
+    expect(mine.length).toBeGreaterThan(0);
+    for (const actor of [label, name]) {
+      const res = await h.call('GET', `/api/audit?limit=500&actor=${encodeURIComponent(actor)}`, h.adminToken);
+      expect(res.body.items.map((e: { seq: number }) => e.seq)).toEqual(mine);
+    }
+    const last = all.at(-1)!;
+    const since = await h.call('GET', `/api/audit?limit=500&from=${encodeURIComponent(last.at)}`, h.adminToken);
+    expect(since.body.items.map((e: { seq: number }) => e.seq)).toContain(last.seq);
+    expect(since.body.items.every((e: { at: string }) => e.at >= last.at)).toBe(true);
+    const before = await h.call('GET', `/api/audit?limit=500&to=${encodeURIComponent(all[0]!.at)}`, h.adminToken);
+    expect(before.body.items).toEqual([]);
+    const bad = await h.call('GET', '/api/audit?from=yesterday', h.adminToken);
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors[0].field).toBe('query.from');
+  });
+
   it('refuses UPDATE and DELETE on the audit table (trigger)', async () => {
     await expect(sql`UPDATE audit_log SET actor = 'mallory' WHERE seq = 1`.execute(h.db)).rejects.toThrow(
       /append-only/,
