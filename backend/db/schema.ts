@@ -124,6 +124,8 @@ export interface UsersTable {
   name: string;
   roles: Role[];
   created_at: CreatedAt;
+  /** Set while the user is disabled: none of their tokens authenticates. */
+  disabled_at: Timestamp | null;
 }
 export interface ApiTokensTable {
   id: Generated<number>;

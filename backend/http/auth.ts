@@ -35,6 +35,7 @@ export async function userForAuthorization(
     .select(['u.id', 'u.name', 'u.roles'])
     .where('t.token_sha256', '=', hashToken(match[1]))
     .where('t.revoked_at', 'is', null)
+    .where('u.disabled_at', 'is', null)
     .executeTakeFirst();
   return row ? { id: row.id, name: row.name, roles: row.roles } : 'unknown';
 }

@@ -5,12 +5,30 @@ import { ROLES } from '../db/schema.ts';
 import type { AppEnv } from '../http/auth.ts';
 import { PageQuery, pageOf } from '../http/pagination.ts';
 import { IdParam, jsonBody, jsonResponse, Reason, securedRoute } from '../http/route.ts';
-import { createUser, issueToken, listUsers, revokeToken } from './service.ts';
+import {
+  createUser,
+  issueToken,
+  listTokens,
+  listUsers,
+  revokeToken,
+  setUserDisabled,
+  setUserRoles,
+} from './service.ts';
 import { actorOf } from '../http/actor.ts';
 
 const User = z
-  .object({ id: z.number().int(), name: z.string(), roles: z.array(z.enum(ROLES)), createdAt: z.string() })
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    roles: z.array(z.enum(ROLES)),
+    createdAt: z.string(),
+    disabledAt: z.string().nullable(),
+  })
   .openapi('User');
+const Roles = z.array(z.enum(ROLES)).max(ROLES.length);
+const TokenSummary = z
+  .object({ id: z.number().int(), name: z.string(), createdAt: z.string(), revokedAt: z.string().nullable() })
+  .openapi('TokenSummary');
 const NewUser = z.object({
   name: z
     .string()
@@ -18,7 +36,7 @@ const NewUser = z.object({
     .min(1)
     .max(100)
     .regex(/^[\w.@ -]+$/, 'letters, digits, space, . _ - @ only'),
-  roles: z.array(z.enum(ROLES)).max(ROLES.length),
+  roles: Roles,
 });
 const IssuedToken = z
   .object({ id: z.number().int(), userId: z.number().int(), name: z.string(), token: z.string() })
@@ -72,4 +90,51 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>, db: Db): void {
       return c.body(null, 204);
     },
   );
+  app.openapi(
+    securedRoute(['admin'], {
+      method: 'get',
+      path: '/api/users/{id}/tokens',
+      tags: ['users'],
+      summary: "A user's API tokens (names and dates; the tokens themselves are never stored)",
+      request: { params: IdParam },
+      responses: { 200: jsonResponse(z.object({ items: z.array(TokenSummary) }), 'the tokens, oldest first') },
+    }),
+    async (c) => c.json({ items: await listTokens(db, c.req.valid('param').id) }, 200),
+  );
+  app.openapi(
+    securedRoute(['admin'], {
+      method: 'put',
+      path: '/api/users/{id}/roles',
+      tags: ['users'],
+      summary: "Replace a user's roles (an admin cannot take their own admin role)",
+      request: { params: IdParam, body: jsonBody(z.object({ roles: Roles, reason: Reason })) },
+      responses: { 200: jsonResponse(User, 'the user') },
+    }),
+    async (c) => {
+      const { roles, reason } = c.req.valid('json');
+      return c.json(await setUserRoles(db, actorOf(c), c.req.valid('param').id, roles, reason), 200);
+    },
+  );
+  for (const [verb, disabled] of [
+    ['disable', true],
+    ['enable', false],
+  ] as const) {
+    app.openapi(
+      securedRoute(['admin'], {
+        method: 'post',
+        path: `/api/users/{id}/${verb}`,
+        tags: ['users'],
+        summary: disabled
+          ? 'Disable a user: none of their tokens authenticates until enabled (not oneself)'
+          : 'Enable a disabled user again',
+        request: { params: IdParam, body: jsonBody(z.object({ reason: Reason })) },
+        responses: { 200: jsonResponse(User, 'the user') },
+      }),
+      async (c) =>
+        c.json(
+          await setUserDisabled(db, actorOf(c), c.req.valid('param').id, disabled, c.req.valid('json').reason),
+          200,
+        ),
+    );
+  }
 }

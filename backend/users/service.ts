@@ -3,7 +3,7 @@ import type { Role } from '../db/schema.ts';
 import { appendAudit, SYSTEM_ACTOR } from '../audit/service.ts';
 import type { Actor } from '../audit/service.ts';
 import { hashToken, newToken } from '../http/auth.ts';
-import { notFound } from '../http/problem.ts';
+import { conflict, notFound } from '../http/problem.ts';
 import { decodeCursor, toPage } from '../http/pagination.ts';
 import type { Page, PageQuery } from '../http/pagination.ts';
 
@@ -12,6 +12,28 @@ export interface User {
   name: string;
   roles: Role[];
   createdAt: string;
+  /** When the user was disabled (their tokens no longer authenticate), or null. */
+  disabledAt: string | null;
+}
+
+/** A token as an admin sees it: never the token itself, which exists only when issued. */
+export interface TokenSummary {
+  id: number;
+  name: string;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+type UserRow = { id: number; name: string; roles: Role[]; created_at: Date; disabled_at: Date | null };
+
+function toUser(r: UserRow): User {
+  return {
+    id: r.id,
+    name: r.name,
+    roles: r.roles,
+    createdAt: r.created_at.toISOString(),
+    disabledAt: r.disabled_at?.toISOString() ?? null,
+  };
 }
 
 export interface IssuedToken {
@@ -29,7 +51,7 @@ export async function createUser(db: Db, actor: Actor, input: { name: string; ro
       .values({ name: input.name, roles: [...new Set(input.roles)] })
       .returningAll()
       .executeTakeFirstOrThrow();
-    const user = { id: row.id, name: row.name, roles: row.roles, createdAt: row.created_at.toISOString() };
+    const user = toUser(row);
     await appendAudit(trx, { actor, action: 'user.create', entityType: 'user', entityId: row.id, after: user });
     return user;
   });
@@ -44,12 +66,86 @@ export async function listUsers(db: Db, page: PageQuery): Promise<Page<User>> {
     .orderBy('id')
     .limit(page.limit + 1)
     .execute();
-  return toPage(
-    rows,
-    page.limit,
-    (r) => r.id,
-    (r) => ({ id: r.id, name: r.name, roles: r.roles, createdAt: r.created_at.toISOString() }),
-  );
+  return toPage(rows, page.limit, (r) => r.id, toUser);
+}
+
+export async function loadUser(db: Db, id: number): Promise<User> {
+  const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw notFound('user', id);
+  return toUser(row);
+}
+
+export async function listTokens(db: Db, userId: number): Promise<TokenSummary[]> {
+  await loadUser(db, userId);
+  const rows = await db
+    .selectFrom('api_tokens')
+    .select(['id', 'name', 'created_at', 'revoked_at'])
+    .where('user_id', '=', userId)
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    createdAt: r.created_at.toISOString(),
+    revokedAt: r.revoked_at?.toISOString() ?? null,
+  }));
+}
+
+/** Admins cannot lock themselves out: someone else takes away their admin role or disables them. */
+function refuseSelfLockout(actor: Actor, userId: number, what: string): void {
+  if (actor.userId === userId) throw conflict(`you cannot ${what} yourself; ask another admin`, 'self-lockout');
+}
+
+export async function setUserRoles(db: Db, actor: Actor, id: number, roles: Role[], reason: string): Promise<User> {
+  const unique = [...new Set(roles)];
+  if (!unique.includes('admin')) refuseSelfLockout(actor, id, 'take the admin role from');
+  return db.transaction().execute(async (trx) => {
+    const before = await trx.selectFrom('users').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+    if (!before) throw notFound('user', id);
+    const row = await trx
+      .updateTable('users')
+      .set({ roles: unique })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await appendAudit(trx, {
+      actor,
+      action: 'user.roles',
+      entityType: 'user',
+      entityId: id,
+      before: { roles: before.roles },
+      after: { roles: row.roles },
+      reason,
+    });
+    return toUser(row);
+  });
+}
+
+/** Disables (or enables again) a user: while disabled, none of their tokens authenticates. */
+export async function setUserDisabled(
+  db: Db,
+  actor: Actor,
+  id: number,
+  disabled: boolean,
+  reason: string,
+): Promise<User> {
+  if (disabled) refuseSelfLockout(actor, id, 'disable');
+  return db.transaction().execute(async (trx) => {
+    const before = await trx.selectFrom('users').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+    if (!before) throw notFound('user', id);
+    if ((before.disabled_at !== null) === disabled) {
+      throw conflict(`user ${before.name} is already ${disabled ? 'disabled' : 'enabled'}`);
+    }
+    const row = await trx
+      .updateTable('users')
+      .set({ disabled_at: disabled ? new Date() : null })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const action = disabled ? 'user.disable' : 'user.enable';
+    await appendAudit(trx, { actor, action, entityType: 'user', entityId: id, reason });
+    return toUser(row);
+  });
 }
 
 export async function issueToken(db: Db, actor: Actor, userId: number, name: string): Promise<IssuedToken> {

@@ -40,6 +40,52 @@ describe('authentication and users', () => {
     expect((await h.call('GET', '/api/audit', issued.body.token)).status).toBe(401);
   });
 
+  it('changes roles, lists tokens, disables and enables a user; an admin cannot lock themselves out', async () => {
+    const u = await h.call('POST', '/api/users', h.adminToken, { name: 'carol', roles: ['auditor'] });
+    expect(u.body.disabledAt).toBeNull();
+    const t = await h.call('POST', `/api/users/${u.body.id}/tokens`, h.adminToken, { name: 'ci' });
+    const roles = await h.call('PUT', `/api/users/${u.body.id}/roles`, h.adminToken, {
+      roles: ['approver', 'auditor', 'approver'],
+      reason: 'joins the release board',
+    });
+    expect(roles.body.roles).toEqual(['approver', 'auditor']);
+    const tokens = await h.call('GET', `/api/users/${u.body.id}/tokens`, h.adminToken);
+    expect(tokens.body.items).toEqual([{ id: t.body.id, name: 'ci', createdAt: expect.any(String), revokedAt: null }]);
+    expect(JSON.stringify(tokens.body)).not.toContain(t.body.token);
+
+    const disabled = await h.call('POST', `/api/users/${u.body.id}/disable`, h.adminToken, { reason: 'left' });
+    expect(disabled.body.disabledAt).toEqual(expect.any(String));
+    expect((await h.call('GET', '/api/audit', t.body.token)).status).toBe(401);
+    expect((await h.call('POST', `/api/users/${u.body.id}/disable`, h.adminToken, { reason: 'again' })).status).toBe(
+      409,
+    );
+    await h.call('POST', `/api/users/${u.body.id}/enable`, h.adminToken, { reason: 'back' });
+    expect((await h.call('GET', '/api/audit', t.body.token)).status).toBe(200);
+    const actions = await h.call('GET', `/api/audit?entityType=user&entityId=${u.body.id}`, h.adminToken);
+    expect(actions.body.items.map((e: { action: string }) => e.action)).toEqual([
+      'user.create',
+      'user.roles',
+      'user.disable',
+      'user.enable',
+    ]);
+
+    const me = (await h.call('GET', '/api/users?limit=500', h.adminToken)).body.items.find(
+      (x: { name: string }) => x.name === 'root',
+    );
+    const self = await h.call('POST', `/api/users/${me.id}/disable`, h.adminToken, { reason: 'oops' });
+    expect(self.status).toBe(409);
+    const demote = await h.call('PUT', `/api/users/${me.id}/roles`, h.adminToken, { roles: [], reason: 'oops' });
+    expect(demote.status).toBe(409);
+    const bad = await h.call('PUT', `/api/users/${u.body.id}/roles`, h.adminToken, { roles: ['root'], reason: 'x' });
+    expect(bad.body.errors[0].field).toBe('json.roles.0');
+    expect(
+      (await h.call('GET', '/api/users?limit=500', h.adminToken)).body.items.find(
+        (x: { id: number }) => x.id === u.body.id,
+      ).roles,
+    ).toEqual(['approver', 'auditor']);
+    expect((await h.call('GET', `/api/users/${u.body.id}/tokens`, t.body.token)).status).toBe(403);
+  });
+
   it('names the invalid field of a bad body and changes nothing', async () => {
     const before = await h.db
       .selectFrom('users')
