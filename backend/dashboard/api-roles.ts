@@ -34,6 +34,12 @@ export class ApiRoles {
     return user.roles.some((r) => roles.includes(r));
   }
 
+  /** Every API operation open to `role`, e.g. "post /api/users", in registration order. */
+  operationsOf(role: Role): string[] {
+    this.#byOperation = this.#read();
+    return [...this.#byOperation].filter(([, roles]) => roles.includes(role)).map(([op]) => op);
+  }
+
   #read(): Map<string, readonly Role[]> {
     const map = new Map<string, readonly Role[]>();
     for (const def of this.api.openAPIRegistry.definitions) {

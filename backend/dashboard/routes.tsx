@@ -5,6 +5,7 @@ import { problemFromError } from '../http/problem.ts';
 import type { DeadlinePolicy } from '../vulnerabilities/deadline-policy.ts';
 import { ApiRoles } from './api-roles.ts';
 import type { ApiRegistry } from './api-roles.ts';
+import { registerAdminPages } from './admin-pages.tsx';
 import { registerAssets } from './assets.ts';
 import { registerAuditPages } from './audit-pages.tsx';
 import type { PageContext } from './context.ts';
@@ -91,6 +92,7 @@ export function dashboardRoutes(deps: DashboardDeps): Hono<DashboardEnv> {
   registerVulnerabilityPages(app, ctx);
   registerFindingsPages(app, ctx);
   registerAuditPages(app, ctx);
+  registerAdminPages(app, ctx);
 
   app.notFound((c) => c.html(<ErrorPage user={null} csrf={undefined} title="Not found" detail="No such page." />, 404));
   app.onError((err, c) => errorResponse(c, err));

@@ -39,6 +39,7 @@ const SAMPLES: Record<string, (w: World) => string> = {
   '/campaigns/:id': (w) => `/campaigns/${w.campaignId}`,
   '/vulnerabilities/:id': (w) => `/vulnerabilities/${w.vulnerabilityId}`,
   '/fleet/:vin': (w) => `/fleet/${w.vin}`,
+  '/admin/users/:id': (w) => `/admin/users/${w.userId}`,
 };
 
 /** Further states of pages worth checking: results, refused input, the error page. */
