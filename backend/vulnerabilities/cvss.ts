@@ -98,6 +98,28 @@ export function assessCvss(vector: string): CvssAssessment {
   throw new CvssVectorError('the vector must start with CVSS:3.1/ or CVSS:4.0/');
 }
 
+/** A metric name -> value map of a vector (after the version prefix). */
+export function vectorMetrics(vector: string): Map<string, string> {
+  const [, ...parts] = vector.split('/');
+  return new Map(parts.map((p) => p.split(':') as [string, string]));
+}
+
+/**
+ * The vector with `metrics` filled in where it leaves them undefined (values the vector states
+ * win), written in the specification's metric order; scored by the same library.
+ */
+export function withDefaultMetrics(vector: string, metrics: Record<string, string>): CvssAssessment {
+  const assessed = assessCvss(vector);
+  const calc = assessed.version === '3.1' ? new cvssCalculator.Cvss3P1(vector) : new cvssCalculator.Cvss4P0(vector);
+  const stated = vectorMetrics(vector);
+  for (const [name, value] of Object.entries(metrics)) {
+    if (!stated.has(name) || stated.get(name) === 'X') calc.applyComponentString(name, value);
+  }
+  // The library writes every metric, undefined ones as X; a vector names only those it defines.
+  const [prefix, ...parts] = calc.toString(true).split('/');
+  return assessCvss([prefix, ...parts.filter((p) => !p.endsWith(':X'))].join('/'));
+}
+
 /** The qualitative rating scale (v3.1 specification section 5); the same bands apply to v4.0. */
 export function severityOf(score: number): Severity {
   if (score === 0) return 'none';
