@@ -8,7 +8,7 @@ import type { ApiRegistry } from './api-roles.ts';
 import { registerAssets } from './assets.ts';
 import type { PageContext } from './context.ts';
 import { registerCampaignPages } from './campaign-pages.tsx';
-import { registerFindingsPages } from './findings-pages.tsx';
+import { registerMonitoringPages } from './monitoring-pages.ts';
 import { registerFleetPages } from './fleet-pages.tsx';
 import { registerVulnerabilityPages } from './vulnerability-pages.tsx';
 import { ErrorPage } from './pages/error.tsx';
@@ -87,7 +87,7 @@ export function dashboardRoutes(deps: DashboardDeps): Hono<DashboardEnv> {
   registerCampaignPages(app, ctx);
   registerFleetPages(app, ctx);
   registerVulnerabilityPages(app, ctx);
-  registerFindingsPages(app, ctx);
+  registerMonitoringPages(app, ctx);
 
   app.notFound((c) => c.html(<ErrorPage user={null} csrf={undefined} title="Not found" detail="No such page." />, 404));
   app.onError((err, c) => errorResponse(c, err));

@@ -13,7 +13,8 @@ function Badge(props: { cvss: CvssAssessment; label: string }) {
 }
 
 /** "base high 7.3 · in fleet medium 6.3" (the second only when the fleet context is known). */
-export function SeverityBadges(props: { v: Vulnerability }) {
+export function SeverityBadges(props: { v: Vulnerability | undefined }) {
+  if (!props.v) return null;
   const { cvss, contextualCvss } = props.v;
   if (!cvss) return <span class="badge">not assessed</span>;
   return (
