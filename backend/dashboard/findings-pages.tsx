@@ -1,17 +1,33 @@
 import type { AuthUser } from '../http/auth.ts';
 import { listFindings } from '../vulnerabilities/matching/findings.ts';
 import type { Finding } from '../vulnerabilities/matching/findings.ts';
+import type { Vulnerability } from '../vulnerabilities/service.ts';
 import { requireOperation } from './context.ts';
 import type { DashboardApp, PageContext } from './context.ts';
-import { formatTime, humanize } from './format.ts';
-import { Page } from './layout.tsx';
+import { takeFlash } from './flash.ts';
+import type { FlashMessage } from './flash.ts';
+import { Flash, Page } from './layout.tsx';
+import { DECIDE_VEX, FindingsTable, vulnerabilitiesOf } from './pages/findings-table.tsx';
 
 // Vulnerability monitoring's findings list: what matching found, newest first.
 
-function FindingsPage(props: { user: AuthUser; csrf: string; findings: Finding[] }) {
+interface FindingsProps {
+  user: AuthUser;
+  csrf: string;
+  findings: Finding[];
+  vulnerabilities: Map<number, Vulnerability>;
+  canDecide: boolean;
+  flash: FlashMessage | null;
+}
+
+function FindingsPage(props: FindingsProps) {
   return (
     <Page title="Findings" section="vulnerabilities" user={props.user} csrf={props.csrf}>
       <h1>Findings</h1>
+      <Flash kind={props.flash?.kind ?? 'ok'} text={props.flash?.text} />
+      <p>
+        <a href="/ui/advisories/import">Import advisories</a> · <a href="/ui/cvss">CVSS calculator</a>
+      </p>
       <p class="hint">
         Advisories matched against the components of each release's SBOM, newest first. A VEX statement of not affected
         takes the release out of the vulnerability's vehicle count.
@@ -19,42 +35,12 @@ function FindingsPage(props: { user: AuthUser; csrf: string; findings: Finding[]
       {props.findings.length === 0 ? (
         <p>No findings yet: upload SBOMs and import advisories.</p>
       ) : (
-        <table aria-label="Findings">
-          <thead>
-            <tr>
-              <th scope="col">Found</th>
-              <th scope="col">Vulnerability</th>
-              <th scope="col">Advisory</th>
-              <th scope="col">Release</th>
-              <th scope="col">Component</th>
-              <th scope="col">ECUs</th>
-              <th scope="col">VEX</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.findings.map((f) => (
-              <tr>
-                <td>{formatTime(f.foundAt)}</td>
-                <td>
-                  <a href={`/ui/vulnerabilities/${f.vulnerabilityId}`}>#{f.vulnerabilityId}</a>
-                </td>
-                <td>
-                  {f.advisory.id}
-                  {f.advisory.aliases.length > 0 ? <span class="hint"> ({f.advisory.aliases.join(', ')})</span> : null}
-                </td>
-                <td>
-                  {f.release.hardwareId} {f.release.version}
-                </td>
-                <td>
-                  {f.component.name} {f.component.version}
-                  <span class="hint"> {f.component.purl ?? f.component.cpe}</span>
-                </td>
-                <td>{f.ecus}</td>
-                <td>{f.vex ? humanize(f.vex) : <span class="hint">none</span>}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <FindingsTable
+          label="Findings"
+          findings={props.findings}
+          vulnerabilities={props.vulnerabilities}
+          canDecide={props.canDecide}
+        />
       )}
     </Page>
   );
@@ -62,9 +48,12 @@ function FindingsPage(props: { user: AuthUser; csrf: string; findings: Finding[]
 
 export function registerFindingsPages(app: DashboardApp, ctx: PageContext): void {
   const canList = requireOperation(ctx.roles, 'get /api/findings');
-  app.get('/findings', canList, async (c) =>
-    c.html(
-      <FindingsPage user={c.get('user')} csrf={c.get('csrf')} findings={await listFindings(ctx.db, { limit: 500 })} />,
-    ),
-  );
+  app.get('/findings', canList, async (c) => {
+    const findings = await listFindings(ctx.db, { limit: 500 });
+    const vulnerabilities = await vulnerabilitiesOf(ctx, findings);
+    const user = c.get('user');
+    const canDecide = ctx.roles.allows(user, DECIDE_VEX);
+    const props = { user, csrf: c.get('csrf'), findings, vulnerabilities, canDecide, flash: takeFlash(c) };
+    return c.html(<FindingsPage {...props} />);
+  });
 }

@@ -10,7 +10,7 @@ import { registerAssets } from './assets.ts';
 import { registerAuditPages } from './audit-pages.tsx';
 import type { PageContext } from './context.ts';
 import { registerCampaignPages } from './campaign-pages.tsx';
-import { registerFindingsPages } from './findings-pages.tsx';
+import { registerMonitoringPages } from './monitoring-pages.ts';
 import { registerFleetPages } from './fleet-pages.tsx';
 import { registerVulnerabilityPages } from './vulnerability-pages.tsx';
 import { ErrorPage } from './pages/error.tsx';
@@ -90,7 +90,7 @@ export function dashboardRoutes(deps: DashboardDeps): Hono<DashboardEnv> {
   registerCampaignPages(app, ctx);
   registerFleetPages(app, ctx);
   registerVulnerabilityPages(app, ctx);
-  registerFindingsPages(app, ctx);
+  registerMonitoringPages(app, ctx);
   registerAuditPages(app, ctx);
   registerAdminPages(app, ctx);
 

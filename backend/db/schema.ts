@@ -24,6 +24,9 @@ export type VehicleLifecycle = (typeof VEHICLE_LIFECYCLES)[number];
 
 export const ASIL_RATINGS = ['QM', 'A', 'B', 'C', 'D'] as const;
 export type Asil = (typeof ASIL_RATINGS)[number];
+/** How an ECU can be reached: over an external interface, or only over the vehicle's internal bus. */
+export const ECU_EXPOSURES = ['connected', 'internal_bus'] as const;
+export type EcuExposure = (typeof ECU_EXPOSURES)[number];
 
 export const VULNERABILITY_PHASES = [
   'received',
@@ -182,6 +185,7 @@ export interface EcusTable {
   installed_version: string;
   image_sha256: string | null;
   asil: Asil | null;
+  exposure: ColumnType<EcuExposure | null, EcuExposure | null | undefined, EcuExposure | null>;
   updated_at: GeneratedTimestamp;
 }
 export interface EcuVersionHistoryTable {

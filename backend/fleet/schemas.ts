@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { label } from '../http/schema-fields.ts';
-import { ASIL_RATINGS, VEHICLE_LIFECYCLES } from '../db/schema.ts';
+import { ASIL_RATINGS, ECU_EXPOSURES, VEHICLE_LIFECYCLES } from '../db/schema.ts';
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex sha256 (64 characters)');
 
@@ -47,6 +47,8 @@ export const EcuInput = z.object({
   installedVersion: label(64),
   imageSha256: sha256.nullable().default(null),
   asil: z.enum(ASIL_RATINGS).nullable().default(null),
+  /** Reachable from outside the vehicle, or only over its internal bus (null: not known). */
+  exposure: z.enum(ECU_EXPOSURES).nullable().default(null),
 });
 
 export const VehicleInput = z.object({

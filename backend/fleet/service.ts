@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Selectable } from 'kysely';
 import type { Db } from '../db/database.ts';
-import type { Asil, EcusTable, VehicleLifecycle, VehiclesTable } from '../db/schema.ts';
+import type { Asil, EcuExposure, EcusTable, VehicleLifecycle, VehiclesTable } from '../db/schema.ts';
 import { appendAudit } from '../audit/service.ts';
 import type { Actor } from '../audit/service.ts';
 import { illegalTransition, notFound } from '../http/problem.ts';
@@ -23,6 +23,7 @@ export interface EcuInput {
   installedVersion: string;
   imageSha256: string | null;
   asil: Asil | null;
+  exposure: EcuExposure | null;
 }
 export interface VehicleInput {
   vin: string;
@@ -112,6 +113,7 @@ export async function registerVehicle(db: Db, actor: Actor, input: VehicleInput)
             installed_version: e.installedVersion,
             image_sha256: e.imageSha256,
             asil: e.asil,
+            exposure: e.exposure,
           })),
         )
         .execute();
@@ -165,6 +167,7 @@ function toVehicle(v: VehicleRow, ecus: EcuRow[]): Vehicle {
       installedVersion: e.installed_version,
       imageSha256: e.image_sha256,
       asil: e.asil,
+      exposure: e.exposure,
       updatedAt: e.updated_at.toISOString(),
     })),
   };

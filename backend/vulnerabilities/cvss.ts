@@ -44,6 +44,25 @@ function metricTable(vector: Vector): { base: Set<string>; allowed: Map<string, 
   return { base, allowed };
 }
 
+export interface CvssMetricGroup {
+  /** The library's group name: base, temporal, environmental (v3.1); base, threat, environmental-*, supplemental (v4.0). */
+  group: string;
+  metrics: { short: string; name: string; values: { short: string; name: string }[] }[];
+}
+
+/** Every metric of a version with its values, in the specification's order (for forms such as the calculator). */
+export function cvssMetricGroups(version: '3.1' | '4.0'): CvssMetricGroup[] {
+  const vector = version === '3.1' ? new cvssCalculator.Cvss3P1() : new cvssCalculator.Cvss4P0();
+  return [...vector.getRegisteredComponents()].map(([category, components]) => ({
+    group: category.name,
+    metrics: components.map((c) => ({
+      short: c.shortName,
+      name: c.name,
+      values: c.values.filter((v) => v.hide !== true).map((v) => ({ short: v.shortName, name: v.name })),
+    })),
+  }));
+}
+
 const TABLES = {
   '3.1': metricTable(new cvssCalculator.Cvss3P1()),
   '4.0': metricTable(new cvssCalculator.Cvss4P0()),
@@ -51,7 +70,9 @@ const TABLES = {
 
 function checkVector(version: '3.1' | '4.0', vector: string): void {
   const { base, allowed } = TABLES[version];
-  const [, ...parts] = vector.split('/');
+  const tail = vector.slice(`CVSS:${version}/`.length);
+  // "CVSS:3.1/" alone names no metric: reported as the missing base metrics below.
+  const parts = tail === '' ? [] : tail.split('/');
   const seen = new Set<string>();
   for (const part of parts) {
     const pieces = part.split(':');
@@ -96,6 +117,33 @@ export function assessCvss(vector: string): CvssAssessment {
     };
   }
   throw new CvssVectorError('the vector must start with CVSS:3.1/ or CVSS:4.0/');
+}
+
+/** A metric name -> value map of a vector (after the version prefix). */
+export function vectorMetrics(vector: string): Map<string, string> {
+  const [, ...parts] = vector.split('/');
+  return new Map(parts.map((p) => p.split(':') as [string, string]));
+}
+
+/**
+ * The vector with `metrics` filled in where it leaves them undefined (values the vector states
+ * win), written in the specification's metric order; scored by the same library.
+ */
+export function withDefaultMetrics(vector: string, metrics: Record<string, string>): CvssAssessment {
+  const assessed = assessCvss(vector);
+  const calc = assessed.version === '3.1' ? new cvssCalculator.Cvss3P1(vector) : new cvssCalculator.Cvss4P0(vector);
+  const stated = vectorMetrics(vector);
+  for (const [name, value] of Object.entries(metrics)) {
+    if (!stated.has(name) || stated.get(name) === 'X') calc.applyComponentString(name, value);
+  }
+  // The library writes every metric, undefined ones as X; a vector names only those it defines.
+  const [prefix, ...parts] = calc.toString(true).split('/');
+  return assessCvss([prefix, ...parts.filter((p) => !p.endsWith(':X'))].join('/'));
+}
+
+/** Validates and scores a vector, written back in the specification's metric order. */
+export function assessCanonical(vector: string): CvssAssessment {
+  return withDefaultMetrics(vector, {});
 }
 
 /** The qualitative rating scale (v3.1 specification section 5); the same bands apply to v4.0. */

@@ -1,6 +1,13 @@
 import { z } from '@hono/zod-openapi';
 import { label, text } from '../http/schema-fields.ts';
-import { REJECTION_REASONS, REMEDIATION_KINDS, REPORTER_KINDS, VULNERABILITY_PHASES } from '../db/schema.ts';
+import {
+  ASIL_RATINGS,
+  ECU_EXPOSURES,
+  REJECTION_REASONS,
+  REMEDIATION_KINDS,
+  REPORTER_KINDS,
+  VULNERABILITY_PHASES,
+} from '../db/schema.ts';
 
 export const AffectedProduct = z
   .object({ hardwareId: label(), versions: z.array(label()).min(1).max(200) })
@@ -73,6 +80,19 @@ const CvssAssessment = z
   ])
   .openapi('CvssAssessment');
 
+const CvssContext = z
+  .object({
+    modelId: z.string(),
+    hardwareId: z.string(),
+    asil: z.enum(ASIL_RATINGS).nullable(),
+    exposure: z.enum(ECU_EXPOSURES).nullable(),
+    vehicles: z.number().int(),
+    cvss: CvssAssessment,
+  })
+  .openapi('CvssContext', {
+    description: 'The vector with the environmental metrics this ECU context implies (README "Contextual CVSS")',
+  });
+
 export const Vulnerability = z
   .object({
     id: z.number().int(),
@@ -86,6 +106,8 @@ export const Vulnerability = z
     impactNote: z.string().nullable(),
     intrusionLevel: z.string().nullable(),
     cvss: CvssAssessment.nullable(),
+    cvssContexts: z.array(CvssContext),
+    contextualCvss: CvssAssessment.nullable(),
     exploitAvailable: z.boolean(),
     workaroundExists: z.boolean(),
     safetyRelevant: z.boolean(),

@@ -16,6 +16,8 @@ import { decodeCursor, toLoadedPage } from '../http/pagination.ts';
 import type { Page, PageQuery } from '../http/pagination.ts';
 import { assessCvss, CvssVectorError } from './cvss.ts';
 import type { CvssAssessment } from './cvss.ts';
+import { cvssContexts } from './cvss-context.ts';
+import type { CvssContext } from './cvss-context.ts';
 
 import { DEFAULT_DEADLINE_POLICY, deliveryDeadline } from './deadline-policy.ts';
 import type { DeadlinePolicy } from './deadline-policy.ts';
@@ -68,6 +70,10 @@ export interface Vulnerability
   id: number;
   phase: VulnerabilityPhase;
   cvss: CvssAssessment | null;
+  /** The vector scored per affected ECU context (model, hardware, ASIL, exposure), the worst first. */
+  cvssContexts: CvssContext[];
+  /** The worst context's score, which sets the delivery deadline; null without vector or affected ECUs. */
+  contextualCvss: CvssAssessment | null;
   remediation: { kind: RemediationKind; note: string | null } | null;
   deliveryClass: string | null;
   confirmedAt: string | null;
@@ -103,7 +109,21 @@ export async function affectedVehicleCount(db: Executor, vulnerabilityId: number
   return result.rows[0]?.n ?? 0;
 }
 
-function toVulnerability(row: Row, affected: AffectedProduct[], affectedVehicles: number, now: Date): Vulnerability {
+interface Related {
+  affected: AffectedProduct[];
+  affectedVehicles: number;
+  contexts: CvssContext[];
+}
+
+async function loadRelated(db: Executor, row: Row): Promise<Related> {
+  return {
+    affected: await loadAffected(db, row.id),
+    affectedVehicles: await affectedVehicleCount(db, row.id),
+    contexts: row.cvss_vector ? await cvssContexts(db, row.id, row.cvss_vector) : [],
+  };
+}
+
+function toVulnerability(row: Row, { affected, affectedVehicles, contexts }: Related, now: Date): Vulnerability {
   const open = OPEN_PHASES.includes(row.phase);
   const daysLeft =
     row.deadline_at && open ? Math.floor((row.deadline_at.getTime() - now.getTime()) / 86_400_000) : null;
@@ -120,6 +140,8 @@ function toVulnerability(row: Row, affected: AffectedProduct[], affectedVehicles
     intrusionLevel: row.intrusion_level,
     // The sub-scores and nomenclature follow from the stored vector; one scorer computes them.
     cvss: row.cvss_vector ? assessCvss(row.cvss_vector) : null,
+    cvssContexts: contexts,
+    contextualCvss: contexts[0]?.cvss ?? null,
     exploitAvailable: row.exploit_available,
     workaroundExists: row.workaround_exists,
     safetyRelevant: row.safety_relevant,
@@ -154,7 +176,7 @@ async function loadAffected(db: Executor, id: number): Promise<AffectedProduct[]
 export async function loadVulnerability(db: Executor, id: number, now = new Date()): Promise<Vulnerability> {
   const row = await db.selectFrom('vulnerabilities').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) throw notFound('vulnerability', id);
-  return toVulnerability(row, await loadAffected(db, id), await affectedVehicleCount(db, id), now);
+  return toVulnerability(row, await loadRelated(db, row), now);
 }
 
 export async function replaceAffected(db: Executor, id: number, affected: AffectedProduct[]): Promise<void> {
@@ -239,11 +261,13 @@ export async function assessVulnerability(
     const before = await loadVulnerability(trx, id, now);
     if (input.affected) await replaceAffected(trx, id, input.affected);
     const affectedVehicles = await affectedVehicleCount(trx, id);
+    // The deadline follows the score in the worst context the fleet has the vulnerable ECUs in.
+    const worst = (await cvssContexts(trx, id, cvss.vector))[0]?.cvss ?? cvss;
     const confirmedAt = row.confirmed_at ?? now;
     const { deliveryClass, deadline } = deliveryDeadline(
       confirmedAt,
       {
-        severity: cvss.severity,
+        severity: worst.severity,
         exploitAvailable: input.exploitAvailable,
         workaroundExists: input.workaroundExists,
         affectedVehicles,
@@ -397,6 +421,6 @@ export async function listVulnerabilities(
     rows,
     page.limit,
     (r) => r.id,
-    async (r) => toVulnerability(r, await loadAffected(db, r.id), await affectedVehicleCount(db, r.id), now),
+    async (r) => toVulnerability(r, await loadRelated(db, r), now),
   );
 }

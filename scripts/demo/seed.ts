@@ -247,6 +247,8 @@ async function registerFleet(
         installedVersion: e.simulation.softwareVersion,
         imageSha256: sha256Hex(runningImage(e)),
         asil: e.name === 'adas' ? 'B' : 'QM',
+        // The demo's ECUs sit behind the vehicle gateway: only the gateway (TCU) talks to the outside.
+        exposure: 'internal_bus',
       })),
     });
     registered++;

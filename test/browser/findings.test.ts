@@ -71,7 +71,7 @@ describe('findings list in chromium', () => {
       expect(text).toContain('lwip 2.1.2');
       // Both seeded vehicles run this release on their BCM.
       expect(await row.getByRole('cell').nth(5).textContent()).toBe('2');
-      await row.getByRole('link').click();
+      await row.getByRole('link', { name: /^#\d+$/ }).click();
       await page.waitForURL(/\/ui\/vulnerabilities\/\d+$/);
       await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toContain('CVE-2020-22283');
     } finally {

@@ -61,6 +61,7 @@ export async function seedFleet(db: Db, vehicles: number): Promise<string[]> {
           installedVersion: OLD_VERSION,
           imageSha256: null,
           asil: 'QM',
+          exposure: 'internal_bus',
         },
         {
           serial: `TCU-${i}`,
@@ -69,6 +70,7 @@ export async function seedFleet(db: Db, vehicles: number): Promise<string[]> {
           installedVersion: '2.0.0',
           imageSha256: null,
           asil: null,
+          exposure: 'connected',
         },
       ],
     });

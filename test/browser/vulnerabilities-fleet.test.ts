@@ -86,7 +86,8 @@ describe('vulnerability board, assessment form and fleet search in chromium', ()
     await page.getByLabel('An exploit is available').check();
     await page.getByRole('button', { name: 'Record assessment' }).click();
     await expect(page.getByRole('status').first().textContent()).resolves.toContain(
-      'Assessment recorded: 9.8 (critical)',
+      // The body controllers are QM and on the internal bus only: MAV:A in the fleet (README, contextual CVSS).
+      'Assessment recorded: 9.8 (critical), in the fleet 8.8 (high), delivery class urgent.',
     );
     await expect(page.locator('.sev-critical').first().textContent()).resolves.toContain('9.8');
     await context.close();

@@ -4,21 +4,12 @@ import type { Vulnerability } from '../../vulnerabilities/service.ts';
 import { formatTime, humanize, timeLeft } from '../format.ts';
 import { Flash, Page } from '../layout.tsx';
 import type { FlashMessage } from '../flash.ts';
+import { CvssContextTable, SeverityBadges } from './cvss-contexts.tsx';
 
 interface Shell {
   user: AuthUser;
   csrf: string;
   now: Date;
-}
-
-function Severity(props: { v: Vulnerability }) {
-  const cvss = props.v.cvss;
-  if (!cvss) return <span class="badge">not assessed</span>;
-  return (
-    <span class={`badge sev-${cvss.severity}`}>
-      {cvss.severity} {cvss.score.toFixed(1)}
-    </span>
-  );
 }
 
 function Deadline(props: { v: Vulnerability; now: Date }) {
@@ -53,7 +44,7 @@ export function VulnerabilityBoard(
                     #{v.id} {v.title}
                   </a>
                   <div>
-                    <Severity v={v} /> <Deadline v={v} now={props.now} />
+                    <SeverityBadges v={v} /> <Deadline v={v} now={props.now} />
                   </div>
                   <div class="hint">{v.affectedVehicles} affected vehicles</div>
                 </li>
@@ -93,7 +84,11 @@ export function VulnerabilityPage(
           </dd>
           <dt>Severity</dt>
           <dd>
-            <Severity v={v} /> {v.cvss ? <code>{v.cvss.vector}</code> : null}
+            <SeverityBadges v={v} /> {v.cvss ? <code>{v.cvss.vector}</code> : null}
+          </dd>
+          <dt>In the fleet</dt>
+          <dd>
+            <CvssContextTable v={v} />
           </dd>
           <dt>Deadline</dt>
           <dd>

@@ -1,12 +1,16 @@
 import { z } from 'zod';
 import { PackageIdError, parseCpe, parsePurl, schemeOfKey } from '../package-key.ts';
+import { parseVers, VersError } from '../matching/vers.ts';
+import type { VersRange } from '../matching/vers.ts';
+import type { AffectedSpec } from '../matching/affected.ts';
 import { AdvisoryError, scorableCvss } from './advisory.ts';
 import type { ParsedAdvisory } from './advisory.ts';
 
 // CSAF 2.0 (OASIS): the product tree names products (with purl or CPE in
 // product_identification_helper, versions as product_version branches); each vulnerability's
 // product_status says which products are known_affected and which are fixed. One advisory per
-// vulnerability of the document.
+// vulnerability of the document. A product under a product_version_range branch stands for every
+// version of its `vers:` range; ranges in other notations (free text) cannot be evaluated and are skipped.
 
 const Helper = z.object({ purl: z.string().optional(), cpe: z.string().optional() }).optional();
 const FullProductName = z.object({
@@ -80,36 +84,74 @@ export const CsafDocument = z.object({
   vulnerabilities: z.array(Vulnerability).min(1),
 });
 
-interface Product {
-  packageKey: string;
-  version: string;
+/** One version, or (under a product_version_range branch) a range of them. */
+type Product = { packageKey: string; version: string } | { packageKey: string; range: VersRange };
+type BranchVersion = { version: string } | { range: VersRange } | null;
+
+function branchVersion(b: Branch, enclosing: BranchVersion, path: string): BranchVersion {
+  if (b.category === 'product_version') return { version: b.name };
+  if (b.category !== 'product_version_range') return enclosing;
+  if (!b.name.trim().startsWith('vers:')) return null;
+  try {
+    return { range: parseVers(b.name) };
+  } catch (err) {
+    if (err instanceof VersError) throw new AdvisoryError(`${path}/name`, err.message);
+    throw err;
+  }
 }
 
-/** Product id -> package and version; the version is the purl's/CPE's or the enclosing product_version branch's. */
+/** Product id -> package and version (the purl's/CPE's, else the enclosing product_version branch's) or range. */
 function productsOf(tree: z.infer<typeof CsafDocument>['product_tree']): Map<string, Product> {
   const out = new Map<string, Product>();
-  const add = (p: z.infer<typeof FullProductName>, branchVersion: string | undefined, path: string) => {
+  const add = (p: z.infer<typeof FullProductName>, branch: BranchVersion, path: string) => {
     const h = p.product_identification_helper;
     try {
       const id = h?.purl ? parsePurl(h.purl) : h?.cpe ? parseCpe(h.cpe) : null;
-      const version = id?.version ?? branchVersion;
-      if (id && version) out.set(p.product_id, { packageKey: id.key, version });
+      if (!id) return;
+      if (branch && 'range' in branch) out.set(p.product_id, { packageKey: id.key, range: branch.range });
+      else if (id.version ?? branch?.version) {
+        out.set(p.product_id, { packageKey: id.key, version: id.version ?? branch?.version ?? '' });
+      }
     } catch (err) {
       if (err instanceof PackageIdError) throw new AdvisoryError(`${path}/product_identification_helper`, err.message);
       throw err;
     }
   };
-  const walk = (branches: Branch[] | undefined, version: string | undefined, path: string) => {
+  const walk = (branches: Branch[] | undefined, enclosing: BranchVersion, path: string) => {
     branches?.forEach((b, i) => {
       const here = `${path}/${i}`;
-      const v = b.category === 'product_version' ? b.name : version;
+      const v = branchVersion(b, enclosing, here);
       if (b.product) add(b.product, v, `${here}/product`);
       walk(b.branches, v, `${here}/branches`);
     });
   };
-  walk(tree?.branches, undefined, '/product_tree/branches');
-  tree?.full_product_names?.forEach((p, i) => add(p, undefined, `/product_tree/full_product_names/${i}`));
+  walk(tree?.branches, null, '/product_tree/branches');
+  tree?.full_product_names?.forEach((p, i) => add(p, null, `/product_tree/full_product_names/${i}`));
   return out;
+}
+
+type CsafAffected = AffectedSpec & { vers: VersRange[]; fixedVers: VersRange[] };
+
+/** Package key -> the versions and ranges the status lists name as affected and as fixed. */
+function packagesOf(products: Map<string, Product>, affected: string[], fixed: string[]): Map<string, CsafAffected> {
+  const byKey = new Map<string, CsafAffected>();
+  const note = (ids: string[], isFixed: boolean) => {
+    for (const id of ids) {
+      const p = products.get(id);
+      if (!p) continue;
+      const entry = byKey.get(p.packageKey) ?? { ranges: [], versions: [], fixed: [], vers: [], fixedVers: [] };
+      if ('range' in p) (isFixed ? entry.fixedVers : entry.vers).push(p.range);
+      else (isFixed ? entry.fixed : entry.versions).push(p.version);
+      byKey.set(p.packageKey, entry);
+    }
+  };
+  note(affected, false);
+  note(fixed, true);
+  for (const e of byKey.values()) {
+    e.versions = [...new Set(e.versions)];
+    e.fixed = [...new Set(e.fixed)];
+  }
+  return byKey;
 }
 
 export function parseCsaf(doc: unknown): ParsedAdvisory[] {
@@ -123,22 +165,9 @@ export function parseCsaf(doc: unknown): ParsedAdvisory[] {
   const products = productsOf(product_tree);
   return vulnerabilities.map((v, i) => {
     const status = v.product_status ?? {};
-    // Package key -> affected and fixed versions.
-    const byKey = new Map<string, { versions: Set<string>; fixed: Set<string> }>();
-    const note = (ids: string[] | undefined, kind: 'versions' | 'fixed') => {
-      for (const id of ids ?? []) {
-        const p = products.get(id);
-        if (!p) continue;
-        const entry = byKey.get(p.packageKey) ?? { versions: new Set<string>(), fixed: new Set<string>() };
-        entry[kind].add(p.version);
-        byKey.set(p.packageKey, entry);
-      }
-    };
-    note(
-      [...(status.known_affected ?? []), ...(status.first_affected ?? []), ...(status.last_affected ?? [])],
-      'versions',
-    );
-    note([...(status.fixed ?? []), ...(status.first_fixed ?? [])], 'fixed');
+    const affectedIds = [...(status.known_affected ?? []), ...(status.first_affected ?? [])];
+    const fixedIds = [...(status.fixed ?? []), ...(status.first_fixed ?? [])];
+    const byKey = packagesOf(products, [...affectedIds, ...(status.last_affected ?? [])], fixedIds);
     const score = v.scores?.find((s) => s.cvss_v4 ?? s.cvss_v3);
     const cvssVector = scorableCvss(score?.cvss_v4?.vectorString ?? score?.cvss_v3?.vectorString);
     const id = v.cve ?? v.ids?.[0]?.text ?? `${i}`;
@@ -150,10 +179,11 @@ export function parseCsaf(doc: unknown): ParsedAdvisory[] {
       details: v.notes?.find((n) => n.category === 'description')?.text ?? '',
       modified: new Date(document.tracking.current_release_date),
       cvssVector,
-      packages: [...byKey].map(([packageKey, e]) => ({
+      packages: [...byKey].map(([packageKey, affected]) => ({
         packageKey,
-        scheme: schemeOfKey(packageKey),
-        affected: { ranges: [], versions: [...e.versions], fixed: [...e.fixed] },
+        // A CPE names no ecosystem: the range's scheme then says how its versions compare.
+        scheme: affected.vers[0]?.scheme ?? affected.fixedVers[0]?.scheme ?? schemeOfKey(packageKey),
+        affected,
       })),
       document: doc,
     };

@@ -1,4 +1,6 @@
 import type { Compare } from './versions.ts';
+import { versContains } from './vers.ts';
+import type { VersRange } from './vers.ts';
 
 // Which versions of one package an advisory names as affected, in a form both OSV and CSAF map to.
 
@@ -12,6 +14,10 @@ export interface AffectedSpec {
   versions: string[];
   /** Versions named as fixed (CSAF `fixed`): never affected, whatever a range says. */
   fixed: string[];
+  /** CSAF `product_version_range` branches in vers notation, each compared in its own scheme's order (absent in advisories stored before). */
+  vers?: VersRange[] | undefined;
+  /** Ranges named as fixed: never affected. */
+  fixedVers?: VersRange[] | undefined;
 }
 
 function eventVersion(e: OsvEvent): string {
@@ -49,6 +55,8 @@ function inRange(events: OsvEvent[], version: string, cmp: Compare): boolean {
 
 export function isAffected(spec: AffectedSpec, version: string, cmp: Compare): boolean {
   if (spec.fixed.some((f) => cmp(f, version) === 0)) return false;
+  if (spec.fixedVers?.some((r) => versContains(r, version))) return false;
   if (spec.versions.some((v) => cmp(v, version) === 0)) return true;
+  if (spec.vers?.some((r) => versContains(r, version))) return true;
   return spec.ranges.some((events) => inRange(events, version, cmp));
 }

@@ -23,6 +23,7 @@ export interface FleetSpec {
   version?: string;
   tags?: string[];
   asil?: string | null;
+  exposure?: 'connected' | 'internal_bus' | null;
   prefix?: string;
 }
 
@@ -39,9 +40,9 @@ export async function seedFleet(db: Db, spec: FleetSpec): Promise<void> {
            'owner-' || g, ${spec.tags ?? []}::text[]
     FROM generate_series(1, ${spec.count}) g`.execute(db);
   await sql`
-    INSERT INTO ecus (vin, serial, name, hardware_id, installed_version, asil)
+    INSERT INTO ecus (vin, serial, name, hardware_id, installed_version, asil, exposure)
     SELECT ${prefix} || lpad(g::text, ${width}, '0'), 'S' || g, 'ecu', ${spec.hardwareId ?? 'HW-BMS-1'},
-           ${spec.version ?? '1.0.0'}, ${spec.asil ?? null}
+           ${spec.version ?? '1.0.0'}, ${spec.asil ?? null}, ${spec.exposure ?? null}
     FROM generate_series(1, ${spec.count}) g`.execute(db);
 }
 

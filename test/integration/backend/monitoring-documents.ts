@@ -162,3 +162,56 @@ export const CSAF_BUSYBOX = {
     },
   ],
 };
+
+/** A product under a product_version_range branch (CSAF 2.0 section 3.1.2.1, vers notation). */
+function rangeBranch(range: string, productId: string, helper: { purl: string } | { cpe: string }) {
+  return {
+    category: 'product_version_range',
+    name: range,
+    product: { product_id: productId, name: `${productId} ${range}`, product_identification_helper: helper },
+  };
+}
+
+/** A supplier CSAF 2.0 advisory that names affected versions as vers ranges, one vulnerability per package. */
+export function csafVersRanges(ranges: { openssl: string; opensslFixed: string; lodash: string; busybox: string }) {
+  const doc = structuredClone(CSAF_BUSYBOX) as Record<string, unknown> & typeof CSAF_BUSYBOX;
+  doc.document.tracking.id = 'ACME-SA-2024-007';
+  const cve = (id: string, title: string, affected: string[], fixed: string[] = []) => ({
+    cve: id,
+    title,
+    notes: [{ category: 'description', text: title }],
+    product_status: { known_affected: affected, ...(fixed.length > 0 ? { fixed } : {}) },
+  });
+  return {
+    ...doc,
+    product_tree: {
+      branches: [
+        {
+          category: 'vendor',
+          name: 'Acme Telematics',
+          branches: [
+            {
+              category: 'product_name',
+              name: 'TCU base image packages',
+              branches: [
+                rangeBranch(ranges.openssl, 'OPENSSL-AFFECTED', { purl: 'pkg:deb/debian/openssl' }),
+                rangeBranch(ranges.opensslFixed, 'OPENSSL-FIXED', { purl: 'pkg:deb/debian/openssl' }),
+                rangeBranch(ranges.lodash, 'LODASH-AFFECTED', { purl: 'pkg:npm/lodash' }),
+                rangeBranch(ranges.busybox, 'BUSYBOX-AFFECTED', {
+                  cpe: 'cpe:2.3:a:busybox:busybox:*:*:*:*:*:*:*:*',
+                }),
+                // Free-text ranges are legal CSAF but cannot be evaluated: skipped, never matched.
+                rangeBranch('all versions before 2.0', 'ZLIB-TEXT', { purl: 'pkg:generic/zlib' }),
+              ],
+            },
+          ],
+        },
+      ],
+    },
+    vulnerabilities: [
+      cve('CVE-2024-0727', 'openssl: PKCS12 NULL dereference', ['OPENSSL-AFFECTED'], ['OPENSSL-FIXED']),
+      cve('CVE-2020-28500', 'lodash: ReDoS in toNumber', ['LODASH-AFFECTED']),
+      cve('CVE-2023-42363', 'busybox: awk use after free', ['BUSYBOX-AFFECTED', 'ZLIB-TEXT']),
+    ],
+  };
+}
