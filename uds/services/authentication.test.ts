@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { NRC, NegativeResponse, nrcName } from '../nrc.ts';
+import { NRC, nrcName } from '../nrc.ts';
+import { bytes, hex, nrcOf } from './codec-test-helpers.ts';
 import * as s from './index.ts';
-
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex').toUpperCase();
-const bytes = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h.replace(/ /g, ''), 'hex'));
-const nrcOf = (fn: () => unknown): number | undefined => {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof NegativeResponse) return err.nrc;
-    throw err;
-  }
-  return undefined;
-};
 
 const cert = bytes('3082 0102');
 const challenge = bytes('A1A2A3');
