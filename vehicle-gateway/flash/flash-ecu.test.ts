@@ -37,6 +37,7 @@ const ecu: PublicEcuDefinition = {
     compressionMethods: [{ id: 0, name: 'none' }],
   },
   codeSigningPublicKey: '00'.repeat(32),
+  access: 'seedKey',
 };
 
 function setup(overrides: Partial<FakeEcuOptions> = {}, job: Partial<FlashJob> = {}) {
