@@ -17,6 +17,8 @@ x509.cryptoProvider.set(globalThis.crypto);
 
 export const UDS_KEY_ALGORITHMS = ['ed25519', 'p256'] as const;
 export type UdsKeyAlgorithm = (typeof UDS_KEY_ALGORITHMS)[number];
+/** File name (without .crt/.key) of the CA in its directory. */
+export const UDS_CA_NAME = 'uds-ca';
 export const UDS_ROLES = ['programming', 'diagnostics', 'ecu'] as const;
 export type UdsRole = (typeof UDS_ROLES)[number];
 

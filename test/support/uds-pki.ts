@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import {
   createUdsCa,
   issueUdsCertificate,
+  UDS_CA_NAME,
   writeKeyPair,
   type UdsKeyAlgorithm,
   type UdsKeyPair,
@@ -55,12 +56,12 @@ export async function createUdsPki(
     foreign: await issue('intruder', 'programming', otherCa),
     ecus: new Map(),
     ecuFiles: (ecu) => ({
-      trustAnchorFile: join(dir, 'uds-ca.crt'),
+      trustAnchorFile: join(dir, `${UDS_CA_NAME}.crt`),
       certificateFile: join(dir, `${ecu}.crt`),
       privateKeyFile: join(dir, `${ecu}.key`),
     }),
   };
-  await writeKeyPair(dir, 'uds-ca', ca);
+  await writeKeyPair(dir, UDS_CA_NAME, ca);
   for (const name of ecuNames) {
     const pair = await issue(name, 'ecu');
     pki.ecus.set(name, pair);
