@@ -11,6 +11,7 @@ import { provisionEcuIfAbsent } from './flash/provision.ts';
 import { STATE_FILE } from './flash/state-store.ts';
 import { VirtualEcu } from './ecu/virtual-ecu.ts';
 import { VehicleConditions } from './ecu/vehicle-conditions.ts';
+import { loadEcuAuthentication } from './vehicle/load-authentication.ts';
 import type { EcuDefinition, VehicleDefinition } from './vehicle/schema.ts';
 
 /** Opens the CAN transport one ECU listens on (each ECU gets its own; it closes it when it stops). */
@@ -75,6 +76,7 @@ export async function startVehicle(options: StartVehicleOptions): Promise<Runnin
       throw new Error(`${def.name}: codeSigningPublicKey is not the test signing key's; cannot sign its initial image`);
     }
     provisionEcuIfAbsent(def, dir, baseDir, signingKey);
+    const authentication = loadEcuAuthentication(def, baseDir);
     const transport = await options.transportFactory(def.can.interface, def);
     try {
       return new VirtualEcu({
@@ -82,6 +84,7 @@ export async function startVehicle(options: StartVehicleOptions): Promise<Runnin
         vin: definition.vin,
         stateDir: dir,
         publicKey: publicKeyFromHex(def.codeSigningPublicKey),
+        authentication,
         transport,
         conditions,
         faults,

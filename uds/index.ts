@@ -47,3 +47,23 @@ export {
   type PublicEcuDefinition,
   type PublicVehicleDefinition,
 } from './vehicle/definition-schema.ts';
+
+export {
+  checkCertificate,
+  supportedKeyType,
+  type CertificateCheck,
+  type CertificatePolicy,
+  type VerifiedCertificate,
+} from './authentication/certificate-check.ts';
+export {
+  CHALLENGE_LENGTH,
+  newChallenge,
+  proveOwnership,
+  verifyOwnership,
+} from './authentication/proof-of-ownership.ts';
+export {
+  authenticateTester,
+  EcuAuthenticationError,
+  type AuthenticationExchange,
+  type TesterCredential,
+} from './authentication/tester-authentication.ts';

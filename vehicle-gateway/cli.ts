@@ -34,6 +34,9 @@ program
   .option('--sign-key <file>', 'sign the image with this Ed25519 private key (hex; TEST keys only)')
   .option('--can <iface>', "CAN interface for every ECU instead of the vehicle file's", interfaceName)
   .option('--secret <hex>', "SecurityAccess secret (default: the vehicle file's simulation.securitySecret)")
+  .option('--tester-cert <file>', '0x29 tester certificate (PEM), for ECUs whose access is certificate')
+  .option('--tester-key <file>', 'its private key (PEM)')
+  .option('--ecu-ca <file>', 'the UDS CA certificate: the ECU must prove its certificate too (bidirectional)')
   .option('--base <file>', "the ECU's current image, for sector-differential or delta transfer")
   .addOption(
     new Option('--mode <mode>', 'transfer mode').choices(['auto', 'full', 'compressed', 'sector-diff']).default('auto'),

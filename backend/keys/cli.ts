@@ -6,6 +6,8 @@
  *   node --import tsx backend/keys/cli.ts issue-vehicle-cert --ca-dir D --vin VIN --out D
  *   node --import tsx backend/keys/cli.ts issue-client-cert --ca-dir D --name ota-backend --out D
  *   node --import tsx backend/keys/cli.ts issue-server-cert --ca-dir D --out D [--dns NAME...] [--ip ADDR...]
+ *   node --import tsx backend/keys/cli.ts init-uds-ca --dir D [--algorithm ed25519|p256]
+ *   node --import tsx backend/keys/cli.ts issue-uds-cert --ca-dir D --name N --role programming|diagnostics|ecu --out D
  */
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
@@ -15,6 +17,17 @@ import { publishImageRepository } from '../tuf-repo/image-repository.ts';
 import { ensureRoot } from '../tuf-repo/root.ts';
 import { createCa, issueClientCertificate, issueServerCertificate, issueVehicleCertificate } from './certificates.ts';
 import { ensureDevKeySet, rotateKey } from './generate.ts';
+import {
+  createUdsCa,
+  issueUdsCertificate,
+  readKeyPair,
+  UDS_CA_NAME,
+  UDS_KEY_ALGORITHMS,
+  UDS_ROLES,
+  writeKeyPair,
+  type UdsKeyAlgorithm,
+  type UdsRole,
+} from './uds-certificates.ts';
 import { defaultKeysDir, loadKeySet, REPOSITORIES, TUF_ROLES } from './key-set.ts';
 import type { RepositoryKind, TufRole } from './key-set.ts';
 
@@ -105,6 +118,47 @@ program
     const issued = await issueServerCertificate(caFiles(o.caDir), o.out, { dns: o.dns, ip: o.ip });
     console.log(`${issued.certFile}\n${issued.keyFile}`);
   });
+
+program
+  .command('init-uds-ca')
+  .description("create the UDS Authentication (0x29) CA: the ECUs' trust anchor (uds-ca.crt, uds-ca.key)")
+  .requiredOption('--dir <dir>', 'where to write it')
+  .option('--algorithm <alg>', 'ed25519 or p256', oneOf<UdsKeyAlgorithm>(UDS_KEY_ALGORITHMS, 'algorithm'), 'ed25519')
+  .option('--days <n>', 'validity in days', (v) => Number(v), 3650)
+  .action(async (o: { dir: string; algorithm: UdsKeyAlgorithm; days: number }) => {
+    const written = await writeKeyPair(o.dir, UDS_CA_NAME, await createUdsCa({ algorithm: o.algorithm, days: o.days }));
+    console.log(`${written.certFile}\n${written.keyFile}`);
+  });
+
+program
+  .command('issue-uds-cert')
+  .description('issue a 0x29 certificate: the gateway tester (role programming) or an ECU (role ecu)')
+  .requiredOption('--ca-dir <dir>', 'directory holding uds-ca.crt and uds-ca.key')
+  .requiredOption('--name <cn>', 'identity (certificate CN), also the file name')
+  .requiredOption('--role <role>', UDS_ROLES.join(', '), oneOf<UdsRole>(UDS_ROLES, 'role'))
+  .requiredOption('--out <dir>', 'where to write NAME.crt and NAME.key')
+  .option('--algorithm <alg>', 'ed25519 or p256', oneOf<UdsKeyAlgorithm>(UDS_KEY_ALGORITHMS, 'algorithm'), 'ed25519')
+  .option('--days <n>', 'validity in days', (v) => Number(v), 825)
+  .action(
+    async (o: {
+      caDir: string;
+      name: string;
+      role: UdsRole;
+      out: string;
+      algorithm: UdsKeyAlgorithm;
+      days: number;
+    }) => {
+      const ca = await readKeyPair(o.caDir, UDS_CA_NAME);
+      const pair = await issueUdsCertificate(ca, {
+        commonName: o.name,
+        role: o.role,
+        algorithm: o.algorithm,
+        days: o.days,
+      });
+      const written = await writeKeyPair(o.out, o.name, pair);
+      console.log(`${written.certFile}\n${written.keyFile}`);
+    },
+  );
 
 await program.parseAsync().catch((error: unknown) => {
   console.error(`error: ${(error as Error).message}`);

@@ -10,6 +10,8 @@ import {
   type ServiceDefinition,
 } from '../../uds/index.ts';
 import { EcuFaults } from '../faults/ecu-faults.ts';
+import { EcuAuthentication, type EcuAuthenticationConfig } from './authentication.ts';
+import { authenticationService } from './services/authentication.ts';
 import { requestStep } from '../faults/fault-step.ts';
 import { PowerLostError, PowerSupply } from '../flash/power.ts';
 import type { EcuDefinition } from '../vehicle/schema.ts';
@@ -41,6 +43,8 @@ export interface VirtualEcuOptions {
   transport: CanTransport;
   conditions: VehicleConditions;
   faults?: EcuFaults;
+  /** The 0x29 trust anchor and the ECU's certificate; required when the definition's access offers 0x29. */
+  authentication?: EcuAuthenticationConfig;
   /** S3server; default 5000 ms (flash-protocol.md). Tests shorten it. */
   s3ServerMs?: number;
   /** Called with handler failures (they are answered 0x10) other than a power loss. */
@@ -67,6 +71,8 @@ export class VirtualEcu implements EcuContext {
   readonly memory: EcuMemory;
   readonly programming: Programming;
   readonly security: SecurityAccess;
+  /** 0x29 state; null when the ECU offers only seed/key. */
+  readonly authentication: EcuAuthentication | null;
   readonly faults: EcuFaults;
   readonly conditions: VehicleConditions;
   readonly power = new PowerSupply();
@@ -93,6 +99,11 @@ export class VirtualEcu implements EcuContext {
       this.faults.flashWriteDelayMs(),
     );
     this.security = new SecurityAccess(this.memory, Buffer.from(def.simulation.securitySecret, 'hex'));
+    if (def.access !== 'seedKey' && !options.authentication) {
+      throw new Error(`${def.name}: access "${def.access}" needs its authentication configuration`);
+    }
+    this.authentication =
+      def.access === 'seedKey' || !options.authentication ? null : new EcuAuthentication(options.authentication);
     this.programming = new Programming(this.memory, this.faults, this.power, {
       maxBlockLength: def.simulation.maxBlockLength ?? DEFAULT_MAX_BLOCK_LENGTH,
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
@@ -132,7 +143,8 @@ export class VirtualEcu implements EcuContext {
       ecuResetService(this),
       readDataByIdentifierService(this),
       writeDataByIdentifierService(this),
-      securityAccessService(this),
+      ...(this.definition.access === 'certificate' ? [] : [securityAccessService(this)]),
+      ...(this.authentication ? [authenticationService(this.authentication)] : []),
       routineControlService(this),
       ...dataTransferServices(this),
       ...diagnosticServices(this),
@@ -156,6 +168,7 @@ export class VirtualEcu implements EcuContext {
     const left = this.lastSession;
     this.lastSession = session;
     this.security.forgetSeed();
+    this.authentication?.forget();
     if (left === DiagnosticSession.programming) {
       this.programming.reset();
       // S3 expiry in the bootloader: it leaves like a reset would.
@@ -166,6 +179,8 @@ export class VirtualEcu implements EcuContext {
   reboot(): void {
     this.programming.powerOnReset();
     this.security.forgetSeed();
+    this.authentication?.forget();
+    this.server.setSecurityLevel(0); // also when the reset finds the ECU in the default session already
     this.dtcSettingOn = true;
     this.communicationControlType = 0x00;
     this.bootOutcome = secureBoot(this.memory, this.definition.simulation.maxUnconfirmedBoots);

@@ -17,8 +17,22 @@ export type Preconditions = z.infer<typeof preconditionsSchema>;
 /** Consecutive frames per flow control the ECU announces unless its definition says otherwise. */
 export const DEFAULT_ECU_BLOCK_SIZE = 16;
 
+/** 0x29 Authentication: the backend CA's certificate as trust anchor, and the ECU's own certificate and key (PEM
+ * files relative to the vehicle file) that it presents and proves in the bidirectional exchange. */
+export const ecuAuthenticationSchema = z.strictObject({
+  trustAnchorFile: z.string().min(1),
+  certificateFile: z.string().min(1),
+  privateKeyFile: z.string().min(1),
+  /** Tester roles (certificate OU) that may program; other authenticated roles may not. */
+  programmingRoles: z.array(z.string().min(1)).min(1).default(['programming']),
+  /** Tester roles accepted at all (certificateVerificationFailedInvalidScope otherwise). */
+  testerRoles: z.array(z.string().min(1)).min(1).default(['programming', 'diagnostics']),
+});
+export type EcuAuthenticationFiles = z.infer<typeof ecuAuthenticationSchema>;
+
 export const ecuSimulationSchema = z.strictObject({
-  /** SecurityAccess secret (hex, 16-64 bytes). TEST values only in files that are committed. */
+  /** SecurityAccess secret (hex, 16-64 bytes), used when `access` offers seed/key. TEST values only in files that
+   * are committed. */
   securitySecret: z.string().regex(/^(?:[0-9a-fA-F]{2}){16,64}$/, 'must be 16-64 bytes of hex'),
   /** F189 of the initial image. */
   softwareVersion: z.string().min(1).max(23),
@@ -33,6 +47,7 @@ export const ecuSimulationSchema = z.strictObject({
    * receive buffer holds (the kernel then drops frames and the request is lost). 0 = one burst. */
   blockSize: z.number().int().min(0).max(255).default(DEFAULT_ECU_BLOCK_SIZE),
   stMin: z.number().int().min(0).max(255).default(0),
+  authentication: ecuAuthenticationSchema.optional(),
   /** P2server / P2*server the ECU advertises in its DiagnosticSessionControl response (ms). */
   p2ServerMs: z.number().int().min(1).max(0xffff).default(50),
   p2StarServerMs: z
@@ -57,6 +72,13 @@ export const ecuSchema = publicEcuSchema.extend({ simulation: ecuSimulationSchem
       code: 'custom',
       path: ['simulation', 'initialImages'],
       message: `one image per flash region (${ecu.flash.regions.length}), not ${images.length}`,
+    });
+  }
+  if (ecu.access !== 'seedKey' && !ecu.simulation.authentication) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['simulation', 'authentication'],
+      message: `access "${ecu.access}" needs the trust anchor, certificate and key files`,
     });
   }
 });

@@ -106,6 +106,14 @@ export class UdsClient extends UdsRequester {
     await this.sendKey(level, computeSecurityKey(secret, seed));
   }
 
+  /** One Authentication (0x29) exchange; the response is decoded for the request's sub-function. */
+  async authentication<R extends svc.AuthenticationRequest>(
+    request: R,
+  ): Promise<Extract<svc.AuthenticationResponse, { task: R['task'] }>> {
+    const response = await this.sendExpectingResponse(svc.encodeAuthenticationRequest(request));
+    return svc.decodeAuthenticationResponse(response, request.task as R['task']);
+  }
+
   async communicationControl(
     controlType: number,
     communicationType: number,

@@ -8,6 +8,7 @@ export * from './clear-diagnostic-information.ts';
 export * from './read-dtc-information.ts';
 export * from './read-data-by-identifier.ts';
 export * from './security-access.ts';
+export * from './authentication.ts';
 export * from './communication-control.ts';
 export * from './write-data-by-identifier.ts';
 export * from './routine-control.ts';

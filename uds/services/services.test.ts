@@ -1,18 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { NegativeResponse } from '../nrc.ts';
+import { bytes, hex, nrcOf } from './codec-test-helpers.ts';
 import * as s from './index.ts';
-
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex').toUpperCase();
-const bytes = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h.replace(/ /g, ''), 'hex'));
-const nrcOf = (fn: () => unknown): number | undefined => {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof NegativeResponse) return err.nrc;
-    throw err;
-  }
-  return undefined;
-};
 
 describe('service codecs, byte-exact (flash-protocol.md sequence)', () => {
   it('0x10 DiagnosticSessionControl', () => {

@@ -5,6 +5,9 @@
 // Imports only zod, like the rest of uds/.
 import { z } from 'zod';
 
+export const ECU_ACCESS_METHODS = ['seedKey', 'certificate', 'certificateOrSeedKey'] as const;
+export type EcuAccessMethod = (typeof ECU_ACCESS_METHODS)[number];
+
 /** A non-negative integer written as a JSON number or as a hex string such as "0x7E0". */
 export const intOrHex = z.union([
   z.number().int().nonnegative(),
@@ -119,6 +122,9 @@ export const publicEcuSchema = z.strictObject({
   flash: flashLayoutSchema,
   /** OEM code-signing public key (raw Ed25519, 32 bytes hex) the ECU was provisioned with. */
   codeSigningPublicKey: hexBytes(32, 'a raw Ed25519 public key'),
+  /** How a tester gains programming rights: SecurityAccess seed/key (0x27), certificate Authentication (0x29), or
+   * 0x29 where the ECU offers it and seed/key where it answers serviceNotSupported. */
+  access: z.enum(ECU_ACCESS_METHODS).default('seedKey'),
   /** Simulator-only; a tester ignores it. */
   simulation: z.unknown().optional(),
 });

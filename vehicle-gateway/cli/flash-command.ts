@@ -19,6 +19,8 @@ import { parseSecretHex, secretFromVehicleFile } from '../vehicle/engineer-secre
 import { findEcu, loadVehicleFile } from '../vehicle/load.ts';
 import type { PublicEcuDefinition } from '../../uds/vehicle/definition-schema.ts';
 import { CliError, connectOrExit } from './cli-error.ts';
+import { loadTesterCredential } from '../vehicle/tester-credential.ts';
+import type { TesterCredential } from '../../uds/authentication/tester-authentication.ts';
 
 export interface FlashCommandOptions {
   vehicle: string;
@@ -28,6 +30,10 @@ export interface FlashCommandOptions {
   signKey?: string;
   can?: string;
   secret?: string;
+  /** 0x29: the tester certificate and key (PEM), and the UDS CA certificate for the bidirectional exchange. */
+  testerCert?: string;
+  testerKey?: string;
+  ecuCa?: string;
   /** The ECU's current image (regions back to back) for sector-differential or delta transfer. */
   base?: string;
   mode?: TransferMode;
@@ -94,7 +100,9 @@ async function loadImage(
   return { image, info };
 }
 
-async function resolveSecret(o: FlashCommandOptions): Promise<Uint8Array> {
+/** A certificate-only ECU needs no secret (an empty one is never sent). */
+async function resolveSecret(o: FlashCommandOptions, ecu: PublicEcuDefinition): Promise<Uint8Array> {
+  if (ecu.access === 'certificate' && !o.secret) return new Uint8Array(0);
   if (o.secret) {
     try {
       return parseSecretHex(o.secret, '--secret');
@@ -105,6 +113,17 @@ async function resolveSecret(o: FlashCommandOptions): Promise<Uint8Array> {
   const fromFile = await secretFromVehicleFile(o.vehicle, o.ecu);
   if (!fromFile) throw new CliError(`the vehicle file has no security secret for ${o.ecu}: give --secret HEX`);
   return fromFile;
+}
+
+function testerOption(o: FlashCommandOptions): { tester?: TesterCredential } {
+  if (!o.testerCert && !o.testerKey) return {};
+  if (!o.testerCert || !o.testerKey) throw new CliError('--tester-cert and --tester-key go together');
+  try {
+    const files = { certificateFile: o.testerCert, keyFile: o.testerKey };
+    return { tester: loadTesterCredential(o.ecuCa ? { ...files, ecuTrustAnchorFile: o.ecuCa } : files) };
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
 }
 
 export async function runFlashCommand(
@@ -121,7 +140,7 @@ export async function runFlashCommand(
     throw new CliError((err as Error).message);
   }
   const { image, info } = await loadImage(ecu, o);
-  const secret = await resolveSecret(o);
+  const secret = await resolveSecret(o, ecu);
   const currentImage = o.base ? new Uint8Array(await readInput(o.base, 'base image')) : null;
   const buses = new CanBuses(openTransport, o.can ?? null);
   try {
@@ -138,6 +157,7 @@ export async function runFlashCommand(
             ...(info ? { version: info.softwareVersion } : {}),
           },
           secret,
+          ...testerOption(o),
           fingerprint: fingerprint('gateway-cli', 'engineer'),
           currentImage,
           mode: o.mode ?? 'auto',

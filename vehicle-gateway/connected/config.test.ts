@@ -39,6 +39,26 @@ describe('gateway config', () => {
     expect(() => parseGatewayConfig({ ...valid, udsTimingMarginMs: -1 }, 'g.json')).toThrow(/udsTimingMarginMs: /);
   });
 
+  it('resolves the 0x29 tester certificate files, and names a missing key file', () => {
+    expect(parseGatewayConfig(valid, 'g.json').testerCertificate).toBeUndefined();
+    const withTester = {
+      ...valid,
+      testerCertificate: {
+        certificateFile: 'uds/tester.crt',
+        keyFile: 'uds/tester.key',
+        ecuTrustAnchorFile: 'uds-ca.crt',
+      },
+    };
+    expect(parseGatewayConfig(withTester, '/etc/gateway/gateway.json').testerCertificate).toEqual({
+      certificateFile: '/etc/gateway/uds/tester.crt',
+      keyFile: '/etc/gateway/uds/tester.key',
+      ecuTrustAnchorFile: '/etc/gateway/uds-ca.crt',
+    });
+    expect(() =>
+      parseGatewayConfig({ ...valid, testerCertificate: { certificateFile: 'uds/tester.crt' } }, 'g.json'),
+    ).toThrow(/testerCertificate\.keyFile: /);
+  });
+
   it('install windows, also across midnight', () => {
     const at = (h: number, m = 0) => new Date(2026, 0, 1, h, m);
     expect(insideInstallWindow(undefined, at(12))).toBe(true);

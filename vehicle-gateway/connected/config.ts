@@ -30,6 +30,15 @@ export const gatewayConfigSchema = z.strictObject({
   vehicleFile: z.string().min(1),
   /** JSON object: ECU name -> SecurityAccess secret (hex). */
   secretsFile: z.string().min(1),
+  /** The 0x29 tester certificate and key (PEM) for ECUs whose `access` is certificate Authentication; with
+   * `ecuTrustAnchorFile` (the UDS CA certificate) the ECUs must prove their certificates too. */
+  testerCertificate: z
+    .strictObject({
+      certificateFile: z.string().min(1),
+      keyFile: z.string().min(1),
+      ecuTrustAnchorFile: z.string().min(1).optional(),
+    })
+    .optional(),
   /** Put every ECU on this CAN interface instead of the vehicle file's. */
   canInterface: z
     .string()
@@ -70,6 +79,11 @@ export function parseGatewayConfig(json: unknown, file: string): GatewayConfig {
   const b = { ...c.broker };
   for (const k of ['caFile', 'certFile', 'keyFile'] as const) if (b[k]) b[k] = resolve(base, b[k]);
   c.broker = b;
+  if (c.testerCertificate) {
+    const t = { ...c.testerCertificate };
+    for (const k of ['certificateFile', 'keyFile', 'ecuTrustAnchorFile'] as const) if (t[k]) t[k] = resolve(base, t[k]);
+    c.testerCertificate = t;
+  }
   return c;
 }
 

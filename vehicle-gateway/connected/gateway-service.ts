@@ -15,9 +15,11 @@ import type { UpdateRecord } from '../journal/update-record.ts';
 import { resumeUpdate, startUpdate, UpdateRefused, type UpdateEnvironment } from '../update/run-update.ts';
 import { parseSecretHex } from '../vehicle/engineer-secrets.ts';
 import { loadVehicleFile } from '../vehicle/load.ts';
+import { loadTesterCredential } from '../vehicle/tester-credential.ts';
 import type { PublicVehicleDefinition } from '../../uds/vehicle/definition-schema.ts';
 import { BlobDownloader } from './blob-download.ts';
 import { ConfigError, type GatewayConfig } from './config.ts';
+import type { TesterCredential } from '../../uds/authentication/tester-authentication.ts';
 import { INVENTORY_RETRY_DEFAULT, InventoryRetry } from './inventory-retry.ts';
 import type { BackoffOptions } from './retry-backoff.ts';
 import { buildManifest, ManifestCounter, refusedResult, resultFromReport } from './messages.ts';
@@ -57,6 +59,14 @@ function loadSecrets(file: string, vehicle: PublicVehicleDefinition): Map<string
   return secrets;
 }
 
+function testerCredential(files: NonNullable<GatewayConfig['testerCertificate']>): TesterCredential {
+  try {
+    return loadTesterCredential(files);
+  } catch (err) {
+    throw new ConfigError(`testerCertificate: ${(err as Error).message}`);
+  }
+}
+
 function loadVehicleKey(file: string): Signer {
   try {
     return ed25519SignerFromSeed(Buffer.from(readFileSync(file, 'utf8').trim(), 'hex'));
@@ -90,6 +100,7 @@ export class GatewayService {
       throw new ConfigError(`the vehicle file is for ${vehicle.vin}, the config for ${config.vin}`);
     const secrets = loadSecrets(config.secretsFile, vehicle);
     const key = loadVehicleKey(config.vehicleKeyFile);
+    const tester = config.testerCertificate ? testerCredential(config.testerCertificate) : undefined;
     const buses = new CanBuses(options.openTransport, config.canInterface ?? null, {
       timingMarginMs: config.udsTimingMarginMs,
     });
@@ -101,6 +112,7 @@ export class GatewayService {
         if (!s) throw new Error(`no secret for ${name}`);
         return s;
       },
+      ...(tester ? { tester } : {}),
       images: new ImageStore(join(config.stateDir, 'images')),
       journal: new UpdateJournal(config.stateDir, options.onJournalSaved),
       mode: config.transferMode,

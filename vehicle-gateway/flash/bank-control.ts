@@ -1,10 +1,11 @@
 // Dual-bank routines (flash-protocol.md "Rollback"): confirm the new bank (0205) once the whole vehicle
-// succeeded, or switch back to the previous bank (0204) and reset. Both need SecurityAccess; they are tried in
-// the extended session first and in the programming session when the ECU allows them only there.
+// succeeded, or switch back to the previous bank (0204) and reset. Both need programming rights (SecurityAccess
+// or 0x29 Authentication, ./security.ts); they are tried in the extended session first and in the programming
+// session when the ECU allows them only there.
 import { NegativeResponseError } from '../../uds/nrc.ts';
 import type { EcuLink } from './ecu-link.ts';
 import { waitForEcu } from './reset.ts';
-import { unlockSecurity } from './security.ts';
+import { gainProgrammingAccess, type EcuAccessKeys } from './security.ts';
 import { RoutineId } from '../../uds/services/routine-control.ts';
 import { HARD_RESET, SESSION } from './uds-ids.ts';
 
@@ -19,23 +20,23 @@ function checkStatus(routine: string, status: Uint8Array): void {
 }
 
 /** Runs a privileged routine; returns true when it ran in the programming session (the ECU then needs a reset). */
-async function runPrivileged(link: EcuLink, secret: Uint8Array, routineId: number, name: string): Promise<boolean> {
+async function runPrivileged(link: EcuLink, keys: EcuAccessKeys, routineId: number, name: string): Promise<boolean> {
   try {
     await link.diagnosticSessionControl(SESSION.extended);
-    await unlockSecurity(link, secret);
+    await gainProgrammingAccess(link, keys);
     checkStatus(name, await link.startRoutine(routineId));
     return false;
   } catch (err) {
     if (!(err instanceof NegativeResponseError) || (err.sid === 0x31 && err.nrc === 0x31)) throw err;
   }
   await link.diagnosticSessionControl(SESSION.programming);
-  await unlockSecurity(link, secret);
+  await gainProgrammingAccess(link, keys);
   checkStatus(name, await link.startRoutine(routineId));
   return true;
 }
 
-export async function confirmActiveBank(link: EcuLink, secret: Uint8Array): Promise<void> {
-  const inProgramming = await runPrivileged(link, secret, RoutineId.confirmActiveBank, 'confirmActiveBank (0205)');
+export async function confirmActiveBank(link: EcuLink, keys: EcuAccessKeys): Promise<void> {
+  const inProgramming = await runPrivileged(link, keys, RoutineId.confirmActiveBank, 'confirmActiveBank (0205)');
   if (inProgramming) {
     await link.ecuReset(HARD_RESET);
     await waitForEcu(link);
@@ -45,8 +46,8 @@ export async function confirmActiveBank(link: EcuLink, secret: Uint8Array): Prom
 }
 
 /** 31 01 0204 then 11 01: the previous bank runs again. */
-export async function switchToPreviousBank(link: EcuLink, secret: Uint8Array): Promise<void> {
-  await runPrivileged(link, secret, RoutineId.switchToPreviousBank, 'switchToPreviousBank (0204)');
+export async function switchToPreviousBank(link: EcuLink, keys: EcuAccessKeys): Promise<void> {
+  await runPrivileged(link, keys, RoutineId.switchToPreviousBank, 'switchToPreviousBank (0204)');
   await link.ecuReset(HARD_RESET);
   await waitForEcu(link);
 }

@@ -3,6 +3,7 @@
 // UdsClient (see uds-link.ts) or a scripted fake in unit tests. A negative response is thrown as uds'
 // NegativeResponseError; any other rejection means the answer did not arrive (timeout, transport error).
 // The link keeps a non-default session alive itself (TesterPresent every 2 s; UdsClient does).
+import type { AuthenticationExchange } from '../../uds/authentication/tester-authentication.ts';
 
 export interface DownloadRequest {
   /** High nibble compression method, low nibble encryption method. */
@@ -18,6 +19,8 @@ export interface EcuLink {
   diagnosticSessionControl(session: number): Promise<void>;
   requestSeed(level: number): Promise<Uint8Array>;
   sendKey(level: number, key: Uint8Array): Promise<void>;
+  /** One Authentication (0x29) request and its decoded response. */
+  authentication: AuthenticationExchange;
   /** RoutineControl startRoutine (`31 01 <rid> <option>`): the routine status record after the echoed id. */
   startRoutine(routineId: number, option?: Uint8Array): Promise<Uint8Array>;
   /** RequestDownload: maxNumberOfBlockLength (counts the SID and the block sequence counter). */

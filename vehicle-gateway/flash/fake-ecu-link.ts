@@ -58,6 +58,8 @@ export class FakeEcu {
     const o = this.o;
     const ascii = (s: string) => new Uint8Array(Buffer.from(s, 'latin1'));
     return {
+      // The fake is a seed/key ECU: Authentication (0x29) is not supported.
+      authentication: async () => this.nrc(0x29, 0x11),
       readDataByIdentifier: async (did) => {
         this.requests.push(`22 ${did.toString(16)}`);
         const values: Record<number, Uint8Array> = {

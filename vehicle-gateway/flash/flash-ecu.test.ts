@@ -4,6 +4,7 @@ import type { PublicEcuDefinition } from '../../uds/vehicle/definition-schema.ts
 import { FakeEcu, type FakeEcuOptions } from './fake-ecu-link.ts';
 import { FlashAborted, flashEcu, type FlashJob } from './flash-ecu.ts';
 import { imageForLayout } from './image.ts';
+import type { TesterCredential } from '../../uds/authentication/tester-authentication.ts';
 
 const ADDRESS = 0x10000;
 const SIZE = 16 * 1024;
@@ -37,7 +38,12 @@ const ecu: PublicEcuDefinition = {
     compressionMethods: [{ id: 0, name: 'none' }],
   },
   codeSigningPublicKey: '00'.repeat(32),
+  access: 'seedKey',
 };
+
+function someTester(): TesterCredential {
+  return { certificate: Uint8Array.of(0x30, 0x00), privateKey: generateKeyPairSync('ed25519').privateKey };
+}
 
 function setup(overrides: Partial<FakeEcuOptions> = {}, job: Partial<FlashJob> = {}) {
   const old = makeImage('1.0.0', 1);
@@ -126,6 +132,26 @@ describe('flashEcu', () => {
     expect(outcome).toMatchObject({ status: 'failed', step: 'securityAccess', nrc: 0x35, nrcName: 'invalidKey' });
     // Communication is restored after a failure that disabled it.
     expect(fake.functionalRequests.slice(-2)).toEqual(['28 0 1', '85 1']);
+  });
+
+  it('certificateOrSeedKey: falls back to seed/key when the ECU answers 0x29 with serviceNotSupported', async () => {
+    const { fake, flashJob } = setup({}, { ecu: { ...ecu, access: 'certificateOrSeedKey' }, tester: someTester() });
+    const steps: string[] = [];
+    const outcome = await flashEcu(flashJob, fake.link(), fake.functional(), { beforeStep: (s) => void steps.push(s) });
+    expect(outcome.status).toBe('succeeded');
+    expect(steps.indexOf('authentication')).toBeLessThan(steps.indexOf('securityAccess'));
+  });
+
+  it('certificate: never falls back to seed/key, and needs a tester certificate', async () => {
+    const refused = setup({}, { ecu: { ...ecu, access: 'certificate' }, tester: someTester() });
+    const outcome = await flashEcu(refused.flashJob, refused.fake.link(), refused.fake.functional());
+    expect(outcome).toMatchObject({ status: 'failed', step: 'authentication', nrc: 0x11, memoryTouched: false });
+    expect(refused.fake.requests.some((r) => r.startsWith('27'))).toBe(false);
+
+    const without = setup({}, { ecu: { ...ecu, access: 'certificate' } });
+    const noCert = await flashEcu(without.flashJob, without.fake.link(), without.fake.functional());
+    expect(noCert).toMatchObject({ status: 'failed', step: 'authentication', nrc: null });
+    expect(noCert.status === 'failed' && noCert.error).toContain('the gateway has no tester certificate');
   });
 
   it('reports an NRC during TransferData with the memory marked as touched', async () => {

@@ -10,7 +10,8 @@ import { readBankInfo, readIdentity } from './identification.ts';
 import { decodePreconditions } from './preconditions.ts';
 import { waitForEcu } from './reset.ts';
 import { FlashStepError, describeError, type FlashOutcome, type FlashStep, type RegionMethod } from './result.ts';
-import { unlockSecurity } from './security.ts';
+import { gainProgrammingAccess } from './security.ts';
+import type { TesterCredential } from '../../uds/authentication/tester-authentication.ts';
 import {
   fullRegionOps,
   planBusBytes,
@@ -29,6 +30,8 @@ export interface FlashJob {
   /** What the signed metadata (or the engineer's vehicle file) names; a different ECU is refused. */
   expected: { serialNumber: string; hardwareId: string; vin?: string; version?: string };
   secret: Uint8Array;
+  /** The gateway's tester certificate, for ECUs whose `access` is certificate Authentication (0x29). */
+  tester?: TesterCredential;
   /** Written to F15A before erasing: tester id, date, campaign reference. */
   fingerprint: Uint8Array;
   /** The ECU's current regions back to back, when the gateway kept a copy; used only if it matches F1A0. */
@@ -175,8 +178,11 @@ async function prepare(run: Run): Promise<void> {
   await run.enter('programmingSession');
   run.enteredProgramming = true;
   await run.uds('10 02 programming session', () => link.diagnosticSessionControl(SESSION.programming));
-  await run.enter('securityAccess');
-  await run.uds('SecurityAccess 0x11', () => unlockSecurity(link, run.job.secret));
+  await run.uds(run.job.ecu.access === 'seedKey' ? 'SecurityAccess 0x11' : 'Authentication 0x29', () =>
+    gainProgrammingAccess(link, run.job, (method) =>
+      run.enter(method === 'certificate' ? 'authentication' : 'securityAccess'),
+    ),
+  );
   await run.enter('fingerprint');
   await run.uds('2E F15A fingerprint', () =>
     link.writeDataByIdentifier(DataIdentifier.fingerprintWrite, run.job.fingerprint),
@@ -302,7 +308,7 @@ async function finish(run: Run): Promise<{ toVersion: string; toSha256: string; 
   const bank = job.ecu.flash.banks === 'dual' ? await run.uds('reading F1A1', () => readBankInfo(link)) : null;
   if (job.ecu.flash.banks === 'dual' && job.confirmDualBank) {
     await run.enter('confirmBank');
-    await run.uds('confirmActiveBank (0205)', () => confirmActiveBank(link, job.secret));
+    await run.uds('confirmActiveBank (0205)', () => confirmActiveBank(link, job));
   }
   await run.enter('restoreCommunication');
   await restoreCommunication(functional);

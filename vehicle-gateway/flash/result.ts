@@ -9,6 +9,7 @@ export const FLASH_STEPS = [
   'disableCommunication',
   'programmingSession',
   'securityAccess',
+  'authentication',
   'fingerprint',
   'erase',
   'copy',

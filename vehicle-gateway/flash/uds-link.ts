@@ -11,6 +11,7 @@ export function ecuLinkOver(client: UdsClient): EcuLink {
     },
     requestSeed: (level) => client.requestSeed(level),
     sendKey: (level, key) => client.sendKey(level, key),
+    authentication: (request) => client.authentication(request),
     startRoutine: async (routineId, option) => (await client.startRoutine(routineId, option)) ?? new Uint8Array(0),
     requestDownload: async (r: DownloadRequest) => (await client.requestDownload(r)).maxNumberOfBlockLength,
     transferData: (bsc, data) => client.transferData(bsc, data),

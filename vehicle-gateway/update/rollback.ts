@@ -1,6 +1,7 @@
 // Puts one ECU back on the image it ran before the update (flash-protocol.md "Rollback"). Idempotent: an ECU
 // that already runs its previous image is left alone, so a restarted gateway can simply run it again.
 import { switchToPreviousBank } from '../flash/bank-control.ts';
+import type { TesterCredential } from '../../uds/authentication/tester-authentication.ts';
 import type { EcuLink, FunctionalLink } from '../flash/ecu-link.ts';
 import { flashEcu, type FlashHooks } from '../flash/flash-ecu.ts';
 import { imageForLayout } from '../flash/image.ts';
@@ -19,6 +20,7 @@ export interface RollbackContext {
   link: EcuLink;
   functional: FunctionalLink;
   secret: Uint8Array;
+  tester?: TesterCredential;
   images: ImageStore;
   fingerprint: Uint8Array;
   hooks?: FlashHooks;
@@ -28,7 +30,7 @@ export async function rollbackEcu(c: RollbackContext): Promise<void> {
   const now = await waitForEcu(c.link, { attempts: 10 });
   if (now.sha256 === c.target.fromSha256) return;
   if (c.ecu.flash.banks === 'dual') {
-    await switchToPreviousBank(c.link, c.secret);
+    await switchToPreviousBank(c.link, c);
   } else {
     const previous = c.images.get(c.target.fromSha256);
     if (!previous) throw new RollbackError(`no kept copy of ${c.ecu.name}'s previous image ${c.target.fromSha256}`);
@@ -38,6 +40,7 @@ export async function rollbackEcu(c: RollbackContext): Promise<void> {
         image: imageForLayout(c.ecu.flash, previous.bytes, previous.signatures),
         expected: { serialNumber: c.target.serialNumber, hardwareId: c.target.hardwareId, version: previous.version },
         secret: c.secret,
+        ...(c.tester ? { tester: c.tester } : {}),
         fingerprint: c.fingerprint,
         mode: 'full',
       },

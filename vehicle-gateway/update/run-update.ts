@@ -18,6 +18,8 @@ import type { PublicEcuDefinition, PublicVehicleDefinition } from '../../uds/veh
 import { dependencyOrder } from './dependency-order.ts';
 import { buildReport } from './report.ts';
 import { rollbackEcu } from './rollback.ts';
+import type { EcuAccessKeys } from '../flash/security.ts';
+import type { TesterCredential } from '../../uds/authentication/tester-authentication.ts';
 
 export interface EcuSession {
   link: EcuLink;
@@ -29,11 +31,17 @@ export interface UpdateEnvironment {
   vehicle: PublicVehicleDefinition;
   connect(ecu: PublicEcuDefinition): Promise<EcuSession>;
   secret(ecu: string): Uint8Array;
+  /** The gateway's tester certificate, for ECUs that authenticate by certificate (0x29). */
+  tester?: TesterCredential;
   images: ImageStore;
   journal: UpdateJournal;
   mode?: TransferMode;
   onProgress?: (p: FlashProgress) => void;
   testerId?: string;
+}
+
+function accessKeys(env: UpdateEnvironment, ecu: PublicEcuDefinition): EcuAccessKeys {
+  return { ecu, secret: env.secret(ecu.name), ...(env.tester ? { tester: env.tester } : {}) };
 }
 
 export interface UpdateRequest {
@@ -204,6 +212,7 @@ async function flashOne(record: UpdateRecord, name: string, env: UpdateEnvironme
             version: t.toVersion,
           },
           secret: env.secret(name),
+          ...(env.tester ? { tester: env.tester } : {}),
           fingerprint: fingerprint(env.testerId ?? 'gateway', record.reference),
           currentImage: env.images.get(t.fromSha256)?.bytes ?? null,
           mode: env.mode ?? 'auto',
@@ -257,7 +266,7 @@ async function confirmAll(record: UpdateRecord, env: UpdateEnvironment): Promise
     if (r.phase !== 'flashed') continue;
     try {
       await withSession(env, name, async (session, ecu) => {
-        if (ecu.flash.banks === 'dual') await confirmActiveBank(session.link, env.secret(name));
+        if (ecu.flash.banks === 'dual') await confirmActiveBank(session.link, accessKeys(env, ecu));
       });
       r.phase = 'confirmed';
       env.journal.save(record);
@@ -318,6 +327,7 @@ async function rollbackAll(record: UpdateRecord, env: UpdateEnvironment): Promis
           link: session.link,
           functional: session.functional,
           secret: env.secret(name),
+          ...(env.tester ? { tester: env.tester } : {}),
           images: env.images,
           fingerprint: fingerprint(env.testerId ?? 'gateway', record.reference),
         }),
