@@ -53,7 +53,7 @@ program
       readiness.push(brokerConnected(() => delivery.service.broker.mqtt.connected));
       metrics.attach({
         brokerConnected: () => delivery.service.broker.mqtt.connected,
-        reportsIngested: () => delivery.service.ingester.ingested,
+        ingester: delivery.service.ingester,
       });
       logBrokerConnection(delivery.service.broker.mqtt, delivery.brokerUrl, log.child({ component: 'mqtt' }));
     }
