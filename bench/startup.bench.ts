@@ -3,7 +3,7 @@
 // and info of a small package). Wall time of the whole process, median of several runs, one at a time. Then
 // the gateway's resident memory, built and through tsx: idle with its flash code loaded, and while flashing a
 // simulated ECU on the in-memory bus (bench/gateway-memory/flash-child.mjs), read from /proc from outside.
-// Usage: npm run bench -- startup [--runs N]   (builds dist/ first when it is missing)
+// Usage: npm run bench -- startup [--runs N] [--memory-only]   (builds dist/ first when it is missing)
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -51,7 +51,8 @@ function memoryOf(pid: number): { rss: number; peak: number } | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-    return { rss: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024 };
+    const [rss, peak] = [kib('VmRSS') / 1024, kib('VmHWM') / 1024];
+    return Number.isNaN(rss) || Number.isNaN(peak) ? undefined : { rss, peak }; // a zombie has neither
   } catch {
     return undefined; // exited between two samples
   }
@@ -143,6 +144,7 @@ async function memoryTable(work: string): Promise<void> {
 export default async function startup(args: string[]): Promise<void> {
   const runsAt = args.indexOf('--runs');
   const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : 5;
+  const memoryOnly = args.includes('--memory-only');
   if (!existsSync(join(ROOT, 'dist')))
     execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs')], { stdio: 'inherit' });
   const work = mkdtempSync(join(tmpdir(), 'bench-startup-'));
@@ -162,6 +164,7 @@ export default async function startup(args: string[]): Promise<void> {
       },
       { name: 'ota-delta info', bin: 'ota-delta', args: ['info', join(work, 'p.otad')] },
     ];
+    if (memoryOnly) return await memoryTable(work);
     console.log(`median of ${runs} runs, wall time of the whole process (node ${process.version})`);
     console.log(
       `load average ${loadavg()
