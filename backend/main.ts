@@ -1,6 +1,8 @@
 import { Command } from 'commander';
+import { addFlags } from '../runtime/cli-flags.ts';
 import { envHelp } from '../runtime/env-config.ts';
 import { stopOnSignals } from '../runtime/shutdown.ts';
+import { BACKEND_FLAGS } from './cli-flags.ts';
 import { BACKEND_ENV, loadBackendConfig } from './config.ts';
 
 // Commands load the backend when they run, so `--help` answers without loading Hono, Kysely and MQTT.
@@ -12,10 +14,8 @@ const program = new Command('backend')
   // Every command checks the whole environment first, so a wrong variable is named before anything starts.
   .hook('preAction', () => void loadBackendConfig());
 
-program
-  .command('serve', { isDefault: true })
+addFlags(program.command('serve', { isDefault: true }), BACKEND_FLAGS.serve)
   .description('migrate, then serve the API and dashboard (PORT, default 8080) and deliver campaigns over MQTT')
-  .option('--no-delivery', 'serve the API only, without MQTT delivery')
   .action(async (opts: { delivery: boolean }) => {
     const { serve } = await import('@hono/node-server');
     const { createApp } = await import('./app.ts');
@@ -53,7 +53,7 @@ program
       readiness.push(brokerConnected(() => delivery.service.broker.mqtt.connected));
       metrics.attach({
         brokerConnected: () => delivery.service.broker.mqtt.connected,
-        reportsIngested: () => delivery.service.ingester.ingested,
+        ingester: delivery.service.ingester,
       });
       logBrokerConnection(delivery.service.broker.mqtt, delivery.brokerUrl, log.child({ component: 'mqtt' }));
     }
@@ -82,10 +82,8 @@ program
     await db.destroy();
   });
 
-program
-  .command('create-admin-token')
+addFlags(program.command('create-admin-token'), BACKEND_FLAGS['create-admin-token'])
   .description('create (or reuse) an admin user and print a new API token once')
-  .requiredOption('--name <name>', 'the admin user name')
   .action(async (opts: { name: string }) => {
     const { createAdminToken } = await import('./users/service.ts');
     const { db } = await openDatabaseFromEnv();

@@ -1,11 +1,13 @@
 // CLI start-up, built (`npm run build`, the bin/ commands on dist/) beside the same command through tsx
 // (`node --import tsx`, what development runs): `--help` of every bin, and real commands (a delta encode
-// and info of a small package). Wall time of the whole process, median of several runs, one at a time.
-// Usage: npm run bench -- startup [--runs N]   (builds dist/ first when it is missing)
-import { execFileSync, spawnSync } from 'node:child_process';
+// and info of a small package). Wall time of the whole process, median of several runs, one at a time. Then
+// the gateway's resident memory, built and through tsx: idle with its flash code loaded, and while flashing a
+// simulated ECU on the in-memory bus (bench/gateway-memory/flash-child.mjs), read from /proc from outside.
+// Usage: npm run bench -- startup [--runs N] [--memory-only]   (builds dist/ first when it is missing)
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -22,6 +24,8 @@ const SOURCES: Record<string, string> = {
   'ota-delta': 'scripts/delta.ts',
   'ota-fleet-sim': 'backend/fleet-sim/cli.ts',
   'ota-keys': 'backend/keys/cli.ts',
+  'ota-verify-audit': 'backend/audit/verify-cli.ts',
+  'ota-advisories': 'backend/vulnerabilities/cli.ts',
 };
 
 function median(values: number[]): number {
@@ -42,9 +46,105 @@ function timeRuns(argv: string[], runs: number): number {
   return median(times);
 }
 
+/** VmRSS and VmHWM (peak) of a process in MiB, from /proc (Linux). */
+function memoryOf(pid: number): { rss: number; peak: number } | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+    const [rss, peak] = [kib('VmRSS') / 1024, kib('VmHWM') / 1024];
+    return Number.isNaN(rss) || Number.isNaN(peak) ? undefined : { rss, peak }; // a zombie has neither
+  } catch {
+    return undefined; // exited between two samples
+  }
+}
+
+interface MemoryRow {
+  idle: number;
+  simulator: number;
+  flashing: number;
+  peak: number;
+  flashSeconds: number;
+}
+
+/** Runs the flash child once, sampling its memory every 20 ms by the phase it announced last. */
+async function gatewayMemory(mode: 'built' | 'tsx', childArgs: string[]): Promise<MemoryRow> {
+  const node = mode === 'tsx' ? ['--import', 'tsx'] : [];
+  const child = spawn(
+    process.execPath,
+    [...node, join(ROOT, 'bench/gateway-memory/flash-child.mjs'), mode, ...childArgs],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const samples: Record<string, number[]> = { idle: [], simulator: [], flashing: [] };
+  let phase = 'starting';
+  let peak = 0;
+  let flashStarted = 0;
+  let flashSeconds = NaN;
+  let outcome = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n').filter(Boolean)) {
+      if (line.startsWith('flashed')) {
+        outcome = line;
+        flashSeconds = (performance.now() - flashStarted) / 1000;
+        phase = 'stopping';
+      } else phase = line;
+      if (phase === 'flashing') flashStarted = performance.now();
+    }
+  });
+  const timer = setInterval(() => {
+    const m = memoryOf(child.pid!);
+    if (!m) return;
+    samples[phase]?.push(m.rss);
+    peak = Math.max(peak, m.peak);
+  }, 20);
+  const code = await new Promise<number | null>((done) => child.once('exit', done));
+  clearInterval(timer);
+  if (code !== 0 || !outcome.startsWith('flashed succeeded'))
+    throw new Error(`flash child (${mode}) ended ${code}: ${outcome}`);
+  return {
+    idle: median(samples.idle!),
+    simulator: median(samples.simulator!),
+    flashing: Math.max(...samples.flashing!),
+    peak,
+    flashSeconds,
+  };
+}
+
+async function memoryTable(work: string): Promise<void> {
+  const vehicle = join(ROOT, 'ecu-sim/vehicles/example.json');
+  const image = join(work, 'ecm.bin');
+  execFileSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(ROOT, 'ecu-sim/make-image.ts'),
+      ...['--vehicle', vehicle, '--ecu', 'ecm', '--version', '2.4.2', '--out', image, '--sign'],
+    ],
+    { cwd: ROOT },
+  );
+  console.log(
+    '\ngateway resident memory (VmRSS, MiB): `ota-gateway flash` code, one 256 KiB ECU on the in-memory bus\n',
+  );
+  console.log(
+    '| gateway | idle, flash code loaded | + simulated ECU started | while flashing (max) | peak (VmHWM) | flash s |',
+  );
+  console.log('|---|---:|---:|---:|---:|---:|');
+  for (const mode of ['built', 'tsx'] as const) {
+    const m = await gatewayMemory(mode, [vehicle, 'ecm', image, `${image}.sig`, join(work, `ecus-${mode}`)]);
+    const f = (n: number) => n.toFixed(1);
+    console.log(
+      `| ${mode} | ${f(m.idle)} | ${f(m.simulator)} | ${f(m.flashing)} | ${f(m.peak)} | ${m.flashSeconds.toFixed(1)} |`,
+    );
+  }
+}
+
 export default async function startup(args: string[]): Promise<void> {
   const runsAt = args.indexOf('--runs');
   const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : 5;
+  const memoryOnly = args.includes('--memory-only');
   if (!existsSync(join(ROOT, 'dist')))
     execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs')], { stdio: 'inherit' });
   const work = mkdtempSync(join(tmpdir(), 'bench-startup-'));
@@ -64,7 +164,13 @@ export default async function startup(args: string[]): Promise<void> {
       },
       { name: 'ota-delta info', bin: 'ota-delta', args: ['info', join(work, 'p.otad')] },
     ];
-    console.log(`median of ${runs} runs, wall time of the whole process (node ${process.version})\n`);
+    if (memoryOnly) return await memoryTable(work);
+    console.log(`median of ${runs} runs, wall time of the whole process (node ${process.version})`);
+    console.log(
+      `load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} on ${cpus().length} CPUs\n`,
+    );
     console.log('| command | built (dist/) s | tsx s | built / tsx |');
     console.log('|---|---:|---:|---:|');
     const empty = timeRuns(['-e', '0'], runs);
@@ -76,6 +182,12 @@ export default async function startup(args: string[]): Promise<void> {
       const tsx = timeRuns(['--import', 'tsx', join(ROOT, source), ...c.args], runs);
       console.log(`| \`${c.name}\` | ${built.toFixed(2)} | ${tsx.toFixed(2)} | ${(built / tsx).toFixed(2)} |`);
     }
+    console.log(
+      `load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} at the end`,
+    );
+    await memoryTable(work);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -1,6 +1,7 @@
 // A program's environment variables as one zod schema per variable, with a description and the default
 // shown to people: validated once at start (an error names each bad variable), listed in --help, and
 // rendered as the README's configuration table (a test compares the two).
+import type { Command } from 'commander';
 import { z } from 'zod';
 
 export interface EnvVar<T> {
@@ -30,6 +31,16 @@ export function parseEnv<S extends EnvSpec>(spec: S, env: NodeJS.ProcessEnv): En
   }
   if (problems.length) throw new EnvConfigError(`invalid environment: ${problems.join(', ')}`);
   return values as EnvConfig<S>;
+}
+
+/** The variables of `spec` named in `names`: a program that reads some of another's. */
+export function pickEnv<S extends EnvSpec, K extends keyof S & string>(spec: S, names: readonly K[]): Pick<S, K> {
+  return Object.fromEntries(names.map((name) => [name, spec[name]])) as Pick<S, K>;
+}
+
+/** Lists `spec` in `command`'s --help and checks the environment against it before any action runs. */
+export function addEnv(command: Command, spec: EnvSpec): Command {
+  return command.addHelpText('after', envHelp(spec)).hook('preAction', () => void parseEnv(spec, process.env));
 }
 
 /** The variables for --help: name, default and meaning, one per line. */

@@ -3,9 +3,11 @@
 import { createReadStream } from 'node:fs';
 import { open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { decodeStream, DeltaError, encode, HEADER_LENGTH, readPackageHeader } from '../protocol/delta/index.ts';
 import type { EncodeProgress } from '../protocol/delta/index.ts';
+import { addFlags } from '../runtime/cli-flags.ts';
+import { DELTA_FLAGS } from './delta-flags.ts';
 
 /** Writes through a temp file in the same directory and renames it, so `path` is never half-written. */
 async function writeAtomically(
@@ -38,34 +40,17 @@ function progressReporter(): (p: EncodeProgress) => void {
   };
 }
 
-function integer(min: number, max: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max)
-      throw new InvalidArgumentError(`expected an integer ${min}..${max}`);
-    return n;
-  };
-}
-
 const program = new Command()
   .name('delta')
   .description('Build, apply and inspect OTA delta packages')
   .exitOverride()
   .showHelpAfterError();
 
-program
-  .command('encode')
+addFlags(program.command('encode'), DELTA_FLAGS.encode)
   .description('build a package that turns OLD into NEW')
   .argument('<old>', 'image currently installed')
   .argument('<new>', 'image to install')
   .argument('<package>', 'package file to write')
-  .addOption(
-    new Option('--method <method>', 'delta, full image, or the smaller')
-      .choices(['auto', 'bsdiff-brotli', 'full-brotli'])
-      .default('auto'),
-  )
-  .option('--quality <n>', 'brotli quality 0..11', integer(0, 11), 11)
-  .option('--quiet', 'no progress on stderr')
   .action(
     async (
       oldPath: string,
@@ -89,13 +74,11 @@ program
     },
   );
 
-program
-  .command('decode')
+addFlags(program.command('decode'), DELTA_FLAGS.decode)
   .description('rebuild the new image from OLD and PACKAGE into OUT (verified before OUT appears)')
   .argument('<old>', 'image currently installed (the package base)')
   .argument('<package>', 'package file')
   .argument('<out>', 'file to write the rebuilt image to')
-  .option('--max-result <bytes>', 'refuse packages declaring a larger result', integer(0, 0xffff_ffff))
   .action(async (oldPath: string, pkgPath: string, outPath: string, o: { maxResult?: number }) => {
     const old = await readFile(oldPath);
     const chunks = decodeStream(
@@ -108,11 +91,9 @@ program
     });
   });
 
-program
-  .command('info')
+addFlags(program.command('info'), DELTA_FLAGS.info)
   .description('print the header of PACKAGE')
   .argument('<package>', 'package file')
-  .option('--json', 'print JSON')
   .action(async (pkgPath: string, o: { json?: boolean }) => {
     const size = (await stat(pkgPath)).size;
     const file = await open(pkgPath, 'r');

@@ -1,19 +1,16 @@
 // The vehicle gateway's command line: engineer mode (flash one ECU, read the inventory) and connected mode
 // (`run`, the TCU process talking MQTT to the backend). `npm run gateway -- --help`.
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command } from 'commander';
+import { addFlags } from '../runtime/cli-flags.ts';
 import { stopOnSignals } from '../runtime/shutdown.ts';
 import { CliError, EXIT, EXIT_CODES_HELP } from './cli/cli-error.ts';
 import type { FlashCommandOptions } from './cli/flash-command.ts';
 import type { GatewayService } from './connected/gateway-service.ts';
+import { GATEWAY_FLAGS } from './cli/flags.ts';
 
 // Each command loads its modules when it runs, so `--help` and usage errors answer without loading the
 // UDS stack, MQTT and the verifier (start-up is most of a small flash's wall time on a TCU).
 const openTransport = async (iface: string) => (await import('../uds/index.ts')).openSocketCan(iface);
-
-function interfaceName(value: string): string {
-  if (!/^[\w.-]{1,15}$/.test(value)) throw new InvalidArgumentError('a network interface name (1-15 characters)');
-  return value;
-}
 
 const program = new Command()
   .name('gateway')
@@ -24,43 +21,30 @@ const program = new Command()
     process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage);
   });
 
-program
-  .command('flash')
-  .description('engineer mode: program one ECU with an image (verify identity, erase, download, check, reset)')
-  .requiredOption('--vehicle <file>', 'vehicle definition (JSON, the ecu-sim format)')
-  .requiredOption('--ecu <name>', 'the ECU to flash, by its name in the vehicle file')
-  .requiredOption('--image <file>', "the new image: the ECU's flash regions back to back")
-  .option('--signature <file>', 'OEM code-signing signature(s): 64 bytes raw or 128 hex digits per region')
-  .option('--sign-key <file>', 'sign the image with this Ed25519 private key (hex; TEST keys only)')
-  .option('--can <iface>', "CAN interface for every ECU instead of the vehicle file's", interfaceName)
-  .option('--secret <hex>', "SecurityAccess secret (default: the vehicle file's simulation.securitySecret)")
-  .option('--tester-cert <file>', '0x29 tester certificate (PEM), for ECUs whose access is certificate')
-  .option('--tester-key <file>', 'its private key (PEM)')
-  .option('--ecu-ca <file>', 'the UDS CA certificate: the ECU must prove its certificate too (bidirectional)')
-  .option('--base <file>', "the ECU's current image, for sector-differential or delta transfer")
-  .addOption(
-    new Option('--mode <mode>', 'transfer mode').choices(['auto', 'full', 'compressed', 'sector-diff']).default('auto'),
-  )
-  .option('--no-confirm', 'dual-bank: do not confirm the new bank (it falls back after a few resets)')
-  .action(async (o: FlashCommandOptions) => {
-    const { formatFlashOutcome, runFlashCommand } = await import('./cli/flash-command.ts');
-    const { endProgress, progressPrinter } = await import('./cli/progress-bar.ts');
-    const outcome = await runFlashCommand(o, openTransport, progressPrinter());
-    endProgress();
-    process.stdout.write(`${formatFlashOutcome(outcome)}\n`);
-    if (outcome.status === 'failed') {
-      const unreachable =
-        outcome.step === 'identify' && outcome.nrc === null && /no response|timed? ?out/i.test(outcome.error);
-      process.exitCode = unreachable ? EXIT.unreachable : EXIT.flashFailed;
-    }
-  });
+addFlags(
+  program
+    .command('flash')
+    .description('engineer mode: program one ECU with an image (verify identity, erase, download, check, reset)'),
+  GATEWAY_FLAGS.flash,
+).action(async (o: FlashCommandOptions) => {
+  const { formatFlashOutcome, runFlashCommand } = await import('./cli/flash-command.ts');
+  const { endProgress, progressPrinter } = await import('./cli/progress-bar.ts');
+  const outcome = await runFlashCommand(o, openTransport, progressPrinter());
+  endProgress();
+  process.stdout.write(`${formatFlashOutcome(outcome)}\n`);
+  if (outcome.status === 'failed') {
+    const unreachable =
+      outcome.step === 'identify' && outcome.nrc === null && /no response|timed? ?out/i.test(outcome.error);
+    process.exitCode = unreachable ? EXIT.unreachable : EXIT.flashFailed;
+  }
+});
 
-program
-  .command('inventory')
-  .description('read identification, version, image hash and active bank of every ECU in a vehicle file')
-  .requiredOption('--vehicle <file>', 'vehicle definition (JSON, the ecu-sim format)')
-  .option('--can <iface>', "CAN interface for every ECU instead of the vehicle file's", interfaceName)
-  .option('--json', 'print JSON instead of a table')
+addFlags(
+  program
+    .command('inventory')
+    .description('read identification, version, image hash and active bank of every ECU in a vehicle file'),
+  GATEWAY_FLAGS.inventory,
+)
   .addHelpText(
     'after',
     `\nA DID an ECU refuses is named with its NRC and the other values are still read and printed.\n${EXIT_CODES_HELP}`,
@@ -73,34 +57,33 @@ program
     process.exitCode = inventoryExitCode(rows);
   });
 
-program
-  .command('run')
-  .description('connected mode: the TCU process (MQTT to the backend, UDS to the ECUs)')
-  .requiredOption('--config <file>', 'gateway configuration (JSON; see README section "gateway")')
-  .action(async (o: { config: string }) => {
-    const { ConfigError, loadGatewayConfig } = await import('./connected/config.ts');
-    const { GatewayService } = await import('./connected/gateway-service.ts');
-    let config;
-    try {
-      config = await loadGatewayConfig(o.config);
-    } catch (err) {
-      throw new CliError((err as Error).message);
-    }
-    const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
-    let service: GatewayService;
-    try {
-      service = await GatewayService.start(config, { openTransport, log });
-    } catch (err) {
-      throw new CliError(
-        `cannot start: ${(err as Error).message}`,
-        err instanceof ConfigError ? EXIT.usage : EXIT.unreachable,
-      );
-    }
-    log(
-      `connected to ${config.broker.url} (MQTT ${service.mqtt.protocolVersion === 5 ? '5' : '3.1.1'}), ${service.vehicle.ecus.length} ECUs`,
+addFlags(
+  program.command('run').description('connected mode: the TCU process (MQTT to the backend, UDS to the ECUs)'),
+  GATEWAY_FLAGS.run,
+).action(async (o: { config: string }) => {
+  const { ConfigError, loadGatewayConfig } = await import('./connected/config.ts');
+  const { GatewayService } = await import('./connected/gateway-service.ts');
+  let config;
+  try {
+    config = await loadGatewayConfig(o.config);
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
+  const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+  let service: GatewayService;
+  try {
+    service = await GatewayService.start(config, { openTransport, log });
+  } catch (err) {
+    throw new CliError(
+      `cannot start: ${(err as Error).message}`,
+      err instanceof ConfigError ? EXIT.usage : EXIT.unreachable,
     );
-    stopOnSignals(() => service.stop(), { log });
-  });
+  }
+  log(
+    `connected to ${config.broker.url} (MQTT ${service.mqtt.protocolVersion === 5 ? '5' : '3.1.1'}), ${service.vehicle.ecus.length} ECUs`,
+  );
+  stopOnSignals(() => service.stop(), { log });
+});
 
 try {
   await program.parseAsync(process.argv);

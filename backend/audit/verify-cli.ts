@@ -7,20 +7,15 @@
  * Exit status 0 with a one-line summary when intact; 1 naming the first bad entry when not;
  * 2 when it cannot check (bad arguments, unreadable key, no database).
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { addFlags } from '../../runtime/cli-flags.ts';
+import { addEnv } from '../../runtime/env-config.ts';
 import { openDatabaseFromEnv } from '../db/from-env.ts';
 import { auditPublicKeyFile, readAuditPublicKey } from '../keys/audit-key.ts';
 import { auditAnchorConfig } from './anchor-config.ts';
-import { formatHead, parseExpectedHead, verifyAnchoredAudit } from './verify-anchored.ts';
+import { formatHead, verifyAnchoredAudit } from './verify-anchored.ts';
+import { VERIFY_AUDIT_ENV, VERIFY_AUDIT_FLAGS } from './verify-cli-flags.ts';
 import type { AnchoredVerification, ExpectedHead } from './verify-anchored.ts';
-
-const expectHead = (value: string, previous: ExpectedHead[]): ExpectedHead[] => {
-  try {
-    return [...previous, parseExpectedHead(value)];
-  } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
-  }
-};
 
 /** The report: one line when intact; the first bad entry first when not. */
 function describeVerification(result: AnchoredVerification): string[] {
@@ -44,35 +39,32 @@ function describeVerification(result: AnchoredVerification): string[] {
   return [`${lead}: ${first}`, ...rest.map((p) => `  also: ${p}`)];
 }
 
-const program = new Command('verify-audit')
-  .description('check the audit log against its signed checkpoints; exit 1 naming the first bad entry')
-  .option(
-    '--checkpoints <file>',
-    'the checkpoint file (default AUDIT_CHECKPOINT_FILE or DATA_DIR/audit/checkpoints.jsonl)',
-  )
-  .option(
-    '--public-key <file|hex>',
-    'the checkpoint public key, a .pub file or 64 hex digits (default: beside the key)',
-  )
-  .option('--expect-head <seq:hash>', 'a head printed earlier (e.g. by an evidence export); repeatable', expectHead, [])
-  .action(async (o: { checkpoints?: string; publicKey?: string; expectHead: ExpectedHead[] }) => {
-    const config = auditAnchorConfig();
-    const publicKeyHex = await readAuditPublicKey(o.publicKey ?? auditPublicKeyFile(config.keyFile));
-    const { db } = await openDatabaseFromEnv();
-    try {
-      const result = await verifyAnchoredAudit(db, {
-        checkpointFile: o.checkpoints ?? config.checkpointFile,
-        publicKeyHex,
-        expectHeads: o.expectHead,
-      });
-      const [line, ...more] = describeVerification(result);
-      if (result.ok) console.log(line);
-      else for (const l of [line, ...more]) console.error(l);
-      process.exitCode = result.ok ? 0 : 1;
-    } finally {
-      await db.destroy();
-    }
-  });
+const program = addEnv(
+  addFlags(
+    new Command('verify-audit').description(
+      'check the audit log against its signed checkpoints; exit 1 naming the first bad entry',
+    ),
+    VERIFY_AUDIT_FLAGS,
+  ),
+  VERIFY_AUDIT_ENV,
+).action(async (o: { checkpoints?: string; publicKey?: string; expectHead: ExpectedHead[] }) => {
+  const config = auditAnchorConfig();
+  const publicKeyHex = await readAuditPublicKey(o.publicKey ?? auditPublicKeyFile(config.keyFile));
+  const { db } = await openDatabaseFromEnv();
+  try {
+    const result = await verifyAnchoredAudit(db, {
+      checkpointFile: o.checkpoints ?? config.checkpointFile,
+      publicKeyHex,
+      expectHeads: o.expectHead,
+    });
+    const [line, ...more] = describeVerification(result);
+    if (result.ok) console.log(line);
+    else for (const l of [line, ...more]) console.error(l);
+    process.exitCode = result.ok ? 0 : 1;
+  } finally {
+    await db.destroy();
+  }
+});
 
 program.exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
 await program.parseAsync().catch((error: unknown) => {

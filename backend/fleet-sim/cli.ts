@@ -7,29 +7,15 @@
  * /tuf/ routes.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { addFlags } from '../../runtime/cli-flags.ts';
 import { stopOnSignals } from '../../runtime/shutdown.ts';
+import { FLEET_SIM_FLAGS } from './cli-flags.ts';
 
-const number = (what: string, min: number, max: number) => (value: string) => {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < min || n > max)
-    throw new InvalidArgumentError(`${what} must be a number from ${min} to ${max}`);
-  return n;
-};
-
-const program = new Command('fleet-sim')
-  .description('simulated vehicle gateways at the MQTT level')
-  .requiredOption('--vehicles <n>', 'how many vehicles', number('--vehicles', 1, 1_000_000))
-  .option('--fail-rate <x>', 'probability that an update fails (0..1)', number('--fail-rate', 0, 1), 0)
-  .option('--mqtt <url>', 'broker URL', process.env.MQTT_URL ?? 'mqtt://127.0.0.1:1883')
-  .option('--backend <url>', 'backend base URL, to fetch the trusted roots from /tuf/', 'http://127.0.0.1:8080')
-  .option('--image-root <file>', 'trusted Image repository root (instead of fetching it)')
-  .option('--director-root <file>', 'trusted Director root (instead of fetching it)')
-  .option('--vin-prefix <p>', 'first characters of every VIN', 'SMFLEET00')
-  .option('--hardware-id <id>', "hardware id of each vehicle's one ECU", 'HW-SIM-ECU')
-  .option('--ecu-version <v>', 'version the ECU runs', '1.0.0')
-  .option('--image-sha256 <sha>', 'sha256 of the image the ECU runs', '0'.repeat(64))
-  .option('--keys-out <file>', 'write [{vin, publicKey}] of the simulated gateways and exit');
+const program = addFlags(
+  new Command('fleet-sim').description('simulated vehicle gateways at the MQTT level'),
+  FLEET_SIM_FLAGS,
+);
 
 program.action(
   async (o: {

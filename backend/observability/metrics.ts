@@ -1,22 +1,32 @@
 // The backend's Prometheus metrics (prom-client): HTTP latency by route, campaign and vehicle states,
 // offers dispatched and reports ingested (read from the database at scrape time, so every instance of a
-// cluster reports the same totals), reports this instance ingested, database pool and broker state.
+// cluster reports the same totals), reports this instance ingested and their ingest lag, database pool
+// and broker state.
 import { sql } from 'kysely';
 import type { MiddlewareHandler } from 'hono';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { poolOf, type Db } from '../db/database.ts';
+import type { CommitListener } from '../delivery/ingest/ingester.ts';
+
+/** What the metrics read of delivery's ingester. */
+export interface IngesterSource {
+  /** Reports this instance's ingester wrote. */
+  readonly ingested: number;
+  onCommitted(listener: CommitListener): () => void;
+}
 
 export interface MetricsSources {
   db: Db;
-  /** Whether delivery's MQTT connection is up; absent when the backend runs without delivery. */
+  /** Whether delivery's MQTT connection is up; absent when the backend runs without delivery (reads 0). */
   brokerConnected?: () => boolean;
-  /** Reports this instance's ingester wrote. */
-  reportsIngested?: () => number;
+  /** This instance's report ingester: its count and each committed report's lag. */
+  ingester?: IngesterSource;
 }
 
 export class BackendMetrics {
   readonly registry = new Registry();
   private readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
+  private readonly ingestLag: Histogram<'kind'>;
   private readonly sources: MetricsSources;
 
   constructor(db: Db) {
@@ -28,6 +38,13 @@ export class BackendMetrics {
       help: 'HTTP request latency by method, route pattern and status',
       labelNames: ['method', 'route', 'status'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+    this.ingestLag = new Histogram({
+      name: 'ota_ingest_lag_seconds',
+      help: "seconds from this instance's receipt of a vehicle report from the broker to its committed write, by kind",
+      labelNames: ['kind'],
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
       registers,
     });
     const sources = this.sources;
@@ -87,7 +104,7 @@ export class BackendMetrics {
       help: "reports this instance's ingester wrote since it started",
       registers,
       collect() {
-        this.set(sources.reportsIngested?.() ?? 0);
+        this.set(sources.ingester?.ingested ?? 0);
       },
     });
     new Gauge({
@@ -105,7 +122,7 @@ export class BackendMetrics {
     });
     new Gauge({
       name: 'ota_broker_connected',
-      help: "1 while delivery's MQTT connection is up, 0 while it is down (absent without delivery)",
+      help: "1 while delivery's MQTT connection is up, 0 while it is down or the backend runs without delivery",
       registers,
       collect() {
         if (sources.brokerConnected) this.set(sources.brokerConnected() ? 1 : 0);
@@ -116,6 +133,7 @@ export class BackendMetrics {
   /** Connects the parts that start after the app (delivery). */
   attach(sources: Omit<MetricsSources, 'db'>): void {
     Object.assign(this.sources, sources);
+    sources.ingester?.onCommitted((kind, lagSeconds) => this.ingestLag.observe({ kind }, lagSeconds));
   }
 
   /** Times every request under its route pattern (not its path, so that ids do not multiply series). */

@@ -1,4 +1,6 @@
 import { Command } from 'commander';
+import { addFlags } from '../../runtime/cli-flags.ts';
+import { addEnv } from '../../runtime/env-config.ts';
 import type { Actor } from '../audit/service.ts';
 import type { Db } from '../db/database.ts';
 import { openDatabaseFromEnv } from '../db/from-env.ts';
@@ -6,12 +8,16 @@ import { AdvisoryError } from './advisories/advisory.ts';
 import type { ParsedAdvisory } from './advisories/advisory.ts';
 import { readAdvisoryPath } from './advisories/files.ts';
 import { importAdvisories } from './advisories/service.ts';
+import { ADVISORIES_ENV, ADVISORIES_FLAGS } from './cli-flags.ts';
 import { runMatching } from './matching/service.ts';
 
 // Offline advisory import and matching against the backend's database (DATABASE_URL, or the
 // embedded one under DATA_DIR): `npm run advisories -- import --as sofia osv-export.zip csaf/`.
 
-const program = new Command('advisories').description('vulnerability advisories: import and match');
+const program = addEnv(
+  new Command('advisories').description('vulnerability advisories: import and match'),
+  ADVISORIES_ENV,
+);
 
 async function withDb<T>(as: string, run: (db: Db, actor: Actor) => Promise<T>): Promise<T> {
   const { db } = await openDatabaseFromEnv();
@@ -24,10 +30,8 @@ async function withDb<T>(as: string, run: (db: Db, actor: Actor) => Promise<T>):
   }
 }
 
-program
-  .command('import')
+addFlags(program.command('import'), ADVISORIES_FLAGS.import)
   .description('import OSV records (JSON, directories, osv.dev export zips) and CSAF 2.0 documents, then match')
-  .requiredOption('--as <user>', 'the user recorded as importing')
   .argument('<paths...>', 'files (.json, .zip) or directories')
   .action(async (paths: string[], o: { as: string }) => {
     const advisories: ParsedAdvisory[] = [];
@@ -46,10 +50,8 @@ program
     );
   });
 
-program
-  .command('match')
+addFlags(program.command('match'), ADVISORIES_FLAGS.match)
   .description('match every SBOM component against every advisory (idempotent)')
-  .requiredOption('--as <user>', 'the user recorded as running it')
   .action(async (o: { as: string }) => {
     const s = await withDb(o.as, (db, actor) => runMatching(db, actor, { all: true }));
     console.log(

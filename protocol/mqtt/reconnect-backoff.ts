@@ -7,7 +7,7 @@ export interface ReconnectBackoffOptions {
   /** First retry delay (ms); doubled on each failed attempt up to maxMs, with jitter. */
   minMs?: number;
   maxMs?: number;
-  /** Told each re-established connection (not the first one) and each connection error. */
+  /** Told each loss of the connection, its return (not the first connection) and connection errors. */
   log?: (line: string) => void;
   /** Random source in [0,1) for the jitter; injectable for tests. */
   random?: () => number;
@@ -34,9 +34,13 @@ export function reconnectWithBackoff(
   let lost = false;
   let reconnects = 0;
   client.options.reconnectPeriod = minMs;
-  // Without a listener an 'error' (ECONNREFUSED while the broker restarts) would end the process.
-  client.on('error', (error) => options.log?.(`mqtt: ${name}: ${error.message}`));
+  // Without a listener an 'error' (ECONNREFUSED while the broker restarts) would end the process. While
+  // the broker is down only the first failed attempt is logged: the return line counts the others.
+  client.on('error', (error) => {
+    if (!lost || attempts <= 1) options.log?.(`mqtt: ${name}: ${error.message}`);
+  });
   client.on('close', () => {
+    if (!lost && !client.disconnecting) options.log?.(`mqtt: ${name}: connection lost; reconnecting`);
     lost = true;
   });
   // mqtt.js reads reconnectPeriod when it schedules the next attempt, after this attempt fails.

@@ -29,6 +29,14 @@ export interface InboundReport {
   readonly ack: Ack;
 }
 
+/**
+ * Told of each report once its batch is committed: its kind and its ingest lag, the seconds from the moment
+ * this backend received it from the broker to that commit (buffering, the write, retries while the
+ * database is down). Not from the vehicle's own timestamp: a TCU's clock may be wrong, and a report a
+ * vehicle resends after days offline would read as days of lag the backend never had.
+ */
+export type CommitListener = (kind: ReportKind, lagSeconds: number) => void;
+
 export interface IngesterOptions {
   /** Longest a report waits in memory before its batch is written. */
   flushMs?: number;
@@ -68,6 +76,9 @@ export class Ingester {
   #timer: NodeJS.Timeout | undefined;
   #writing: Promise<void> = Promise.resolve();
   #held = 0;
+  /** When each report held in memory arrived (performance.now()), for the ingest lag. */
+  readonly #receivedAt = new WeakMap<InboundReport, number>();
+  readonly #commitListeners = new Set<CommitListener>();
   /** Reports whose batch kept failing: retried alone, never dropped (and never acknowledged until stored). */
   readonly #setAside: InboundReport[] = [];
   #setAsideTimer: NodeJS.Timeout | undefined;
@@ -106,9 +117,16 @@ export class Ingester {
       return;
     }
     this.#held++;
+    this.#receivedAt.set(report, performance.now());
     this.#buffer.push(report);
     if (this.#buffer.length >= this.#maxBatch) void this.flush();
     else this.#timer ??= setTimeout(() => void this.flush(), this.#flushMs);
+  }
+
+  /** Calls `listener` for every report committed from now on; returns the call that stops it. */
+  onCommitted(listener: CommitListener): () => void {
+    this.#commitListeners.add(listener);
+    return () => this.#commitListeners.delete(listener);
   }
 
   /** Writes everything received so far; batches are written one after another, in arrival order. */
@@ -174,7 +192,12 @@ export class Ingester {
   /** After the commit: acknowledge to the broker, then confirm to the vehicles. */
   #done(batch: readonly InboundReport[], confirmations: readonly { vin: string; body: Confirmation }[]): void {
     this.#held -= batch.length;
-    for (const report of batch) report.ack();
+    const committed = performance.now();
+    for (const report of batch) {
+      report.ack();
+      const lagSeconds = (committed - (this.#receivedAt.get(report) ?? committed)) / 1000;
+      for (const listener of this.#commitListeners) listener(report.kind, lagSeconds);
+    }
     for (const { vin, body } of confirmations) {
       this.deps.broker
         .publish(vehicleTopic(vin, 'stored'), encodeMessage('stored', body))

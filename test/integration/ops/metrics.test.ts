@@ -6,6 +6,7 @@ import { createApp } from '../../../backend/app.ts';
 import { startDeliveryService, type DeliveryService } from '../../../backend/delivery/service.ts';
 import { startFleet, type Fleet } from '../../../backend/fleet-sim/fleet.ts';
 import { BackendMetrics } from '../../../backend/observability/metrics.ts';
+import { createAdminToken } from '../../../backend/users/service.ts';
 import { latestMetadata } from '../../../backend/tuf-repo/metadata-store.ts';
 import { trustRoot } from '../../../protocol/tuf/repository-verifier.ts';
 import { seedDeltaCampaign, startCampaign } from '../delivery/fixtures.ts';
@@ -35,7 +36,7 @@ function value(text: string, series: string): number {
 }
 
 describe('/metrics during a campaign', () => {
-  it('shows campaign and vehicle states, offers, reports, HTTP latency, pool and broker moving', async () => {
+  it('shows campaign and vehicle states, offers, reports and their ingest lag, HTTP latency, pool and broker moving', async () => {
     const { db, blobs, keys } = h;
     const metrics = new BackendMetrics(h.testDb.db);
     const app = createApp({ db: h.testDb.db, blobDir: h.dir, metrics });
@@ -60,6 +61,7 @@ describe('/metrics during a campaign', () => {
     expect(value(before, 'ota_campaign_vehicles{state="pending"}')).toBe(VEHICLES);
     expect(value(before, 'ota_offers_dispatched')).toBe(0);
     expect(value(before, 'ota_reports_ingested{kind="result"}')).toBe(0);
+    expect(value(before, 'ota_broker_connected')).toBe(0);
 
     service = await startDeliveryService({
       db: h.testDb.db,
@@ -75,7 +77,7 @@ describe('/metrics during a campaign', () => {
     const running = service;
     metrics.attach({
       brokerConnected: () => running.broker.mqtt.connected,
-      reportsIngested: () => running.ingester.ingested,
+      ingester: running.ingester,
     });
     fleet = await startFleet({
       url: h.brokerUrl,
@@ -94,6 +96,10 @@ describe('/metrics during a campaign', () => {
     const during = await scrape();
     expect(value(during, 'ota_campaigns{state="running"}')).toBe(1);
     expect(value(during, 'ota_broker_connected')).toBe(1);
+    // A route with a parameter is one series under its pattern, whatever the id.
+    const { token } = await createAdminToken(h.testDb.db, `metrics-${runId}`);
+    for (const id of [campaignId, campaignId + 1000])
+      await app.request(`/api/campaigns/${id}`, { headers: { authorization: `Bearer ${token}` } });
 
     await fleet.waitForFinished(VEHICLES, 60_000);
     let after = '';
@@ -114,7 +120,22 @@ describe('/metrics during a campaign', () => {
     expect(
       value(after, 'ota_http_request_duration_seconds_count{method="GET",route="/metrics",status="200"}'),
     ).toBeGreaterThanOrEqual(2);
+    // Ingest lag: every committed result observed, from its receipt to its commit (never 0: a batch waits
+    // flushMs before its write).
+    const lagCount = value(after, 'ota_ingest_lag_seconds_count{kind="result"}');
+    expect(lagCount).toBeGreaterThanOrEqual(VEHICLES);
+    expect(value(after, 'ota_ingest_lag_seconds_sum{kind="result"}')).toBeGreaterThan(0);
+    expect(value(after, 'ota_ingest_lag_seconds_bucket{le="+Inf",kind="result"}')).toBe(lagCount);
+    expect(value(after, 'ota_ingest_lag_seconds_count{kind="progress"}')).toBeGreaterThan(0);
+    const campaignRoute = 'ota_http_request_duration_seconds_count{method="GET",route="/api/campaigns/:id"';
+    expect(value(after, `${campaignRoute},status="200"}`)).toBe(1);
+    expect(value(after, `${campaignRoute},status="404"}`)).toBe(1);
     if (h.testDb.engine === 'postgresql')
       expect(value(after, 'ota_db_pool_connections{kind="total"}')).toBeGreaterThanOrEqual(1);
+
+    // Delivery stopped: the broker connection reads 0.
+    await service.stop({ leaveGroup: true });
+    service = undefined;
+    expect(value(await scrape(), 'ota_broker_connected')).toBe(0);
   });
 });
