@@ -19,6 +19,7 @@ import {
   ReleaseInput,
   ReleaseListQuery,
   ReleaseTransition,
+  SafetyImpactAnalysisInput,
 } from './schemas.ts';
 import {
   attachImage,
@@ -26,6 +27,7 @@ import {
   decideAuthorization,
   listReleases,
   loadRelease,
+  recordSafetyImpactAnalysis,
   transitionRelease,
 } from './service.ts';
 
@@ -137,6 +139,18 @@ export function registerReleaseRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps)
       responses: { 200: jsonResponse(Release, 'the release in its new state') },
     }),
     async (c) => c.json(await transitionRelease(db, actorOf(c), c.req.valid('param').id, c.req.valid('json')), 200),
+  );
+  app.openapi(
+    securedRoute(ENGINEERS, {
+      method: 'put',
+      path: '/api/releases/{id}/safety-impact-analysis',
+      tags,
+      summary: 'Record the safety impact analysis an ASIL release needs, before the authorisation decision',
+      request: { params: IdParam, body: jsonBody(SafetyImpactAnalysisInput) },
+      responses: { 200: jsonResponse(Release, 'the release with its analysis') },
+    }),
+    async (c) =>
+      c.json(await recordSafetyImpactAnalysis(db, actorOf(c), c.req.valid('param').id, c.req.valid('json')), 200),
   );
   app.openapi(
     securedRoute(['approver'], {

@@ -37,6 +37,11 @@ export const AuthorizationInput = z.object({
   safetyImpactAnalysis: text(20_000).optional(),
 });
 
+export const SafetyImpactAnalysisInput = z.object({
+  analysis: text(20_000).openapi({ description: 'the safety impact analysis (IEC TR 63069), or its reference' }),
+  reason: text(2000),
+});
+
 export const Base64Image = z.object({
   fileName: FileName,
   contentBase64: z

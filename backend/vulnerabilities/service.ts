@@ -45,6 +45,8 @@ export interface Assessment {
   safetyRelevant: boolean;
   rootCause: string | null;
   affected?: AffectedProduct[] | undefined;
+  /** Why an issue already assessed is assessed again: its deadline may move. */
+  reason?: string | undefined;
 }
 
 export interface Remediation {
@@ -236,6 +238,9 @@ export async function assessVulnerability(
         'wrong-phase',
       );
     }
+    if (row.cvss_vector && !input.reason) {
+      throw invalid('json.reason', 'required when re-assessing: the delivery deadline may change');
+    }
     const before = await loadVulnerability(trx, id, now);
     if (input.affected) await replaceAffected(trx, id, input.affected);
     const affectedVehicles = await affectedVehicleCount(trx, id);
@@ -276,6 +281,7 @@ export async function assessVulnerability(
       entityId: id,
       before,
       after,
+      reason: input.reason ?? null,
     });
     return after;
   });
