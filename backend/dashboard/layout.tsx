@@ -2,7 +2,7 @@ import type { Child } from 'hono/jsx';
 import type { AuthUser } from '../http/auth.ts';
 import { STYLES } from './styles.ts';
 
-export type Section = 'campaigns' | 'vulnerabilities' | 'fleet' | 'none';
+export type Section = 'campaigns' | 'releases' | 'vulnerabilities' | 'fleet' | 'none';
 
 interface PageProps {
   title: string;
@@ -16,6 +16,7 @@ interface PageProps {
 
 const NAV: { section: Exclude<Section, 'none'>; href: string; label: string }[] = [
   { section: 'campaigns', href: '/ui/campaigns', label: 'Campaigns' },
+  { section: 'releases', href: '/ui/releases', label: 'Releases' },
   { section: 'vulnerabilities', href: '/ui/vulnerabilities', label: 'Vulnerabilities' },
   { section: 'fleet', href: '/ui/fleet', label: 'Fleet' },
 ];

@@ -1,6 +1,8 @@
 import { Hono } from 'hono';
 import type { Context } from 'hono';
+import type { BlobStore } from '../blobs/store.ts';
 import type { Db } from '../db/database.ts';
+import type { KeySet } from '../keys/key-set.ts';
 import { problemFromError } from '../http/problem.ts';
 import type { DeadlinePolicy } from '../vulnerabilities/deadline-policy.ts';
 import { ApiRoles } from './api-roles.ts';
@@ -10,6 +12,7 @@ import type { PageContext } from './context.ts';
 import { registerCampaignPages } from './campaign-pages.tsx';
 import { registerFindingsPages } from './findings-pages.tsx';
 import { registerFleetPages } from './fleet-pages.tsx';
+import { registerReleasePages } from './release-pages.tsx';
 import { registerVulnerabilityPages } from './vulnerability-pages.tsx';
 import { ErrorPage } from './pages/error.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
@@ -21,6 +24,9 @@ export interface DashboardDeps {
   /** The API app: the dashboard grants each page and action to the roles of the matching API route. */
   api: ApiRegistry;
   deadlinePolicy?: DeadlinePolicy;
+  /** The API's image store and upload limit (default 64 MiB), and its signing keys when held. */
+  images: { blobs: BlobStore; maxBytes?: number };
+  keys?: KeySet | undefined;
   now?: () => Date;
   /** How often a live campaign page is refreshed over server-sent events (default 2000 ms). */
   liveIntervalMs?: number;
@@ -53,6 +59,8 @@ export function dashboardRoutes(deps: DashboardDeps): Hono<DashboardEnv> {
     now: deps.now ?? (() => new Date()),
     deadlinePolicy: deps.deadlinePolicy,
     liveIntervalMs: deps.liveIntervalMs ?? 2000,
+    images: { blobs: deps.images.blobs, maxBytes: deps.images.maxBytes ?? 64 * 1024 * 1024 },
+    keys: deps.keys,
   };
 
   app.use(async (c, next) => {
@@ -88,6 +96,7 @@ export function dashboardRoutes(deps: DashboardDeps): Hono<DashboardEnv> {
   registerFleetPages(app, ctx);
   registerVulnerabilityPages(app, ctx);
   registerFindingsPages(app, ctx);
+  registerReleasePages(app, ctx);
 
   app.notFound((c) => c.html(<ErrorPage user={null} csrf={undefined} title="Not found" detail="No such page." />, 404));
   app.onError((err, c) => errorResponse(c, err));

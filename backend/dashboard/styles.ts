@@ -57,4 +57,11 @@ legend{font-weight:700;padding:0 .3rem}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:0}
 dl.facts dt{font-weight:600}
 dl.facts dd{margin:0}
+h1,td,dd,li,.wrap{overflow-wrap:anywhere}
+ol.timeline{list-style:none;margin:0;padding:0 0 0 1rem;border-left:3px solid #dde1e6}
+ol.timeline li{margin:0 0 .75rem;padding-left:.5rem}
+ol.timeline .reason{color:#1f2937;font-style:italic}
+ul.uploads{list-style:none;padding:0}
+ul.uploads li{margin:.5rem 0}
+ul.uploads progress{width:16rem}
 `;

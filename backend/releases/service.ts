@@ -8,7 +8,13 @@ import { conflict, illegalTransition, invalid, notFound } from '../http/problem.
 import { decodeCursor, toLoadedPage } from '../http/pagination.ts';
 import type { Page, PageQuery } from '../http/pagination.ts';
 import { ADDRESSED_PHASES } from '../vulnerabilities/phases.ts';
-import { EVIDENCE_STAGES, RELEASE_TRANSITIONS, SAFETY_ANALYSIS_STATES, SAFETY_ASIL } from './lifecycle.ts';
+import {
+  EVIDENCE_STAGES,
+  IMAGE_UPLOAD_STATES,
+  RELEASE_TRANSITIONS,
+  SAFETY_ANALYSIS_STATES,
+  SAFETY_ASIL,
+} from './lifecycle.ts';
 import type { AuthorizationDecision, EvidenceStage } from './lifecycle.ts';
 
 export interface ReleaseInput {
@@ -155,7 +161,7 @@ export async function attachImage(
   const stored = await blobs.put(upload.bytes);
   return db.transaction().execute(async (trx) => {
     const release = await lockRelease(trx, id);
-    if (release.state !== 'available') {
+    if (!IMAGE_UPLOAD_STATES.includes(release.state)) {
       throw conflict(`release ${id} is ${release.state}; images are attached while it is available`, 'wrong-state');
     }
     const image = {
