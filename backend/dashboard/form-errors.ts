@@ -1,5 +1,6 @@
 import type { z } from '@hono/zod-openapi';
 import { ProblemError } from '../http/problem.ts';
+import { humanize } from './format.ts';
 
 // A form refused by the API's own schema or service is shown again with what was typed, and each
 // message names the field as the form labels it ("Version: letters, digits ..."), never an API path.
@@ -17,8 +18,10 @@ export class FormError extends Error {
 function labelOf(path: string, labels: FieldLabels): string {
   const bare = path.replace(/^(json|query|body|form)\./, '');
   if (labels[bare]) return labels[bare];
-  // An item of a list (affected.0.versions) is labelled by the list's label.
-  const parent = Object.keys(labels).find((key) => bare.startsWith(`${key}.`));
+  // An item of a list (affected.0.versions.1) is labelled by its nearest labelled parent.
+  const parent = Object.keys(labels)
+    .filter((key) => bare.startsWith(`${key}.`))
+    .sort((a, b) => b.length - a.length)[0];
   return parent ? (labels[parent] ?? bare) : bare;
 }
 
@@ -32,7 +35,7 @@ function plainMessage(issue: z.core.$ZodIssue): string {
         ? `at most ${String(issue.maximum)} characters`
         : `at most ${String(issue.maximum)}`;
     case 'invalid_value':
-      return `choose one of ${issue.values.map(String).join(', ')}`;
+      return `choose one of ${issue.values.map((v) => humanize(String(v))).join(', ')}`;
     case 'invalid_type':
       return issue.input === undefined ? 'required' : `expected ${issue.expected}`;
     case 'invalid_format':

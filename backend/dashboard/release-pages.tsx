@@ -24,12 +24,13 @@ import { actorFor, requireOperation } from './context.ts';
 import type { DashboardApp, PageContext } from './context.ts';
 import type { DashboardEnv } from './session.ts';
 import { attempt, optional, parseForm, textFields } from './form-errors.ts';
+import { postPageForm } from './form-post.ts';
 import type { FieldLabels } from './form-errors.ts';
 import { setFlash, takeFlash } from './flash.ts';
 import { humanize } from './format.ts';
-import type { Draft } from './pages/form-fields.tsx';
+import type { Draft, Refused } from './pages/form-fields.tsx';
 import { AUTHORIZATION_LABELS, MOVE_LABELS, ReleasePage, SAFETY_LABELS } from './pages/release.tsx';
-import type { Refused, ReleaseActions } from './pages/release.tsx';
+import type { ReleaseActions } from './pages/release.tsx';
 import { NEW_RELEASE_LABELS, NewReleasePage, ReleaseListPage } from './pages/releases.tsx';
 import type { ReleaseFilter } from './pages/releases.tsx';
 import { readImageUploads } from './release-image-upload.ts';
@@ -108,20 +109,20 @@ export function registerReleasePages(app: DashboardApp, ctx: PageContext): void 
   };
 
   /** Runs a release form's action: success redirects with a message, a refusal shows the form again. */
-  const submit = async (
+  const submit = (
     c: Context,
     id: number,
     form: (draft: Draft) => string,
     labels: FieldLabels,
     action: (draft: Draft) => Promise<Release>,
-  ) => {
-    const draft = textFields(await c.req.parseBody({ all: true }));
-    delete draft._csrf;
-    const result = await attempt(labels, () => action(draft));
-    if (!result.ok) return page(c, id, { form: form(draft), messages: result.messages, draft }, 422);
-    setFlash(c, { kind: 'ok', text: `Release is ${humanize(result.value.state)}.` });
-    return c.redirect(`/ui/releases/${id}`, 303);
-  };
+  ) =>
+    postPageForm(c, {
+      form,
+      labels,
+      action,
+      refused: (refused) => page(c, id, refused, 422),
+      done: (r) => ({ text: `Release is ${humanize(r.state)}.`, to: `/ui/releases/${id}` }),
+    });
 
   app.get('/releases', requireOperation(ctx.roles, OPS.list), async (c) => {
     const filter = filterFrom(c);

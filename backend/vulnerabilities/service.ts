@@ -287,6 +287,23 @@ export async function assessVulnerability(
   });
 }
 
+/** The delivery class and deadline an assessment with these factors would give now, without recording it. */
+export async function previewDeadline(
+  db: Db,
+  id: number,
+  factors: { severity: CvssAssessment['severity']; exploitAvailable: boolean; workaroundExists: boolean },
+  options: VulnerabilityOptions = {},
+): Promise<{ deliveryClass: string; deadline: Date }> {
+  const row = await db.selectFrom('vulnerabilities').select('confirmed_at').where('id', '=', id).executeTakeFirst();
+  if (!row) throw notFound('vulnerability', id);
+  const affectedVehicles = await affectedVehicleCount(db, id);
+  return deliveryDeadline(
+    row.confirmed_at ?? options.now ?? new Date(),
+    { ...factors, affectedVehicles },
+    options.policy ?? DEFAULT_DEADLINE_POLICY,
+  );
+}
+
 export async function recordRemediation(db: Db, actor: Actor, id: number, input: Remediation): Promise<Vulnerability> {
   return db.transaction().execute(async (trx) => {
     const row = await lockRow(trx, id);

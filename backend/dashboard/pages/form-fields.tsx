@@ -4,6 +4,23 @@
 /** What was typed, by field name, so a refused form comes back filled in. */
 export type Draft = Record<string, string>;
 
+/** A form the server refused, shown again with what was typed and why. */
+export interface Refused {
+  form: string;
+  messages: string[];
+  draft: Draft;
+}
+
+/** The typed values and messages for one form of a page with several, when it is the refused one. */
+export function refusedFor(
+  refused: Refused | null,
+  form: string,
+): { draft: Draft | undefined; messages: string[] | undefined } {
+  return refused?.form === form
+    ? { draft: refused.draft, messages: refused.messages }
+    : { draft: undefined, messages: undefined };
+}
+
 interface FieldProps {
   /** Unique in the page: forms that share field names give each its own prefix. */
   id: string;

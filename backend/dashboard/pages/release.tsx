@@ -8,8 +8,8 @@ import { formatTime, humanize } from '../format.ts';
 import { Flash, Page } from '../layout.tsx';
 import type { CampaignUse, VulnerabilityChoice } from '../release-queries.ts';
 import { AuditTimeline } from './audit-timeline.tsx';
-import { Csrf, Field, FormErrors, TextArea } from './form-fields.tsx';
-import type { Draft } from './form-fields.tsx';
+import { Csrf, Field, FormErrors, refusedFor, TextArea } from './form-fields.tsx';
+import type { Draft, Refused } from './form-fields.tsx';
 
 /** What the user may do on this release now: the API's roles, narrowed by the lifecycle's rules. */
 export interface ReleaseActions {
@@ -17,13 +17,6 @@ export interface ReleaseActions {
   moves: ReleaseState[];
   safetyAnalysis: boolean;
   authorize: boolean;
-}
-
-/** A form the server refused, shown again with what was typed and why. */
-export interface Refused {
-  form: string;
-  messages: string[];
-  draft: Draft;
 }
 
 /** Field labels per form, by the API's field names; also used to name refused fields. */
@@ -62,12 +55,6 @@ interface Props {
   refused: Refused | null;
 }
 
-function draftFor(props: Props, form: string): { draft: Draft | undefined; messages: string[] | undefined } {
-  return props.refused?.form === form
-    ? { draft: props.refused.draft, messages: props.refused.messages }
-    : { draft: undefined, messages: undefined };
-}
-
 function EvidenceFields(props: { prefix: string; draft: Draft | undefined }) {
   return (
     <fieldset>
@@ -98,7 +85,7 @@ function EvidenceFields(props: { prefix: string; draft: Draft | undefined }) {
 
 function MoveForm(props: { p: Props; to: ReleaseState }) {
   const form = `move-${props.to}`;
-  const { draft, messages } = draftFor(props.p, form);
+  const { draft, messages } = refusedFor(props.p.refused, form);
   const needsEvidence = (EVIDENCE_STAGES as readonly string[]).includes(props.to);
   return (
     <form method="post" action={`/ui/releases/${props.p.release.id}/transitions`} id={form}>
@@ -118,7 +105,7 @@ function MoveForm(props: { p: Props; to: ReleaseState }) {
 }
 
 function SafetyForm(props: { p: Props }) {
-  const { draft, messages } = draftFor(props.p, 'sia');
+  const { draft, messages } = refusedFor(props.p.refused, 'sia');
   const r = props.p.release;
   return (
     <form method="post" action={`/ui/releases/${r.id}/safety-impact-analysis`} id="sia" class="card">
@@ -145,7 +132,7 @@ function SafetyForm(props: { p: Props }) {
 }
 
 function AuthorizationForm(props: { p: Props }) {
-  const { draft, messages } = draftFor(props.p, 'authorize');
+  const { draft, messages } = refusedFor(props.p.refused, 'authorize');
   const r = props.p.release;
   const decision = draft?.decision ?? '';
   return (
