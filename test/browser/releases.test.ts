@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { copyFile, mkdir } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlobStore } from '../../backend/blobs/store.ts';
@@ -10,6 +11,7 @@ import { startBackend } from './server.ts';
 import type { RunningBackend } from './server.ts';
 import { signedIn } from './sign-in.ts';
 
+const SCREENSHOT = 'test-artifacts/dashboard-release.png';
 const LONG_SUPPLIER = `Bremsen-und-Fahrwerkssysteme-Zulieferer-${'Nord'.repeat(20)} GmbH`;
 const LOG_SHA = createHash('sha256').update('hil log').digest('hex');
 
@@ -220,6 +222,10 @@ describe('the release engineer and the approver run a release in chromium', () =
     await form.getByLabel('Test log sha256').fill(LOG_SHA);
     await form.getByRole('button', { name: 'Record the decision' }).click();
     await expect(page.locator('#release-state').innerText()).resolves.toBe('authorized');
+    await mkdir('test-artifacts', { recursive: true });
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    // The README's picture is refreshed on request only, so a test run leaves the tree clean.
+    if (process.env.UPDATE_DOCS === '1') await copyFile(SCREENSHOT, 'docs/dashboard-release.png');
 
     const radio = await seedReleaseInInternalTest(backend.db, backend.blobDir, engineer, 'TCU-HW-2', '2.1.0');
     await page.goto(`${backend.baseUrl}/ui/releases/${radio}`);
