@@ -83,47 +83,38 @@ function evidenceFrom(d: Draft): { reportRef: string; logSha256: string } | unde
   return { reportRef: d.reportRef ?? '', logSha256: d.logSha256 ?? '' };
 }
 
+/** A release's page with the forms this user may use now, one of them possibly refused. */
+async function renderRelease(c: Context, ctx: PageContext, id: number, refused: Refused | null, status: 200 | 422) {
+  const user = c.get('user');
+  const release = await loadRelease(ctx.db, id);
+  const [fixes, campaigns, history] = await Promise.all([
+    vulnerabilitiesByIds(ctx.db, release.fixes),
+    campaignsUsingRelease(ctx.db, id),
+    listAuditEntries(ctx.db, { entityType: 'release', entityId: String(id) }, { limit: 200 }),
+  ]);
+  return c.html(
+    <ReleasePage
+      user={user}
+      csrf={c.get('csrf')}
+      release={release}
+      fixes={fixes}
+      campaigns={campaigns}
+      history={history.items}
+      actions={releaseActions(ctx, user, release)}
+      flash={takeFlash(c)}
+      refused={refused}
+    />,
+    status,
+  );
+}
+
 export function registerReleasePages(app: DashboardApp, ctx: PageContext): void {
-  const page = async (c: Context, id: number, refused: Refused | null, status: 200 | 422 | 409 = 200) => {
-    const user = c.get('user');
-    const release = await loadRelease(ctx.db, id);
-    const [fixes, campaigns, history] = await Promise.all([
-      vulnerabilitiesByIds(ctx.db, release.fixes),
-      campaignsUsingRelease(ctx.db, id),
-      listAuditEntries(ctx.db, { entityType: 'release', entityId: String(id) }, { limit: 200 }),
-    ]);
-    return c.html(
-      <ReleasePage
-        user={user}
-        csrf={c.get('csrf')}
-        release={release}
-        fixes={fixes}
-        campaigns={campaigns}
-        history={history.items}
-        actions={releaseActions(ctx, user, release)}
-        flash={takeFlash(c)}
-        refused={refused}
-      />,
-      status,
-    );
-  };
+  registerReleaseList(app, ctx);
+  registerReleaseActions(app, ctx);
+}
 
-  /** Runs a release form's action: success redirects with a message, a refusal shows the form again. */
-  const submit = (
-    c: Context,
-    id: number,
-    form: (draft: Draft) => string,
-    labels: FieldLabels,
-    action: (draft: Draft) => Promise<Release>,
-  ) =>
-    postPageForm(c, {
-      form,
-      labels,
-      action,
-      refused: (refused) => page(c, id, refused, 422),
-      done: (r) => ({ text: `Release is ${humanize(r.state)}.`, to: `/ui/releases/${id}` }),
-    });
-
+/** The list with its filters, and the new-release form. */
+function registerReleaseList(app: DashboardApp, ctx: PageContext): void {
   app.get('/releases', requireOperation(ctx.roles, OPS.list), async (c) => {
     const filter = filterFrom(c);
     const found = await listReleases(
@@ -179,8 +170,29 @@ export function registerReleasePages(app: DashboardApp, ctx: PageContext): void 
       422,
     );
   });
+}
 
-  app.get('/releases/:id', requireOperation(ctx.roles, OPS.view), (c) => page(c, idParam(c.req.param('id')), null));
+/** A release's page and its forms: images, lifecycle steps, safety impact analysis, authorisation. */
+function registerReleaseActions(app: DashboardApp, ctx: PageContext): void {
+  /** Runs a release form's action: success redirects with a message, a refusal shows the form again. */
+  const submit = (
+    c: Context,
+    id: number,
+    form: (draft: Draft) => string,
+    labels: FieldLabels,
+    action: (draft: Draft) => Promise<Release>,
+  ) =>
+    postPageForm(c, {
+      form,
+      labels,
+      action,
+      refused: (refused) => renderRelease(c, ctx, id, refused, 422),
+      done: (r) => ({ text: `Release is ${humanize(r.state)}.`, to: `/ui/releases/${id}` }),
+    });
+
+  app.get('/releases/:id', requireOperation(ctx.roles, OPS.view), (c) =>
+    renderRelease(c, ctx, idParam(c.req.param('id')), null, 200),
+  );
 
   app.post('/releases/:id/images', requireOperation(ctx.roles, OPS.upload), (c) =>
     readImageUploads(c, ctx, idParam(c.req.param('id'))),
