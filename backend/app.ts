@@ -19,6 +19,7 @@ import { registerHealthRoutes } from './ops/health-routes.ts';
 import { databaseReachable, migrationsCurrent, type ReadinessCheck } from './ops/readiness.ts';
 import { base64Length, IMAGE_UPLOAD_PATH, registerReleaseRoutes } from './releases/routes.ts';
 import { registerUserRoutes } from './users/routes.ts';
+import { DASHBOARD_IMAGE_UPLOAD_PATH } from './dashboard/release-pages.tsx';
 import { dashboardRoutes } from './dashboard/routes.tsx';
 import { asDeliveryDb } from './delivery/schema.ts';
 import { tufRoutes } from './tuf-repo/routes.ts';
@@ -106,7 +107,10 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     '*',
     limitBodies({
       defaultBytes: deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-      routes: { [`POST ${IMAGE_UPLOAD_PATH}`]: base64Length(routeDeps.maxImageBytes) + 64 * 1024 },
+      routes: {
+        [`POST ${IMAGE_UPLOAD_PATH}`]: base64Length(routeDeps.maxImageBytes) + 64 * 1024,
+        [`POST ${DASHBOARD_IMAGE_UPLOAD_PATH}`]: routeDeps.maxImageBytes + 64 * 1024,
+      },
     }),
   );
   registerHealthRoutes(app, deps.readiness ?? [databaseReachable(deps.db), migrationsCurrent(deps.db)]);
@@ -131,7 +135,17 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     }),
   );
   // Mounted last: the dashboard reads the roles of the API routes registered above.
-  app.route('/ui', dashboardRoutes({ db: deps.db, api: app, now: routeDeps.now, deadlinePolicy: routeDeps.policy }));
+  app.route(
+    '/ui',
+    dashboardRoutes({
+      db: deps.db,
+      api: app,
+      now: routeDeps.now,
+      deadlinePolicy: routeDeps.policy,
+      images: { blobs: routeDeps.blobs, maxBytes: routeDeps.maxImageBytes },
+      keys: routeDeps.keys,
+    }),
+  );
   app.get('/', (c) => c.redirect('/ui/campaigns'));
   return app;
 }

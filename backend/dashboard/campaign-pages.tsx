@@ -16,12 +16,13 @@ import { actorFor, requireOperation } from './context.ts';
 import type { DashboardApp, PageContext } from './context.ts';
 import { setFlash, takeFlash } from './flash.ts';
 import { liveSnapshot, streamCampaign } from './live.ts';
+import { APPROVAL_ACTIONS, COMMENT_LABEL } from './pages/campaign-approval.tsx';
 import { NewCampaignPage } from './pages/campaign-form.tsx';
 import type { ReleaseChoice } from './pages/campaign-form.tsx';
 import { CampaignListPage, CampaignPage } from './pages/campaigns.tsx';
 import { countTargets, failureReasons, stateTimeline, userNames } from './queries.ts';
 
-const OFFERED_ACTIONS: CampaignAction[] = ['submit', 'approve', 'start', 'pause', 'resume', 'cancel'];
+const OFFERED_ACTIONS: CampaignAction[] = ['submit', 'approve', 'reject', 'start', 'pause', 'resume', 'cancel'];
 
 /** The API route an action mirrors: one route per action, or a single transitions route. */
 function actionOperation(roles: ApiRoles, action: CampaignAction): ApiOperation {
@@ -222,8 +223,16 @@ export function registerCampaignPages(app: DashboardApp, ctx: PageContext): void
       );
     }
     const form = await c.req.parseBody({ all: true });
-    const reason =
-      typeof form.reason === 'string' && form.reason.trim() ? form.reason.trim() : `${action} from the dashboard`;
+    const typed = typeof form.reason === 'string' ? form.reason.trim() : '';
+    // An approver's decision is recorded with their own words, never a stand-in.
+    if (!typed && APPROVAL_ACTIONS.includes(action)) {
+      setFlash(c, {
+        kind: 'error',
+        text: `${COMMENT_LABEL}: required; it is recorded as the reason for your decision.`,
+      });
+      return c.redirect(`/ui/campaigns/${id}`, 303);
+    }
+    const reason = typed || `${action} from the dashboard`;
     try {
       const after = await transitionCampaign(ctx.db, actorFor(user), id, { action, reason }, ctx.now());
       setFlash(c, { kind: 'ok', text: `Campaign is now ${after.state.replace(/_/g, ' ')}.` });

@@ -43,7 +43,7 @@ export function totalOf(counts: StateCounts): number {
   return Object.values(counts).reduce((a, b) => a + (b ?? 0), 0);
 }
 
-export type CampaignAction = 'submit' | 'approve' | 'start' | 'pause' | 'resume' | 'cancel';
+export type CampaignAction = 'submit' | 'approve' | 'reject' | 'start' | 'pause' | 'resume' | 'cancel';
 
 export interface CampaignSummary extends Pick<Campaign, 'id' | 'name' | 'kind' | 'state' | 'priority' | 'deadlineAt'> {
   counts: StateCounts;

@@ -1,4 +1,6 @@
 import { GROUP_COLOURS, GROUP_NAMES } from './campaign-view.ts';
+import { RELEASE_SCRIPTS } from './release-scripts.ts';
+import { VULNERABILITY_SCRIPTS } from './vulnerability-scripts.ts';
 
 // The dashboard's only client code: three small scripts, plain ES2020, no framework. Pages work
 // without them (forms post normally); they add live figures.
@@ -121,4 +123,6 @@ export const CLIENT_SCRIPTS: Record<string, string> = {
   'cvss-score.js': CVSS_SCORE,
   'target-count.js': TARGET_COUNT,
   'campaign-live.js': CAMPAIGN_LIVE,
+  ...RELEASE_SCRIPTS,
+  ...VULNERABILITY_SCRIPTS,
 };

@@ -1,4 +1,6 @@
 import type { Hono, MiddlewareHandler } from 'hono';
+import type { BlobStore } from '../blobs/store.ts';
+import type { KeySet } from '../keys/key-set.ts';
 import type { Db } from '../db/database.ts';
 import type { DeadlinePolicy } from '../vulnerabilities/deadline-policy.ts';
 import type { Actor } from '../audit/service.ts';
@@ -14,6 +16,10 @@ export interface PageContext {
   now: () => Date;
   deadlinePolicy: DeadlinePolicy | undefined;
   liveIntervalMs: number;
+  /** Where uploaded release images go, and the largest accepted (the API's limit). */
+  images: { blobs: BlobStore; maxBytes: number };
+  /** Signing keys when this process holds them: an authorisation then re-signs the Image repository. */
+  keys: KeySet | undefined;
 }
 
 export type DashboardApp = Hono<DashboardEnv>;

@@ -1,6 +1,8 @@
 import { Hono } from 'hono';
 import type { Context } from 'hono';
+import type { BlobStore } from '../blobs/store.ts';
 import type { Db } from '../db/database.ts';
+import type { KeySet } from '../keys/key-set.ts';
 import { problemFromError } from '../http/problem.ts';
 import type { DeadlinePolicy } from '../vulnerabilities/deadline-policy.ts';
 import { ApiRoles } from './api-roles.ts';
@@ -12,6 +14,7 @@ import type { PageContext } from './context.ts';
 import { registerCampaignPages } from './campaign-pages.tsx';
 import { registerMonitoringPages } from './monitoring-pages.ts';
 import { registerFleetPages } from './fleet-pages.tsx';
+import { registerReleasePages } from './release-pages.tsx';
 import { registerVulnerabilityPages } from './vulnerability-pages.tsx';
 import { ErrorPage } from './pages/error.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
@@ -23,6 +26,9 @@ export interface DashboardDeps {
   /** The API app: the dashboard grants each page and action to the roles of the matching API route. */
   api: ApiRegistry;
   deadlinePolicy?: DeadlinePolicy;
+  /** The API's image store and upload limit (default 64 MiB), and its signing keys when held. */
+  images: { blobs: BlobStore; maxBytes?: number };
+  keys?: KeySet | undefined;
   now?: () => Date;
   /** How often a live campaign page is refreshed over server-sent events (default 2000 ms). */
   liveIntervalMs?: number;
@@ -56,6 +62,8 @@ export function dashboardRoutes(deps: DashboardDeps): Hono<DashboardEnv> {
     now: deps.now ?? (() => new Date()),
     deadlinePolicy: deps.deadlinePolicy,
     liveIntervalMs: deps.liveIntervalMs ?? 2000,
+    images: { blobs: deps.images.blobs, maxBytes: deps.images.maxBytes ?? 64 * 1024 * 1024 },
+    keys: deps.keys,
   };
 
   app.use(async (c, next) => {
@@ -91,6 +99,7 @@ export function dashboardRoutes(deps: DashboardDeps): Hono<DashboardEnv> {
   registerFleetPages(app, ctx);
   registerVulnerabilityPages(app, ctx);
   registerMonitoringPages(app, ctx);
+  registerReleasePages(app, ctx);
   registerAuditPages(app, ctx);
   registerAdminPages(app, ctx);
 

@@ -62,4 +62,11 @@ dl.facts dd{margin:0}
 pre.json{white-space:pre-wrap;overflow-wrap:anywhere;max-width:40rem;font-size:.8rem;margin:.3rem 0}
 td.wrap,.wrap{overflow-wrap:anywhere}
 code.token{display:block;padding:.5rem;background:#f1f5f9;border:1px solid #cbd5e1;overflow-wrap:anywhere;user-select:all}
+h1,td,dd,li,.wrap{overflow-wrap:anywhere}
+ol.timeline{list-style:none;margin:0;padding:0 0 0 1rem;border-left:3px solid #dde1e6}
+ol.timeline li{margin:0 0 .75rem;padding-left:.5rem}
+ol.timeline .reason{color:#1f2937;font-style:italic}
+ul.uploads{list-style:none;padding:0}
+ul.uploads li{margin:.5rem 0}
+ul.uploads progress{width:16rem}
 `;

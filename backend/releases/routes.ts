@@ -1,31 +1,30 @@
 import { z } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { Db } from '../db/database.ts';
 import { ROLES } from '../db/schema.ts';
-import { asDeliveryDb } from '../delivery/schema.ts';
-import type { KeySet } from '../keys/key-set.ts';
-import { publishImageRepository } from '../tuf-repo/image-repository.ts';
 import type { AppEnv } from '../http/auth.ts';
 import { actorOf } from '../http/actor.ts';
 import type { RouteDeps } from '../http/deps.ts';
 import { PageQuery, pageOf } from '../http/pagination.ts';
 import { invalid, ProblemError } from '../http/problem.ts';
 import { IdParam, jsonBody, jsonResponse, securedRoute } from '../http/route.ts';
+import { decideAndPublish } from './authorization.ts';
 import {
   AuthorizationInput,
   Base64Image,
+  hardwareIdList,
   RawImageQuery,
   Release,
   ReleaseInput,
   ReleaseListQuery,
   ReleaseTransition,
+  SafetyImpactAnalysisInput,
 } from './schemas.ts';
 import {
   attachImage,
   createRelease,
-  decideAuthorization,
   listReleases,
   loadRelease,
+  recordSafetyImpactAnalysis,
   transitionRelease,
 } from './service.ts';
 
@@ -38,7 +37,7 @@ export const IMAGE_UPLOAD_PATH = '/api/releases/{id}/images';
 /** Characters of base64 for `bytes` bytes: the largest JSON upload of an image of that size. */
 export const base64Length = (bytes: number): number => Math.ceil(bytes / 3) * 4;
 
-const tooLarge = (limit: number) =>
+export const imageTooLarge = (limit: number) =>
   new ProblemError(413, 'image-too-large', 'Image too large', `images are limited to ${limit} bytes`);
 
 export function registerReleaseRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps): void {
@@ -108,20 +107,13 @@ export function registerReleaseRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps)
       if (isJson) {
         const body = c.req.valid('json') as z.infer<typeof Base64Image>;
         const bytes = Buffer.from(body.contentBase64, 'base64');
-        if (bytes.length > limit) throw tooLarge(limit);
+        if (bytes.length > limit) throw imageTooLarge(limit);
         upload = { fileName: body.fileName, bytes, hardwareIds: body.hardwareIds };
       } else {
         if (!query.fileName) throw invalid('query.fileName', 'required with a raw image body');
         const bytes = new Uint8Array(await c.req.arrayBuffer());
-        if (bytes.length > limit) throw tooLarge(limit);
-        const hardwareIds = query.hardwareIds
-          ?.split(',')
-          .map((s) => s.trim())
-          .filter(Boolean);
-        if (hardwareIds?.some((h) => !/^[\w.:+-]{1,64}$/.test(h))) {
-          throw invalid('query.hardwareIds', 'comma-separated hardware ids (letters, digits and . _ : + -)');
-        }
-        upload = { fileName: query.fileName, bytes, hardwareIds };
+        if (bytes.length > limit) throw imageTooLarge(limit);
+        upload = { fileName: query.fileName, bytes, hardwareIds: hardwareIdList(query.hardwareIds) };
       }
       return c.json(await attachImage(db, deps.blobs, actorOf(c), c.req.valid('param').id, upload), 201);
     },
@@ -139,6 +131,18 @@ export function registerReleaseRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps)
     async (c) => c.json(await transitionRelease(db, actorOf(c), c.req.valid('param').id, c.req.valid('json')), 200),
   );
   app.openapi(
+    securedRoute(ENGINEERS, {
+      method: 'put',
+      path: '/api/releases/{id}/safety-impact-analysis',
+      tags,
+      summary: 'Record the safety impact analysis an ASIL release needs, before the authorisation decision',
+      request: { params: IdParam, body: jsonBody(SafetyImpactAnalysisInput) },
+      responses: { 200: jsonResponse(Release, 'the release with its analysis') },
+    }),
+    async (c) =>
+      c.json(await recordSafetyImpactAnalysis(db, actorOf(c), c.req.valid('param').id, c.req.valid('json')), 200),
+  );
+  app.openapi(
     securedRoute(['approver'], {
       method: 'post',
       path: '/api/releases/{id}/authorization',
@@ -147,24 +151,7 @@ export function registerReleaseRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps)
       request: { params: IdParam, body: jsonBody(AuthorizationInput) },
       responses: { 200: jsonResponse(Release, 'the release after the decision') },
     }),
-    async (c) => {
-      const input = c.req.valid('json');
-      const release = await decideAuthorization(db, actorOf(c), c.req.valid('param').id, input);
-      if (input.decision === 'authorized' && deps.keys) await publishAuthorised(db, deps.keys, release.id);
-      return c.json(release, 200);
-    },
+    async (c) =>
+      c.json(await decideAndPublish(db, deps.keys, actorOf(c), c.req.valid('param').id, c.req.valid('json')), 200),
   );
-}
-
-/**
- * Re-signs the Image repository right after an authorisation, so vehicles can verify the release
- * before any campaign starts. The decision is already committed: a failure (e.g. the offline
- * targets key is not on this host) is logged and the dispatcher's next publish catches up.
- */
-async function publishAuthorised(db: Db, keys: KeySet, releaseId: number): Promise<void> {
-  try {
-    await publishImageRepository(asDeliveryDb(db), keys);
-  } catch (error) {
-    console.warn(`release ${releaseId}: authorised, Image repository not re-signed yet: ${(error as Error).message}`);
-  }
 }

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { invalid } from '../http/problem.ts';
 import { label, text } from '../http/schema-fields.ts';
 import { RELEASE_STATES } from '../db/schema.ts';
 import { AUTHORIZATION_DECISIONS } from './lifecycle.ts';
@@ -37,6 +38,11 @@ export const AuthorizationInput = z.object({
   safetyImpactAnalysis: text(20_000).optional(),
 });
 
+export const SafetyImpactAnalysisInput = z.object({
+  analysis: text(20_000).openapi({ description: 'the safety impact analysis (IEC TR 63069), or its reference' }),
+  reason: text(2000),
+});
+
 export const Base64Image = z.object({
   fileName: FileName,
   contentBase64: z
@@ -55,6 +61,18 @@ export const RawImageQuery = z.object({
     .optional()
     .openapi({ description: 'comma-separated hardware ids the image fits (default: the release hardware id)' }),
 });
+
+/** The raw upload's `hardwareIds` query: a comma-separated list, or undefined for the release's own. */
+export function hardwareIdList(raw: string | undefined): string[] | undefined {
+  const ids = raw
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (ids?.some((h) => !/^[\w.:+-]{1,64}$/.test(h))) {
+    throw invalid('query.hardwareIds', 'comma-separated hardware ids (letters, digits and . _ : + -)');
+  }
+  return ids;
+}
 
 export const ReleaseListQuery = z.object({
   state: z.enum(RELEASE_STATES).optional(),

@@ -8,8 +8,14 @@ import { conflict, illegalTransition, invalid, notFound } from '../http/problem.
 import { decodeCursor, toLoadedPage } from '../http/pagination.ts';
 import type { Page, PageQuery } from '../http/pagination.ts';
 import { ADDRESSED_PHASES } from '../vulnerabilities/phases.ts';
-import { RELEASE_TRANSITIONS, SAFETY_ASIL } from './lifecycle.ts';
-import type { AuthorizationDecision } from './lifecycle.ts';
+import {
+  EVIDENCE_STAGES,
+  IMAGE_UPLOAD_STATES,
+  RELEASE_TRANSITIONS,
+  SAFETY_ANALYSIS_STATES,
+  SAFETY_ASIL,
+} from './lifecycle.ts';
+import type { AuthorizationDecision, EvidenceStage } from './lifecycle.ts';
 
 export interface ReleaseInput {
   hardwareId: string;
@@ -46,7 +52,7 @@ export interface Release {
   safetyImpactAnalysis: string | null;
   fixes: number[];
   images: ReleaseImage[];
-  evidence: { stage: 'approved' | 'authorized'; reportRef: string; logSha256: string; recordedAt: string }[];
+  evidence: { stage: EvidenceStage; reportRef: string; logSha256: string; recordedAt: string }[];
   createdAt: string;
   updatedAt: string;
 }
@@ -155,7 +161,7 @@ export async function attachImage(
   const stored = await blobs.put(upload.bytes);
   return db.transaction().execute(async (trx) => {
     const release = await lockRelease(trx, id);
-    if (release.state !== 'available') {
+    if (!IMAGE_UPLOAD_STATES.includes(release.state)) {
       throw conflict(`release ${id} is ${release.state}; images are attached while it is available`, 'wrong-state');
     }
     const image = {
@@ -197,7 +203,7 @@ async function recordEvidence(
   trx: Transaction<Database>,
   actor: Actor,
   id: number,
-  stage: 'approved' | 'authorized',
+  stage: EvidenceStage,
   evidence: TestEvidence | undefined,
 ): Promise<void> {
   if (!evidence) throw invalid('json.evidence', `test evidence is required to become ${stage}`);
@@ -263,8 +269,45 @@ export async function transitionRelease(db: Db, actor: Actor, id: number, change
         .executeTakeFirst();
       if (!image) throw illegalTransition(what, release.state, change.to, 'attach at least one image first');
     }
-    if (change.to === 'approved') await recordEvidence(trx, actor, id, 'approved', change.evidence);
+    const stage = EVIDENCE_STAGES.find((s) => s === change.to);
+    if (stage) await recordEvidence(trx, actor, id, stage, change.evidence);
     return moveRelease(trx, actor, id, release.state, change.to, change.reason);
+  });
+}
+
+/**
+ * Records the safety impact analysis (IEC TR 63069) ahead of the OEM's decision, so the approver
+ * authorises against it; an approver may still give one with the authorisation.
+ */
+export async function recordSafetyImpactAnalysis(
+  db: Db,
+  actor: Actor,
+  id: number,
+  input: { analysis: string; reason: string },
+): Promise<Release> {
+  return db.transaction().execute(async (trx) => {
+    const release = await lockRelease(trx, id);
+    if (!SAFETY_ANALYSIS_STATES.includes(release.state)) {
+      throw conflict(
+        `release ${id} is ${release.state}; the safety impact analysis is recorded before the authorisation decision`,
+        'wrong-state',
+      );
+    }
+    await trx
+      .updateTable('releases')
+      .set({ safety_impact_analysis: input.analysis, updated_at: new Date() })
+      .where('id', '=', id)
+      .execute();
+    await appendAudit(trx, {
+      actor,
+      action: 'release.safety_impact_analysis',
+      entityType: 'release',
+      entityId: id,
+      before: { safetyImpactAnalysis: release.safety_impact_analysis },
+      after: { safetyImpactAnalysis: input.analysis },
+      reason: input.reason,
+    });
+    return loadRelease(trx, id);
   });
 }
 

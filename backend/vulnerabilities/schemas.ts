@@ -37,6 +37,9 @@ export const Assessment = z.object({
   safetyRelevant: z.boolean(),
   rootCause: text(5000).nullable().default(null),
   affected: affectedList.optional(),
+  reason: text(2000)
+    .optional()
+    .openapi({ description: 'why the issue is re-assessed (required once an assessment is recorded)' }),
 });
 
 export const Remediation = z.object({

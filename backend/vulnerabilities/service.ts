@@ -47,6 +47,8 @@ export interface Assessment {
   safetyRelevant: boolean;
   rootCause: string | null;
   affected?: AffectedProduct[] | undefined;
+  /** Why an issue already assessed is assessed again: its deadline may move. */
+  reason?: string | undefined;
 }
 
 export interface Remediation {
@@ -258,6 +260,9 @@ export async function assessVulnerability(
         'wrong-phase',
       );
     }
+    if (row.cvss_vector && !input.reason) {
+      throw invalid('json.reason', 'required when re-assessing: the delivery deadline may change');
+    }
     const before = await loadVulnerability(trx, id, now);
     if (input.affected) await replaceAffected(trx, id, input.affected);
     const affectedVehicles = await affectedVehicleCount(trx, id);
@@ -300,9 +305,27 @@ export async function assessVulnerability(
       entityId: id,
       before,
       after,
+      reason: input.reason ?? null,
     });
     return after;
   });
+}
+
+/** The delivery class and deadline an assessment with these factors would give now, without recording it. */
+export async function previewDeadline(
+  db: Db,
+  id: number,
+  factors: { severity: CvssAssessment['severity']; exploitAvailable: boolean; workaroundExists: boolean },
+  options: VulnerabilityOptions = {},
+): Promise<{ deliveryClass: string; deadline: Date }> {
+  const row = await db.selectFrom('vulnerabilities').select('confirmed_at').where('id', '=', id).executeTakeFirst();
+  if (!row) throw notFound('vulnerability', id);
+  const affectedVehicles = await affectedVehicleCount(db, id);
+  return deliveryDeadline(
+    row.confirmed_at ?? options.now ?? new Date(),
+    { ...factors, affectedVehicles },
+    options.policy ?? DEFAULT_DEADLINE_POLICY,
+  );
 }
 
 export async function recordRemediation(db: Db, actor: Actor, id: number, input: Remediation): Promise<Vulnerability> {

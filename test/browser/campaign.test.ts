@@ -63,6 +63,7 @@ describe('a campaign from draft to paused, in chromium', () => {
     // Another user approves.
     const second = await signedIn(browser, backend.baseUrl, approver.token, `/ui/campaigns/${campaignId}`);
     await expect(second.page.getByRole('button', { name: 'Start' }).count()).resolves.toBe(0);
+    await second.page.getByLabel('Comment').fill('four-eyes review done');
     await second.page.getByRole('button', { name: 'Approve' }).click();
     await expect(second.page.locator('#campaign-state').textContent()).resolves.toBe('approved');
     await expect(second.page.getByRole('button', { name: 'Approve' }).count()).resolves.toBe(0);

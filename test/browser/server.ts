@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { createApp } from '../../backend/app.ts';
+import { BlobStore } from '../../backend/blobs/store.ts';
 import { dashboardRoutes } from '../../backend/dashboard/routes.tsx';
 import type { Db } from '../../backend/db/database.ts';
 import { createTestDatabase } from '../support/db.ts';
@@ -25,7 +26,8 @@ export async function startBackend(): Promise<RunningBackend> {
   const blobDir = await mkdtemp(join(tmpdir(), 'ota-dashboard-blobs-'));
   const root = new Hono();
   const api = createApp({ db: testDb.db, blobDir });
-  root.route('/ui', dashboardRoutes({ db: testDb.db, api, liveIntervalMs: 300 }));
+  const images = { blobs: new BlobStore(blobDir) };
+  root.route('/ui', dashboardRoutes({ db: testDb.db, api, images, liveIntervalMs: 300 }));
   root.route('/', api);
   const server = serve({ fetch: root.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));

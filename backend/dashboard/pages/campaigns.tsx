@@ -6,6 +6,7 @@ import type { FlashMessage } from '../flash.ts';
 import { formatTime, humanize, timeLeft } from '../format.ts';
 import { Flash, Page } from '../layout.tsx';
 import type { FailureGroup } from '../queries.ts';
+import { APPROVAL_ACTIONS, ApprovalForm } from './campaign-approval.tsx';
 import { ProgressBar } from './progress.tsx';
 
 interface Shell {
@@ -82,7 +83,8 @@ export function CampaignListPage(props: Shell & { campaigns: CampaignSummary[]; 
 
 const ACTION_LABELS: Record<CampaignAction, { label: string; style: string; reason: boolean }> = {
   submit: { label: 'Submit for approval', style: '', reason: false },
-  approve: { label: 'Approve', style: '', reason: false },
+  approve: { label: 'Approve', style: '', reason: true },
+  reject: { label: 'Reject', style: 'danger', reason: true },
   start: { label: 'Start', style: '', reason: false },
   pause: { label: 'Pause', style: 'secondary', reason: true },
   resume: { label: 'Resume', style: '', reason: false },
@@ -93,23 +95,26 @@ function ActionForms(props: { id: number; csrf: string; actions: CampaignAction[
   if (props.actions.length === 0) return <p class="hint">No action is open to you in this state.</p>;
   return (
     <div class="actions">
-      {props.actions.map((a) => {
-        const spec = ACTION_LABELS[a];
-        return (
-          <form method="post" action={`/ui/campaigns/${props.id}/${a}`}>
-            <input type="hidden" name="_csrf" value={props.csrf} />
-            {spec.reason ? (
-              <div>
-                <label for={`reason-${a}`}>Reason to {a}</label>
-                <input id={`reason-${a}`} name="reason" required maxlength={2000} />
-              </div>
-            ) : null}
-            <button type="submit" class={spec.style}>
-              {spec.label}
-            </button>
-          </form>
-        );
-      })}
+      <ApprovalForm id={props.id} csrf={props.csrf} actions={props.actions} />
+      {props.actions
+        .filter((a) => !APPROVAL_ACTIONS.includes(a))
+        .map((a) => {
+          const spec = ACTION_LABELS[a];
+          return (
+            <form method="post" action={`/ui/campaigns/${props.id}/${a}`}>
+              <input type="hidden" name="_csrf" value={props.csrf} />
+              {spec.reason ? (
+                <div>
+                  <label for={`reason-${a}`}>Reason to {a}</label>
+                  <input id={`reason-${a}`} name="reason" required maxlength={2000} />
+                </div>
+              ) : null}
+              <button type="submit" class={spec.style}>
+                {spec.label}
+              </button>
+            </form>
+          );
+        })}
     </div>
   );
 }

@@ -1,3 +1,4 @@
+import type { AuditEntry } from '../../audit/service.ts';
 import type { VulnerabilityPhase } from '../../db/schema.ts';
 import type { AuthUser } from '../../http/auth.ts';
 import type { Vulnerability } from '../../vulnerabilities/service.ts';
@@ -5,6 +6,10 @@ import { formatTime, humanize, timeLeft } from '../format.ts';
 import { Flash, Page } from '../layout.tsx';
 import type { FlashMessage } from '../flash.ts';
 import { CvssContextTable, SeverityBadges } from './cvss-contexts.tsx';
+import { AuditTimeline } from './audit-timeline.tsx';
+import { Field, FormErrors, refusedFor } from './form-fields.tsx';
+import type { Refused } from './form-fields.tsx';
+import { describeVulnerabilityEntry, PhaseForms, RemediationForm } from './vulnerability-forms.tsx';
 
 interface Shell {
   user: AuthUser;
@@ -23,11 +28,23 @@ function Deadline(props: { v: Vulnerability; now: Date }) {
 }
 
 export function VulnerabilityBoard(
-  props: Shell & { columns: { phase: VulnerabilityPhase; items: Vulnerability[] }[] },
+  props: Shell & {
+    columns: { phase: VulnerabilityPhase; items: Vulnerability[] }[];
+    canReport: boolean;
+    flash: FlashMessage | null;
+  },
 ) {
   return (
     <Page title="Vulnerabilities" section="vulnerabilities" user={props.user} csrf={props.csrf}>
-      <h1>Vulnerabilities</h1>
+      <div class="actions" style="justify-content:space-between">
+        <h1>Vulnerabilities</h1>
+        {props.canReport ? (
+          <a class="button" href="/ui/vulnerabilities/new">
+            Report a vulnerability
+          </a>
+        ) : null}
+      </div>
+      <Flash kind={props.flash?.kind ?? 'ok'} text={props.flash?.text} />
       <p class="hint">
         Open issues by handling phase; in each phase overdue items come first, then the nearest deadline.
       </p>
@@ -58,21 +75,37 @@ export function VulnerabilityBoard(
 }
 
 export function VulnerabilityPage(
-  props: Shell & { v: Vulnerability; canAssess: boolean; flash: FlashMessage | null; vectorDraft?: string },
+  props: Shell & {
+    v: Vulnerability;
+    canAssess: boolean;
+    canRemediate: boolean;
+    next: readonly VulnerabilityPhase[];
+    history: AuditEntry[];
+    flash: FlashMessage | null;
+    refused: Refused | null;
+  },
 ) {
   const v = props.v;
+  const { draft, messages } = refusedFor(props.refused, 'assessment');
+  const checked = (name: 'exploitAvailable' | 'workaroundExists' | 'safetyRelevant') =>
+    draft ? draft[name] === 'on' : v[name];
   return (
     <Page
       title={`Vulnerability #${v.id}`}
       section="vulnerabilities"
       user={props.user}
       csrf={props.csrf}
-      head={<script src="/ui/assets/cvss-score.js" defer></script>}
+      head={
+        <>
+          <script src="/ui/assets/cvss-score.js" defer></script>
+          <script src="/ui/assets/deadline-preview.js" defer></script>
+        </>
+      }
     >
       <p>
         <a href="/ui/vulnerabilities">← All vulnerabilities</a>
       </p>
-      <h1>
+      <h1 class="wrap">
         #{v.id} {v.title}
       </h1>
       <Flash kind={props.flash?.kind ?? 'ok'} text={props.flash?.text} />
@@ -101,15 +134,48 @@ export function VulnerabilityPage(
           </dd>
           <dt>Reporter</dt>
           <dd>
-            {v.reporter} ({v.reporterKind})
+            {v.reporter} ({humanize(v.reporterKind)}){v.reporterContact ? `, ${v.reporterContact}` : ''}
           </dd>
           <dt>Description</dt>
-          <dd>{v.description || '—'}</dd>
+          <dd class="wrap">{v.description || '—'}</dd>
+          <dt>Attack vector</dt>
+          <dd class="wrap">{v.attackVectorNote ?? '—'}</dd>
+          <dt>Impact</dt>
+          <dd class="wrap">{v.impactNote ?? '—'}</dd>
+          <dt>Intrusion level</dt>
+          <dd class="wrap">{v.intrusionLevel ?? '—'}</dd>
+          <dt>Remediation</dt>
+          <dd class="wrap">{v.remediation ? `${humanize(v.remediation.kind)}: ${v.remediation.note ?? ''}` : '—'}</dd>
+          <dt>Embargo</dt>
+          <dd>{v.embargoUntil ? `until ${formatTime(v.embargoUntil)}` : 'none'}</dd>
+          {v.rejectionReason ? (
+            <>
+              <dt>Rejected as</dt>
+              <dd>{humanize(v.rejectionReason)}</dd>
+            </>
+          ) : null}
+          {v.advisory ? (
+            <>
+              <dt>Advisory</dt>
+              <dd class="wrap">
+                {v.advisory} <span class="hint">(disclosed {formatTime(v.disclosedAt)})</span>
+              </dd>
+            </>
+          ) : null}
         </dl>
       </div>
+      <PhaseForms v={v} next={props.next} csrf={props.csrf} refused={props.refused} />
       {props.canAssess ? (
-        <form method="post" action={`/ui/vulnerabilities/${v.id}/assessment`} class="card" aria-labelledby="assess">
+        <form
+          method="post"
+          action={`/ui/vulnerabilities/${v.id}/assessment`}
+          class="card"
+          aria-labelledby="assess"
+          id="assessment"
+          novalidate
+        >
           <h2 id="assess">Assessment</h2>
+          <FormErrors messages={messages} />
           <input type="hidden" name="_csrf" value={props.csrf} />
           <label for="cvssVector">CVSS base vector (v3.1 or v4.0)</label>
           <input
@@ -117,7 +183,7 @@ export function VulnerabilityPage(
             name="cvssVector"
             required
             style="width:100%"
-            value={props.vectorDraft ?? v.cvss?.vector ?? ''}
+            value={draft?.cvssVector ?? v.cvss?.vector ?? ''}
             aria-describedby="cvss-score"
             placeholder="CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"
           />
@@ -129,24 +195,46 @@ export function VulnerabilityPage(
           </p>
           <div class="inline">
             <label>
-              <input type="checkbox" name="exploitAvailable" checked={v.exploitAvailable} /> An exploit is available
+              <input type="checkbox" name="exploitAvailable" checked={checked('exploitAvailable')} /> An exploit is
+              available
             </label>
             <label>
-              <input type="checkbox" name="workaroundExists" checked={v.workaroundExists} /> A workaround exists
+              <input type="checkbox" name="workaroundExists" checked={checked('workaroundExists')} /> A workaround
+              exists
             </label>
             <label>
-              <input type="checkbox" name="safetyRelevant" checked={v.safetyRelevant} /> Safety relevant
+              <input type="checkbox" name="safetyRelevant" checked={checked('safetyRelevant')} /> Safety relevant
             </label>
           </div>
           <label for="rootCause">Root cause</label>
           <textarea id="rootCause" name="rootCause" rows={2} style="width:100%">
-            {v.rootCause ?? ''}
+            {draft?.rootCause ?? v.rootCause ?? ''}
           </textarea>
+          <p>
+            Deadline: {v.deadlineAt ? formatTime(v.deadlineAt).slice(0, 10) : 'none yet'}
+            {' → '}
+            <output id="deadline-preview" aria-live="polite" data-url={`/ui/vulnerabilities/${v.id}/deadline-preview`}>
+              as recorded
+            </output>
+          </p>
+          {v.cvss ? (
+            <Field
+              id="assessment-reason"
+              name="reason"
+              label="Reason for re-assessing"
+              draft={draft}
+              maxlength={2000}
+              hint="Already assessed: the deadline may move, so the change needs a reason."
+              wide
+            />
+          ) : null}
           <p>
             <button type="submit">Record assessment</button>
           </p>
         </form>
       ) : null}
+      {props.canRemediate ? <RemediationForm v={v} csrf={props.csrf} refused={props.refused} /> : null}
+      <AuditTimeline id="h-history" title="History" entries={props.history} describe={describeVulnerabilityEntry} />
     </Page>
   );
 }

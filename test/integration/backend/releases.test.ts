@@ -155,6 +155,32 @@ describe('release lifecycle', () => {
     expect(ok.body).toMatchObject({ state: 'authorized', safetyImpactAnalysis: 'SIA-77: braking function unchanged' });
   });
 
+  it('takes the safety impact analysis from the release engineer before the decision, audited with its reason', async () => {
+    const id = await release('HW-BRAKE', '5.2.0');
+    const sia = (body: unknown, token = eng) =>
+      h.call('PUT', `/api/releases/${id}/safety-impact-analysis`, token, body);
+    expect((await sia({ analysis: 'SIA-78', reason: 'x' }, approver)).status).toBe(403);
+    const empty = await sia({ analysis: ' ', reason: 'draft' });
+    expect(empty.status).toBe(422);
+    expect(empty.body.errors[0].field).toBe('json.analysis');
+    expect((await sia({ analysis: 'SIA-78: braking unchanged', reason: 'safety review 12' })).status).toBe(200);
+    await readyForAuthorization(id);
+    const ok = await h.call('POST', `/api/releases/${id}/authorization`, approver, {
+      decision: 'authorized',
+      reason: 'HIL passed',
+      evidence,
+    });
+    expect(ok.body).toMatchObject({ state: 'authorized', safetyImpactAnalysis: 'SIA-78: braking unchanged' });
+    const late = await sia({ analysis: 'SIA-79', reason: 'after the fact' });
+    expect(late.status).toBe(409);
+    const auditor = (await h.user(['auditor'])).token;
+    const audit = await h.call('GET', `/api/audit?entityType=release&entityId=${id}`, auditor);
+    const entry = (audit.body.items as { action: string; reason: string | null }[]).find(
+      (e) => e.action === 'release.safety_impact_analysis',
+    );
+    expect(entry?.reason).toBe('safety review 12');
+  });
+
   it('cannot authorise a fix while its vulnerability is not being addressed', async () => {
     const vuln = await h.call('POST', '/api/vulnerabilities', sec, {
       title: 'radio overflow',

@@ -151,12 +151,13 @@ describe('vulnerability handling', () => {
     const id = (await h.call('POST', '/api/vulnerabilities', sec, report)).body.id as number;
     await move(id, 'reviewing');
     await move(id, 'assessing');
-    const assess = (cvssVector: string) =>
+    const assess = (cvssVector: string, reason?: string) =>
       h.call('PUT', `/api/vulnerabilities/${id}/assessment`, sec, {
         cvssVector,
         exploitAvailable: false,
         workaroundExists: false,
         safetyRelevant: true,
+        reason,
       });
     const v4 = 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/E:U/CR:L/IR:L/AR:L/MAV:A/S:P/R:A/U:Red';
     const res4 = await assess(v4);
@@ -169,7 +170,11 @@ describe('vulnerability handling', () => {
       nomenclature: 'CVSS-BTE',
     });
     const v31 = 'CVSS:3.1/AV:A/AC:H/PR:N/UI:R/S:U/C:H/I:H/A:H/E:F/RL:T/RC:R/AR:L/MAV:L/MC:N';
-    const res31 = await assess(v31);
+    const unexplained = await assess(v31);
+    expect(unexplained.status).toBe(422);
+    expect(unexplained.body.errors[0].field).toBe('json.reason');
+    expect((await h.call('GET', `/api/vulnerabilities/${id}`, sec)).body.cvss.vector).toBe(v4);
+    const res31 = await assess(v31, 'vendor confirmed a local attack path only');
     expect(res31.body.cvss).toEqual({
       version: '3.1',
       vector: v31,

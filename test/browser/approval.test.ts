@@ -1,0 +1,79 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { transitionCampaign } from '../../backend/campaigns/service.ts';
+import { launchChromium } from './browser.ts';
+import { seedPendingCampaign } from './release-seed.ts';
+import { seedFixedVulnerability, seedFleet, seedUser } from './seed.ts';
+import type { SeededUser } from './seed.ts';
+import { startBackend } from './server.ts';
+import type { RunningBackend } from './server.ts';
+import { signedIn } from './sign-in.ts';
+
+describe('the approver decides on a campaign with a comment, in chromium', () => {
+  let backend: RunningBackend;
+  let browser: Browser;
+  let approver: SeededUser;
+  let manager: SeededUser;
+  let campaignId: number;
+
+  beforeAll(async () => {
+    [backend, browser] = await Promise.all([startBackend(), launchChromium()]);
+    const db = backend.db;
+    approver = await seedUser(db, 'ada', ['approver']);
+    manager = await seedUser(db, 'carl', ['campaign_manager']);
+    const security = await seedUser(db, 'sam', ['security_engineer']);
+    const engineer = await seedUser(db, 'rita', ['release_engineer']);
+    await seedFleet(db, 3);
+    const { releaseId } = await seedFixedVulnerability(db, backend.blobDir, security, engineer, approver);
+    campaignId = await seedPendingCampaign(db, manager, releaseId, 'BCM 4.2.0 pilot');
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await backend?.stop();
+  });
+
+  const stateOf = async () =>
+    (await backend.db.selectFrom('campaigns').select('state').where('id', '=', campaignId).executeTakeFirstOrThrow())
+      .state;
+  const decisions = () =>
+    backend.db
+      .selectFrom('audit_log')
+      .select(['action', 'reason', 'actor'])
+      .where('entity_type', '=', 'campaign')
+      .where('entity_id', '=', String(campaignId))
+      .where('action', 'in', ['campaign.approve', 'campaign.reject'])
+      .orderBy('seq')
+      .execute();
+
+  it('refuses a decision without a comment, and records the comment typed as the reason', async () => {
+    const { context, page } = await signedIn(browser, backend.baseUrl, approver.token, `/ui/campaigns/${campaignId}`);
+    page.setDefaultTimeout(10_000);
+    await page.getByRole('button', { name: 'Reject' }).click();
+    await expect(page.getByRole('alert').innerText()).resolves.toBe(
+      'Comment: required; it is recorded as the reason for your decision.',
+    );
+    expect(await stateOf()).toBe('pending_approval');
+    expect(await decisions()).toEqual([]);
+
+    await page.getByLabel('Comment').fill('Wave 1 is too large for a first pilot; start with 0.5 %.');
+    await page.getByRole('button', { name: 'Reject' }).click();
+    await expect(page.locator('#campaign-state').innerText()).resolves.toBe('draft');
+    expect(await stateOf()).toBe('draft');
+
+    await transitionCampaign(backend.db, manager.actor, campaignId, { action: 'submit', reason: 'smaller wave 1' });
+    await page.reload();
+    await page.getByLabel('Comment').fill('Reviewed targets and waves; go.');
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await expect(page.locator('#campaign-state').innerText()).resolves.toBe('approved');
+    expect(await stateOf()).toBe('approved');
+    expect(await decisions()).toEqual([
+      {
+        action: 'campaign.reject',
+        reason: 'Wave 1 is too large for a first pilot; start with 0.5 %.',
+        actor: `user:${approver.id}:ada`,
+      },
+      { action: 'campaign.approve', reason: 'Reviewed targets and waves; go.', actor: `user:${approver.id}:ada` },
+    ]);
+    await context.close();
+  }, 60_000);
+});
