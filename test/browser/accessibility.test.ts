@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../backend/app.ts';
+import { BlobStore } from '../../backend/blobs/store.ts';
 import { dashboardRoutes } from '../../backend/dashboard/routes.tsx';
 import { ROLES } from '../../backend/db/schema.ts';
 import { seriousAxeViolations } from './axe.ts';
@@ -23,6 +24,7 @@ const NOT_PAGES: Record<string, string> = {
   '/campaigns/target-count': 'JSON for the campaign form',
   '/campaigns/:id/live': 'server-sent events',
   '/vulnerabilities/cvss-score': 'JSON for the assessment form',
+  '/vulnerabilities/:id/deadline-preview': 'JSON for the assessment form',
   '/evidence/download': 'a file download',
 };
 
@@ -40,6 +42,9 @@ const SAMPLES: Record<string, (w: World) => string> = {
   '/vulnerabilities/:id': (w) => `/vulnerabilities/${w.vulnerabilityId}`,
   '/fleet/:vin': (w) => `/fleet/${w.vin}`,
   '/admin/users/:id': (w) => `/admin/users/${w.userId}`,
+  '/releases/:id': (w) => `/releases/${w.releaseId}`,
+  '/releases/:id/components': (w) => `/releases/${w.releaseId}/components`,
+  '/releases/:id/vex/:vulnerabilityId': (w) => `/releases/${w.releaseId}/vex/${w.vulnerabilityId}`,
 };
 
 /** Further states of pages worth checking: results, refused input, the error page. */
@@ -74,7 +79,11 @@ describe('accessibility of every dashboard page, in chromium with axe-core', () 
     const campaign = await seedSubmittedCampaign(db, manager, fixed.releaseId);
     world = { ...fixed, campaignId: campaign.id, vin: vin ?? '', userId: manager.id };
     // The dashboard's own route table, as createApp mounts it.
-    const dashboard = dashboardRoutes({ db, api: createApp({ db, blobDir: backend.blobDir }) });
+    const dashboard = dashboardRoutes({
+      db,
+      api: createApp({ db, blobDir: backend.blobDir }),
+      images: { blobs: new BlobStore(backend.blobDir) },
+    });
     pages = registeredPagePaths(dashboard.routes);
   }, 120_000);
   afterAll(async () => {

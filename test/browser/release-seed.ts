@@ -30,6 +30,7 @@ export async function seedAsilVehicle(db: Db, vin: string): Promise<void> {
         installedVersion: '1.0.0',
         imageSha256: null,
         asil: 'D',
+        exposure: 'internal_bus',
       },
     ],
   });
