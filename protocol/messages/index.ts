@@ -45,6 +45,7 @@ export { fromRepositoryFiles, toRepositoryFiles } from './repository-files.ts';
 export {
   attackOf,
   DEFAULT_SEVERITY,
+  isVerificationErrorCode,
   METADATA_ATTACKS,
   SECURITY_EVENT_TYPES,
   SECURITY_SEVERITIES,

@@ -74,6 +74,10 @@ const ATTACK_OF_CODE: Record<VerificationErrorCode, MetadataAttack> = {
 };
 const VERIFICATION_CODES = Object.keys(ATTACK_OF_CODE) as [VerificationErrorCode, ...VerificationErrorCode[]];
 
+export function isVerificationErrorCode(code: string): code is VerificationErrorCode {
+  return Object.hasOwn(ATTACK_OF_CODE, code);
+}
+
 export function attackOf(code: VerificationErrorCode): MetadataAttack {
   return ATTACK_OF_CODE[code];
 }
