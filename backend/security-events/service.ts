@@ -46,7 +46,7 @@ function baseQuery(db: Db) {
 }
 type Row = Awaited<ReturnType<ReturnType<typeof baseQuery>['executeTakeFirstOrThrow']>>;
 
-function toEvent(r: Row): StoredSecurityEvent {
+export function toEvent(r: Row): StoredSecurityEvent {
   const iso = (d: Date | null) => (d ? d.toISOString() : null);
   return {
     id: r.id,
@@ -165,4 +165,25 @@ export async function isolateVehicleFromEvent(
   const at = new Date();
   await asSecurityDb(db).updateTable('security_events').set({ vehicle_isolated_at: at }).where('id', '=', id).execute();
   return { ...event, vehicleIsolatedAt: at.toISOString() };
+}
+
+/** The SIEM outbox: events not yet delivered to the collector, oldest first. */
+export async function undeliveredSecurityEvents(db: Db, limit: number): Promise<StoredSecurityEvent[]> {
+  const rows = await baseQuery(db)
+    .where('siem_delivered_at', 'is', null)
+    .orderBy('received_at')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map(toEvent);
+}
+
+export async function markSiemDelivered(db: Db, ids: readonly string[], at: Date): Promise<void> {
+  if (ids.length === 0) return;
+  await asSecurityDb(db)
+    .updateTable('security_events')
+    .set({ siem_delivered_at: at })
+    .where('id', 'in', ids)
+    .where('siem_delivered_at', 'is', null)
+    .execute();
 }
