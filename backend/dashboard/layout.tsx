@@ -2,7 +2,7 @@ import type { Child } from 'hono/jsx';
 import type { AuthUser } from '../http/auth.ts';
 import { STYLES } from './styles.ts';
 
-export type Section = 'campaigns' | 'vulnerabilities' | 'fleet' | 'none';
+export type Section = 'campaigns' | 'vulnerabilities' | 'fleet' | 'security' | 'none';
 
 interface PageProps {
   title: string;
@@ -18,6 +18,7 @@ const NAV: { section: Exclude<Section, 'none'>; href: string; label: string }[] 
   { section: 'campaigns', href: '/ui/campaigns', label: 'Campaigns' },
   { section: 'vulnerabilities', href: '/ui/vulnerabilities', label: 'Vulnerabilities' },
   { section: 'fleet', href: '/ui/fleet', label: 'Fleet' },
+  { section: 'security', href: '/ui/security-events', label: 'Security events' },
 ];
 
 /** The page shell: skip link, banner with navigation, one main landmark. */

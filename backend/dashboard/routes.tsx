@@ -10,6 +10,7 @@ import type { PageContext } from './context.ts';
 import { registerCampaignPages } from './campaign-pages.tsx';
 import { registerFindingsPages } from './findings-pages.tsx';
 import { registerFleetPages } from './fleet-pages.tsx';
+import { registerSecurityEventPages } from './security-event-pages.tsx';
 import { registerVulnerabilityPages } from './vulnerability-pages.tsx';
 import { ErrorPage } from './pages/error.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
@@ -88,6 +89,7 @@ export function dashboardRoutes(deps: DashboardDeps): Hono<DashboardEnv> {
   registerFleetPages(app, ctx);
   registerVulnerabilityPages(app, ctx);
   registerFindingsPages(app, ctx);
+  registerSecurityEventPages(app, ctx);
 
   app.notFound((c) => c.html(<ErrorPage user={null} csrf={undefined} title="Not found" detail="No such page." />, 404));
   app.onError((err, c) => errorResponse(c, err));
