@@ -33,10 +33,17 @@ export async function applySecurityEvents(
   const rejected: Rejection[] = [];
   const verified: Verified[] = [];
   for (const r of received) {
+    const claimed = (r.envelope.signed as { counter?: unknown } | null)?.counter;
+    const refuse = (reason: string) =>
+      rejected.push({
+        vin: r.vin,
+        topic: r.topic,
+        reason,
+        ...(typeof claimed === 'number' ? { counter: claimed } : {}),
+      });
     const keyHex = keyOf.get(r.vin);
     if (!keyHex) {
-      const reason = keyOf.has(r.vin) ? 'vehicle has no registered Ed25519 gateway key' : 'unknown vehicle';
-      rejected.push({ vin: r.vin, topic: r.topic, reason });
+      refuse(keyOf.has(r.vin) ? 'vehicle has no registered Ed25519 gateway key' : 'unknown vehicle');
       continue;
     }
     try {
@@ -46,7 +53,7 @@ export async function applySecurityEvents(
       verified.push({ event, signatures: r.envelope.signatures });
     } catch (error) {
       if (!(error instanceof SecurityEventError)) throw error;
-      rejected.push({ vin: r.vin, topic: r.topic, reason: error.message });
+      refuse(error.message);
     }
   }
   return { stored: await insertEvents(db, verified), rejected };

@@ -320,10 +320,13 @@ function confirmationsOf(
   batch: readonly InboundReport[],
   rejections: readonly Rejection[],
 ): { vin: string; body: Confirmation }[] {
-  const refused = new Map(rejections.map((r) => [`${r.vin}|${r.topic}`, r.reason]));
+  // A security event is refused by its counter: a vehicle's valid events share the topic with a refused one.
+  const keyOf = (vin: string | null, topic: string, counter: number | undefined) => `${vin}|${topic}|${counter ?? ''}`;
+  const refused = new Map(rejections.map((r) => [keyOf(r.vin, r.topic, r.counter), r.reason]));
   const out: { vin: string; body: Confirmation }[] = [];
   for (const report of batch) {
-    const reason = refused.get(`${report.vin}|${report.topic}`);
+    const counter = report.kind === 'security-event' ? signedCounter(report.kind, report.payload) : undefined;
+    const reason = refused.get(keyOf(report.vin, report.topic, counter));
     const verdict =
       reason === undefined
         ? { status: 'stored' as const }
