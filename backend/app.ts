@@ -27,6 +27,7 @@ import { DEFAULT_DEADLINE_POLICY, validatePolicy } from './vulnerabilities/deadl
 import type { DeadlinePolicy } from './vulnerabilities/deadline-policy.ts';
 import { registerVulnerabilityRoutes } from './vulnerabilities/routes.ts';
 import { registerMonitoringRoutes } from './vulnerabilities/monitoring-routes.ts';
+import { registerSecurityEventRoutes } from './security-events/routes.ts';
 
 export interface AppDeps {
   db: Db;
@@ -125,6 +126,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   registerMonitoringRoutes(app, routeDeps);
   registerReleaseRoutes(app, routeDeps);
   registerCampaignRoutes(app, routeDeps);
+  registerSecurityEventRoutes(app, deps.db);
   // The Image repository in TUF's layout, read-only, for mirrors and any TUF client.
   app.route(
     '/tuf',

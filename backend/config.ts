@@ -90,6 +90,37 @@ export const BACKEND_ENV = {
     description: 'json (one object per line) or pretty (short lines for people)',
     shownDefault: 'pretty on a terminal, else json',
   },
+  SIEM_SYSLOG_HOST: {
+    schema: z.string().min(1).optional(),
+    description: 'syslog collector (RFC 5425, TLS) that receives every security event; no SIEM export when unset',
+  },
+  SIEM_SYSLOG_PORT: {
+    schema: envFields.port(6514),
+    description: "the collector's TLS syslog port",
+    shownDefault: '6514',
+  },
+  SIEM_SYSLOG_CA_FILE: {
+    schema: envFields.path(),
+    description: "CA that signed the collector's certificate (PEM)",
+    shownDefault: 'the system CAs',
+  },
+  SIEM_SYSLOG_CERT_FILE: { schema: envFields.path(), description: 'client certificate for the collector (PEM)' },
+  SIEM_SYSLOG_KEY_FILE: { schema: envFields.path(), description: 'client key for the collector (PEM)' },
+  SIEM_SYSLOG_FACILITY: {
+    schema: z.coerce.number({ message: 'must be a syslog facility 0-23' }).int().min(0).max(23).default(10),
+    description: 'syslog facility of the messages (10: authpriv)',
+    shownDefault: '10',
+  },
+  SIEM_SYSLOG_HOSTNAME: {
+    schema: z.string().min(1).max(255).optional(),
+    description: 'HOSTNAME field of the messages',
+    shownDefault: 'the machine name',
+  },
+  SIEM_POLL_MS: {
+    schema: z.coerce.number({ message: 'must be milliseconds' }).int().min(10).max(60_000).default(1000),
+    description: 'how often the export reads new events from the database',
+    shownDefault: '1000',
+  },
   ...onlineKeyVariables(),
 } satisfies EnvSpec;
 
@@ -101,5 +132,7 @@ export function loadBackendConfig(env: NodeJS.ProcessEnv = process.env): Backend
   const tls = [config.MQTT_CA_FILE, config.MQTT_CERT_FILE, config.MQTT_KEY_FILE].filter(Boolean).length;
   if (tls !== 0 && tls !== 3)
     throw new Error('invalid environment: MQTT_CA_FILE, MQTT_CERT_FILE and MQTT_KEY_FILE go together (set all three)');
+  if (Boolean(config.SIEM_SYSLOG_CERT_FILE) !== Boolean(config.SIEM_SYSLOG_KEY_FILE))
+    throw new Error('invalid environment: SIEM_SYSLOG_CERT_FILE and SIEM_SYSLOG_KEY_FILE go together (set both)');
   return config;
 }

@@ -37,6 +37,8 @@ addFlags(program.command('serve', { isDefault: true }), BACKEND_FLAGS.serve)
     const readiness = [databaseReachable(db), migrationsCurrent(db)];
     const metrics = new BackendMetrics(db);
     const anchoring = await startAuditAnchoringFromEnv(db);
+    const { startSiemFromEnv } = await import('./siem/from-env.ts');
+    const siem = startSiemFromEnv(db, config, (line) => console.log(line));
     // Delivery before the app: with its keys, authorising a release publishes the Image repository at once.
     const delivery = opts.delivery ? await startDeliveryFromEnv(db, blobDir) : undefined;
     const app = createApp({
@@ -66,6 +68,7 @@ addFlags(program.command('serve', { isDefault: true }), BACKEND_FLAGS.serve)
       server.close();
       // Delivery first: it writes the reports it has buffered before the database closes.
       await delivery?.stop();
+      await siem?.stop();
       // Then the last audit checkpoint, so everything written before the stop is anchored.
       await anchoring.checkpointer.stop();
       await db.destroy();

@@ -6,7 +6,7 @@ import { STYLES } from './styles.ts';
 const FAVICON =
   "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Crect width='16' height='16' rx='3' fill='%2314213d'/%3E%3Cpath d='M4 8h8M8 4v8' stroke='%23fff' stroke-width='2'/%3E%3C/svg%3E";
 
-export type Section = 'campaigns' | 'releases' | 'vulnerabilities' | 'fleet' | 'audit' | 'admin' | 'none';
+export type Section = 'campaigns' | 'releases' | 'vulnerabilities' | 'fleet' | 'security' | 'audit' | 'admin' | 'none';
 
 interface PageProps {
   title: string;
@@ -23,6 +23,7 @@ const NAV: { section: Exclude<Section, 'none'>; href: string; label: string }[] 
   { section: 'releases', href: '/ui/releases', label: 'Releases' },
   { section: 'vulnerabilities', href: '/ui/vulnerabilities', label: 'Vulnerabilities' },
   { section: 'fleet', href: '/ui/fleet', label: 'Fleet' },
+  { section: 'security', href: '/ui/security-events', label: 'Security events' },
   { section: 'audit', href: '/ui/audit', label: 'Audit' },
   { section: 'admin', href: '/ui/admin/users', label: 'Admin' },
 ];

@@ -15,6 +15,7 @@ import { registerCampaignPages } from './campaign-pages.tsx';
 import { registerMonitoringPages } from './monitoring-pages.ts';
 import { registerFleetPages } from './fleet-pages.tsx';
 import { registerReleasePages } from './release-pages.tsx';
+import { registerSecurityEventPages } from './security-event-pages.tsx';
 import { registerVulnerabilityPages } from './vulnerability-pages.tsx';
 import { ErrorPage } from './pages/error.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
@@ -100,6 +101,7 @@ export function dashboardRoutes(deps: DashboardDeps): Hono<DashboardEnv> {
   registerVulnerabilityPages(app, ctx);
   registerMonitoringPages(app, ctx);
   registerReleasePages(app, ctx);
+  registerSecurityEventPages(app, ctx);
   registerAuditPages(app, ctx);
   registerAdminPages(app, ctx);
 

@@ -51,9 +51,16 @@ export interface DeliveryService {
 }
 
 /** The kinds a vehicle publishes that the backend consumes. */
-const INBOUND: readonly MessageKind[] = ['metadata/request', 'chunks/request', 'progress', 'result', 'manifest'];
+const INBOUND: readonly MessageKind[] = [
+  'metadata/request',
+  'chunks/request',
+  'progress',
+  'result',
+  'manifest',
+  'security-event',
+];
 /** The kinds the ingester stores. */
-const REPORTS: ReadonlySet<MessageKind> = new Set(['progress', 'result', 'manifest']);
+const REPORTS: ReadonlySet<MessageKind> = new Set(['progress', 'result', 'manifest', 'security-event']);
 /** Shared subscription group of all backend instances. */
 export const BACKEND_GROUP = 'backend';
 
@@ -91,7 +98,7 @@ export async function startDeliveryService(options: DeliveryServiceOptions): Pro
     const parsed = parseVehicleTopic(topic);
     if (!parsed) return ack();
     const { vin, kind } = parsed;
-    if (kind === 'progress' || kind === 'result' || kind === 'manifest') {
+    if (kind === 'progress' || kind === 'result' || kind === 'manifest' || kind === 'security-event') {
       ingester.push({ vin, kind, topic, payload, ack });
       return;
     }

@@ -1,7 +1,12 @@
 // The full vehicle definition the simulator reads: the public part (uds/vehicle/definition-schema.ts) plus the simulator-private
 // `simulation` members (security secret, initial image, bank policy, preconditions).
 import { z } from 'zod';
-import { checkEcuUniqueness, publicEcuSchema, vinSchema } from '../../uds/vehicle/definition-schema.ts';
+import {
+  checkEcuUniqueness,
+  knownCanIdsSchema,
+  publicEcuSchema,
+  vinSchema,
+} from '../../uds/vehicle/definition-schema.ts';
 
 export const IGNITION_STATES = ['off', 'accessory', 'on', 'cranking'] as const;
 export type IgnitionState = (typeof IGNITION_STATES)[number];
@@ -87,6 +92,7 @@ export const vehicleSchema = z
   .strictObject({
     vin: vinSchema,
     ecus: z.array(ecuSchema).min(1, 'a vehicle has at least one ECU'),
+    knownCanIds: knownCanIdsSchema,
     simulation: vehicleSimulationSchema,
   })
   .superRefine((v, ctx) => checkEcuUniqueness(v.ecus, ctx));

@@ -4,12 +4,11 @@
  */
 import { z } from 'zod';
 import { EcuResultSchema, VehicleOutcomeSchema } from '../messages/ecu-result.ts';
-import { canonicalBytes, CanonicalJsonError, omitUndefined } from '../tuf/canonical-json.ts';
-import { keyIdOf, verifyEd25519 } from '../tuf/keys.ts';
 import type { Signer, TufPublicKey } from '../tuf/keys.ts';
-import { describeZodError, ExpiresSchema, Sha256HexSchema, SignatureSchema } from '../tuf/schemas.ts';
+import { ExpiresSchema, Sha256HexSchema } from '../tuf/schemas.ts';
 import type { SignedMetadata } from '../tuf/schemas.ts';
 import { EcuSerialSchema, VinSchema } from '../vin.ts';
+import { signWithVehicleKey, verifyVehicleSigned } from './vehicle-signed.ts';
 
 export const EcuVersionSchema = z.object({
   serial: EcuSerialSchema,
@@ -54,15 +53,12 @@ export class ManifestVerificationError extends Error {
   }
 }
 
+const manifestFailure = (code: ManifestErrorCode, detail: string) => new ManifestVerificationError(code, detail);
+
 /** Validates and signs a manifest; throws ManifestVerificationError('malformed') on bad content. */
 export function signVehicleManifest(manifest: VehicleManifest, vehicleKey: Signer): SignedVehicleManifest {
-  const parsed = VehicleManifestSchema.safeParse(manifest);
-  if (!parsed.success) throw new ManifestVerificationError('malformed', describeZodError(parsed.error));
-  const signed = omitUndefined(parsed.data);
-  return { signatures: [{ keyid: vehicleKey.keyId, sig: vehicleKey.sign(canonicalBytes(signed)) }], signed };
+  return signWithVehicleKey(VehicleManifestSchema, manifest, vehicleKey, manifestFailure);
 }
-
-const EnvelopeSchema = z.object({ signatures: z.array(SignatureSchema).min(1), signed: z.unknown() });
 
 /**
  * Checks that the vehicle key registered for this VIN signed the manifest and that it is well
@@ -70,23 +66,7 @@ const EnvelopeSchema = z.object({ signatures: z.array(SignatureSchema).min(1), s
  * one (see checkManifestCounter).
  */
 export function verifyVehicleManifest(input: unknown, vehicleKey: TufPublicKey): VehicleManifest {
-  const envelope = EnvelopeSchema.safeParse(input);
-  if (!envelope.success) throw new ManifestVerificationError('malformed', describeZodError(envelope.error));
-  let message: Uint8Array;
-  try {
-    message = canonicalBytes(envelope.data.signed);
-  } catch (error) {
-    if (error instanceof CanonicalJsonError) throw new ManifestVerificationError('malformed', error.message);
-    throw error;
-  }
-  const keyId = keyIdOf(vehicleKey);
-  const signed = envelope.data.signatures.some(
-    (s) => s.keyid === keyId && verifyEd25519(vehicleKey.keyval.public, message, s.sig),
-  );
-  if (!signed) throw new ManifestVerificationError('bad_signature', `no valid signature by the vehicle key ${keyId}`);
-  const manifest = VehicleManifestSchema.safeParse(envelope.data.signed);
-  if (!manifest.success) throw new ManifestVerificationError('malformed', describeZodError(manifest.error));
-  return manifest.data;
+  return verifyVehicleSigned(VehicleManifestSchema, input, vehicleKey, manifestFailure);
 }
 
 /** Throws 'stale_counter' unless `manifest.counter` is above the last accepted counter. */

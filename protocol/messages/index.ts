@@ -23,6 +23,7 @@ export {
   RepositoryFilesSchema,
   RequestIdSchema,
   ResultSchema,
+  SecurityEventMessageSchema,
   StatusSchema,
   StoredSchema,
   UpdatePhaseSchema,
@@ -41,3 +42,23 @@ export { CHUNK_FRAME_VERSION, ChunkHeaderSchema, decodeChunkFrame, encodeChunkFr
 export type { ChunkFrame, ChunkHeader } from './chunk-frame.ts';
 export { MessageDecodeError } from './errors.ts';
 export { fromRepositoryFiles, toRepositoryFiles } from './repository-files.ts';
+export {
+  attackOf,
+  DEFAULT_SEVERITY,
+  isVerificationErrorCode,
+  METADATA_ATTACKS,
+  SECURITY_EVENT_TYPES,
+  SECURITY_SEVERITIES,
+  SecurityEventError,
+  SecurityEventSchema,
+  securityEventId,
+  signSecurityEvent,
+  verifySecurityEvent,
+} from './security-event.ts';
+export type {
+  MetadataAttack,
+  SecurityEvent,
+  SecurityEventType,
+  SecuritySeverity,
+  SignedSecurityEvent,
+} from './security-event.ts';

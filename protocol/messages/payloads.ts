@@ -100,12 +100,15 @@ export const ResultSchema = z.object({
 /** vehicle -> backend: the signed version manifest (verify with verifyVehicleManifest). */
 export const ManifestMessageSchema = z.object({ signatures: z.array(SignatureSchema).min(1), signed: z.unknown() });
 
+/** vehicle -> backend: a signed security event (verify with verifySecurityEvent). */
+export const SecurityEventMessageSchema = ManifestMessageSchema;
+
 /** vehicle -> backend, retained; also the MQTT last will (`online: false`). */
 export const StatusSchema = z.object({ online: z.boolean(), gatewayVersion: z.string().optional() });
 
 /**
  * backend -> vehicle, after the database commit: this result (by resultId) or manifest (by counter)
- * is stored, or was refused for good (`rejected`, with why); either way stop resending it. A vehicle
+ * (or security event, by counter) is stored, or was refused for good (`rejected`, with why); either way stop resending it. A vehicle
  * keeps each result and manifest and resends it with backoff until this arrives.
  */
 export const StoredSchema = z.discriminatedUnion('kind', [
@@ -122,6 +125,12 @@ export const StoredSchema = z.discriminatedUnion('kind', [
     status: z.enum(['stored', 'rejected']),
     reason: z.string().max(2000).optional(),
   }),
+  z.object({
+    kind: z.literal('security-event'),
+    counter: Count,
+    status: z.enum(['stored', 'rejected']),
+    reason: z.string().max(2000).optional(),
+  }),
 ]);
 
 /** Payload schema of every JSON message kind. */
@@ -133,6 +142,7 @@ export const PAYLOAD_SCHEMAS = {
   progress: ProgressSchema,
   result: ResultSchema,
   manifest: ManifestMessageSchema,
+  'security-event': SecurityEventMessageSchema,
   status: StatusSchema,
   stored: StoredSchema,
 } as const;

@@ -17,6 +17,7 @@ export const MESSAGE_KINDS = {
   progress: 'vehicle',
   result: 'vehicle',
   manifest: 'vehicle',
+  'security-event': 'vehicle',
   status: 'vehicle',
   stored: 'backend',
 } as const satisfies Record<string, 'backend' | 'vehicle'>;

@@ -23,9 +23,16 @@ interface Pending {
   readonly resolve: (verdict: StoredVerdict) => void;
 }
 
-/** The key a confirmation names: a result by campaign and result id, a manifest by its counter. */
+/** The key a confirmation names: a result by campaign and result id, a manifest or security event by its counter. */
 export function storedKey(message: Stored): string {
-  return message.kind === 'result' ? resultKey(message.campaignId, message.resultId) : manifestKey(message.counter);
+  switch (message.kind) {
+    case 'result':
+      return resultKey(message.campaignId, message.resultId);
+    case 'manifest':
+      return manifestKey(message.counter);
+    case 'security-event':
+      return securityEventKey(message.counter);
+  }
 }
 
 export function resultKey(campaignId: string, resultId: string): string {
@@ -34,6 +41,10 @@ export function resultKey(campaignId: string, resultId: string): string {
 
 export function manifestKey(counter: number): string {
   return `manifest/${counter}`;
+}
+
+export function securityEventKey(counter: number): string {
+  return `security-event/${counter}`;
 }
 
 export class UntilStored {

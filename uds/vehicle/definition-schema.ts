@@ -159,10 +159,19 @@ export const vinSchema = z
   .string()
   .regex(/^[A-HJ-NPR-Z0-9]{17}$/, '17 characters, digits and capital letters except I, O, Q');
 
+/**
+ * CAN ids other than the ECUs' diagnostic ones that belong on the vehicle's buses (application
+ * traffic); the gateway's intrusion check reports any id outside these and the diagnostic ones.
+ */
+export const knownCanIdsSchema = z
+  .array(intOrHex.refine((n) => n <= 0x1fffffff, 'a CAN id is at most 0x1FFFFFFF'))
+  .default([]);
+
 export const publicVehicleSchema = z
   .strictObject({
     vin: vinSchema,
     ecus: z.array(publicEcuSchema).min(1, 'a vehicle has at least one ECU'),
+    knownCanIds: knownCanIdsSchema,
     /** Simulator-only; a tester ignores it. */
     simulation: z.unknown().optional(),
   })

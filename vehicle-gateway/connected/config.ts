@@ -49,6 +49,14 @@ export const gatewayConfigSchema = z.strictObject({
   transferMode: z.enum(['auto', 'full', 'compressed', 'sector-diff']).default('auto'),
   /** Added to the P2/P2* each ECU advertises before a request counts as unanswered (default 250 ms). */
   udsTimingMarginMs: z.number().int().min(0).max(60_000).optional(),
+  /** Security events: rate limit (a flood is cut and counted) and the CAN check's quiet period per id. */
+  securityEvents: z
+    .strictObject({
+      burst: z.number().int().min(1).max(10_000).default(20),
+      perMinute: z.number().min(0.1).max(60_000).default(60),
+      canQuietMs: z.number().int().min(0).max(3_600_000).default(10_000),
+    })
+    .default({ burst: 20, perMinute: 60, canQuietMs: 10_000 }),
   /** Bytes per chunk request range. */
   chunkSize: z
     .number()

@@ -27,6 +27,10 @@ import { connectVehicleMqtt, type VehicleMqtt } from './mqtt-link.ts';
 import { PrepareError, prepareUpdate } from './prepare-update.ts';
 import { probePreconditions, waitUntilReady } from './readiness.ts';
 import { TrustStore } from './trust-store.ts';
+import { busProfiles, CanIntrusionMonitor } from '../security/can-monitor.ts';
+import { SecurityEventJournal } from '../security/event-journal.ts';
+import { SecurityEventRecorder } from '../security/recorder.ts';
+import { eventOfRefusal, eventsOfUpdateReport } from '../security/refusal-events.ts';
 
 type Offer = MessagePayload<'offer'>;
 
@@ -80,6 +84,10 @@ export class GatewayService {
   private readonly abort = new AbortController();
   private readonly handledFile: string;
   private readonly inventoryRetry: InventoryRetry;
+  private readonly events: SecurityEventJournal;
+  /** Security events: signed, journaled, sent until the backend stored them. */
+  readonly security: SecurityEventRecorder;
+  private readonly canMonitor: CanIntrusionMonitor;
 
   private constructor(
     readonly config: GatewayConfig,
@@ -92,6 +100,29 @@ export class GatewayService {
   ) {
     this.handledFile = join(config.stateDir, 'handled-campaigns.json');
     this.inventoryRetry = new InventoryRetry(options.inventoryRetry ?? INVENTORY_RETRY_DEFAULT, (l) => this.log(l));
+    this.events = new SecurityEventJournal(join(config.stateDir, 'security-events.jsonl'));
+    const { burst, perMinute, canQuietMs } = config.securityEvents;
+    this.security = new SecurityEventRecorder({
+      vin: config.vin,
+      key,
+      journal: this.events,
+      send: (event) => mqtt.sendUntilStored('security-event', event),
+      now: () => this.now(),
+      log: (l) => this.log(l),
+      rateLimit: { burst, perMinute },
+    });
+    this.canMonitor = new CanIntrusionMonitor((e) => this.security.record(e), { quietMs: canQuietMs });
+  }
+
+  /** Watches every bus of the vehicle for diagnostic requests it did not send and unknown CAN ids. */
+  private async watchBuses(): Promise<void> {
+    for (const [bus, profile] of busProfiles(this.vehicle, this.config.canInterface ?? null)) {
+      try {
+        this.canMonitor.watch(await this.buses.transport(bus), profile);
+      } catch (err) {
+        this.log(`cannot watch ${bus} for intrusions: ${(err as Error).message}`);
+      }
+    }
   }
 
   static async start(config: GatewayConfig, options: GatewayServiceOptions): Promise<GatewayService> {
@@ -121,6 +152,8 @@ export class GatewayService {
     const mqtt = await connectVehicleMqtt(config, (line) => options.log?.(`[gateway ${config.vin}] ${line}`));
     const service = new GatewayService(config, vehicle, mqtt, env, buses, key, options);
     mqtt.onInvalidMessage((err) => service.log(`ignored an invalid message: ${err.message}`));
+    service.security.resendPending();
+    await service.watchBuses();
     service.enqueue(() => service.recover());
     mqtt.onOffer((offer) => service.enqueue(() => service.handleOffer(offer)));
     return service;
@@ -152,8 +185,11 @@ export class GatewayService {
   async stop(): Promise<void> {
     this.abort.abort();
     this.inventoryRetry.stop();
+    this.canMonitor.stop();
+    this.security.stop();
     await this.mqtt.close().catch(() => undefined);
     await this.buses.closeAll();
+    this.events.close();
   }
 
   private handled(): string[] {
@@ -310,8 +346,10 @@ export class GatewayService {
         fetchBlob: (sha256, length) => downloader.fetch(sha256, length),
       });
     } catch (err) {
-      if (err instanceof PrepareError) return this.refuse(campaignId, err.code, err.message);
-      throw err;
+      if (!(err instanceof PrepareError)) throw err;
+      const event = eventOfRefusal(err, campaignId, this.vehicle);
+      if (event) this.security.record(event);
+      return this.refuse(campaignId, err.code, err.message);
     }
     trustStore.save(prepared.trusted);
     const ready = await waitUntilReady(
@@ -361,6 +399,7 @@ export class GatewayService {
       throw err;
     }
     this.log(`update ${record.updateId}: ${record.report?.result}`);
+    if (record.report) for (const e of eventsOfUpdateReport(record.report, campaignId)) this.security.record(e);
     await this.report(record);
   }
 }

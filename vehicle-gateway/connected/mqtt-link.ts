@@ -11,13 +11,20 @@ import {
   type ChunkFrame,
   type JsonMessageKind,
   type MessagePayload,
+  type SignedSecurityEvent,
 } from '../../protocol/index.ts';
 import {
   forcedSubscription,
   reconnectWithBackoff,
   type ReconnectCounter,
 } from '../../protocol/mqtt/reconnect-backoff.ts';
-import { manifestKey, resultKey, UntilStored, type StoredVerdict } from '../../protocol/mqtt/until-stored.ts';
+import {
+  manifestKey,
+  resultKey,
+  securityEventKey,
+  UntilStored,
+  type StoredVerdict,
+} from '../../protocol/mqtt/until-stored.ts';
 import type { ByteRange } from './byte-ranges.ts';
 import type { ChunkChannel } from './blob-download.ts';
 import type { GatewayConfig } from './config.ts';
@@ -34,11 +41,12 @@ export interface VehicleMqtt extends ChunkChannel, ReconnectCounter {
   ): Promise<void>;
   onOffer(listener: (offer: Offer) => void): () => void;
   /**
-   * Publishes a result or a manifest and resends it with backoff until the backend confirms on
+   * Publishes a result, a manifest or a security event and resends it with backoff until the backend confirms on
    * `stored` that it committed it; resolves with the backend's verdict.
    */
   sendUntilStored(kind: 'result', payload: MessagePayload<'result'>): Promise<StoredVerdict>;
   sendUntilStored(kind: 'manifest', payload: MessagePayload<'manifest'>): Promise<StoredVerdict>;
+  sendUntilStored(kind: 'security-event', payload: SignedSecurityEvent): Promise<StoredVerdict>;
   /** Sends a metadata request and waits for the response with the same requestId. */
   requestMetadata(request: MessagePayload<'metadata/request'>, timeoutMs?: number): Promise<MetadataResponse>;
   /** Messages that failed validation (logged by the caller). */
@@ -147,10 +155,18 @@ export async function connectVehicleMqtt(config: GatewayConfig, log?: (line: str
       });
     },
     onOffer: (l) => offers.add(l),
-    sendUntilStored(kind: 'result' | 'manifest', payload: MessagePayload<'result'> | MessagePayload<'manifest'>) {
+    sendUntilStored(
+      kind: 'result' | 'manifest' | 'security-event',
+      payload: MessagePayload<'result'> | MessagePayload<'manifest'> | SignedSecurityEvent,
+    ) {
       if (kind === 'result') {
         const result = payload as MessagePayload<'result'>;
         return untilStored.send(kind, resultKey(result.campaignId, result.resultId), encodeMessage(kind, result));
+      }
+      if (kind === 'security-event') {
+        const event = payload as SignedSecurityEvent;
+        const wire = { signatures: [...event.signatures], signed: event.signed };
+        return untilStored.send(kind, securityEventKey(event.signed.counter), encodeMessage(kind, wire));
       }
       const manifest = payload as MessagePayload<'manifest'>;
       const counter = (manifest.signed as { counter: number }).counter;

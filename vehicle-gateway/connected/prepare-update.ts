@@ -9,6 +9,7 @@ import {
   verifyUpdate,
   type EcuUpdate,
   type RepositoryFiles,
+  type RepositoryName,
   type TrustedRepositoryState,
 } from '../../protocol/index.ts';
 import { DeltaError, decode as decodeDelta } from '../../protocol/delta/index.ts';
@@ -30,11 +31,18 @@ export type PrepareFailureCode =
   | 'no_rollback_image'
   | 'too_large';
 
+/** What a refusal concerns, for its security event: the metadata repository or the ECU. */
+export interface PrepareErrorSubject {
+  repository?: RepositoryName | undefined;
+  ecuSerial?: string;
+}
+
 export class PrepareError extends Error {
   override readonly name = 'PrepareError';
   constructor(
     readonly code: PrepareFailureCode,
     message: string,
+    readonly subject: PrepareErrorSubject = {},
   ) {
     super(message);
   }
@@ -129,6 +137,7 @@ async function rebuild(input: PrepareInput, u: EcuUpdate, ecu: ReachableInventor
     throw new PrepareError(
       'image_hash_mismatch',
       `${u.ecuSerial}: the rebuilt image hashes to ${sha}, the signed metadata says ${u.sha256}`,
+      { ecuSerial: u.ecuSerial },
     );
   }
   return image;
@@ -198,7 +207,8 @@ export async function prepareUpdate(input: PrepareInput): Promise<PreparedUpdate
       now: input.now,
     });
   } catch (err) {
-    if (err instanceof MetadataVerificationError) throw new PrepareError(err.code, err.message);
+    if (err instanceof MetadataVerificationError)
+      throw new PrepareError(err.code, err.message, { repository: err.repository });
     throw err;
   }
   if (verified.campaignId === undefined || verified.updates.length === 0)
@@ -219,6 +229,7 @@ export async function prepareUpdate(input: PrepareInput): Promise<PreparedUpdate
       throw new PrepareError(
         'bad_ecu_signature',
         `${def.name}: the image's code signature does not verify with the ECU's code-signing key`,
+        { ecuSerial: u.ecuSerial },
       );
     }
     const image = await rebuild(input, u, ecu);

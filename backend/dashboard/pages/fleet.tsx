@@ -3,6 +3,7 @@ import type { Vehicle } from '../../fleet/service.ts';
 import { formatTime, humanize } from '../format.ts';
 import { Page } from '../layout.tsx';
 import type { VehicleCampaignEntry } from '../queries.ts';
+import { VehicleSecurityEventsLink } from './security-events.tsx';
 
 interface Shell {
   user: AuthUser;
@@ -74,6 +75,9 @@ export function VehiclePage(
     <Page title={`Vehicle ${v.vin}`} section="fleet" user={props.user} csrf={props.csrf}>
       <SearchForm query="" />
       <h1>Vehicle {v.vin}</h1>
+      <p>
+        <VehicleSecurityEventsLink vin={v.vin} />
+      </p>
       <div class="card">
         <dl class="facts">
           <dt>Model</dt>

@@ -16,9 +16,11 @@ import type { ProgressReport } from './apply-progress.ts';
 import { applyResults } from './apply-results.ts';
 import type { ResultReport } from './apply-results.ts';
 import { recordRejections } from './rejections.ts';
+import { applySecurityEvents, type ReceivedSecurityEvent } from '../../security-events/ingest.ts';
+import { asSecurityDb } from '../../security-events/schema.ts';
 import type { DeliveryLog, Rejection } from './rejections.ts';
 
-export type ReportKind = 'progress' | 'result' | 'manifest';
+export type ReportKind = 'progress' | 'result' | 'manifest' | 'security-event';
 
 export interface InboundReport {
   readonly vin: string;
@@ -64,7 +66,7 @@ function retryDelay(attempt: number): number {
 type Confirmation = MessagePayload<'stored'>;
 
 /**
- * Collects vehicles' reports and writes them in batches: manifests verified, results
+ * Collects vehicles' reports and writes them in batches: manifests and security events verified, results
  * de-duplicated by report id, progress only ever forward; then the thresholds of every wave that
  * changed are evaluated (auto-pause). Only after the commit is each report acknowledged to the
  * broker and each result and manifest confirmed to its vehicle (`stored`), which resends it until
@@ -231,7 +233,7 @@ export class Ingester {
       if (!all && now - last < EVALUATION_INTERVAL_MS) continue;
       this.#toEvaluate.delete(campaignId);
       this.#lastEvaluation.set(campaignId, now);
-      const decision = await evaluateCampaign(this.deps.db as unknown as Db, campaignId);
+      const decision = await evaluateCampaign(this.#domainDb(), campaignId);
       if (decision.action !== 'none') {
         this.decisions.push({ campaignId, decision });
         this.deps.log(`delivery: campaign ${campaignId}: ${describeDecision(decision)}`);
@@ -249,9 +251,15 @@ export class Ingester {
     }
   }
 
+  /** The same connection seen with the domain's tables (the delivery schema only adds to them). */
+  #domainDb(): Db {
+    return this.deps.db as unknown as Db;
+  }
+
   async #write(batch: readonly InboundReport[]): Promise<{ vin: string; body: Confirmation }[]> {
     const { db, broker, log } = this.deps;
     const rejections: Rejection[] = [];
+    const securityEvents: ReceivedSecurityEvent[] = [];
     const manifests: ReceivedManifest[] = [];
     const results: ResultReport[] = [];
     const progress: ProgressReport[] = [];
@@ -259,6 +267,9 @@ export class Ingester {
       try {
         if (report.kind === 'manifest') {
           manifests.push({ vin: report.vin, topic: report.topic, envelope: decodeMessage('manifest', report.payload) });
+        } else if (report.kind === 'security-event') {
+          const envelope = decodeMessage('security-event', report.payload);
+          securityEvents.push({ vin: report.vin, topic: report.topic, envelope });
         } else if (report.kind === 'result') {
           const r = decodeMessage('result', report.payload);
           if (!CAMPAIGN_ID.test(r.campaignId))
@@ -293,6 +304,7 @@ export class Ingester {
       });
     }
     await applyProgress(db, progress);
+    rejections.push(...(await applySecurityEvents(asSecurityDb(this.#domainDb()), securityEvents)).rejected);
     await recordRejections(db, rejections, log);
     this.rejected += rejections.length;
     this.ingested += batch.length - rejections.length;
@@ -303,10 +315,10 @@ export class Ingester {
   }
 }
 
-/** The counter a manifest claims, if its envelope is readable at all (even when it was refused). */
-function manifestCounter(payload: Uint8Array): number | undefined {
+/** The counter a manifest or security event claims, if its envelope is readable at all (even when refused). */
+function signedCounter(kind: 'manifest' | 'security-event', payload: Uint8Array): number | undefined {
   try {
-    const counter = (decodeMessage('manifest', payload).signed as { counter?: unknown } | null)?.counter;
+    const counter = (decodeMessage(kind, payload).signed as { counter?: unknown } | null)?.counter;
     return typeof counter === 'number' && Number.isSafeInteger(counter) && counter >= 0 ? counter : undefined;
   } catch {
     return undefined;
@@ -331,10 +343,13 @@ function confirmationsOf(
   batch: readonly InboundReport[],
   rejections: readonly Rejection[],
 ): { vin: string; body: Confirmation }[] {
-  const refused = new Map(rejections.map((r) => [`${r.vin}|${r.topic}`, r.reason]));
+  // A security event is refused by its counter: a vehicle's valid events share the topic with a refused one.
+  const keyOf = (vin: string | null, topic: string, counter: number | undefined) => `${vin}|${topic}|${counter ?? ''}`;
+  const refused = new Map(rejections.map((r) => [keyOf(r.vin, r.topic, r.counter), r.reason]));
   const out: { vin: string; body: Confirmation }[] = [];
   for (const report of batch) {
-    const reason = refused.get(`${report.vin}|${report.topic}`);
+    const counter = report.kind === 'security-event' ? signedCounter(report.kind, report.payload) : undefined;
+    const reason = refused.get(keyOf(report.vin, report.topic, counter));
     const verdict =
       reason === undefined
         ? { status: 'stored' as const }
@@ -342,9 +357,9 @@ function confirmationsOf(
     if (report.kind === 'result') {
       const ids = resultIds(report.payload);
       if (ids) out.push({ vin: report.vin, body: { kind: 'result', ...ids, ...verdict } });
-    } else if (report.kind === 'manifest') {
-      const counter = manifestCounter(report.payload);
-      if (counter !== undefined) out.push({ vin: report.vin, body: { kind: 'manifest', counter, ...verdict } });
+    } else if (report.kind === 'manifest' || report.kind === 'security-event') {
+      const counter = signedCounter(report.kind, report.payload);
+      if (counter !== undefined) out.push({ vin: report.vin, body: { kind: report.kind, counter, ...verdict } });
     }
   }
   return out;

@@ -4,6 +4,8 @@ export interface Rejection {
   readonly vin: string | null;
   readonly topic: string;
   readonly reason: string;
+  /** A refused security event's counter (its vehicle's other events on the topic may be fine). */
+  readonly counter?: number;
 }
 
 export type DeliveryLog = (line: string) => void;

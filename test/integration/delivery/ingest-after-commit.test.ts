@@ -16,6 +16,10 @@ import { vehicleTopic } from '../../../protocol/messages/topics.ts';
 import type { MessagePayload } from '../../../protocol/messages/payloads.ts';
 import { signVehicleManifest } from '../../../protocol/manifest/vehicle-manifest.ts';
 import { formatExpires } from '../../../protocol/tuf/time.ts';
+import { signSecurityEvent } from '../../../protocol/messages/security-event.ts';
+import type { Signer } from '../../../protocol/tuf/keys.ts';
+import { testSigner } from '../../../protocol/tuf/test-fixtures.ts';
+import { asSecurityDb } from '../../../backend/security-events/schema.ts';
 import { insertFleet } from './fixtures.ts';
 import type { TestVehicle } from './fixtures.ts';
 import { startHarness, waitUntil } from './harness.ts';
@@ -111,6 +115,48 @@ describe('ingestion acknowledges after the commit', () => {
     await waitUntil('the manifest to be stored', async () => Number(await storedCounter()) === 1, 25_000);
     await waitUntil('the confirmation', async () => confirmations.length === 1);
     expect(confirmations[0]).toEqual({ kind: 'manifest', counter: 1, status: 'stored' });
+  });
+
+  it('stores a security event once however often it is sent, confirms each copy, and refuses a forged one', async () => {
+    const car = await connect(`ingest-car3-${runId}`);
+    const confirmations: MessagePayload<'stored'>[] = [];
+    car.on('message', (_t, payload) => confirmations.push(decodeMessage('stored', payload)));
+    await car.subscribeAsync(vehicleTopic(vehicle.vin, 'stored'), { qos: 1 });
+    const event = (counter: number, signer: Signer) => {
+      const signed = signSecurityEvent(
+        {
+          vin: vehicle.vin,
+          counter,
+          at: formatExpires(new Date()),
+          severity: 'high',
+          type: 'can_unknown_id',
+          bus: 'vcan0',
+          canId: 0x123,
+          details: 'vcan0: frame on 0x123',
+        },
+        signer,
+      );
+      return Buffer.from(
+        encodeMessage('security-event', { signatures: [...signed.signatures], signed: signed.signed }),
+      );
+    };
+    const topic = vehicleTopic(vehicle.vin, 'security-event');
+    await car.publishAsync(topic, event(4, vehicle.signer), { qos: 1 });
+    await waitUntil('the first confirmation', async () => confirmations.length === 1);
+    await car.publishAsync(topic, event(4, vehicle.signer), { qos: 1 });
+    await car.publishAsync(topic, event(5, testSigner('intruder')), { qos: 1 });
+    await waitUntil('three confirmations', async () => confirmations.length === 3);
+    expect(confirmations.map((c) => [c.kind, 'counter' in c ? c.counter : null, c.status])).toEqual([
+      ['security-event', 4, 'stored'],
+      ['security-event', 4, 'stored'],
+      ['security-event', 5, 'rejected'],
+    ]);
+    const rows = await asSecurityDb(h.testDb.db)
+      .selectFrom('security_events')
+      .select(['id'])
+      .where('vin', '=', vehicle.vin)
+      .execute();
+    expect(rows).toEqual([{ id: `${vehicle.vin}-4` }]);
   });
 
   it('does not acknowledge a report to the broker before it is stored: after a crash the broker delivers it again', async () => {

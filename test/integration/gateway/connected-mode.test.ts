@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { verifyVehicleManifest } from '../../../protocol/index.ts';
+import { verifySecurityEvent, verifyVehicleManifest } from '../../../protocol/index.ts';
 import { GatewayService } from '../../../vehicle-gateway/connected/gateway-service.ts';
 import { ImageStore } from '../../../vehicle-gateway/journal/image-store.ts';
 import { buildCampaign, NOW } from './support/campaign-repos.ts';
@@ -148,6 +148,16 @@ describe('connected mode over MQTT (aedes, or the broker at MQTT_URL)', () => {
     await backend.until(() => backend.results.length === 1);
     expect(backend.results[0]).toMatchObject({ outcome: 'failed', ecus: [], error: { code: 'wrong_vin' } });
     expect(JSON.stringify(sim!.vehicle.ecus.map((e) => e.status()))).toBe(before);
+    // ... and a signed security event names the attack.
+    await backend.until(() => backend.securityEvents.length === 1);
+    expect(verifySecurityEvent(backend.securityEvents[0], vehicleSigner().publicKey)).toMatchObject({
+      vin: sim!.definition.vin,
+      type: 'metadata_verification_failure',
+      attack: 'wrong_vin',
+      code: 'wrong_vin',
+      campaignId: 'campaign-other',
+      severity: 'high',
+    });
   });
 
   it('resumes a download after the gateway restarts, without fetching again what it has', async () => {

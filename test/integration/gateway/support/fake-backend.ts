@@ -39,6 +39,8 @@ export async function startBroker(): Promise<Broker> {
 export class FakeBackend {
   results: MessagePayload<'result'>[] = [];
   manifests: unknown[] = [];
+  /** Signed security events as received (a resent one appears again). */
+  securityEvents: MessagePayload<'security-event'>[] = [];
   progress: MessagePayload<'progress'>[] = [];
   chunkBytesServed = 0;
   /** Stop answering chunk requests once this many bytes were served (null: never). */
@@ -57,7 +59,7 @@ export class FakeBackend {
     });
     const backend = new FakeBackend(client);
     await client.subscribeAsync(
-      ['metadata/request', 'chunks/request', 'result', 'manifest', 'progress'].map((k) =>
+      ['metadata/request', 'chunks/request', 'result', 'manifest', 'progress', 'security-event'].map((k) =>
         subscriptionFilter(k as never),
       ),
       { qos: 1 },
@@ -145,6 +147,11 @@ export class FakeBackend {
       this.confirm(vin, { kind: 'manifest', counter: manifest.signed.counter, status: 'stored' });
     } else if (kind === 'progress') {
       this.progress.push(decodeMessage('progress', payload));
+    } else if (kind === 'security-event') {
+      const event = decodeMessage('security-event', payload);
+      this.securityEvents.push(event);
+      const counter = (event.signed as { counter: number }).counter;
+      this.confirm(vin, { kind: 'security-event', counter, status: 'stored' });
     }
     for (const w of [...this.waiters]) w();
   }
