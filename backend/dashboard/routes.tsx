@@ -7,6 +7,7 @@ import { ApiRoles } from './api-roles.ts';
 import type { ApiRegistry } from './api-roles.ts';
 import { registerAssets } from './assets.ts';
 import type { PageContext } from './context.ts';
+import { registerCampaignManagePages } from './campaign-manage-pages.tsx';
 import { registerCampaignPages } from './campaign-pages.tsx';
 import { registerFindingsPages } from './findings-pages.tsx';
 import { registerFleetPages } from './fleet-pages.tsx';
@@ -84,6 +85,7 @@ export function dashboardRoutes(deps: DashboardDeps): Hono<DashboardEnv> {
   });
   registerAssets(app);
   app.get('/', (c) => c.redirect('/ui/campaigns', 303));
+  registerCampaignManagePages(app, ctx);
   registerCampaignPages(app, ctx);
   registerFleetPages(app, ctx);
   registerVulnerabilityPages(app, ctx);

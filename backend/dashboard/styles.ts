@@ -57,4 +57,12 @@ legend{font-weight:700;padding:0 .3rem}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:0}
 dl.facts dt{font-weight:600}
 dl.facts dd{margin:0}
+h1,h2,dd,li,.flash{overflow-wrap:anywhere}
+td,th{overflow-wrap:break-word}
+td.num,.badge,th[scope=rowgroup]{white-space:nowrap}
+ul.plain{list-style:none;margin:0;padding:0}
+.banner{padding:.5rem .75rem;border-radius:4px;margin:0 0 .75rem}
+.scroll{overflow-x:auto}
+caption{text-align:left;font-weight:600;padding:.4rem 0}
+a.button.danger{background:#b91c1c;border-color:#b91c1c}
 `;
