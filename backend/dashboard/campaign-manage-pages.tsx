@@ -12,7 +12,8 @@ import { actorFor, requireOperation } from './context.ts';
 import type { DashboardApp, PageContext } from './context.ts';
 import { setFlash, takeFlash } from './flash.ts';
 import { CampaignPanel } from './pages/campaign-panel.tsx';
-import { CampaignVehiclesPage, PAGE_SIZES } from './pages/campaign-vehicles.tsx';
+import { CampaignVehiclesPage } from './pages/campaign-vehicles.tsx';
+import { pageSizeOf } from './pages/paging.tsx';
 import { DeleteDraftPage } from './pages/delete-draft.tsx';
 
 function stateParam(raw: string | undefined): VehicleCampaignState | undefined {
@@ -38,7 +39,7 @@ export function registerCampaignManagePages(app: DashboardApp, ctx: PageContext)
   app.get('/campaigns/:id/vehicles', requireOperation(ctx.roles, 'get /api/campaigns/{id}/vehicles'), async (c) => {
     const campaign = await loadCampaign(ctx.db, campaignIdParam(c.req.param('id')));
     const state = stateParam(c.req.query('state'));
-    const limit = PAGE_SIZES.find((n) => String(n) === c.req.query('limit')) ?? PAGE_SIZES[1];
+    const limit = pageSizeOf(c.req.query('limit'));
     const cursor = c.req.query('cursor') || undefined;
     const [page, progress] = await Promise.all([
       campaignVehicleRows(ctx.db, campaign.id, { state }, { limit, cursor }),

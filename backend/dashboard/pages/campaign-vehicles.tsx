@@ -5,8 +5,7 @@ import type { Page as ListPage } from '../../http/pagination.ts';
 import type { CampaignVehicleRow } from '../campaign-vehicle-rows.ts';
 import { formatBytes, formatDuration, formatTime, humanize, nrcLabel } from '../format.ts';
 import { Page } from '../layout.tsx';
-
-export const PAGE_SIZES = [10, 50, 200] as const;
+import { PageLinks, PageSizeSelect } from './paging.tsx';
 
 /** The table's columns: heading, and whether it holds figures (right-aligned). */
 const COLUMNS: [string, boolean][] = [
@@ -55,16 +54,7 @@ function FilterForm(props: { id: number; filter: Filter; counts: Record<string, 
             ))}
           </select>
         </div>
-        <div>
-          <label for="limit">Vehicles per page</label>
-          <select id="limit" name="limit">
-            {PAGE_SIZES.map((n) => (
-              <option value={String(n)} selected={props.filter.limit === n}>
-                {String(n)}
-              </option>
-            ))}
-          </select>
-        </div>
+        <PageSizeSelect id="limit" selected={props.filter.limit} label="Vehicles per page" />
         <button type="submit">Show</button>
       </form>
     </search>
@@ -159,14 +149,12 @@ export function CampaignVehiclesPage(props: {
           </table>
         </div>
       )}
-      <nav aria-label="Pages" class="actions">
-        {f.cursor ? <a href={query(c.id, { state: f.state, limit: f.limit })}>First page</a> : null}
-        {props.page.nextCursor ? (
-          <a href={query(c.id, { state: f.state, limit: f.limit, cursor: props.page.nextCursor })} rel="next">
-            Next page
-          </a>
-        ) : null}
-      </nav>
+      <PageLinks
+        first={f.cursor ? query(c.id, { state: f.state, limit: f.limit }) : null}
+        next={
+          props.page.nextCursor ? query(c.id, { state: f.state, limit: f.limit, cursor: props.page.nextCursor }) : null
+        }
+      />
     </Page>
   );
 }
