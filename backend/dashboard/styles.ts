@@ -63,6 +63,8 @@ td.num,.badge,th[scope=rowgroup]{white-space:nowrap}
 ul.plain{list-style:none;margin:0;padding:0}
 .banner{padding:.5rem .75rem;border-radius:4px;margin:0 0 .75rem}
 .scroll{overflow-x:auto}
+main:has(.scroll){max-width:1600px}
+.scroll table{font-size:.85rem}
 caption{text-align:left;font-weight:600;padding:.4rem 0}
 a.button.danger{background:#b91c1c;border-color:#b91c1c}
 `;
