@@ -10,6 +10,7 @@ import { PageQuery, pageOf } from '../http/pagination.ts';
 import { IdParam, jsonBody, jsonResponse, securedRoute } from '../http/route.ts';
 import { quoteAuditAnchor } from '../audit/anchor-quote.ts';
 import { exportEvidenceCsv, exportEvidenceJson } from './evidence.ts';
+import { CAMPAIGN_MANAGERS, registerCampaignManageRoutes } from './manage-routes.ts';
 import {
   Campaign,
   CampaignActionBody,
@@ -37,7 +38,7 @@ import { applyVehicleReports } from './vehicle-state.ts';
 import { campaignProgress, evaluateCampaign } from './waves.ts';
 
 const tags = ['campaigns'];
-const MANAGERS = ['campaign_manager'] as const;
+const MANAGERS = CAMPAIGN_MANAGERS;
 const ACTION_ROLES: Record<CampaignAction, readonly Role[]> = {
   submit: MANAGERS,
   approve: ['approver'],
@@ -51,6 +52,7 @@ const ACTION_ROLES: Record<CampaignAction, readonly Role[]> = {
 
 export function registerCampaignRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps): void {
   const { db } = deps;
+  registerCampaignManageRoutes(app, deps);
   app.openapi(
     securedRoute(MANAGERS, {
       method: 'post',

@@ -166,7 +166,7 @@ export function checkWaves(waves: WavePlan[]): void {
       throw invalid(`json.waves.${i}.cumulativePercent`, 'must increase from wave to wave');
   });
   if (waves.at(-1)?.cumulativePercent !== 100) {
-    throw invalid(`json.waves.${waves.length - 1}.cumulativePercent`, 'the last wave must reach 100');
+    throw invalid(`json.waves.${waves.length - 1}.cumulativePercent`, 'the last wave must reach 100 %');
   }
 }
 

@@ -89,6 +89,16 @@ export const ACTIVE_VEHICLE_STATES: readonly VehicleCampaignState[] = VEHICLE_CA
   (state) => VEHICLE_TRANSITIONS[state].length > 0,
 );
 
+/**
+ * Failed installs a campaign manager may send again (the vehicle goes back to pending and is offered
+ * anew). Not rollback_failed: an ECU whose rollback failed runs unknown software, a workshop's job.
+ */
+export const RETRYABLE_VEHICLE_STATES = ['failed', 'rolled_back'] as const satisfies readonly VehicleCampaignState[];
+/** Campaign states in which failed vehicles may be retried: the dispatcher still offers (or will on resume). */
+export const RETRY_CAMPAIGN_STATES: readonly CampaignState[] = ['running', 'paused'];
+/** Only a draft may be deleted: once submitted, a campaign belongs to the audit trail. */
+export const DELETABLE_CAMPAIGN_STATES: readonly CampaignState[] = ['draft'];
+
 /** Progress order: a report for a state at or behind the current one is a duplicate or stale, not an error. */
 export const VEHICLE_STATE_RANK: Record<VehicleCampaignState, number> = {
   pending: 0,

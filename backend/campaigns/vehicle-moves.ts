@@ -5,11 +5,13 @@
 import { sql } from 'kysely';
 import type { QueryExecutorProvider, RawBuilder } from 'kysely';
 import type { VehicleCampaignState } from '../db/schema.ts';
-import { LEGAL_VEHICLE_MOVES } from './legal-moves-sql.ts';
+import { LEGAL_RETRY_MOVES, LEGAL_VEHICLE_MOVES } from './legal-moves-sql.ts';
 
 /** Requested moves as SQL rows `(campaign_id, vin, to_state, at, error)`, at most one per vehicle. */
 export interface VehicleMoves {
   readonly rows: RawBuilder<unknown>;
+  /** The legal (from_state, to_state) pairs; VEHICLE_TRANSITIONS unless this is a manual retry. */
+  readonly legal?: RawBuilder<unknown>;
 }
 
 /** One requested move. */
@@ -61,6 +63,14 @@ export function selectedMoves(
 }
 
 /**
+ * A campaign manager's retry: the selected vehicles in a RETRYABLE_VEHICLE_STATES state go back to
+ * pending (the only moves out of a final state, and never made by a vehicle's report).
+ */
+export function retryMoves(selection: RawBuilder<unknown>, at: Date): VehicleMoves {
+  return { ...selectedMoves(selection, 'pending', at), legal: LEGAL_RETRY_MOVES };
+}
+
+/**
  * Makes the legal ones of the requested moves in one statement: locks the vehicles (in key order),
  * keeps only moves in VEHICLE_TRANSITIONS from the state read under the lock (a vehicle another
  * transaction moved meanwhile is judged, and logged, by the state that one left it in), updates them, logs one
@@ -70,7 +80,7 @@ export function selectedMoves(
 function moveStatement(moves: VehicleMoves): RawBuilder<unknown> {
   return sql`
     legal AS (
-      SELECT to_state, array_agg(from_state) AS from_states FROM (${LEGAL_VEHICLE_MOVES}) m GROUP BY to_state
+      SELECT to_state, array_agg(from_state) AS from_states FROM (${moves.legal ?? LEGAL_VEHICLE_MOVES}) m GROUP BY to_state
     ),
     asked AS (${moves.rows}),
     old AS MATERIALIZED (

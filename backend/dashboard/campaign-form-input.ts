@@ -4,7 +4,8 @@ import type { CampaignInput, WavePlan } from '../campaigns/service.ts';
 import { invalid } from '../http/problem.ts';
 import { WAVE_ROWS, WINDOW_ROWS } from './pages/campaign-form.tsx';
 
-type Form = Record<string, string | File | (string | File)[]>;
+/** A posted form as Hono parses it with `all: true`. */
+export type Form = Record<string, string | File | (string | File)[]>;
 
 const text = (form: Form, name: string): string => {
   const v = form[name];
@@ -58,10 +59,22 @@ export function releaseIdsFrom(values: string[]): number[] {
   return ids(values, 'releaseIds');
 }
 
-function percentField(form: Form, name: string, label: string): number {
-  const n = Number(text(form, name));
-  if (!Number.isFinite(n) || n < 0 || n > 100) throw invalid(name, `${label}: a percentage from 0 to 100`);
+function percentField(form: Form, name: string): number {
+  const raw = text(form, name);
+  const n = Number(raw);
+  if (!raw || !Number.isFinite(n) || n < 0 || n > 100) throw invalid(name, 'a percentage from 0 to 100');
   return n;
+}
+
+function soakField(form: Form, name: string): number {
+  const n = Number(text(form, name) || '0');
+  if (!Number.isInteger(n) || n < 0) throw invalid(name, 'whole minutes, 0 or more');
+  return n;
+}
+
+/** The wave table's rows that are filled in, in order: the service's wave i is form row waveRowsOf(form)[i]. */
+export function waveRowsOf(form: Form): number[] {
+  return Array.from({ length: WAVE_ROWS }, (_, i) => i).filter((i) => text(form, `wave${i}_percent`) !== '');
 }
 
 function preconditionsFrom(values: string[]): InstallPrecondition[] {
@@ -79,14 +92,12 @@ export function campaignInputFrom(form: Form): CampaignInput {
   const kind = text(form, 'kind') as CampaignKind;
   if (!CAMPAIGN_KINDS.includes(kind)) throw invalid('kind', `one of ${CAMPAIGN_KINDS.join(', ')}`);
   const waves: WavePlan[] = [];
-  for (let i = 0; i < WAVE_ROWS; i += 1) {
-    if (!text(form, `wave${i}_percent`)) continue;
-    const label = `wave ${waves.length + 1}`;
+  for (const i of waveRowsOf(form)) {
     waves.push({
-      cumulativePercent: percentField(form, `wave${i}_percent`, label),
-      successThreshold: percentField(form, `wave${i}_success`, label) / 100,
-      errorThreshold: percentField(form, `wave${i}_error`, label) / 100,
-      soakMinutes: Math.round(Number(text(form, `wave${i}_soak`) || '0')),
+      cumulativePercent: percentField(form, `wave${i}_percent`),
+      successThreshold: percentField(form, `wave${i}_success`) / 100,
+      errorThreshold: percentField(form, `wave${i}_error`) / 100,
+      soakMinutes: soakField(form, `wave${i}_soak`),
     });
   }
   const windows: { from: string; to: string }[] = [];

@@ -1,15 +1,14 @@
 import { campaignProgress } from '../campaigns/waves.ts';
 import { createCampaign, listCampaigns, loadCampaign, transitionCampaign } from '../campaigns/service.ts';
 import type { Campaign } from '../campaigns/service.ts';
-import { CAMPAIGN_ACTION_RULES } from '../campaigns/states.ts';
 import type { CampaignState } from '../db/schema.ts';
-import type { AuthUser } from '../http/auth.ts';
 import { ProblemError } from '../http/problem.ts';
 import { CAMPAIGN_READY_STATES } from '../releases/lifecycle.ts';
 import { listReleases, loadRelease } from '../releases/service.ts';
 import { loadVulnerability } from '../vulnerabilities/service.ts';
-import type { ApiOperation, ApiRoles } from './api-roles.ts';
-import { campaignInputFrom, releaseIdsFrom, targetFilterFrom } from './campaign-form-input.ts';
+import { actionOperation, OFFERED_ACTIONS, panelView } from './campaign-actions.ts';
+import { formErrorOf } from './campaign-form-errors.ts';
+import { campaignInputFrom, releaseIdsFrom, targetFilterFrom, waveRowsOf } from './campaign-form-input.ts';
 import { groupTimeline } from './campaign-view.ts';
 import type { CampaignAction, CampaignDetail, StateCounts } from './campaign-view.ts';
 import { actorFor, requireOperation } from './context.ts';
@@ -17,43 +16,23 @@ import type { DashboardApp, PageContext } from './context.ts';
 import { setFlash, takeFlash } from './flash.ts';
 import { liveSnapshot, streamCampaign } from './live.ts';
 import { APPROVAL_ACTIONS, COMMENT_LABEL } from './pages/campaign-approval.tsx';
+import { releaseLabels } from './release-labels.ts';
 import { NewCampaignPage } from './pages/campaign-form.tsx';
 import type { ReleaseChoice } from './pages/campaign-form.tsx';
 import { CampaignListPage, CampaignPage } from './pages/campaigns.tsx';
 import { countTargets, failureReasons, stateTimeline, userNames } from './queries.ts';
 
-const OFFERED_ACTIONS: CampaignAction[] = ['submit', 'approve', 'reject', 'start', 'pause', 'resume', 'cancel'];
-
-/** The API route an action mirrors: one route per action, or a single transitions route. */
-function actionOperation(roles: ApiRoles, action: CampaignAction): ApiOperation {
-  const own: ApiOperation = `post /api/campaigns/{id}/${action}`;
-  return roles.has(own) ? own : 'post /api/campaigns/{id}/transitions';
-}
-
-/** Actions open to this user now: legal from the state (the domain's rules), allowed to the user's roles. */
-export function allowedActions(
-  roles: ApiRoles,
-  user: AuthUser,
-  campaign: { state: CampaignState; createdBy: number },
-): CampaignAction[] {
-  return OFFERED_ACTIONS.filter(
-    (a) =>
-      CAMPAIGN_ACTION_RULES[a].from.includes(campaign.state) &&
-      roles.allows(user, actionOperation(roles, a)) &&
-      // Four-eyes: the creator is never offered the approval.
-      !(a === 'approve' && campaign.createdBy === user.id),
-  );
-}
-
-function idParam(raw: string): number {
+/** A campaign id from the path; anything else is a 404 like an unknown campaign. */
+export function campaignIdParam(raw: string): number {
   const id = Number(raw);
   if (!Number.isSafeInteger(id) || id <= 0) throw new ProblemError(404, 'not-found', 'Not found', `no campaign ${raw}`);
   return id;
 }
 
 async function detailOf(ctx: PageContext, c: Campaign, counts: StateCounts, waveCounts: Map<number, StateCounts>) {
-  const [releases, vulnerabilities, names, progress] = await Promise.all([
-    Promise.all(c.releaseIds.map((id) => loadRelease(ctx.db, id))),
+  const releases = await Promise.all(c.releaseIds.map((id) => loadRelease(ctx.db, id)));
+  const [labels, vulnerabilities, names, progress] = await Promise.all([
+    releaseLabels(ctx.db, releases),
     Promise.all(c.vulnerabilityIds.map((id) => loadVulnerability(ctx.db, id))),
     userNames(ctx.db, [c.createdBy, ...(c.approvedBy ? [c.approvedBy] : [])]),
     campaignProgress(ctx.db, c.id),
@@ -72,7 +51,7 @@ async function detailOf(ctx: PageContext, c: Campaign, counts: StateCounts, wave
     startedAt: c.startedAt,
     currentWave: c.currentWave,
     pacingPerMinute: c.pacingPerMinute,
-    releases: releases.map((r) => ({ id: r.id, label: `${r.hardwareId} ${r.version}` })),
+    releases: releases.map((r) => ({ id: r.id, label: `${labels.get(r.id)} (${r.hardwareId})` })),
     vulnerabilities: vulnerabilities.map((v) => ({ id: v.id, title: v.title })),
     targetFilter: c.targetFilter as Record<string, unknown>,
     installWindows: c.installPolicy.windows,
@@ -100,9 +79,10 @@ async function releaseChoices(ctx: PageContext): Promise<ReleaseChoice[]> {
   for (const id of new Set(releases.flatMap((r) => r.fixes))) {
     titles.set(id, (await loadVulnerability(ctx.db, id)).title);
   }
+  const labels = await releaseLabels(ctx.db, releases);
   return releases.map((r) => ({
     id: r.id,
-    label: `${r.hardwareId} ${r.version} (${r.supplier}, ${r.state})`,
+    label: `${labels.get(r.id)} (${r.hardwareId}, ${r.supplier}, ${r.state})`,
     fixes: r.fixes.map((id) => ({ id, title: titles.get(id) ?? '' })),
   }));
 }
@@ -158,20 +138,30 @@ export function registerCampaignPages(app: DashboardApp, ctx: PageContext): void
   });
 
   app.post('/campaigns', canCreate, async (c) => {
+    const form = await c.req.parseBody({ all: true });
     try {
-      const input = campaignInputFrom(await c.req.parseBody({ all: true }));
-      const created = await createCampaign(ctx.db, actorFor(c.get('user')), input);
+      const created = await createCampaign(ctx.db, actorFor(c.get('user')), campaignInputFrom(form));
       setFlash(c, { kind: 'ok', text: `Draft “${created.name}” created; submit it for approval when ready.` });
       return c.redirect(`/ui/campaigns/${created.id}`, 303);
     } catch (err) {
       if (!(err instanceof ProblemError)) throw err;
-      setFlash(c, { kind: 'error', text: `Not created: ${err.message}` });
-      return c.redirect('/ui/campaigns/new', 303);
+      // The form again with everything typed, the refused field named as the form labels it.
+      return c.html(
+        <NewCampaignPage
+          user={c.get('user')}
+          csrf={c.get('csrf')}
+          releases={await releaseChoices(ctx)}
+          flash={null}
+          values={form}
+          error={formErrorOf(err, waveRowsOf(form))}
+        />,
+        err.status === 409 ? 409 : 422,
+      );
     }
   });
 
   app.get('/campaigns/:id', canView, async (c) => {
-    const id = idParam(c.req.param('id'));
+    const id = campaignIdParam(c.req.param('id'));
     const now = ctx.now();
     const campaign = await loadCampaign(ctx.db, id);
     const [timeline, failures, progress] = await Promise.all([
@@ -189,7 +179,7 @@ export function registerCampaignPages(app: DashboardApp, ctx: PageContext): void
         now={now}
         flash={takeFlash(c)}
         campaign={detail}
-        actions={allowedActions(ctx.roles, user, campaign)}
+        panel={await panelView(ctx, user, campaign, c.get('csrf'), progress.byState)}
         timeline={groupTimeline(timeline)}
         failures={failures}
         snapshot={liveSnapshot(progress, campaign.state, now)}
@@ -198,7 +188,7 @@ export function registerCampaignPages(app: DashboardApp, ctx: PageContext): void
   });
 
   app.get('/campaigns/:id/live', canView, async (c) => {
-    const id = idParam(c.req.param('id'));
+    const id = campaignIdParam(c.req.param('id'));
     await loadCampaign(ctx.db, id);
     return streamCampaign(c, {
       intervalMs: ctx.liveIntervalMs,
@@ -211,7 +201,7 @@ export function registerCampaignPages(app: DashboardApp, ctx: PageContext): void
   });
 
   app.post('/campaigns/:id/:action', async (c) => {
-    const id = idParam(c.req.param('id'));
+    const id = campaignIdParam(c.req.param('id'));
     const action = c.req.param('action') as CampaignAction;
     if (!OFFERED_ACTIONS.includes(action)) return c.text(`unknown action ${action}`, 404);
     const user = c.get('user');

@@ -43,7 +43,7 @@ export function totalOf(counts: StateCounts): number {
   return Object.values(counts).reduce((a, b) => a + (b ?? 0), 0);
 }
 
-export type CampaignAction = 'submit' | 'approve' | 'reject' | 'start' | 'pause' | 'resume' | 'cancel';
+export type CampaignAction = 'submit' | 'approve' | 'reject' | 'start' | 'pause' | 'resume' | 'complete' | 'cancel';
 
 export interface CampaignSummary extends Pick<Campaign, 'id' | 'name' | 'kind' | 'state' | 'priority' | 'deadlineAt'> {
   counts: StateCounts;
@@ -83,6 +83,8 @@ export interface LiveSnapshot {
   /** Seconds since the epoch. */
   at: number;
   groups: Record<StateGroup, number>;
+  /** Vehicles per detailed state (offered, downloading, ...), every state present. */
+  states: Record<VehicleCampaignState, number>;
   waves: { waveNo: number; groups: Record<StateGroup, number> }[];
 }
 

@@ -1,3 +1,4 @@
+import { RETRYABLE_VEHICLE_STATES } from '../campaigns/states.ts';
 import { GROUP_COLOURS, GROUP_NAMES } from './campaign-view.ts';
 import { RELEASE_SCRIPTS } from './release-scripts.ts';
 import { VULNERABILITY_SCRIPTS } from './vulnerability-scripts.ts';
@@ -63,6 +64,8 @@ const CAMPAIGN_LIVE = `
 (() => {
   const GROUPS = ${JSON.stringify(GROUP_NAMES)};
   const COLOURS = ${JSON.stringify(GROUP_COLOURS)};
+  const RETRYABLE = ${JSON.stringify(RETRYABLE_VEHICLE_STATES)};
+  const retryable = (snap) => RETRYABLE.reduce((n, s) => n + (snap.states[s] || 0), 0);
   const read = (id) => JSON.parse(document.getElementById(id).textContent);
   const timeline = read('timeline-data');
   const first = read('snapshot-data');
@@ -91,6 +94,19 @@ const CAMPAIGN_LIVE = `
     const bar = root.querySelector('.bar');
     if (bar) bar.setAttribute('aria-label', GROUPS.map((g) => groups[g] + ' ' + g.replace('_', ' ')).join(', '));
   };
+  // The banner and the actions follow the state: the server renders them for the new state.
+  const panel = document.getElementById('campaign-panel');
+  let shownState = first.state;
+  let shownRetryable = retryable(first);
+  let panelSeq = 0;
+  const refreshPanel = async (snap) => {
+    const mine = ++panelSeq;
+    const res = await fetch(location.pathname + '/panel', { headers: { accept: 'text/html' } });
+    if (!res.ok || mine !== panelSeq || !panel) return;
+    panel.innerHTML = await res.text();
+    shownState = snap.state;
+    shownRetryable = retryable(snap);
+  };
   const status = document.getElementById('live-status');
   const url = status && status.dataset.live;
   if (!url) return;
@@ -103,10 +119,14 @@ const CAMPAIGN_LIVE = `
     }
     setBar(document.getElementById('campaign-progress'), snap.groups);
     for (const w of snap.waves) setBar(document.querySelector('tr[data-wave="' + w.waveNo + '"] [data-progress]'), w.groups);
+    for (const [state, n] of Object.entries(snap.states)) {
+      const cell = document.querySelector('[data-state-count="' + state + '"]');
+      if (cell) cell.textContent = String(n);
+    }
     const badge = document.getElementById('campaign-state');
-    badge.textContent = snap.state.replace('_', ' ');
+    badge.textContent = snap.state.replace(/_/g, ' ');
     badge.className = 'badge s-' + snap.state;
-    if (snap.state !== first.state) document.getElementById('state-changed').hidden = false;
+    if (snap.state !== shownState || retryable(snap) !== shownRetryable) void refreshPanel(snap);
     if (chart) {
       data[0].push(snap.at);
       GROUPS.forEach((g, i) => data[i + 1].push(snap.groups[g]));

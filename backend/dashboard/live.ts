@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { CampaignProgress } from '../campaigns/waves.ts';
+import { VEHICLE_CAMPAIGN_STATES } from '../db/schema.ts';
 import type { CampaignState } from '../db/schema.ts';
 import { groupCounts } from './campaign-view.ts';
 import type { LiveSnapshot, StateCounts } from './campaign-view.ts';
@@ -14,6 +15,9 @@ export function liveSnapshot(progress: CampaignProgress, state: CampaignState, n
     state,
     at: Math.floor(now.getTime() / 1000),
     groups: groupCounts(progress.byState as StateCounts),
+    states: Object.fromEntries(
+      VEHICLE_CAMPAIGN_STATES.map((s) => [s, progress.byState[s] ?? 0]),
+    ) as LiveSnapshot['states'],
     waves: progress.waves
       .filter((w) => w.total > 0)
       .map((w) => ({ waveNo: w.waveNo, groups: groupCounts(w.byState as StateCounts) })),

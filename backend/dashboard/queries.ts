@@ -8,19 +8,6 @@ import type { CampaignState, TargetFilter, VehicleCampaignState } from '../db/sc
 // Read-only queries the dashboard needs and the domain services do not offer (yet). Everything that
 // changes state goes through the services.
 
-/** VINs starting with a prefix, for the fleet search (the API lists vehicles by attributes only). */
-export async function vinsByPrefix(db: Db, prefix: string, limit: number): Promise<string[]> {
-  const escaped = prefix.replace(/[\\%_]/g, (ch) => `\\${ch}`);
-  const rows = await db
-    .selectFrom('vehicles')
-    .select('vin')
-    .where('vin', 'like', `${escaped}%`)
-    .orderBy('vin')
-    .limit(limit)
-    .execute();
-  return rows.map((r) => r.vin);
-}
-
 export interface VehicleCampaignEntry {
   campaignId: number;
   campaignName: string;

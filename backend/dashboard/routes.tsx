@@ -11,6 +11,7 @@ import { registerAdminPages } from './admin-pages.tsx';
 import { registerAssets } from './assets.ts';
 import { registerAuditPages } from './audit-pages.tsx';
 import type { PageContext } from './context.ts';
+import { registerCampaignManagePages } from './campaign-manage-pages.tsx';
 import { registerCampaignPages } from './campaign-pages.tsx';
 import { registerMonitoringPages } from './monitoring-pages.ts';
 import { registerFleetPages } from './fleet-pages.tsx';
@@ -96,6 +97,7 @@ export function dashboardRoutes(deps: DashboardDeps): Hono<DashboardEnv> {
   });
   registerAssets(app);
   app.get('/', (c) => c.redirect('/ui/campaigns', 303));
+  registerCampaignManagePages(app, ctx);
   registerCampaignPages(app, ctx);
   registerFleetPages(app, ctx);
   registerVulnerabilityPages(app, ctx);

@@ -69,4 +69,14 @@ ol.timeline .reason{color:#1f2937;font-style:italic}
 ul.uploads{list-style:none;padding:0}
 ul.uploads li{margin:.5rem 0}
 ul.uploads progress{width:16rem}
+h1,h2,dd,li,.flash{overflow-wrap:anywhere}
+td,th{overflow-wrap:break-word}
+td.num,.badge,th[scope=rowgroup]{white-space:nowrap}
+ul.plain{list-style:none;margin:0;padding:0}
+.banner{padding:.5rem .75rem;border-radius:4px;margin:0 0 .75rem}
+.scroll{overflow-x:auto}
+main:has(.scroll){max-width:1600px}
+.scroll table{font-size:.85rem}
+caption{text-align:left;font-weight:600;padding:.4rem 0}
+a.button.danger{background:#b91c1c;border-color:#b91c1c}
 `;

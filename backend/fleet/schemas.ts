@@ -93,6 +93,13 @@ export const VehicleListQuery = z.object({
   lifecycle: z.enum(VEHICLE_LIFECYCLES).optional(),
   tag: z.string().max(64).optional(),
   hardwareId: z.string().max(64).optional(),
+  modelYear: z.coerce.number().int().min(1980).max(2100).optional(),
+  installedVersion: z.string().max(64).optional().openapi({ description: 'an ECU (of hardwareId, if given) runs it' }),
+  vinPrefix: z
+    .string()
+    .max(17)
+    .regex(/^[A-HJ-NPR-Z0-9]*$/, 'VIN characters only')
+    .optional(),
 });
 
 export const LifecycleChange = z.object({

@@ -186,6 +186,11 @@ export interface VehicleListFilter {
   lifecycle?: VehicleLifecycle | undefined;
   tag?: string | undefined;
   hardwareId?: string | undefined;
+  modelYear?: number | undefined;
+  /** An ECU runs this version (of the hardware id, when one is given). */
+  installedVersion?: string | undefined;
+  /** The VIN starts with this. */
+  vinPrefix?: string | undefined;
 }
 
 /** One page of vehicles (ordered by VIN) with their ECUs, two queries per page. */
@@ -199,14 +204,21 @@ export async function listVehicles(db: Db, filter: VehicleListFilter, page: Page
     .$if(filter.region !== undefined, (q) => q.where('v.region', '=', filter.region ?? ''))
     .$if(filter.lifecycle !== undefined, (q) => q.where('v.lifecycle', '=', filter.lifecycle ?? 'active'))
     .$if(filter.tag !== undefined, (q) => q.where(sql<boolean>`${filter.tag ?? ''} = ANY(v.tags)`))
-    .$if(filter.hardwareId !== undefined, (q) =>
+    .$if(filter.modelYear !== undefined, (q) => q.where('v.model_year', '=', filter.modelYear ?? 0))
+    .$if(filter.vinPrefix !== undefined, (q) =>
+      q.where('v.vin', 'like', `${(filter.vinPrefix ?? '').replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`),
+    )
+    .$if(filter.hardwareId !== undefined || filter.installedVersion !== undefined, (q) =>
       q.where((eb) =>
         eb.exists(
           eb
             .selectFrom('ecus as e')
             .select('e.id')
             .whereRef('e.vin', '=', 'v.vin')
-            .where('e.hardware_id', '=', filter.hardwareId ?? ''),
+            .$if(filter.hardwareId !== undefined, (e) => e.where('e.hardware_id', '=', filter.hardwareId ?? ''))
+            .$if(filter.installedVersion !== undefined, (e) =>
+              e.where('e.installed_version', '=', filter.installedVersion ?? ''),
+            ),
         ),
       ),
     )

@@ -39,7 +39,7 @@ describe('a campaign from draft to paused, in chromium', () => {
     const { context, page } = await signedIn(browser, backend.baseUrl, manager.token);
     await page.getByRole('link', { name: 'New campaign' }).click();
     await page.getByLabel('Name').fill('BCM session bypass fix');
-    await page.getByLabel(/BCM-HW-7 4\.2\.0/).check();
+    await page.getByLabel(/Body controller 4\.2\.0 \(BCM-HW-7/).check();
     await page.getByLabel(/fixes #\d+ BCM diagnostic session bypass/).check();
     const count = page.locator('output#target-count');
     await expect.poll(() => count.textContent()).toBe(`${FLEET} matching vehicles`);

@@ -158,3 +158,17 @@ export async function seedSubmittedCampaign(
   });
   return transitionCampaign(db, manager.actor, draft.id, { action: 'submit', reason: 'ready for approval' });
 }
+
+/** A campaign manager and an approver, a fleet, and the authorised body controller fix (with its vulnerability). */
+export async function seedCampaignWorld(
+  db: Db,
+  blobDir: string,
+  vehicles: number,
+): Promise<{ manager: SeededUser; approver: SeededUser; releaseId: number; vulnerabilityId: number }> {
+  const manager = await seedUser(db, 'maria', ['campaign_manager']);
+  const approver = await seedUser(db, 'anton', ['approver']);
+  const security = await seedUser(db, 'sven', ['security_engineer']);
+  const releaser = await seedUser(db, 'rolf', ['release_engineer']);
+  await seedFleet(db, vehicles);
+  return { manager, approver, ...(await seedFixedVulnerability(db, blobDir, security, releaser, approver)) };
+}

@@ -103,9 +103,9 @@ describe('vulnerability board, assessment form and fleet search in chromium', ()
 
   it('finds a vehicle by VIN prefix and shows its ECUs and history', async () => {
     const { context, page } = await signedIn(browser, backend.baseUrl, security.token, '/ui/fleet');
-    await page.getByLabel('VIN').fill('wvwdash');
-    await page.getByLabel('VIN').press('Enter');
-    const links = page.getByRole('region', { name: 'Matching vehicles' }).getByRole('link');
+    await page.getByLabel('VIN or its start').fill('wvwdash');
+    await page.getByLabel('VIN or its start').press('Enter');
+    const links = page.locator('table#fleet-vehicles tbody').getByRole('link');
     await expect(links.count()).resolves.toBe(3);
     await links.nth(1).click();
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(`Vehicle ${vinOf(2)}`);
@@ -115,8 +115,9 @@ describe('vulnerability board, assessment form and fleet search in chromium', ()
     await expect(page.getByRole('table', { name: 'Software history' }).textContent()).resolves.toContain(
       'registration',
     );
-    await page.getByLabel('VIN').fill('WVWDASH0999999999');
-    await page.getByLabel('VIN').press('Enter');
+    await page.goto(`${backend.baseUrl}/ui/fleet`);
+    await page.getByLabel('VIN or its start').fill('WVWDASH0999999999');
+    await page.getByLabel('VIN or its start').press('Enter');
     await expect(page.getByRole('alert').textContent()).resolves.toContain('vehicle WVWDASH0999999999 does not exist');
     await context.close();
   });

@@ -1,5 +1,7 @@
 import { CAMPAIGN_KINDS, INSTALL_PRECONDITIONS } from '../../db/schema.ts';
 import type { AuthUser } from '../../http/auth.ts';
+import type { FormError } from '../campaign-form-errors.ts';
+import type { Form } from '../campaign-form-input.ts';
 import type { FlashMessage } from '../flash.ts';
 import { humanize } from '../format.ts';
 import { Flash, Page } from '../layout.tsx';
@@ -18,9 +20,50 @@ export const DEFAULT_WAVES = [
   { percent: 100, success: 95, error: 5, soak: 0 },
 ];
 export const WAVE_ROWS = 5;
+/** The wave table's columns: form field suffix -> column heading. */
+export const WAVE_COLUMNS = {
+  percent: 'Share of targets (%)',
+  success: 'Success needed (%)',
+  error: 'Pause above failures (%)',
+  soak: 'Soak (minutes)',
+} as const;
 export const WINDOW_ROWS = 2;
 
-function TextField(props: { name: string; label: string; hint?: string; value?: string; type?: string }) {
+/**
+ * What the form shows: the defaults on a fresh form; after a refused post, exactly what was typed
+ * and the field the refusal names (marked invalid, focused, described by the message).
+ */
+class Shown {
+  constructor(
+    readonly values: Form | undefined,
+    readonly error: FormError | undefined,
+  ) {}
+  text(name: string, fallback = ''): string {
+    if (!this.values) return fallback;
+    const v = this.values[name];
+    return typeof v === 'string' ? v : '';
+  }
+  checked(name: string, value: string, fallback: boolean): boolean {
+    if (!this.values) return fallback;
+    const v = this.values[name];
+    return Array.isArray(v) ? v.includes(value) : v === value;
+  }
+  /** Attributes of the field the error names. */
+  invalid(name: string): Record<string, string | boolean> {
+    return this.error?.field === name
+      ? { 'aria-invalid': 'true', 'aria-describedby': 'form-error', autofocus: true }
+      : {};
+  }
+}
+
+function Check(props: { shown: Shown; name: string; value: string; fallback?: boolean }) {
+  const { shown, name, value } = props;
+  return (
+    <input type="checkbox" name={name} value={value} checked={shown.checked(name, value, props.fallback ?? false)} />
+  );
+}
+
+function TextField(props: { name: string; label: string; hint?: string; value?: string; type?: string; shown: Shown }) {
   return (
     <div>
       <label for={props.name}>{props.label}</label>
@@ -28,8 +71,9 @@ function TextField(props: { name: string; label: string; hint?: string; value?: 
         id={props.name}
         name={props.name}
         type={props.type ?? 'text'}
-        value={props.value ?? ''}
+        value={props.shown.text(props.name, props.value ?? '')}
         aria-describedby={props.hint ? `${props.name}-hint` : undefined}
+        {...props.shown.invalid(props.name)}
       />
       {props.hint ? (
         <div class="hint" id={`${props.name}-hint`}>
@@ -45,7 +89,11 @@ export function NewCampaignPage(props: {
   csrf: string;
   releases: ReleaseChoice[];
   flash: FlashMessage | null;
+  /** After a refused post: what was typed, and what was wrong. */
+  values?: Form;
+  error?: FormError;
 }) {
+  const shown = new Shown(props.values, props.error);
   return (
     <Page
       title="New campaign"
@@ -59,6 +107,11 @@ export function NewCampaignPage(props: {
       </p>
       <h1>New campaign</h1>
       <Flash kind={props.flash?.kind ?? 'error'} text={props.flash?.text} />
+      {props.error ? (
+        <p class="flash error" role="alert" id="form-error">
+          Not created. {props.error.text}
+        </p>
+      ) : null}
       <form method="post" action="/ui/campaigns" id="new-campaign">
         <input type="hidden" name="_csrf" value={props.csrf} />
         <fieldset>
@@ -66,17 +119,27 @@ export function NewCampaignPage(props: {
           <div class="inline">
             <div>
               <label for="name">Name</label>
-              <input id="name" name="name" required maxlength={200} style="width:100%" />
+              <input
+                id="name"
+                name="name"
+                required
+                maxlength={200}
+                style="width:100%"
+                value={shown.text('name')}
+                {...shown.invalid('name')}
+              />
             </div>
             <div>
               <label for="kind">Kind</label>
               <select id="kind" name="kind">
                 {CAMPAIGN_KINDS.map((k) => (
-                  <option value={k}>{humanize(k)}</option>
+                  <option value={k} selected={shown.text('kind') === k}>
+                    {humanize(k)}
+                  </option>
                 ))}
               </select>
             </div>
-            <TextField name="pacingPerMinute" label="Vehicles per minute" type="number" value="100" />
+            <TextField name="pacingPerMinute" label="Vehicles per minute" type="number" value="100" shown={shown} />
           </div>
         </fieldset>
         <fieldset>
@@ -88,15 +151,14 @@ export function NewCampaignPage(props: {
               {props.releases.map((r) => (
                 <li>
                   <label style="font-weight:600">
-                    <input type="checkbox" name="releaseIds" value={String(r.id)} /> {r.label}
+                    <Check shown={shown} name="releaseIds" value={String(r.id)} /> {r.label}
                   </label>
                   {r.fixes.length ? (
                     <ul style="list-style:none">
                       {r.fixes.map((v) => (
                         <li>
                           <label style="font-weight:400;margin:.1rem 0">
-                            <input type="checkbox" name="vulnerabilityIds" value={String(v.id)} /> fixes #{v.id}{' '}
-                            {v.title}
+                            <Check shown={shown} name="vulnerabilityIds" value={String(v.id)} /> fixes #{v.id} {v.title}
                           </label>
                         </li>
                       ))}
@@ -111,16 +173,16 @@ export function NewCampaignPage(props: {
           <legend>Target vehicles</legend>
           <p class="hint">Comma-separated values; an empty field does not restrict.</p>
           <div class="inline">
-            <TextField name="modelIds" label="Models" />
-            <TextField name="modelYearFrom" label="Model year from" type="number" />
-            <TextField name="modelYearTo" label="Model year to" type="number" />
-            <TextField name="regions" label="Regions" />
+            <TextField name="modelIds" label="Models" shown={shown} />
+            <TextField name="modelYearFrom" label="Model year from" type="number" shown={shown} />
+            <TextField name="modelYearTo" label="Model year to" type="number" shown={shown} />
+            <TextField name="regions" label="Regions" shown={shown} />
           </div>
           <div class="inline">
-            <TextField name="hardwareIds" label="Hardware ids" />
-            <TextField name="currentVersions" label="Current versions" />
-            <TextField name="tags" label="Tags" />
-            <TextField name="vins" label="VINs" />
+            <TextField name="hardwareIds" label="Hardware ids" shown={shown} />
+            <TextField name="currentVersions" label="Current versions" shown={shown} />
+            <TextField name="tags" label="Tags" shown={shown} />
+            <TextField name="vins" label="VINs" shown={shown} />
           </div>
           <p>
             <strong>
@@ -140,35 +202,35 @@ export function NewCampaignPage(props: {
             <thead>
               <tr>
                 <th scope="col">Wave</th>
-                <th scope="col">Share of targets (%)</th>
-                <th scope="col">Success needed (%)</th>
-                <th scope="col">Pause above failures (%)</th>
-                <th scope="col">Soak (minutes)</th>
+                {Object.values(WAVE_COLUMNS).map((heading) => (
+                  <th scope="col">{heading}</th>
+                ))}
               </tr>
             </thead>
             <tbody>
               {Array.from({ length: WAVE_ROWS }, (_, i) => {
                 const d = DEFAULT_WAVES[i];
-                const cell = (field: string, value: number | undefined, label: string) => (
+                const cell = (field: keyof typeof WAVE_COLUMNS, value: number | undefined) => (
                   <td>
                     <input
                       name={`wave${i}_${field}`}
                       type="number"
                       step="any"
                       min="0"
-                      value={value === undefined ? '' : String(value)}
-                      aria-label={`Wave ${i + 1}: ${label}`}
+                      value={shown.text(`wave${i}_${field}`, value === undefined ? '' : String(value))}
+                      aria-label={`Wave ${i + 1}: ${WAVE_COLUMNS[field]}`}
                       style="width:7rem"
+                      {...shown.invalid(`wave${i}_${field}`)}
                     />
                   </td>
                 );
                 return (
                   <tr>
                     <th scope="row">{i + 1}</th>
-                    {cell('percent', d?.percent, 'share of targets in percent')}
-                    {cell('success', d?.success, 'success needed in percent')}
-                    {cell('error', d?.error, 'failure rate that pauses, in percent')}
-                    {cell('soak', d?.soak, 'soak time in minutes')}
+                    {cell('percent', d?.percent)}
+                    {cell('success', d?.success)}
+                    {cell('error', d?.error)}
+                    {cell('soak', d?.soak)}
                   </tr>
                 );
               })}
@@ -185,24 +247,26 @@ export function NewCampaignPage(props: {
                 label={`Window ${i + 1} from`}
                 type="time"
                 value={i === 0 ? '01:00' : ''}
+                shown={shown}
               />
               <TextField
                 name={`window${i}_to`}
                 label={`Window ${i + 1} to`}
                 type="time"
                 value={i === 0 ? '05:00' : ''}
+                shown={shown}
               />
             </div>
           ))}
           <label>
-            <input type="checkbox" name="driverConsentRequired" /> The driver must consent
+            <Check shown={shown} name="driverConsentRequired" value="on" /> The driver must consent
           </label>
           <fieldset>
             <legend>Preconditions</legend>
             <div class="inline">
               {INSTALL_PRECONDITIONS.map((p) => (
                 <label style="font-weight:400">
-                  <input type="checkbox" name="preconditions" value={p} checked={p === 'parked'} /> {humanize(p)}
+                  <Check shown={shown} name="preconditions" value={p} fallback={p === 'parked'} /> {humanize(p)}
                 </label>
               ))}
             </div>

@@ -1,12 +1,15 @@
 import { raw } from 'hono/html';
 import type { AuthUser } from '../../http/auth.ts';
 import { GROUP_COLOURS, GROUP_NAMES, groupCounts } from '../campaign-view.ts';
-import type { CampaignAction, CampaignDetail, CampaignSummary, GroupTimeline, LiveSnapshot } from '../campaign-view.ts';
+import type { CampaignDetail, CampaignSummary, GroupTimeline, LiveSnapshot } from '../campaign-view.ts';
+import { VEHICLE_CAMPAIGN_STATES } from '../../db/schema.ts';
+import { describeTargets } from '../target-words.ts';
+import { CampaignPanel } from './campaign-panel.tsx';
+import type { PanelView } from './campaign-panel.tsx';
 import type { FlashMessage } from '../flash.ts';
 import { formatTime, humanize, timeLeft } from '../format.ts';
 import { Flash, Page } from '../layout.tsx';
 import type { FailureGroup } from '../queries.ts';
-import { APPROVAL_ACTIONS, ApprovalForm } from './campaign-approval.tsx';
 import { ProgressBar } from './progress.tsx';
 
 interface Shell {
@@ -81,44 +84,6 @@ export function CampaignListPage(props: Shell & { campaigns: CampaignSummary[]; 
   );
 }
 
-const ACTION_LABELS: Record<CampaignAction, { label: string; style: string; reason: boolean }> = {
-  submit: { label: 'Submit for approval', style: '', reason: false },
-  approve: { label: 'Approve', style: '', reason: true },
-  reject: { label: 'Reject', style: 'danger', reason: true },
-  start: { label: 'Start', style: '', reason: false },
-  pause: { label: 'Pause', style: 'secondary', reason: true },
-  resume: { label: 'Resume', style: '', reason: false },
-  cancel: { label: 'Cancel campaign', style: 'danger', reason: true },
-};
-
-function ActionForms(props: { id: number; csrf: string; actions: CampaignAction[] }) {
-  if (props.actions.length === 0) return <p class="hint">No action is open to you in this state.</p>;
-  return (
-    <div class="actions">
-      <ApprovalForm id={props.id} csrf={props.csrf} actions={props.actions} />
-      {props.actions
-        .filter((a) => !APPROVAL_ACTIONS.includes(a))
-        .map((a) => {
-          const spec = ACTION_LABELS[a];
-          return (
-            <form method="post" action={`/ui/campaigns/${props.id}/${a}`}>
-              <input type="hidden" name="_csrf" value={props.csrf} />
-              {spec.reason ? (
-                <div>
-                  <label for={`reason-${a}`}>Reason to {a}</label>
-                  <input id={`reason-${a}`} name="reason" required maxlength={2000} />
-                </div>
-              ) : null}
-              <button type="submit" class={spec.style}>
-                {spec.label}
-              </button>
-            </form>
-          );
-        })}
-    </div>
-  );
-}
-
 function Groups(props: { title: string; id: string; rows: FailureGroup[] }) {
   return (
     <div>
@@ -149,7 +114,7 @@ function jsonIsland(id: string, value: unknown) {
 export function CampaignPage(
   props: Shell & {
     campaign: CampaignDetail;
-    actions: CampaignAction[];
+    panel: PanelView;
     timeline: GroupTimeline;
     failures: { byEcu: FailureGroup[]; byNrc: FailureGroup[]; byError: FailureGroup[] };
     snapshot: LiveSnapshot;
@@ -157,7 +122,8 @@ export function CampaignPage(
 ) {
   const c = props.campaign;
   const groups = groupCounts(c.counts);
-  const live = c.state === 'running' || c.state === 'paused' || c.state === 'approved';
+  // Every state but the final ones can still change, so the page follows it.
+  const live = c.state !== 'completed' && c.state !== 'cancelled';
   return (
     <Page
       title={c.name}
@@ -189,14 +155,13 @@ export function CampaignPage(
         </p>
       </div>
       <Flash kind={props.flash?.kind ?? 'ok'} text={props.flash?.text} />
-      <p id="state-changed" role="status" hidden>
-        The campaign's state changed. <a href={`/ui/campaigns/${c.id}`}>Reload</a> for the actions now open.
-      </p>
       <section aria-labelledby="h-actions" class="card">
         <h2 id="h-actions" style="margin-top:0">
           Actions
         </h2>
-        <ActionForms id={c.id} csrf={props.csrf} actions={props.actions} />
+        <div id="campaign-panel" aria-live="polite">
+          <CampaignPanel view={props.panel} />
+        </div>
       </section>
       <div class="grid">
         <section aria-labelledby="h-facts" class="card">
@@ -219,7 +184,13 @@ export function CampaignPage(
             <dt>Started</dt>
             <dd>{formatTime(c.startedAt)}</dd>
             <dt>Releases</dt>
-            <dd>{c.releases.map((r) => r.label).join(', ') || '—'}</dd>
+            <dd>
+              <ul class="plain">
+                {c.releases.map((r) => (
+                  <li>{r.label}</li>
+                ))}
+              </ul>
+            </dd>
             <dt>Fixes</dt>
             <dd>
               {c.vulnerabilities.length
@@ -234,7 +205,11 @@ export function CampaignPage(
             </dd>
             <dt>Targets</dt>
             <dd>
-              <code>{JSON.stringify(c.targetFilter)}</code>
+              <ul class="plain">
+                {describeTargets(c.targetFilter).map((line) => (
+                  <li>{line}</li>
+                ))}
+              </ul>
             </dd>
             <dt>Install windows</dt>
             <dd>
@@ -267,6 +242,36 @@ export function CampaignPage(
           </table>
         </section>
       </div>
+      <section aria-labelledby="h-states" class="card">
+        <div class="actions" style="justify-content:space-between">
+          <h2 id="h-states" style="margin-top:0">
+            Vehicles by state
+          </h2>
+          <a href={`/ui/campaigns/${c.id}/vehicles`}>Every vehicle with its ECUs</a>
+        </div>
+        <table aria-labelledby="h-states" id="detailed-states">
+          <thead>
+            <tr>
+              {VEHICLE_CAMPAIGN_STATES.map((s) => (
+                <th scope="col" class="num">
+                  {humanize(s)}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            <tr>
+              {VEHICLE_CAMPAIGN_STATES.map((s) => (
+                <td class="num">
+                  <a href={`/ui/campaigns/${c.id}/vehicles?state=${s}`} data-state-count={s}>
+                    {props.snapshot.states[s]}
+                  </a>
+                </td>
+              ))}
+            </tr>
+          </tbody>
+        </table>
+      </section>
       <section aria-labelledby="h-chart" class="card">
         <h2 id="h-chart" style="margin-top:0">
           Vehicle states over time
