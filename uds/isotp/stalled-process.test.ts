@@ -4,17 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryCanBus } from '../can/memory-bus.ts';
 import type { CanFrame } from '../can/frame.ts';
 import { IsoTpEndpoint } from './endpoint.ts';
-import { endpointPair, hexOf, waitFor, type Pair } from './test-helpers.ts';
-
-/** What a host that deschedules the process does to it: nothing of its own runs for `ms`. Starts in the
- * check phase, so the timers phase comes before the poll and check phases that deliver the frame. */
-async function stallProcess(ms: number, frameOnTheBus: () => Promise<void>): Promise<void> {
-  await new Promise((resolve) => setImmediate(resolve));
-  const delivered = frameOnTheBus();
-  const until = performance.now() + ms;
-  while (performance.now() < until);
-  await delivered;
-}
+import { endpointPair, hexOf, stallProcess, waitFor, type Pair } from './test-helpers.ts';
 
 const TIMEOUT_MS = 30;
 let pair: Pair | undefined;

@@ -102,4 +102,14 @@ export async function waitFor(check: () => boolean, what: string, timeoutMs = 50
   }
 }
 
+/** What a host that deschedules the process does to it: nothing of its own runs for `ms`. Starts in the
+ * check phase, so the timers phase comes before the poll and check phases that deliver the frame. */
+export async function stallProcess(ms: number, frameOnTheBus: () => Promise<void>): Promise<void> {
+  await new Promise((resolve) => setImmediate(resolve));
+  const delivered = frameOnTheBus();
+  const until = performance.now() + ms;
+  while (performance.now() < until);
+  await delivered;
+}
+
 export const hexOf = (b: Uint8Array): string => Buffer.from(b).toString('hex').toUpperCase();
