@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryCanBus } from '../can/memory-bus.ts';
 import type { CanFrame } from '../can/frame.ts';
 import { IsoTpEndpoint } from './endpoint.ts';
-import { endpointPair, hexOf, stallProcess, waitFor, type Pair } from './test-helpers.ts';
+import { endpointPair, hexOf, stallNext, waitFor, type Pair } from './test-helpers.ts';
 
 const TIMEOUT_MS = 30;
 let pair: Pair | undefined;
@@ -18,9 +18,9 @@ afterEach(async () => {
 describe('ISO-TP timeouts in a stalled process', () => {
   it('N_Cr does not expire when the next consecutive frame arrived during the stall', async () => {
     pair = endpointPair({}, { nCrMs: TIMEOUT_MS });
+    const p = pair;
+    p.ecu.onFirstFrame(() => stallNext(3 * TIMEOUT_MS, () => p.inject(0x7e0, '2106070809CCCCCC')));
     await pair.inject(0x7e0, '100A000102030405');
-    await waitFor(() => pair?.ecu.receiving === true, 'the first frame');
-    await stallProcess(3 * TIMEOUT_MS, () => pair!.inject(0x7e0, '2106070809CCCCCC'));
     await waitFor(() => pair?.received('ecu').length === 1 || (pair?.ecuErrors.length ?? 0) > 0, 'the message');
     expect(pair.ecuErrors).toEqual([]);
     expect(hexOf(pair.received('ecu')[0]!)).toBe('00010203040506070809');
@@ -35,13 +35,16 @@ describe('ISO-TP timeouts in a stalled process', () => {
       () => receiver.close(),
     );
     const seen: CanFrame[] = [];
-    receiver.subscribe([{ id: 0x7e0, mask: 0x7ff }], (f) => seen.push(f));
-    const sent = sender.send(Uint8Array.from({ length: 20 }, (_, i) => i));
-    await waitFor(() => seen.length === 1, 'the first frame');
-    await stallProcess(3 * TIMEOUT_MS, () =>
-      receiver.send({ id: 0x7e8, extended: false, fd: false, data: Uint8Array.of(0x30, 0, 0) }),
-    );
-    await sent;
+    receiver.subscribe([{ id: 0x7e0, mask: 0x7ff }], (f) => {
+      seen.push(f);
+      if (seen.length !== 1) return;
+      stallNext(3 * TIMEOUT_MS, () =>
+        receiver.send({ id: 0x7e8, extended: false, fd: false, data: Uint8Array.of(0x30, 0, 0) }),
+      );
+    });
+    // Timers start from the loop's cached time: a fresh loop turn keeps N_Bs from starting in the past.
+    await new Promise((resolve) => setImmediate(resolve));
+    await sender.send(Uint8Array.from({ length: 20 }, (_, i) => i));
     expect(seen.map((f) => f.data[0]! >> 4)).toEqual([1, 2, 2]);
   });
 });

@@ -102,14 +102,28 @@ export async function waitFor(check: () => boolean, what: string, timeoutMs = 50
   }
 }
 
-/** What a host that deschedules the process does to it: nothing of its own runs for `ms`. Starts in the
- * check phase, so the timers phase comes before the poll and check phases that deliver the frame. */
+/** What a host that deschedules the process does to it: nothing of its own runs for `ms`. */
+function busyFor(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until);
+}
+
+/** A stall that starts in the check phase, so the timers phase comes before the poll and check phases that
+ * deliver the frame put on the bus as it begins. */
 export async function stallProcess(ms: number, frameOnTheBus: () => Promise<void>): Promise<void> {
   await new Promise((resolve) => setImmediate(resolve));
   const delivered = frameOnTheBus();
-  const until = performance.now() + ms;
-  while (performance.now() < until);
+  busyFor(ms);
   await delivered;
+}
+
+/** The same stall, started by the event that armed the timeout (e.g. the frame that came in): whatever the
+ * host delays before it, the timeout cannot expire ahead of the stall. */
+export function stallNext(ms: number, frameOnTheBus: () => Promise<void>): void {
+  setImmediate(() => {
+    void frameOnTheBus();
+    busyFor(ms);
+  });
 }
 
 export const hexOf = (b: Uint8Array): string => Buffer.from(b).toString('hex').toUpperCase();
