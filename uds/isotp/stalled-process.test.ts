@@ -4,9 +4,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryCanBus } from '../can/memory-bus.ts';
 import type { CanFrame } from '../can/frame.ts';
 import { IsoTpEndpoint } from './endpoint.ts';
-import { endpointPair, hexOf, stallNext, waitFor, type Pair } from './test-helpers.ts';
+import { endpointPair, hexOf, stallNext, stallNow, waitFor, type Pair } from './test-helpers.ts';
 
-const TIMEOUT_MS = 30;
+/** Longer than a loaded host delays a loop turn, so the timeout expires in the stall, not before it. */
+const TIMEOUT_MS = 150;
 let pair: Pair | undefined;
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -38,13 +39,10 @@ describe('ISO-TP timeouts in a stalled process', () => {
     receiver.subscribe([{ id: 0x7e0, mask: 0x7ff }], (f) => {
       seen.push(f);
       if (seen.length !== 1) return;
-      stallNext(3 * TIMEOUT_MS, () =>
+      stallNow(3 * TIMEOUT_MS, () =>
         receiver.send({ id: 0x7e8, extended: false, fd: false, data: Uint8Array.of(0x30, 0, 0) }),
       );
     });
-    // From a fresh loop turn (not the test's first one, which also loads and compiles), so that little but
-    // the first frame's delivery lies between N_Bs starting and the stall: under load that gap exceeded N_Bs.
-    await new Promise((resolve) => setImmediate(resolve));
     await sender.send(Uint8Array.from({ length: 20 }, (_, i) => i));
     expect(seen.map((f) => f.data[0]! >> 4)).toEqual([1, 2, 2]);
   });

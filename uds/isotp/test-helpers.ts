@@ -117,13 +117,16 @@ export async function stallProcess(ms: number, frameOnTheBus: () => Promise<void
   await delivered;
 }
 
-/** The same stall, started by the event that armed the timeout (e.g. the frame that came in): whatever the
- * host delays before it, the timeout cannot expire ahead of the stall. */
+/** The same stall, started by the event that armed the timeout (e.g. the frame that came in), at once or, for a
+ * timeout armed after that event's callback, in the next loop turn. Only that turn lies between the timeout
+ * starting and the stall, so a host delay shorter than the timeout cannot make it expire ahead of the stall. */
+export function stallNow(ms: number, frameOnTheBus: () => Promise<void>): void {
+  void frameOnTheBus();
+  busyFor(ms);
+}
+
 export function stallNext(ms: number, frameOnTheBus: () => Promise<void>): void {
-  setImmediate(() => {
-    void frameOnTheBus();
-    busyFor(ms);
-  });
+  setImmediate(() => stallNow(ms, frameOnTheBus));
 }
 
 export const hexOf = (b: Uint8Array): string => Buffer.from(b).toString('hex').toUpperCase();
