@@ -19,6 +19,16 @@ export class FrameListeners {
     };
   }
 
+  /** What any subscription accepts: null when one takes every frame, [] when there is none. */
+  acceptedIds(): CanIdFilter[] | null {
+    const all: CanIdFilter[] = [];
+    for (const sub of this.subscriptions) {
+      if (sub.filters === null) return null;
+      all.push(...sub.filters);
+    }
+    return all;
+  }
+
   onError(listener: (err: Error) => void): () => void {
     this.errorListeners = [...this.errorListeners, listener];
     return () => {

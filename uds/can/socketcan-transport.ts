@@ -16,8 +16,16 @@ interface RawChannel {
   addListener(event: 'onMessage' | 'onStopped', cb: (msg: RawMessage) => void): void;
   start(): void;
   stop(): void;
+  setRxFilters(filters: KernelFilter[]): void;
   send(msg: { id: number; ext: boolean; rtr: boolean; data: Buffer }): number;
   sendFD(msg: { id: number; ext: boolean; rtr: boolean; data: Buffer }): number;
+}
+
+/** struct can_filter: the kernel passes a frame when (can_id & mask) === (id & mask), or the opposite if inverted. */
+interface KernelFilter {
+  id: number;
+  mask: number;
+  invert?: boolean;
 }
 
 interface SocketCanModule {
@@ -56,6 +64,23 @@ export async function openSocketCan(iface: string, options: SocketCanOptions = {
   return new SocketCanTransport(iface, channel, options.sendTimeoutMs ?? 1000);
 }
 
+const CAN_EFF_FLAG = 0x80000000;
+const CAN_SFF_MASK = 0x7ff;
+const CAN_EFF_MASK = 0x1fffffff;
+/** The kernel refuses longer filter lists (linux/can/raw.h). */
+const CAN_RAW_FILTER_MAX = 512;
+
+/** The kernel's can_id carries the 29-bit flag: an identifier kind, when given, is matched through it. */
+function kernelFilter(f: CanIdFilter): KernelFilter {
+  if (f.extended === undefined) return { id: f.id & CAN_EFF_MASK, mask: f.mask & CAN_EFF_MASK };
+  const idMask = f.extended ? CAN_EFF_MASK : CAN_SFF_MASK;
+  // >>> 0: the addon takes unsigned 32-bit values, and | on bit 31 gives a negative number.
+  return {
+    id: ((f.id & idMask) | (f.extended ? CAN_EFF_FLAG : 0)) >>> 0,
+    mask: ((f.mask & idMask) | CAN_EFF_FLAG) >>> 0,
+  };
+}
+
 class SocketCanTransport implements CanTransport {
   private readonly listeners = new FrameListeners();
   private closed = false;
@@ -66,7 +91,20 @@ class SocketCanTransport implements CanTransport {
     private readonly sendTimeoutMs: number,
   ) {
     channel.addListener('onMessage', (msg) => this.receive(msg));
+    this.filterInKernel();
     channel.start();
+  }
+
+  /**
+   * Lets the kernel queue only frames some subscriber wants. Every socket on an interface otherwise gets every
+   * frame on the bus: a process that the host stalls would have its receive buffer (212 KB by default, a few
+   * hundred frames) filled with other nodes' traffic and lose its own frames, and read them all when it runs.
+   */
+  private filterInKernel(): void {
+    const accepted = this.listeners.acceptedIds();
+    if (accepted === null || accepted.length > CAN_RAW_FILTER_MAX) this.channel.setRxFilters([{ id: 0, mask: 0 }]);
+    else if (accepted.length === 0) this.channel.setRxFilters([{ id: 0, mask: 0, invert: true }]);
+    else this.channel.setRxFilters(accepted.map(kernelFilter));
   }
 
   private receive(msg: RawMessage): void {
@@ -96,7 +134,12 @@ class SocketCanTransport implements CanTransport {
   }
 
   subscribe(filter: CanIdFilter[] | null, listener: (frame: CanFrame) => void): () => void {
-    return this.listeners.subscribe(filter, listener);
+    const unsubscribe = this.listeners.subscribe(filter, listener);
+    this.filterInKernel();
+    return () => {
+      unsubscribe();
+      if (!this.closed) this.filterInKernel();
+    };
   }
 
   onError(listener: (err: Error) => void): () => void {

@@ -3,6 +3,7 @@
 // non-default sessions, and late-answer-safe matching (a response counts only for the pending request's SID).
 import type { IsoTpEndpoint } from '../isotp/endpoint.ts';
 import { IsoTpSequenceError, IsoTpTimeoutError, type IsoTpError } from '../isotp/errors.ts';
+import { PeerTimeout } from '../isotp/peer-timeout.ts';
 import { NRC, NegativeResponseError } from '../nrc.ts';
 import { POSITIVE_RESPONSE_OFFSET, SUPPRESS_POSITIVE_RESPONSE } from '../services/common.ts';
 import { SERVICES_WITH_SUB_FUNCTION, SID } from '../services/sid.ts';
@@ -47,7 +48,8 @@ interface Pending {
   sid: number;
   resolve: (response: Uint8Array) => void;
   reject: (err: Error) => void;
-  timer: NodeJS.Timeout | undefined;
+  /** P2client / P2*client: the server's silence, so a response already waiting to be read still wins. */
+  timer: PeerTimeout;
   responsePending: boolean;
   /** A multi-frame answer has started to arrive (its first frame came). */
   receiving: boolean;
@@ -141,7 +143,7 @@ export class UdsRequester {
       const pending: Pending = {
         sid,
         ...(settle as Pick<Pending, 'resolve' | 'reject'>),
-        timer: undefined,
+        timer: new PeerTimeout(),
         responsePending: false,
         receiving: false,
       };
@@ -164,12 +166,11 @@ export class UdsRequester {
   }
 
   private armTimer(pending: Pending, ms: number): void {
-    clearTimeout(pending.timer);
-    pending.timer = setTimeout(() => {
+    pending.timer.start(ms, () => {
       if (this.pending !== pending) return;
       this.pending = null;
       pending.reject(new UdsTimeoutError(pending.sid, ms, pending.responsePending));
-    }, ms);
+    });
   }
 
   /** A multi-frame answer abandoned by ISO-TP (N_Cr, N_Ar, wrong sequence) will not complete: fail now, not at P2*. */
@@ -209,7 +210,7 @@ export class UdsRequester {
   }
 
   private settle(pending: Pending): void {
-    clearTimeout(pending.timer);
+    pending.timer.cancel();
     this.pending = null;
   }
 

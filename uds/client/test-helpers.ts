@@ -15,5 +15,7 @@ export function testerAndRawEcu(nCrMs = 1000, clientOptions: UdsClientOptions = 
   const client = new UdsClient(physical, clientOptions);
   const ecu = bus.attach('ecu');
   const sendAsEcu = (h: string): Promise<void> => ecu.send({ id: 0x7e8, extended: false, fd: false, data: bytes(h) });
-  return { frames, physical, client, sendAsEcu };
+  /** Calls `onFrame` for each frame the tester sends, as the ECU receives it. */
+  const ecuFrames = (onFrame: () => void): void => void ecu.subscribe([{ id: 0x7e0, mask: 0x7ff }], onFrame);
+  return { frames, physical, client, sendAsEcu, ecuFrames };
 }

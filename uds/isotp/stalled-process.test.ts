@@ -4,19 +4,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryCanBus } from '../can/memory-bus.ts';
 import type { CanFrame } from '../can/frame.ts';
 import { IsoTpEndpoint } from './endpoint.ts';
-import { endpointPair, hexOf, waitFor, type Pair } from './test-helpers.ts';
+import { endpointPair, hexOf, stallNext, stallNow, waitFor, type Pair } from './test-helpers.ts';
 
-/** What a host that deschedules the process does to it: nothing of its own runs for `ms`. Starts in the
- * check phase, so the timers phase comes before the poll and check phases that deliver the frame. */
-async function stallProcess(ms: number, frameOnTheBus: () => Promise<void>): Promise<void> {
-  await new Promise((resolve) => setImmediate(resolve));
-  const delivered = frameOnTheBus();
-  const until = performance.now() + ms;
-  while (performance.now() < until);
-  await delivered;
-}
-
-const TIMEOUT_MS = 30;
+/** Longer than a loaded host delays a loop turn, so the timeout expires in the stall, not before it. */
+const TIMEOUT_MS = 150;
 let pair: Pair | undefined;
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -28,9 +19,9 @@ afterEach(async () => {
 describe('ISO-TP timeouts in a stalled process', () => {
   it('N_Cr does not expire when the next consecutive frame arrived during the stall', async () => {
     pair = endpointPair({}, { nCrMs: TIMEOUT_MS });
+    const p = pair;
+    p.ecu.onFirstFrame(() => stallNext(3 * TIMEOUT_MS, () => p.inject(0x7e0, '2106070809CCCCCC')));
     await pair.inject(0x7e0, '100A000102030405');
-    await waitFor(() => pair?.ecu.receiving === true, 'the first frame');
-    await stallProcess(3 * TIMEOUT_MS, () => pair!.inject(0x7e0, '2106070809CCCCCC'));
     await waitFor(() => pair?.received('ecu').length === 1 || (pair?.ecuErrors.length ?? 0) > 0, 'the message');
     expect(pair.ecuErrors).toEqual([]);
     expect(hexOf(pair.received('ecu')[0]!)).toBe('00010203040506070809');
@@ -45,13 +36,14 @@ describe('ISO-TP timeouts in a stalled process', () => {
       () => receiver.close(),
     );
     const seen: CanFrame[] = [];
-    receiver.subscribe([{ id: 0x7e0, mask: 0x7ff }], (f) => seen.push(f));
-    const sent = sender.send(Uint8Array.from({ length: 20 }, (_, i) => i));
-    await waitFor(() => seen.length === 1, 'the first frame');
-    await stallProcess(3 * TIMEOUT_MS, () =>
-      receiver.send({ id: 0x7e8, extended: false, fd: false, data: Uint8Array.of(0x30, 0, 0) }),
-    );
-    await sent;
+    receiver.subscribe([{ id: 0x7e0, mask: 0x7ff }], (f) => {
+      seen.push(f);
+      if (seen.length !== 1) return;
+      stallNow(3 * TIMEOUT_MS, () =>
+        receiver.send({ id: 0x7e8, extended: false, fd: false, data: Uint8Array.of(0x30, 0, 0) }),
+      );
+    });
+    await sender.send(Uint8Array.from({ length: 20 }, (_, i) => i));
     expect(seen.map((f) => f.data[0]! >> 4)).toEqual([1, 2, 2]);
   });
 });

@@ -102,4 +102,31 @@ export async function waitFor(check: () => boolean, what: string, timeoutMs = 50
   }
 }
 
+/** What a host that deschedules the process does to it: nothing of its own runs for `ms`. */
+function busyFor(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until);
+}
+
+/** A stall that starts in the check phase, so the timers phase comes before the poll and check phases that
+ * deliver the frame put on the bus as it begins. */
+export async function stallProcess(ms: number, frameOnTheBus: () => Promise<void>): Promise<void> {
+  await new Promise((resolve) => setImmediate(resolve));
+  const delivered = frameOnTheBus();
+  busyFor(ms);
+  await delivered;
+}
+
+/** The same stall, started by the event that armed the timeout (e.g. the frame that came in), at once or, for a
+ * timeout armed after that event's callback, in the next loop turn. Only that turn lies between the timeout
+ * starting and the stall, so a host delay shorter than the timeout cannot make it expire ahead of the stall. */
+export function stallNow(ms: number, frameOnTheBus: () => Promise<void>): void {
+  void frameOnTheBus();
+  busyFor(ms);
+}
+
+export function stallNext(ms: number, frameOnTheBus: () => Promise<void>): void {
+  setImmediate(() => stallNow(ms, frameOnTheBus));
+}
+
 export const hexOf = (b: Uint8Array): string => Buffer.from(b).toString('hex').toUpperCase();

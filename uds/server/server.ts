@@ -5,6 +5,7 @@
 // arrive meanwhile (a short queue, 0x21 busyRepeatRequest, or ignored) is in ./request-admission.ts.
 import type { IsoTpEndpoint } from '../isotp/endpoint.ts';
 import { IsoTpTimeoutError } from '../isotp/errors.ts';
+import { PeerTimeout } from '../isotp/peer-timeout.ts';
 import type { ReceivedFormat } from '../isotp/frames.ts';
 import { NRC, NegativeResponse } from '../nrc.ts';
 import { POSITIVE_RESPONSE_OFFSET, SUPPRESS_POSITIVE_RESPONSE } from '../services/common.ts';
@@ -53,7 +54,8 @@ export class UdsServer {
   private errorListeners: ((err: Error) => void)[] = [];
   private readonly admission = new RequestAdmission(() => this.p2StarServerMs);
   private serving: Promise<void> = Promise.resolve();
-  private s3Timer: NodeJS.Timeout | undefined;
+  /** Measures the tester's silence: a request already waiting to be read when it is due still wins. */
+  private readonly s3Timer = new PeerTimeout({ unref: true });
   private closed = false;
   private _session: number = DiagnosticSession.default;
   private _securityLevel = 0;
@@ -98,7 +100,7 @@ export class UdsServer {
     // S3 stops when a request starts arriving (its first frame, ISO 14229-2), not once all of it is in: a
     // long multi-frame request on a slow or loaded bus must not end the session. A reception that fails
     // restarts it, unless a request is being served (serving restarts it when done).
-    this.unsubscribes.push(options.physical.onFirstFrame(() => clearTimeout(this.s3Timer)));
+    this.unsubscribes.push(options.physical.onFirstFrame(() => this.s3Timer.cancel()));
     this.unsubscribes.push(options.physical.onError(() => this.admission.idle && this.restartS3()));
     if (options.functional) {
       this.unsubscribes.push(options.functional.onMessage((m, format) => this.receive(m, true, format)));
@@ -176,7 +178,7 @@ export class UdsServer {
 
   async close(): Promise<void> {
     this.closed = true;
-    clearTimeout(this.s3Timer);
+    this.s3Timer.cancel();
     for (const u of this.unsubscribes) u();
     this.admission.clear();
     await this.serving;
@@ -189,7 +191,7 @@ export class UdsServer {
     done?: (sent: Uint8Array | null) => void,
   ): void {
     if (this.closed) return done?.(null);
-    clearTimeout(this.s3Timer); // S3 stops while a request is being handled
+    this.s3Timer.cancel(); // S3 stops while a request is being handled
     const incoming: IncomingRequest = { request, functional, format, receivedAtMs: performance.now(), done };
     switch (this.admission.arrive(incoming)) {
       case 'serve':
@@ -224,10 +226,9 @@ export class UdsServer {
   }
 
   private restartS3(): void {
-    clearTimeout(this.s3Timer);
+    this.s3Timer.cancel();
     if (this.closed || this._session === DiagnosticSession.default) return;
-    this.s3Timer = setTimeout(() => this.setSession(DiagnosticSession.default, 's3Timeout'), this.s3ServerMs);
-    this.s3Timer.unref();
+    this.s3Timer.start(this.s3ServerMs, () => this.setSession(DiagnosticSession.default, 's3Timeout'));
   }
 
   /** `format`: how the request arrived; every answer to it goes out the same way (classical or CAN FD). */
