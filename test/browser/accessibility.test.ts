@@ -7,7 +7,14 @@ import { ROLES } from '../../backend/db/schema.ts';
 import { seriousAxeViolations } from './axe.ts';
 import type { AxeViolation } from './axe.ts';
 import { launchChromium } from './browser.ts';
-import { seedFixedVulnerability, seedFleet, seedSubmittedCampaign, seedUser } from './seed.ts';
+import {
+  seedDraftCampaign,
+  seedFixedVulnerability,
+  seedFleet,
+  seedSecurityEvents,
+  seedSubmittedCampaign,
+  seedUser,
+} from './seed.ts';
 import type { SeededUser } from './seed.ts';
 import { startBackend } from './server.ts';
 import type { RunningBackend } from './server.ts';
@@ -25,11 +32,14 @@ const NOT_PAGES: Record<string, string> = {
   '/campaigns/:id/live': 'server-sent events',
   '/vulnerabilities/cvss-score': 'JSON for the assessment form',
   '/vulnerabilities/:id/deadline-preview': 'JSON for the assessment form',
+  '/campaigns/:id/panel': 'a fragment the campaign page swaps in when the state changes',
   '/evidence/download': 'a file download',
 };
 
 interface World {
   campaignId: number;
+  draftId: number;
+  securityEventId: string;
   vulnerabilityId: number;
   releaseId: number;
   vin: string;
@@ -42,6 +52,9 @@ const SAMPLES: Record<string, (w: World) => string> = {
   '/vulnerabilities/:id': (w) => `/vulnerabilities/${w.vulnerabilityId}`,
   '/fleet/:vin': (w) => `/fleet/${w.vin}`,
   '/admin/users/:id': (w) => `/admin/users/${w.userId}`,
+  '/campaigns/:id/vehicles': (w) => `/campaigns/${w.campaignId}/vehicles`,
+  '/campaigns/:id/delete': (w) => `/campaigns/${w.draftId}/delete`,
+  '/security-events/:id': (w) => `/security-events/${w.securityEventId}`,
   '/releases/:id': (w) => `/releases/${w.releaseId}`,
   '/releases/:id/components': (w) => `/releases/${w.releaseId}/components`,
   '/releases/:id/vex/:vulnerabilityId': (w) => `/releases/${w.releaseId}/vex/${w.vulnerabilityId}`,
@@ -77,7 +90,27 @@ describe('accessibility of every dashboard page, in chromium with axe-core', () 
     const [vin] = await seedFleet(db, 3);
     const fixed = await seedFixedVulnerability(db, backend.blobDir, security, releaser, approver);
     const campaign = await seedSubmittedCampaign(db, manager, fixed.releaseId);
-    world = { ...fixed, campaignId: campaign.id, vin: vin ?? '', userId: manager.id };
+    const draft = await seedDraftCampaign(db, manager, fixed.releaseId);
+    const [securityEventId = ''] = await seedSecurityEvents(db, [
+      {
+        vin: vin ?? '',
+        counter: 0,
+        at: '2026-12-04T21:00:00Z',
+        severity: 'high',
+        type: 'metadata_verification_failure',
+        attack: 'bad_signature',
+        code: 'bad_signature',
+        details: 'director targets: bad_signature: no valid signature',
+      },
+    ]);
+    world = {
+      ...fixed,
+      campaignId: campaign.id,
+      draftId: draft.id,
+      securityEventId,
+      vin: vin ?? '',
+      userId: manager.id,
+    };
     // The dashboard's own route table, as createApp mounts it.
     const dashboard = dashboardRoutes({
       db,

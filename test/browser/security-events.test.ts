@@ -1,9 +1,8 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SecurityEvent } from '../../protocol/index.ts';
-import { asSecurityDb } from '../../backend/security-events/schema.ts';
 import { launchChromium } from './browser.ts';
-import { seedFleet, seedUser, type SeededUser } from './seed.ts';
+import { seedFleet, seedSecurityEvents, seedUser, type SeededUser } from './seed.ts';
 import { startBackend, type RunningBackend } from './server.ts';
 import { signedIn } from './sign-in.ts';
 
@@ -41,23 +40,7 @@ describe('security events pages in chromium', () => {
         details: 'vcan0: diagnostic request 0x27 on 0x7E0 that this gateway did not send',
       },
     ];
-    await asSecurityDb(backend.db)
-      .insertInto('security_events')
-      .values(
-        events.map((e) => ({
-          id: `${e.vin}-${e.counter}`,
-          vin: e.vin,
-          counter: e.counter,
-          type: e.type,
-          severity: e.severity,
-          occurred_at: e.at,
-          details: e.details,
-          campaign_id: null,
-          event: JSON.stringify(e),
-          signatures: '[]',
-        })),
-      )
-      .execute();
+    await seedSecurityEvents(backend.db, events);
   }, 120_000);
   afterAll(async () => {
     await browser?.close();

@@ -5,6 +5,8 @@ import type { Db } from '../../backend/db/database.ts';
 import type { Role } from '../../backend/db/schema.ts';
 import { createCampaign, DEFAULT_WAVES, transitionCampaign } from '../../backend/campaigns/service.ts';
 import type { Campaign } from '../../backend/campaigns/service.ts';
+import { asSecurityDb } from '../../backend/security-events/schema.ts';
+import type { SecurityEvent } from '../../protocol/index.ts';
 import { createVehicleModel, registerVehicle } from '../../backend/fleet/service.ts';
 import { attachImage, createRelease, decideAuthorization, transitionRelease } from '../../backend/releases/service.ts';
 import { createUser, issueToken } from '../../backend/users/service.ts';
@@ -139,14 +141,14 @@ export async function seedFixedVulnerability(
   return { vulnerabilityId: vuln.id, releaseId: rel.id };
 }
 
-/** A campaign of `releaseId` to the whole seeded fleet, submitted for approval (its targets resolved). */
-export async function seedSubmittedCampaign(
+/** A draft campaign of `releaseId` to the whole seeded fleet. */
+export async function seedDraftCampaign(
   db: Db,
   manager: SeededUser,
   releaseId: number,
   name = 'BCM 4.2.0 rollout',
 ): Promise<Campaign> {
-  const draft = await createCampaign(db, manager.actor, {
+  return createCampaign(db, manager.actor, {
     name,
     kind: 'bug_fix',
     releaseIds: [releaseId],
@@ -156,6 +158,16 @@ export async function seedSubmittedCampaign(
     waves: DEFAULT_WAVES,
     pacingPerMinute: 60,
   });
+}
+
+/** A campaign of `releaseId` to the whole seeded fleet, submitted for approval (its targets resolved). */
+export async function seedSubmittedCampaign(
+  db: Db,
+  manager: SeededUser,
+  releaseId: number,
+  name = 'BCM 4.2.0 rollout',
+): Promise<Campaign> {
+  const draft = await seedDraftCampaign(db, manager, releaseId, name);
   return transitionCampaign(db, manager.actor, draft.id, { action: 'submit', reason: 'ready for approval' });
 }
 
@@ -171,4 +183,22 @@ export async function seedCampaignWorld(
   const releaser = await seedUser(db, 'rolf', ['release_engineer']);
   await seedFleet(db, vehicles);
   return { manager, approver, ...(await seedFixedVulnerability(db, blobDir, security, releaser, approver)) };
+}
+
+/** Security events stored as the ingest stores them (their signatures were checked there); their ids. */
+export async function seedSecurityEvents(db: Db, events: readonly SecurityEvent[]): Promise<string[]> {
+  const rows = events.map((e) => ({
+    id: `${e.vin}-${e.counter}`,
+    vin: e.vin,
+    counter: e.counter,
+    type: e.type,
+    severity: e.severity,
+    occurred_at: e.at,
+    details: e.details,
+    campaign_id: null,
+    event: JSON.stringify(e),
+    signatures: '[]',
+  }));
+  await asSecurityDb(db).insertInto('security_events').values(rows).execute();
+  return rows.map((r) => r.id);
 }
