@@ -44,6 +44,10 @@ describe('refusal events', () => {
     const ecus = [
       ecuReport({ step: 'securityAccess', nrc: 0x35 }),
       ecuReport({ step: 'securityAccess', nrc: 0x36 }),
+      ecuReport({ step: 'authentication', nrc: 0x53 }),
+      ecuReport({ step: 'authentication', error: "Authentication 0x29: the ECU's certificate is refused: expired" }),
+      ecuReport({ step: 'authentication', error: 'the gateway has no tester certificate' }),
+      ecuReport({ step: 'authentication', error: 'no response within 2000 ms' }),
       ecuReport({ step: 'checkMemory', nrc: 0x72 }),
       ecuReport({ step: 'verify', error: 'after the reset ... (it stayed in its bootloader or fell back)' }),
       ecuReport({ step: 'download', nrc: 0x72 }),
@@ -56,9 +60,12 @@ describe('refusal events', () => {
     expect(events.map((e) => e.type)).toEqual([
       'security_access_failure',
       'security_access_lockout',
+      'authentication_failure',
+      'authentication_failure',
       'ecu_signature_refused',
       'unexpected_bootloader',
     ]);
     expect(events[0]).toMatchObject({ ecu: 'ecm', nrc: 0x35, campaignId: '4' });
+    expect(events[2]).toMatchObject({ type: 'authentication_failure', ecu: 'ecm', nrc: 0x53, campaignId: '4' });
   });
 });

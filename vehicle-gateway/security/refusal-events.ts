@@ -8,6 +8,8 @@ import type { VehicleUpdateReport } from '../journal/update-record.ts';
 import type { SecurityEventInput } from './recorder.ts';
 
 const LOCKOUT_NRCS: readonly number[] = [NRC.exceededNumberOfAttempts, NRC.requiredTimeDelayNotExpired];
+/** The gateway's own refusal of the ECU's side of a 0x29 exchange (uds/authentication/tester-authentication.ts). */
+const ECU_CREDENTIAL_REFUSED = /the ECU's (certificate is refused|proof of ownership does not verify)/;
 
 export function eventOfRefusal(
   err: PrepareError,
@@ -33,7 +35,10 @@ export function eventOfRefusal(
   return undefined;
 }
 
-/** Per ECU of a finished update: SecurityAccess refusals and lockouts, signature refusals, a stray bootloader. */
+/**
+ * Per ECU of a finished update: SecurityAccess refusals and lockouts, 0x29 Authentication refused by the ECU (an
+ * NRC) or the ECU's certificate or proof refused by the gateway, signature refusals, a stray bootloader.
+ */
 export function eventsOfUpdateReport(report: VehicleUpdateReport, campaignId: string): SecurityEventInput[] {
   const events: SecurityEventInput[] = [];
   for (const e of report.ecus) {
@@ -45,6 +50,8 @@ export function eventsOfUpdateReport(report: VehicleUpdateReport, campaignId: st
         ...common,
         type: LOCKOUT_NRCS.includes(nrc) ? 'security_access_lockout' : 'security_access_failure',
       });
+    } else if (e.step === 'authentication' && (nrc !== undefined || ECU_CREDENTIAL_REFUSED.test(e.error ?? ''))) {
+      events.push({ ...common, type: 'authentication_failure' });
     } else if (e.step === 'checkMemory' && e.result !== 'succeeded') {
       events.push({ ...common, type: 'ecu_signature_refused' });
     } else if (e.step === 'verify' && e.error?.includes('bootloader')) {

@@ -117,6 +117,11 @@ export async function createTestVehicle(i: number, dir: string, socketDir: strin
   };
 }
 
+/** ecu-sim's command line for the vehicle's ECUs on its interface, with its state and control socket. */
+export function ecuSimArgs(v: TestVehicle): string[] {
+  return ['--vehicle', v.vehicleFile, '--state', v.stateDir, '--can', v.iface, '--control', v.controlSocket];
+}
+
 /**
  * The gateway's provisioning, as the factory leaves it: configuration, trusted roots, vehicle key, ECU
  * secrets, and copies of the images its ECUs run (the bases of delta packages and single-bank rollbacks).

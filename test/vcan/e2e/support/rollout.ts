@@ -10,6 +10,7 @@ import { prepareBackend } from './backend.ts';
 import { controlCommand } from './ecus.ts';
 import {
   createTestVehicle,
+  ecuSimArgs,
   factoryImage,
   fixedImage,
   provisionGateway,
@@ -119,18 +120,7 @@ export class E2eRun {
 
     // The ECUs of three vehicles, one ecu-sim process per vehicle on vcan1..vcan3.
     const vehicles = await Promise.all([1, 2, 3].map((i) => createTestVehicle(i, dir, dir)));
-    const sims = vehicles.map((v) =>
-      group.start(`ecu-sim-${v.index}`, 'ecu-sim/cli.ts', [
-        '--vehicle',
-        v.vehicleFile,
-        '--state',
-        v.stateDir,
-        '--can',
-        v.iface,
-        '--control',
-        v.controlSocket,
-      ]),
-    );
+    const sims = vehicles.map((v) => group.start(`ecu-sim-${v.index}`, 'ecu-sim/cli.ts', ecuSimArgs(v)));
 
     // The backend: its admin token from the CLI (which also migrates), then `serve` with MQTT delivery.
     const tokenOutput = await group.run(
