@@ -1,10 +1,10 @@
 // Every environment variable the backend reads, in one schema: checked when a command starts, listed in
 // `ota-backend --help`, and the README's configuration reference (test/build/config-reference.test.ts).
-import { z } from 'zod';
 import { envKeyName, REPOSITORIES, TUF_ROLES } from './keys/key-set.ts';
+import type { Zod } from '../runtime/cli-flags.ts';
 import { envFields, parseEnv, type EnvConfig, type EnvSpec } from '../runtime/env-config.ts';
 
-const pem = z.string().includes('PRIVATE KEY', { message: 'must hold a PEM private key' }).optional();
+const pem = (z: Zod) => z.string().includes('PRIVATE KEY', { message: 'must hold a PEM private key' }).optional();
 
 /** OTA_<REPOSITORY>_<ROLE>_KEY: a role's key as PEM instead of its files in KEYS_DIR (online roles, mostly). */
 function onlineKeyVariables(): EnvSpec {
@@ -24,7 +24,7 @@ export const BACKEND_ENV = {
     description: 'PostgreSQL 15+ connection URL; embedded PGlite under DATA_DIR when unset',
   },
   DATA_DIR: {
-    schema: z.string().min(1).default('.data/backend'),
+    schema: (z) => z.string().min(1).default('.data/backend'),
     description: 'embedded database, blobs and (embedded mode) keys',
     shownDefault: '.data/backend',
   },
@@ -52,11 +52,12 @@ export const BACKEND_ENV = {
     description: 'MQTT client id of this instance (persistent session); one per instance',
   },
   MAX_BODY_BYTES: {
-    schema: z.coerce
-      .number({ message: 'must be a number of bytes' })
-      .int()
-      .positive()
-      .default(4 * 1024 * 1024),
+    schema: (z) =>
+      z.coerce
+        .number({ message: 'must be a number of bytes' })
+        .int()
+        .positive()
+        .default(4 * 1024 * 1024),
     description: 'largest request body of every route but the image upload, in bytes (413 above it)',
     shownDefault: '4194304',
   },
@@ -71,27 +72,27 @@ export const BACKEND_ENV = {
     shownDefault: 'DATA_DIR/audit/checkpoints.jsonl',
   },
   AUDIT_CHECKPOINT_EVERY: {
-    schema: z.coerce.number({ message: 'must be a whole number' }).int().min(1).default(100),
+    schema: (z) => z.coerce.number({ message: 'must be a whole number' }).int().min(1).default(100),
     description: 'sign a checkpoint once this many audit entries are unanchored',
     shownDefault: '100',
   },
   AUDIT_CHECKPOINT_INTERVAL_S: {
-    schema: z.coerce.number({ message: 'must be a whole number of seconds' }).int().min(1).default(60),
+    schema: (z) => z.coerce.number({ message: 'must be a whole number of seconds' }).int().min(1).default(60),
     description: 'or once the oldest unanchored entry is this many seconds old (and at shutdown)',
     shownDefault: '60',
   },
   LOG_LEVEL: {
-    schema: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    schema: (z) => z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
     description: 'least severe log level written: trace, debug, info, warn, error, fatal or silent',
     shownDefault: 'info',
   },
   LOG_FORMAT: {
-    schema: z.enum(['json', 'pretty']).optional(),
+    schema: (z) => z.enum(['json', 'pretty']).optional(),
     description: 'json (one object per line) or pretty (short lines for people)',
     shownDefault: 'pretty on a terminal, else json',
   },
   SIEM_SYSLOG_HOST: {
-    schema: z.string().min(1).optional(),
+    schema: (z) => z.string().min(1).optional(),
     description: 'syslog collector (RFC 5425, TLS) that receives every security event; no SIEM export when unset',
   },
   SIEM_SYSLOG_PORT: {
@@ -107,17 +108,17 @@ export const BACKEND_ENV = {
   SIEM_SYSLOG_CERT_FILE: { schema: envFields.path(), description: 'client certificate for the collector (PEM)' },
   SIEM_SYSLOG_KEY_FILE: { schema: envFields.path(), description: 'client key for the collector (PEM)' },
   SIEM_SYSLOG_FACILITY: {
-    schema: z.coerce.number({ message: 'must be a syslog facility 0-23' }).int().min(0).max(23).default(10),
+    schema: (z) => z.coerce.number({ message: 'must be a syslog facility 0-23' }).int().min(0).max(23).default(10),
     description: 'syslog facility of the messages (10: authpriv)',
     shownDefault: '10',
   },
   SIEM_SYSLOG_HOSTNAME: {
-    schema: z.string().min(1).max(255).optional(),
+    schema: (z) => z.string().min(1).max(255).optional(),
     description: 'HOSTNAME field of the messages',
     shownDefault: 'the machine name',
   },
   SIEM_POLL_MS: {
-    schema: z.coerce.number({ message: 'must be milliseconds' }).int().min(10).max(60_000).default(1000),
+    schema: (z) => z.coerce.number({ message: 'must be milliseconds' }).int().min(10).max(60_000).default(1000),
     description: 'how often the export reads new events from the database',
     shownDefault: '1000',
   },
@@ -127,8 +128,8 @@ export const BACKEND_ENV = {
 export type BackendConfig = EnvConfig<typeof BACKEND_ENV>;
 
 /** The backend's configuration from `env`; throws naming every wrong variable. */
-export function loadBackendConfig(env: NodeJS.ProcessEnv = process.env): BackendConfig {
-  const config = parseEnv(BACKEND_ENV, env);
+export async function loadBackendConfig(env: NodeJS.ProcessEnv = process.env): Promise<BackendConfig> {
+  const config = await parseEnv(BACKEND_ENV, env);
   const tls = [config.MQTT_CA_FILE, config.MQTT_CERT_FILE, config.MQTT_KEY_FILE].filter(Boolean).length;
   if (tls !== 0 && tls !== 3)
     throw new Error('invalid environment: MQTT_CA_FILE, MQTT_CERT_FILE and MQTT_KEY_FILE go together (set all three)');

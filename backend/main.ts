@@ -12,7 +12,7 @@ const program = new Command('backend')
   .description('OTA platform backend')
   .addHelpText('after', envHelp(BACKEND_ENV))
   // Every command checks the whole environment first, so a wrong variable is named before anything starts.
-  .hook('preAction', () => void loadBackendConfig());
+  .hook('preAction', async () => void (await loadBackendConfig()));
 
 addFlags(program.command('serve', { isDefault: true }), BACKEND_FLAGS.serve)
   .description('migrate, then serve the API and dashboard (PORT, default 8080) and deliver campaigns over MQTT')
@@ -25,7 +25,7 @@ addFlags(program.command('serve', { isDefault: true }), BACKEND_FLAGS.serve)
     const { createLogger, flushRepeats, routeConsoleToLogger } = await import('./observability/logger.ts');
     const { logBrokerConnection } = await import('./observability/broker-events.ts');
     const { BackendMetrics } = await import('./observability/metrics.ts');
-    const config = loadBackendConfig();
+    const config = await loadBackendConfig();
     const log = createLogger({
       component: 'backend',
       level: config.LOG_LEVEL,

@@ -1,11 +1,15 @@
 // A program's environment variables as one zod schema per variable, with a description and the default
 // shown to people: validated once at start (an error names each bad variable), listed in --help, and
-// rendered as the README's configuration table (a test compares the two).
+// rendered as the README's configuration table (a test compares the two). Like the flags' schemas
+// (runtime/cli-flags.ts), a variable's schema is built only when the environment is checked, so --help
+// renders from plain data without loading zod.
 import type { Command } from 'commander';
-import { z } from 'zod';
+import type { ZodType } from 'zod';
+import type { Zod } from './cli-flags.ts';
 
 export interface EnvVar<T> {
-  readonly schema: z.ZodType<T>;
+  /** The value's schema (which applies the default); given zod's `z`. */
+  readonly schema: (z: Zod) => ZodType<T>;
   readonly description: string;
   /** How the default reads in --help and the README (the schema applies it). */
   readonly shownDefault?: string;
@@ -20,12 +24,13 @@ export class EnvConfigError extends Error {
 }
 
 /** Parses every variable of `spec` from `env`; throws one error naming each variable that is wrong. */
-export function parseEnv<S extends EnvSpec>(spec: S, env: NodeJS.ProcessEnv): EnvConfig<S> {
+export async function parseEnv<S extends EnvSpec>(spec: S, env: NodeJS.ProcessEnv): Promise<EnvConfig<S>> {
+  const { z } = await import('zod');
   const values: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const [name, variable] of Object.entries(spec)) {
     const raw = env[name] === '' ? undefined : env[name];
-    const parsed = variable.schema.safeParse(raw);
+    const parsed = variable.schema(z).safeParse(raw);
     if (parsed.success) values[name] = parsed.data;
     else problems.push(`${name}=${JSON.stringify(raw ?? '')}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
   }
@@ -40,7 +45,9 @@ export function pickEnv<S extends EnvSpec, K extends keyof S & string>(spec: S, 
 
 /** Lists `spec` in `command`'s --help and checks the environment against it before any action runs. */
 export function addEnv(command: Command, spec: EnvSpec): Command {
-  return command.addHelpText('after', envHelp(spec)).hook('preAction', () => void parseEnv(spec, process.env));
+  return command
+    .addHelpText('after', envHelp(spec))
+    .hook('preAction', async () => void (await parseEnv(spec, process.env)));
 }
 
 /** The variables for --help: name, default and meaning, one per line. */
@@ -62,14 +69,14 @@ export function envMarkdown(spec: EnvSpec): string {
 
 /** Shared field schemas. */
 export const envFields = {
-  port: (fallback: number) =>
+  port: (fallback: number) => (z: Zod) =>
     z.coerce
       .number({ message: 'must be a port number' })
       .int('must be a whole number')
       .min(0, 'must be from 0 to 65535')
       .max(65535, 'must be from 0 to 65535')
       .default(fallback),
-  url: (protocols: readonly string[]) =>
+  url: (protocols: readonly string[]) => (z: Zod) =>
     z
       .string()
       .refine((s) => URL.canParse(s), 'must be a URL')
@@ -78,8 +85,8 @@ export const envFields = {
         `must be a ${protocols.map((p) => `${p}://`).join(' or ')} URL`,
       )
       .optional(),
-  path: () => z.string().min(1).optional(),
-  name: () =>
+  path: () => (z: Zod) => z.string().min(1).optional(),
+  name: () => (z: Zod) =>
     z
       .string()
       .regex(/^[\w.-]{1,64}$/, 'must be 1-64 letters, digits, ".", "_" or "-"')

@@ -5,7 +5,7 @@
 import { Command } from 'commander';
 import { addFlags } from '../runtime/cli-flags.ts';
 import { stopOnSignals } from '../runtime/shutdown.ts';
-import { startDemo, type RunningDemo } from './demo/run-demo.ts';
+import type { RunningDemo } from './demo/run-demo.ts';
 import { START_FLAGS } from './start-flags.ts';
 
 /** How long a stop may take before the process gives up waiting and exits with status 1. */
@@ -28,6 +28,8 @@ const program = addFlags(
     small?: boolean;
   }) => {
     const log = (line: string) => console.log(line);
+    // Loaded here, so `npm start -- --help` answers without the backend, broker and database code.
+    const { startDemo } = await import('./demo/run-demo.ts');
     // The stop handlers go in before the demo starts: it prints `ready:` from inside startDemo, and a
     // signal sent on seeing that line must find them (else Node's default action kills the process).
     const starting: Promise<RunningDemo> = startDemo({

@@ -3,7 +3,7 @@
 import { flagSchemas, type Flag } from '../../runtime/cli-flags.ts';
 import { pickEnv } from '../../runtime/env-config.ts';
 import { BACKEND_ENV } from '../config.ts';
-import { parseExpectedHead } from './verify-anchored.ts';
+import { parseExpectedHead } from './expected-head.ts';
 
 /** The backend's database and audit anchoring files it checks. */
 export const VERIFY_AUDIT_ENV = pickEnv(BACKEND_ENV, [

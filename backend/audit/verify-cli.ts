@@ -10,12 +10,9 @@
 import { Command } from 'commander';
 import { addFlags } from '../../runtime/cli-flags.ts';
 import { addEnv } from '../../runtime/env-config.ts';
-import { openDatabaseFromEnv } from '../db/from-env.ts';
-import { auditPublicKeyFile, readAuditPublicKey } from '../keys/audit-key.ts';
-import { auditAnchorConfig } from './anchor-config.ts';
-import { formatHead, verifyAnchoredAudit } from './verify-anchored.ts';
+import { formatHead, type ExpectedHead } from './expected-head.ts';
+import type { AnchoredVerification } from './verify-anchored.ts';
 import { VERIFY_AUDIT_ENV, VERIFY_AUDIT_FLAGS } from './verify-cli-flags.ts';
-import type { AnchoredVerification, ExpectedHead } from './verify-anchored.ts';
 
 /** The report: one line when intact; the first bad entry first when not. */
 function describeVerification(result: AnchoredVerification): string[] {
@@ -48,6 +45,11 @@ const program = addEnv(
   ),
   VERIFY_AUDIT_ENV,
 ).action(async (o: { checkpoints?: string; publicKey?: string; expectHead: ExpectedHead[] }) => {
+  // Loaded when it runs, so `--help` answers without the database code.
+  const { openDatabaseFromEnv } = await import('../db/from-env.ts');
+  const { auditPublicKeyFile, readAuditPublicKey } = await import('../keys/audit-key.ts');
+  const { auditAnchorConfig } = await import('./anchor-config.ts');
+  const { verifyAnchoredAudit } = await import('./verify-anchored.ts');
   const config = auditAnchorConfig();
   const publicKeyHex = await readAuditPublicKey(o.publicKey ?? auditPublicKeyFile(config.keyFile));
   const { db } = await openDatabaseFromEnv();

@@ -4,7 +4,7 @@ import { flagSchemas, type Flag } from '../../runtime/cli-flags.ts';
 import { pickEnv } from '../../runtime/env-config.ts';
 import { BACKEND_ENV } from '../config.ts';
 import { REPOSITORIES, TUF_ROLES } from './key-set.ts';
-import { UDS_KEY_ALGORITHMS, UDS_ROLES } from './uds-certificates.ts';
+import { UDS_KEY_ALGORITHMS, UDS_ROLES } from './uds-certificate-kinds.ts';
 
 /** What it reads of the backend's environment: where the keys are, and the database `--publish` writes. */
 export const KEYS_ENV = pickEnv(BACKEND_ENV, ['KEYS_DIR', 'DATA_DIR', 'DATABASE_URL']);

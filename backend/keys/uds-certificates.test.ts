@@ -46,7 +46,7 @@ describe('keys CLI: init-uds-ca and issue-uds-cert', () => {
     await keys('init-uds-ca', '--dir', dir);
     const refused = keys('issue-uds-cert', '--ca-dir', dir, '--name', 'x', '--role', 'admin', '--out', dir);
     await expect(refused).rejects.toMatchObject({
-      stderr: expect.stringMatching(/role must be one of programming, diagnostics, ecu/),
+      stderr: expect.stringMatching(/--role="admin": must be one of programming, diagnostics, ecu/),
     });
   });
 });

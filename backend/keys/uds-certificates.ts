@@ -12,15 +12,12 @@ type CryptoKey = webcrypto.CryptoKey;
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { UdsKeyAlgorithm, UdsRole } from './uds-certificate-kinds.ts';
 
 x509.cryptoProvider.set(globalThis.crypto);
 
-export const UDS_KEY_ALGORITHMS = ['ed25519', 'p256'] as const;
-export type UdsKeyAlgorithm = (typeof UDS_KEY_ALGORITHMS)[number];
-/** File name (without .crt/.key) of the CA in its directory. */
-export const UDS_CA_NAME = 'uds-ca';
-export const UDS_ROLES = ['programming', 'diagnostics', 'ecu'] as const;
-export type UdsRole = (typeof UDS_ROLES)[number];
+export { UDS_CA_NAME, UDS_KEY_ALGORITHMS, UDS_ROLES } from './uds-certificate-kinds.ts';
+export type { UdsKeyAlgorithm, UdsRole } from './uds-certificate-kinds.ts';
 
 /** PEM texts; the private key is PKCS#8. Never logged. */
 export interface UdsKeyPair {

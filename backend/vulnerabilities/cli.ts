@@ -3,16 +3,12 @@ import { addFlags } from '../../runtime/cli-flags.ts';
 import { addEnv } from '../../runtime/env-config.ts';
 import type { Actor } from '../audit/service.ts';
 import type { Db } from '../db/database.ts';
-import { openDatabaseFromEnv } from '../db/from-env.ts';
-import { AdvisoryError } from './advisories/advisory.ts';
 import type { ParsedAdvisory } from './advisories/advisory.ts';
-import { readAdvisoryPath } from './advisories/files.ts';
-import { importAdvisories } from './advisories/service.ts';
 import { ADVISORIES_ENV, ADVISORIES_FLAGS } from './cli-flags.ts';
-import { runMatching } from './matching/service.ts';
 
 // Offline advisory import and matching against the backend's database (DATABASE_URL, or the
-// embedded one under DATA_DIR): `npm run advisories -- import --as sofia osv-export.zip csaf/`.
+// embedded one under DATA_DIR): `npm run advisories -- import --as sofia osv-export.zip csaf/`. Commands
+// load the database and parsers when they run, so `--help` answers without them.
 
 const program = addEnv(
   new Command('advisories').description('vulnerability advisories: import and match'),
@@ -20,6 +16,7 @@ const program = addEnv(
 );
 
 async function withDb<T>(as: string, run: (db: Db, actor: Actor) => Promise<T>): Promise<T> {
+  const { openDatabaseFromEnv } = await import('../db/from-env.ts');
   const { db } = await openDatabaseFromEnv();
   try {
     const user = await db.selectFrom('users').select(['id', 'name']).where('name', '=', as).executeTakeFirst();
@@ -34,6 +31,9 @@ addFlags(program.command('import'), ADVISORIES_FLAGS.import)
   .description('import OSV records (JSON, directories, osv.dev export zips) and CSAF 2.0 documents, then match')
   .argument('<paths...>', 'files (.json, .zip) or directories')
   .action(async (paths: string[], o: { as: string }) => {
+    const { AdvisoryError } = await import('./advisories/advisory.ts');
+    const { readAdvisoryPath } = await import('./advisories/files.ts');
+    const { importAdvisories } = await import('./advisories/service.ts');
     const advisories: ParsedAdvisory[] = [];
     for (const p of paths) {
       try {
@@ -53,6 +53,7 @@ addFlags(program.command('import'), ADVISORIES_FLAGS.import)
 addFlags(program.command('match'), ADVISORIES_FLAGS.match)
   .description('match every SBOM component against every advisory (idempotent)')
   .action(async (o: { as: string }) => {
+    const { runMatching } = await import('./matching/service.ts');
     const s = await withDb(o.as, (db, actor) => runMatching(db, actor, { all: true }));
     console.log(
       `findings: ${s.newFindings} new; vulnerabilities created: ${s.createdVulnerabilities.join(', ') || 'none'}`,

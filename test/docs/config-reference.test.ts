@@ -41,6 +41,10 @@ describe('shown defaults', () => {
         if (applied?.success && applied.data !== undefined)
           expect(flag.shownDefault, flag.flags).toBe(String(applied.data));
       }
+    for (const [name, variable] of Object.entries(program.env ?? {})) {
+      const applied = variable.schema(z).safeParse(undefined);
+      if (applied.success && applied.data !== undefined) expect(variable.shownDefault, name).toBe(String(applied.data));
+    }
   });
 });
 

@@ -14,7 +14,7 @@ import { startCheckpointer } from '../../../backend/audit/checkpointer.ts';
 import type { Checkpointer } from '../../../backend/audit/checkpointer.ts';
 import { quoteAuditAnchor } from '../../../backend/audit/anchor-quote.ts';
 import { verifyAnchoredAudit } from '../../../backend/audit/verify-anchored.ts';
-import type { ExpectedHead } from '../../../backend/audit/verify-anchored.ts';
+import type { ExpectedHead } from '../../../backend/audit/expected-head.ts';
 import type { Db } from '../../../backend/db/database.ts';
 import { createTestDatabase } from '../../support/db.ts';
 import type { TestDatabase } from '../../support/db.ts';
