@@ -11,7 +11,7 @@ import { afterAll, expect, it, onTestFailed } from 'vitest';
 import { loadGatewayConfig } from '../../../vehicle-gateway/connected/config.ts';
 import { GatewayService } from '../../../vehicle-gateway/connected/gateway-service.ts';
 import { backendApi, waitFor, type Api } from '../../vcan/e2e/support/api.ts';
-import { prepareBackend } from '../../vcan/e2e/support/backend.ts';
+import { prepareBackend, startBackendProcess } from '../../vcan/e2e/support/backend.ts';
 import {
   createTestVehicle,
   factoryImage,
@@ -67,21 +67,11 @@ it('installs on a retried vehicle whose first install failed', { timeout: 600_00
   const sim: SimHarness = await startSimVehicle({ definition: v.definition, faults: [FAULT] });
   cleanups.push(() => sim.stop());
 
-  const tokenOutput = await group.run(
-    'create-admin-token',
-    'backend/main.ts',
-    ['create-admin-token', '--name', 'retry'],
-    backend.env,
-  );
-  const adminToken = /\b(ota_\S+)/.exec(tokenOutput)?.[1];
-  if (!adminToken) throw new Error(`create-admin-token printed no token: ${tokenOutput}`);
-  const server = group.start('backend', 'backend/main.ts', ['serve'], backend.env);
+  const adminToken = await startBackendProcess(group, backend, 'retry');
   onTestFailed(() => {
     failed = true;
     console.error(`${group.tails()}\n----- gateway -----\n${lines.join('\n')}\nkept: ${dir}, ${backend.describe}`);
   });
-  await server.waitForOutput(/backend listening on/, 120_000);
-  await server.waitForOutput(/delivery: connected to/, 60_000);
 
   const api = backendApi(backend.baseUrl);
   const team = await createTeam(api, adminToken);
