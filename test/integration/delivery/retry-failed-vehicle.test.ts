@@ -1,5 +1,5 @@
 // A campaign manager retries a vehicle whose install failed, end to end: the backend process (PostgreSQL,
-// the broker at MQTT_URL) and a real gateway service flashing simulated ECUs (ecu-sim on an in-memory CAN
+// a Mosquitto of the test's own) and a real gateway service flashing simulated ECUs (ecu-sim on an in-memory CAN
 // bus). The first install fails (an injected NRC on TransferData), the campaign pauses, the manager retries
 // the failed vehicle and resumes, and the same gateway takes the new offer (the campaign's second attempt)
 // and installs: the vehicle ends succeeded and the backend holds the new versions.
@@ -22,6 +22,7 @@ import {
 import { ProcessGroup } from '../../vcan/e2e/support/processes.ts';
 import { FAULT, UPDATED_ECUS } from '../../vcan/e2e/support/rollout.ts';
 import { authoriseRelease, createTeam, registerVehicle } from '../../vcan/e2e/support/scenario.ts';
+import { startMosquitto } from '../../support/mosquitto.ts';
 import { startSimVehicle, type SimHarness } from '../gateway/support/sim-vehicle.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -56,8 +57,14 @@ it('installs on a retried vehicle whose first install failed', { timeout: 600_00
   if (!process.env.DATABASE_URL) throw new Error('this test needs PostgreSQL: set DATABASE_URL (and MQTT_URL)');
   const dir = await mkdtemp(join(tmpdir(), 'retry-failed-'));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  const backend = await prepareBackend(dir);
-  cleanups.push(() => backend.dispose());
+  const prepared = await prepareBackend(dir);
+  cleanups.push(() => prepared.dispose());
+  // A Mosquitto of its own: on the machine's shared broker, other backends (one shared subscription
+  // group) would take and answer this vehicle's metadata requests.
+  const mosquitto = await startMosquitto({ persistence: false, why: 'the retry test runs a real broker' });
+  cleanups.push(() => mosquitto.close());
+  const env: NodeJS.ProcessEnv = { ...prepared.env, MQTT_URL: mosquitto.url };
+  const backend = { ...prepared, brokerUrl: mosquitto.url, env };
   const group = new ProcessGroup(dir, process.env);
   const lines: string[] = [];
   cleanups.push(() => group.stopAll());
