@@ -113,6 +113,7 @@ export default async function fleetBench(args: string[]): Promise<void> {
       campaignId: String(campaignId),
       offeredAt: formatExpires(new Date()),
       downloadBytes: 12345,
+      attempt: 1,
     }).length;
     const rawRate = await brokerRawRate(mqttUrl, Math.min(vehicles, 50_000), offerSize);
 

@@ -75,7 +75,7 @@ export function retryMoves(selection: RawBuilder<unknown>, at: Date): VehicleMov
  * keeps only moves in VEHICLE_TRANSITIONS from the state read under the lock (a vehicle another
  * transaction moved meanwhile is judged, and logged, by the state that one left it in), updates them, logs one
  * event each with that state, and adds the changes to the per-wave counts. An offer also stamps
- * offered_at and counts the offer. Illegal, duplicate and stale moves change nothing.
+ * offered_at and counts the offer; a move back to pending (a retry) starts the next attempt. Illegal, duplicate and stale moves change nothing.
  */
 function moveStatement(moves: VehicleMoves): RawBuilder<unknown> {
   return sql`
@@ -98,7 +98,9 @@ function moveStatement(moves: VehicleMoves): RawBuilder<unknown> {
       UPDATE campaign_vehicles cv
       SET state = old.to_state, state_changed_at = old.at, error = coalesce(old.error, cv.error),
           offered_at = CASE WHEN old.to_state = 'offered' THEN old.at ELSE cv.offered_at END,
-          offer_count = cv.offer_count + CASE WHEN old.to_state = 'offered' THEN 1 ELSE 0 END
+          offer_count = cv.offer_count + CASE WHEN old.to_state = 'offered' THEN 1 ELSE 0 END,
+          -- Only a retry leaves a final state for pending: the vehicle's next offer is a new attempt.
+          attempt = cv.attempt + CASE WHEN old.to_state = 'pending' THEN 1 ELSE 0 END
       FROM old WHERE cv.campaign_id = old.campaign_id AND cv.vin = old.vin
       RETURNING cv.campaign_id, cv.vin, cv.wave_no, old.from_state, old.to_state, old.at
     ),

@@ -22,6 +22,17 @@ async function downloadBytes(
   return new Map(rows.rows.map((r) => [r.vin, Number(r.bytes)]));
 }
 
+/** Each vehicle's attempt at a campaign (the offer carries it: a gateway skips attempts it finished). */
+async function attempts(db: DeliveryDb, campaignId: number, vins: readonly string[]): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('campaign_vehicles')
+    .select(['vin', 'attempt'])
+    .where('campaign_id', '=', campaignId)
+    .where('vin', 'in', [...vins])
+    .execute();
+  return new Map(rows.map((r) => [r.vin, r.attempt]));
+}
+
 /** Longest wait for the broker to acknowledge a batch of offers (the caller's transaction is open meanwhile). */
 const PUBLISH_TIMEOUT_MS = 10_000;
 
@@ -40,6 +51,7 @@ export async function publishOffers(
   if (vins.length === 0) return 0;
   if (!broker.mqtt.connected) throw new Error('cannot publish offers: not connected to the broker');
   const bytes = await downloadBytes(db, campaign.id, vins);
+  const attemptOf = await attempts(db, campaign.id, vins);
   const offeredAt = formatExpires(now);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -57,6 +69,7 @@ export async function publishOffers(
           offeredAt,
           ...(campaign.deadline ? { deadline: formatExpires(campaign.deadline) } : {}),
           downloadBytes: bytes.get(vin) ?? 0,
+          attempt: attemptOf.get(vin) ?? 1,
         }),
       ),
     ),

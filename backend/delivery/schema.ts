@@ -52,6 +52,8 @@ export interface DeliveryDatabase extends Omit<Database, 'campaign_vehicles'> {
   campaign_vehicles: Database['campaign_vehicles'] & {
     offered_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
     offer_count: ColumnType<number, number | undefined, number>;
+    /** migrations/0302: 1, then +1 per manual retry (the offer carries it). */
+    attempt: ColumnType<number, number | undefined, number>;
   };
   tuf_metadata: TufMetadataTable;
   image_code_signatures: ImageCodeSignaturesTable;

@@ -110,6 +110,16 @@ describe('JSON messages', () => {
     expect(decodeMessage('metadata/response', encodeMessage('metadata/response', error))).toEqual(error);
   });
 
+  it("reads an offer without attempt (an older backend's) as attempt 1, and refuses an attempt below 1", () => {
+    const offer = { campaignId: '7', offeredAt: '2026-03-01T12:00:00Z', downloadBytes: 10 };
+    expect(decodeMessage('offer', new TextEncoder().encode(JSON.stringify(offer)))).toEqual({ ...offer, attempt: 1 });
+    expect(decodeMessage('offer', encodeMessage('offer', { ...offer, attempt: 3 })).attempt).toBe(3);
+    for (const attempt of [0, 1.5, '2']) {
+      const bytes = new TextEncoder().encode(JSON.stringify({ ...offer, attempt }));
+      expect(() => decodeMessage('offer', bytes)).toThrow(/offer message: attempt/);
+    }
+  });
+
   it('refuses to send an invalid payload', () => {
     expect(() => encodeMessage('chunks/request', { ...request, ranges: [] })).toThrow(MessageDecodeError);
   });

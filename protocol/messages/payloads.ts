@@ -23,6 +23,11 @@ export const OfferSchema = z.object({
   deadline: UtcTimestamp.optional(),
   /** Total bytes the vehicle will download (for scheduling on metered links). */
   downloadBytes: Count,
+  /**
+   * Which attempt of this campaign on this vehicle (1, then +1 per manual retry): a vehicle that
+   * finished an earlier attempt takes a higher one. Absent in offers of older backends: 1.
+   */
+  attempt: z.number().int().min(1).default(1),
 });
 
 /** vehicle -> backend: send the metadata of this campaign; I trust these root versions. */

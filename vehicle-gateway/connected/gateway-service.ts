@@ -2,13 +2,12 @@
 // one result, reads the inventory over UDS and publishes the signed version manifest; then it handles offers
 // one at a time: metadata, verification, download, rebuild, readiness, install, result, manifest.
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ed25519SignerFromSeed, parseExpires, type MessagePayload, type Signer } from '../../protocol/index.ts';
 import { CanBuses, type OpenTransport } from '../can/buses.ts';
 import type { FlashProgress } from '../flash/flash-ecu.ts';
 import { readEcuInventory, type EcuInventory } from '../inventory/read-inventory.ts';
-import { writeFileAtomic } from '../journal/atomic-file.ts';
 import { ImageStore } from '../journal/image-store.ts';
 import { UpdateJournal } from '../journal/update-journal.ts';
 import type { UpdateRecord } from '../journal/update-record.ts';
@@ -18,6 +17,7 @@ import { loadVehicleFile } from '../vehicle/load.ts';
 import { loadTesterCredential } from '../vehicle/tester-credential.ts';
 import type { PublicVehicleDefinition } from '../../uds/vehicle/definition-schema.ts';
 import { BlobDownloader } from './blob-download.ts';
+import { attemptKey, HandledAttempts } from './handled-attempts.ts';
 import { ConfigError, type GatewayConfig } from './config.ts';
 import type { TesterCredential } from '../../uds/authentication/tester-authentication.ts';
 import { INVENTORY_RETRY_DEFAULT, InventoryRetry } from './inventory-retry.ts';
@@ -82,7 +82,7 @@ function loadVehicleKey(file: string): Signer {
 export class GatewayService {
   private chain: Promise<void> = Promise.resolve();
   private readonly abort = new AbortController();
-  private readonly handledFile: string;
+  private readonly handled: HandledAttempts;
   private readonly inventoryRetry: InventoryRetry;
   private readonly events: SecurityEventJournal;
   /** Security events: signed, journaled, sent until the backend stored them. */
@@ -98,7 +98,7 @@ export class GatewayService {
     private readonly key: Signer,
     private readonly options: GatewayServiceOptions,
   ) {
-    this.handledFile = join(config.stateDir, 'handled-campaigns.json');
+    this.handled = new HandledAttempts(config.stateDir);
     this.inventoryRetry = new InventoryRetry(options.inventoryRetry ?? INVENTORY_RETRY_DEFAULT, (l) => this.log(l));
     this.events = new SecurityEventJournal(join(config.stateDir, 'security-events.jsonl'));
     const { burst, perMinute, canQuietMs } = config.securityEvents;
@@ -192,14 +192,6 @@ export class GatewayService {
     this.events.close();
   }
 
-  private handled(): string[] {
-    return existsSync(this.handledFile) ? (JSON.parse(readFileSync(this.handledFile, 'utf8')) as string[]) : [];
-  }
-
-  private markHandled(campaignId: string): void {
-    writeFileAtomic(this.handledFile, JSON.stringify([...new Set([...this.handled(), campaignId])]));
-  }
-
   async inventory(): Promise<EcuInventory[]> {
     const rows: EcuInventory[] = [];
     for (const ecu of this.vehicle.ecus) {
@@ -270,21 +262,22 @@ export class GatewayService {
         this.env.journal.archive(record);
       })
       .catch((err: unknown) => this.log(`cannot archive update ${record.updateId}: ${(err as Error).message}`));
-    this.markHandled(record.reference);
+    this.handled.mark(record.reference, record.attempt ?? 1);
     const inventory = await this.publishManifest({ campaignId: record.reference, result });
     // Keep what the ECUs run now (next delta bases, single-bank rollback images); drop the rest.
     const running = inventory.flatMap((e) => (e.status === 'complete' ? [e.sha256] : []));
     if (running.length === this.vehicle.ecus.length) this.env.images.retainOnly(new Set(running));
   }
 
-  private async refuse(campaignId: string, code: string, message: string): Promise<void> {
+  private async refuse(offer: Offer, code: string, message: string): Promise<void> {
+    const { campaignId, attempt } = offer;
     this.log(`campaign ${campaignId} refused: ${code}: ${message}`);
     // Not in the journal (nothing was installed): resent until confirmed while the gateway runs.
     void this.mqtt.sendUntilStored(
       'result',
-      refusedResult(campaignId, `${campaignId}/${code}`, code, message, this.now()),
+      refusedResult(campaignId, `${attemptKey(campaignId, attempt)}/${code}`, code, message, this.now()),
     );
-    this.markHandled(campaignId);
+    this.handled.mark(campaignId, attempt);
     await this.publishManifest();
   }
 
@@ -314,8 +307,8 @@ export class GatewayService {
   }
 
   private async handleOffer(offer: Offer): Promise<void> {
-    const { campaignId } = offer;
-    if (this.handled().includes(campaignId)) return;
+    const { campaignId, attempt } = offer;
+    if (this.handled.has(campaignId, attempt)) return;
     const current = this.env.journal.current();
     // Nor while the last result is unconfirmed: the next update's journal would replace it on disk.
     if (current && (current.phase !== 'finished' || !current.reported)) return;
@@ -328,7 +321,7 @@ export class GatewayService {
       campaignId,
       trustedRootVersions: { image: trusted.image.root.version, director: trusted.director.root.version },
     });
-    if (response.status === 'error') return this.refuse(campaignId, response.error.code, response.error.message);
+    if (response.status === 'error') return this.refuse(offer, response.error.code, response.error.message);
     const downloader = new BlobDownloader(join(this.config.stateDir, 'downloads'), this.mqtt, {
       chunkSize: this.config.chunkSize,
       ...(this.options.stallMs ? { stallMs: this.options.stallMs } : {}),
@@ -349,7 +342,7 @@ export class GatewayService {
       if (!(err instanceof PrepareError)) throw err;
       const event = eventOfRefusal(err, campaignId, this.vehicle);
       if (event) this.security.record(event);
-      return this.refuse(campaignId, err.code, err.message);
+      return this.refuse(offer, err.code, err.message);
     }
     trustStore.save(prepared.trusted);
     const ready = await waitUntilReady(
@@ -379,7 +372,7 @@ export class GatewayService {
     if (!ready) {
       if (this.abort.signal.aborted) return;
       return this.refuse(
-        campaignId,
+        offer,
         'expired',
         'the campaign deadline passed before the install window and preconditions allowed the update',
       );
@@ -393,9 +386,13 @@ export class GatewayService {
         lastPercent = p.percent >= 100 ? -10 : p.percent;
         this.progress(campaignId, 'flashing', p.bytesDone, p.bytesTotal, serialOf(p.ecu));
       };
-      record = await startUpdate(prepared.request, this.env);
+      // A retry is a new update (its own journal record and result id, which the backend would
+      // otherwise drop as the first attempt's duplicate).
+      const { request } = prepared;
+      const updateId = attempt === 1 ? request.updateId : `${request.updateId}#${attempt}`;
+      record = await startUpdate({ ...request, updateId, attempt }, this.env);
     } catch (err) {
-      if (err instanceof UpdateRefused) return this.refuse(campaignId, 'refused', err.message);
+      if (err instanceof UpdateRefused) return this.refuse(offer, 'refused', err.message);
       throw err;
     }
     this.log(`update ${record.updateId}: ${record.report?.result}`);

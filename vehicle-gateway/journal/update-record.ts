@@ -80,6 +80,8 @@ export const updateRecordSchema = z.strictObject({
   updateId: z.string().min(1),
   /** Free reference (campaign id) written into the ECUs' fingerprints. */
   reference: z.string(),
+  /** The offer's attempt at that campaign (connected mode; absent in older journals: 1). */
+  attempt: z.number().int().min(1).optional(),
   phase: z.enum(['flashing', 'confirming', 'rolling_back', 'finished']),
   /** Dependency order; rollback goes in reverse. */
   order: z.array(z.string()),

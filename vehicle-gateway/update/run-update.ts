@@ -47,6 +47,8 @@ function accessKeys(env: UpdateEnvironment, ecu: PublicEcuDefinition): EcuAccess
 export interface UpdateRequest {
   updateId: string;
   reference: string;
+  /** The offer's attempt at the campaign `reference` names (connected mode). */
+  attempt?: number;
   targets: readonly EcuTarget[];
 }
 
@@ -138,6 +140,7 @@ export async function startUpdate(req: UpdateRequest, env: UpdateEnvironment): P
     format: 1,
     updateId: req.updateId,
     reference: req.reference,
+    ...(req.attempt !== undefined ? { attempt: req.attempt } : {}),
     phase: 'flashing',
     order,
     ecus,

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlobStore } from '../../../backend/blobs/store.ts';
 import { applyVehicleReports } from '../../../backend/campaigns/vehicle-state.ts';
 import { campaignProgress, dispatchableVehicles } from '../../../backend/campaigns/waves.ts';
+import { asDeliveryDb } from '../../../backend/delivery/schema.ts';
 import { authorizedRelease, seedFleet } from './fixtures.ts';
 import { createHarness } from './harness.ts';
 import type { Harness } from './harness.ts';
@@ -128,6 +129,15 @@ describe('retrying failed vehicles', () => {
     ]);
     const audit = await h.call('GET', `/api/audit?entityType=campaign&entityId=${id}&limit=50`, h.adminToken);
     expect(audit.body.items.at(-1)).toMatchObject({ action: 'campaign.retry_failed', reason: 'new BCM key' });
+    // A retried vehicle's next offer is its second attempt (the gateway takes it); the others keep their first.
+    const attempts = await asDeliveryDb(h.db)
+      .selectFrom('campaign_vehicles')
+      .select(['vin', 'attempt'])
+      .where('campaign_id', '=', id)
+      .where('vin', 'in', vins.slice(0, 4))
+      .orderBy('vin')
+      .execute();
+    expect(attempts.map((a) => a.attempt)).toEqual([2, 2, 1, 1]);
     // The retried vehicles are offered again like any pending vehicle.
     expect(await dispatchableVehicles(h.db, id, 10)).toEqual(expect.arrayContaining([vins[0], vins[1]]));
   });

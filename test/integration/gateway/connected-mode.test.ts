@@ -138,6 +138,29 @@ describe('connected mode over MQTT (aedes, or the broker at MQTT_URL)', () => {
     expect(after.lastUpdate?.outcome).toBe('rolled_back');
   });
 
+  it('ignores a finished attempt offered again, and installs a retry (the next attempt) of the same campaign', async () => {
+    const { backend, campaign, start } = await setup({}, ['adas/nrc:0x72@transferData#1']);
+    const lines: string[] = [];
+    const gateway = await start({ log: (l) => lines.push(l) });
+    cleanups.push(() => gateway.stop());
+    await backend.until(() => backend.manifests.length === 1);
+    await backend.offer(sim!.definition.vin, campaign);
+    await backend.until(() => backend.results.length === 1 && backend.manifests.length === 2);
+    expect(backend.results[0]?.outcome).toBe('rolled_back');
+
+    sim!.vehicle.clearFaults('adas');
+    // Offers are handled one after the other: the repeated attempt 1 is ignored before attempt 2 is taken.
+    await backend.offer(sim!.definition.vin, campaign);
+    await backend.offer(sim!.definition.vin, campaign, 2);
+    await backend.until(() => backend.results.length === 2 && backend.manifests.length === 3);
+    expect(backend.results[1]).toMatchObject({ campaignId: campaign.campaignId, outcome: 'succeeded' });
+    // A result id of its own: the backend would drop attempt 1's id as a duplicate.
+    expect(backend.results[1]!.resultId).not.toBe(backend.results[0]!.resultId);
+    expect(lines.filter((l) => l.includes(`] offer ${campaign.campaignId} (`))).toHaveLength(2);
+    const after = verifyVehicleManifest(backend.manifests[2], vehicleSigner().publicKey);
+    expect(after.ecus.map((e) => e.version)).toEqual(['2.4.2', '1.8.0', '5.1.0']);
+  });
+
   it('reports a verification failure without touching any ECU', async () => {
     const { backend, start } = await setup();
     const gateway = await start();

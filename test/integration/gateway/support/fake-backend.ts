@@ -67,13 +67,18 @@ export class FakeBackend {
     return backend;
   }
 
-  async offer(vin: string, campaign: Campaign): Promise<void> {
+  async offer(vin: string, campaign: Campaign, attempt = 1): Promise<void> {
     this.campaign = campaign;
     const downloadBytes = [...campaign.blobs.values()].reduce((n, b) => n + b.length, 0);
     await this.client.publishAsync(
       vehicleTopic(vin, 'offer'),
       Buffer.from(
-        encodeMessage('offer', { campaignId: campaign.campaignId, offeredAt: '2026-03-01T12:00:00Z', downloadBytes }),
+        encodeMessage('offer', {
+          campaignId: campaign.campaignId,
+          offeredAt: '2026-03-01T12:00:00Z',
+          downloadBytes,
+          attempt,
+        }),
       ),
       { qos: 1 },
     );

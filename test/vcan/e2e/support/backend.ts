@@ -9,6 +9,7 @@ import pg from 'pg';
 import { ensureDevKeySet } from '../../../../backend/keys/generate.ts';
 import { freePort } from '../../../support/net.ts';
 import { testSigningKeyPem } from './fleet.ts';
+import type { ProcessGroup } from './processes.ts';
 
 export interface BackendSetup {
   readonly env: NodeJS.ProcessEnv;
@@ -81,4 +82,23 @@ export async function prepareBackend(dir: string): Promise<BackendSetup> {
     describe += `, in-process broker ${brokerUrl}`;
   }
   return { env, port, baseUrl: `http://127.0.0.1:${port}`, brokerUrl, describe, dispose };
+}
+
+/**
+ * The backend as its operator starts it: an admin token from the CLI (which also migrates), then `serve`
+ * with MQTT delivery; resolves once it listens and is connected to the broker. Returns the admin token.
+ */
+export async function startBackendProcess(group: ProcessGroup, setup: BackendSetup, admin: string): Promise<string> {
+  const tokenOutput = await group.run(
+    'create-admin-token',
+    'backend/main.ts',
+    ['create-admin-token', '--name', admin],
+    setup.env,
+  );
+  const adminToken = /\b(ota_\S+)/.exec(tokenOutput)?.[1];
+  if (!adminToken) throw new Error(`create-admin-token printed no token: ${tokenOutput}`);
+  const server = group.start('backend', 'backend/main.ts', ['serve'], setup.env);
+  await server.waitForOutput(/backend listening on/, 120_000);
+  await server.waitForOutput(/delivery: connected to/, 60_000);
+  return adminToken;
 }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { backendApi, waitFor, type Api } from './api.ts';
-import { prepareBackend } from './backend.ts';
+import { prepareBackend, startBackendProcess } from './backend.ts';
 import { controlCommand } from './ecus.ts';
 import {
   createTestVehicle,
@@ -122,18 +122,7 @@ export class E2eRun {
     const vehicles = await Promise.all([1, 2, 3].map((i) => createTestVehicle(i, dir, dir)));
     const sims = vehicles.map((v) => group.start(`ecu-sim-${v.index}`, 'ecu-sim/cli.ts', ecuSimArgs(v)));
 
-    // The backend: its admin token from the CLI (which also migrates), then `serve` with MQTT delivery.
-    const tokenOutput = await group.run(
-      'create-admin-token',
-      'backend/main.ts',
-      ['create-admin-token', '--name', 'e2e-admin'],
-      backend.env,
-    );
-    const adminToken = /\b(ota_\S+)/.exec(tokenOutput)?.[1];
-    if (!adminToken) throw new Error(`create-admin-token printed no token: ${tokenOutput}`);
-    const server = group.start('backend', 'backend/main.ts', ['serve'], backend.env);
-    await server.waitForOutput(/backend listening on/, 120_000);
-    await server.waitForOutput(/delivery: connected to/, 60_000);
+    const adminToken = await startBackendProcess(group, backend, 'e2e-admin');
     for (const sim of sims) await sim.waitForOutput(/control channel on/, 120_000);
     mark('backend and ECUs up');
 
