@@ -34,6 +34,11 @@ import { eventOfRefusal, eventsOfUpdateReport } from '../security/refusal-events
 
 type Offer = MessagePayload<'offer'>;
 
+/** Thrown by a queued task that reaches a step with effects (bus, MQTT, handled list) after stop(). */
+class GatewayStopped extends Error {
+  override readonly name = 'GatewayStopped';
+}
+
 export interface GatewayServiceOptions {
   openTransport: OpenTransport;
   now?: () => Date;
@@ -168,9 +173,15 @@ export class GatewayService {
   }
 
   private enqueue(task: () => Promise<void>): void {
-    this.chain = this.chain
-      .then(task)
-      .catch((err: unknown) => this.log(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));
+    this.chain = this.chain.then(task).catch((err: unknown) => {
+      if (this.abort.signal.aborted) this.log(`stopped: ${err instanceof Error ? err.message : String(err)}`);
+      else this.log(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    });
+  }
+
+  /** A task going on after stop() ends here instead of talking on the bus or over MQTT. */
+  private ensureRunning(): void {
+    if (this.abort.signal.aborted) throw new GatewayStopped('the gateway stopped');
   }
 
   /** Resolves when every queued task (recovery, offers) is done. */
@@ -182,6 +193,10 @@ export class GatewayService {
     }
   }
 
+  /**
+   * Aborts the task in progress (a download ends at once, a bus request fails as the buses close) and
+   * resolves once it ended: afterwards this gateway sends nothing on the bus or over MQTT.
+   */
   async stop(): Promise<void> {
     this.abort.abort();
     this.inventoryRetry.stop();
@@ -189,6 +204,7 @@ export class GatewayService {
     this.security.stop();
     await this.mqtt.close().catch(() => undefined);
     await this.buses.closeAll();
+    await this.idle();
     this.events.close();
   }
 
@@ -221,7 +237,9 @@ export class GatewayService {
     lastUpdate?: { campaignId: string; result: MessagePayload<'result'> },
     onlyIfChanged = false,
   ): Promise<EcuInventory[]> {
+    this.ensureRunning();
     const inventory = await this.inventory();
+    this.ensureRunning(); // a read cut short by stop() is no inventory to publish
     let lastUpdateSent = false; // a republished manifest does not repeat it
     this.inventoryRetry.afterRead(inventory, () =>
       this.enqueue(async () => {
@@ -258,6 +276,7 @@ export class GatewayService {
 
   private async report(record: UpdateRecord): Promise<void> {
     if (!record.report) throw new Error('internal: no report to send');
+    this.ensureRunning(); // the journal keeps the result: recover() sends it after the restart
     const result = resultFromReport(record.report, record.reference);
     // The journal keeps the result (reported: false) until the backend confirms it stored it; a
     // restart before that sends it again (recover). Resent with backoff meanwhile.
@@ -278,6 +297,7 @@ export class GatewayService {
   }
 
   private async refuse(campaignId: string, code: string, message: string): Promise<void> {
+    this.ensureRunning(); // not marked handled: the offer is handled again after the restart
     this.log(`campaign ${campaignId} refused: ${code}: ${message}`);
     // Not in the journal (nothing was installed): resent until confirmed while the gateway runs.
     void this.mqtt.sendUntilStored(
@@ -332,6 +352,7 @@ export class GatewayService {
     const downloader = new BlobDownloader(join(this.config.stateDir, 'downloads'), this.mqtt, {
       chunkSize: this.config.chunkSize,
       ...(this.options.stallMs ? { stallMs: this.options.stallMs } : {}),
+      signal: this.abort.signal,
       onProgress: (done, total) => this.progress(campaignId, 'downloading', done, total),
     });
     let prepared;

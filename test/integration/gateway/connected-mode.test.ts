@@ -168,9 +168,16 @@ describe('connected mode over MQTT (aedes, or the broker at MQTT_URL)', () => {
     let gateway = await start();
     await backend.until(() => backend.manifests.length === 1);
     await backend.offer(sim!.definition.vin, campaign);
-    await backend.until(() => backend.chunkBytesServed >= 4096);
-    await new Promise((r) => setTimeout(r, 100));
+    // Stopped once the 4 KiB served are on disk (the gateway reports progress after it saved a chunk).
+    await backend.until(() => backend.progress.some((p) => p.phase === 'downloading' && p.bytesDone >= 4096));
+    const idle = gateway.idle().then(() => 'idle');
+    const offline = () => backend.statuses.filter((s) => !s.online).length;
+    const offlineBefore = offline();
     await gateway.stop();
+    // stop() waited for the download it aborted: the stopped gateway fetches nothing more, nor talks on the bus.
+    expect(await Promise.race([idle, Promise.resolve('busy')])).toBe('idle');
+    // Its chunk requests still in flight reach the backend before its offline status, while the link is down.
+    await backend.until(() => offline() > offlineBefore);
     backend.stopServingAfter = null;
     gateway = await start();
     cleanups.push(() => gateway.stop());
