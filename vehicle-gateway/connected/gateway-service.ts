@@ -10,7 +10,7 @@ import type { FlashProgress } from '../flash/flash-ecu.ts';
 import { readEcuInventory, type EcuInventory } from '../inventory/read-inventory.ts';
 import { writeFileAtomic } from '../journal/atomic-file.ts';
 import { ImageStore } from '../journal/image-store.ts';
-import { UpdateJournal } from '../journal/update-journal.ts';
+import { JournalAbort, UpdateJournal } from '../journal/update-journal.ts';
 import type { UpdateRecord } from '../journal/update-record.ts';
 import { resumeUpdate, startUpdate, UpdateRefused, type UpdateEnvironment } from '../update/run-update.ts';
 import { parseSecretHex } from '../vehicle/engineer-secrets.ts';
@@ -86,7 +86,6 @@ function loadVehicleKey(file: string): Signer {
 
 export class GatewayService {
   private chain: Promise<void> = Promise.resolve();
-  private readonly abort = new AbortController();
   private readonly handledFile: string;
   private readonly inventoryRetry: InventoryRetry;
   private readonly events: SecurityEventJournal;
@@ -102,6 +101,7 @@ export class GatewayService {
     private readonly buses: CanBuses,
     private readonly key: Signer,
     private readonly options: GatewayServiceOptions,
+    private readonly abort: AbortController,
   ) {
     this.handledFile = join(config.stateDir, 'handled-campaigns.json');
     this.inventoryRetry = new InventoryRetry(options.inventoryRetry ?? INVENTORY_RETRY_DEFAULT, (l) => this.log(l));
@@ -137,6 +137,7 @@ export class GatewayService {
     const secrets = loadSecrets(config.secretsFile, vehicle);
     const key = loadVehicleKey(config.vehicleKeyFile);
     const tester = config.testerCertificate ? testerCredential(config.testerCertificate) : undefined;
+    const abort = new AbortController();
     const buses = new CanBuses(options.openTransport, config.canInterface ?? null, {
       timingMarginMs: config.udsTimingMarginMs,
     });
@@ -150,12 +151,16 @@ export class GatewayService {
       },
       ...(tester ? { tester } : {}),
       images: new ImageStore(join(config.stateDir, 'images')),
-      journal: new UpdateJournal(config.stateDir, options.onJournalSaved),
+      // An update stopped mid-way is left in the journal as a kill leaves it: the next start resumes it.
+      journal: new UpdateJournal(config.stateDir, (record, write) => {
+        options.onJournalSaved?.(record, write);
+        if (abort.signal.aborted) throw new JournalAbort('the gateway stopped');
+      }),
       mode: config.transferMode,
       testerId: `tcu-${config.vin.slice(-6)}`,
     };
     const mqtt = await connectVehicleMqtt(config, (line) => options.log?.(`[gateway ${config.vin}] ${line}`));
-    const service = new GatewayService(config, vehicle, mqtt, env, buses, key, options);
+    const service = new GatewayService(config, vehicle, mqtt, env, buses, key, options, abort);
     mqtt.onInvalidMessage((err) => service.log(`ignored an invalid message: ${err.message}`));
     service.security.resendPending();
     await service.watchBuses();

@@ -188,4 +188,31 @@ describe('connected mode over MQTT (aedes, or the broker at MQTT_URL)', () => {
     // Every byte of the three images was served exactly once.
     expect(backend.chunkBytesServed).toBe(3 * 32 * 1024);
   });
+
+  it('leaves an update stopped while flashing to the next start, which finishes it and reports it once', async () => {
+    const { backend, campaign, start } = await setup();
+    let stopping: Promise<void> | null = null;
+    let stoppedIn: string | null = null;
+    // stop() at the first journal write inside an ECU's flash: the update must end there, as a kill ends it.
+    const gateway: GatewayService = await start({
+      onJournalSaved: (record) => {
+        const flashing = Object.values(record.ecus).find((e) => e.phase === 'flashing' && e.step !== null);
+        if (stopping || !flashing) return;
+        stoppedIn = `${flashing.target.ecu}:${flashing.step}`;
+        stopping = gateway.stop();
+      },
+    });
+    await backend.until(() => backend.manifests.length === 1);
+    await backend.offer(sim!.definition.vin, campaign);
+    await vi.waitUntil(() => stopping !== null, { timeout: 60_000 });
+    await stopping;
+    expect(stoppedIn).not.toBeNull();
+    expect(backend.results).toEqual([]);
+    const again = await start();
+    cleanups.push(() => again.stop());
+    await backend.until(() => backend.results.length === 1 && backend.manifests.length === 2);
+    expect(backend.results[0]).toMatchObject({ campaignId: campaign.campaignId, outcome: 'succeeded' });
+    const after = verifyVehicleManifest(backend.manifests[1], vehicleSigner().publicKey);
+    expect(after.ecus.map((e) => e.version)).toEqual(['2.4.2', '1.8.0', '5.1.0']);
+  });
 });
