@@ -35,6 +35,8 @@ export interface DownloadOptions {
   /** Give up after this many stalls in a row. */
   maxStalls?: number;
   onProgress?: (bytesDone: number, bytesTotal: number) => void;
+  /** Ends the download at once (the gateway stops): no further request is sent; what arrived is kept. */
+  signal?: AbortSignal;
 }
 
 export class DownloadError extends Error {
@@ -60,6 +62,7 @@ export class BlobDownloader {
     const window = Math.min(this.options.window ?? 8, MAX_RANGES_PER_REQUEST);
     const stallMs = this.options.stallMs ?? 5000;
     const maxStalls = this.options.maxStalls ?? 12;
+    const signal = this.options.signal;
     const ours = new Set<string>();
     let wake: (() => void) | null = null;
     let failure: Error | null = null;
@@ -83,6 +86,7 @@ export class BlobDownloader {
       ftruncateSync(fd, length);
       let stalls = 0;
       for (;;) {
+        if (signal?.aborted) throw new DownloadError(`the download of ${sha256} was stopped`);
         const todo = split(missing(received, length), chunkSize).slice(0, window);
         if (todo.length === 0) break;
         const requestId = randomBytes(9).toString('base64url');
@@ -91,15 +95,23 @@ export class BlobDownloader {
         await this.channel.requestChunks(requestId, sha256, todo).catch(() => undefined);
         const target = todo.reduce((n, r) => n + r.length, 0);
         const progressed = await new Promise<boolean>((resolve) => {
-          const timer = setTimeout(() => resolve(receivedBytes(received) > before), stallMs);
+          const done = (value: boolean) => {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', stopped);
+            resolve(value);
+          };
+          const stopped = () => done(false);
+          const timer = setTimeout(() => done(receivedBytes(received) > before), stallMs);
+          signal?.addEventListener('abort', stopped);
+          if (signal?.aborted) stopped();
           wake = () => {
             if (failure || receivedBytes(received) - before >= target || missing(received, length).length === 0) {
-              clearTimeout(timer);
-              resolve(true);
+              done(true);
             }
           };
         });
         wake = null;
+        if (signal?.aborted) throw new DownloadError(`the download of ${sha256} was stopped`);
         if (failure) throw failure;
         stalls = progressed ? 0 : stalls + 1;
         if (stalls >= maxStalls) throw new DownloadError(`no data for ${sha256} after ${stalls} attempts`);

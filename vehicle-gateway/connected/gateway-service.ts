@@ -9,7 +9,7 @@ import { CanBuses, type OpenTransport } from '../can/buses.ts';
 import type { FlashProgress } from '../flash/flash-ecu.ts';
 import { readEcuInventory, type EcuInventory } from '../inventory/read-inventory.ts';
 import { ImageStore } from '../journal/image-store.ts';
-import { UpdateJournal } from '../journal/update-journal.ts';
+import { JournalAbort, UpdateJournal } from '../journal/update-journal.ts';
 import type { UpdateRecord } from '../journal/update-record.ts';
 import { resumeUpdate, startUpdate, UpdateRefused, type UpdateEnvironment } from '../update/run-update.ts';
 import { parseSecretHex } from '../vehicle/engineer-secrets.ts';
@@ -33,6 +33,11 @@ import { SecurityEventRecorder } from '../security/recorder.ts';
 import { eventOfRefusal, eventsOfUpdateReport } from '../security/refusal-events.ts';
 
 type Offer = MessagePayload<'offer'>;
+
+/** Thrown by a queued task that reaches a step with effects (bus, MQTT, handled list) after stop(). */
+class GatewayStopped extends Error {
+  override readonly name = 'GatewayStopped';
+}
 
 export interface GatewayServiceOptions {
   openTransport: OpenTransport;
@@ -81,7 +86,6 @@ function loadVehicleKey(file: string): Signer {
 
 export class GatewayService {
   private chain: Promise<void> = Promise.resolve();
-  private readonly abort = new AbortController();
   private readonly handled: HandledAttempts;
   private readonly inventoryRetry: InventoryRetry;
   private readonly events: SecurityEventJournal;
@@ -97,6 +101,7 @@ export class GatewayService {
     private readonly buses: CanBuses,
     private readonly key: Signer,
     private readonly options: GatewayServiceOptions,
+    private readonly abort: AbortController,
   ) {
     this.handled = new HandledAttempts(config.stateDir);
     this.inventoryRetry = new InventoryRetry(options.inventoryRetry ?? INVENTORY_RETRY_DEFAULT, (l) => this.log(l));
@@ -132,6 +137,7 @@ export class GatewayService {
     const secrets = loadSecrets(config.secretsFile, vehicle);
     const key = loadVehicleKey(config.vehicleKeyFile);
     const tester = config.testerCertificate ? testerCredential(config.testerCertificate) : undefined;
+    const abort = new AbortController();
     const buses = new CanBuses(options.openTransport, config.canInterface ?? null, {
       timingMarginMs: config.udsTimingMarginMs,
     });
@@ -145,12 +151,16 @@ export class GatewayService {
       },
       ...(tester ? { tester } : {}),
       images: new ImageStore(join(config.stateDir, 'images')),
-      journal: new UpdateJournal(config.stateDir, options.onJournalSaved),
+      // An update stopped mid-way is left in the journal as a kill leaves it: the next start resumes it.
+      journal: new UpdateJournal(config.stateDir, (record, write) => {
+        options.onJournalSaved?.(record, write);
+        if (abort.signal.aborted) throw new JournalAbort('the gateway stopped');
+      }),
       mode: config.transferMode,
       testerId: `tcu-${config.vin.slice(-6)}`,
     };
     const mqtt = await connectVehicleMqtt(config, (line) => options.log?.(`[gateway ${config.vin}] ${line}`));
-    const service = new GatewayService(config, vehicle, mqtt, env, buses, key, options);
+    const service = new GatewayService(config, vehicle, mqtt, env, buses, key, options, abort);
     mqtt.onInvalidMessage((err) => service.log(`ignored an invalid message: ${err.message}`));
     service.security.resendPending();
     await service.watchBuses();
@@ -168,9 +178,15 @@ export class GatewayService {
   }
 
   private enqueue(task: () => Promise<void>): void {
-    this.chain = this.chain
-      .then(task)
-      .catch((err: unknown) => this.log(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));
+    this.chain = this.chain.then(task).catch((err: unknown) => {
+      if (this.abort.signal.aborted) this.log(`stopped: ${err instanceof Error ? err.message : String(err)}`);
+      else this.log(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    });
+  }
+
+  /** A task going on after stop() ends here instead of talking on the bus or over MQTT. */
+  private ensureRunning(): void {
+    if (this.abort.signal.aborted) throw new GatewayStopped('the gateway stopped');
   }
 
   /** Resolves when every queued task (recovery, offers) is done. */
@@ -182,6 +198,10 @@ export class GatewayService {
     }
   }
 
+  /**
+   * Aborts the task in progress (a download ends at once, a bus request fails as the buses close) and
+   * resolves once it ended: afterwards this gateway sends nothing on the bus or over MQTT.
+   */
   async stop(): Promise<void> {
     this.abort.abort();
     this.inventoryRetry.stop();
@@ -189,6 +209,7 @@ export class GatewayService {
     this.security.stop();
     await this.mqtt.close().catch(() => undefined);
     await this.buses.closeAll();
+    await this.idle();
     this.events.close();
   }
 
@@ -213,7 +234,9 @@ export class GatewayService {
     lastUpdate?: { campaignId: string; result: MessagePayload<'result'> },
     onlyIfChanged = false,
   ): Promise<EcuInventory[]> {
+    this.ensureRunning();
     const inventory = await this.inventory();
+    this.ensureRunning(); // a read cut short by stop() is no inventory to publish
     let lastUpdateSent = false; // a republished manifest does not repeat it
     this.inventoryRetry.afterRead(inventory, () =>
       this.enqueue(async () => {
@@ -250,6 +273,7 @@ export class GatewayService {
 
   private async report(record: UpdateRecord): Promise<void> {
     if (!record.report) throw new Error('internal: no report to send');
+    this.ensureRunning(); // the journal keeps the result: recover() sends it after the restart
     const result = resultFromReport(record.report, record.reference);
     // The journal keeps the result (reported: false) until the backend confirms it stored it; a
     // restart before that sends it again (recover). Resent with backoff meanwhile.
@@ -271,6 +295,7 @@ export class GatewayService {
 
   private async refuse(offer: Offer, code: string, message: string): Promise<void> {
     const { campaignId, attempt } = offer;
+    this.ensureRunning(); // not marked handled: the offer is handled again after the restart
     this.log(`campaign ${campaignId} refused: ${code}: ${message}`);
     // Not in the journal (nothing was installed): resent until confirmed while the gateway runs.
     void this.mqtt.sendUntilStored(
@@ -325,6 +350,7 @@ export class GatewayService {
     const downloader = new BlobDownloader(join(this.config.stateDir, 'downloads'), this.mqtt, {
       chunkSize: this.config.chunkSize,
       ...(this.options.stallMs ? { stallMs: this.options.stallMs } : {}),
+      signal: this.abort.signal,
       onProgress: (done, total) => this.progress(campaignId, 'downloading', done, total),
     });
     let prepared;

@@ -104,7 +104,7 @@ export async function connectVehicleMqtt(config: GatewayConfig, log?: (line: str
   const offers = listeners<Offer>();
   const chunks = listeners<ChunkFrame>();
   const invalid = listeners<Error>();
-  const metadataWaiters = new Map<string, (r: MetadataResponse) => void>();
+  const metadataWaiters = new Map<string, { resolve: (r: MetadataResponse) => void; reject: (e: Error) => void }>();
   const untilStored = new UntilStored(
     async (kind, payload) => {
       await client.publishAsync(topic(kind), Buffer.from(payload), { qos: 1 });
@@ -119,7 +119,7 @@ export async function connectVehicleMqtt(config: GatewayConfig, log?: (line: str
       else if (t === topic('stored')) untilStored.confirm(decodeMessage('stored', payload));
       else if (t === topic('metadata/response')) {
         const response = decodeMessage('metadata/response', payload);
-        metadataWaiters.get(response.requestId)?.(response);
+        metadataWaiters.get(response.requestId)?.resolve(response);
       }
     } catch (err) {
       invalid.emit(err as Error);
@@ -183,26 +183,28 @@ export async function connectVehicleMqtt(config: GatewayConfig, log?: (line: str
     },
     requestMetadata(request, timeoutMs = 30_000) {
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          metadataWaiters.delete(request.requestId);
-          reject(new Error(`no metadata response for ${request.campaignId} within ${timeoutMs} ms`));
-        }, timeoutMs);
-        metadataWaiters.set(request.requestId, (r) => {
+        const settle = () => {
           clearTimeout(timer);
           metadataWaiters.delete(request.requestId);
-          resolve(r);
-        });
+        };
+        const waiter = {
+          resolve: (r: MetadataResponse) => (settle(), resolve(r)),
+          reject: (e: Error) => (settle(), reject(e)),
+        };
+        const timer = setTimeout(
+          () => waiter.reject(new Error(`no metadata response for ${request.campaignId} within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+        metadataWaiters.set(request.requestId, waiter);
         client
           .publishAsync(topic('metadata/request'), Buffer.from(encodeMessage('metadata/request', request)), { qos: 1 })
-          .catch((err: Error) => {
-            clearTimeout(timer);
-            metadataWaiters.delete(request.requestId);
-            reject(err);
-          });
+          .catch(waiter.reject);
       });
     },
     async close() {
       untilStored.stop();
+      // Nobody waits out a response that can no longer arrive.
+      for (const w of [...metadataWaiters.values()]) w.reject(new Error('the MQTT link was closed'));
       await client
         .publishAsync(topic('status'), Buffer.from(encodeMessage('status', { online: false })), {
           qos: 1,

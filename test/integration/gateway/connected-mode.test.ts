@@ -191,9 +191,16 @@ describe('connected mode over MQTT (aedes, or the broker at MQTT_URL)', () => {
     let gateway = await start();
     await backend.until(() => backend.manifests.length === 1);
     await backend.offer(sim!.definition.vin, campaign);
-    await backend.until(() => backend.chunkBytesServed >= 4096);
-    await new Promise((r) => setTimeout(r, 100));
+    // Stopped once the 4 KiB served are on disk (the gateway reports progress after it saved a chunk).
+    await backend.until(() => backend.progress.some((p) => p.phase === 'downloading' && p.bytesDone >= 4096));
+    const idle = gateway.idle().then(() => 'idle');
+    const offline = () => backend.statuses.filter((s) => !s.online).length;
+    const offlineBefore = offline();
     await gateway.stop();
+    // stop() waited for the download it aborted: the stopped gateway fetches nothing more, nor talks on the bus.
+    expect(await Promise.race([idle, Promise.resolve('busy')])).toBe('idle');
+    // Its chunk requests still in flight reach the backend before its offline status, while the link is down.
+    await backend.until(() => offline() > offlineBefore);
     backend.stopServingAfter = null;
     gateway = await start();
     cleanups.push(() => gateway.stop());
@@ -203,5 +210,32 @@ describe('connected mode over MQTT (aedes, or the broker at MQTT_URL)', () => {
     expect(backend.results[0]?.outcome).toBe('succeeded');
     // Every byte of the three images was served exactly once.
     expect(backend.chunkBytesServed).toBe(3 * 32 * 1024);
+  });
+
+  it('leaves an update stopped while flashing to the next start, which finishes it and reports it once', async () => {
+    const { backend, campaign, start } = await setup();
+    let stopping: Promise<void> | null = null;
+    let stoppedIn: string | null = null;
+    // stop() at the first journal write inside an ECU's flash: the update must end there, as a kill ends it.
+    const gateway: GatewayService = await start({
+      onJournalSaved: (record) => {
+        const flashing = Object.values(record.ecus).find((e) => e.phase === 'flashing' && e.step !== null);
+        if (stopping || !flashing) return;
+        stoppedIn = `${flashing.target.ecu}:${flashing.step}`;
+        stopping = gateway.stop();
+      },
+    });
+    await backend.until(() => backend.manifests.length === 1);
+    await backend.offer(sim!.definition.vin, campaign);
+    await vi.waitUntil(() => stopping !== null, { timeout: 60_000 });
+    await stopping;
+    expect(stoppedIn).not.toBeNull();
+    expect(backend.results).toEqual([]);
+    const again = await start();
+    cleanups.push(() => again.stop());
+    await backend.until(() => backend.results.length === 1 && backend.manifests.length === 2);
+    expect(backend.results[0]).toMatchObject({ campaignId: campaign.campaignId, outcome: 'succeeded' });
+    const after = verifyVehicleManifest(backend.manifests[1], vehicleSigner().publicKey);
+    expect(after.ecus.map((e) => e.version)).toEqual(['2.4.2', '1.8.0', '5.1.0']);
   });
 });

@@ -42,6 +42,8 @@ export class FakeBackend {
   /** Signed security events as received (a resent one appears again). */
   securityEvents: MessagePayload<'security-event'>[] = [];
   progress: MessagePayload<'progress'>[] = [];
+  /** Live (not retained) status messages: a gateway's offline one is the last thing it sent before it stopped. */
+  statuses: MessagePayload<'status'>[] = [];
   chunkBytesServed = 0;
   /** Stop answering chunk requests once this many bytes were served (null: never). */
   stopServingAfter: number | null = null;
@@ -49,7 +51,9 @@ export class FakeBackend {
   private waiters: (() => void)[] = [];
 
   private constructor(private readonly client: MqttClient) {
-    client.on('message', (topic, payload) => this.onMessage(topic, payload));
+    client.on('message', (topic, payload, packet) => {
+      if (!packet.retain) this.onMessage(topic, payload);
+    });
   }
 
   static async connect(url: string): Promise<FakeBackend> {
@@ -59,7 +63,7 @@ export class FakeBackend {
     });
     const backend = new FakeBackend(client);
     await client.subscribeAsync(
-      ['metadata/request', 'chunks/request', 'result', 'manifest', 'progress', 'security-event'].map((k) =>
+      ['metadata/request', 'chunks/request', 'result', 'manifest', 'progress', 'security-event', 'status'].map((k) =>
         subscriptionFilter(k as never),
       ),
       { qos: 1 },
@@ -150,6 +154,8 @@ export class FakeBackend {
       const manifest = JSON.parse(payload.toString('utf8')) as { signed: { counter: number } };
       this.manifests.push(manifest);
       this.confirm(vin, { kind: 'manifest', counter: manifest.signed.counter, status: 'stored' });
+    } else if (kind === 'status') {
+      this.statuses.push(decodeMessage('status', payload));
     } else if (kind === 'progress') {
       this.progress.push(decodeMessage('progress', payload));
     } else if (kind === 'security-event') {
