@@ -1,6 +1,7 @@
 import type { Campaign } from '../campaigns/service.ts';
 import {
   CAMPAIGN_ACTION_RULES,
+  CAMPAIGN_ACTIONS,
   DELETABLE_CAMPAIGN_STATES,
   RETRY_CAMPAIGN_STATES,
   RETRYABLE_VEHICLE_STATES,
@@ -16,17 +17,8 @@ import type { PanelView } from './pages/campaign-panel.tsx';
 // What a campaign page offers a user: the domain's state rules, filtered by the roles of the API
 // route each action mirrors.
 
-/** The state actions the dashboard offers, in the order of their buttons. */
-export const OFFERED_ACTIONS: CampaignAction[] = [
-  'submit',
-  'approve',
-  'reject',
-  'start',
-  'pause',
-  'resume',
-  'complete',
-  'cancel',
-];
+/** The state actions the dashboard offers, in the order of their buttons: every action of the domain. */
+export const OFFERED_ACTIONS: readonly CampaignAction[] = CAMPAIGN_ACTIONS;
 
 /** The API route an action mirrors: one route per action, or a single transitions route. */
 export function actionOperation(roles: ApiRoles, action: CampaignAction): ApiOperation {

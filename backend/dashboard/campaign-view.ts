@@ -43,7 +43,8 @@ export function totalOf(counts: StateCounts): number {
   return Object.values(counts).reduce((a, b) => a + (b ?? 0), 0);
 }
 
-export type CampaignAction = 'submit' | 'approve' | 'reject' | 'start' | 'pause' | 'resume' | 'complete' | 'cancel';
+/** The domain's campaign actions; the dashboard offers each of them. */
+export type { CampaignAction } from '../campaigns/states.ts';
 
 export interface CampaignSummary extends Pick<Campaign, 'id' | 'name' | 'kind' | 'state' | 'priority' | 'deadlineAt'> {
   counts: StateCounts;
