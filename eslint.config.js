@@ -15,6 +15,25 @@ export default tseslint.config(
     },
   },
   // The rules of the house: shared code imports none of the programs, programs never import each other.
+  // The delta codec is a pure library: no program and no other library of ours (an ECU decodes with it).
+  {
+    files: ['delta/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            '**/backend/**',
+            '**/vehicle-gateway/**',
+            '**/ecu-sim/**',
+            '**/protocol/**',
+            '**/uds/**',
+            '**/runtime/**',
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['protocol/**', 'uds/**', 'runtime/**'],
     rules: {
@@ -37,7 +56,11 @@ export default tseslint.config(
   {
     files: ['ecu-sim/**'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['**/backend/**', '**/vehicle-gateway/**', 'mqtt', 'aedes'] }],
+      // An ECU knows nothing of campaigns or MQTT: no protocol/ (it decodes packages with delta/).
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['**/backend/**', '**/vehicle-gateway/**', '**/protocol/**', 'mqtt', 'aedes'] },
+      ],
     },
   },
 );

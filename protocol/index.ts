@@ -1,6 +1,6 @@
 /**
  * What both ends of the backend-gateway wire agree on. Pure code, no I/O.
- * The delta codec has its own entry point, `protocol/delta/index.ts`.
+ * Delta packages are their own library, `delta/` (the ECU simulator decodes them too).
  */
 export * from './tuf/index.ts';
 export * from './uptane/index.ts';

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { encode } from '../../protocol/delta/index.ts';
+import { encode } from '../../delta/index.ts';
 import type { BlobStore } from '../blobs/store.ts';
 import type { DeliveryDb } from './schema.ts';
 

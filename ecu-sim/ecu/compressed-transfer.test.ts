@@ -1,6 +1,6 @@
 import { brotliCompressSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { encode as encodeDelta } from '../../protocol/delta/index.ts';
+import { encode as encodeDelta } from '../../delta/index.ts';
 import { DiagnosticSession, RoutineId, type UdsClient } from '../../uds/index.ts';
 import { sha256 } from '../crypto/code-signing.ts';
 import { generateImage } from '../image/generate-image.ts';

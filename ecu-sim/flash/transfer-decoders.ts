@@ -1,9 +1,9 @@
 // Compression methods of RequestDownload (dataFormatIdentifier high nibble), by the name the ECU declares in
 // its flash layout: "none" (written as it arrives), "brotli" (one brotli stream of the region content) and
-// "delta" (a protocol/delta package against the ECU's active image). A compressed stream is collected and
+// "delta" (a delta/ package against the ECU's active image). A compressed stream is collected and
 // decoded at RequestTransferExit, then programmed.
 import { brotliDecompressSync } from 'node:zlib';
-import { decode as decodeDeltaPackage } from '../../protocol/delta/index.ts';
+import { decode as decodeDeltaPackage } from '../../delta/index.ts';
 
 export type TransferEncoding = 'none' | 'brotli' | 'delta';
 

@@ -12,7 +12,7 @@ import {
   type RepositoryName,
   type TrustedRepositoryState,
 } from '../../protocol/index.ts';
-import { DeltaError, decode as decodeDelta } from '../../protocol/delta/index.ts';
+import { DeltaError, decode as decodeDelta } from '../../delta/index.ts';
 import { layoutSize, sha256Hex } from '../flash/image.ts';
 import type { ImageStore } from '../journal/image-store.ts';
 import type { EcuTarget } from '../journal/update-record.ts';

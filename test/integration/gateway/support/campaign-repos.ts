@@ -2,7 +2,7 @@
 // releases new images for the simulated vehicle's ECUs, the Director assigns them (with delta packages) to
 // this VIN. Options break one thing at a time for the verification tests.
 import { readFileSync } from 'node:fs';
-import { encode as encodeDelta } from '../../../../protocol/delta/index.ts';
+import { encode as encodeDelta } from '../../../../delta/index.ts';
 import {
   buildDirectorTarget,
   ed25519SignerFromSeed,

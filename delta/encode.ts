@@ -1,4 +1,4 @@
-import { sha256Hex } from '../tuf/bytes.ts';
+import { sha256Hex } from './digest.ts';
 import { compress } from './brotli.ts';
 import { encodeOps } from './control.ts';
 import { DeltaError } from './errors.ts';

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { decode, decodeAsync, encode, readPackageHeader } from './index.ts';
 
 const corpusDir =
-  process.env.OTA_DELTA_CORPUS ?? resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/corpus/delta');
+  process.env.OTA_DELTA_CORPUS ?? resolve(dirname(fileURLToPath(import.meta.url)), '../../shared/corpus/delta');
 
 // Sizes of bsdiff 4.3 packages for the same pairs, measured once with Debian's bsdiff (the
 // benchmark measures them afresh): this codec must not be larger.

@@ -1,4 +1,4 @@
-import { sha256Hex } from '../tuf/bytes.ts';
+import { sha256Hex } from './digest.ts';
 import { OpGuard } from './apply.ts';
 import { decompress } from './brotli.ts';
 import { checkHeader, checkResult, controlLimit, splitStreams } from './checks.ts';

@@ -1,6 +1,6 @@
 // Checks shared by the one-shot and the streaming decoder.
 
-import { sha256Hex } from '../tuf/bytes.ts';
+import { sha256Hex } from './digest.ts';
 import { DeltaError } from './errors.ts';
 import type { PackageHeader } from './format.ts';
 

@@ -17,7 +17,7 @@
 //
 // A full-image package has empty control and diff streams and carries the image in "extra".
 
-import { toHex } from '../tuf/bytes.ts';
+import { toHex } from './digest.ts';
 import { DeltaError } from './errors.ts';
 import { DIFF_WORDS } from './word-diff.ts';
 import type { DiffWord } from './word-diff.ts';
