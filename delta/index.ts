@@ -1,6 +1,26 @@
-// Delta packages for OTA images: bsdiff-style approximate matching over a suffix array, with the
-// control, diff and extra streams each compressed by brotli; or the compressed full image when a
-// delta does not pay. Pure code: callers do the file and network I/O.
+/**
+ * Delta packages for OTA images: a library of its own, because the backend makes packages and the
+ * gateway and the ECU simulator both apply them, and an ECU knows nothing of campaigns or MQTT.
+ * Pure code on byte arrays; it imports nothing but Node built-ins, and callers do the file and
+ * network I/O. This file is its whole public API.
+ *
+ * How a package is made: bsdiff-style approximate matching of the new image against a suffix array
+ * of the old one, giving a control stream (the ops), a diff stream (new minus old inside matches,
+ * in 1-, 2- or 4-byte words, whichever compresses best) and an extra stream (literal bytes), each
+ * compressed by brotli; or the brotli-compressed full image when that is smaller. A fixed 91-byte
+ * header (`HEADER_LENGTH`, layout in format.ts) names the base and result images by length and
+ * SHA-256, so a receiver refuses a package for another base before it reads any payload.
+ *
+ * - `encode(old, neu, options?)` builds a package (method, brotli quality, diff word, progress).
+ * - `decode(old, pkg)` rebuilds the image in one go; `decodeAsync` takes the package in chunks;
+ *   `decodeStream` also yields the result in chunks, never holding it whole (verified at the end).
+ * - `readPackageHeader(bytes)` reads the header alone, to check a package before fetching the rest.
+ * - Every refusal is a `DeltaError` whose `code` says why (base_mismatch, truncated, corrupt,
+ *   result_mismatch, unsupported_version, too_large); the result's SHA-256 is always checked.
+ *
+ * Command line: `ota-delta encode|decode|info` (scripts/delta.ts). Sizes and speed beside bsdiff,
+ * xdelta3 and zstd: `npm run bench -- delta`.
+ */
 export { encode } from './encode.ts';
 export type { EncodeOptions, EncodeProgress } from './encode.ts';
 export { decode } from './decode.ts';
