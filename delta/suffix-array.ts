@@ -12,22 +12,44 @@ type Text = Uint8Array | Int32Array;
 function sais(s: Text, upper: number): Int32Array {
   const n = s.length;
   const sa = new Int32Array(n);
-  if (n === 0) return sa;
-  if (n === 1) return sa;
+  if (n < 2) return sa;
   if (n === 2) {
     if (s[0]! < s[1]!) sa.set([0, 1]);
     else sa.set([1, 0]);
     return sa;
   }
+  const isS = suffixTypes(s);
+  const induce = inducer(s, sa, isS, upper);
+  const { lms, lmsIndex } = lmsPositions(isS);
+  induce(lms);
+  if (lms.length === 0) return sa;
 
-  // isS[i] = 1 when suffix i is S-type (smaller than suffix i + 1); the last suffix is L-type.
+  const { reduced, sortedLms, maxName } = nameLmsSubstrings(s, sa, lms, lmsIndex);
+  // Sort the LMS suffixes by the suffix array of the reduced string, then induce the rest.
+  const reducedSa = sais(reduced, maxName);
+  for (let i = 0; i < lms.length; i++) sortedLms[i] = lms[reducedSa[i]!]!;
+  induce(sortedLms);
+  return sa;
+}
+
+/** isS[i] = 1 when suffix i is S-type (smaller than suffix i + 1); the last suffix is L-type. */
+function suffixTypes(s: Text): Uint8Array {
+  const n = s.length;
   const isS = new Uint8Array(n);
   for (let i = n - 2; i >= 0; i--) {
     const a = s[i]!;
     const b = s[i + 1]!;
     isS[i] = a === b ? isS[i + 1]! : a < b ? 1 : 0;
   }
+  return isS;
+}
 
+/**
+ * Induced sorting into `sa`: place the given LMS suffixes at the ends of their buckets, then induce
+ * the L-type suffixes left to right and the S-type ones right to left.
+ */
+function inducer(s: Text, sa: Int32Array, isS: Uint8Array, upper: number): (lms: Int32Array) => void {
+  const n = s.length;
   // bucketL[c]: first slot of bucket c; bucketS[c]: first slot of the S-type part of bucket c.
   const bucketL = new Int32Array(upper + 2);
   const bucketS = new Int32Array(upper + 2);
@@ -41,7 +63,7 @@ function sais(s: Text, upper: number): Int32Array {
   }
 
   const buf = new Int32Array(upper + 2);
-  const induce = (lms: Int32Array): void => {
+  return (lms) => {
     sa.fill(-1);
     buf.set(bucketS);
     for (let k = 0; k < lms.length; k++) {
@@ -60,18 +82,31 @@ function sais(s: Text, upper: number): Int32Array {
       if (v >= 1 && isS[v - 1]) sa[--buf[s[v - 1]! + 1]!] = v - 1;
     }
   };
+}
 
-  // LMS positions: S-type suffixes preceded by an L-type one.
+/** LMS positions (S-type suffixes after an L-type one) in text order; lmsIndex[i]: rank of i among them, or -1. */
+function lmsPositions(isS: Uint8Array): { lms: Int32Array; lmsIndex: Int32Array } {
+  const n = isS.length;
   const lmsIndex = new Int32Array(n + 1).fill(-1);
   let m = 0;
   for (let i = 1; i < n; i++) if (!isS[i - 1] && isS[i]) lmsIndex[i] = m++;
   const lms = new Int32Array(m);
   for (let i = 1, k = 0; i < n; i++) if (!isS[i - 1] && isS[i]) lms[k++] = i;
+  return { lms, lmsIndex };
+}
 
-  induce(lms);
-  if (m === 0) return sa;
-
-  // Name the LMS substrings in their induced order; equal substrings share a name.
+/**
+ * Names the LMS substrings in their induced order (equal substrings share a name): `reduced` is the
+ * string of names in text order, `sortedLms` the LMS positions as induced, `maxName` the largest name.
+ */
+function nameLmsSubstrings(
+  s: Text,
+  sa: Int32Array,
+  lms: Int32Array,
+  lmsIndex: Int32Array,
+): { reduced: Int32Array; sortedLms: Int32Array; maxName: number } {
+  const n = s.length;
+  const m = lms.length;
   const sortedLms = new Int32Array(m);
   for (let i = 0, k = 0; i < n; i++) {
     const v = sa[i]!;
@@ -96,10 +131,5 @@ function sais(s: Text, upper: number): Int32Array {
     if (!same) name++;
     reduced[lmsIndex[sortedLms[i]!]!] = name;
   }
-
-  // Sort the LMS suffixes by the suffix array of the reduced string, then induce the rest.
-  const reducedSa = sais(reduced, name);
-  for (let i = 0; i < m; i++) sortedLms[i] = lms[reducedSa[i]!]!;
-  induce(sortedLms);
-  return sa;
+  return { reduced, sortedLms, maxName: name };
 }
