@@ -1,4 +1,6 @@
+import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
+import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../test/support/db.ts';
 import type { TestDatabase } from '../../test/support/db.ts';
@@ -52,6 +54,26 @@ function drift(declared: ColumnManifest, migrated: ColumnManifest): string[] {
   return found.sort();
 }
 
+/**
+ * The compiler's errors in db/schema.ts and the tables modules it composes: a column added to a table
+ * type but not to its manifest (or the other way round) is a type error there, which vitest alone
+ * (it strips types) would not see.
+ */
+function manifestTypeErrors(): string[] {
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const config = ts.getParsedCommandLineOfConfigFile(
+    `${root}tsconfig.json`,
+    {},
+    { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined },
+  );
+  if (!config) throw new Error('tsconfig.json could not be read');
+  const program = ts.createProgram([fileURLToPath(new URL('./schema.ts', import.meta.url))], config.options);
+  return ts
+    .getPreEmitDiagnostics(program)
+    .filter((d) => d.file?.fileName.startsWith(`${root}backend/`))
+    .map((d) => `${d.file!.fileName.slice(root.length)}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+}
+
 let testDb: TestDatabase;
 beforeAll(async () => {
   testDb = await createTestDatabase();
@@ -63,14 +85,27 @@ describe('schema drift', () => {
     expect(drift(DATABASE_COLUMNS, await migratedColumns(testDb.db))).toEqual([]);
   });
 
-  it('reports a column a migration adds that no type declares, and a type change', async () => {
-    await sql`ALTER TABLE users ADD COLUMN nickname text`.execute(testDb.db);
-    await sql`ALTER TABLE vehicles ALTER COLUMN owner_ref SET NOT NULL`.execute(testDb.db);
-    await sql`ALTER TABLE ecus DROP COLUMN exposure`.execute(testDb.db);
-    expect(drift(DATABASE_COLUMNS, await migratedColumns(testDb.db))).toEqual([
+  it('each manifest names exactly the columns of its table types (type-checked)', () => {
+    expect(manifestTypeErrors()).toEqual([]);
+  }, 60_000);
+
+  it('reports a column a migration adds that no type declares, one it drops, and a nullability change', async () => {
+    // DDL is transactional in PostgreSQL: the changes are rolled back, the database stays as migrated.
+    const rollback = new Error('rollback');
+    let found: string[] = [];
+    const changed = testDb.db.transaction().execute(async (trx) => {
+      await sql`ALTER TABLE users ADD COLUMN drift_probe text`.execute(trx);
+      await sql`ALTER TABLE vehicles ALTER COLUMN owner_ref SET NOT NULL`.execute(trx);
+      await sql`ALTER TABLE ecus DROP COLUMN exposure`.execute(trx);
+      found = drift(DATABASE_COLUMNS, await migratedColumns(trx));
+      throw rollback;
+    });
+    await expect(changed).rejects.toBe(rollback);
+    expect(found).toEqual([
       'ecus.exposure: in the type (text null), not in the migrations',
-      'users.nickname: in the migrations (text null), not in the type',
+      'users.drift_probe: in the migrations (text null), not in the type',
       'vehicles.owner_ref: the type says text null, the migrations text',
     ]);
+    expect(drift(DATABASE_COLUMNS, await migratedColumns(testDb.db))).toEqual([]);
   });
 });
