@@ -63,4 +63,18 @@ export default tseslint.config(
       ],
     },
   },
+  // No double cast through unknown outside tests: give the value a real type (a guard, a typed helper).
+  {
+    files: ['**/*.ts', '**/*.tsx'],
+    ignores: ['**/*.test.ts', '**/*.test.tsx', 'test/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'TSAsExpression > TSAsExpression.expression > TSUnknownKeyword.typeAnnotation',
+          message: '`as unknown as` outside tests: type the value properly (a type guard or a narrowly typed helper).',
+        },
+      ],
+    },
+  },
 );

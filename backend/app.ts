@@ -21,7 +21,6 @@ import { base64Length, IMAGE_UPLOAD_PATH, registerReleaseRoutes } from './releas
 import { registerUserRoutes } from './users/routes.ts';
 import { DASHBOARD_IMAGE_UPLOAD_PATH } from './dashboard/release-pages.tsx';
 import { dashboardRoutes } from './dashboard/routes.tsx';
-import { asDeliveryDb } from './delivery/schema.ts';
 import { tufRoutes } from './tuf-repo/routes.ts';
 import { DEFAULT_DEADLINE_POLICY, validatePolicy } from './vulnerabilities/deadline-policy.ts';
 import type { DeadlinePolicy } from './vulnerabilities/deadline-policy.ts';
@@ -131,7 +130,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route(
     '/tuf',
     tufRoutes({
-      db: asDeliveryDb(deps.db),
+      db: deps.db,
       blobs: routeDeps.blobs,
       resolveUser: (header) => userForAuthorization(deps.db, header),
     }),

@@ -17,7 +17,6 @@ import {
   moveVehiclesCounted,
   selectedMoves,
 } from '../backend/campaigns/vehicle-moves.ts';
-import { asDeliveryDb } from '../backend/delivery/schema.ts';
 import { insertCampaign, insertUsers } from '../test/integration/delivery/fixtures.ts';
 import { destroyTestDatabase } from '../test/integration/delivery/harness.ts';
 import { createTestDatabase } from '../test/support/db.ts';
@@ -73,7 +72,7 @@ const oldProgress = (db: Db, id: number) =>
 
 /** A campaign targeting the first `size` fleet vehicles, in waves, partly offered and succeeded. */
 async function campaignOf(db: Db, users: { creator: number; approver: number }, size: number): Promise<number> {
-  const { campaignId } = await insertCampaign(asDeliveryDb(db), { releaseIds: [], vins: [], waves: WAVES, users });
+  const { campaignId } = await insertCampaign(db, { releaseIds: [], vins: [], waves: WAVES, users });
   const bounds = WAVES.map((w) => Math.ceil((w.cumulativePercent / 100) * size));
   const wave = sql.raw(`CASE ${bounds.map((b, k) => `WHEN i <= ${b} THEN ${k + 1}`).join(' ')} END`);
   await addTargetVehicles(
@@ -88,7 +87,7 @@ async function campaignOf(db: Db, users: { creator: number; approver: number }, 
   await compactVehicleCounts(db, campaignId);
   // Small campaigns after it, so a list page holds PAGE campaigns.
   for (let k = 1; k < PAGE; k++) {
-    await insertCampaign(asDeliveryDb(db), { releaseIds: [], vins: [], waves: WAVES, users });
+    await insertCampaign(db, { releaseIds: [], vins: [], waves: WAVES, users });
   }
   return campaignId;
 }
@@ -104,7 +103,7 @@ export default async function campaignListBench(args: string[]): Promise<void> {
   const testDb = await createTestDatabase();
   const db = testDb.db;
   try {
-    const users = await insertUsers(asDeliveryDb(db));
+    const users = await insertUsers(db);
     await db.insertInto('vehicle_models').values({ id: 'bench', name: 'Bench' }).execute();
     const fleet = Math.max(...sizes);
     let start = performance.now();

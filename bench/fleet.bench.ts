@@ -12,7 +12,6 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import mqtt from 'mqtt';
 import { BlobStore } from '../backend/blobs/store.ts';
-import { asDeliveryDb } from '../backend/delivery/schema.ts';
 import { startDeliveryService } from '../backend/delivery/service.ts';
 import { ensureDevKeySet } from '../backend/keys/generate.ts';
 import { loadKeySet } from '../backend/keys/key-set.ts';
@@ -72,7 +71,7 @@ export default async function fleetBench(args: string[]): Promise<void> {
 
   const dir = await mkdtemp(join(tmpdir(), 'fleet-bench-'));
   const testDb = await createTestDatabase();
-  const db = asDeliveryDb(testDb.db);
+  const db = testDb.db;
   try {
     // Fleet, release and campaign, set-based.
     const users = await insertUsers(db);

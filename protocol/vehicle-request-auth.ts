@@ -54,7 +54,8 @@ export function verifyVehicleAuthorization(
 ): VehicleAuthResult {
   const match = HEADER.exec(header);
   if (!match) return 'malformed';
-  const [, vin, time, signature] = match as unknown as [string, string, string, string];
+  const [, vin, time, signature] = match;
+  if (vin === undefined || time === undefined || signature === undefined) return 'malformed';
   if (Math.abs(Number(time) - now.getTime() / 1000) > VEHICLE_AUTH_MAX_SKEW_SECONDS) return 'stale';
   const signed = message({ ...request, vin, time: Number(time) });
   return verifyEd25519(publicHex, signed, signature) ? 'ok' : 'bad_signature';

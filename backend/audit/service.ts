@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Selectable, Transaction } from 'kysely';
-import type { AuditLogTable, Database } from '../db/schema.ts';
+import type { AuditLogTable } from './tables.ts';
+import type { Database } from '../db/schema.ts';
 import type { Db } from '../db/database.ts';
 import { decodeCursor, toPage } from '../http/pagination.ts';
 import type { Page, PageQuery } from '../http/pagination.ts';

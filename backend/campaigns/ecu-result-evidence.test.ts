@@ -14,7 +14,6 @@ import type { TestDatabase } from '../../test/support/db.ts';
 import { decodeMessage } from '../../protocol/index.ts';
 import { BlobStore } from '../blobs/store.ts';
 import { applyResults } from '../delivery/ingest/apply-results.ts';
-import { asDeliveryDb } from '../delivery/schema.ts';
 import { EVIDENCE_CSV_COLUMNS, exportEvidenceCsv } from './evidence.ts';
 import { listedMoves, moveVehicles } from './vehicle-moves.ts';
 
@@ -38,7 +37,7 @@ async function collect(lines: AsyncGenerator<string>): Promise<string> {
 
 describe('ECU results from the wire to the evidence', () => {
   it('keep their one vocabulary: an untouched ECU is not_started, an old gateway success is succeeded', async () => {
-    const db = asDeliveryDb(testDb.db);
+    const db = testDb.db;
     const users = await insertUsers(db);
     const release = await insertAuthorisedRelease(db, new BlobStore(blobDir), {
       hardwareId: 'HW-1',

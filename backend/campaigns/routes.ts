@@ -1,8 +1,8 @@
 import { z } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { stream } from 'hono/streaming';
-import { ROLES } from '../db/schema.ts';
-import type { Role } from '../db/schema.ts';
+import { ROLES } from '../users/types.ts';
+import type { Role } from '../users/types.ts';
 import type { AppEnv } from '../http/auth.ts';
 import { actorOf } from '../http/actor.ts';
 import type { RouteDeps } from '../http/deps.ts';

@@ -1,15 +1,9 @@
 import { sql } from 'kysely';
 import type { Selectable, Transaction, Updateable } from 'kysely';
 import type { Db } from '../db/database.ts';
-import type {
-  CampaignKind,
-  CampaignState,
-  CampaignsTable,
-  CampaignWavesTable,
-  Database,
-  InstallPolicy,
-  TargetFilter,
-} from '../db/schema.ts';
+import type { CampaignKind, CampaignState, InstallPolicy, TargetFilter } from './types.ts';
+import type { CampaignsTable, CampaignWavesTable } from './tables.ts';
+import type { Database } from '../db/schema.ts';
 import { appendAudit } from '../audit/service.ts';
 import type { Actor } from '../audit/service.ts';
 import { conflict, illegalTransition, invalid, notFound, ProblemError } from '../http/problem.ts';

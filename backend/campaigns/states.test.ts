@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { VEHICLE_CAMPAIGN_STATES } from '../db/schema.ts';
-import type { VehicleCampaignState } from '../db/schema.ts';
+import { VEHICLE_CAMPAIGN_STATES } from './types.ts';
+import type { VehicleCampaignState } from './types.ts';
 import {
   ACTIVE_VEHICLE_STATES,
   CAMPAIGN_ACTION_RULES,

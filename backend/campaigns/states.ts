@@ -1,5 +1,5 @@
-import { VEHICLE_CAMPAIGN_STATES } from '../db/schema.ts';
-import type { CampaignState, VehicleCampaignState } from '../db/schema.ts';
+import { VEHICLE_CAMPAIGN_STATES } from './types.ts';
+import type { CampaignState, VehicleCampaignState } from './types.ts';
 
 export const CAMPAIGN_ACTIONS = [
   'submit',

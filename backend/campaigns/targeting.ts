@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { RawBuilder, SqlBool, Transaction } from 'kysely';
-import type { Database, TargetFilter } from '../db/schema.ts';
+import type { Database } from '../db/schema.ts';
+import type { TargetFilter } from './types.ts';
 import { addTargetVehicles, removeTargetVehicles } from './vehicle-moves.ts';
 
 const list = (values: readonly string[] | undefined): string[] | null =>

@@ -7,8 +7,7 @@ import { destroyTestDatabase } from '../../test/integration/delivery/harness.ts'
 import { createTestDatabase } from '../../test/support/db.ts';
 import type { TestDatabase } from '../../test/support/db.ts';
 import type { Db } from '../db/database.ts';
-import { VEHICLE_CAMPAIGN_STATES } from '../db/schema.ts';
-import { asDeliveryDb } from '../delivery/schema.ts';
+import { VEHICLE_CAMPAIGN_STATES } from './types.ts';
 import { listCampaigns, loadCampaign } from './service.ts';
 import { vehicleCounts } from './vehicle-counts.ts';
 import {
@@ -28,9 +27,9 @@ let vins: string[];
 beforeAll(async () => {
   testDb = await createTestDatabase();
   db = testDb.db;
-  users = await insertUsers(asDeliveryDb(db));
+  users = await insertUsers(db);
   vins = (
-    await insertFleet(asDeliveryDb(db), {
+    await insertFleet(db, {
       prefix: 'CNT',
       count: 8,
       hardwareId: 'HW',
@@ -43,7 +42,7 @@ afterAll(() => destroyTestDatabase(testDb));
 
 const newCampaign = async () =>
   (
-    await insertCampaign(asDeliveryDb(db), {
+    await insertCampaign(db, {
       releaseIds: [],
       vins,
       waves: [

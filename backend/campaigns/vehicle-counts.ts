@@ -2,7 +2,7 @@
 // see migrations/0110_vehicle_state_counts.ts): a few rows per campaign, whatever its size.
 import { sql } from 'kysely';
 import type { QueryExecutorProvider } from 'kysely';
-import type { VehicleCampaignState } from '../db/schema.ts';
+import type { VehicleCampaignState } from './types.ts';
 
 export interface WaveStateCount {
   readonly campaignId: number;

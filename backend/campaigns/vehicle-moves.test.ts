@@ -5,8 +5,7 @@ import { destroyTestDatabase, waitUntil } from '../../test/integration/delivery/
 import { createTestDatabase } from '../../test/support/db.ts';
 import type { TestDatabase } from '../../test/support/db.ts';
 import type { Db } from '../db/database.ts';
-import type { VehicleCampaignState } from '../db/schema.ts';
-import { asDeliveryDb } from '../delivery/schema.ts';
+import type { VehicleCampaignState } from './types.ts';
 import { changeVehicleLifecycle } from '../fleet/service.ts';
 import { evaluateCampaign } from './waves.ts';
 import { listedMoves, moveVehicles } from './vehicle-moves.ts';
@@ -18,7 +17,7 @@ let users: { creator: number; approver: number };
 beforeAll(async () => {
   testDb = await createTestDatabase();
   db = testDb.db;
-  users = await insertUsers(asDeliveryDb(db));
+  users = await insertUsers(db);
 });
 afterAll(() => destroyTestDatabase(testDb));
 
@@ -27,7 +26,7 @@ let fleetNo = 0;
 async function campaignOf(count: number): Promise<{ campaignId: number; vins: string[] }> {
   fleetNo += 1;
   const vins = (
-    await insertFleet(asDeliveryDb(db), {
+    await insertFleet(db, {
       prefix: `MV${fleetNo}`,
       count,
       hardwareId: 'HW',
@@ -35,7 +34,7 @@ async function campaignOf(count: number): Promise<{ campaignId: number; vins: st
       baseSha256: () => null,
     })
   ).map((v) => v.vin);
-  const { campaignId } = await insertCampaign(asDeliveryDb(db), {
+  const { campaignId } = await insertCampaign(db, {
     releaseIds: [],
     vins,
     waves: [{ cumulativePercent: 100, successThreshold: 1, errorThreshold: 1 }],
@@ -88,7 +87,7 @@ describe('moveVehicles', () => {
       [a]: ['pending->offered', 'offered->succeeded'],
       [c]: ['pending->offered'],
     });
-    const offer = await asDeliveryDb(db)
+    const offer = await db
       .selectFrom('campaign_vehicles')
       .select(['offer_count', 'offered_at'])
       .where('campaign_id', '=', campaignId)

@@ -4,7 +4,7 @@
 // test: vehicle-moves-only-writer.test.ts fails if any other file writes these tables.
 import { sql } from 'kysely';
 import type { QueryExecutorProvider, RawBuilder } from 'kysely';
-import type { VehicleCampaignState } from '../db/schema.ts';
+import type { VehicleCampaignState } from './types.ts';
 import { LEGAL_RETRY_MOVES, LEGAL_VEHICLE_MOVES } from './legal-moves-sql.ts';
 
 /** Requested moves as SQL rows `(campaign_id, vin, to_state, at, error)`, at most one per vehicle. */

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { sql } from 'kysely';
-import { ROLES } from '../db/schema.ts';
+import { ROLES } from '../users/types.ts';
 import { ProblemError } from '../http/problem.ts';
 import type { IssuedToken } from '../users/service.ts';
 import { listTokens, listUsers, loadUser } from '../users/service.ts';

@@ -1,5 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { Role } from '../db/schema.ts';
+import type { Role } from '../users/types.ts';
 import type { AppEnv, AuthUser } from '../http/auth.ts';
 
 /**

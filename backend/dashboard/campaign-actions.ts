@@ -7,7 +7,7 @@ import {
   RETRYABLE_VEHICLE_STATES,
 } from '../campaigns/states.ts';
 import { campaignProgress } from '../campaigns/waves.ts';
-import type { CampaignState } from '../db/schema.ts';
+import type { CampaignState } from '../campaigns/types.ts';
 import type { AuthUser } from '../http/auth.ts';
 import type { ApiOperation, ApiRoles } from './api-roles.ts';
 import type { CampaignAction } from './campaign-view.ts';

@@ -1,5 +1,5 @@
-import { CAMPAIGN_KINDS, INSTALL_PRECONDITIONS } from '../db/schema.ts';
-import type { CampaignKind, InstallPrecondition, TargetFilter } from '../db/schema.ts';
+import { CAMPAIGN_KINDS, INSTALL_PRECONDITIONS } from '../campaigns/types.ts';
+import type { CampaignKind, InstallPrecondition, TargetFilter } from '../campaigns/types.ts';
 import type { CampaignInput, WavePlan } from '../campaigns/service.ts';
 import { invalid } from '../http/problem.ts';
 import { WAVE_ROWS, WINDOW_ROWS } from './pages/campaign-form.tsx';

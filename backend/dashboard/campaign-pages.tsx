@@ -1,7 +1,7 @@
 import { campaignProgress } from '../campaigns/waves.ts';
 import { createCampaign, listCampaigns, loadCampaign, transitionCampaign } from '../campaigns/service.ts';
 import type { Campaign } from '../campaigns/service.ts';
-import type { CampaignState } from '../db/schema.ts';
+import type { CampaignState } from '../campaigns/types.ts';
 import { ProblemError } from '../http/problem.ts';
 import { CAMPAIGN_READY_STATES } from '../releases/lifecycle.ts';
 import { listReleases, loadRelease } from '../releases/service.ts';

@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import { listCampaignVehicles } from '../campaigns/service.ts';
 import type { Db } from '../db/database.ts';
-import type { CampaignEcusTable, VehicleCampaignState } from '../db/schema.ts';
+import type { CampaignEcusTable } from '../campaigns/tables.ts';
+import type { VehicleCampaignState } from '../campaigns/types.ts';
 import type { Page, PageQuery } from '../http/pagination.ts';
 
 /** One ECU of a vehicle in a campaign: its plan and, once reported, its outcome. */

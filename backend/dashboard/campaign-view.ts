@@ -1,7 +1,7 @@
 import { FAILED_VEHICLE_STATES } from '../campaigns/states.ts';
 import type { Campaign } from '../campaigns/service.ts';
 import type { WaveFigures } from '../campaigns/waves.ts';
-import type { CampaignState, VehicleCampaignState } from '../db/schema.ts';
+import type { CampaignState, VehicleCampaignState } from '../campaigns/types.ts';
 
 // What the campaign pages show. Fields shared with the domain's records are picked from their types;
 // the rest is shaped for the pages.

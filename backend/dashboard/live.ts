@@ -1,8 +1,8 @@
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { CampaignProgress } from '../campaigns/waves.ts';
-import { VEHICLE_CAMPAIGN_STATES } from '../db/schema.ts';
-import type { CampaignState } from '../db/schema.ts';
+import { VEHICLE_CAMPAIGN_STATES } from '../campaigns/types.ts';
+import type { CampaignState } from '../campaigns/types.ts';
 import { groupCounts } from './campaign-view.ts';
 import type { LiveSnapshot, StateCounts } from './campaign-view.ts';
 

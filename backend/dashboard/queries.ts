@@ -3,7 +3,7 @@ import { FAILED_VEHICLE_STATES } from '../campaigns/states.ts';
 import { isTargetVehicle } from '../campaigns/targeting.ts';
 import { vehicleCounts } from '../campaigns/vehicle-counts.ts';
 import type { Db } from '../db/database.ts';
-import type { CampaignState, TargetFilter, VehicleCampaignState } from '../db/schema.ts';
+import type { CampaignState, TargetFilter, VehicleCampaignState } from '../campaigns/types.ts';
 
 // Read-only queries the dashboard needs and the domain services do not offer (yet). Everything that
 // changes state goes through the services.

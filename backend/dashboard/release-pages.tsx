@@ -1,7 +1,7 @@
 import type { Context as HonoContext } from 'hono';
 import { listAuditEntries } from '../audit/service.ts';
-import { RELEASE_STATES } from '../db/schema.ts';
-import type { ReleaseState } from '../db/schema.ts';
+import { RELEASE_STATES } from '../releases/types.ts';
+import type { ReleaseState } from '../releases/types.ts';
 import type { AuthUser } from '../http/auth.ts';
 import { ProblemError } from '../http/problem.ts';
 import { decideAndPublish } from '../releases/authorization.ts';

@@ -1,5 +1,6 @@
 import type { Db } from '../db/database.ts';
-import type { CampaignState, VulnerabilityPhase } from '../db/schema.ts';
+import type { CampaignState } from '../campaigns/types.ts';
+import type { VulnerabilityPhase } from '../vulnerabilities/types.ts';
 
 // Read-only views the release pages need beside the release service's own loadRelease.
 

@@ -1,4 +1,4 @@
-import type { TargetFilter } from '../db/schema.ts';
+import type { TargetFilter } from '../campaigns/types.ts';
 
 /** VINs listed by name before the rest are only counted. */
 const VINS_SHOWN = 5;

@@ -1,6 +1,6 @@
 import type { AuthUser } from '../http/auth.ts';
 import { notFound } from '../http/problem.ts';
-import { VEX_JUSTIFICATIONS, VEX_STATUSES } from '../vulnerabilities/monitoring-db.ts';
+import { VEX_JUSTIFICATIONS, VEX_STATUSES } from '../vulnerabilities/types.ts';
 import { VexDecision } from '../vulnerabilities/monitoring-schemas.ts';
 import { loadVulnerability } from '../vulnerabilities/service.ts';
 import type { Vulnerability } from '../vulnerabilities/service.ts';

@@ -65,7 +65,7 @@ class PglitePool extends pg.Pool {
   readonly #pglite: PGlite;
   readonly #owned: boolean;
   constructor(pglite: PGlite, owned: boolean) {
-    super(createPgConfig(pglite) as unknown as pg.PoolConfig);
+    super(createPgConfig(pglite));
     this.#pglite = pglite;
     this.#owned = owned;
   }

@@ -3,7 +3,7 @@ import type { TargetFile } from '../../protocol/tuf/schemas.ts';
 import type { DirectorEcuTarget } from '../../protocol/uptane/custom-fields.ts';
 import { buildDirectorTarget } from '../../protocol/uptane/targets.ts';
 import { imageTargetName } from '../tuf-repo/target-name.ts';
-import type { DeliveryDb } from './schema.ts';
+import type { Db } from '../db/database.ts';
 
 interface AssignmentRow {
   serial: string;
@@ -24,11 +24,7 @@ interface AssignmentRow {
  * the campaign, the vehicle's ECUs of a matching hardware id that do not run it yet, each with
  * the cached delta from the image it runs, or none (full image) when no delta exists for it.
  */
-export async function directorTargetsFor(
-  db: DeliveryDb,
-  campaignId: number,
-  vin: string,
-): Promise<Record<string, TargetFile>> {
+export async function directorTargetsFor(db: Db, campaignId: number, vin: string): Promise<Record<string, TargetFile>> {
   const rows = await sql<AssignmentRow>`
     SELECT e.serial, e.hardware_id, i.sha256, i.length, i.file_name, i.version, r.hardware_id AS release_hardware_id,
            e.image_sha256 AS base_sha256, d.sha256 AS delta_sha256, d.length AS delta_length, d.base_length

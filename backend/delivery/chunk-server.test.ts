@@ -11,7 +11,6 @@ import type { TestDatabase } from '../../test/support/db.ts';
 import { BlobStore } from '../blobs/store.ts';
 import type { BrokerClient } from '../mqtt/broker-client.ts';
 import { CHUNK_SIZE, ChunkServer } from './chunk-server.ts';
-import { asDeliveryDb } from './schema.ts';
 
 let testDb: TestDatabase;
 let dir: string;
@@ -24,7 +23,7 @@ const VIN = testVin('CHK', 1);
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
-  const db = asDeliveryDb(testDb.db);
+  const db = testDb.db;
   dir = await mkdtemp(join(tmpdir(), 'chunks-'));
   const blobs = new BlobStore(dir);
   const users = await insertUsers(db);

@@ -4,7 +4,7 @@ import { vehicleTopic } from '../../protocol/messages/topics.ts';
 import type { BlobStore } from '../blobs/store.ts';
 import type { BrokerClient } from '../mqtt/broker-client.ts';
 import { isServableBlob } from '../tuf-repo/servable.ts';
-import type { DeliveryDb } from './schema.ts';
+import type { Db } from '../db/database.ts';
 
 /** Bytes per chunks/data message: below broker message limits, large enough to keep overhead low. */
 export const CHUNK_SIZE = 64 * 1024;
@@ -17,7 +17,7 @@ export const CHUNK_SIZE = 64 * 1024;
 export class ChunkServer {
   readonly #cache = new Map<string, Uint8Array>();
 
-  constructor(private readonly deps: { db: DeliveryDb; blobs: BlobStore; broker: BrokerClient }) {}
+  constructor(private readonly deps: { db: Db; blobs: BlobStore; broker: BrokerClient }) {}
 
   /** The blob's bytes when it is something the backend may hand out. */
   async #blob(sha256: string): Promise<Uint8Array | undefined> {

@@ -4,15 +4,14 @@ import { destroyTestDatabase } from '../../test/integration/delivery/harness.ts'
 import { createTestDatabase } from '../../test/support/db.ts';
 import type { TestDatabase } from '../../test/support/db.ts';
 import { claimOffers } from './claim-offers.ts';
-import { asDeliveryDb } from './schema.ts';
-import type { DeliveryDb } from './schema.ts';
+import type { Db } from '../db/database.ts';
 
 let testDb: TestDatabase;
-let db: DeliveryDb;
+let db: Db;
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
-  db = asDeliveryDb(testDb.db);
+  db = testDb.db;
 });
 afterAll(() => destroyTestDatabase(testDb));
 

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { moveVehicles, selectedMoves } from '../campaigns/vehicle-moves.ts';
-import type { DeliveryDb } from './schema.ts';
+import type { Db } from '../db/database.ts';
 
 export interface ClaimedOffer {
   readonly vin: string;
@@ -14,7 +14,7 @@ export interface ClaimedOffer {
  * others stay pending for a later pass. SKIP LOCKED lets several backend instances dispatch at once.
  */
 export async function claimOffers(
-  db: DeliveryDb,
+  db: Db,
   opts: { campaignId: number; waveNo: number; afterVin: string; limit: number; now?: Date },
 ): Promise<ClaimedOffer[]> {
   const now = opts.now ?? new Date();

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { encode } from '../../delta/index.ts';
 import type { BlobStore } from '../blobs/store.ts';
-import type { DeliveryDb } from './schema.ts';
+import type { Db } from '../db/database.ts';
 
 export interface DeltaCacheResult {
   /** Pairs encoded by this call. */
@@ -16,7 +16,7 @@ export interface DeltaCacheResult {
  * share it, the package stored content-addressed in the blob store.
  */
 export async function ensureWaveDeltas(
-  db: DeliveryDb,
+  db: Db,
   blobs: BlobStore,
   campaignId: number,
   waveNo: number,

@@ -7,9 +7,8 @@ import { ensureWaveDeltas } from './delta-cache.ts';
 import type { DeliveryLog } from './ingest/rejections.ts';
 import { OfferSweeper } from './offer-sweeper.ts';
 import { publishOffers } from './offers.ts';
-import type { DeliveryDb } from './schema.ts';
-import { evaluateCampaign } from '../campaigns/waves.ts';
 import type { Db } from '../db/database.ts';
+import { evaluateCampaign } from '../campaigns/waves.ts';
 import { describeDecision } from './ingest/ingester.ts';
 
 export interface DispatcherOptions {
@@ -38,7 +37,7 @@ interface WaveCursor {
  * vehicles-per-minute (a token bucket per wave), in batches claimed set-based in SQL.
  */
 export class Dispatcher {
-  readonly #db: DeliveryDb;
+  readonly #db: Db;
   readonly #broker: BrokerClient;
   readonly #blobs: BlobStore;
   readonly #keys: KeySet;
@@ -55,7 +54,7 @@ export class Dispatcher {
   offersSent = 0;
 
   constructor(
-    deps: { db: DeliveryDb; broker: BrokerClient; blobs: BlobStore; keys: KeySet; log: DeliveryLog },
+    deps: { db: Db; broker: BrokerClient; blobs: BlobStore; keys: KeySet; log: DeliveryLog },
     options: DispatcherOptions = {},
   ) {
     this.#db = deps.db;
@@ -90,7 +89,7 @@ export class Dispatcher {
     this.#lastEvaluation = Date.now();
     const running = await this.#db.selectFrom('campaigns').select('id').where('state', '=', 'running').execute();
     for (const { id } of running) {
-      const decision = await evaluateCampaign(this.#db as unknown as Db, id);
+      const decision = await evaluateCampaign(this.#db, id);
       if (decision.action !== 'none') this.#log(`delivery: campaign ${id}: ${describeDecision(decision)}`);
     }
   }

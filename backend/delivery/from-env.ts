@@ -7,7 +7,6 @@ import { startEmbeddedBroker } from '../mqtt/embedded-broker.ts';
 import type { EmbeddedBroker } from '../mqtt/embedded-broker.ts';
 import { publishImageRepository } from '../tuf-repo/image-repository.ts';
 import { ensureRoot } from '../tuf-repo/root.ts';
-import { asDeliveryDb } from './schema.ts';
 import { startDeliveryService } from './service.ts';
 import type { DeliveryService } from './service.ts';
 
@@ -37,9 +36,8 @@ export async function startDeliveryFromEnv(
   if (embedded && (await ensureDevKeySet(keysDir)))
     console.log(`delivery: generated a development key set in ${keysDir}`);
   const keys = await loadKeySet(keysDir, env);
-  const deliveryDb = asDeliveryDb(db);
-  await ensureRoot(deliveryDb, keys, 'director', new Date());
-  await publishImageRepository(deliveryDb, keys);
+  await ensureRoot(db, keys, 'director', new Date());
+  await publishImageRepository(db, keys);
 
   let embeddedBroker: EmbeddedBroker | undefined;
   if (!env.MQTT_URL) {

@@ -1,6 +1,5 @@
 import { decodeMessage, encodeMessage } from '../../protocol/messages/codec.ts';
-import type { MessagePayload } from '../../protocol/messages/payloads.ts';
-import type { RepositoryFiles } from '../../protocol/messages/payloads.ts';
+import type { MessagePayload, RepositoryFiles } from '../../protocol/messages/payloads.ts';
 import { vehicleTopic } from '../../protocol/messages/topics.ts';
 import type { KeySet } from '../keys/key-set.ts';
 import type { BrokerClient } from '../mqtt/broker-client.ts';
@@ -8,7 +7,7 @@ import { ensureDirectorMetadata } from '../tuf-repo/director.ts';
 import { latestMetadata, metadataVersion, rootsAfter } from '../tuf-repo/metadata-store.ts';
 import type { Repository } from '../tuf-repo/metadata-store.ts';
 import { directorTargetsFor } from './assignment.ts';
-import type { DeliveryDb } from './schema.ts';
+import type { Db } from '../db/database.ts';
 import { TERMINAL_VEHICLE_STATES } from '../campaigns/states.ts';
 
 const text = new TextDecoder();
@@ -24,7 +23,7 @@ class RequestRefused extends Error {
 
 /** The newest consistent set of a repository scope: timestamp, the snapshot it names, the targets that names. */
 async function repositoryFiles(
-  db: DeliveryDb,
+  db: Db,
   repository: Repository,
   scope: string,
   trustedRoot: number,
@@ -57,7 +56,7 @@ export class MetadataResponder {
   /** Director metadata of one VIN is signed by one request at a time (versions must not collide). */
   readonly #perVin = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly deps: { db: DeliveryDb; keys: KeySet; broker: BrokerClient }) {}
+  constructor(private readonly deps: { db: Db; keys: KeySet; broker: BrokerClient }) {}
 
   async handle(vin: string, payload: Uint8Array): Promise<void> {
     const request = decodeMessage('metadata/request', payload);

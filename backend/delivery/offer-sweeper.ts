@@ -1,6 +1,6 @@
 import type { BrokerClient } from '../mqtt/broker-client.ts';
 import { offerAgain } from './offers.ts';
-import type { DeliveryDb } from './schema.ts';
+import type { Db } from '../db/database.ts';
 
 /**
  * Offers again to vehicles still `offered` longer than `ackTimeoutMs` after their offer: the
@@ -14,7 +14,7 @@ export class OfferSweeper {
   reoffered = 0;
 
   constructor(
-    private readonly deps: { db: DeliveryDb; broker: BrokerClient },
+    private readonly deps: { db: Db; broker: BrokerClient },
     private readonly ackTimeoutMs: number,
     private readonly batchSize: number,
   ) {}

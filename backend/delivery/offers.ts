@@ -3,14 +3,10 @@ import { encodeMessage } from '../../protocol/messages/codec.ts';
 import { vehicleTopic } from '../../protocol/messages/topics.ts';
 import { formatExpires } from '../../protocol/tuf/time.ts';
 import type { BrokerClient } from '../mqtt/broker-client.ts';
-import type { DeliveryDb } from './schema.ts';
+import type { Db } from '../db/database.ts';
 
 /** Bytes each vehicle will download for a campaign: the delta where one is cached, else the image. */
-async function downloadBytes(
-  db: DeliveryDb,
-  campaignId: number,
-  vins: readonly string[],
-): Promise<Map<string, number>> {
+async function downloadBytes(db: Db, campaignId: number, vins: readonly string[]): Promise<Map<string, number>> {
   const rows = await sql<{ vin: string; bytes: string }>`
     SELECT e.vin, sum(coalesce(d.length, i.length)) AS bytes
     FROM ecus e
@@ -23,7 +19,7 @@ async function downloadBytes(
 }
 
 /** Each vehicle's attempt at a campaign (the offer carries it: a gateway skips attempts it finished). */
-async function attempts(db: DeliveryDb, campaignId: number, vins: readonly string[]): Promise<Map<string, number>> {
+async function attempts(db: Db, campaignId: number, vins: readonly string[]): Promise<Map<string, number>> {
   const rows = await db
     .selectFrom('campaign_vehicles')
     .select(['vin', 'attempt'])
@@ -43,7 +39,7 @@ const PUBLISH_TIMEOUT_MS = 10_000;
  */
 export async function publishOffers(
   broker: BrokerClient,
-  db: DeliveryDb,
+  db: Db,
   campaign: { id: number; deadline: Date | null },
   vins: readonly string[],
   now: Date = new Date(),
@@ -86,7 +82,7 @@ export async function publishOffers(
  * Offers again to vehicles that just reported a version manifest (so they are online) and still
  * have an offer of a running campaign they have not finished downloading.
  */
-export async function reofferOnline(broker: BrokerClient, db: DeliveryDb, vins: readonly string[]): Promise<number> {
+export async function reofferOnline(broker: BrokerClient, db: Db, vins: readonly string[]): Promise<number> {
   if (vins.length === 0) return 0;
   const rows = await db
     .selectFrom('campaign_vehicles as cv')
@@ -102,7 +98,7 @@ export async function reofferOnline(broker: BrokerClient, db: DeliveryDb, vins: 
 /** Publishes offers again to vehicles already `offered` (no state change), grouped by campaign. */
 export async function offerAgain(
   broker: BrokerClient,
-  db: DeliveryDb,
+  db: Db,
   rows: readonly { campaign_id: number; vin: string; deadline_at: Date | null }[],
 ): Promise<number> {
   const byCampaign = new Map<number, { deadline: Date | null; vins: string[] }>();

@@ -14,7 +14,6 @@ import type { IngesterOptions } from './ingest/ingester.ts';
 import { recordRejections } from './ingest/rejections.ts';
 import type { DeliveryLog } from './ingest/rejections.ts';
 import { MetadataResponder } from './metadata-responder.ts';
-import { asDeliveryDb } from './schema.ts';
 
 export interface DeliveryServiceOptions {
   db: Db;
@@ -69,7 +68,7 @@ export const BACKEND_GROUP = 'backend';
  * request, and batched ingestion of progress, results and version manifests.
  */
 export async function startDeliveryService(options: DeliveryServiceOptions): Promise<DeliveryService> {
-  const db = asDeliveryDb(options.db);
+  const db = options.db;
   const log = options.log ?? ((line: string) => console.log(line));
   const broker = await connectBroker({
     url: options.brokerUrl,

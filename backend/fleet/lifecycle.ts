@@ -1,4 +1,4 @@
-import type { VehicleLifecycle } from '../db/schema.ts';
+import type { VehicleLifecycle } from './types.ts';
 
 /** Legal fleet lifecycle moves; end_of_life is final. */
 export const LIFECYCLE_TRANSITIONS: Record<VehicleLifecycle, readonly VehicleLifecycle[]> = {

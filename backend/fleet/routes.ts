@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Db } from '../db/database.ts';
-import { ROLES } from '../db/schema.ts';
+import { ROLES } from '../users/types.ts';
 import type { AppEnv } from '../http/auth.ts';
 import { actorOf } from '../http/actor.ts';
 import { PageQuery, pageOf } from '../http/pagination.ts';

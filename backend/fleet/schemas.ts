@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { label } from '../http/schema-fields.ts';
-import { ASIL_RATINGS, ECU_EXPOSURES, VEHICLE_LIFECYCLES } from '../db/schema.ts';
+import { ASIL_RATINGS, ECU_EXPOSURES, VEHICLE_LIFECYCLES } from './types.ts';
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex sha256 (64 characters)');
 

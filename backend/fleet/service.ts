@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import type { Selectable } from 'kysely';
 import type { Db } from '../db/database.ts';
-import type { Asil, EcuExposure, EcusTable, VehicleLifecycle, VehiclesTable } from '../db/schema.ts';
+import type { Asil, EcuExposure, VehicleLifecycle } from './types.ts';
+import type { EcusTable, VehiclesTable } from './tables.ts';
 import { appendAudit } from '../audit/service.ts';
 import type { Actor } from '../audit/service.ts';
 import { illegalTransition, notFound } from '../http/problem.ts';

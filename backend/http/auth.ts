@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import type { RequestIdVariables } from 'hono/request-id';
 import type { Db } from '../db/database.ts';
-import type { Role } from '../db/schema.ts';
+import type { Role } from '../users/types.ts';
 import { ProblemError, problemResponse } from './problem.ts';
 
 export interface AuthUser {

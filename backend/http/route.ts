@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import type { RouteConfig } from '@hono/zod-openapi';
-import type { Role } from '../db/schema.ts';
+import type { Role } from '../users/types.ts';
 import { requireRoles } from './auth.ts';
 
 export const ProblemSchema = z

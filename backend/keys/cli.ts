@@ -51,14 +51,13 @@ addFlags(program.command('rotate-key'), KEYS_FLAGS['rotate-key'])
     console.log(`${o.repository} ${o.role}: new key ${rotation.newKeyId}; retired ${rotation.retiredFiles.join(', ')}`);
     if (o.publish) {
       const { openDatabaseFromEnv } = await import('../db/from-env.ts');
-      const { asDeliveryDb } = await import('../delivery/schema.ts');
       const { publishImageRepository } = await import('../tuf-repo/image-repository.ts');
       const { ensureRoot } = await import('../tuf-repo/root.ts');
       const { db } = await openDatabaseFromEnv();
       try {
         const keys = await loadKeySet(keysDir);
-        const root = await ensureRoot(asDeliveryDb(db), keys, o.repository, new Date());
-        if (o.repository === 'image') await publishImageRepository(asDeliveryDb(db), keys);
+        const root = await ensureRoot(db, keys, o.repository, new Date());
+        if (o.repository === 'image') await publishImageRepository(db, keys);
         console.log(`${o.repository} root is now version ${root.version}`);
       } finally {
         await db.destroy();

@@ -13,9 +13,18 @@ const noAck: Ack = () => undefined;
 /** What mqtt.js's handlers do with the error of handleMessage's callback: move to the next packet, no PUBACK. */
 const PUBACK_DEFERRED = new Error('PUBACK deferred until the message is stored');
 
-interface MqttInternals {
-  handleMessage(packet: IPublishPacket, callback: (error?: Error) => void): void;
-  _sendPacket(packet: { cmd: 'puback'; messageId: number }, callback?: () => void): void;
+/** mqtt.js's private packet writer, the one its own acknowledgements go through. */
+type SendPacket = (packet: { cmd: 'puback'; messageId: number }, callback?: () => void) => void;
+
+function isSendPacket(value: unknown): value is SendPacket {
+  return typeof value === 'function';
+}
+
+/** The client's private `_sendPacket`, bound; throws when an mqtt.js upgrade removed it. */
+function packetSender(client: MqttClient): SendPacket {
+  const send: unknown = Reflect.get(client, '_sendPacket');
+  if (!isSendPacket(send)) throw new Error('mqtt.js MqttClient has no _sendPacket: deferred PUBACKs need it');
+  return send.bind(client);
 }
 
 /**
@@ -28,7 +37,7 @@ export function deferAcks(
   deferred: (topic: string) => boolean,
   maxUnacked: number,
 ): (packet: IPublishPacket) => Ack {
-  const internals = client as unknown as MqttInternals;
+  const sendPacket = packetSender(client);
   // One generation per connection: a PUBACK for a message id of an earlier connection would
   // acknowledge some other message (ids are reused); the broker redelivers the old one anyway.
   let generation = 0;
@@ -41,7 +50,7 @@ export function deferAcks(
     resumeReading = undefined;
   });
   const isDeferred = (packet: IPublishPacket) => packet.qos === 1 && deferred(packet.topic);
-  internals.handleMessage = (packet, callback) => {
+  client.handleMessage = (packet, callback) => {
     if (!isDeferred(packet)) return callback();
     unacked++;
     if (unacked < maxUnacked) return callback(PUBACK_DEFERRED);
@@ -56,7 +65,7 @@ export function deferAcks(
       if (done || at !== generation) return;
       done = true;
       unacked--;
-      internals._sendPacket({ cmd: 'puback', messageId });
+      sendPacket({ cmd: 'puback', messageId });
       const resume = resumeReading;
       resumeReading = undefined;
       resume?.();

@@ -39,6 +39,7 @@ export function routeConsoleToLogger(log: Logger): void {
 
 /** Writes the counts of repeated lines held back (at shutdown, so that none is lost). */
 export function flushRepeats(log: Logger): void {
-  const stream: unknown = (log as unknown as Record<symbol, unknown>)[pino.symbols.streamSym];
+  // pino keeps its destination under a symbol it exports but does not type on Logger.
+  const stream: unknown = Reflect.get(log, pino.symbols.streamSym);
   if (stream instanceof LogSink) stream.flush();
 }

@@ -1,6 +1,5 @@
 import type { Actor } from '../audit/service.ts';
 import type { Db } from '../db/database.ts';
-import { asDeliveryDb } from '../delivery/schema.ts';
 import type { KeySet } from '../keys/key-set.ts';
 import { publishImageRepository } from '../tuf-repo/image-repository.ts';
 import { decideAuthorization } from './service.ts';
@@ -29,7 +28,7 @@ export async function decideAndPublish(
  */
 async function publishAuthorised(db: Db, keys: KeySet, releaseId: number): Promise<void> {
   try {
-    await publishImageRepository(asDeliveryDb(db), keys);
+    await publishImageRepository(db, keys);
   } catch (error) {
     console.warn(`release ${releaseId}: authorised, Image repository not re-signed yet: ${(error as Error).message}`);
   }

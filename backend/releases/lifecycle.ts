@@ -1,4 +1,4 @@
-import type { ReleaseState } from '../db/schema.ts';
+import type { ReleaseState } from './types.ts';
 
 /** IEC 62443-2-3 patch states: supplier side, then OEM side. Authorisation has its own route. */
 export const RELEASE_TRANSITIONS: Record<ReleaseState, readonly ReleaseState[]> = {

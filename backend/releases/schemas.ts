@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { invalid } from '../http/problem.ts';
 import { label, text } from '../http/schema-fields.ts';
-import { RELEASE_STATES } from '../db/schema.ts';
+import { RELEASE_STATES } from './types.ts';
 import { AUTHORIZATION_DECISIONS } from './lifecycle.ts';
 
 export const FileName = z

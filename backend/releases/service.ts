@@ -1,7 +1,8 @@
 import type { Transaction } from 'kysely';
 import type { BlobStore } from '../blobs/store.ts';
 import type { Db } from '../db/database.ts';
-import type { Database, ReleaseState } from '../db/schema.ts';
+import type { Database } from '../db/schema.ts';
+import type { ReleaseState } from './types.ts';
 import { appendAudit } from '../audit/service.ts';
 import type { Actor } from '../audit/service.ts';
 import { conflict, illegalTransition, invalid, notFound } from '../http/problem.ts';

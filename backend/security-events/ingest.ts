@@ -6,7 +6,7 @@ import type { SecurityEvent, SignedSecurityEvent } from '../../protocol/index.ts
 import { ed25519PublicKey } from '../../protocol/tuf/keys.ts';
 import type { Rejection } from '../delivery/ingest/rejections.ts';
 import { gatewayKeyToHex } from '../fleet/gateway-key.ts';
-import type { SecurityDb } from './schema.ts';
+import type { Db } from '../db/database.ts';
 
 export interface ReceivedSecurityEvent {
   readonly vin: string;
@@ -23,7 +23,7 @@ interface Verified {
 const CAMPAIGN_ID = /^\d{1,9}$/;
 
 export async function applySecurityEvents(
-  db: SecurityDb,
+  db: Db,
   received: readonly ReceivedSecurityEvent[],
 ): Promise<{ stored: number; rejected: Rejection[] }> {
   if (received.length === 0) return { stored: 0, rejected: [] };
@@ -59,7 +59,7 @@ export async function applySecurityEvents(
   return { stored: await insertEvents(db, verified), rejected };
 }
 
-async function insertEvents(db: SecurityDb, verified: readonly Verified[]): Promise<number> {
+async function insertEvents(db: Db, verified: readonly Verified[]): Promise<number> {
   if (verified.length === 0) return 0;
   const campaignIds = [
     ...new Set(

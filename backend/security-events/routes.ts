@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Db } from '../db/database.ts';
-import { ROLES } from '../db/schema.ts';
+import { ROLES } from '../users/types.ts';
 import { actorOf } from '../http/actor.ts';
 import type { AppEnv } from '../http/auth.ts';
 import { pageOf } from '../http/pagination.ts';

@@ -3,7 +3,7 @@
 // bus or its software no longer verifies). Nothing runs without the operator's confirmation.
 import type { SecurityEventType, SecuritySeverity } from '../../protocol/index.ts';
 import { canMoveLifecycle } from '../fleet/lifecycle.ts';
-import type { VehicleLifecycle } from '../db/schema.ts';
+import type { VehicleLifecycle } from '../fleet/types.ts';
 
 export const PROPOSED_ACTIONS = ['open_vulnerability', 'isolate_vehicle'] as const;
 export type ProposedActionKind = (typeof PROPOSED_ACTIONS)[number];

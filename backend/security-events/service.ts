@@ -6,13 +6,12 @@ import { SecurityEventSchema } from '../../protocol/index.ts';
 import type { SecurityEvent, SecurityEventType, SecuritySeverity } from '../../protocol/index.ts';
 import { appendAudit, type Actor } from '../audit/service.ts';
 import type { Db } from '../db/database.ts';
-import type { VehicleLifecycle } from '../db/schema.ts';
+import type { VehicleLifecycle } from '../fleet/types.ts';
 import { changeVehicleLifecycle } from '../fleet/service.ts';
 import { decodeCursor, toPage, type Page } from '../http/pagination.ts';
 import { conflict, notFound } from '../http/problem.ts';
 import { recordReport } from '../vulnerabilities/service.ts';
 import { proposedActions, type ProposedAction } from './rules.ts';
-import { asSecurityDb } from './schema.ts';
 
 export interface StoredSecurityEvent {
   id: string;
@@ -42,7 +41,7 @@ export interface SecurityEventFilter {
 }
 
 function baseQuery(db: Db) {
-  return asSecurityDb(db).selectFrom('security_events').selectAll();
+  return db.selectFrom('security_events').selectAll();
 }
 type Row = Awaited<ReturnType<ReturnType<typeof baseQuery>['executeTakeFirstOrThrow']>>;
 
@@ -135,7 +134,7 @@ export async function openVulnerabilityFromEvent(db: Db, actor: Actor, id: strin
       intrusionLevel: null,
       affected: [],
     });
-    const linked = await asSecurityDb(trx)
+    const linked = await trx
       .updateTable('security_events')
       .set({ vulnerability_id: vulnerability.id })
       .where('id', '=', id)
@@ -163,7 +162,7 @@ export async function isolateVehicleFromEvent(
   const event = await requireProposed(db, id, 'isolate_vehicle');
   await changeVehicleLifecycle(db, actor, event.vin, { to: 'isolated', reason: `security event ${id}: ${reason}` });
   const at = new Date();
-  await asSecurityDb(db).updateTable('security_events').set({ vehicle_isolated_at: at }).where('id', '=', id).execute();
+  await db.updateTable('security_events').set({ vehicle_isolated_at: at }).where('id', '=', id).execute();
   return { ...event, vehicleIsolatedAt: at.toISOString() };
 }
 
@@ -180,7 +179,7 @@ export async function undeliveredSecurityEvents(db: Db, limit: number): Promise<
 
 export async function markSiemDelivered(db: Db, ids: readonly string[], at: Date): Promise<void> {
   if (ids.length === 0) return;
-  await asSecurityDb(db)
+  await db
     .updateTable('security_events')
     .set({ siem_delivered_at: at })
     .where('id', 'in', ids)

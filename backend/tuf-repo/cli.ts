@@ -6,7 +6,6 @@
 import { Command } from 'commander';
 import { BlobStore } from '../blobs/store.ts';
 import { openDatabaseFromEnv } from '../db/from-env.ts';
-import { asDeliveryDb } from '../delivery/schema.ts';
 import { defaultKeysDir, loadKeySet } from '../keys/key-set.ts';
 import { exportImageRepository } from './export.ts';
 import { publishImageRepository } from './image-repository.ts';
@@ -20,7 +19,7 @@ program
   .action(async (o: { keysDir: string }) => {
     const { db } = await openDatabaseFromEnv();
     try {
-      const versions = await publishImageRepository(asDeliveryDb(db), await loadKeySet(o.keysDir));
+      const versions = await publishImageRepository(db, await loadKeySet(o.keysDir));
       console.log(JSON.stringify(versions));
     } finally {
       await db.destroy();
@@ -36,7 +35,7 @@ program
   .action(async (o: { out: string }) => {
     const { db, blobDir } = await openDatabaseFromEnv();
     try {
-      const summary = await exportImageRepository(asDeliveryDb(db), new BlobStore(blobDir), o.out);
+      const summary = await exportImageRepository(db, new BlobStore(blobDir), o.out);
       console.log(`${summary.metadataFiles} metadata files, ${summary.targetFiles} targets written to ${o.out}`);
       if (summary.missingBlobs.length > 0) {
         console.error(`missing from the blob store: ${summary.missingBlobs.join(', ')}`);

@@ -1,13 +1,13 @@
 import { signEcuImage } from '../../protocol/uptane/targets.ts';
 import type { Signer } from '../../protocol/tuf/keys.ts';
-import type { DeliveryDb } from '../delivery/schema.ts';
+import type { Db } from '../db/database.ts';
 
 /**
  * The ECU code signature (Ed25519 over the image's SHA-256, by the code-signing key, which is not
  * a TUF key) of each image, made once and kept: re-signing metadata never changes it.
  */
 export async function ensureCodeSignatures(
-  db: DeliveryDb,
+  db: Db,
   codeSigner: Signer,
   sha256s: readonly string[],
 ): Promise<Map<string, string>> {

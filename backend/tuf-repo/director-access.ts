@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { claimedVehicle, verifyVehicleAuthorization } from '../../protocol/vehicle-request-auth.ts';
-import type { DeliveryDb } from '../delivery/schema.ts';
+import type { Db } from '../db/database.ts';
 import { gatewayKeyToHex } from '../fleet/gateway-key.ts';
 import type { AuthUser } from '../http/auth.ts';
 import { ProblemError } from '../http/problem.ts';
@@ -18,7 +18,7 @@ const unauthorized = (detail: string) =>
  */
 export async function refuseDirectorRead(
   c: Context,
-  deps: { db: DeliveryDb; resolveUser: UserResolver },
+  deps: { db: Db; resolveUser: UserResolver },
   vin: string,
 ): Promise<ProblemError | null> {
   const header = c.req.header('authorization');

@@ -1,5 +1,5 @@
 import type { TargetFile } from '../../protocol/tuf/schemas.ts';
-import type { DeliveryDb } from '../delivery/schema.ts';
+import type { Db } from '../db/database.ts';
 import type { KeySet } from '../keys/key-set.ts';
 import { ensureTargetsPublished } from './publish-targets.ts';
 import type { RepositoryVersions } from './publish-targets.ts';
@@ -10,7 +10,7 @@ import type { RepositoryVersions } from './publish-targets.ts';
  * when the vehicle's latest targets already say exactly this, nothing new is signed.
  */
 export async function ensureDirectorMetadata(
-  db: DeliveryDb,
+  db: Db,
   keys: KeySet,
   vin: string,
   targets: Readonly<Record<string, TargetFile>>,

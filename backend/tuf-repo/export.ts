@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BlobStore } from '../blobs/store.ts';
-import type { DeliveryDb } from '../delivery/schema.ts';
+import type { Db } from '../db/database.ts';
 import { latestMetadata } from './metadata-store.ts';
 
 export interface ExportSummary {
@@ -15,7 +15,7 @@ export interface ExportSummary {
  * client: every N.root.json (and root.json, the newest), timestamp.json, every N.snapshot.json
  * and N.targets.json, and targets/<sha256>.<name> for each target of the newest targets.
  */
-export async function exportImageRepository(db: DeliveryDb, blobs: BlobStore, dir: string): Promise<ExportSummary> {
+export async function exportImageRepository(db: Db, blobs: BlobStore, dir: string): Promise<ExportSummary> {
   await mkdir(join(dir, 'targets'), { recursive: true });
   const rows = await db
     .selectFrom('tuf_metadata')

@@ -10,8 +10,7 @@ import type { TestDatabase } from '../../test/support/db.ts';
 import { insertAuthorisedRelease, insertUsers } from '../../test/integration/delivery/fixtures.ts';
 import { destroyTestDatabase } from '../../test/integration/delivery/harness.ts';
 import { BlobStore } from '../blobs/store.ts';
-import { asDeliveryDb } from '../delivery/schema.ts';
-import type { DeliveryDb } from '../delivery/schema.ts';
+import type { Db } from '../db/database.ts';
 import { ensureDevKeySet, rotateKey } from '../keys/generate.ts';
 import { loadKeySet } from '../keys/key-set.ts';
 import { exportImageRepository } from './export.ts';
@@ -19,13 +18,13 @@ import { publishImageRepository } from './image-repository.ts';
 import { tufRoutes } from './routes.ts';
 
 let testDb: TestDatabase;
-let db: DeliveryDb;
+let db: Db;
 let dir: string;
 let blobs: BlobStore;
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
-  db = asDeliveryDb(testDb.db);
+  db = testDb.db;
   dir = await mkdtemp(join(tmpdir(), 'tuf-repo-'));
   blobs = new BlobStore(join(dir, 'blobs'));
   await ensureDevKeySet(join(dir, 'keys'));

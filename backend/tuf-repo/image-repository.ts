@@ -1,7 +1,7 @@
 import type { TargetFile } from '../../protocol/tuf/schemas.ts';
 import { buildImageTarget } from '../../protocol/uptane/targets.ts';
 import type { KeySet } from '../keys/key-set.ts';
-import type { DeliveryDb } from '../delivery/schema.ts';
+import type { Db } from '../db/database.ts';
 import { ensureCodeSignatures } from './code-signing.ts';
 import { ensureTargetsPublished } from './publish-targets.ts';
 import type { RepositoryVersions } from './publish-targets.ts';
@@ -11,7 +11,7 @@ import { imageTargetName } from './target-name.ts';
 export const PUBLISHED_RELEASE_STATES = ['authorized', 'effective'] as const;
 
 /** Every image of every authorised release, as Image repository targets. */
-export async function authorisedImageTargets(db: DeliveryDb, keys: KeySet): Promise<Record<string, TargetFile>> {
+export async function authorisedImageTargets(db: Db, keys: KeySet): Promise<Record<string, TargetFile>> {
   const images = await db
     .selectFrom('release_images as i')
     .innerJoin('releases as r', 'r.id', 'i.release_id')
@@ -46,7 +46,7 @@ export async function authorisedImageTargets(db: DeliveryDb, keys: KeySet): Prom
  * Signing targets needs the offline targets key(s) to be present in the keys directory.
  */
 export async function publishImageRepository(
-  db: DeliveryDb,
+  db: Db,
   keys: KeySet,
   now: Date = new Date(),
 ): Promise<RepositoryVersions> {

@@ -1,4 +1,5 @@
-import type { DeliveryDb, TufMetadataTable } from '../delivery/schema.ts';
+import type { Db } from '../db/database.ts';
+import type { TufMetadataTable } from './tables.ts';
 
 export type Repository = TufMetadataTable['repository'];
 export type Role = TufMetadataTable['role'];
@@ -10,7 +11,7 @@ export interface StoredMetadata {
 
 /** The newest version of one role's metadata in one repository scope, or undefined. */
 export async function latestMetadata(
-  db: DeliveryDb,
+  db: Db,
   repository: Repository,
   scope: string,
   role: Role,
@@ -28,7 +29,7 @@ export async function latestMetadata(
 }
 
 export async function metadataVersion(
-  db: DeliveryDb,
+  db: Db,
   repository: Repository,
   scope: string,
   role: Role,
@@ -46,7 +47,7 @@ export async function metadataVersion(
 }
 
 export async function insertMetadata(
-  db: DeliveryDb,
+  db: Db,
   rows: readonly { repository: Repository; scope: string; role: Role; version: number; bytes: Uint8Array }[],
 ): Promise<void> {
   if (rows.length === 0) return;
@@ -57,11 +58,7 @@ export async function insertMetadata(
 }
 
 /** Root versions newer than `afterVersion`, oldest first: what a client walks to follow a rotation. */
-export async function rootsAfter(
-  db: DeliveryDb,
-  repository: Repository,
-  afterVersion: number,
-): Promise<StoredMetadata[]> {
+export async function rootsAfter(db: Db, repository: Repository, afterVersion: number): Promise<StoredMetadata[]> {
   const rows = await db
     .selectFrom('tuf_metadata')
     .select(['version', 'bytes'])

@@ -1,7 +1,7 @@
 import { canonicalize } from '../../protocol/tuf/canonical-json.ts';
 import { publishRepository } from '../../protocol/tuf/publish.ts';
 import type { TargetFile } from '../../protocol/tuf/schemas.ts';
-import type { DeliveryDb } from '../delivery/schema.ts';
+import type { Db } from '../db/database.ts';
 import type { KeySet } from '../keys/key-set.ts';
 import { expiresAt, expiresSoon } from './expiry.ts';
 import { insertMetadata, latestMetadata } from './metadata-store.ts';
@@ -29,7 +29,7 @@ function signedTargetsOf(bytes: Uint8Array): unknown {
  * otherwise targets, snapshot and timestamp are all signed anew with the next versions.
  */
 export async function ensureTargetsPublished(
-  db: DeliveryDb,
+  db: Db,
   keys: KeySet,
   repository: Repository,
   scope: string,

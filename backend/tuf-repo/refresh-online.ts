@@ -1,7 +1,7 @@
 import { buildSnapshot, buildTimestamp } from '../../protocol/tuf/builders.ts';
 import type { Signer } from '../../protocol/tuf/keys.ts';
 import { serializeMetadata, signMetadata } from '../../protocol/tuf/signatures.ts';
-import type { DeliveryDb } from '../delivery/schema.ts';
+import type { Db } from '../db/database.ts';
 import { expiresAt, expiresSoon } from './expiry.ts';
 import { insertMetadata } from './metadata-store.ts';
 import type { Repository, StoredMetadata } from './metadata-store.ts';
@@ -18,7 +18,7 @@ export interface PublishedSet {
  * without a false alarm). Returns the new versions, or undefined when nothing was due.
  */
 export async function refreshOnlineRoles(
-  db: DeliveryDb,
+  db: Db,
   repository: Repository,
   scope: string,
   current: PublishedSet,

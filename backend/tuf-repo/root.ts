@@ -4,7 +4,7 @@ import type { RootSigned } from '../../protocol/tuf/schemas.ts';
 import type { Signer } from '../../protocol/tuf/keys.ts';
 import type { KeySet, RepositoryKind } from '../keys/key-set.ts';
 import { TUF_ROLES } from '../keys/key-set.ts';
-import type { DeliveryDb } from '../delivery/schema.ts';
+import type { Db } from '../db/database.ts';
 import { expiresAt } from './expiry.ts';
 import { insertMetadata, latestMetadata } from './metadata-store.ts';
 
@@ -34,12 +34,7 @@ function matchesKeys(root: RootSigned, keys: KeySet, repository: RepositoryKind)
  * version N+1 is signed by the new root keys and by the retired ones that root N trusted, so a
  * client holding root N can verify N+1.
  */
-export async function ensureRoot(
-  db: DeliveryDb,
-  keys: KeySet,
-  repository: RepositoryKind,
-  now: Date,
-): Promise<CurrentRoot> {
+export async function ensureRoot(db: Db, keys: KeySet, repository: RepositoryKind, now: Date): Promise<CurrentRoot> {
   const latest = await latestMetadata(db, repository, '', 'root');
   const previous = latest ? parseRoot(latest.bytes) : undefined;
   if (latest && previous && matchesKeys(previous, keys, repository)) {

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { Context } from 'hono';
 import type { BlobStore } from '../blobs/store.ts';
-import type { DeliveryDb } from '../delivery/schema.ts';
+import type { Db } from '../db/database.ts';
 import { problemResponse } from '../http/problem.ts';
 import { parseByteRange } from './byte-range.ts';
 import { refuseDirectorRead } from './director-access.ts';
@@ -11,7 +11,7 @@ import { isServableBlob } from './servable.ts';
 import type { Repository } from './metadata-store.ts';
 
 export interface TufRoutesDeps {
-  db: DeliveryDb;
+  db: Db;
   blobs: BlobStore;
   /** The API's token check: users may read any vehicle's Director metadata. */
   resolveUser: UserResolver;
@@ -52,7 +52,7 @@ function serveBytes(c: Context, bytes: Uint8Array, contentType: string): Respons
 }
 
 async function metadataFile(
-  db: DeliveryDb,
+  db: Db,
   repository: Repository,
   scope: string,
   file: string,

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Db } from '../db/database.ts';
-import { ROLES } from '../db/schema.ts';
+import { ROLES } from './types.ts';
 import type { AppEnv } from '../http/auth.ts';
 import { PageQuery, pageOf } from '../http/pagination.ts';
 import { IdParam, jsonBody, jsonResponse, Reason, securedRoute } from '../http/route.ts';

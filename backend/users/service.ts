@@ -1,5 +1,5 @@
 import type { Db } from '../db/database.ts';
-import type { Role } from '../db/schema.ts';
+import type { Role } from './types.ts';
 import { appendAudit, SYSTEM_ACTOR } from '../audit/service.ts';
 import type { Actor } from '../audit/service.ts';
 import { hashToken, newToken } from '../http/auth.ts';

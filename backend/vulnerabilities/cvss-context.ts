@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
-import type { Asil, EcuExposure } from '../db/schema.ts';
+import type { Asil, EcuExposure } from '../fleet/types.ts';
 import { vectorMetrics, withDefaultMetrics } from './cvss.ts';
 import type { CvssAssessment } from './cvss.ts';
 

@@ -1,5 +1,5 @@
 import cvssCalculator from 'ae-cvss-calculator';
-import type { Severity } from '../db/schema.ts';
+import type { Severity } from './types.ts';
 
 // One CVSS implementation: ae-cvss-calculator scores every version (checked against FIRST's v4.0
 // reference calculator and the v3.1 specification's formulas in cvss.test.ts). The library scores

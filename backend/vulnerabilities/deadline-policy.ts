@@ -1,4 +1,4 @@
-import type { Severity } from '../db/schema.ts';
+import type { Severity } from './types.ts';
 
 // The IEC 62443-4-1 delivery factors (impact, exploit availability, workaround, fleet exposure) as a
 // small decision tree giving a delivery class, each class with a configurable number of days.

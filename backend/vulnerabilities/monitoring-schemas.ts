@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { VEX_JUSTIFICATIONS } from './monitoring-db.ts';
+import { VEX_JUSTIFICATIONS } from './types.ts';
 
 export const Sha256Param = z.object({
   id: z.coerce

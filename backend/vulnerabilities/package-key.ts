@@ -1,5 +1,5 @@
 import { PackageURL } from 'packageurl-js';
-import type { VersionScheme } from './monitoring-db.ts';
+import type { VersionScheme } from './types.ts';
 
 // One key per package, shared by SBOM components and advisories, so matching is an index lookup:
 // `pkg:<type>/<namespace>/<name>` from a purl (normalised per type by packageurl-js) or

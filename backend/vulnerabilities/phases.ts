@@ -1,5 +1,5 @@
-import { VULNERABILITY_PHASES } from '../db/schema.ts';
-import type { VulnerabilityPhase } from '../db/schema.ts';
+import { VULNERABILITY_PHASES } from './types.ts';
+import type { VulnerabilityPhase } from './types.ts';
 
 /** ISO/IEC 30111 handling phases; `rejected` and `closed` are final. */
 export const PHASE_TRANSITIONS: Record<VulnerabilityPhase, readonly VulnerabilityPhase[]> = {

@@ -1,13 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { label, text } from '../http/schema-fields.ts';
-import {
-  ASIL_RATINGS,
-  ECU_EXPOSURES,
-  REJECTION_REASONS,
-  REMEDIATION_KINDS,
-  REPORTER_KINDS,
-  VULNERABILITY_PHASES,
-} from '../db/schema.ts';
+import { ASIL_RATINGS, ECU_EXPOSURES } from '../fleet/types.ts';
+import { REJECTION_REASONS, REMEDIATION_KINDS, REPORTER_KINDS, VULNERABILITY_PHASES } from './types.ts';
 
 export const AffectedProduct = z
   .object({ hardwareId: label(), versions: z.array(label()).min(1).max(200) })

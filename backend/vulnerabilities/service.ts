@@ -1,14 +1,9 @@
 import { sql } from 'kysely';
 import type { Selectable, Transaction, Updateable } from 'kysely';
 import type { Db } from '../db/database.ts';
-import type {
-  Database,
-  RejectionReason,
-  RemediationKind,
-  ReporterKind,
-  VulnerabilitiesTable,
-  VulnerabilityPhase,
-} from '../db/schema.ts';
+import type { Database } from '../db/schema.ts';
+import type { RejectionReason, RemediationKind, ReporterKind, VulnerabilityPhase } from './types.ts';
+import type { VulnerabilitiesTable } from './tables.ts';
 import { appendAudit } from '../audit/service.ts';
 import type { Actor } from '../audit/service.ts';
 import { conflict, illegalTransition, invalid, notFound } from '../http/problem.ts';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../backend/app.ts';
 import { BlobStore } from '../../backend/blobs/store.ts';
 import { dashboardRoutes } from '../../backend/dashboard/routes.tsx';
-import { ROLES } from '../../backend/db/schema.ts';
+import { ROLES } from '../../backend/users/types.ts';
 import { seriousAxeViolations } from './axe.ts';
 import type { AxeViolation } from './axe.ts';
 import { launchChromium } from './browser.ts';

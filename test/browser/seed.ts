@@ -2,10 +2,9 @@ import { SYSTEM_ACTOR } from '../../backend/audit/service.ts';
 import type { Actor } from '../../backend/audit/service.ts';
 import { BlobStore } from '../../backend/blobs/store.ts';
 import type { Db } from '../../backend/db/database.ts';
-import type { Role } from '../../backend/db/schema.ts';
+import type { Role } from '../../backend/users/types.ts';
 import { createCampaign, DEFAULT_WAVES, transitionCampaign } from '../../backend/campaigns/service.ts';
 import type { Campaign } from '../../backend/campaigns/service.ts';
-import { asSecurityDb } from '../../backend/security-events/schema.ts';
 import type { SecurityEvent } from '../../protocol/index.ts';
 import { createVehicleModel, registerVehicle } from '../../backend/fleet/service.ts';
 import { attachImage, createRelease, decideAuthorization, transitionRelease } from '../../backend/releases/service.ts';
@@ -199,6 +198,6 @@ export async function seedSecurityEvents(db: Db, events: readonly SecurityEvent[
     event: JSON.stringify(e),
     signatures: '[]',
   }));
-  await asSecurityDb(db).insertInto('security_events').values(rows).execute();
+  await db.insertInto('security_events').values(rows).execute();
   return rows.map((r) => r.id);
 }

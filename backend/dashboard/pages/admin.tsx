@@ -1,6 +1,6 @@
 import type { Child } from 'hono/jsx';
-import { ROLES } from '../../db/schema.ts';
-import type { Role } from '../../db/schema.ts';
+import { ROLES } from '../../users/types.ts';
+import type { Role } from '../../users/types.ts';
 import type { AuthUser } from '../../http/auth.ts';
 import type { IssuedToken, TokenSummary, User } from '../../users/service.ts';
 import type { FlashMessage } from '../flash.ts';

@@ -1,4 +1,4 @@
-import { CAMPAIGN_KINDS, INSTALL_PRECONDITIONS } from '../../db/schema.ts';
+import { CAMPAIGN_KINDS, INSTALL_PRECONDITIONS } from '../../campaigns/types.ts';
 import type { AuthUser } from '../../http/auth.ts';
 import type { FormError } from '../campaign-form-errors.ts';
 import type { Form } from '../campaign-form-input.ts';

@@ -1,4 +1,4 @@
-import type { CampaignState } from '../../db/schema.ts';
+import type { CampaignState } from '../../campaigns/types.ts';
 import type { CampaignAction } from '../campaign-view.ts';
 import { APPROVAL_ACTIONS, ApprovalForm } from './campaign-approval.tsx';
 

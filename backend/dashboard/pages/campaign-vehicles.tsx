@@ -1,5 +1,5 @@
-import type { CampaignState, VehicleCampaignState } from '../../db/schema.ts';
-import { VEHICLE_CAMPAIGN_STATES } from '../../db/schema.ts';
+import type { CampaignState, VehicleCampaignState } from '../../campaigns/types.ts';
+import { VEHICLE_CAMPAIGN_STATES } from '../../campaigns/types.ts';
 import type { AuthUser } from '../../http/auth.ts';
 import type { Page as ListPage } from '../../http/pagination.ts';
 import type { CampaignVehicleRow } from '../campaign-vehicle-rows.ts';

@@ -2,7 +2,7 @@ import { raw } from 'hono/html';
 import type { AuthUser } from '../../http/auth.ts';
 import { GROUP_COLOURS, GROUP_NAMES, groupCounts } from '../campaign-view.ts';
 import type { CampaignDetail, CampaignSummary, GroupTimeline, LiveSnapshot } from '../campaign-view.ts';
-import { VEHICLE_CAMPAIGN_STATES } from '../../db/schema.ts';
+import { VEHICLE_CAMPAIGN_STATES } from '../../campaigns/types.ts';
 import { describeTargets } from '../target-words.ts';
 import { CampaignPanel } from './campaign-panel.tsx';
 import type { PanelView } from './campaign-panel.tsx';

@@ -2,7 +2,7 @@ import type { Child } from 'hono/jsx';
 import type { AuthUser } from '../../http/auth.ts';
 import type { Vehicle } from '../../fleet/service.ts';
 import { formatTime, humanize } from '../format.ts';
-import { VEHICLE_LIFECYCLES } from '../../db/schema.ts';
+import { VEHICLE_LIFECYCLES } from '../../fleet/types.ts';
 import type { FlashMessage } from '../flash.ts';
 import { Flash, Page } from '../layout.tsx';
 import { PageLinks, PageSizeSelect } from './paging.tsx';

@@ -1,5 +1,5 @@
 import type { AuditEntry } from '../../audit/service.ts';
-import type { ReleaseState } from '../../db/schema.ts';
+import type { ReleaseState } from '../../releases/types.ts';
 import type { AuthUser } from '../../http/auth.ts';
 import { EVIDENCE_STAGES } from '../../releases/lifecycle.ts';
 import type { Release } from '../../releases/service.ts';

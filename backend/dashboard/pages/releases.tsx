@@ -1,5 +1,5 @@
-import { RELEASE_STATES } from '../../db/schema.ts';
-import type { ReleaseState } from '../../db/schema.ts';
+import { RELEASE_STATES } from '../../releases/types.ts';
+import type { ReleaseState } from '../../releases/types.ts';
 import type { AuthUser } from '../../http/auth.ts';
 import type { Release } from '../../releases/service.ts';
 import type { FlashMessage } from '../flash.ts';

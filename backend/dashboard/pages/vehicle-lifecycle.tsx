@@ -1,4 +1,4 @@
-import type { VehicleLifecycle } from '../../db/schema.ts';
+import type { VehicleLifecycle } from '../../fleet/types.ts';
 import type { AuthUser } from '../../http/auth.ts';
 import { Page } from '../layout.tsx';
 

@@ -1,5 +1,5 @@
 import type { AuditEntry } from '../../audit/service.ts';
-import type { VulnerabilityPhase } from '../../db/schema.ts';
+import type { VulnerabilityPhase } from '../../vulnerabilities/types.ts';
 import type { AuthUser } from '../../http/auth.ts';
 import type { Vulnerability } from '../../vulnerabilities/service.ts';
 import { formatTime, humanize, timeLeft } from '../format.ts';

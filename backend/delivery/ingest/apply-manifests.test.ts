@@ -8,19 +8,18 @@ import type { TestVehicle } from '../../../test/integration/delivery/fixtures.ts
 import { destroyTestDatabase } from '../../../test/integration/delivery/harness.ts';
 import { createTestDatabase } from '../../../test/support/db.ts';
 import type { TestDatabase } from '../../../test/support/db.ts';
-import { asDeliveryDb } from '../schema.ts';
-import type { DeliveryDb } from '../schema.ts';
+import type { Db } from '../../db/database.ts';
 import { applyManifests } from './apply-manifests.ts';
 
 let testDb: TestDatabase;
-let db: DeliveryDb;
+let db: Db;
 let fleet: TestVehicle[];
 const SHA_A = 'a'.repeat(64);
 const SHA_B = 'b'.repeat(64);
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
-  db = asDeliveryDb(testDb.db);
+  db = testDb.db;
   fleet = await insertFleet(db, {
     prefix: 'MAN',
     count: 2,

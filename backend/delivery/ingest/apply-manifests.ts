@@ -7,7 +7,7 @@ import {
 } from '../../../protocol/manifest/vehicle-manifest.ts';
 import type { VehicleManifest } from '../../../protocol/manifest/vehicle-manifest.ts';
 import { ed25519PublicKey } from '../../../protocol/tuf/keys.ts';
-import type { DeliveryDb } from '../schema.ts';
+import type { Db } from '../../db/database.ts';
 import type { Rejection } from './rejections.ts';
 import type { ResultReport } from './apply-results.ts';
 
@@ -32,7 +32,7 @@ export interface AppliedManifests {
  * newest counter and each ECU's running version (with its history), all set-based.
  */
 export async function applyManifests(
-  db: DeliveryDb,
+  db: Db,
   received: readonly ReceivedManifest[],
   now: Date = new Date(),
 ): Promise<AppliedManifests> {

@@ -1,4 +1,4 @@
-import type { DeliveryDb } from '../schema.ts';
+import type { Db } from '../../db/database.ts';
 import { VEHICLE_STATE_RANK } from '../../campaigns/states.ts';
 import { listedMoves, moveVehiclesCounted } from '../../campaigns/vehicle-moves.ts';
 
@@ -14,7 +14,7 @@ export interface ProgressReport {
  * so a duplicate or late progress report changes nothing.
  */
 export async function applyProgress(
-  db: DeliveryDb,
+  db: Db,
   reports: readonly ProgressReport[],
   now: Date = new Date(),
 ): Promise<number> {

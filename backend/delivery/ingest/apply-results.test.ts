@@ -14,21 +14,20 @@ import { createTestDatabase } from '../../../test/support/db.ts';
 import type { TestDatabase } from '../../../test/support/db.ts';
 import { BlobStore } from '../../blobs/store.ts';
 import { listedMoves, moveVehicles } from '../../campaigns/vehicle-moves.ts';
-import { asDeliveryDb } from '../schema.ts';
-import type { DeliveryDb } from '../schema.ts';
+import type { Db } from '../../db/database.ts';
 import { applyProgress } from './apply-progress.ts';
 import { applyResults } from './apply-results.ts';
 import type { ResultReport } from './apply-results.ts';
 
 let testDb: TestDatabase;
-let db: DeliveryDb;
+let db: Db;
 let campaignId: number;
 let vins: string[];
 let blobDir: string;
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
-  db = asDeliveryDb(testDb.db);
+  db = testDb.db;
   blobDir = await mkdtemp(join(tmpdir(), 'apply-results-'));
   const users = await insertUsers(db);
   const release = await insertAuthorisedRelease(db, new BlobStore(blobDir), {

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { EcuResult, VehicleOutcome } from '../../../protocol/messages/ecu-result.ts';
-import type { DeliveryDb } from '../schema.ts';
+import type { Db } from '../../db/database.ts';
 import { listedMoves, moveVehicles } from '../../campaigns/vehicle-moves.ts';
 
 /** One wave of one campaign. */
@@ -36,7 +36,7 @@ export interface AppliedResults {
  * overtake progress), and the per-ECU records are upserted.
  */
 export async function applyResults(
-  db: DeliveryDb,
+  db: Db,
   reports: readonly ResultReport[],
   now: Date = new Date(),
 ): Promise<AppliedResults> {

@@ -4,11 +4,10 @@ import { vehicleTopic } from '../../../protocol/messages/topics.ts';
 import type { MessagePayload } from '../../../protocol/messages/payloads.ts';
 import type { Ack, BrokerClient } from '../../mqtt/broker-client.ts';
 import { reofferOnline } from '../offers.ts';
-import type { DeliveryDb } from '../schema.ts';
+import type { Db } from '../../db/database.ts';
 import { stateOfPhase } from '../vehicle-states.ts';
 import { evaluateCampaign } from '../../campaigns/waves.ts';
 import type { WaveDecision } from '../../campaigns/waves.ts';
-import type { Db } from '../../db/database.ts';
 import { applyManifests } from './apply-manifests.ts';
 import type { ReceivedManifest } from './apply-manifests.ts';
 import { applyProgress } from './apply-progress.ts';
@@ -17,7 +16,6 @@ import { applyResults } from './apply-results.ts';
 import type { ResultReport } from './apply-results.ts';
 import { recordRejections } from './rejections.ts';
 import { applySecurityEvents, type ReceivedSecurityEvent } from '../../security-events/ingest.ts';
-import { asSecurityDb } from '../../security-events/schema.ts';
 import type { DeliveryLog, Rejection } from './rejections.ts';
 
 export type ReportKind = 'progress' | 'result' | 'manifest' | 'security-event';
@@ -99,7 +97,7 @@ export class Ingester {
   readonly decisions: { campaignId: number; decision: WaveDecision }[] = [];
 
   constructor(
-    private readonly deps: { db: DeliveryDb; broker: BrokerClient; log: DeliveryLog },
+    private readonly deps: { db: Db; broker: BrokerClient; log: DeliveryLog },
     options: IngesterOptions = {},
   ) {
     this.#flushMs = options.flushMs ?? 50;
@@ -233,7 +231,7 @@ export class Ingester {
       if (!all && now - last < EVALUATION_INTERVAL_MS) continue;
       this.#toEvaluate.delete(campaignId);
       this.#lastEvaluation.set(campaignId, now);
-      const decision = await evaluateCampaign(this.#domainDb(), campaignId);
+      const decision = await evaluateCampaign(this.deps.db, campaignId);
       if (decision.action !== 'none') {
         this.decisions.push({ campaignId, decision });
         this.deps.log(`delivery: campaign ${campaignId}: ${describeDecision(decision)}`);
@@ -249,11 +247,6 @@ export class Ingester {
         );
       }, EVALUATION_INTERVAL_MS);
     }
-  }
-
-  /** The same connection seen with the domain's tables (the delivery schema only adds to them). */
-  #domainDb(): Db {
-    return this.deps.db as unknown as Db;
   }
 
   async #write(batch: readonly InboundReport[]): Promise<{ vin: string; body: Confirmation }[]> {
@@ -304,7 +297,7 @@ export class Ingester {
       });
     }
     await applyProgress(db, progress);
-    rejections.push(...(await applySecurityEvents(asSecurityDb(this.#domainDb()), securityEvents)).rejected);
+    rejections.push(...(await applySecurityEvents(this.deps.db, securityEvents)).rejected);
     await recordRejections(db, rejections, log);
     this.rejected += rejections.length;
     this.ingested += batch.length - rejections.length;

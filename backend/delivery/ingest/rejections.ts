@@ -1,4 +1,4 @@
-import type { DeliveryDb } from '../schema.ts';
+import type { Db } from '../../db/database.ts';
 
 export interface Rejection {
   readonly vin: string | null;
@@ -11,11 +11,7 @@ export interface Rejection {
 export type DeliveryLog = (line: string) => void;
 
 /** Records refused input (bad signature, unknown vehicle, stale counter, malformed) and logs it. */
-export async function recordRejections(
-  db: DeliveryDb,
-  rejections: readonly Rejection[],
-  log: DeliveryLog,
-): Promise<void> {
+export async function recordRejections(db: Db, rejections: readonly Rejection[], log: DeliveryLog): Promise<void> {
   if (rejections.length === 0) return;
   for (const r of rejections) log(`delivery: rejected ${r.topic}: ${r.reason}`);
   await db

@@ -1,4 +1,4 @@
-import type { AdvisorySource, VersionScheme } from '../monitoring-db.ts';
+import type { AdvisorySource, VersionScheme } from '../types.ts';
 import type { AffectedSpec } from '../matching/affected.ts';
 import { assessCvss } from '../cvss.ts';
 

@@ -1,9 +1,6 @@
-import type { Transaction } from 'kysely';
 import type { Db } from '../../db/database.ts';
-import type { Database } from '../../db/schema.ts';
 import { appendAudit } from '../../audit/service.ts';
 import type { Actor } from '../../audit/service.ts';
-import { asMonitoringDb } from '../monitoring-db.ts';
 import { refreshAffected, runMatching } from '../matching/service.ts';
 import type { MatchSummary } from '../matching/service.ts';
 import type { ParsedAdvisory } from './advisory.ts';
@@ -21,12 +18,7 @@ export interface ImportSummary {
  * (its packages and findings, re-matched; the change goes to the audit log), anything else
  * changes nothing. Then the new and replaced ones are matched against every SBOM.
  */
-export async function importAdvisories(
-  domainDb: Db,
-  actor: Actor,
-  advisories: ParsedAdvisory[],
-): Promise<ImportSummary> {
-  const db = asMonitoringDb(domainDb);
+export async function importAdvisories(db: Db, actor: Actor, advisories: ParsedAdvisory[]): Promise<ImportSummary> {
   const summary = { created: [] as string[], updated: [] as string[], unchanged: [] as string[] };
   const changedIds = await db.transaction().execute(async (trx) => {
     const ids: number[] = [];
@@ -86,7 +78,7 @@ export async function importAdvisories(
           )
           .execute();
       }
-      await appendAudit(trx as unknown as Transaction<Database>, {
+      await appendAudit(trx, {
         actor,
         action: existing ? 'advisory.update' : 'advisory.import',
         entityType: 'advisory',
@@ -108,6 +100,6 @@ export async function importAdvisories(
     return ids;
   });
   // Committed first: a crash before matching loses no advisory, and matching on demand catches up.
-  const matching = await runMatching(domainDb, actor, { advisoryIds: changedIds });
+  const matching = await runMatching(db, actor, { advisoryIds: changedIds });
   return { ...summary, matching };
 }

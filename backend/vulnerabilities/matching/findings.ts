@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
-import type { VexStatus } from '../monitoring-db.ts';
+import type { VexStatus } from '../types.ts';
 
 export interface Finding {
   vulnerabilityId: number;

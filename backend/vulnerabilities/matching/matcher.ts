@@ -1,4 +1,4 @@
-import type { VersionScheme } from '../monitoring-db.ts';
+import type { VersionScheme } from '../types.ts';
 import { isAffected } from './affected.ts';
 import type { AffectedSpec } from './affected.ts';
 import { COMPARATORS } from './versions.ts';

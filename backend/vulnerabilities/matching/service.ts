@@ -5,8 +5,6 @@ import type { Database } from '../../db/schema.ts';
 import { appendAudit } from '../../audit/service.ts';
 import type { Actor } from '../../audit/service.ts';
 import { vulnerabilityKey } from '../advisories/advisory.ts';
-import { asMonitoringDb } from '../monitoring-db.ts';
-import type { MonitoringDb, MonitoringTables } from '../monitoring-db.ts';
 import { recordReport, replaceAffected } from '../service.ts';
 import type { AffectedSpec } from './affected.ts';
 import { findMatches } from './matcher.ts';
@@ -26,7 +24,7 @@ export interface MatchSummary {
   vulnerabilityIds: number[];
 }
 
-type Mdb = MonitoringDb | Transaction<Database & MonitoringTables>;
+type Mdb = Db | Transaction<Database>;
 
 async function loadComponents(db: Mdb, scope: MatchScope, keys: string[] | null): Promise<ComponentRef[]> {
   let q = db
@@ -60,7 +58,7 @@ async function loadPackages(db: Mdb, scope: MatchScope, keys: string[] | null): 
 }
 
 /** The vulnerability an advisory's matches belong to: linked by CVE (or first alias), else created. */
-async function vulnerabilityFor(trx: Transaction<Database & MonitoringTables>, actor: Actor, advisoryId: number) {
+async function vulnerabilityFor(trx: Transaction<Database>, actor: Actor, advisoryId: number) {
   const a = await trx
     .selectFrom('advisories')
     .select(['id', 'source', 'external_id', 'aliases', 'summary', 'document'])
@@ -74,7 +72,7 @@ async function vulnerabilityFor(trx: Transaction<Database & MonitoringTables>, a
     .executeTakeFirst();
   if (linked) return { id: linked.vulnerability_id, created: false };
   const details = (a.document as { details?: unknown }).details;
-  const v = await recordReport(trx as unknown as Transaction<Database>, actor, {
+  const v = await recordReport(trx, actor, {
     title: `${key}: ${a.summary}`.slice(0, 300),
     description: typeof details === 'string' ? details : `${a.source.toUpperCase()} advisory ${a.external_id}`,
     reporter: `${a.source.toUpperCase()} advisory ${a.external_id}`,
@@ -96,7 +94,7 @@ async function vulnerabilityFor(trx: Transaction<Database & MonitoringTables>, a
  * The vulnerability's affected hardware ids and versions, from its findings, less the releases a
  * VEX statement says are not affected (or fixed). Writes only when they changed.
  */
-export async function refreshAffected(trx: Transaction<Database & MonitoringTables>, vulnerabilityId: number) {
+export async function refreshAffected(trx: Transaction<Database>, vulnerabilityId: number) {
   const rows = await sql<{ hardware_id: string; versions: string[] }>`
     SELECT r.hardware_id, array_agg(DISTINCT r.version ORDER BY r.version) AS versions
     FROM findings f JOIN releases r ON r.id = f.release_id
@@ -114,14 +112,13 @@ export async function refreshAffected(trx: Transaction<Database & MonitoringTabl
     JSON.stringify(xs.map((x) => [x.hardware_id, [...x.versions].sort()]));
   if (norm(rows.rows) === norm(current)) return;
   await replaceAffected(
-    trx as unknown as Transaction<Database>,
+    trx,
     vulnerabilityId,
     rows.rows.map((r) => ({ hardwareId: r.hardware_id, versions: r.versions })),
   );
 }
 
-export async function runMatching(domainDb: Db, actor: Actor, scope: MatchScope): Promise<MatchSummary> {
-  const db = asMonitoringDb(domainDb);
+export async function runMatching(db: Db, actor: Actor, scope: MatchScope): Promise<MatchSummary> {
   // Candidates on one side narrow the other side to the same package keys.
   let components: ComponentRef[];
   let packages: AdvisoryPackage[];
@@ -172,7 +169,7 @@ export async function runMatching(domainDb: Db, actor: Actor, scope: MatchScope)
     for (const id of touched) await refreshAffected(trx, id);
     for (const id of [...new Set(inserted.map((r) => r.vulnerability_id))].sort((a, b) => a - b)) {
       const mine = inserted.filter((r) => r.vulnerability_id === id);
-      await appendAudit(trx as unknown as Transaction<Database>, {
+      await appendAudit(trx, {
         actor,
         action: 'vulnerability.match',
         entityType: 'vulnerability',

@@ -1,4 +1,4 @@
-import type { VersionScheme } from '../monitoring-db.ts';
+import type { VersionScheme } from '../types.ts';
 import { schemeOfPurlType } from '../package-key.ts';
 import { COMPARATORS } from './versions.ts';
 

@@ -1,5 +1,5 @@
 import semver from 'semver';
-import type { VersionScheme } from '../monitoring-db.ts';
+import type { VersionScheme } from '../types.ts';
 
 // Version order per ecosystem. Each comparator returns <0, 0, >0 like Array.sort's.
 

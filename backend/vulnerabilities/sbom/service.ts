@@ -1,11 +1,8 @@
-import type { Transaction } from 'kysely';
 import type { Db } from '../../db/database.ts';
-import type { Database } from '../../db/schema.ts';
+import type { SbomFormat } from '../types.ts';
 import { appendAudit } from '../../audit/service.ts';
 import type { Actor } from '../../audit/service.ts';
 import { invalid, notFound } from '../../http/problem.ts';
-import { asMonitoringDb } from '../monitoring-db.ts';
-import type { SbomFormat } from '../monitoring-db.ts';
 import { refreshAffected, runMatching } from '../matching/service.ts';
 import type { MatchSummary } from '../matching/service.ts';
 import { SbomError } from './component.ts';
@@ -35,7 +32,7 @@ export interface ReleaseComponent {
  * findings follow the new document), then matches its components against every advisory.
  */
 export async function storeSbom(
-  domainDb: Db,
+  db: Db,
   actor: Actor,
   releaseId: number,
   imageSha256: string,
@@ -49,7 +46,6 @@ export async function storeSbom(
       throw invalid(`json${err.path === '/' ? '' : err.path.replaceAll('/', '.')}`, err.message);
     throw err;
   }
-  const db = asMonitoringDb(domainDb);
   const id = await db.transaction().execute(async (trx) => {
     const image = await trx
       .selectFrom('release_images')
@@ -102,7 +98,7 @@ export async function storeSbom(
         )
         .execute();
     }
-    await appendAudit(trx as unknown as Transaction<Database>, {
+    await appendAudit(trx, {
       actor,
       action: old ? 'sbom.replace' : 'sbom.upload',
       entityType: 'release',
@@ -117,7 +113,7 @@ export async function storeSbom(
     return row.id;
   });
   // Committed first: a crash before matching loses no SBOM, and matching on demand catches up.
-  const matching = await runMatching(domainDb, actor, { sbomIds: [id] });
+  const matching = await runMatching(db, actor, { sbomIds: [id] });
   return {
     id,
     releaseId,
@@ -130,8 +126,7 @@ export async function storeSbom(
   };
 }
 
-export async function listReleaseComponents(domainDb: Db, releaseId: number): Promise<ReleaseComponent[]> {
-  const db = asMonitoringDb(domainDb);
+export async function listReleaseComponents(db: Db, releaseId: number): Promise<ReleaseComponent[]> {
   const release = await db.selectFrom('releases').select('id').where('id', '=', releaseId).executeTakeFirst();
   if (!release) throw notFound('release', releaseId);
   const rows = await db

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/database.ts';
 import { notFound } from '../../http/problem.ts';
-import { asMonitoringDb } from '../monitoring-db.ts';
-import type { VexJustification, VexStatus } from '../monitoring-db.ts';
+import type { VexJustification, VexStatus } from '../types.ts';
 import type { VexStatement } from './service.ts';
 
 // A release's VEX statements as CycloneDX 1.6 (vulnerabilities[].analysis) and as a CSAF 2.0
@@ -36,8 +35,7 @@ interface Context {
   names: Map<number, { key: string; title: string }>;
 }
 
-async function loadContext(domainDb: Db, releaseId: number, statements: VexStatement[]): Promise<Context> {
-  const db = asMonitoringDb(domainDb);
+async function loadContext(db: Db, releaseId: number, statements: VexStatement[]): Promise<Context> {
   const r = await db
     .selectFrom('releases')
     .select(['id', 'hardware_id', 'version', 'supplier'])

@@ -1,11 +1,8 @@
-import type { Transaction } from 'kysely';
 import type { Db } from '../../db/database.ts';
-import type { Database } from '../../db/schema.ts';
+import type { VexJustification, VexStatus } from '../types.ts';
 import { appendAudit } from '../../audit/service.ts';
 import type { Actor } from '../../audit/service.ts';
 import { invalid, notFound } from '../../http/problem.ts';
-import { asMonitoringDb } from '../monitoring-db.ts';
-import type { VexJustification, VexStatus } from '../monitoring-db.ts';
 import { refreshAffected } from '../matching/service.ts';
 
 /** A decision as the API takes it: a justification exactly when not affected. */
@@ -28,14 +25,13 @@ export interface VexStatement {
  * fixed) take the release out of the vulnerability's affected set, so it no longer counts vehicles.
  */
 export async function decideVex(
-  domainDb: Db,
+  db: Db,
   actor: Actor,
   releaseId: number,
   vulnerabilityId: number,
   decision: VexDecision,
   now: Date,
 ): Promise<VexStatement> {
-  const db = asMonitoringDb(domainDb);
   const justification = decision.status === 'not_affected' ? decision.justification : null;
   if (decision.status !== 'not_affected' && 'justification' in decision) {
     throw invalid('json.justification', 'a justification goes with not_affected only');
@@ -68,7 +64,7 @@ export async function decideVex(
       .onConflict((oc) => oc.columns(['release_id', 'vulnerability_id']).doUpdateSet(values))
       .execute();
     await refreshAffected(trx, vulnerabilityId);
-    await appendAudit(trx as unknown as Transaction<Database>, {
+    await appendAudit(trx, {
       actor,
       action: 'vex.decide',
       entityType: 'vulnerability',
@@ -77,15 +73,14 @@ export async function decideVex(
       after: { releaseId, status: decision.status, justification, detail: decision.detail },
     });
   });
-  const [statement] = await listVex(domainDb, { releaseId, vulnerabilityId });
+  const [statement] = await listVex(db, { releaseId, vulnerabilityId });
   return statement as VexStatement;
 }
 
 export async function listVex(
-  domainDb: Db,
+  db: Db,
   filter: { releaseId?: number; vulnerabilityId?: number },
 ): Promise<VexStatement[]> {
-  const db = asMonitoringDb(domainDb);
   let q = db
     .selectFrom('vex_statements as x')
     .innerJoin('users as u', 'u.id', 'x.decided_by')

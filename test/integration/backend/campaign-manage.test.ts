@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlobStore } from '../../../backend/blobs/store.ts';
 import { applyVehicleReports } from '../../../backend/campaigns/vehicle-state.ts';
 import { campaignProgress, dispatchableVehicles } from '../../../backend/campaigns/waves.ts';
-import { asDeliveryDb } from '../../../backend/delivery/schema.ts';
 import { authorizedRelease, seedFleet } from './fixtures.ts';
 import { createHarness } from './harness.ts';
 import type { Harness } from './harness.ts';
@@ -130,7 +129,7 @@ describe('retrying failed vehicles', () => {
     const audit = await h.call('GET', `/api/audit?entityType=campaign&entityId=${id}&limit=50`, h.adminToken);
     expect(audit.body.items.at(-1)).toMatchObject({ action: 'campaign.retry_failed', reason: 'new BCM key' });
     // A retried vehicle's next offer is its second attempt (the gateway takes it); the others keep their first.
-    const attempts = await asDeliveryDb(h.db)
+    const attempts = await h.db
       .selectFrom('campaign_vehicles')
       .select(['vin', 'attempt'])
       .where('campaign_id', '=', id)

@@ -9,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ed25519SignerFromSeed, seedFromLabel } from '../../../protocol/tuf/keys.ts';
 import type { Signer } from '../../../protocol/tuf/keys.ts';
 import { vehicleAuthorization } from '../../../protocol/vehicle-request-auth.ts';
-import { asDeliveryDb } from '../../../backend/delivery/schema.ts';
 import { gatewayKeyFromHex } from '../../../backend/fleet/gateway-key.ts';
 import { ensureDevKeySet } from '../../../backend/keys/generate.ts';
 import { loadKeySet } from '../../../backend/keys/key-set.ts';
@@ -47,7 +46,7 @@ beforeAll(async () => {
       ecus: [{ serial: `SER-${vin}`, name: 'ecm', hardwareId: 'HW-ECM', installedVersion: '1.0.0' }],
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
-    await ensureDirectorMetadata(asDeliveryDb(h.db), keys, vin, {});
+    await ensureDirectorMetadata(h.db, keys, vin, {});
   }
 });
 afterAll(async () => {

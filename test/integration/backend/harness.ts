@@ -5,7 +5,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { createApp } from '../../../backend/app.ts';
 import type { AppDeps } from '../../../backend/app.ts';
 import type { Db } from '../../../backend/db/database.ts';
-import type { Role } from '../../../backend/db/schema.ts';
+import type { Role } from '../../../backend/users/types.ts';
 import type { AppEnv } from '../../../backend/http/auth.ts';
 import { createAdminToken, createUser, issueToken } from '../../../backend/users/service.ts';
 import { SYSTEM_ACTOR } from '../../../backend/audit/service.ts';

@@ -7,7 +7,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asDeliveryDb } from '../../../backend/delivery/schema.ts';
 import { ensureDevKeySet } from '../../../backend/keys/generate.ts';
 import { loadKeySet } from '../../../backend/keys/key-set.ts';
 import { publishImageRepository } from '../../../backend/tuf-repo/image-repository.ts';
@@ -23,7 +22,7 @@ beforeAll(async () => {
   const keys = await loadKeySet(keysDir);
   h = await createHarness({ keys });
   // The repository as delivery leaves it at start: published, without this release.
-  await publishImageRepository(asDeliveryDb(h.db), keys);
+  await publishImageRepository(h.db, keys);
 });
 afterAll(async () => {
   await h.destroy();

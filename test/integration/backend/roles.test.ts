@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROLES } from '../../../backend/db/schema.ts';
-import type { Role } from '../../../backend/db/schema.ts';
+import { ROLES } from '../../../backend/users/types.ts';
+import type { Role } from '../../../backend/users/types.ts';
 import { createHarness } from './harness.ts';
 import type { Harness } from './harness.ts';
 

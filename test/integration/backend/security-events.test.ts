@@ -3,7 +3,6 @@ import { signSecurityEvent, type SecurityEvent } from '../../../protocol/index.t
 import { testSigner } from '../../../protocol/tuf/test-fixtures.ts';
 import { gatewayKeyFromHex } from '../../../backend/fleet/gateway-key.ts';
 import { applySecurityEvents } from '../../../backend/security-events/ingest.ts';
-import { asSecurityDb } from '../../../backend/security-events/schema.ts';
 import { createHarness, type Harness } from './harness.ts';
 
 const VIN = 'WVWZZZ1KZAW000021';
@@ -52,7 +51,7 @@ const received = (e: SecurityEvent, signer = key, vin = e.vin) => {
 
 describe('security events', () => {
   it('stores a verified event once however often it comes, and refuses forged or misdirected ones', async () => {
-    const db = asSecurityDb(h.db);
+    const db = h.db;
     const forged = event(1, {
       type: 'metadata_verification_failure',
       attack: 'bad_signature',

@@ -3,7 +3,6 @@ import { signSecurityEvent, type SecurityEvent } from '../../../protocol/index.t
 import { testSigner } from '../../../protocol/tuf/test-fixtures.ts';
 import { gatewayKeyFromHex } from '../../../backend/fleet/gateway-key.ts';
 import { applySecurityEvents } from '../../../backend/security-events/ingest.ts';
-import { asSecurityDb } from '../../../backend/security-events/schema.ts';
 import { SiemForwarder } from '../../../backend/siem/forwarder.ts';
 import { startRsyslog, type TestRsyslog } from '../../support/rsyslog.ts';
 import { createHarness, type Harness } from './harness.ts';
@@ -62,7 +61,7 @@ async function ingest(counters: number[]): Promise<void> {
     const signed = signSecurityEvent(e, key);
     return { vin: VIN, topic: 't', envelope: { ...signed, signatures: [...signed.signatures] } };
   });
-  expect((await applySecurityEvents(asSecurityDb(h.db), events)).stored).toBe(counters.length);
+  expect((await applySecurityEvents(h.db, events)).stored).toBe(counters.length);
 }
 
 /** Polls the collector's file until `count` lines arrived (or the test times out). */
@@ -90,7 +89,7 @@ describe('SIEM export to rsyslog over TLS', () => {
     // Everything in the outbox is marked once rsyslog wrote all of it: nothing more will come.
     await expect
       .poll(async () =>
-        asSecurityDb(h.db).selectFrom('security_events').select('id').where('siem_delivered_at', 'is', null).execute(),
+        h.db.selectFrom('security_events').select('id').where('siem_delivered_at', 'is', null).execute(),
       )
       .toEqual([]);
     const ids = rsyslog.lines().map(idOf);

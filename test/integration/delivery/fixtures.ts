@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { generateEd25519Signer } from '../../../protocol/tuf/keys.ts';
 import type { Signer } from '../../../protocol/tuf/keys.ts';
 import type { BlobStore } from '../../../backend/blobs/store.ts';
-import type { DeliveryDb } from '../../../backend/delivery/schema.ts';
+import type { Db } from '../../../backend/db/database.ts';
 import { fleetVin } from '../../../backend/fleet-sim/vins.ts';
 import { simVehicleKey } from '../../../backend/fleet-sim/fleet.ts';
 import type { KeySet } from '../../../backend/keys/key-set.ts';
@@ -18,7 +18,7 @@ export function testVin(prefix: string, i: number): string {
   return fleetVin(prefix, i);
 }
 
-export async function insertUsers(db: DeliveryDb): Promise<{ creator: number; approver: number }> {
+export async function insertUsers(db: Db): Promise<{ creator: number; approver: number }> {
   const rows = await db
     .insertInto('users')
     .values([
@@ -40,7 +40,7 @@ export interface TestRelease {
 
 /** An authorised release of one image for `hardwareId`, its bytes in the blob store. */
 export async function insertAuthorisedRelease(
-  db: DeliveryDb,
+  db: Db,
   blobs: BlobStore,
   opts: { hardwareId: string; version: string; image: Uint8Array; createdBy: number },
 ): Promise<TestRelease> {
@@ -87,7 +87,7 @@ export interface TestVehicle {
  * (image `baseSha256`) and its own Ed25519 gateway key. Set-based inserts.
  */
 export async function insertFleet(
-  db: DeliveryDb,
+  db: Db,
   opts: {
     prefix: string;
     count: number;
@@ -151,7 +151,7 @@ export interface TestCampaign {
  * every vehicle `pending`. Set-based: the wave of each vehicle is computed in SQL from its rank.
  */
 export async function insertCampaign(
-  db: DeliveryDb,
+  db: Db,
   opts: {
     releaseIds: number[];
     vins: string[];
@@ -211,7 +211,7 @@ export async function insertCampaign(
 }
 
 /** What the domain does when a campaign starts: running, wave 1 started. */
-export async function startCampaign(db: DeliveryDb, campaignId: number): Promise<void> {
+export async function startCampaign(db: Db, campaignId: number): Promise<void> {
   const now = new Date();
   await db
     .updateTable('campaigns')
@@ -232,7 +232,7 @@ export async function startCampaign(db: DeliveryDb, campaignId: number): Promise
  * image, both repositories published, and the approved campaign over all of them.
  */
 export async function seedDeltaCampaign(
-  db: DeliveryDb,
+  db: Db,
   blobs: BlobStore,
   keys: KeySet,
   opts: {

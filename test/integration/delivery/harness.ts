@@ -2,8 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BlobStore } from '../../../backend/blobs/store.ts';
-import { asDeliveryDb } from '../../../backend/delivery/schema.ts';
-import type { DeliveryDb } from '../../../backend/delivery/schema.ts';
+import type { Db } from '../../../backend/db/database.ts';
 import { ensureDevKeySet } from '../../../backend/keys/generate.ts';
 import { loadKeySet } from '../../../backend/keys/key-set.ts';
 import type { KeySet } from '../../../backend/keys/key-set.ts';
@@ -13,7 +12,7 @@ import type { TestDatabase } from '../../support/db.ts';
 
 export interface DeliveryHarness {
   testDb: TestDatabase;
-  db: DeliveryDb;
+  db: Db;
   keys: KeySet;
   blobs: BlobStore;
   brokerUrl: string;
@@ -32,7 +31,7 @@ export async function startHarness(): Promise<DeliveryHarness> {
   const embedded = process.env.MQTT_URL ? undefined : await startEmbeddedBroker();
   return {
     testDb,
-    db: asDeliveryDb(testDb.db),
+    db: testDb.db,
     keys,
     blobs: new BlobStore(join(dir, 'blobs')),
     brokerUrl: process.env.MQTT_URL ?? embedded!.url,

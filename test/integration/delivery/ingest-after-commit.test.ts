@@ -19,7 +19,6 @@ import { formatExpires } from '../../../protocol/tuf/time.ts';
 import { signSecurityEvent } from '../../../protocol/messages/security-event.ts';
 import type { Signer } from '../../../protocol/tuf/keys.ts';
 import { testSigner } from '../../../protocol/tuf/test-fixtures.ts';
-import { asSecurityDb } from '../../../backend/security-events/schema.ts';
 import { insertFleet } from './fixtures.ts';
 import type { TestVehicle } from './fixtures.ts';
 import { startHarness, waitUntil } from './harness.ts';
@@ -151,7 +150,7 @@ describe('ingestion acknowledges after the commit', () => {
       ['security-event', 4, 'stored'],
       ['security-event', 5, 'rejected'],
     ]);
-    const rows = await asSecurityDb(h.testDb.db)
+    const rows = await h.testDb.db
       .selectFrom('security_events')
       .select(['id'])
       .where('vin', '=', vehicle.vin)
