@@ -51,8 +51,15 @@ const ACTION_ROLES: Record<CampaignAction, readonly Role[]> = {
 };
 
 export function registerCampaignRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps): void {
-  const { db } = deps;
   registerCampaignManageRoutes(app, deps);
+  registerCampaignRecordRoutes(app, deps);
+  registerCampaignActionRoutes(app, deps);
+  registerCampaignRolloutRoutes(app, deps);
+  registerEvidenceRoute(app, deps);
+}
+
+/** Create, list and read campaigns. */
+function registerCampaignRecordRoutes(app: OpenAPIHono<AppEnv>, { db }: RouteDeps): void {
   app.openapi(
     securedRoute(MANAGERS, {
       method: 'post',
@@ -94,6 +101,11 @@ export function registerCampaignRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps
     }),
     async (c) => c.json(await loadCampaign(db, c.req.valid('param').id), 200),
   );
+}
+
+/** One route per move of the campaign state machine, each guarded by the roles that may make it. */
+function registerCampaignActionRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps): void {
+  const { db } = deps;
   for (const action of CAMPAIGN_ACTIONS) {
     app.openapi(
       securedRoute(ACTION_ROLES[action], {
@@ -117,6 +129,11 @@ export function registerCampaignRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps
         ),
     );
   }
+}
+
+/** How the rollout goes: figures, vehicles, their reports and the wave rules. */
+function registerCampaignRolloutRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps): void {
+  const { db } = deps;
   app.openapi(
     securedRoute(ROLES, {
       method: 'get',
@@ -169,6 +186,11 @@ export function registerCampaignRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps
     }),
     async (c) => c.json(await evaluateCampaign(db, c.req.valid('param').id, deps.now()), 200),
   );
+}
+
+/** The auditors' export, streamed, with the audit head and checkpoint it covers in its headers. */
+function registerEvidenceRoute(app: OpenAPIHono<AppEnv>, deps: RouteDeps): void {
+  const { db } = deps;
   app.openapi(
     securedRoute(['auditor', 'campaign_manager'], {
       method: 'get',

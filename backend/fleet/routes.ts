@@ -32,6 +32,11 @@ const FLEET_WRITERS = ['admin', 'campaign_manager'] as const;
 const tags = ['fleet'];
 
 export function registerFleetRoutes(app: OpenAPIHono<AppEnv>, db: Db): void {
+  registerVehicleModelRoutes(app, db);
+  registerVehicleRoutes(app, db);
+}
+
+function registerVehicleModelRoutes(app: OpenAPIHono<AppEnv>, db: Db): void {
   app.openapi(
     securedRoute(FLEET_WRITERS, {
       method: 'post',
@@ -54,6 +59,9 @@ export function registerFleetRoutes(app: OpenAPIHono<AppEnv>, db: Db): void {
     }),
     async (c) => c.json(await listVehicleModels(db, c.req.valid('query')), 200),
   );
+}
+
+function registerVehicleRoutes(app: OpenAPIHono<AppEnv>, db: Db): void {
   app.openapi(
     securedRoute(FLEET_WRITERS, {
       method: 'post',

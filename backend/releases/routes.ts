@@ -41,7 +41,13 @@ export const imageTooLarge = (limit: number) =>
   new ProblemError(413, 'image-too-large', 'Image too large', `images are limited to ${limit} bytes`);
 
 export function registerReleaseRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps): void {
-  const { db } = deps;
+  registerReleaseRecordRoutes(app, deps);
+  registerImageUploadRoute(app, deps);
+  registerReleaseDecisionRoutes(app, deps);
+}
+
+/** Register, list and read releases. */
+function registerReleaseRecordRoutes(app: OpenAPIHono<AppEnv>, { db }: RouteDeps): void {
   app.openapi(
     securedRoute(ENGINEERS, {
       method: 'post',
@@ -80,6 +86,11 @@ export function registerReleaseRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps)
     }),
     async (c) => c.json(await loadRelease(db, c.req.valid('param').id), 200),
   );
+}
+
+/** Images arrive as raw bytes or base64 JSON, both held to the image limit. */
+function registerImageUploadRoute(app: OpenAPIHono<AppEnv>, deps: RouteDeps): void {
+  const { db } = deps;
   app.openapi(
     securedRoute(ENGINEERS, {
       method: 'post',
@@ -118,6 +129,11 @@ export function registerReleaseRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps)
       return c.json(await attachImage(db, deps.blobs, actorOf(c), c.req.valid('param').id, upload), 201);
     },
   );
+}
+
+/** The release lifecycle: transitions, the safety impact analysis and the approver's decision. */
+function registerReleaseDecisionRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps): void {
+  const { db } = deps;
   app.openapi(
     securedRoute(ENGINEERS, {
       method: 'post',

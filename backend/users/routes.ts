@@ -43,6 +43,12 @@ const IssuedToken = z
   .openapi('IssuedToken');
 
 export function registerUserRoutes(app: OpenAPIHono<AppEnv>, db: Db): void {
+  registerUserAccountRoutes(app, db);
+  registerTokenRoutes(app, db);
+  registerUserAccessRoutes(app, db);
+}
+
+function registerUserAccountRoutes(app: OpenAPIHono<AppEnv>, db: Db): void {
   app.openapi(
     securedRoute(['admin'], {
       method: 'post',
@@ -65,6 +71,10 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>, db: Db): void {
     }),
     async (c) => c.json(await listUsers(db, c.req.valid('query')), 200),
   );
+}
+
+/** API tokens: issued (shown once), revoked, listed without their secrets. */
+function registerTokenRoutes(app: OpenAPIHono<AppEnv>, db: Db): void {
   app.openapi(
     securedRoute(['admin'], {
       method: 'post',
@@ -101,6 +111,10 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>, db: Db): void {
     }),
     async (c) => c.json({ items: await listTokens(db, c.req.valid('param').id) }, 200),
   );
+}
+
+/** What a user may do: their roles, and whether they may act at all. */
+function registerUserAccessRoutes(app: OpenAPIHono<AppEnv>, db: Db): void {
   app.openapi(
     securedRoute(['admin'], {
       method: 'put',

@@ -26,8 +26,13 @@ const tags = ['vulnerabilities'];
 const HANDLERS = ['security_engineer'] as const;
 
 export function registerVulnerabilityRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps): void {
+  registerVulnerabilityRecordRoutes(app, deps);
+  registerVulnerabilityHandlingRoutes(app, deps);
+}
+
+/** Report, list and read vulnerabilities. */
+function registerVulnerabilityRecordRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps): void {
   const { db } = deps;
-  const options = () => ({ policy: deps.policy, now: deps.now() });
   app.openapi(
     securedRoute(HANDLERS, {
       method: 'post',
@@ -66,6 +71,12 @@ export function registerVulnerabilityRoutes(app: OpenAPIHono<AppEnv>, deps: Rout
     }),
     async (c) => c.json(await loadVulnerability(db, c.req.valid('param').id, deps.now()), 200),
   );
+}
+
+/** Handling: assessment (which sets the deadline), remediation and phase changes. */
+function registerVulnerabilityHandlingRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps): void {
+  const { db } = deps;
+  const options = () => ({ policy: deps.policy, now: deps.now() });
   app.openapi(
     securedRoute(HANDLERS, {
       method: 'put',
