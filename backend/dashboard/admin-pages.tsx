@@ -1,7 +1,6 @@
 import type { Context } from 'hono';
 import { sql } from 'kysely';
 import { ROLES } from '../db/schema.ts';
-import { ProblemError } from '../http/problem.ts';
 import type { IssuedToken } from '../users/service.ts';
 import { listTokens, listUsers, loadUser } from '../users/service.ts';
 import { apiAsUser, formErrors } from './api-call.ts';
@@ -11,6 +10,7 @@ import { setFlash, takeFlash } from './flash.ts';
 import { RolesPage, UserPage, UsersPage } from './pages/admin.tsx';
 import type { FormState, UserPageProps } from './pages/admin.tsx';
 import type { DashboardEnv } from './session.ts';
+import { pathId } from './path-id.ts';
 
 // The admin's pages. Every change goes through the API's own route as the signed-in admin, so the
 // rules (name pattern, unique names, no self-lockout), the roles and the audit entry are the API's.
@@ -21,12 +21,6 @@ type Form = Record<string, string | File | (string | File)[]>;
 const text = (form: Form, name: string) => (typeof form[name] === 'string' ? form[name].trim() : '');
 const list = (form: Form, name: string) =>
   ([] as unknown[]).concat(form[name] ?? []).filter((v): v is string => typeof v === 'string');
-
-function idParam(raw: string): number {
-  const id = Number(raw);
-  if (!Number.isSafeInteger(id) || id <= 0) throw new ProblemError(404, 'not-found', 'Not found', `no user ${raw}`);
-  return id;
-}
 
 export function registerAdminPages(app: DashboardApp, ctx: PageContext): void {
   const canList = requireOperation(ctx.roles, 'get /api/users');
@@ -74,10 +68,10 @@ export function registerAdminPages(app: DashboardApp, ctx: PageContext): void {
     return c.redirect(`/ui/admin/users/${res.body.id}`, 303);
   });
 
-  app.get('/admin/users/:id', canManage, (c) => userPage(c, idParam(c.req.param('id'))));
+  app.get('/admin/users/:id', canManage, (c) => userPage(c, pathId(c.req.param('id'), 'user')));
 
   app.post('/admin/users/:id/roles', requireOperation(ctx.roles, 'put /api/users/{id}/roles'), async (c) => {
-    const id = idParam(c.req.param('id'));
+    const id = pathId(c.req.param('id'), 'user');
     const form = await c.req.parseBody({ all: true });
     const values = { roles: list(form, 'roles'), reason: text(form, 'reason') };
     const res = await apiAsUser(ctx.api, c, 'PUT', `/api/users/${id}/roles`, values);
@@ -88,7 +82,7 @@ export function registerAdminPages(app: DashboardApp, ctx: PageContext): void {
 
   for (const verb of ['disable', 'enable'] as const) {
     app.post(`/admin/users/:id/${verb}`, requireOperation(ctx.roles, `post /api/users/{id}/${verb}`), async (c) => {
-      const id = idParam(c.req.param('id'));
+      const id = pathId(c.req.param('id'), 'user');
       const values = { reason: text(await c.req.parseBody(), 'reason') };
       const res = await apiAsUser(ctx.api, c, 'POST', `/api/users/${id}/${verb}`, values);
       if (!res.ok) return userPage(c, id, { forms: { state: { values, errors: formErrors(res.problem, LABELS) } } });
@@ -101,7 +95,7 @@ export function registerAdminPages(app: DashboardApp, ctx: PageContext): void {
   }
 
   app.post('/admin/users/:id/tokens', requireOperation(ctx.roles, 'post /api/users/{id}/tokens'), async (c) => {
-    const id = idParam(c.req.param('id'));
+    const id = pathId(c.req.param('id'), 'user');
     const values = { name: text(await c.req.parseBody(), 'name') };
     const res = await apiAsUser<IssuedToken>(ctx.api, c, 'POST', `/api/users/${id}/tokens`, values);
     const labels = { name: 'Token name' };
@@ -114,8 +108,8 @@ export function registerAdminPages(app: DashboardApp, ctx: PageContext): void {
     '/admin/users/:id/tokens/:tokenId/revoke',
     requireOperation(ctx.roles, 'post /api/tokens/{id}/revoke'),
     async (c) => {
-      const id = idParam(c.req.param('id'));
-      const tokenId = idParam(c.req.param('tokenId'));
+      const id = pathId(c.req.param('id'), 'user');
+      const tokenId = pathId(c.req.param('tokenId'), 'user');
       const values = { reason: text(await c.req.parseBody(), 'reason') };
       const res = await apiAsUser(ctx.api, c, 'POST', `/api/tokens/${tokenId}/revoke`, values);
       if (!res.ok) {

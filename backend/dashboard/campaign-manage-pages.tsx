@@ -5,7 +5,7 @@ import { campaignProgress } from '../campaigns/waves.ts';
 import { VEHICLE_CAMPAIGN_STATES } from '../db/schema.ts';
 import type { VehicleCampaignState } from '../db/schema.ts';
 import { ProblemError } from '../http/problem.ts';
-import { campaignIdParam } from './campaign-pages.tsx';
+import { pathId } from './path-id.ts';
 import { panelView } from './campaign-actions.ts';
 import { campaignVehicleRows } from './campaign-vehicle-rows.ts';
 import { actorFor, requireOperation } from './context.ts';
@@ -32,12 +32,12 @@ export function registerCampaignManagePages(app: DashboardApp, ctx: PageContext)
 
   /** The banner and actions alone, fetched by the live page when the campaign's state changes. */
   app.get('/campaigns/:id/panel', canView, async (c) => {
-    const campaign = await loadCampaign(ctx.db, campaignIdParam(c.req.param('id')));
+    const campaign = await loadCampaign(ctx.db, pathId(c.req.param('id'), 'campaign'));
     return c.html(<CampaignPanel view={await panelView(ctx, c.get('user'), campaign, c.get('csrf'))} />);
   });
 
   app.get('/campaigns/:id/vehicles', requireOperation(ctx.roles, 'get /api/campaigns/{id}/vehicles'), async (c) => {
-    const campaign = await loadCampaign(ctx.db, campaignIdParam(c.req.param('id')));
+    const campaign = await loadCampaign(ctx.db, pathId(c.req.param('id'), 'campaign'));
     const state = stateParam(c.req.query('state'));
     const limit = pageSizeOf(c.req.query('limit'));
     const cursor = c.req.query('cursor') || undefined;
@@ -58,7 +58,7 @@ export function registerCampaignManagePages(app: DashboardApp, ctx: PageContext)
   });
 
   app.post('/campaigns/:id/retry-failed', canRetry, async (c) => {
-    const id = campaignIdParam(c.req.param('id'));
+    const id = pathId(c.req.param('id'), 'campaign');
     const reason = reasonOf(await c.req.parseBody());
     try {
       if (!reason) throw new ProblemError(422, 'validation-error', 'Invalid request', 'Reason to retry: required');
@@ -72,14 +72,14 @@ export function registerCampaignManagePages(app: DashboardApp, ctx: PageContext)
   });
 
   app.get('/campaigns/:id/delete', canDelete, async (c) => {
-    const campaign = await loadCampaign(ctx.db, campaignIdParam(c.req.param('id')));
+    const campaign = await loadCampaign(ctx.db, pathId(c.req.param('id'), 'campaign'));
     return c.html(
       <DeleteDraftPage user={c.get('user')} csrf={c.get('csrf')} campaign={campaign} flash={takeFlash(c)} />,
     );
   });
 
   app.post('/campaigns/:id/delete', canDelete, async (c) => {
-    const id = campaignIdParam(c.req.param('id'));
+    const id = pathId(c.req.param('id'), 'campaign');
     const form = await c.req.parseBody();
     const reason = reasonOf(form);
     const campaign = await loadCampaign(ctx.db, id);

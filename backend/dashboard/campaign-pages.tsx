@@ -21,13 +21,7 @@ import { NewCampaignPage } from './pages/campaign-form.tsx';
 import type { ReleaseChoice } from './pages/campaign-form.tsx';
 import { CampaignListPage, CampaignPage } from './pages/campaigns.tsx';
 import { countTargets, failureReasons, stateTimeline, userNames } from './queries.ts';
-
-/** A campaign id from the path; anything else is a 404 like an unknown campaign. */
-export function campaignIdParam(raw: string): number {
-  const id = Number(raw);
-  if (!Number.isSafeInteger(id) || id <= 0) throw new ProblemError(404, 'not-found', 'Not found', `no campaign ${raw}`);
-  return id;
-}
+import { pathId } from './path-id.ts';
 
 async function detailOf(ctx: PageContext, c: Campaign, counts: StateCounts, waveCounts: Map<number, StateCounts>) {
   const releases = await Promise.all(c.releaseIds.map((id) => loadRelease(ctx.db, id)));
@@ -161,7 +155,7 @@ export function registerCampaignPages(app: DashboardApp, ctx: PageContext): void
   });
 
   app.get('/campaigns/:id', canView, async (c) => {
-    const id = campaignIdParam(c.req.param('id'));
+    const id = pathId(c.req.param('id'), 'campaign');
     const now = ctx.now();
     const campaign = await loadCampaign(ctx.db, id);
     const [timeline, failures, progress] = await Promise.all([
@@ -188,7 +182,7 @@ export function registerCampaignPages(app: DashboardApp, ctx: PageContext): void
   });
 
   app.get('/campaigns/:id/live', canView, async (c) => {
-    const id = campaignIdParam(c.req.param('id'));
+    const id = pathId(c.req.param('id'), 'campaign');
     await loadCampaign(ctx.db, id);
     return streamCampaign(c, {
       intervalMs: ctx.liveIntervalMs,
@@ -201,7 +195,7 @@ export function registerCampaignPages(app: DashboardApp, ctx: PageContext): void
   });
 
   app.post('/campaigns/:id/:action', async (c) => {
-    const id = campaignIdParam(c.req.param('id'));
+    const id = pathId(c.req.param('id'), 'campaign');
     const action = c.req.param('action') as CampaignAction;
     if (!OFFERED_ACTIONS.includes(action)) return c.text(`unknown action ${action}`, 404);
     const user = c.get('user');

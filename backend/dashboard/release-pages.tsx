@@ -3,7 +3,6 @@ import { listAuditEntries } from '../audit/service.ts';
 import { RELEASE_STATES } from '../db/schema.ts';
 import type { ReleaseState } from '../db/schema.ts';
 import type { AuthUser } from '../http/auth.ts';
-import { ProblemError } from '../http/problem.ts';
 import { decideAndPublish } from '../releases/authorization.ts';
 import {
   AUTHORIZATION_DECISIONS,
@@ -35,6 +34,7 @@ import { NEW_RELEASE_LABELS, NewReleasePage, ReleaseListPage } from './pages/rel
 import type { ReleaseFilter } from './pages/releases.tsx';
 import { readImageUploads } from './release-image-upload.ts';
 import { campaignsUsingRelease, fixableVulnerabilities, vulnerabilitiesByIds } from './release-queries.ts';
+import { pathId } from './path-id.ts';
 
 type Context = HonoContext<DashboardEnv>;
 
@@ -50,12 +50,6 @@ const OPS = {
   safety: 'put /api/releases/{id}/safety-impact-analysis',
   authorize: 'post /api/releases/{id}/authorization',
 } as const;
-
-function idParam(raw: string): number {
-  const id = Number(raw);
-  if (!Number.isSafeInteger(id) || id <= 0) throw new ProblemError(404, 'not-found', 'Not found', `no release ${raw}`);
-  return id;
-}
 
 /** What this user may do on the release now: the API route's roles and the lifecycle's legal moves. */
 export function releaseActions(ctx: PageContext, user: AuthUser, r: Release): ReleaseActions {
@@ -191,15 +185,15 @@ function registerReleaseActions(app: DashboardApp, ctx: PageContext): void {
     });
 
   app.get('/releases/:id', requireOperation(ctx.roles, OPS.view), (c) =>
-    renderRelease(c, ctx, idParam(c.req.param('id')), null, 200),
+    renderRelease(c, ctx, pathId(c.req.param('id'), 'release'), null, 200),
   );
 
   app.post('/releases/:id/images', requireOperation(ctx.roles, OPS.upload), (c) =>
-    readImageUploads(c, ctx, idParam(c.req.param('id'))),
+    readImageUploads(c, ctx, pathId(c.req.param('id'), 'release')),
   );
 
   app.post('/releases/:id/transitions', requireOperation(ctx.roles, OPS.move), (c) => {
-    const id = idParam(c.req.param('id'));
+    const id = pathId(c.req.param('id'), 'release');
     return submit(
       c,
       id,
@@ -213,7 +207,7 @@ function registerReleaseActions(app: DashboardApp, ctx: PageContext): void {
   });
 
   app.post('/releases/:id/safety-impact-analysis', requireOperation(ctx.roles, OPS.safety), (c) => {
-    const id = idParam(c.req.param('id'));
+    const id = pathId(c.req.param('id'), 'release');
     return submit(
       c,
       id,
@@ -230,7 +224,7 @@ function registerReleaseActions(app: DashboardApp, ctx: PageContext): void {
   });
 
   app.post('/releases/:id/authorization', requireOperation(ctx.roles, OPS.authorize), (c) => {
-    const id = idParam(c.req.param('id'));
+    const id = pathId(c.req.param('id'), 'release');
     return submit(
       c,
       id,
