@@ -82,9 +82,13 @@ async function releaseChoices(ctx: PageContext): Promise<ReleaseChoice[]> {
 }
 
 export function registerCampaignPages(app: DashboardApp, ctx: PageContext): void {
-  const canView = requireOperation(ctx.roles, 'get /api/campaigns/{id}');
-  const canCreate = requireOperation(ctx.roles, 'post /api/campaigns');
+  registerCampaignListPage(app, ctx);
+  registerNewCampaignPages(app, ctx);
+  registerCampaignViewPages(app, ctx);
+  registerCampaignActionForms(app, ctx);
+}
 
+function registerCampaignListPage(app: DashboardApp, ctx: PageContext): void {
   app.get('/campaigns', requireOperation(ctx.roles, 'get /api/campaigns'), async (c) => {
     const page = await listCampaigns(ctx.db, {}, { limit: 200 });
     const campaigns = await Promise.all(
@@ -105,7 +109,11 @@ export function registerCampaignPages(app: DashboardApp, ctx: PageContext): void
       />,
     );
   });
+}
 
+/** The new-campaign form, its live target count and its submission. */
+function registerNewCampaignPages(app: DashboardApp, ctx: PageContext): void {
+  const canCreate = requireOperation(ctx.roles, 'post /api/campaigns');
   app.get('/campaigns/new', canCreate, async (c) =>
     c.html(
       <NewCampaignPage
@@ -153,7 +161,11 @@ export function registerCampaignPages(app: DashboardApp, ctx: PageContext): void
       );
     }
   });
+}
 
+/** A campaign's page and its live figures (server-sent events). */
+function registerCampaignViewPages(app: DashboardApp, ctx: PageContext): void {
+  const canView = requireOperation(ctx.roles, 'get /api/campaigns/{id}');
   app.get('/campaigns/:id', canView, async (c) => {
     const id = pathId(c.req.param('id'), 'campaign');
     const now = ctx.now();
@@ -193,7 +205,10 @@ export function registerCampaignPages(app: DashboardApp, ctx: PageContext): void
       },
     });
   });
+}
 
+/** The action buttons of a campaign's panel, each checked against the API route's roles. */
+function registerCampaignActionForms(app: DashboardApp, ctx: PageContext): void {
   app.post('/campaigns/:id/:action', async (c) => {
     const id = pathId(c.req.param('id'), 'campaign');
     const action = c.req.param('action') as CampaignAction;
