@@ -6,8 +6,8 @@ import type { Role } from '../db/schema.ts';
 import type { AppEnv } from '../http/auth.ts';
 import { actorOf } from '../http/actor.ts';
 import type { RouteDeps } from '../http/deps.ts';
-import { PageQuery, pageOf } from '../http/pagination.ts';
-import { IdParam, jsonBody, jsonResponse, securedRoute } from '../http/route.ts';
+import { listQuery } from '../http/pagination.ts';
+import { IdParam, jsonBody, jsonResponse, pageResponse, securedRoute } from '../http/route.ts';
 import { quoteAuditAnchor } from '../audit/anchor-quote.ts';
 import { exportEvidenceCsv, exportEvidenceJson } from './evidence.ts';
 import { CAMPAIGN_MANAGERS, registerCampaignManageRoutes } from './manage-routes.ts';
@@ -80,10 +80,8 @@ function registerCampaignRecordRoutes(app: OpenAPIHono<AppEnv>, { db }: RouteDep
       path: '/api/campaigns',
       tags,
       summary: 'List campaigns',
-      request: { query: PageQuery.extend(CampaignListQuery.shape) },
-      responses: {
-        200: jsonResponse(pageOf(Campaign), 'a page'),
-      },
+      request: { query: listQuery(CampaignListQuery) },
+      responses: { 200: pageResponse(Campaign) },
     }),
     async (c) => {
       const q = c.req.valid('query');
@@ -151,10 +149,8 @@ function registerCampaignRolloutRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps
       path: '/api/campaigns/{id}/vehicles',
       tags,
       summary: 'Targeted vehicles and their states (ordered by VIN)',
-      request: { params: IdParam, query: PageQuery.extend(CampaignVehicleQuery.shape) },
-      responses: {
-        200: jsonResponse(pageOf(CampaignVehicle), 'a page'),
-      },
+      request: { params: IdParam, query: listQuery(CampaignVehicleQuery) },
+      responses: { 200: pageResponse(CampaignVehicle) },
     }),
     async (c) => {
       const q = c.req.valid('query');

@@ -4,9 +4,9 @@ import { ROLES } from '../db/schema.ts';
 import type { AppEnv } from '../http/auth.ts';
 import { actorOf } from '../http/actor.ts';
 import type { RouteDeps } from '../http/deps.ts';
-import { PageQuery, pageOf } from '../http/pagination.ts';
+import { listQuery } from '../http/pagination.ts';
 import { invalid, ProblemError } from '../http/problem.ts';
-import { IdParam, jsonBody, jsonResponse, securedRoute } from '../http/route.ts';
+import { IdParam, jsonBody, jsonResponse, pageResponse, securedRoute } from '../http/route.ts';
 import { decideAndPublish } from './authorization.ts';
 import {
   AuthorizationInput,
@@ -65,10 +65,8 @@ function registerReleaseRecordRoutes(app: OpenAPIHono<AppEnv>, { db }: RouteDeps
       path: '/api/releases',
       tags,
       summary: 'List releases',
-      request: { query: PageQuery.extend(ReleaseListQuery.shape) },
-      responses: {
-        200: jsonResponse(pageOf(Release), 'a page'),
-      },
+      request: { query: listQuery(ReleaseListQuery) },
+      responses: { 200: pageResponse(Release) },
     }),
     async (c) => {
       const q = c.req.valid('query');

@@ -3,8 +3,8 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Db } from '../db/database.ts';
 import { ROLES } from '../db/schema.ts';
 import type { AppEnv } from '../http/auth.ts';
-import { PageQuery, pageOf } from '../http/pagination.ts';
-import { IdParam, jsonBody, jsonResponse, Reason, securedRoute } from '../http/route.ts';
+import { PageQuery } from '../http/pagination.ts';
+import { IdParam, jsonBody, jsonResponse, pageResponse, Reason, securedRoute } from '../http/route.ts';
 import {
   createUser,
   issueToken,
@@ -67,7 +67,7 @@ function registerUserAccountRoutes(app: OpenAPIHono<AppEnv>, db: Db): void {
       tags: ['users'],
       summary: 'List users',
       request: { query: PageQuery },
-      responses: { 200: jsonResponse(pageOf(User), 'a page of users') },
+      responses: { 200: pageResponse(User, 'a page of users') },
     }),
     async (c) => c.json(await listUsers(db, c.req.valid('query')), 200),
   );

@@ -3,8 +3,8 @@ import { ROLES } from '../db/schema.ts';
 import type { AppEnv } from '../http/auth.ts';
 import { actorOf } from '../http/actor.ts';
 import type { RouteDeps } from '../http/deps.ts';
-import { PageQuery, pageOf } from '../http/pagination.ts';
-import { IdParam, jsonBody, jsonResponse, securedRoute } from '../http/route.ts';
+import { listQuery } from '../http/pagination.ts';
+import { IdParam, jsonBody, jsonResponse, pageResponse, securedRoute } from '../http/route.ts';
 import {
   Assessment,
   PhaseChange,
@@ -50,10 +50,8 @@ function registerVulnerabilityRecordRoutes(app: OpenAPIHono<AppEnv>, deps: Route
       path: '/api/vulnerabilities',
       tags,
       summary: 'List vulnerabilities (filter by phase, overdue)',
-      request: { query: PageQuery.extend(VulnerabilityListQuery.shape) },
-      responses: {
-        200: jsonResponse(pageOf(Vulnerability), 'a page'),
-      },
+      request: { query: listQuery(VulnerabilityListQuery) },
+      responses: { 200: pageResponse(Vulnerability) },
     }),
     async (c) => {
       const q = c.req.valid('query');
