@@ -63,10 +63,7 @@ function TextField(props: { id: string; name: string; label: string; state: Form
   const described = [props.hint ? `${props.id}-hint` : '', error ? `${props.id}-error` : ''].filter(Boolean).join(' ');
   return (
     <LabelledInput
-      id={props.id}
-      name={props.name}
-      label={props.label}
-      hint={props.hint}
+      field={props}
       value={typeof raw === 'string' ? raw : ''}
       attrs={{
         required: true,

@@ -67,10 +67,7 @@ function Check(props: { shown: Shown; name: string; value: string; fallback?: bo
 function TextField(props: { name: string; label: string; hint?: string; value?: string; type?: string; shown: Shown }) {
   return (
     <LabelledInput
-      id={props.name}
-      name={props.name}
-      label={props.label}
-      hint={props.hint}
+      field={{ ...props, id: props.name }}
       value={props.shown.text(props.name, props.value ?? '')}
       attrs={{ type: props.type ?? 'text', ...props.shown.invalid(props.name) }}
     />

@@ -58,19 +58,17 @@ export type InputAttributes = Record<string, string | number | boolean | undefin
  * hint's aria-describedby) and `children` (rendered last, e.g. the field's own error).
  */
 export function LabelledInput(props: {
-  id: string;
-  name: string;
-  label: string;
+  field: { id: string; name: string; label: string; hint?: string | undefined };
   value: string;
-  hint?: string | undefined;
   attrs?: InputAttributes;
   children?: Child;
 }) {
+  const { id, name, label } = props.field;
   return (
     <div>
-      <label for={props.id}>{props.label}</label>
-      <input id={props.id} name={props.name} value={props.value} aria-describedby={hintId(props)} {...props.attrs} />
-      <Hint id={props.id} hint={props.hint} />
+      <label for={id}>{label}</label>
+      <input id={id} name={name} value={props.value} aria-describedby={hintId(props.field)} {...props.attrs} />
+      <Hint id={id} hint={props.field.hint} />
       {props.children}
     </div>
   );
@@ -79,10 +77,7 @@ export function LabelledInput(props: {
 export function Field(props: FieldProps) {
   return (
     <LabelledInput
-      id={props.id}
-      name={props.name}
-      label={props.label}
-      hint={props.hint}
+      field={props}
       value={props.draft?.[props.name] ?? props.value ?? ''}
       attrs={{
         type: props.type ?? 'text',
