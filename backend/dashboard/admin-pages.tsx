@@ -4,7 +4,7 @@ import { ROLES } from '../db/schema.ts';
 import type { IssuedToken } from '../users/service.ts';
 import { listTokens, listUsers, loadUser } from '../users/service.ts';
 import { apiAsUser, formErrors } from './api-call.ts';
-import { requireOperation } from './context.ts';
+import { pageShell, requireOperation } from './context.ts';
 import type { DashboardApp, PageContext } from './context.ts';
 import { setFlash, takeFlash } from './flash.ts';
 import { RolesPage, UserPage, UsersPage } from './pages/admin.tsx';
@@ -33,14 +33,7 @@ async function usersPage(ctx: PageContext, c: Context<DashboardEnv>, newUser?: F
   const users = await listUsers(ctx.db, { limit: 500 });
   const canCreate = ctx.roles.allows(c.get('user'), 'post /api/users');
   const page = (
-    <UsersPage
-      user={c.get('user')}
-      csrf={c.get('csrf')}
-      users={users.items}
-      canCreate={canCreate}
-      newUser={newUser}
-      flash={takeFlash(c)}
-    />
+    <UsersPage {...pageShell(c)} users={users.items} canCreate={canCreate} newUser={newUser} flash={takeFlash(c)} />
   );
   return c.html(page, newUser ? 422 : 200);
 }
@@ -49,14 +42,7 @@ async function userPage(ctx: PageContext, c: Context<DashboardEnv>, id: number, 
   const [subject, tokens] = await Promise.all([loadUser(ctx.db, id), listTokens(ctx.db, id)]);
   const refused = extra.forms && Object.keys(extra.forms).length > 0;
   return c.html(
-    <UserPage
-      user={c.get('user')}
-      csrf={c.get('csrf')}
-      subject={subject}
-      tokens={tokens}
-      flash={takeFlash(c)}
-      {...extra}
-    />,
+    <UserPage {...pageShell(c)} subject={subject} tokens={tokens} flash={takeFlash(c)} {...extra} />,
     refused ? 422 : 200,
   );
 }

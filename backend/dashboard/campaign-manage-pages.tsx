@@ -8,7 +8,7 @@ import { ProblemError } from '../http/problem.ts';
 import { pathId } from './path-id.ts';
 import { panelView } from './campaign-actions.ts';
 import { campaignVehicleRows } from './campaign-vehicle-rows.ts';
-import { actorFor, requireOperation } from './context.ts';
+import { actorFor, pageShell, requireOperation } from './context.ts';
 import type { DashboardApp, PageContext } from './context.ts';
 import { setFlash, takeFlash } from './flash.ts';
 import { CampaignPanel } from './pages/campaign-panel.tsx';
@@ -47,8 +47,7 @@ export function registerCampaignManagePages(app: DashboardApp, ctx: PageContext)
     ]);
     return c.html(
       <CampaignVehiclesPage
-        user={c.get('user')}
-        csrf={c.get('csrf')}
+        {...pageShell(c)}
         campaign={{ id: campaign.id, name: campaign.name, state: campaign.state }}
         counts={progress.byState}
         filter={{ state, limit, cursor }}
@@ -85,13 +84,7 @@ export function registerCampaignManagePages(app: DashboardApp, ctx: PageContext)
     const campaign = await loadCampaign(ctx.db, id);
     const again = (text: string, status: 409 | 422) =>
       c.html(
-        <DeleteDraftPage
-          user={c.get('user')}
-          csrf={c.get('csrf')}
-          campaign={campaign}
-          flash={{ kind: 'error', text }}
-          reason={reason}
-        />,
+        <DeleteDraftPage {...pageShell(c)} campaign={campaign} flash={{ kind: 'error', text }} reason={reason} />,
         status,
       );
     if (!reason) return again('Reason for deleting: required', 422);

@@ -11,7 +11,7 @@ import { formErrorOf } from './campaign-form-errors.ts';
 import { campaignInputFrom, releaseIdsFrom, targetFilterFrom, waveRowsOf } from './campaign-form-input.ts';
 import { groupTimeline } from './campaign-view.ts';
 import type { CampaignAction, CampaignDetail, StateCounts } from './campaign-view.ts';
-import { actorFor, requireOperation } from './context.ts';
+import { actorFor, pageShell, requireOperation } from './context.ts';
 import type { DashboardApp, PageContext } from './context.ts';
 import { setFlash, takeFlash } from './flash.ts';
 import { liveSnapshot, streamCampaign } from './live.ts';
@@ -100,8 +100,7 @@ function registerCampaignListPage(app: DashboardApp, ctx: PageContext): void {
     const user = c.get('user');
     return c.html(
       <CampaignListPage
-        user={user}
-        csrf={c.get('csrf')}
+        {...pageShell(c)}
         now={ctx.now()}
         flash={takeFlash(c)}
         campaigns={campaigns}
@@ -115,14 +114,7 @@ function registerCampaignListPage(app: DashboardApp, ctx: PageContext): void {
 function registerNewCampaignPages(app: DashboardApp, ctx: PageContext): void {
   const canCreate = requireOperation(ctx.roles, 'post /api/campaigns');
   app.get('/campaigns/new', canCreate, async (c) =>
-    c.html(
-      <NewCampaignPage
-        user={c.get('user')}
-        csrf={c.get('csrf')}
-        releases={await releaseChoices(ctx)}
-        flash={takeFlash(c)}
-      />,
-    ),
+    c.html(<NewCampaignPage {...pageShell(c)} releases={await releaseChoices(ctx)} flash={takeFlash(c)} />),
   );
 
   /** The live count of vehicles the filter matches (fetched by the form as it changes). */
@@ -150,8 +142,7 @@ function registerNewCampaignPages(app: DashboardApp, ctx: PageContext): void {
       // The form again with everything typed, the refused field named as the form labels it.
       return c.html(
         <NewCampaignPage
-          user={c.get('user')}
-          csrf={c.get('csrf')}
+          {...pageShell(c)}
           releases={await releaseChoices(ctx)}
           flash={null}
           values={form}
@@ -180,8 +171,7 @@ function registerCampaignViewPages(app: DashboardApp, ctx: PageContext): void {
     const user = c.get('user');
     return c.html(
       <CampaignPage
-        user={user}
-        csrf={c.get('csrf')}
+        {...pageShell(c)}
         now={now}
         flash={takeFlash(c)}
         campaign={detail}

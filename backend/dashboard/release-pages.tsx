@@ -19,7 +19,7 @@ import {
   transitionRelease,
 } from '../releases/service.ts';
 import type { Release } from '../releases/service.ts';
-import { actorFor, requireOperation } from './context.ts';
+import { actorFor, pageShell, requireOperation } from './context.ts';
 import type { DashboardApp, PageContext } from './context.ts';
 import type { DashboardEnv } from './session.ts';
 import { attempt, optional, parseForm, textFields } from './form-errors.ts';
@@ -88,8 +88,7 @@ async function renderRelease(c: Context, ctx: PageContext, id: number, refused: 
   ]);
   return c.html(
     <ReleasePage
-      user={user}
-      csrf={c.get('csrf')}
+      {...pageShell(c)}
       release={release}
       fixes={fixes}
       campaigns={campaigns}
@@ -119,8 +118,7 @@ function registerReleaseList(app: DashboardApp, ctx: PageContext): void {
     const user = c.get('user');
     return c.html(
       <ReleaseListPage
-        user={user}
-        csrf={c.get('csrf')}
+        {...pageShell(c)}
         releases={found.items.reverse()}
         filter={filter}
         canCreate={ctx.roles.allows(user, OPS.create)}
@@ -131,13 +129,7 @@ function registerReleaseList(app: DashboardApp, ctx: PageContext): void {
 
   const canCreate = requireOperation(ctx.roles, OPS.create);
   app.get('/releases/new', canCreate, async (c) =>
-    c.html(
-      <NewReleasePage
-        user={c.get('user')}
-        csrf={c.get('csrf')}
-        vulnerabilities={await fixableVulnerabilities(ctx.db)}
-      />,
-    ),
+    c.html(<NewReleasePage {...pageShell(c)} vulnerabilities={await fixableVulnerabilities(ctx.db)} />),
   );
 
   app.post('/releases', canCreate, async (c) => {
@@ -154,8 +146,7 @@ function registerReleaseList(app: DashboardApp, ctx: PageContext): void {
     }
     return c.html(
       <NewReleasePage
-        user={c.get('user')}
-        csrf={c.get('csrf')}
+        {...pageShell(c)}
         vulnerabilities={await fixableVulnerabilities(ctx.db)}
         draft={draft}
         fixes={fixes}

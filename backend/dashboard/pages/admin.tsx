@@ -1,18 +1,15 @@
 import type { Child } from 'hono/jsx';
 import { ROLES } from '../../db/schema.ts';
 import type { Role } from '../../db/schema.ts';
-import type { AuthUser } from '../../http/auth.ts';
 import type { IssuedToken, TokenSummary, User } from '../../users/service.ts';
 import type { FlashMessage } from '../flash.ts';
 import { formatTime, humanize } from '../format.ts';
 import { Flash, Page } from '../layout.tsx';
+import type { PageShell } from '../layout.tsx';
 import { LabelledInput } from './form-fields.tsx';
 import { TableHead } from './table-head.tsx';
 
-interface Shell {
-  user: AuthUser;
-  csrf: string;
-}
+type Shell = PageShell;
 
 /** What a form showed when the API refused it: the values typed and an error per field ("_" for the form). */
 export interface FormState {
