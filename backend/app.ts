@@ -1,4 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Hook } from '@hono/zod-openapi';
 import { registerAuditRoutes } from './audit/routes.ts';
 import { registerCampaignRoutes } from './campaigns/routes.ts';
 import { BlobStore } from './blobs/store.ts';
@@ -62,46 +63,11 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     keys: deps.keys,
     auditCheckpointFile: deps.auditCheckpointFile ?? null,
   };
-  const app = new OpenAPIHono<AppEnv>({
-    defaultHook: (result, c) => {
-      if (result.success) return undefined;
-      const errors = result.error.issues.map((i) => ({
-        field: [result.target, ...i.path.map(String)].join('.'),
-        message: i.message,
-      }));
-      const detail = errors.map((e) => `${e.field}: ${e.message}`).join('; ');
-      return problemResponse(
-        c,
-        new ProblemError(422, 'validation-error', 'Invalid request', detail, { errors }).toBody(),
-      );
-    },
-  });
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem });
   const log = deps.log ?? createLogger({ component: 'http', level: 'warn', format: 'json' });
   app.use('*', accessLog(log));
-  if (deps.metrics) {
-    const metrics = deps.metrics;
-    app.use('*', metrics.http());
-    app.get('/metrics', async (c) => {
-      const { body, contentType } = await metrics.text();
-      return c.body(body, 200, { 'content-type': contentType });
-    });
-  }
-  app.onError((err, c) => {
-    const body = problemFromError(err);
-    const id = requestIdOf(c);
-    if (body.status === 503) log.warn({ requestId: id, err }, body.detail ?? 'service unavailable');
-    else if (body.status >= 500) {
-      log.error({ err, requestId: id }, 'request failed');
-      body.requestId = id;
-    }
-    return problemResponse(c, body);
-  });
-  app.notFound((c) =>
-    problemResponse(
-      c,
-      new ProblemError(404, 'not-found', 'Not found', `no route for ${c.req.method} ${c.req.path}`).toBody(),
-    ),
-  );
+  if (deps.metrics) registerMetrics(app, deps.metrics);
+  registerProblemHandlers(app, log);
   // Before anything reads a body: its size.
   app.use(
     '*',
@@ -118,28 +84,80 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.use('/api/*', authenticate(deps.db));
   // U+0000 anywhere in the request, once the caller is known (an anonymous body is not parsed).
   app.use('*', refuseNul());
-  registerUserRoutes(app, deps.db);
-  registerAuditRoutes(app, deps.db);
-  registerFleetRoutes(app, deps.db);
+  registerApiRoutes(app, routeDeps);
+  mountRepositoryAndDashboard(app, routeDeps);
+  app.get('/', (c) => c.redirect('/ui/campaigns'));
+  return app;
+}
+
+/** A request that fails its route's schema: 422 problem+json naming each field. */
+const validationProblem: Hook<unknown, AppEnv, string, unknown> = (result, c) => {
+  if (result.success) return undefined;
+  const errors = result.error.issues.map((i) => ({
+    field: [result.target, ...i.path.map(String)].join('.'),
+    message: i.message,
+  }));
+  const detail = errors.map((e) => `${e.field}: ${e.message}`).join('; ');
+  return problemResponse(c, new ProblemError(422, 'validation-error', 'Invalid request', detail, { errors }).toBody());
+};
+
+function registerMetrics(app: OpenAPIHono<AppEnv>, metrics: BackendMetrics): void {
+  app.use('*', metrics.http());
+  app.get('/metrics', async (c) => {
+    const { body, contentType } = await metrics.text();
+    return c.body(body, 200, { 'content-type': contentType });
+  });
+}
+
+/** Every error and unknown route answers problem+json; a 5xx is logged with its request id. */
+function registerProblemHandlers(app: OpenAPIHono<AppEnv>, log: Logger): void {
+  app.onError((err, c) => {
+    const body = problemFromError(err);
+    const id = requestIdOf(c);
+    if (body.status === 503) log.warn({ requestId: id, err }, body.detail ?? 'service unavailable');
+    else if (body.status >= 500) {
+      log.error({ err, requestId: id }, 'request failed');
+      body.requestId = id;
+    }
+    return problemResponse(c, body);
+  });
+  app.notFound((c) =>
+    problemResponse(
+      c,
+      new ProblemError(404, 'not-found', 'Not found', `no route for ${c.req.method} ${c.req.path}`).toBody(),
+    ),
+  );
+}
+
+/** The API, one route group per domain (this order is the OpenAPI document's). */
+function registerApiRoutes(app: OpenAPIHono<AppEnv>, routeDeps: RouteDeps): void {
+  const { db } = routeDeps;
+  registerUserRoutes(app, db);
+  registerAuditRoutes(app, db);
+  registerFleetRoutes(app, db);
   registerVulnerabilityRoutes(app, routeDeps);
   registerMonitoringRoutes(app, routeDeps);
   registerReleaseRoutes(app, routeDeps);
   registerCampaignRoutes(app, routeDeps);
-  registerSecurityEventRoutes(app, deps.db);
+  registerSecurityEventRoutes(app, db);
+}
+
+function mountRepositoryAndDashboard(app: OpenAPIHono<AppEnv>, routeDeps: RouteDeps): void {
+  const { db } = routeDeps;
   // The Image repository in TUF's layout, read-only, for mirrors and any TUF client.
   app.route(
     '/tuf',
     tufRoutes({
-      db: deps.db,
+      db: db,
       blobs: routeDeps.blobs,
-      resolveUser: (header) => userForAuthorization(deps.db, header),
+      resolveUser: (header) => userForAuthorization(db, header),
     }),
   );
   // Mounted last: the dashboard reads the roles of the API routes registered above.
   app.route(
     '/ui',
     dashboardRoutes({
-      db: deps.db,
+      db,
       api: app,
       now: routeDeps.now,
       deadlinePolicy: routeDeps.policy,
@@ -147,6 +165,4 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       keys: routeDeps.keys,
     }),
   );
-  app.get('/', (c) => c.redirect('/ui/campaigns'));
-  return app;
 }

@@ -2,8 +2,8 @@ import { z } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Db } from '../db/database.ts';
 import type { AppEnv } from '../http/auth.ts';
-import { PageQuery, pageOf } from '../http/pagination.ts';
-import { jsonResponse, securedRoute } from '../http/route.ts';
+import { PageQuery } from '../http/pagination.ts';
+import { jsonResponse, pageResponse, securedRoute } from '../http/route.ts';
 import { verifyAuditChain } from './chain.ts';
 import { listAuditEntries } from './service.ts';
 
@@ -52,9 +52,7 @@ export function registerAuditRoutes(app: OpenAPIHono<AppEnv>, db: Db): void {
       tags: ['audit'],
       summary: 'Read the audit log (oldest first)',
       request: { query: AuditQuery },
-      responses: {
-        200: jsonResponse(pageOf(AuditEntry), 'a page'),
-      },
+      responses: { 200: pageResponse(AuditEntry) },
     }),
     async (c) => {
       const q = c.req.valid('query');

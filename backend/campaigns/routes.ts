@@ -6,8 +6,8 @@ import type { Role } from '../users/types.ts';
 import type { AppEnv } from '../http/auth.ts';
 import { actorOf } from '../http/actor.ts';
 import type { RouteDeps } from '../http/deps.ts';
-import { PageQuery, pageOf } from '../http/pagination.ts';
-import { IdParam, jsonBody, jsonResponse, securedRoute } from '../http/route.ts';
+import { listQuery } from '../http/pagination.ts';
+import { IdParam, jsonBody, jsonResponse, pageResponse, securedRoute } from '../http/route.ts';
 import { quoteAuditAnchor } from '../audit/anchor-quote.ts';
 import { exportEvidenceCsv, exportEvidenceJson } from './evidence.ts';
 import { CAMPAIGN_MANAGERS, registerCampaignManageRoutes } from './manage-routes.ts';
@@ -51,8 +51,15 @@ const ACTION_ROLES: Record<CampaignAction, readonly Role[]> = {
 };
 
 export function registerCampaignRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps): void {
-  const { db } = deps;
   registerCampaignManageRoutes(app, deps);
+  registerCampaignRecordRoutes(app, deps);
+  registerCampaignActionRoutes(app, deps);
+  registerCampaignRolloutRoutes(app, deps);
+  registerEvidenceRoute(app, deps);
+}
+
+/** Create, list and read campaigns. */
+function registerCampaignRecordRoutes(app: OpenAPIHono<AppEnv>, { db }: RouteDeps): void {
   app.openapi(
     securedRoute(MANAGERS, {
       method: 'post',
@@ -73,10 +80,8 @@ export function registerCampaignRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps
       path: '/api/campaigns',
       tags,
       summary: 'List campaigns',
-      request: { query: PageQuery.extend(CampaignListQuery.shape) },
-      responses: {
-        200: jsonResponse(pageOf(Campaign), 'a page'),
-      },
+      request: { query: listQuery(CampaignListQuery) },
+      responses: { 200: pageResponse(Campaign) },
     }),
     async (c) => {
       const q = c.req.valid('query');
@@ -94,6 +99,11 @@ export function registerCampaignRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps
     }),
     async (c) => c.json(await loadCampaign(db, c.req.valid('param').id), 200),
   );
+}
+
+/** One route per move of the campaign state machine, each guarded by the roles that may make it. */
+function registerCampaignActionRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps): void {
+  const { db } = deps;
   for (const action of CAMPAIGN_ACTIONS) {
     app.openapi(
       securedRoute(ACTION_ROLES[action], {
@@ -117,6 +127,11 @@ export function registerCampaignRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps
         ),
     );
   }
+}
+
+/** How the rollout goes: figures, vehicles, their reports and the wave rules. */
+function registerCampaignRolloutRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps): void {
+  const { db } = deps;
   app.openapi(
     securedRoute(ROLES, {
       method: 'get',
@@ -134,10 +149,8 @@ export function registerCampaignRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps
       path: '/api/campaigns/{id}/vehicles',
       tags,
       summary: 'Targeted vehicles and their states (ordered by VIN)',
-      request: { params: IdParam, query: PageQuery.extend(CampaignVehicleQuery.shape) },
-      responses: {
-        200: jsonResponse(pageOf(CampaignVehicle), 'a page'),
-      },
+      request: { params: IdParam, query: listQuery(CampaignVehicleQuery) },
+      responses: { 200: pageResponse(CampaignVehicle) },
     }),
     async (c) => {
       const q = c.req.valid('query');
@@ -169,6 +182,11 @@ export function registerCampaignRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps
     }),
     async (c) => c.json(await evaluateCampaign(db, c.req.valid('param').id, deps.now()), 200),
   );
+}
+
+/** The auditors' export, streamed, with the audit head and checkpoint it covers in its headers. */
+function registerEvidenceRoute(app: OpenAPIHono<AppEnv>, deps: RouteDeps): void {
+  const { db } = deps;
   app.openapi(
     securedRoute(['auditor', 'campaign_manager'], {
       method: 'get',

@@ -6,7 +6,7 @@ import { listCampaigns } from '../campaigns/service.ts';
 import { invalid } from '../http/problem.ts';
 import { apiGetAsUser } from './api-call.ts';
 import { auditFilterFrom } from './audit-filter.ts';
-import { requireOperation } from './context.ts';
+import { pageShell, requireOperation } from './context.ts';
 import type { DashboardApp, PageContext } from './context.ts';
 import type { DashboardEnv } from './session.ts';
 import { AuditLogPage } from './pages/audit.tsx';
@@ -31,8 +31,7 @@ export function registerAuditPages(app: DashboardApp, ctx: PageContext): void {
       if (page?.nextCursor) next.set('cursor', page.nextCursor);
       return c.html(
         <AuditLogPage
-          user={user}
-          csrf={c.get('csrf')}
+          {...pageShell(c)}
           form={parsed.form}
           errors={parsed.ok ? [] : parsed.errors}
           entries={page?.items ?? null}

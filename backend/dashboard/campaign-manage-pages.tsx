@@ -5,10 +5,10 @@ import { campaignProgress } from '../campaigns/waves.ts';
 import { VEHICLE_CAMPAIGN_STATES } from '../campaigns/types.ts';
 import type { VehicleCampaignState } from '../campaigns/types.ts';
 import { ProblemError } from '../http/problem.ts';
-import { campaignIdParam } from './campaign-pages.tsx';
+import { pathId } from './path-id.ts';
 import { panelView } from './campaign-actions.ts';
 import { campaignVehicleRows } from './campaign-vehicle-rows.ts';
-import { actorFor, requireOperation } from './context.ts';
+import { actorFor, pageShell, requireOperation } from './context.ts';
 import type { DashboardApp, PageContext } from './context.ts';
 import { setFlash, takeFlash } from './flash.ts';
 import { CampaignPanel } from './pages/campaign-panel.tsx';
@@ -32,12 +32,12 @@ export function registerCampaignManagePages(app: DashboardApp, ctx: PageContext)
 
   /** The banner and actions alone, fetched by the live page when the campaign's state changes. */
   app.get('/campaigns/:id/panel', canView, async (c) => {
-    const campaign = await loadCampaign(ctx.db, campaignIdParam(c.req.param('id')));
+    const campaign = await loadCampaign(ctx.db, pathId(c.req.param('id'), 'campaign'));
     return c.html(<CampaignPanel view={await panelView(ctx, c.get('user'), campaign, c.get('csrf'))} />);
   });
 
   app.get('/campaigns/:id/vehicles', requireOperation(ctx.roles, 'get /api/campaigns/{id}/vehicles'), async (c) => {
-    const campaign = await loadCampaign(ctx.db, campaignIdParam(c.req.param('id')));
+    const campaign = await loadCampaign(ctx.db, pathId(c.req.param('id'), 'campaign'));
     const state = stateParam(c.req.query('state'));
     const limit = pageSizeOf(c.req.query('limit'));
     const cursor = c.req.query('cursor') || undefined;
@@ -47,8 +47,7 @@ export function registerCampaignManagePages(app: DashboardApp, ctx: PageContext)
     ]);
     return c.html(
       <CampaignVehiclesPage
-        user={c.get('user')}
-        csrf={c.get('csrf')}
+        {...pageShell(c)}
         campaign={{ id: campaign.id, name: campaign.name, state: campaign.state }}
         counts={progress.byState}
         filter={{ state, limit, cursor }}
@@ -58,7 +57,7 @@ export function registerCampaignManagePages(app: DashboardApp, ctx: PageContext)
   });
 
   app.post('/campaigns/:id/retry-failed', canRetry, async (c) => {
-    const id = campaignIdParam(c.req.param('id'));
+    const id = pathId(c.req.param('id'), 'campaign');
     const reason = reasonOf(await c.req.parseBody());
     try {
       if (!reason) throw new ProblemError(422, 'validation-error', 'Invalid request', 'Reason to retry: required');
@@ -72,26 +71,20 @@ export function registerCampaignManagePages(app: DashboardApp, ctx: PageContext)
   });
 
   app.get('/campaigns/:id/delete', canDelete, async (c) => {
-    const campaign = await loadCampaign(ctx.db, campaignIdParam(c.req.param('id')));
+    const campaign = await loadCampaign(ctx.db, pathId(c.req.param('id'), 'campaign'));
     return c.html(
       <DeleteDraftPage user={c.get('user')} csrf={c.get('csrf')} campaign={campaign} flash={takeFlash(c)} />,
     );
   });
 
   app.post('/campaigns/:id/delete', canDelete, async (c) => {
-    const id = campaignIdParam(c.req.param('id'));
+    const id = pathId(c.req.param('id'), 'campaign');
     const form = await c.req.parseBody();
     const reason = reasonOf(form);
     const campaign = await loadCampaign(ctx.db, id);
     const again = (text: string, status: 409 | 422) =>
       c.html(
-        <DeleteDraftPage
-          user={c.get('user')}
-          csrf={c.get('csrf')}
-          campaign={campaign}
-          flash={{ kind: 'error', text }}
-          reason={reason}
-        />,
+        <DeleteDraftPage {...pageShell(c)} campaign={campaign} flash={{ kind: 'error', text }} reason={reason} />,
         status,
       );
     if (!reason) return again('Reason for deleting: required', 422);

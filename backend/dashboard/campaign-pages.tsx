@@ -11,7 +11,7 @@ import { formErrorOf } from './campaign-form-errors.ts';
 import { campaignInputFrom, releaseIdsFrom, targetFilterFrom, waveRowsOf } from './campaign-form-input.ts';
 import { groupTimeline } from './campaign-view.ts';
 import type { CampaignAction, CampaignDetail, StateCounts } from './campaign-view.ts';
-import { actorFor, requireOperation } from './context.ts';
+import { actorFor, pageShell, requireOperation } from './context.ts';
 import type { DashboardApp, PageContext } from './context.ts';
 import { setFlash, takeFlash } from './flash.ts';
 import { liveSnapshot, streamCampaign } from './live.ts';
@@ -21,13 +21,7 @@ import { NewCampaignPage } from './pages/campaign-form.tsx';
 import type { ReleaseChoice } from './pages/campaign-form.tsx';
 import { CampaignListPage, CampaignPage } from './pages/campaigns.tsx';
 import { countTargets, failureReasons, stateTimeline, userNames } from './queries.ts';
-
-/** A campaign id from the path; anything else is a 404 like an unknown campaign. */
-export function campaignIdParam(raw: string): number {
-  const id = Number(raw);
-  if (!Number.isSafeInteger(id) || id <= 0) throw new ProblemError(404, 'not-found', 'Not found', `no campaign ${raw}`);
-  return id;
-}
+import { pathId } from './path-id.ts';
 
 async function detailOf(ctx: PageContext, c: Campaign, counts: StateCounts, waveCounts: Map<number, StateCounts>) {
   const releases = await Promise.all(c.releaseIds.map((id) => loadRelease(ctx.db, id)));
@@ -88,9 +82,13 @@ async function releaseChoices(ctx: PageContext): Promise<ReleaseChoice[]> {
 }
 
 export function registerCampaignPages(app: DashboardApp, ctx: PageContext): void {
-  const canView = requireOperation(ctx.roles, 'get /api/campaigns/{id}');
-  const canCreate = requireOperation(ctx.roles, 'post /api/campaigns');
+  registerCampaignListPage(app, ctx);
+  registerNewCampaignPages(app, ctx);
+  registerCampaignViewPages(app, ctx);
+  registerCampaignActionForms(app, ctx);
+}
 
+function registerCampaignListPage(app: DashboardApp, ctx: PageContext): void {
   app.get('/campaigns', requireOperation(ctx.roles, 'get /api/campaigns'), async (c) => {
     const page = await listCampaigns(ctx.db, {}, { limit: 200 });
     const campaigns = await Promise.all(
@@ -102,8 +100,7 @@ export function registerCampaignPages(app: DashboardApp, ctx: PageContext): void
     const user = c.get('user');
     return c.html(
       <CampaignListPage
-        user={user}
-        csrf={c.get('csrf')}
+        {...pageShell(c)}
         now={ctx.now()}
         flash={takeFlash(c)}
         campaigns={campaigns}
@@ -111,16 +108,13 @@ export function registerCampaignPages(app: DashboardApp, ctx: PageContext): void
       />,
     );
   });
+}
 
+/** The new-campaign form, its live target count and its submission. */
+function registerNewCampaignPages(app: DashboardApp, ctx: PageContext): void {
+  const canCreate = requireOperation(ctx.roles, 'post /api/campaigns');
   app.get('/campaigns/new', canCreate, async (c) =>
-    c.html(
-      <NewCampaignPage
-        user={c.get('user')}
-        csrf={c.get('csrf')}
-        releases={await releaseChoices(ctx)}
-        flash={takeFlash(c)}
-      />,
-    ),
+    c.html(<NewCampaignPage {...pageShell(c)} releases={await releaseChoices(ctx)} flash={takeFlash(c)} />),
   );
 
   /** The live count of vehicles the filter matches (fetched by the form as it changes). */
@@ -148,8 +142,7 @@ export function registerCampaignPages(app: DashboardApp, ctx: PageContext): void
       // The form again with everything typed, the refused field named as the form labels it.
       return c.html(
         <NewCampaignPage
-          user={c.get('user')}
-          csrf={c.get('csrf')}
+          {...pageShell(c)}
           releases={await releaseChoices(ctx)}
           flash={null}
           values={form}
@@ -159,9 +152,13 @@ export function registerCampaignPages(app: DashboardApp, ctx: PageContext): void
       );
     }
   });
+}
 
+/** A campaign's page and its live figures (server-sent events). */
+function registerCampaignViewPages(app: DashboardApp, ctx: PageContext): void {
+  const canView = requireOperation(ctx.roles, 'get /api/campaigns/{id}');
   app.get('/campaigns/:id', canView, async (c) => {
-    const id = campaignIdParam(c.req.param('id'));
+    const id = pathId(c.req.param('id'), 'campaign');
     const now = ctx.now();
     const campaign = await loadCampaign(ctx.db, id);
     const [timeline, failures, progress] = await Promise.all([
@@ -174,8 +171,7 @@ export function registerCampaignPages(app: DashboardApp, ctx: PageContext): void
     const user = c.get('user');
     return c.html(
       <CampaignPage
-        user={user}
-        csrf={c.get('csrf')}
+        {...pageShell(c)}
         now={now}
         flash={takeFlash(c)}
         campaign={detail}
@@ -188,7 +184,7 @@ export function registerCampaignPages(app: DashboardApp, ctx: PageContext): void
   });
 
   app.get('/campaigns/:id/live', canView, async (c) => {
-    const id = campaignIdParam(c.req.param('id'));
+    const id = pathId(c.req.param('id'), 'campaign');
     await loadCampaign(ctx.db, id);
     return streamCampaign(c, {
       intervalMs: ctx.liveIntervalMs,
@@ -199,9 +195,12 @@ export function registerCampaignPages(app: DashboardApp, ctx: PageContext): void
       },
     });
   });
+}
 
+/** The action buttons of a campaign's panel, each checked against the API route's roles. */
+function registerCampaignActionForms(app: DashboardApp, ctx: PageContext): void {
   app.post('/campaigns/:id/:action', async (c) => {
-    const id = campaignIdParam(c.req.param('id'));
+    const id = pathId(c.req.param('id'), 'campaign');
     const action = c.req.param('action') as CampaignAction;
     if (!OFFERED_ACTIONS.includes(action)) return c.text(`unknown action ${action}`, 404);
     const user = c.get('user');

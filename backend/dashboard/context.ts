@@ -1,4 +1,4 @@
-import type { Hono, MiddlewareHandler } from 'hono';
+import type { Context, Hono, MiddlewareHandler } from 'hono';
 import type { BlobStore } from '../blobs/store.ts';
 import type { KeySet } from '../keys/key-set.ts';
 import type { Db } from '../db/database.ts';
@@ -7,6 +7,7 @@ import type { Actor } from '../audit/service.ts';
 import type { ApiOperation, ApiRegistry, ApiRoles } from './api-roles.ts';
 import type { DashboardEnv } from './session.ts';
 import type { AuthUser } from '../http/auth.ts';
+import type { PageShell } from './layout.tsx';
 
 /** What every group of pages gets. */
 export interface PageContext {
@@ -32,6 +33,11 @@ export function requireOperation(roles: ApiRoles, operation: ApiOperation): Midd
     }
     await next();
   };
+}
+
+/** The signed-in user and CSRF token every page is rendered with: `<XPage {...pageShell(c)} ... />`. */
+export function pageShell(c: Context<DashboardEnv>): PageShell {
+  return { user: c.get('user'), csrf: c.get('csrf') };
 }
 
 export function actorFor(user: AuthUser): Actor {

@@ -10,7 +10,7 @@ import {
 } from '../fleet/service.ts';
 import type { AuthUser } from '../http/auth.ts';
 import { ProblemError } from '../http/problem.ts';
-import { actorFor, requireOperation } from './context.ts';
+import { actorFor, pageShell, requireOperation } from './context.ts';
 import type { DashboardApp, PageContext } from './context.ts';
 import { setFlash, takeFlash } from './flash.ts';
 import { FLEET_FILTER_LABELS, FleetListPage, VehiclePage } from './pages/fleet.tsx';
@@ -101,8 +101,7 @@ export function registerFleetPages(app: DashboardApp, ctx: PageContext): void {
       : { items: [], nextCursor: null };
     return c.html(
       <FleetListPage
-        user={c.get('user')}
-        csrf={c.get('csrf')}
+        {...pageShell(c)}
         values={values}
         models={models}
         error={error ? { ...error, field: error.field === 'vinPrefix' ? 'vin' : error.field } : undefined}
@@ -142,8 +141,7 @@ export function registerFleetPages(app: DashboardApp, ctx: PageContext): void {
     if (str('confirm') !== 'yes') {
       return c.html(
         <ConfirmLifecyclePage
-          user={c.get('user')}
-          csrf={c.get('csrf')}
+          {...pageShell(c)}
           vin={vin}
           from={vehicle.lifecycle}
           to={change.to}

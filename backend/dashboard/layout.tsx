@@ -8,6 +8,12 @@ const FAVICON =
 
 export type Section = 'campaigns' | 'releases' | 'vulnerabilities' | 'fleet' | 'security' | 'audit' | 'admin' | 'none';
 
+/** What every signed-in page is rendered with: the user (for the navigation) and the CSRF token its forms post. */
+export interface PageShell {
+  user: AuthUser;
+  csrf: string;
+}
+
 interface PageProps {
   title: string;
   section: Section;

@@ -1,10 +1,10 @@
 import type { AuthUser } from '../http/auth.ts';
-import { ProblemError } from '../http/problem.ts';
 import { listReleaseComponents } from '../vulnerabilities/sbom/service.ts';
 import type { ReleaseComponent } from '../vulnerabilities/sbom/service.ts';
 import { requireOperation } from './context.ts';
 import type { DashboardApp, PageContext } from './context.ts';
 import { Page } from './layout.tsx';
+import { pathId } from './path-id.ts';
 
 // A release's software components, as the SBOMs of its images list them (GET
 // /api/releases/{id}/components); the releases pages link here.
@@ -56,13 +56,6 @@ function ComponentsPage(props: {
       )}
     </Page>
   );
-}
-
-/** A positive integer path parameter, else the dashboard's 404. */
-export function pathId(raw: string, what: string): number {
-  const id = Number(raw);
-  if (!Number.isSafeInteger(id) || id <= 0) throw new ProblemError(404, 'not-found', 'Not found', `no ${what} ${raw}`);
-  return id;
 }
 
 export function registerReleaseComponentsPage(app: DashboardApp, ctx: PageContext): void {

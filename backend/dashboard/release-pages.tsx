@@ -3,7 +3,6 @@ import { listAuditEntries } from '../audit/service.ts';
 import { RELEASE_STATES } from '../releases/types.ts';
 import type { ReleaseState } from '../releases/types.ts';
 import type { AuthUser } from '../http/auth.ts';
-import { ProblemError } from '../http/problem.ts';
 import { decideAndPublish } from '../releases/authorization.ts';
 import {
   AUTHORIZATION_DECISIONS,
@@ -20,7 +19,7 @@ import {
   transitionRelease,
 } from '../releases/service.ts';
 import type { Release } from '../releases/service.ts';
-import { actorFor, requireOperation } from './context.ts';
+import { actorFor, pageShell, requireOperation } from './context.ts';
 import type { DashboardApp, PageContext } from './context.ts';
 import type { DashboardEnv } from './session.ts';
 import { attempt, optional, parseForm, textFields } from './form-errors.ts';
@@ -35,6 +34,7 @@ import { NEW_RELEASE_LABELS, NewReleasePage, ReleaseListPage } from './pages/rel
 import type { ReleaseFilter } from './pages/releases.tsx';
 import { readImageUploads } from './release-image-upload.ts';
 import { campaignsUsingRelease, fixableVulnerabilities, vulnerabilitiesByIds } from './release-queries.ts';
+import { pathId } from './path-id.ts';
 
 type Context = HonoContext<DashboardEnv>;
 
@@ -50,12 +50,6 @@ const OPS = {
   safety: 'put /api/releases/{id}/safety-impact-analysis',
   authorize: 'post /api/releases/{id}/authorization',
 } as const;
-
-function idParam(raw: string): number {
-  const id = Number(raw);
-  if (!Number.isSafeInteger(id) || id <= 0) throw new ProblemError(404, 'not-found', 'Not found', `no release ${raw}`);
-  return id;
-}
 
 /** What this user may do on the release now: the API route's roles and the lifecycle's legal moves. */
 export function releaseActions(ctx: PageContext, user: AuthUser, r: Release): ReleaseActions {
@@ -94,8 +88,7 @@ async function renderRelease(c: Context, ctx: PageContext, id: number, refused: 
   ]);
   return c.html(
     <ReleasePage
-      user={user}
-      csrf={c.get('csrf')}
+      {...pageShell(c)}
       release={release}
       fixes={fixes}
       campaigns={campaigns}
@@ -125,8 +118,7 @@ function registerReleaseList(app: DashboardApp, ctx: PageContext): void {
     const user = c.get('user');
     return c.html(
       <ReleaseListPage
-        user={user}
-        csrf={c.get('csrf')}
+        {...pageShell(c)}
         releases={found.items.reverse()}
         filter={filter}
         canCreate={ctx.roles.allows(user, OPS.create)}
@@ -137,13 +129,7 @@ function registerReleaseList(app: DashboardApp, ctx: PageContext): void {
 
   const canCreate = requireOperation(ctx.roles, OPS.create);
   app.get('/releases/new', canCreate, async (c) =>
-    c.html(
-      <NewReleasePage
-        user={c.get('user')}
-        csrf={c.get('csrf')}
-        vulnerabilities={await fixableVulnerabilities(ctx.db)}
-      />,
-    ),
+    c.html(<NewReleasePage {...pageShell(c)} vulnerabilities={await fixableVulnerabilities(ctx.db)} />),
   );
 
   app.post('/releases', canCreate, async (c) => {
@@ -160,8 +146,7 @@ function registerReleaseList(app: DashboardApp, ctx: PageContext): void {
     }
     return c.html(
       <NewReleasePage
-        user={c.get('user')}
-        csrf={c.get('csrf')}
+        {...pageShell(c)}
         vulnerabilities={await fixableVulnerabilities(ctx.db)}
         draft={draft}
         fixes={fixes}
@@ -191,15 +176,15 @@ function registerReleaseActions(app: DashboardApp, ctx: PageContext): void {
     });
 
   app.get('/releases/:id', requireOperation(ctx.roles, OPS.view), (c) =>
-    renderRelease(c, ctx, idParam(c.req.param('id')), null, 200),
+    renderRelease(c, ctx, pathId(c.req.param('id'), 'release'), null, 200),
   );
 
   app.post('/releases/:id/images', requireOperation(ctx.roles, OPS.upload), (c) =>
-    readImageUploads(c, ctx, idParam(c.req.param('id'))),
+    readImageUploads(c, ctx, pathId(c.req.param('id'), 'release')),
   );
 
   app.post('/releases/:id/transitions', requireOperation(ctx.roles, OPS.move), (c) => {
-    const id = idParam(c.req.param('id'));
+    const id = pathId(c.req.param('id'), 'release');
     return submit(
       c,
       id,
@@ -213,7 +198,7 @@ function registerReleaseActions(app: DashboardApp, ctx: PageContext): void {
   });
 
   app.post('/releases/:id/safety-impact-analysis', requireOperation(ctx.roles, OPS.safety), (c) => {
-    const id = idParam(c.req.param('id'));
+    const id = pathId(c.req.param('id'), 'release');
     return submit(
       c,
       id,
@@ -230,7 +215,7 @@ function registerReleaseActions(app: DashboardApp, ctx: PageContext): void {
   });
 
   app.post('/releases/:id/authorization', requireOperation(ctx.roles, OPS.authorize), (c) => {
-    const id = idParam(c.req.param('id'));
+    const id = pathId(c.req.param('id'), 'release');
     return submit(
       c,
       id,

@@ -8,7 +8,7 @@ import {
   securityEventWithProposals,
   type SecurityEventFilter,
 } from '../security-events/service.ts';
-import { actorFor, requireOperation } from './context.ts';
+import { actorFor, pageShell, requireOperation } from './context.ts';
 import type { DashboardApp, PageContext } from './context.ts';
 import { setFlash, takeFlash } from './flash.ts';
 import { SecurityEventPage, SecurityEventsPage } from './pages/security-events.tsx';
@@ -43,13 +43,7 @@ export function registerSecurityEventPages(app: DashboardApp, ctx: PageContext):
       : `Filter not applied: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`;
     const page = await listSecurityEvents(ctx.db, filter);
     return c.html(
-      <SecurityEventsPage
-        user={c.get('user')}
-        csrf={c.get('csrf')}
-        filter={filter}
-        events={page.items}
-        error={error}
-      />,
+      <SecurityEventsPage {...pageShell(c)} filter={filter} events={page.items} error={error} />,
       parsed.success ? 200 : 422,
     );
   });
@@ -59,14 +53,7 @@ export function registerSecurityEventPages(app: DashboardApp, ctx: PageContext):
     const user = c.get('user');
     const canAct = ctx.roles.allows(user, OPEN) && ctx.roles.allows(user, ISOLATE);
     return c.html(
-      <SecurityEventPage
-        user={user}
-        csrf={c.get('csrf')}
-        e={event}
-        proposals={proposals}
-        canAct={canAct}
-        flash={takeFlash(c)}
-      />,
+      <SecurityEventPage {...pageShell(c)} e={event} proposals={proposals} canAct={canAct} flash={takeFlash(c)} />,
     );
   });
 

@@ -12,7 +12,7 @@ import { setFlash } from './flash.ts';
 import { humanize } from './format.ts';
 import { Flash, Page } from './layout.tsx';
 import { SeverityBadges } from './pages/cvss-contexts.tsx';
-import { pathId } from './release-components-page.tsx';
+import { pathId } from './path-id.ts';
 
 // The security engineer's VEX decision for one release and vulnerability, reached from the
 // findings list. Checked by the API's own schema (a justification exactly with not_affected) and

@@ -4,8 +4,8 @@ import type { Db } from '../db/database.ts';
 import { ROLES } from '../users/types.ts';
 import type { AppEnv } from '../http/auth.ts';
 import { actorOf } from '../http/actor.ts';
-import { PageQuery, pageOf } from '../http/pagination.ts';
-import { jsonBody, jsonResponse, securedRoute } from '../http/route.ts';
+import { listQuery, PageQuery } from '../http/pagination.ts';
+import { jsonBody, jsonResponse, pageResponse, securedRoute } from '../http/route.ts';
 import {
   InstalledVersions,
   LifecycleChange,
@@ -32,6 +32,11 @@ const FLEET_WRITERS = ['admin', 'campaign_manager'] as const;
 const tags = ['fleet'];
 
 export function registerFleetRoutes(app: OpenAPIHono<AppEnv>, db: Db): void {
+  registerVehicleModelRoutes(app, db);
+  registerVehicleRoutes(app, db);
+}
+
+function registerVehicleModelRoutes(app: OpenAPIHono<AppEnv>, db: Db): void {
   app.openapi(
     securedRoute(FLEET_WRITERS, {
       method: 'post',
@@ -50,10 +55,13 @@ export function registerFleetRoutes(app: OpenAPIHono<AppEnv>, db: Db): void {
       tags,
       summary: 'List vehicle models',
       request: { query: PageQuery },
-      responses: { 200: jsonResponse(pageOf(VehicleModel), 'a page of models') },
+      responses: { 200: pageResponse(VehicleModel, 'a page of models') },
     }),
     async (c) => c.json(await listVehicleModels(db, c.req.valid('query')), 200),
   );
+}
+
+function registerVehicleRoutes(app: OpenAPIHono<AppEnv>, db: Db): void {
   app.openapi(
     securedRoute(FLEET_WRITERS, {
       method: 'post',
@@ -71,8 +79,8 @@ export function registerFleetRoutes(app: OpenAPIHono<AppEnv>, db: Db): void {
       path: '/api/vehicles',
       tags,
       summary: 'List vehicles (ordered by VIN)',
-      request: { query: PageQuery.extend(VehicleListQuery.shape) },
-      responses: { 200: jsonResponse(pageOf(Vehicle), 'a page of vehicles') },
+      request: { query: listQuery(VehicleListQuery) },
+      responses: { 200: pageResponse(Vehicle, 'a page of vehicles') },
     }),
     async (c) => {
       const q = c.req.valid('query');
@@ -97,7 +105,7 @@ export function registerFleetRoutes(app: OpenAPIHono<AppEnv>, db: Db): void {
       tags,
       summary: "Every version change of the vehicle's ECUs",
       request: { params: VinParam, query: PageQuery },
-      responses: { 200: jsonResponse(pageOf(VersionChange), 'a page of changes') },
+      responses: { 200: pageResponse(VersionChange, 'a page of changes') },
     }),
     async (c) => c.json(await vehicleHistory(db, c.req.valid('param').vin, c.req.valid('query')), 200),
   );

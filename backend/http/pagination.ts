@@ -7,6 +7,9 @@ export const PageQuery = z.object({
 });
 export type PageQuery = z.infer<typeof PageQuery>;
 
+/** The query of a list route: the page's limit and cursor, and the list's own filters. */
+export const listQuery = <S extends z.ZodRawShape>(filters: z.ZodObject<S>) => PageQuery.extend(filters.shape);
+
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;

@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi';
 import type { RouteConfig } from '@hono/zod-openapi';
 import type { Role } from '../users/types.ts';
 import { requireRoles } from './auth.ts';
+import { pageOf } from './pagination.ts';
 
 export const ProblemSchema = z
   .object({
@@ -45,6 +46,11 @@ export function securedRoute<const R extends Omit<RouteConfig, 'middleware'>>(ro
 /** A JSON success response; bodies are documented by schema. */
 export function jsonResponse<S extends z.ZodType>(schema: S, description: string) {
   return { description, content: { 'application/json': { schema } } };
+}
+
+/** The response of a list route: a page of `item` (items and nextCursor). */
+export function pageResponse<S extends z.ZodType>(item: S, description = 'a page') {
+  return jsonResponse(pageOf(item), description);
 }
 
 export function jsonBody<S extends z.ZodType>(schema: S) {

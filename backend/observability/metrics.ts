@@ -47,87 +47,8 @@ export class BackendMetrics {
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
       registers,
     });
-    const sources = this.sources;
-    const byState = async (gauge: Gauge<'state'>, table: 'campaigns' | 'campaign_vehicles') => {
-      const rows = await sql<{
-        state: string;
-        n: string;
-      }>`select state, count(*) as n from ${sql.table(table)} group by state`.execute(sources.db);
-      gauge.reset();
-      for (const r of rows.rows) gauge.set({ state: r.state }, Number(r.n));
-    };
-    new Gauge({
-      name: 'ota_campaigns',
-      help: 'campaigns by state',
-      labelNames: ['state'],
-      registers,
-      async collect() {
-        await byState(this, 'campaigns');
-      },
-    });
-    new Gauge({
-      name: 'ota_campaign_vehicles',
-      help: "vehicles of campaigns by their update's state",
-      labelNames: ['state'],
-      registers,
-      async collect() {
-        await byState(this, 'campaign_vehicles');
-      },
-    });
-    new Gauge({
-      name: 'ota_offers_dispatched',
-      help: 'update offers sent to vehicles, all campaigns (only grows)',
-      registers,
-      async collect() {
-        const r = await sql<{ n: string | null }>`select sum(offer_count) as n from campaign_vehicles`.execute(
-          sources.db,
-        );
-        this.set(Number(r.rows[0]?.n ?? 0));
-      },
-    });
-    new Gauge({
-      name: 'ota_reports_ingested',
-      help: 'vehicle reports written, by kind, all instances (only grows)',
-      labelNames: ['kind'],
-      registers,
-      async collect() {
-        const r = await sql<{
-          kind: string;
-          n: string;
-        }>`select kind, count(*) as n from delivery_reports group by kind`.execute(sources.db);
-        this.reset();
-        for (const row of r.rows) this.set({ kind: row.kind }, Number(row.n));
-      },
-    });
-    new Gauge({
-      name: 'ota_instance_reports_ingested',
-      help: "reports this instance's ingester wrote since it started",
-      registers,
-      collect() {
-        this.set(sources.ingester?.ingested ?? 0);
-      },
-    });
-    new Gauge({
-      name: 'ota_db_pool_connections',
-      help: 'database pool connections: total, idle, and requests waiting for one',
-      labelNames: ['kind'],
-      registers,
-      collect() {
-        const pool = poolOf(sources.db);
-        if (!pool) return;
-        this.set({ kind: 'total' }, pool.totalCount);
-        this.set({ kind: 'idle' }, pool.idleCount);
-        this.set({ kind: 'waiting' }, pool.waitingCount);
-      },
-    });
-    new Gauge({
-      name: 'ota_broker_connected',
-      help: "1 while delivery's MQTT connection is up, 0 while it is down or the backend runs without delivery",
-      registers,
-      collect() {
-        if (sources.brokerConnected) this.set(sources.brokerConnected() ? 1 : 0);
-      },
-    });
+    registerDatabaseGauges(registers, this.sources);
+    registerInstanceGauges(registers, this.sources);
   }
 
   /** Connects the parts that start after the app (delivery). */
@@ -148,4 +69,94 @@ export class BackendMetrics {
   async text(): Promise<{ body: string; contentType: string }> {
     return { body: await this.registry.metrics(), contentType: this.registry.contentType };
   }
+}
+
+type Registers = Registry[];
+
+/** Figures read from the database at scrape time, so every instance of a cluster reports the same totals. */
+function registerDatabaseGauges(registers: Registers, sources: MetricsSources): void {
+  const byState = async (gauge: Gauge<'state'>, table: 'campaigns' | 'campaign_vehicles') => {
+    const rows = await sql<{
+      state: string;
+      n: string;
+    }>`select state, count(*) as n from ${sql.table(table)} group by state`.execute(sources.db);
+    gauge.reset();
+    for (const r of rows.rows) gauge.set({ state: r.state }, Number(r.n));
+  };
+  new Gauge({
+    name: 'ota_campaigns',
+    help: 'campaigns by state',
+    labelNames: ['state'],
+    registers,
+    async collect() {
+      await byState(this, 'campaigns');
+    },
+  });
+  new Gauge({
+    name: 'ota_campaign_vehicles',
+    help: "vehicles of campaigns by their update's state",
+    labelNames: ['state'],
+    registers,
+    async collect() {
+      await byState(this, 'campaign_vehicles');
+    },
+  });
+  new Gauge({
+    name: 'ota_offers_dispatched',
+    help: 'update offers sent to vehicles, all campaigns (only grows)',
+    registers,
+    async collect() {
+      const r = await sql<{ n: string | null }>`select sum(offer_count) as n from campaign_vehicles`.execute(
+        sources.db,
+      );
+      this.set(Number(r.rows[0]?.n ?? 0));
+    },
+  });
+  new Gauge({
+    name: 'ota_reports_ingested',
+    help: 'vehicle reports written, by kind, all instances (only grows)',
+    labelNames: ['kind'],
+    registers,
+    async collect() {
+      const r = await sql<{
+        kind: string;
+        n: string;
+      }>`select kind, count(*) as n from delivery_reports group by kind`.execute(sources.db);
+      this.reset();
+      for (const row of r.rows) this.set({ kind: row.kind }, Number(row.n));
+    },
+  });
+}
+
+/** Figures of this instance: its ingester, its database pool, its broker connection. */
+function registerInstanceGauges(registers: Registers, sources: MetricsSources): void {
+  new Gauge({
+    name: 'ota_instance_reports_ingested',
+    help: "reports this instance's ingester wrote since it started",
+    registers,
+    collect() {
+      this.set(sources.ingester?.ingested ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'ota_db_pool_connections',
+    help: 'database pool connections: total, idle, and requests waiting for one',
+    labelNames: ['kind'],
+    registers,
+    collect() {
+      const pool = poolOf(sources.db);
+      if (!pool) return;
+      this.set({ kind: 'total' }, pool.totalCount);
+      this.set({ kind: 'idle' }, pool.idleCount);
+      this.set({ kind: 'waiting' }, pool.waitingCount);
+    },
+  });
+  new Gauge({
+    name: 'ota_broker_connected',
+    help: "1 while delivery's MQTT connection is up, 0 while it is down or the backend runs without delivery",
+    registers,
+    collect() {
+      if (sources.brokerConnected) this.set(sources.brokerConnected() ? 1 : 0);
+    },
+  });
 }

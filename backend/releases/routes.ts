@@ -4,9 +4,9 @@ import { ROLES } from '../users/types.ts';
 import type { AppEnv } from '../http/auth.ts';
 import { actorOf } from '../http/actor.ts';
 import type { RouteDeps } from '../http/deps.ts';
-import { PageQuery, pageOf } from '../http/pagination.ts';
+import { listQuery } from '../http/pagination.ts';
 import { invalid, ProblemError } from '../http/problem.ts';
-import { IdParam, jsonBody, jsonResponse, securedRoute } from '../http/route.ts';
+import { IdParam, jsonBody, jsonResponse, pageResponse, securedRoute } from '../http/route.ts';
 import { decideAndPublish } from './authorization.ts';
 import {
   AuthorizationInput,
@@ -41,7 +41,13 @@ export const imageTooLarge = (limit: number) =>
   new ProblemError(413, 'image-too-large', 'Image too large', `images are limited to ${limit} bytes`);
 
 export function registerReleaseRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps): void {
-  const { db } = deps;
+  registerReleaseRecordRoutes(app, deps);
+  registerImageUploadRoute(app, deps);
+  registerReleaseDecisionRoutes(app, deps);
+}
+
+/** Register, list and read releases. */
+function registerReleaseRecordRoutes(app: OpenAPIHono<AppEnv>, { db }: RouteDeps): void {
   app.openapi(
     securedRoute(ENGINEERS, {
       method: 'post',
@@ -59,10 +65,8 @@ export function registerReleaseRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps)
       path: '/api/releases',
       tags,
       summary: 'List releases',
-      request: { query: PageQuery.extend(ReleaseListQuery.shape) },
-      responses: {
-        200: jsonResponse(pageOf(Release), 'a page'),
-      },
+      request: { query: listQuery(ReleaseListQuery) },
+      responses: { 200: pageResponse(Release) },
     }),
     async (c) => {
       const q = c.req.valid('query');
@@ -80,6 +84,11 @@ export function registerReleaseRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps)
     }),
     async (c) => c.json(await loadRelease(db, c.req.valid('param').id), 200),
   );
+}
+
+/** Images arrive as raw bytes or base64 JSON, both held to the image limit. */
+function registerImageUploadRoute(app: OpenAPIHono<AppEnv>, deps: RouteDeps): void {
+  const { db } = deps;
   app.openapi(
     securedRoute(ENGINEERS, {
       method: 'post',
@@ -118,6 +127,11 @@ export function registerReleaseRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps)
       return c.json(await attachImage(db, deps.blobs, actorOf(c), c.req.valid('param').id, upload), 201);
     },
   );
+}
+
+/** The release lifecycle: transitions, the safety impact analysis and the approver's decision. */
+function registerReleaseDecisionRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps): void {
+  const { db } = deps;
   app.openapi(
     securedRoute(ENGINEERS, {
       method: 'post',

@@ -3,8 +3,7 @@ import type { Db } from '../db/database.ts';
 import { ROLES } from '../users/types.ts';
 import { actorOf } from '../http/actor.ts';
 import type { AppEnv } from '../http/auth.ts';
-import { pageOf } from '../http/pagination.ts';
-import { jsonBody, jsonResponse, securedRoute } from '../http/route.ts';
+import { jsonBody, jsonResponse, pageResponse, securedRoute } from '../http/route.ts';
 import {
   IsolateBody,
   SecurityEventDetail,
@@ -31,7 +30,7 @@ export function registerSecurityEventRoutes(app: OpenAPIHono<AppEnv>, db: Db): v
       tags,
       summary: 'List vehicle security events, newest first (filter by vehicle, type, severity, time)',
       request: { query: SecurityEventQuery },
-      responses: { 200: jsonResponse(pageOf(StoredSecurityEvent), 'a page of events') },
+      responses: { 200: pageResponse(StoredSecurityEvent, 'a page of events') },
     }),
     async (c) => c.json(await listSecurityEvents(db, c.req.valid('query')), 200),
   );

@@ -3,8 +3,8 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Db } from '../db/database.ts';
 import { ROLES } from './types.ts';
 import type { AppEnv } from '../http/auth.ts';
-import { PageQuery, pageOf } from '../http/pagination.ts';
-import { IdParam, jsonBody, jsonResponse, Reason, securedRoute } from '../http/route.ts';
+import { PageQuery } from '../http/pagination.ts';
+import { IdParam, jsonBody, jsonResponse, pageResponse, Reason, securedRoute } from '../http/route.ts';
 import {
   createUser,
   issueToken,
@@ -43,6 +43,12 @@ const IssuedToken = z
   .openapi('IssuedToken');
 
 export function registerUserRoutes(app: OpenAPIHono<AppEnv>, db: Db): void {
+  registerUserAccountRoutes(app, db);
+  registerTokenRoutes(app, db);
+  registerUserAccessRoutes(app, db);
+}
+
+function registerUserAccountRoutes(app: OpenAPIHono<AppEnv>, db: Db): void {
   app.openapi(
     securedRoute(['admin'], {
       method: 'post',
@@ -61,10 +67,14 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>, db: Db): void {
       tags: ['users'],
       summary: 'List users',
       request: { query: PageQuery },
-      responses: { 200: jsonResponse(pageOf(User), 'a page of users') },
+      responses: { 200: pageResponse(User, 'a page of users') },
     }),
     async (c) => c.json(await listUsers(db, c.req.valid('query')), 200),
   );
+}
+
+/** API tokens: issued (shown once), revoked, listed without their secrets. */
+function registerTokenRoutes(app: OpenAPIHono<AppEnv>, db: Db): void {
   app.openapi(
     securedRoute(['admin'], {
       method: 'post',
@@ -101,6 +111,10 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>, db: Db): void {
     }),
     async (c) => c.json({ items: await listTokens(db, c.req.valid('param').id) }, 200),
   );
+}
+
+/** What a user may do: their roles, and whether they may act at all. */
+function registerUserAccessRoutes(app: OpenAPIHono<AppEnv>, db: Db): void {
   app.openapi(
     securedRoute(['admin'], {
       method: 'put',

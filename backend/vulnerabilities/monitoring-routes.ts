@@ -41,7 +41,13 @@ function readAdvisories(body: unknown, zip: Uint8Array | null) {
 }
 
 export function registerMonitoringRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps): void {
-  const { db } = deps;
+  registerSbomRoutes(app, deps);
+  registerAdvisoryRoutes(app, deps);
+  registerVexRoutes(app, deps);
+}
+
+/** A release's SBOMs and the components they list. */
+function registerSbomRoutes(app: OpenAPIHono<AppEnv>, { db }: RouteDeps): void {
   app.openapi(
     securedRoute(['release_engineer', 'security_engineer'], {
       method: 'put',
@@ -67,6 +73,10 @@ export function registerMonitoringRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDe
     }),
     async (c) => c.json(await listReleaseComponents(db, c.req.valid('param').id), 200),
   );
+}
+
+/** Advisories in, matched against the components, findings out. */
+function registerAdvisoryRoutes(app: OpenAPIHono<AppEnv>, { db }: RouteDeps): void {
   app.openapi(
     securedRoute(SECURITY, {
       method: 'post',
@@ -112,6 +122,11 @@ export function registerMonitoringRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDe
     }),
     async (c) => c.json(await listFindings(db, c.req.valid('query')), 200),
   );
+}
+
+/** VEX statements: recorded per release and vulnerability, exported as a document. */
+function registerVexRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps): void {
+  const { db } = deps;
   app.openapi(
     securedRoute(SECURITY, {
       method: 'put',

@@ -3,8 +3,8 @@ import { ROLES } from '../users/types.ts';
 import type { AppEnv } from '../http/auth.ts';
 import { actorOf } from '../http/actor.ts';
 import type { RouteDeps } from '../http/deps.ts';
-import { PageQuery, pageOf } from '../http/pagination.ts';
-import { IdParam, jsonBody, jsonResponse, securedRoute } from '../http/route.ts';
+import { listQuery } from '../http/pagination.ts';
+import { IdParam, jsonBody, jsonResponse, pageResponse, securedRoute } from '../http/route.ts';
 import {
   Assessment,
   PhaseChange,
@@ -26,8 +26,13 @@ const tags = ['vulnerabilities'];
 const HANDLERS = ['security_engineer'] as const;
 
 export function registerVulnerabilityRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps): void {
+  registerVulnerabilityRecordRoutes(app, deps);
+  registerVulnerabilityHandlingRoutes(app, deps);
+}
+
+/** Report, list and read vulnerabilities. */
+function registerVulnerabilityRecordRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps): void {
   const { db } = deps;
-  const options = () => ({ policy: deps.policy, now: deps.now() });
   app.openapi(
     securedRoute(HANDLERS, {
       method: 'post',
@@ -45,10 +50,8 @@ export function registerVulnerabilityRoutes(app: OpenAPIHono<AppEnv>, deps: Rout
       path: '/api/vulnerabilities',
       tags,
       summary: 'List vulnerabilities (filter by phase, overdue)',
-      request: { query: PageQuery.extend(VulnerabilityListQuery.shape) },
-      responses: {
-        200: jsonResponse(pageOf(Vulnerability), 'a page'),
-      },
+      request: { query: listQuery(VulnerabilityListQuery) },
+      responses: { 200: pageResponse(Vulnerability) },
     }),
     async (c) => {
       const q = c.req.valid('query');
@@ -66,6 +69,12 @@ export function registerVulnerabilityRoutes(app: OpenAPIHono<AppEnv>, deps: Rout
     }),
     async (c) => c.json(await loadVulnerability(db, c.req.valid('param').id, deps.now()), 200),
   );
+}
+
+/** Handling: assessment (which sets the deadline), remediation and phase changes. */
+function registerVulnerabilityHandlingRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps): void {
+  const { db } = deps;
+  const options = () => ({ policy: deps.policy, now: deps.now() });
   app.openapi(
     securedRoute(HANDLERS, {
       method: 'put',

@@ -1,17 +1,15 @@
 import type { Child } from 'hono/jsx';
 import { ROLES } from '../../users/types.ts';
 import type { Role } from '../../users/types.ts';
-import type { AuthUser } from '../../http/auth.ts';
 import type { IssuedToken, TokenSummary, User } from '../../users/service.ts';
 import type { FlashMessage } from '../flash.ts';
 import { formatTime, humanize } from '../format.ts';
 import { Flash, Page } from '../layout.tsx';
+import type { PageShell } from '../layout.tsx';
+import { LabelledInput } from './form-fields.tsx';
 import { TableHead } from './table-head.tsx';
 
-interface Shell {
-  user: AuthUser;
-  csrf: string;
-}
+type Shell = PageShell;
 
 /** What a form showed when the API refused it: the values typed and an error per field ("_" for the form). */
 export interface FormState {
@@ -61,24 +59,18 @@ function TextField(props: { id: string; name: string; label: string; state: Form
   const error = props.state?.errors[props.name];
   const described = [props.hint ? `${props.id}-hint` : '', error ? `${props.id}-error` : ''].filter(Boolean).join(' ');
   return (
-    <div>
-      <label for={props.id}>{props.label}</label>
-      <input
-        id={props.id}
-        name={props.name}
-        value={typeof raw === 'string' ? raw : ''}
-        required
-        autocomplete="off"
-        aria-invalid={error ? 'true' : undefined}
-        aria-describedby={described || undefined}
-      />
-      {props.hint ? (
-        <div class="hint" id={`${props.id}-hint`}>
-          {props.hint}
-        </div>
-      ) : null}
+    <LabelledInput
+      field={props}
+      value={typeof raw === 'string' ? raw : ''}
+      attrs={{
+        required: true,
+        autocomplete: 'off',
+        'aria-invalid': error ? 'true' : undefined,
+        'aria-describedby': described || undefined,
+      }}
+    >
       <FieldError id={`${props.id}-error`} state={props.state} field={props.name} />
-    </div>
+    </LabelledInput>
   );
 }
 

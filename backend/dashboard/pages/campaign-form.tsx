@@ -5,6 +5,7 @@ import type { Form } from '../campaign-form-input.ts';
 import type { FlashMessage } from '../flash.ts';
 import { humanize } from '../format.ts';
 import { Flash, Page } from '../layout.tsx';
+import { LabelledInput } from './form-fields.tsx';
 
 export interface ReleaseChoice {
   id: number;
@@ -65,22 +66,11 @@ function Check(props: { shown: Shown; name: string; value: string; fallback?: bo
 
 function TextField(props: { name: string; label: string; hint?: string; value?: string; type?: string; shown: Shown }) {
   return (
-    <div>
-      <label for={props.name}>{props.label}</label>
-      <input
-        id={props.name}
-        name={props.name}
-        type={props.type ?? 'text'}
-        value={props.shown.text(props.name, props.value ?? '')}
-        aria-describedby={props.hint ? `${props.name}-hint` : undefined}
-        {...props.shown.invalid(props.name)}
-      />
-      {props.hint ? (
-        <div class="hint" id={`${props.name}-hint`}>
-          {props.hint}
-        </div>
-      ) : null}
-    </div>
+    <LabelledInput
+      field={{ ...props, id: props.name }}
+      value={props.shown.text(props.name, props.value ?? '')}
+      attrs={{ type: props.type ?? 'text', ...props.shown.invalid(props.name) }}
+    />
   );
 }
 

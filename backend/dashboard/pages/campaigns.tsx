@@ -1,5 +1,4 @@
 import { raw } from 'hono/html';
-import type { AuthUser } from '../../http/auth.ts';
 import { GROUP_COLOURS, GROUP_NAMES, groupCounts } from '../campaign-view.ts';
 import type { CampaignDetail, CampaignSummary, GroupTimeline, LiveSnapshot } from '../campaign-view.ts';
 import { VEHICLE_CAMPAIGN_STATES } from '../../campaigns/types.ts';
@@ -9,12 +8,11 @@ import type { PanelView } from './campaign-panel.tsx';
 import type { FlashMessage } from '../flash.ts';
 import { formatTime, humanize, timeLeft } from '../format.ts';
 import { Flash, Page } from '../layout.tsx';
+import type { PageShell } from '../layout.tsx';
 import type { FailureGroup } from '../queries.ts';
 import { ProgressBar } from './progress.tsx';
 
-interface Shell {
-  user: AuthUser;
-  csrf: string;
+interface Shell extends PageShell {
   now: Date;
   flash: FlashMessage | null;
 }

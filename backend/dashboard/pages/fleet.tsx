@@ -1,18 +1,15 @@
 import type { Child } from 'hono/jsx';
-import type { AuthUser } from '../../http/auth.ts';
 import type { Vehicle } from '../../fleet/service.ts';
 import { formatTime, humanize } from '../format.ts';
 import { VEHICLE_LIFECYCLES } from '../../fleet/types.ts';
 import type { FlashMessage } from '../flash.ts';
 import { Flash, Page } from '../layout.tsx';
+import type { PageShell } from '../layout.tsx';
 import { PageLinks, PageSizeSelect } from './paging.tsx';
 import type { VehicleCampaignEntry } from '../queries.ts';
 import { VehicleSecurityEventsLink } from './security-events.tsx';
 
-interface Shell {
-  user: AuthUser;
-  csrf: string;
-}
+type Shell = PageShell;
 
 /** The list's filters as typed (strings), and the page size. */
 export interface FleetFilterValues {

@@ -1,5 +1,6 @@
-// Labelled form controls for the release and vulnerability forms: every control has a <label>, a hint
-// is tied to it with aria-describedby, and a refused form shows its messages in one alert.
+// Labelled form controls for the dashboard's forms: every control has a <label>, a hint is tied to it
+// with aria-describedby, and a refused form shows its messages in one alert.
+import type { Child } from 'hono/jsx';
 
 /** What was typed, by field name, so a refused form comes back filled in. */
 export type Draft = Record<string, string>;
@@ -36,11 +37,11 @@ interface FieldProps {
   wide?: boolean;
 }
 
-function hintId(props: { id: string; hint?: string }): string | undefined {
+function hintId(props: { id: string; hint?: string | undefined }): string | undefined {
   return props.hint ? `${props.id}-hint` : undefined;
 }
 
-function Hint(props: { id: string; hint?: string }) {
+function Hint(props: { id: string; hint?: string | undefined }) {
   return props.hint ? (
     <div class="hint" id={`${props.id}-hint`}>
       {props.hint}
@@ -48,23 +49,44 @@ function Hint(props: { id: string; hint?: string }) {
   ) : null;
 }
 
-export function Field(props: FieldProps) {
+/** Attributes of an <input> beyond its id, name and value. */
+export type InputAttributes = Record<string, string | number | boolean | undefined>;
+
+/**
+ * The markup every text input of the dashboard shares: label, input, hint. Each form keeps its own
+ * way of refilling and flagging a refused field, passed in as the value, `attrs` (which win over the
+ * hint's aria-describedby) and `children` (rendered last, e.g. the field's own error).
+ */
+export function LabelledInput(props: {
+  field: { id: string; name: string; label: string; hint?: string | undefined };
+  value: string;
+  attrs?: InputAttributes;
+  children?: Child;
+}) {
+  const { id, name, label } = props.field;
   return (
     <div>
-      <label for={props.id}>{props.label}</label>
-      <input
-        id={props.id}
-        name={props.name}
-        type={props.type ?? 'text'}
-        value={props.draft?.[props.name] ?? props.value ?? ''}
-        required={props.required}
-        maxlength={props.maxlength}
-        placeholder={props.placeholder}
-        aria-describedby={hintId(props)}
-        style={props.wide ? 'width:100%' : undefined}
-      />
-      <Hint id={props.id} hint={props.hint} />
+      <label for={id}>{label}</label>
+      <input id={id} name={name} value={props.value} aria-describedby={hintId(props.field)} {...props.attrs} />
+      <Hint id={id} hint={props.field.hint} />
+      {props.children}
     </div>
+  );
+}
+
+export function Field(props: FieldProps) {
+  return (
+    <LabelledInput
+      field={props}
+      value={props.draft?.[props.name] ?? props.value ?? ''}
+      attrs={{
+        type: props.type ?? 'text',
+        required: props.required,
+        maxlength: props.maxlength,
+        placeholder: props.placeholder,
+        style: props.wide ? 'width:100%' : undefined,
+      }}
+    />
   );
 }
 

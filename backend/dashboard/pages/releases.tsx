@@ -1,18 +1,15 @@
 import { RELEASE_STATES } from '../../releases/types.ts';
 import type { ReleaseState } from '../../releases/types.ts';
-import type { AuthUser } from '../../http/auth.ts';
 import type { Release } from '../../releases/service.ts';
 import type { FlashMessage } from '../flash.ts';
 import { formatTime, humanize } from '../format.ts';
 import { Flash, Page } from '../layout.tsx';
+import type { PageShell } from '../layout.tsx';
 import type { VulnerabilityChoice } from '../release-queries.ts';
 import { Csrf, Field, FormErrors, Select, TextArea } from './form-fields.tsx';
 import type { Draft } from './form-fields.tsx';
 
-interface Shell {
-  user: AuthUser;
-  csrf: string;
-}
+type Shell = PageShell;
 
 export interface ReleaseFilter {
   hardwareId: string;

@@ -1,15 +1,12 @@
 import { SECURITY_EVENT_TYPES, SECURITY_SEVERITIES } from '../../../protocol/index.ts';
-import type { AuthUser } from '../../http/auth.ts';
 import type { ProposedAction } from '../../security-events/rules.ts';
 import type { SecurityEventFilter, StoredSecurityEvent } from '../../security-events/service.ts';
 import type { FlashMessage } from '../flash.ts';
 import { formatTime, humanize } from '../format.ts';
 import { Flash, Page } from '../layout.tsx';
+import type { PageShell } from '../layout.tsx';
 
-interface Shell {
-  user: AuthUser;
-  csrf: string;
-}
+type Shell = PageShell;
 
 /** The link a vehicle page shows to its security events (the filtered list). */
 export function VehicleSecurityEventsLink(props: { vin: string }) {

@@ -1,9 +1,9 @@
 import type { AuditEntry } from '../../audit/service.ts';
 import type { VulnerabilityPhase } from '../../vulnerabilities/types.ts';
-import type { AuthUser } from '../../http/auth.ts';
 import type { Vulnerability } from '../../vulnerabilities/service.ts';
 import { formatTime, humanize, timeLeft } from '../format.ts';
 import { Flash, Page } from '../layout.tsx';
+import type { PageShell } from '../layout.tsx';
 import type { FlashMessage } from '../flash.ts';
 import { CvssContextTable, SeverityBadges } from './cvss-contexts.tsx';
 import { AuditTimeline } from './audit-timeline.tsx';
@@ -11,9 +11,7 @@ import { Field, FormErrors, refusedFor } from './form-fields.tsx';
 import type { Refused } from './form-fields.tsx';
 import { describeVulnerabilityEntry, PhaseForms, RemediationForm } from './vulnerability-forms.tsx';
 
-interface Shell {
-  user: AuthUser;
-  csrf: string;
+interface Shell extends PageShell {
   now: Date;
 }
 
