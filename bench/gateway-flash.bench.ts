@@ -11,8 +11,7 @@ import { memoryBusTransportFactory, startVehicle } from '../ecu-sim/vehicle-runn
 import { loadVehicleFile } from '../ecu-sim/vehicle/load-vehicle.ts';
 import type { VehicleDefinition } from '../ecu-sim/vehicle/schema.ts';
 import { encodeInfoBlock } from '../ecu-sim/image/app-info-block.ts';
-import { privateKeyFromHex, signRegion } from '../ecu-sim/crypto/code-signing.ts';
-import { MemoryCanBus } from '../uds/index.ts';
+import { MemoryCanBus, privateKeyFromHex, signRegion } from '../uds/index.ts';
 import { CanBuses } from '../vehicle-gateway/can/buses.ts';
 import { sha256Hex } from '../vehicle-gateway/flash/image.ts';
 import type { TransferMode } from '../vehicle-gateway/flash/transfer-plan.ts';

@@ -3,8 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CanTransport } from '../uds/index.ts';
-import { MemoryCanBus } from '../uds/index.ts';
-import { privateKeyFromHex, publicKeyFromHex, publicKeyHexOf } from './crypto/code-signing.ts';
+import { MemoryCanBus, privateKeyFromHex, publicKeyFromHex, publicKeyHexOf } from '../uds/index.ts';
 import { EcuFaults } from './faults/ecu-faults.ts';
 import { parseFaultSpec, type ParsedFaultSpec } from './faults/fault-spec.ts';
 import { provisionEcuIfAbsent } from './flash/provision.ts';

@@ -1,6 +1,6 @@
 // ReadDataByIdentifier content of the reference profile (flash-protocol.md, identification table).
-import { DataIdentifier } from '../../uds/services/read-data-by-identifier.ts';
 import type { EcuDefinition } from '../vehicle/schema.ts';
+import { DataIdentifier } from '../../uds/index.ts';
 
 /** F1A1's first byte. */
 export const BANK_CODE = { A: 0x0a, B: 0x0b, singleBank: 0x00, noValidApplication: 0xff } as const;

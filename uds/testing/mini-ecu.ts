@@ -2,6 +2,7 @@
 // For tests, the vcan test and the benchmark; the real simulator (ecu-sim/) models far more.
 import type { IsoTpEndpoint } from '../isotp/endpoint.ts';
 import { NRC, NegativeResponse } from '../nrc.ts';
+import { decodeMemoryRange, PROGRAMMING_SECURITY_LEVEL, RoutineId } from '../profile/index.ts';
 import * as s from '../services/index.ts';
 import { createSecurityAccessService } from '../server/security-access-service.ts';
 import { UdsServer } from '../server/server.ts';
@@ -21,7 +22,7 @@ export interface MiniEcuOptions {
 
 const PROGRAMMING = s.DiagnosticSession.programming;
 const EXTENDED = s.DiagnosticSession.extended;
-const UNLOCKED = [0x11];
+const UNLOCKED = [PROGRAMMING_SECURITY_LEVEL];
 
 export class MiniEcu {
   readonly server: UdsServer;
@@ -175,17 +176,14 @@ export class MiniEcu {
   private async routine(req: Uint8Array, session: number, securityLevel: number): Promise<Uint8Array> {
     const { type, routineId, optionRecord } = s.decodeRoutineControlRequest(req);
     switch (routineId) {
-      case s.RoutineId.checkProgrammingPreconditions:
+      case RoutineId.checkProgrammingPreconditions:
         if (session !== EXTENDED && session !== PROGRAMMING)
           throw new NegativeResponse(NRC.serviceNotSupportedInActiveSession);
         return s.encodeRoutineControlResponse(type, routineId, Uint8Array.of(0x00));
-      case s.RoutineId.eraseMemory: {
+      case RoutineId.eraseMemory: {
         if (session !== PROGRAMMING) throw new NegativeResponse(NRC.conditionsNotCorrect);
         if (securityLevel !== 0x11) throw new NegativeResponse(NRC.securityAccessDenied);
-        if (optionRecord.length !== 9 || optionRecord[0] !== 0x44)
-          throw new NegativeResponse(NRC.incorrectMessageLengthOrInvalidFormat);
-        const address = s.readUint(optionRecord, 1, 4);
-        const size = s.readUint(optionRecord, 5, 4);
+        const { address, size } = decodeMemoryRange(optionRecord);
         if (address + size > this.memory.length) throw new NegativeResponse(NRC.requestOutOfRange);
         if (this.options.eraseDelayMs) await new Promise((r) => setTimeout(r, this.options.eraseDelayMs));
         this.memory.fill(0xff, address, address + size);

@@ -5,9 +5,7 @@ import { createHash, verify, type KeyObject } from 'node:crypto';
 import { NegativeResponseError } from '../../uds/nrc.ts';
 import { computeSecurityKey } from '../../uds/security-key.ts';
 import type { DownloadRequest, EcuLink, FunctionalLink } from './ecu-link.ts';
-import { RoutineId } from '../../uds/services/routine-control.ts';
-import { SESSION } from './uds-ids.ts';
-import { DataIdentifier } from '../../uds/services/read-data-by-identifier.ts';
+import { DataIdentifier, decodeMemoryRange, DiagnosticSession, RoutineId } from '../../uds/index.ts';
 
 export interface FakeEcuOptions {
   address: number;
@@ -31,7 +29,7 @@ export interface FakeEcuOptions {
 export class FakeEcu {
   flash: Uint8Array;
   running: { image: Uint8Array; version: string };
-  session: number = SESSION.default;
+  session: number = DiagnosticSession.default;
   unlocked = false;
   seed = Uint8Array.from({ length: 16 }, (_, i) => i + 1);
   requests: string[] = [];
@@ -50,7 +48,7 @@ export class FakeEcu {
   }
 
   private inProgramming(sid: number): void {
-    if (this.session !== SESSION.programming) this.nrc(sid, 0x7f);
+    if (this.session !== DiagnosticSession.programming) this.nrc(sid, 0x7f);
     if (!this.unlocked) this.nrc(sid, 0x33);
   }
 
@@ -107,7 +105,7 @@ export class FakeEcu {
       },
       ecuReset: async () => {
         this.requests.push('11 01');
-        this.session = SESSION.default;
+        this.session = DiagnosticSession.default;
         this.unlocked = false;
         if (this.signatureValid) this.running = { image: Uint8Array.from(this.flash), version: versionOf(this.flash) };
       },
@@ -131,8 +129,8 @@ export class FakeEcu {
   private routine(rid: number, option: Uint8Array): Uint8Array {
     this.requests.push(`31 ${rid.toString(16)}`);
     const range = () => {
-      const v = new DataView(option.buffer, option.byteOffset, option.byteLength);
-      return { offset: v.getUint32(1) - this.o.address, size: v.getUint32(5) };
+      const { address, size } = decodeMemoryRange(option);
+      return { offset: address - this.o.address, size };
     };
     if (rid === RoutineId.checkProgrammingPreconditions) return this.o.preconditions ?? Uint8Array.of(0);
     this.inProgramming(0x31);

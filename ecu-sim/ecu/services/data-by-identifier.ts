@@ -2,21 +2,21 @@
 // session and security level 0x11).
 import {
   DataIdentifier,
-  DiagnosticSession,
-  NRC,
-  NegativeResponse,
-  SID,
+  type DataRecord,
   decodeReadDataByIdentifierRequest,
   decodeWriteDataByIdentifierRequest,
+  DiagnosticSession,
   encodeReadDataByIdentifierResponse,
   encodeWriteDataByIdentifierResponse,
-  type DataRecord,
+  NegativeResponse,
+  NRC,
+  PROGRAMMING_SECURITY_LEVEL,
   type ServiceDefinition,
+  SID,
 } from '../../../uds/index.ts';
 import { BANK_CODE, MAX_FINGERPRINT_LENGTH, readDid, type DidSources } from '../data-identifiers.ts';
 import { otherBank } from '../../flash/ecu-state.ts';
 import type { EcuContext } from '../ecu-context.ts';
-import { PROGRAMMING_SECURITY_LEVEL } from '../security-access.ts';
 
 /** ISO 14229-1 lets a server limit the identifiers per request; this one takes up to 16. */
 const MAX_DIDS_PER_REQUEST = 16;
