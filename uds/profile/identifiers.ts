@@ -36,5 +36,16 @@ export const RoutineId = {
   checkProgrammingDependencies: 0xff01,
 } as const;
 
+/** Reasons in the status record of checkProgrammingPreconditions (0203); a record of 00 means none. */
+export const PreconditionReason = {
+  speedNotZero: 0x01,
+  ignitionNotOn: 0x02,
+  batteryLow: 0x03,
+  engineRunning: 0x04,
+} as const;
+
+/** F1A1's first byte: the active bank. */
+export const BankCode = { A: 0x0a, B: 0x0b, singleBank: 0x00, noValidApplication: 0xff } as const;
+
 /** The SecurityAccess level (seed 0x11, key 0x12) that unlocks programming. */
 export const PROGRAMMING_SECURITY_LEVEL = 0x11;

@@ -1,6 +1,7 @@
 // ReadDataByIdentifier (0x22, every session) and WriteDataByIdentifier (0x2E: F15A fingerprint, programming
 // session and security level 0x11).
 import {
+  BankCode,
   DataIdentifier,
   type DataRecord,
   decodeReadDataByIdentifierRequest,
@@ -14,7 +15,7 @@ import {
   type ServiceDefinition,
   SID,
 } from '../../../uds/index.ts';
-import { BANK_CODE, MAX_FINGERPRINT_LENGTH, readDid, type DidSources } from '../data-identifiers.ts';
+import { MAX_FINGERPRINT_LENGTH, readDid, type DidSources } from '../data-identifiers.ts';
 import { otherBank } from '../../flash/ecu-state.ts';
 import type { EcuContext } from '../ecu-context.ts';
 
@@ -25,8 +26,8 @@ function didSources(ecu: EcuContext, session: number): DidSources {
   const { memory, boot, conditions } = ecu;
   const running = boot.mode === 'application' && ecu.programming.applicationImageIntact;
   const active = memory.state.activeBank;
-  let activeBankCode: number = memory.dualBank ? BANK_CODE[active] : BANK_CODE.singleBank;
-  if (!running) activeBankCode = BANK_CODE.noValidApplication;
+  let activeBankCode: number = memory.dualBank ? BankCode[active] : BankCode.singleBank;
+  if (!running) activeBankCode = BankCode.noValidApplication;
   // Only F1A1 needs it, and on a dual-bank ECU it reads and verifies the whole other bank: computed on demand.
   const previousVersion = (): string => {
     if (!memory.dualBank) return memory.state.previousVersion ?? '';
