@@ -11,13 +11,13 @@ import { memoryBusTransportFactory, startVehicle } from '../ecu-sim/vehicle-runn
 import { loadVehicleFile } from '../ecu-sim/vehicle/load-vehicle.ts';
 import type { VehicleDefinition } from '../ecu-sim/vehicle/schema.ts';
 import { encodeInfoBlock } from '../ecu-sim/image/app-info-block.ts';
-import { privateKeyFromHex, signRegion } from '../ecu-sim/crypto/code-signing.ts';
-import { MemoryCanBus } from '../uds/index.ts';
+import { MemoryCanBus, privateKeyFromHex, signRegion } from '../uds/index.ts';
 import { CanBuses } from '../vehicle-gateway/can/buses.ts';
-import { sha256Hex } from '../vehicle-gateway/flash/image.ts';
 import type { TransferMode } from '../vehicle-gateway/flash/transfer-plan.ts';
 import { ImageStore } from '../vehicle-gateway/journal/image-store.ts';
 import { UpdateJournal } from '../vehicle-gateway/journal/update-journal.ts';
+import type { EcuTarget, UpdateRecord } from '../vehicle-gateway/journal/update-record.ts';
+import { stageTarget } from '../test/integration/gateway/support/staged-target.ts';
 import { startUpdate } from '../vehicle-gateway/update/run-update.ts';
 import { parseVehicleDefinition } from '../vehicle-gateway/vehicle/load.ts';
 
@@ -47,6 +47,48 @@ function imageFor(base: Buffer, size: number, hardwareId: string, version: strin
   return out;
 }
 
+/** Both images of every ECU in the gateway's image store (signed with the TEST key), and the update's targets. */
+function stageTargets(
+  definition: VehicleDefinition,
+  images: ImageStore,
+  oldImages: Map<string, Uint8Array>,
+  newImages: Map<string, Uint8Array>,
+): EcuTarget[] {
+  const key = privateKeyFromHex(
+    readFileSync(
+      resolve(import.meta.dirname, '../ecu-sim/vehicles', definition.simulation.testSigningKeyFile),
+      'utf8',
+    ).trim(),
+  );
+  const signed = (version: string, bytes: Uint8Array) => ({ version, bytes, signatures: [signRegion(key, bytes)] });
+  return definition.ecus.map((e) =>
+    stageTarget(
+      images,
+      e,
+      signed(e.simulation.softwareVersion, oldImages.get(e.name)!),
+      signed(NEW_VERSIONS[e.name]!, newImages.get(e.name)!),
+    ),
+  );
+}
+
+function rowOf(mode: TransferMode, record: UpdateRecord, seconds: number, frames: number): Row {
+  const report = record.report!;
+  const failed = report.ecus.find((e) => e.result !== 'succeeded');
+  return {
+    mode,
+    result:
+      report.result === 'succeeded'
+        ? 'ok'
+        : `${report.result}${failed ? ` (${failed.ecu}: ${failed.error ?? failed.result})` : ''}`,
+    seconds,
+    frames,
+    transferBytes: report.ecus.reduce((n, e) => n + e.bytesSent, 0),
+    methods: Object.values(record.ecus)
+      .map((e) => `${e.target.ecu}:${e.attempt?.methods.join('+') || '-'}`)
+      .join(' '),
+  };
+}
+
 async function runMode(
   mode: TransferMode,
   definition: VehicleDefinition,
@@ -61,38 +103,8 @@ async function runMode(
     stateDir: join(dir, 'ecus'),
     transportFactory: memoryBusTransportFactory(new Map([['vcan0', bus]])),
   });
-  const key = privateKeyFromHex(
-    readFileSync(
-      resolve(import.meta.dirname, '../ecu-sim/vehicles', definition.simulation.testSigningKeyFile),
-      'utf8',
-    ).trim(),
-  );
   const images = new ImageStore(join(dir, 'gateway', 'images'));
-  const gatewayVehicle = parseVehicleDefinition(JSON.parse(JSON.stringify(definition)), 'bench vehicle');
-  const targets = definition.ecus.map((e) => {
-    const from = oldImages.get(e.name)!;
-    const to = newImages.get(e.name)!;
-    images.put(from, {
-      version: e.simulation.softwareVersion,
-      hardwareId: e.identification.hardwareId,
-      signatures: [signRegion(key, from)],
-    });
-    images.put(to, {
-      version: NEW_VERSIONS[e.name]!,
-      hardwareId: e.identification.hardwareId,
-      signatures: [signRegion(key, to)],
-    });
-    return {
-      ecu: e.name,
-      serialNumber: e.identification.serialNumber,
-      hardwareId: e.identification.hardwareId,
-      fromVersion: e.simulation.softwareVersion,
-      fromSha256: sha256Hex(from),
-      toVersion: NEW_VERSIONS[e.name]!,
-      toSha256: sha256Hex(to),
-      dependsOn: [],
-    };
-  });
+  const targets = stageTargets(definition, images, oldImages, newImages);
   const buses = new CanBuses(async () => bus.attach('gateway'));
   const framesBefore = bus.framesCarried;
   const started = performance.now();
@@ -100,7 +112,7 @@ async function runMode(
     const record = await startUpdate(
       { updateId: `bench-${mode}`, reference: 'bench', targets },
       {
-        vehicle: gatewayVehicle,
+        vehicle: parseVehicleDefinition(JSON.parse(JSON.stringify(definition)), 'bench vehicle'),
         connect: (ecu) => buses.connect(ecu),
         secret: (name) => Buffer.from(definition.ecus.find((e) => e.name === name)!.simulation.securitySecret, 'hex'),
         images,
@@ -108,22 +120,7 @@ async function runMode(
         mode,
       },
     );
-    const seconds = (performance.now() - started) / 1000;
-    const report = record.report!;
-    const failed = report.ecus.find((e) => e.result !== 'succeeded');
-    return {
-      mode,
-      result:
-        report.result === 'succeeded'
-          ? 'ok'
-          : `${report.result}${failed ? ` (${failed.ecu}: ${failed.error ?? failed.result})` : ''}`,
-      seconds,
-      frames: bus.framesCarried - framesBefore,
-      transferBytes: report.ecus.reduce((n, e) => n + e.bytesSent, 0),
-      methods: Object.values(record.ecus)
-        .map((e) => `${e.target.ecu}:${e.attempt?.methods.join('+') || '-'}`)
-        .join(' '),
-    };
+    return rowOf(mode, record, (performance.now() - started) / 1000, bus.framesCarried - framesBefore);
   } finally {
     await buses.closeAll();
     await vehicle.stop();

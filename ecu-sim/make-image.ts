@@ -5,9 +5,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { privateKeyFromHex, signRegion } from './crypto/code-signing.ts';
 import { generateImage } from './image/generate-image.ts';
 import { loadVehicleFile } from './vehicle/load-vehicle.ts';
+import { privateKeyFromHex, signRegion } from '../uds/index.ts';
 
 const program = new Command()
   .name('make-image')

@@ -1,10 +1,10 @@
 // startVehicle: provisions (first start) and powers on every ECU of a vehicle definition on CAN transports the
 // caller provides (SocketCAN for the CLI, the in-memory bus for tests and the demo), with faults applied.
+import type { KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CanTransport } from '../uds/index.ts';
-import { MemoryCanBus } from '../uds/index.ts';
-import { privateKeyFromHex, publicKeyFromHex, publicKeyHexOf } from './crypto/code-signing.ts';
+import { MemoryCanBus, privateKeyFromHex, publicKeyFromHex, publicKeyHexOf } from '../uds/index.ts';
 import { EcuFaults } from './faults/ecu-faults.ts';
 import { parseFaultSpec, type ParsedFaultSpec } from './faults/fault-spec.ts';
 import { provisionEcuIfAbsent } from './flash/provision.ts';
@@ -57,54 +57,58 @@ function readSigningKey(definition: VehicleDefinition, baseDir: string): string 
   }
 }
 
-export async function startVehicle(options: StartVehicleOptions): Promise<RunningVehicle> {
-  const { definition } = options;
-  const baseDir = options.baseDir ?? process.cwd();
-  const parsedFaults = (options.faults ?? []).map((f) => parseFaultSpec(f));
-  const names = new Set(definition.ecus.map((e) => e.name));
-  for (const f of parsedFaults) {
-    if (f.ecu !== null && !names.has(f.ecu)) throw new Error(`fault names unknown ECU "${f.ecu}"`);
+/** What powering one ECU on needs beyond its definition: shared by the first start and every power cycle. */
+interface PowerOnContext {
+  options: StartVehicleOptions;
+  baseDir: string;
+  signingKey: KeyObject;
+  signingPublicHex: string;
+  conditions: VehicleConditions;
+}
+
+async function powerOnEcu(c: PowerOnContext, def: EcuDefinition, faults: EcuFaults): Promise<VirtualEcu> {
+  const { options, baseDir } = c;
+  const dir = ecuStateDir(options.stateDir, def.name);
+  if (def.codeSigningPublicKey.toLowerCase() !== c.signingPublicHex && !existsSync(join(dir, STATE_FILE))) {
+    throw new Error(`${def.name}: codeSigningPublicKey is not the test signing key's; cannot sign its initial image`);
   }
-  const signingKeyHex = readSigningKey(definition, baseDir);
-  const signingKey = privateKeyFromHex(signingKeyHex);
-  const signingPublicHex = publicKeyHexOf(signingKeyHex);
-  const conditions = new VehicleConditions(definition.simulation.preconditions);
-  const ecus: VirtualEcu[] = [];
-  const powerOn = async (def: EcuDefinition, faults: EcuFaults): Promise<VirtualEcu> => {
-    const dir = ecuStateDir(options.stateDir, def.name);
-    if (def.codeSigningPublicKey.toLowerCase() !== signingPublicHex && !existsSync(join(dir, STATE_FILE))) {
-      throw new Error(`${def.name}: codeSigningPublicKey is not the test signing key's; cannot sign its initial image`);
-    }
-    provisionEcuIfAbsent(def, dir, baseDir, signingKey);
-    const authentication = loadEcuAuthentication(def, baseDir);
-    const transport = await options.transportFactory(def.can.interface, def);
-    try {
-      return new VirtualEcu({
-        definition: def,
-        vin: definition.vin,
-        stateDir: dir,
-        publicKey: publicKeyFromHex(def.codeSigningPublicKey),
-        authentication,
-        transport,
-        conditions,
-        faults,
-        s3ServerMs: options.s3ServerMs,
-        onError: (err) => options.onError?.(def.name, err),
-      });
-    } catch (err) {
-      await transport.close(); // e.g. a corrupt state.json: do not leave the socket open
-      throw err;
-    }
-  };
+  provisionEcuIfAbsent(def, dir, baseDir, c.signingKey);
+  const authentication = loadEcuAuthentication(def, baseDir);
+  const transport = await options.transportFactory(def.can.interface, def);
   try {
-    for (const def of definition.ecus) ecus.push(await powerOn(def, new EcuFaults()));
+    return new VirtualEcu({
+      definition: def,
+      vin: options.definition.vin,
+      stateDir: dir,
+      publicKey: publicKeyFromHex(def.codeSigningPublicKey),
+      authentication,
+      transport,
+      conditions: c.conditions,
+      faults,
+      s3ServerMs: options.s3ServerMs,
+      onError: (err) => options.onError?.(def.name, err),
+    });
   } catch (err) {
-    await Promise.all(ecus.map((e) => e.stop()));
+    await transport.close(); // e.g. a corrupt state.json: do not leave the socket open
     throw err;
   }
+}
+
+function parseFaults(definition: VehicleDefinition, specs: readonly string[]): ParsedFaultSpec[] {
+  const parsed = specs.map((f) => parseFaultSpec(f));
+  const names = new Set(definition.ecus.map((e) => e.name));
+  for (const f of parsed) {
+    if (f.ecu !== null && !names.has(f.ecu)) throw new Error(`fault names unknown ECU "${f.ecu}"`);
+  }
+  return parsed;
+}
+
+/** The running vehicle over its powered-on ECUs (the array is updated in place by a power cycle). */
+function runningVehicle(c: PowerOnContext, ecus: VirtualEcu[]): RunningVehicle {
+  const { definition } = c.options;
   const vehicle: RunningVehicle = {
     definition,
-    conditions,
+    conditions: c.conditions,
     ecus,
     ecu(name) {
       const found = ecus.find((e) => e.name === name);
@@ -114,7 +118,7 @@ export async function startVehicle(options: StartVehicleOptions): Promise<Runnin
     applyFault(spec) {
       const parsed = typeof spec === 'string' ? parseFaultSpec(spec) : spec;
       const targets = parsed.ecu === null ? ecus : [vehicle.ecu(parsed.ecu)];
-      if (parsed.effect.type === 'condition') conditions.apply(parsed.effect.change);
+      if (parsed.effect.type === 'condition') c.conditions.apply(parsed.effect.change);
       else for (const e of targets) e.faults.add(parsed.effect.fault);
     },
     clearFaults(name) {
@@ -127,7 +131,7 @@ export async function startVehicle(options: StartVehicleOptions): Promise<Runnin
       const faults = new EcuFaults();
       for (const f of old.faults.list())
         if (f.kind !== 'silentAfterBlocks' && f.kind !== 'silentAfterSectors') faults.add(f);
-      const fresh = await powerOn(old.definition, faults);
+      const fresh = await powerOnEcu(c, old.definition, faults);
       ecus[ecus.indexOf(old)] = fresh;
       return fresh;
     },
@@ -135,6 +139,29 @@ export async function startVehicle(options: StartVehicleOptions): Promise<Runnin
       await Promise.all(ecus.map((e) => e.stop()));
     },
   };
+  return vehicle;
+}
+
+export async function startVehicle(options: StartVehicleOptions): Promise<RunningVehicle> {
+  const { definition } = options;
+  const baseDir = options.baseDir ?? process.cwd();
+  const parsedFaults = parseFaults(definition, options.faults ?? []);
+  const signingKeyHex = readSigningKey(definition, baseDir);
+  const context: PowerOnContext = {
+    options,
+    baseDir,
+    signingKey: privateKeyFromHex(signingKeyHex),
+    signingPublicHex: publicKeyHexOf(signingKeyHex),
+    conditions: new VehicleConditions(definition.simulation.preconditions),
+  };
+  const ecus: VirtualEcu[] = [];
+  try {
+    for (const def of definition.ecus) ecus.push(await powerOnEcu(context, def, new EcuFaults()));
+  } catch (err) {
+    await Promise.all(ecus.map((e) => e.stop()));
+    throw err;
+  }
+  const vehicle = runningVehicle(context, ecus);
   for (const f of parsedFaults) vehicle.applyFault(f);
   return vehicle;
 }

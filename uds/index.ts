@@ -23,6 +23,7 @@ export { stMinToMicros } from './isotp/stmin.ts';
 export { NRC, NegativeResponse, NegativeResponseError, nrcName, type NrcName } from './nrc.ts';
 export { computeSecurityKey, SECURITY_KEY_LENGTH } from './security-key.ts';
 export * from './services/index.ts';
+export * from './profile/index.ts';
 
 export { UdsClient, type DownloadOptions } from './client/client.ts';
 export { UdsRequester, type RequestOptions, type UdsClientOptions } from './client/requester.ts';

@@ -8,11 +8,13 @@ import {
   authenticateTester,
   checkCertificate,
   DiagnosticSession,
+  encodeMemoryRange,
   newChallenge,
+  PROGRAMMING_SECURITY_LEVEL,
   proveOwnership,
   RoutineId,
-  verifyOwnership,
   type UdsClient,
+  verifyOwnership,
 } from '../../uds/index.ts';
 import {
   createUdsPki,
@@ -24,8 +26,6 @@ import {
 } from '../../test/support/uds-pki.ts';
 import { nrcOf, startHarness, type Harness } from '../testing/harness.ts';
 import { testVehicle } from '../testing/test-vehicle.ts';
-import { memoryRange } from '../testing/tester.ts';
-import { PROGRAMMING_SECURITY_LEVEL } from './security-access.ts';
 
 let pki: UdsPki;
 let harness: Harness;
@@ -55,7 +55,7 @@ async function certificateEcm(s3ServerMs?: number): Promise<UdsClient> {
 const securityLevel = (): number => harness.vehicle.ecu('ecm').status().securityLevel;
 const erase = (client: UdsClient): Promise<unknown> => {
   const region = harness.vehicle.ecu('ecm').definition.flash.regions[0]!;
-  return client.startRoutine(RoutineId.eraseMemory, memoryRange(region.address, region.size));
+  return client.startRoutine(RoutineId.eraseMemory, encodeMemoryRange(region.address, region.size));
 };
 
 function presentUnidirectional(client: UdsClient, certificate: Uint8Array) {

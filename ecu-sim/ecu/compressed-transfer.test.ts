@@ -1,12 +1,11 @@
 import { brotliCompressSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encode as encodeDelta } from '../../delta/index.ts';
-import { DiagnosticSession, RoutineId, type UdsClient } from '../../uds/index.ts';
-import { sha256 } from '../crypto/code-signing.ts';
+import { DiagnosticSession, encodeMemoryRange, RoutineId, sha256, type UdsClient } from '../../uds/index.ts';
 import { generateImage } from '../image/generate-image.ts';
 import { nrcOf, startHarness, type Harness } from '../testing/harness.ts';
 import { testSigningKeyHex, testVehicle } from '../testing/test-vehicle.ts';
-import { memoryRange, signImage } from '../testing/tester.ts';
+import { signImage } from '../testing/tester.ts';
 
 let harness: Harness;
 afterEach(async () => harness.close());
@@ -37,7 +36,7 @@ describe('compressed TransferData', () => {
     const { current, next } = images('adas');
     const pkg = encodeDelta(current, next, { quality: 5 });
     expect(pkg.length).toBeLessThan(next.length / 10);
-    await client.startRoutine(RoutineId.eraseMemory, memoryRange(region.address, region.size));
+    await client.startRoutine(RoutineId.eraseMemory, encodeMemoryRange(region.address, region.size));
     await client.download({
       address: region.address,
       data: pkg,
@@ -78,7 +77,7 @@ describe('compressed TransferData', () => {
     const client = await unlocked('ecm');
     const region = harness.vehicle.ecu('ecm').definition.flash.regions[0]!;
     const { next } = images('ecm');
-    await client.startRoutine(RoutineId.eraseMemory, memoryRange(region.address, region.size));
+    await client.startRoutine(RoutineId.eraseMemory, encodeMemoryRange(region.address, region.size));
     const stream = new Uint8Array(brotliCompressSync(next));
     await client.download({
       address: region.address,
@@ -95,7 +94,7 @@ describe('compressed TransferData', () => {
     harness = await startHarness();
     const client = await unlocked('bcm');
     const region = harness.vehicle.ecu('bcm').definition.flash.regions[0]!;
-    await client.startRoutine(RoutineId.eraseMemory, memoryRange(region.address, region.size));
+    await client.startRoutine(RoutineId.eraseMemory, encodeMemoryRange(region.address, region.size));
     await client.requestDownload({ dataFormatIdentifier: 0x10, address: region.address, size: region.size });
     await client.transferData(1, new Uint8Array(100).fill(7));
     expect(await nrcOf(client.requestTransferExit())).toBe(0x72);

@@ -1,9 +1,6 @@
 // ReadDataByIdentifier content of the reference profile (flash-protocol.md, identification table).
-import { DataIdentifier } from '../../uds/services/read-data-by-identifier.ts';
 import type { EcuDefinition } from '../vehicle/schema.ts';
-
-/** F1A1's first byte. */
-export const BANK_CODE = { A: 0x0a, B: 0x0b, singleBank: 0x00, noValidApplication: 0xff } as const;
+import { DataIdentifier } from '../../uds/index.ts';
 
 /** F15A: the fingerprint a tester writes is 1..64 bytes (tester id, date, campaign reference). */
 export const MAX_FINGERPRINT_LENGTH = 64;

@@ -1,10 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { DiagnosticSession, RoutineId, type UdsClient } from '../../uds/index.ts';
-import { sha256 } from '../crypto/code-signing.ts';
+import { DiagnosticSession, encodeMemoryRange, RoutineId, sha256, type UdsClient } from '../../uds/index.ts';
 import { generateImage } from '../image/generate-image.ts';
 import { nrcOf, startHarness, type Harness } from '../testing/harness.ts';
 import { testSigningKeyHex } from '../testing/test-vehicle.ts';
-import { flashEcu, memoryRange, signImage } from '../testing/tester.ts';
+import { flashEcu, signImage } from '../testing/tester.ts';
 import { DTC } from './dtc-codes.ts';
 
 let harness: Harness;
@@ -97,15 +96,15 @@ describe('dual-bank ECU', () => {
     await client.diagnosticSessionControl(DiagnosticSession.extended);
     await client.diagnosticSessionControl(DiagnosticSession.programming);
     await client.unlock(0x11, Buffer.from(def.simulation.securitySecret, 'hex'));
-    await client.startRoutine(RoutineId.eraseMemory, memoryRange(region.address, region.size));
-    await client.startRoutine(RoutineId.copyFromActiveBank, memoryRange(region.address, 3 * sector));
+    await client.startRoutine(RoutineId.eraseMemory, encodeMemoryRange(region.address, region.size));
+    await client.startRoutine(RoutineId.copyFromActiveBank, encodeMemoryRange(region.address, 3 * sector));
     await client.startRoutine(
       RoutineId.copyFromActiveBank,
-      memoryRange(region.address + 4 * sector, region.size - 4 * sector),
+      encodeMemoryRange(region.address + 4 * sector, region.size - 4 * sector),
     );
-    expect(await nrcOf(client.startRoutine(RoutineId.copyFromActiveBank, memoryRange(region.address, sector)))).toBe(
-      0x72,
-    ); // already written
+    expect(
+      await nrcOf(client.startRoutine(RoutineId.copyFromActiveBank, encodeMemoryRange(region.address, sector))),
+    ).toBe(0x72); // already written
     await client.download({ address: region.address + 3 * sector, data: next.subarray(3 * sector, 4 * sector) });
     expect(await client.startRoutine(RoutineId.checkMemory, signImage(testSigningKeyHex(), next))).toEqual(
       Uint8Array.of(0),

@@ -2,7 +2,6 @@
 // performs on them. Every mutation is persisted before it takes effect in memory.
 import type { KeyObject } from 'node:crypto';
 import { join } from 'node:path';
-import { sha256, verifyDigest } from '../crypto/code-signing.ts';
 import { otherBank, type BankName, type EcuState } from '../flash/ecu-state.ts';
 import { FlashBank } from '../flash/flash-bank.ts';
 import type { PowerSupply } from '../flash/power.ts';
@@ -11,6 +10,7 @@ import { StateStore } from '../flash/state-store.ts';
 import { decodeInfoBlock, type AppInfo } from '../image/app-info-block.ts';
 import type { EcuDefinition } from '../vehicle/schema.ts';
 import { DTC_STATUS_FAILED } from './dtc-codes.ts';
+import { sha256, verifyDigest } from '../../uds/index.ts';
 
 export class EcuMemory {
   private readonly store: StateStore;

@@ -1,9 +1,16 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { computeSecurityKey, DiagnosticSession, RoutineId, UdsTimeoutError, type UdsClient } from '../../uds/index.ts';
+import {
+  computeSecurityKey,
+  DiagnosticSession,
+  encodeMemoryRange,
+  RoutineId,
+  type UdsClient,
+  UdsTimeoutError,
+} from '../../uds/index.ts';
 import { generateImage } from '../image/generate-image.ts';
 import { nrcOf, startHarness, type Harness } from '../testing/harness.ts';
 import { testSigningKeyHex } from '../testing/test-vehicle.ts';
-import { memoryRange, programRegion, signImage } from '../testing/tester.ts';
+import { programRegion, signImage } from '../testing/tester.ts';
 import { DTC } from './dtc-codes.ts';
 
 let harness: Harness;
@@ -81,9 +88,9 @@ describe('programming sequence errors', () => {
     expect(await nrcOf(client.requestSeed(0x11))).toBe(0x7f);
     expect(await nrcOf(client.request(Uint8Array.of(0x34, 0x00, 0x44, 0, 1, 0, 0, 0, 0, 0x10, 0)))).toBe(0x7f);
     await client.diagnosticSessionControl(DiagnosticSession.extended);
-    expect(await nrcOf(client.startRoutine(RoutineId.eraseMemory, memoryRange(0x10000, 1024)))).toBe(0x31);
+    expect(await nrcOf(client.startRoutine(RoutineId.eraseMemory, encodeMemoryRange(0x10000, 1024)))).toBe(0x31);
     await client.diagnosticSessionControl(DiagnosticSession.programming);
-    expect(await nrcOf(client.startRoutine(RoutineId.eraseMemory, memoryRange(0x10000, 1024)))).toBe(0x33);
+    expect(await nrcOf(client.startRoutine(RoutineId.eraseMemory, encodeMemoryRange(0x10000, 1024)))).toBe(0x33);
     expect(await nrcOf(client.requestDownload({ dataFormatIdentifier: 0, address: 0x10000, size: 16 }))).toBe(0x33);
     expect(await nrcOf(client.writeDataByIdentifier(0xf15a, Uint8Array.of(1)))).toBe(0x33);
   });
@@ -104,9 +111,11 @@ describe('programming sequence errors', () => {
     harness = await startHarness();
     const client = await unlocked(harness, 'ecm');
     const r = REGION(harness, 'ecm');
-    expect(await nrcOf(client.startRoutine(RoutineId.eraseMemory, memoryRange(0, 1024)))).toBe(0x31);
-    expect(await nrcOf(client.startRoutine(RoutineId.eraseMemory, memoryRange(r.address + 1, 1024)))).toBe(0x31);
-    expect(await nrcOf(client.startRoutine(RoutineId.eraseMemory, memoryRange(r.address, r.size + 1024)))).toBe(0x31);
+    expect(await nrcOf(client.startRoutine(RoutineId.eraseMemory, encodeMemoryRange(0, 1024)))).toBe(0x31);
+    expect(await nrcOf(client.startRoutine(RoutineId.eraseMemory, encodeMemoryRange(r.address + 1, 1024)))).toBe(0x31);
+    expect(await nrcOf(client.startRoutine(RoutineId.eraseMemory, encodeMemoryRange(r.address, r.size + 1024)))).toBe(
+      0x31,
+    );
     expect(await nrcOf(client.startRoutine(RoutineId.eraseMemory, Uint8Array.of(0x44, 1, 2)))).toBe(0x13);
     const dl = (address: number, size: number, dfi = 0) =>
       client.requestDownload({ dataFormatIdentifier: dfi, address, size });
@@ -131,7 +140,7 @@ describe('programming sequence errors', () => {
     const client = await unlocked(harness, 'ecm');
     const r = REGION(harness, 'ecm');
     const image = imageFor(harness, 'ecm', '3.0.0');
-    await client.startRoutine(RoutineId.eraseMemory, memoryRange(r.address, r.size));
+    await client.startRoutine(RoutineId.eraseMemory, encodeMemoryRange(r.address, r.size));
     const { maxNumberOfBlockLength } = await client.requestDownload({
       dataFormatIdentifier: 0,
       address: r.address,
@@ -197,7 +206,9 @@ describe('programming sequence errors', () => {
     sniffer.subscribe(null, (f) => {
       if (f.id === 0x7e8 && f.data[1] === 0x7f) pending.push(Buffer.from(f.data.subarray(0, 4)).toString('hex'));
     });
-    expect(await client.startRoutine(RoutineId.eraseMemory, memoryRange(r.address, r.size))).toEqual(Uint8Array.of(0));
+    expect(await client.startRoutine(RoutineId.eraseMemory, encodeMemoryRange(r.address, r.size))).toEqual(
+      Uint8Array.of(0),
+    );
     expect(pending.length).toBeGreaterThan(0);
     expect(new Set(pending)).toEqual(new Set(['037f3178']));
   });
@@ -213,7 +224,7 @@ describe('programming sequence errors', () => {
     harness = await startHarness({ faults: ['ecm/nrc:0x22@erase', 'ecm/nrc:0x31@readDid#2'] });
     const client = await unlocked(harness, 'ecm');
     const r = REGION(harness, 'ecm');
-    expect(await nrcOf(client.startRoutine(RoutineId.eraseMemory, memoryRange(r.address, r.size)))).toBe(0x22);
+    expect(await nrcOf(client.startRoutine(RoutineId.eraseMemory, encodeMemoryRange(r.address, r.size)))).toBe(0x22);
     await client.readDataByIdentifier(0xf190);
     expect(await nrcOf(client.readDataByIdentifier(0xf190))).toBe(0x31);
     expect(Buffer.from(await client.readDataByIdentifier(0xf190)).toString()).toBe(harness.vehicle.definition.vin);
@@ -225,7 +236,7 @@ describe('S3 timeout', () => {
     harness = await startHarness({ s3ServerMs: 200 });
     const client = await unlocked(harness, 'ecm');
     const r = REGION(harness, 'ecm');
-    await client.startRoutine(RoutineId.eraseMemory, memoryRange(r.address, r.size));
+    await client.startRoutine(RoutineId.eraseMemory, encodeMemoryRange(r.address, r.size));
     const ecm = harness.vehicle.ecu('ecm');
     const bootsBefore = ecm.status().bootCount;
     await client.close(); // no more TesterPresent

@@ -1,12 +1,17 @@
 // The bootloader's reprogramming functions: eraseMemory, RequestDownload / TransferData / RequestTransferExit,
 // checkMemory, checkProgrammingDependencies and the dual-bank routines. Each one validates its input completely
 // before it changes anything, and persists flash and state before it answers.
-import { NRC, NegativeResponse, nextBlockSequenceCounter } from '../../uds/index.ts';
+import {
+  NegativeResponse,
+  nextBlockSequenceCounter,
+  NRC,
+  SIGNATURE_LENGTH,
+  type MemoryRange,
+} from '../../uds/index.ts';
 import type { EcuFaults } from '../faults/ecu-faults.ts';
 import { otherBank, type BankName } from '../flash/ecu-state.ts';
 import { FlashAddressError, NotErasedError, resolveRange } from '../flash/flash-bank.ts';
 import { PowerLostError, type PowerSupply } from '../flash/power.ts';
-import { SIGNATURE_LENGTH } from '../crypto/code-signing.ts';
 import type { EcuMemory } from './ecu-memory.ts';
 import {
   decodeTransfer,
@@ -14,12 +19,6 @@ import {
   transferEncodingOf,
   type TransferEncoding,
 } from '../flash/transfer-decoders.ts';
-
-/** A memory range of a routine option record or a RequestDownload, already decoded. */
-export interface MemoryRange {
-  address: number;
-  size: number;
-}
 
 type DownloadState =
   | { kind: 'idle' }

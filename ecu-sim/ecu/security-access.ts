@@ -6,7 +6,6 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { computeSecurityKey, NRC, NegativeResponse } from '../../uds/index.ts';
 import type { EcuMemory } from './ecu-memory.ts';
 
-export const PROGRAMMING_SECURITY_LEVEL = 0x11;
 export const SEED_LENGTH = 16;
 export const MAX_KEY_ATTEMPTS = 3;
 export const LOCKOUT_MS = 10_000;

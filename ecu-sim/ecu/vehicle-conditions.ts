@@ -1,15 +1,8 @@
 // The vehicle's conditions every ECU of it sees (battery, speed, ignition, engine): the programming
 // preconditions. Set from the vehicle file, the `--fault` specs and the control channel.
+import { PreconditionReason } from '../../uds/index.ts';
 import type { ConditionChange } from '../faults/fault-spec.ts';
 import { IGNITION_STATES, type Preconditions } from '../vehicle/schema.ts';
-
-/** Reasons of routine 0203 checkProgrammingPreconditions (flash-protocol.md step 2). */
-export const PRECONDITION_REASON = {
-  speedNotZero: 0x01,
-  ignitionNotOn: 0x02,
-  batteryLow: 0x03,
-  engineRunning: 0x04,
-} as const;
 
 export const MIN_PROGRAMMING_BATTERY_MV = 12_000;
 
@@ -49,10 +42,10 @@ export class VehicleConditions {
   /** The reasons programming may not start now; empty when it may. */
   programmingBlockers(): number[] {
     const reasons: number[] = [];
-    if (this.value.speedKmh !== 0) reasons.push(PRECONDITION_REASON.speedNotZero);
-    if (this.value.ignition !== 'on') reasons.push(PRECONDITION_REASON.ignitionNotOn);
-    if (this.value.batteryMv < MIN_PROGRAMMING_BATTERY_MV) reasons.push(PRECONDITION_REASON.batteryLow);
-    if (this.value.engineRunning) reasons.push(PRECONDITION_REASON.engineRunning);
+    if (this.value.speedKmh !== 0) reasons.push(PreconditionReason.speedNotZero);
+    if (this.value.ignition !== 'on') reasons.push(PreconditionReason.ignitionNotOn);
+    if (this.value.batteryMv < MIN_PROGRAMMING_BATTERY_MV) reasons.push(PreconditionReason.batteryLow);
+    if (this.value.engineRunning) reasons.push(PreconditionReason.engineRunning);
     return reasons;
   }
 }

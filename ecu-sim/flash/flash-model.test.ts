@@ -2,13 +2,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { privateKeyFromHex, publicKeyFromHex, verifyDigest, sha256 } from '../crypto/code-signing.ts';
 import { testSigningKeyHex, testVehicle, VEHICLES_DIR } from '../testing/test-vehicle.ts';
 import { FlashAddressError, FlashBank, NotErasedError } from './flash-bank.ts';
 import { PowerLostError, PowerSupply } from './power.ts';
 import { bankFileName, provisionEcuIfAbsent } from './provision.ts';
 import { encodeInfoBlock } from '../image/app-info-block.ts';
 import { StateStore } from './state-store.ts';
+import { privateKeyFromHex, publicKeyFromHex, sha256, verifyDigest } from '../../uds/index.ts';
 
 function provisioned(name: string): { dir: string; def: ReturnType<typeof testVehicle>['ecus'][number] } {
   const def = testVehicle().ecus.find((e) => e.name === name)!;

@@ -4,12 +4,12 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { KeyObject } from 'node:crypto';
-import { signRegion } from '../crypto/code-signing.ts';
 import { generateImage } from '../image/generate-image.ts';
 import type { EcuDefinition } from '../vehicle/schema.ts';
 import { initialEcuState, type BankName } from './ecu-state.ts';
 import { bankSize, ERASED_BYTE } from './flash-bank.ts';
 import { STATE_FILE, writeFileAtomic } from './state-store.ts';
+import { signRegion } from '../../uds/index.ts';
 
 export function bankFileName(bank: BankName): string {
   return `bank-${bank}.bin`;

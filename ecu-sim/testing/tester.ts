@@ -1,16 +1,18 @@
 // The tester side for tests: a UdsClient addressed to one ECU of a definition, and the complete programming
 // sequence of flash-protocol.md (steps 2-13) as a standard tester drives it.
 import {
+  type CanTransport,
   DiagnosticSession,
+  encodeMemoryRange,
   IsoTpEndpoint,
-  RoutineId,
-  UdsClient,
+  type IsoTpOptions,
   normalFixedId,
   normalFixedPhysicalIds,
-  type CanTransport,
-  type IsoTpOptions,
+  privateKeyFromHex,
+  RoutineId,
+  signRegion,
+  UdsClient,
 } from '../../uds/index.ts';
-import { privateKeyFromHex, signRegion } from '../crypto/code-signing.ts';
 import type { EcuDefinition } from '../vehicle/schema.ts';
 
 export interface Tester {
@@ -58,15 +60,6 @@ export function openTester(transport: CanTransport, ecu: EcuDefinition, timingMa
   };
 }
 
-/** `44 <address:4> <size:4>` */
-export function memoryRange(address: number, size: number): Uint8Array {
-  const out = Buffer.alloc(9);
-  out[0] = 0x44;
-  out.writeUInt32BE(address, 1);
-  out.writeUInt32BE(size, 5);
-  return new Uint8Array(out);
-}
-
 export function signImage(privateKeyHex: string, regionContent: Uint8Array): Uint8Array {
   return signRegion(privateKeyFromHex(privateKeyHex), regionContent);
 }
@@ -95,7 +88,7 @@ export async function programRegion(
   await client.diagnosticSessionControl(DiagnosticSession.programming);
   await client.unlock(0x11, secret);
   await client.writeDataByIdentifier(0xf15a, new Uint8Array(Buffer.from('TESTER01/2026-01-01/CAMPAIGN-1')));
-  await client.startRoutine(RoutineId.eraseMemory, memoryRange(region.address, region.size));
+  await client.startRoutine(RoutineId.eraseMemory, encodeMemoryRange(region.address, region.size));
   await client.download({ address: region.address, data: image });
   const check = await client.startRoutine(RoutineId.checkMemory, signature);
   const deps = await client.startRoutine(RoutineId.checkProgrammingDependencies);

@@ -1,5 +1,6 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, sign, verify } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
+import { ed25519PrivateKeyFromSeed, ed25519PublicKeyFromRaw, rawEd25519PublicKey } from '../ed25519-raw-keys.ts';
 import { fromHex, sha256, sha256Hex, toHex } from './bytes.ts';
 import { canonicalize } from './canonical-json.ts';
 
@@ -19,9 +20,6 @@ export interface Signer {
   sign(message: Uint8Array): string;
 }
 
-// DER prefixes that wrap a raw 32-byte Ed25519 key (RFC 8410): PKCS#8 private, SPKI public.
-const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
-const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 const PUBLIC_KEY_HEX = /^[0-9a-f]{64}$/;
 const SIGNATURE_HEX = /^[0-9a-f]{128}$/;
 
@@ -39,8 +37,7 @@ function signerFromKeyObject(privateKey: KeyObject): Signer {
   if (privateKey.asymmetricKeyType !== 'ed25519') {
     throw new TypeError(`expected an Ed25519 private key, got ${privateKey.asymmetricKeyType ?? 'none'}`);
   }
-  const spki = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
-  const publicKey = ed25519PublicKey(toHex(spki.subarray(SPKI_PREFIX.length)));
+  const publicKey = ed25519PublicKey(toHex(rawEd25519PublicKey(privateKey)));
   return {
     publicKey,
     keyId: keyIdOf(publicKey),
@@ -51,9 +48,7 @@ function signerFromKeyObject(privateKey: KeyObject): Signer {
 /** A signer from a 32-byte Ed25519 seed (the RFC 8032 private key). */
 export function ed25519SignerFromSeed(seed: Uint8Array): Signer {
   if (seed.length !== 32) throw new TypeError(`an Ed25519 seed is 32 bytes, got ${seed.length}`);
-  return signerFromKeyObject(
-    createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' }),
-  );
+  return signerFromKeyObject(ed25519PrivateKeyFromSeed(seed));
 }
 
 /** A signer from a PKCS#8 PEM private key (`openssl genpkey -algorithm ed25519`). */
@@ -79,8 +74,7 @@ export function seedFromLabel(label: string): Uint8Array {
 export function verifyEd25519(publicHex: string, message: Uint8Array, signatureHex: string): boolean {
   if (!PUBLIC_KEY_HEX.test(publicHex) || !SIGNATURE_HEX.test(signatureHex)) return false;
   try {
-    const key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, fromHex(publicHex)]), format: 'der', type: 'spki' });
-    return verify(null, message, key, fromHex(signatureHex));
+    return verify(null, message, ed25519PublicKeyFromRaw(fromHex(publicHex)), fromHex(signatureHex));
   } catch {
     return false;
   }

@@ -5,9 +5,9 @@
 import type { KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { signRegion } from '../../ecu-sim/crypto/code-signing.ts';
 import { encodeInfoBlock, generateImage, type EcuDefinition } from '../../ecu-sim/index.ts';
 import type { DemoTemplate } from './fleet-definitions.ts';
+import { signRegion } from '../../uds/index.ts';
 
 /** The TEST-ONLY code-signing key the template vehicle's ECUs trust. */
 export function testSigningSeedHex(template: DemoTemplate): string {

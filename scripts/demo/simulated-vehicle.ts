@@ -6,7 +6,6 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
-import { privateKeyFromHex } from '../../ecu-sim/crypto/code-signing.ts';
 import { startVehicle, type RunningVehicle } from '../../ecu-sim/index.ts';
 import { loadGatewayConfig, type gatewayConfigSchema } from '../../vehicle-gateway/connected/config.ts';
 import { GatewayService } from '../../vehicle-gateway/connected/gateway-service.ts';
@@ -15,6 +14,7 @@ import type { CanChoice } from './can-choice.ts';
 import { demoVehicle, type DemoTemplate } from './fleet-definitions.ts';
 import { regionSignatures, runningImage, testSigningSeedHex } from './images.ts';
 import type { VehicleLayout } from './layout.ts';
+import { privateKeyFromHex } from '../../uds/index.ts';
 
 /** What a gateway.json holds, as the gateway's own schema reads it. */
 type GatewayConfigFile = z.input<typeof gatewayConfigSchema>;

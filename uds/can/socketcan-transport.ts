@@ -41,13 +41,25 @@ export interface SocketCanOptions {
   sendTimeoutMs?: number;
 }
 
+/** The addon as this transport uses it; its own typings declare send() void, while the binding returns a count. */
+function isSocketCanModule(mod: unknown): mod is SocketCanModule {
+  return (
+    typeof mod === 'object' && mod !== null && 'createRawChannel' in mod && typeof mod.createRawChannel === 'function'
+  );
+}
+
 async function loadSocketCan(): Promise<SocketCanModule> {
+  let mod: unknown;
   try {
-    const mod = (await import('socketcan')) as unknown as SocketCanModule & { default?: SocketCanModule };
-    return typeof mod.createRawChannel === 'function' ? mod : (mod.default as SocketCanModule);
+    mod = await import('socketcan');
   } catch (err) {
     throw new SocketCanUnavailableError(`the socketcan addon does not load: ${(err as Error).message}`);
   }
+  // Loaded as a CommonJS module, its exports are named exports or sit on `default`.
+  const candidates = [mod, typeof mod === 'object' && mod !== null && 'default' in mod ? mod.default : undefined];
+  const found = candidates.find(isSocketCanModule);
+  if (!found) throw new SocketCanUnavailableError('the socketcan addon has no createRawChannel');
+  return found;
 }
 
 export async function openSocketCan(iface: string, options: SocketCanOptions = {}): Promise<CanTransport> {

@@ -2,29 +2,6 @@
 import { UdsResponseFormatError, badLength, checkDid, concat, expectResponse, readUint } from './common.ts';
 import { SID } from './sid.ts';
 
-/** Data identifiers of the reference ECU profile (flash-protocol.md, identification table). */
-export const DataIdentifier = {
-  bootSoftwareId: 0xf180,
-  activeSession: 0xf186,
-  sparePartNumber: 0xf187,
-  applicationSoftwareVersion: 0xf189,
-  supplier: 0xf18a,
-  serialNumber: 0xf18c,
-  vin: 0xf190,
-  hardwareId: 0xf191,
-  /** Written (0x2E) before programming. */
-  fingerprintWrite: 0xf15a,
-  /** The fingerprint of the last programming attempt. */
-  fingerprintRead: 0xf15b,
-  /** SHA-256 of the active application image (32 bytes). */
-  activeImageSha256: 0xf1a0,
-  /** Active bank (0x0A, 0x0B; 0x00 single-bank), then the previous version (ASCII). */
-  bankInfo: 0xf1a1,
-  batteryMv: 0x0100,
-  speedKmh: 0x0101,
-  ignition: 0x0102,
-} as const;
-
 export interface DataRecord {
   did: number;
   data: Uint8Array;

@@ -14,17 +14,6 @@ import { SID } from './sid.ts';
 export const RoutineControlType = { startRoutine: 0x01, stopRoutine: 0x02, requestRoutineResults: 0x03 } as const;
 export type RoutineControlType = (typeof RoutineControlType)[keyof typeof RoutineControlType];
 
-/** Routine identifiers of the reference ECU profile (flash-protocol.md). */
-export const RoutineId = {
-  checkMemory: 0x0202,
-  checkProgrammingPreconditions: 0x0203,
-  switchToPreviousBank: 0x0204,
-  confirmActiveBank: 0x0205,
-  copyFromActiveBank: 0x0206,
-  eraseMemory: 0xff00,
-  checkProgrammingDependencies: 0xff01,
-} as const;
-
 export function encodeRoutineControlRequest(
   type: RoutineControlType,
   routineId: number,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bytes, hex, nrcOf } from './codec-test-helpers.ts';
+import { RoutineId } from '../profile/index.ts';
 import * as s from './index.ts';
 
 describe('service codecs, byte-exact (flash-protocol.md sequence)', () => {
@@ -130,7 +131,7 @@ describe('service codecs, byte-exact (flash-protocol.md sequence)', () => {
   });
 
   it('0x31 RoutineControl', () => {
-    const erase = s.encodeRoutineControlRequest(1, s.RoutineId.eraseMemory, bytes('44 00010000 00040000'));
+    const erase = s.encodeRoutineControlRequest(1, RoutineId.eraseMemory, bytes('44 00010000 00040000'));
     expect(hex(erase)).toBe('3101FF00440001000000040000');
     expect(hex(s.encodeRoutineControlRequest(1, 0x0203))).toBe('31010203');
     expect(hex(s.encodeRoutineControlResponse(1, 0xff00, bytes('00')))).toBe('7101FF0000');

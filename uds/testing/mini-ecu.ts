@@ -2,9 +2,11 @@
 // For tests, the vcan test and the benchmark; the real simulator (ecu-sim/) models far more.
 import type { IsoTpEndpoint } from '../isotp/endpoint.ts';
 import { NRC, NegativeResponse } from '../nrc.ts';
+import { decodeMemoryRange, PROGRAMMING_SECURITY_LEVEL, RoutineId } from '../profile/index.ts';
 import * as s from '../services/index.ts';
 import { createSecurityAccessService } from '../server/security-access-service.ts';
 import { UdsServer } from '../server/server.ts';
+import type { ServiceDefinition } from '../server/types.ts';
 
 export interface MiniEcuOptions {
   physical: IsoTpEndpoint;
@@ -21,7 +23,7 @@ export interface MiniEcuOptions {
 
 const PROGRAMMING = s.DiagnosticSession.programming;
 const EXTENDED = s.DiagnosticSession.extended;
-const UNLOCKED = [0x11];
+const UNLOCKED = [PROGRAMMING_SECURITY_LEVEL];
 
 export class MiniEcu {
   readonly server: UdsServer;
@@ -48,144 +50,159 @@ export class MiniEcu {
     this.dids.set(0xf18c, text('SN-0001'));
     this.dids.set(0xf189, text('2.4.1'));
     this.dids.set(0x0100, Uint8Array.of(0x31, 0x38));
-    const server = new UdsServer({
+    this.server = new UdsServer({
       physical: options.physical,
       ...(options.functional ? { functional: options.functional } : {}),
       ...(options.p2ServerMs !== undefined ? { p2ServerMs: options.p2ServerMs } : {}),
       ...(options.s3ServerMs !== undefined ? { s3ServerMs: options.s3ServerMs } : {}),
     });
-    this.server = server;
-    server.register(
-      createSecurityAccessService({ levels: [{ level: 0x11, secret: options.secret, sessions: [PROGRAMMING] }] }),
+    this.server.register(
+      createSecurityAccessService({
+        levels: [{ level: PROGRAMMING_SECURITY_LEVEL, secret: options.secret, sessions: [PROGRAMMING] }],
+      }),
     );
-    server.register({
-      sid: s.SID.EcuReset,
-      subFunctions: { [s.ResetType.hardReset]: {}, [s.ResetType.softReset]: {} },
-      handler: (req, ctx) => {
-        const { resetType } = s.decodeEcuResetRequest(req);
-        this.resets++;
-        ctx.setSession(s.DiagnosticSession.default);
-        return s.encodeEcuResetResponse(resetType);
+    for (const service of [...this.diagnosticServices(), ...this.dataServices(), ...this.programmingServices()]) {
+      this.server.register(service);
+    }
+  }
+
+  /** Reset, DTCs, communication and DTC setting: the services around programming. */
+  private diagnosticServices(): ServiceDefinition[] {
+    return [
+      {
+        sid: s.SID.EcuReset,
+        subFunctions: { [s.ResetType.hardReset]: {}, [s.ResetType.softReset]: {} },
+        handler: (req, ctx) => {
+          const { resetType } = s.decodeEcuResetRequest(req);
+          this.resets++;
+          ctx.setSession(s.DiagnosticSession.default);
+          return s.encodeEcuResetResponse(resetType);
+        },
       },
-    });
-    server.register({
-      sid: s.SID.ClearDiagnosticInformation,
-      minLength: 4,
-      handler: (req) => {
-        const { groupOfDtc } = s.decodeClearDiagnosticInformationRequest(req);
-        if (groupOfDtc !== s.ALL_DTC_GROUPS) throw new NegativeResponse(NRC.requestOutOfRange);
-        this.dtcs = [];
-        return s.encodeClearDiagnosticInformationResponse();
+      {
+        sid: s.SID.ClearDiagnosticInformation,
+        minLength: 4,
+        handler: (req) => {
+          const { groupOfDtc } = s.decodeClearDiagnosticInformationRequest(req);
+          if (groupOfDtc !== s.ALL_DTC_GROUPS) throw new NegativeResponse(NRC.requestOutOfRange);
+          this.dtcs = [];
+          return s.encodeClearDiagnosticInformationResponse();
+        },
       },
-    });
-    server.register({
-      sid: s.SID.ReadDtcInformation,
-      subFunctions: { 0x01: {}, 0x02: {}, 0x0a: {} },
-      handler: (req) => {
-        const r = s.decodeReadDtcInformationRequest(req);
-        const matching = r.reportType === 0x0a ? this.dtcs : this.dtcs.filter((d) => (d.status & r.statusMask) !== 0);
-        return s.encodeReadDtcInformationResponse(
-          r.reportType === 0x01
-            ? { reportType: 0x01, availabilityMask: 0xff, formatIdentifier: 0x01, count: matching.length }
-            : { reportType: r.reportType, availabilityMask: 0xff, records: matching },
-        );
+      {
+        sid: s.SID.ReadDtcInformation,
+        subFunctions: { 0x01: {}, 0x02: {}, 0x0a: {} },
+        handler: (req) => {
+          const r = s.decodeReadDtcInformationRequest(req);
+          const matching = r.reportType === 0x0a ? this.dtcs : this.dtcs.filter((d) => (d.status & r.statusMask) !== 0);
+          return s.encodeReadDtcInformationResponse(
+            r.reportType === 0x01
+              ? { reportType: 0x01, availabilityMask: 0xff, formatIdentifier: 0x01, count: matching.length }
+              : { reportType: r.reportType, availabilityMask: 0xff, records: matching },
+          );
+        },
       },
-    });
-    server.register({
-      sid: s.SID.ReadDataByIdentifier,
-      minLength: 3,
-      handler: (req, ctx) => {
-        const { dids } = s.decodeReadDataByIdentifierRequest(req);
-        return s.encodeReadDataByIdentifierResponse(
-          dids.map((did) => {
-            const data = did === 0xf186 ? Uint8Array.of(ctx.session) : this.dids.get(did);
-            if (!data) throw new NegativeResponse(NRC.requestOutOfRange, `DID 0x${did.toString(16)} unknown`);
-            return { did, data };
-          }),
-        );
+      {
+        sid: s.SID.CommunicationControl,
+        sessions: [PROGRAMMING, EXTENDED],
+        subFunctions: { 0x00: {}, 0x01: {}, 0x02: {}, 0x03: {} },
+        minLength: 3,
+        handler: (req) => {
+          const { controlType, communicationType } = s.decodeCommunicationControlRequest(req);
+          this.communication = { controlType, communicationType };
+          return s.encodeCommunicationControlResponse(controlType);
+        },
       },
-    });
-    server.register({
-      sid: s.SID.WriteDataByIdentifier,
-      minLength: 4,
-      sessions: [PROGRAMMING, EXTENDED],
-      handler: (req, ctx) => {
-        const { did, data } = s.decodeWriteDataByIdentifierRequest(req);
-        if (did !== 0xf15a) throw new NegativeResponse(NRC.requestOutOfRange);
-        if (ctx.securityLevel !== 0x11) throw new NegativeResponse(NRC.securityAccessDenied);
-        this.dids.set(0xf15b, data);
-        return s.encodeWriteDataByIdentifierResponse(did);
+      {
+        sid: s.SID.ControlDtcSetting,
+        sessions: [PROGRAMMING, EXTENDED],
+        subFunctions: { 0x01: {}, 0x02: {} },
+        handler: (req) => {
+          const { type } = s.decodeControlDtcSettingRequest(req);
+          this.dtcSettingOn = type === s.DtcSettingType.on;
+          return s.encodeControlDtcSettingResponse(type);
+        },
       },
-    });
-    server.register({
-      sid: s.SID.CommunicationControl,
-      sessions: [PROGRAMMING, EXTENDED],
-      subFunctions: { 0x00: {}, 0x01: {}, 0x02: {}, 0x03: {} },
-      minLength: 3,
-      handler: (req) => {
-        const { controlType, communicationType } = s.decodeCommunicationControlRequest(req);
-        this.communication = { controlType, communicationType };
-        return s.encodeCommunicationControlResponse(controlType);
+    ];
+  }
+
+  private dataServices(): ServiceDefinition[] {
+    return [
+      {
+        sid: s.SID.ReadDataByIdentifier,
+        minLength: 3,
+        handler: (req, ctx) => {
+          const { dids } = s.decodeReadDataByIdentifierRequest(req);
+          return s.encodeReadDataByIdentifierResponse(
+            dids.map((did) => {
+              const data = did === 0xf186 ? Uint8Array.of(ctx.session) : this.dids.get(did);
+              if (!data) throw new NegativeResponse(NRC.requestOutOfRange, `DID 0x${did.toString(16)} unknown`);
+              return { did, data };
+            }),
+          );
+        },
       },
-    });
-    server.register({
-      sid: s.SID.ControlDtcSetting,
-      sessions: [PROGRAMMING, EXTENDED],
-      subFunctions: { 0x01: {}, 0x02: {} },
-      handler: (req) => {
-        const { type } = s.decodeControlDtcSettingRequest(req);
-        this.dtcSettingOn = type === s.DtcSettingType.on;
-        return s.encodeControlDtcSettingResponse(type);
+      {
+        sid: s.SID.WriteDataByIdentifier,
+        minLength: 4,
+        sessions: [PROGRAMMING, EXTENDED],
+        handler: (req, ctx) => {
+          const { did, data } = s.decodeWriteDataByIdentifierRequest(req);
+          if (did !== 0xf15a) throw new NegativeResponse(NRC.requestOutOfRange);
+          if (ctx.securityLevel !== PROGRAMMING_SECURITY_LEVEL) throw new NegativeResponse(NRC.securityAccessDenied);
+          this.dids.set(0xf15b, data);
+          return s.encodeWriteDataByIdentifierResponse(did);
+        },
       },
-    });
-    server.register({
-      sid: s.SID.RoutineControl,
-      subFunctions: { 0x01: {}, 0x03: { sessions: [PROGRAMMING] } },
-      minLength: 4,
-      handler: (req, ctx) => this.routine(req, ctx.session, ctx.securityLevel),
-    });
-    for (const sid of [s.SID.RequestDownload, s.SID.RequestUpload] as const) {
-      server.register({
+    ];
+  }
+
+  private programmingServices(): ServiceDefinition[] {
+    return [
+      {
+        sid: s.SID.RoutineControl,
+        subFunctions: { 0x01: {}, 0x03: { sessions: [PROGRAMMING] } },
+        minLength: 4,
+        handler: (req, ctx) => this.routine(req, ctx.session, ctx.securityLevel),
+      },
+      ...([s.SID.RequestDownload, s.SID.RequestUpload] as const).map((sid): ServiceDefinition => ({
         sid,
         sessions: [PROGRAMMING],
         securityLevels: UNLOCKED,
         minLength: 5,
         handler: (req) => this.requestTransfer(sid, req),
-      });
-    }
-    server.register({
-      sid: s.SID.TransferData,
-      sessions: [PROGRAMMING],
-      securityLevels: UNLOCKED,
-      minLength: 2,
-      handler: (req) => this.transferData(req),
-    });
-    server.register({
-      sid: s.SID.RequestTransferExit,
-      sessions: [PROGRAMMING],
-      securityLevels: UNLOCKED,
-      handler: () => {
-        if (!this.transfer) throw new NegativeResponse(NRC.requestSequenceError);
-        this.transfer = null;
-        return s.encodeRequestTransferExitResponse();
+      })),
+      {
+        sid: s.SID.TransferData,
+        sessions: [PROGRAMMING],
+        securityLevels: UNLOCKED,
+        minLength: 2,
+        handler: (req) => this.transferData(req),
       },
-    });
+      {
+        sid: s.SID.RequestTransferExit,
+        sessions: [PROGRAMMING],
+        securityLevels: UNLOCKED,
+        handler: () => {
+          if (!this.transfer) throw new NegativeResponse(NRC.requestSequenceError);
+          this.transfer = null;
+          return s.encodeRequestTransferExitResponse();
+        },
+      },
+    ];
   }
 
   private async routine(req: Uint8Array, session: number, securityLevel: number): Promise<Uint8Array> {
     const { type, routineId, optionRecord } = s.decodeRoutineControlRequest(req);
     switch (routineId) {
-      case s.RoutineId.checkProgrammingPreconditions:
+      case RoutineId.checkProgrammingPreconditions:
         if (session !== EXTENDED && session !== PROGRAMMING)
           throw new NegativeResponse(NRC.serviceNotSupportedInActiveSession);
         return s.encodeRoutineControlResponse(type, routineId, Uint8Array.of(0x00));
-      case s.RoutineId.eraseMemory: {
+      case RoutineId.eraseMemory: {
         if (session !== PROGRAMMING) throw new NegativeResponse(NRC.conditionsNotCorrect);
-        if (securityLevel !== 0x11) throw new NegativeResponse(NRC.securityAccessDenied);
-        if (optionRecord.length !== 9 || optionRecord[0] !== 0x44)
-          throw new NegativeResponse(NRC.incorrectMessageLengthOrInvalidFormat);
-        const address = s.readUint(optionRecord, 1, 4);
-        const size = s.readUint(optionRecord, 5, 4);
+        if (securityLevel !== PROGRAMMING_SECURITY_LEVEL) throw new NegativeResponse(NRC.securityAccessDenied);
+        const { address, size } = decodeMemoryRange(optionRecord);
         if (address + size > this.memory.length) throw new NegativeResponse(NRC.requestOutOfRange);
         if (this.options.eraseDelayMs) await new Promise((r) => setTimeout(r, this.options.eraseDelayMs));
         this.memory.fill(0xff, address, address + size);

@@ -2,13 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import type { OpenTransport } from '../can/buses.ts';
 import { CanBuses } from '../can/buses.ts';
-import {
-  ed25519PrivateKeyFromHex,
-  ed25519PublicKeyFromHex,
-  parseSignatures,
-  signRegion,
-  verifyRegion,
-} from '../crypto/code-signing.ts';
+import { privateKeyFromHex, publicKeyFromHex, signRegion, verifyRegion } from '../../uds/index.ts';
 import { readAppInfo, type AppInfo } from '../flash/app-info.ts';
 import { flashEcu, type FlashProgress } from '../flash/flash-ecu.ts';
 import { fingerprint } from '../flash/fingerprint.ts';
@@ -19,6 +13,7 @@ import { parseSecretHex, secretFromVehicleFile } from '../vehicle/engineer-secre
 import { findEcu, loadVehicleFile } from '../vehicle/load.ts';
 import type { PublicEcuDefinition } from '../../uds/vehicle/definition-schema.ts';
 import { CliError, connectOrExit } from './cli-error.ts';
+import { parseSignatures } from './signature-file.ts';
 import { loadTesterCredential } from '../vehicle/tester-credential.ts';
 import type { TesterCredential } from '../../uds/authentication/tester-authentication.ts';
 
@@ -72,7 +67,7 @@ async function loadImage(
   } else if (o.signKey) {
     let key;
     try {
-      key = ed25519PrivateKeyFromHex((await readInput(o.signKey, 'signing key')).toString('latin1'));
+      key = privateKeyFromHex((await readInput(o.signKey, 'signing key')).toString('latin1'));
     } catch (err) {
       throw new CliError(`${o.signKey}: ${(err as Error).message}`);
     }
@@ -83,7 +78,7 @@ async function loadImage(
   }
   const image = imageForLayout(ecu.flash, new Uint8Array(bytes), signatures);
   // Refuse before anything is erased what the ECU would refuse only after: a foreign signature, a foreign image.
-  const key = ed25519PublicKeyFromHex(ecu.codeSigningPublicKey);
+  const key = publicKeyFromHex(ecu.codeSigningPublicKey);
   image.regions.forEach((r, i) => {
     if (!verifyRegion(key, r.data, r.signature)) {
       throw new CliError(

@@ -2,16 +2,15 @@
 // (31 01 0203 in the extended session), polled until they hold. Reading them changes nothing on the ECU.
 import type { EcuLink } from '../flash/ecu-link.ts';
 import { decodePreconditions, type PreconditionCheck } from '../flash/preconditions.ts';
-import { RoutineId } from '../../uds/services/routine-control.ts';
-import { SESSION } from '../flash/uds-ids.ts';
 import { insideInstallWindow, type GatewayConfig } from './config.ts';
+import { DiagnosticSession, RoutineId } from '../../uds/index.ts';
 
 export async function probePreconditions(link: EcuLink): Promise<PreconditionCheck> {
-  await link.diagnosticSessionControl(SESSION.extended);
+  await link.diagnosticSessionControl(DiagnosticSession.extended);
   try {
     return decodePreconditions(await link.startRoutine(RoutineId.checkProgrammingPreconditions));
   } finally {
-    await link.diagnosticSessionControl(SESSION.default).catch(() => undefined);
+    await link.diagnosticSessionControl(DiagnosticSession.default).catch(() => undefined);
   }
 }
 

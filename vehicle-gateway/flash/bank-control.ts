@@ -6,8 +6,7 @@ import { NegativeResponseError } from '../../uds/nrc.ts';
 import type { EcuLink } from './ecu-link.ts';
 import { waitForEcu } from './reset.ts';
 import { gainProgrammingAccess, type EcuAccessKeys } from './security.ts';
-import { RoutineId } from '../../uds/services/routine-control.ts';
-import { HARD_RESET, SESSION } from './uds-ids.ts';
+import { DiagnosticSession, ResetType, RoutineId } from '../../uds/index.ts';
 
 export class RoutineFailedError extends Error {
   override readonly name = 'RoutineFailedError';
@@ -22,14 +21,14 @@ function checkStatus(routine: string, status: Uint8Array): void {
 /** Runs a privileged routine; returns true when it ran in the programming session (the ECU then needs a reset). */
 async function runPrivileged(link: EcuLink, keys: EcuAccessKeys, routineId: number, name: string): Promise<boolean> {
   try {
-    await link.diagnosticSessionControl(SESSION.extended);
+    await link.diagnosticSessionControl(DiagnosticSession.extended);
     await gainProgrammingAccess(link, keys);
     checkStatus(name, await link.startRoutine(routineId));
     return false;
   } catch (err) {
     if (!(err instanceof NegativeResponseError) || (err.sid === 0x31 && err.nrc === 0x31)) throw err;
   }
-  await link.diagnosticSessionControl(SESSION.programming);
+  await link.diagnosticSessionControl(DiagnosticSession.programming);
   await gainProgrammingAccess(link, keys);
   checkStatus(name, await link.startRoutine(routineId));
   return true;
@@ -38,16 +37,16 @@ async function runPrivileged(link: EcuLink, keys: EcuAccessKeys, routineId: numb
 export async function confirmActiveBank(link: EcuLink, keys: EcuAccessKeys): Promise<void> {
   const inProgramming = await runPrivileged(link, keys, RoutineId.confirmActiveBank, 'confirmActiveBank (0205)');
   if (inProgramming) {
-    await link.ecuReset(HARD_RESET);
+    await link.ecuReset(ResetType.hardReset);
     await waitForEcu(link);
   } else {
-    await link.diagnosticSessionControl(SESSION.default);
+    await link.diagnosticSessionControl(DiagnosticSession.default);
   }
 }
 
 /** 31 01 0204 then 11 01: the previous bank runs again. */
 export async function switchToPreviousBank(link: EcuLink, keys: EcuAccessKeys): Promise<void> {
   await runPrivileged(link, keys, RoutineId.switchToPreviousBank, 'switchToPreviousBank (0204)');
-  await link.ecuReset(HARD_RESET);
+  await link.ecuReset(ResetType.hardReset);
   await waitForEcu(link);
 }

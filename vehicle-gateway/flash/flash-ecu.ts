@@ -20,9 +20,17 @@ import {
   type RegionPlan,
   type TransferMode,
 } from './transfer-plan.ts';
-import { RoutineId } from '../../uds/services/routine-control.ts';
-import { ALL_DTCS, COMM, DTC_SETTING, HARD_RESET, SESSION, addressAndSize } from './uds-ids.ts';
-import { DataIdentifier } from '../../uds/services/read-data-by-identifier.ts';
+import {
+  ALL_DTC_GROUPS,
+  CommunicationControlType,
+  CommunicationType,
+  DataIdentifier,
+  DiagnosticSession,
+  DtcSettingType,
+  encodeMemoryRange,
+  ResetType,
+  RoutineId,
+} from '../../uds/index.ts';
 
 export interface FlashJob {
   ecu: PublicEcuDefinition;
@@ -161,7 +169,7 @@ function plan(run: Run): RegionPlan[] {
 async function prepare(run: Run): Promise<void> {
   const { link, functional } = run;
   await run.enter('extendedSession');
-  await run.uds('10 03 extended session', () => link.diagnosticSessionControl(SESSION.extended));
+  await run.uds('10 03 extended session', () => link.diagnosticSessionControl(DiagnosticSession.extended));
   await run.enter('preconditions');
   const status = await run.uds('checkProgrammingPreconditions (0203)', () =>
     link.startRoutine(RoutineId.checkProgrammingPreconditions),
@@ -171,13 +179,13 @@ async function prepare(run: Run): Promise<void> {
     throw new FlashStepError('preconditions', `programming preconditions not met: ${check.reasons.join(', ')}`);
   await run.enter('disableCommunication');
   run.communicationDisabled = true;
-  await run.uds('85 82 DTC setting off', () => functional.controlDtcSetting(DTC_SETTING.off));
+  await run.uds('85 82 DTC setting off', () => functional.controlDtcSetting(DtcSettingType.off));
   await run.uds('28 83 01 disable communication', () =>
-    functional.communicationControl(COMM.disableRxAndTx, COMM.normal),
+    functional.communicationControl(CommunicationControlType.disableRxAndTx, CommunicationType.normal),
   );
   await run.enter('programmingSession');
   run.enteredProgramming = true;
-  await run.uds('10 02 programming session', () => link.diagnosticSessionControl(SESSION.programming));
+  await run.uds('10 02 programming session', () => link.diagnosticSessionControl(DiagnosticSession.programming));
   await run.uds(run.job.ecu.access === 'seedKey' ? 'SecurityAccess 0x11' : 'Authentication 0x29', () =>
     gainProgrammingAccess(link, run.job, (method) =>
       run.enter(method === 'certificate' ? 'authentication' : 'securityAccess'),
@@ -211,7 +219,7 @@ async function runOp(run: Run, op: RegionOp): Promise<void> {
     await run.enter('erase');
     run.memoryTouched = true;
     const status = await run.uds('eraseMemory (FF00)', () =>
-      link.startRoutine(RoutineId.eraseMemory, addressAndSize(op.address, op.size)),
+      link.startRoutine(RoutineId.eraseMemory, encodeMemoryRange(op.address, op.size)),
     );
     routineOk('erase', 'eraseMemory', status);
     return;
@@ -219,7 +227,7 @@ async function runOp(run: Run, op: RegionOp): Promise<void> {
   if (op.kind === 'copy') {
     await run.enter('copy');
     const status = await run.uds('copyFromActiveBank (0206)', () =>
-      link.startRoutine(RoutineId.copyFromActiveBank, addressAndSize(op.address, op.size)),
+      link.startRoutine(RoutineId.copyFromActiveBank, encodeMemoryRange(op.address, op.size)),
     );
     routineOk('copy', 'copyFromActiveBank', status);
     return;
@@ -289,7 +297,7 @@ async function finish(run: Run): Promise<{ toVersion: string; toSha256: string; 
   const { link, functional, job } = run;
   await run.enter('reset');
   run.resetSent = true;
-  await run.uds('11 01 hard reset', () => link.ecuReset(HARD_RESET));
+  await run.uds('11 01 hard reset', () => link.ecuReset(ResetType.hardReset));
   await run.enter('verify');
   const after = await run.uds('reading F189/F1A0 after the reset', () => waitForEcu(link));
   const wanted = imageSha256(job.image.regions);
@@ -314,13 +322,13 @@ async function finish(run: Run): Promise<{ toVersion: string; toSha256: string; 
   await restoreCommunication(functional);
   run.communicationDisabled = false;
   await run.enter('clearDtcs');
-  await run.uds('14 FF FF FF clear DTCs', () => link.clearDiagnosticInformation(ALL_DTCS));
+  await run.uds('14 FF FF FF clear DTCs', () => link.clearDiagnosticInformation(ALL_DTC_GROUPS));
   return { toVersion: after.softwareVersion, toSha256: after.sha256, activeBank: bank?.activeBank ?? null };
 }
 
 export async function restoreCommunication(functional: FunctionalLink): Promise<void> {
-  await functional.communicationControl(COMM.enableRxAndTx, COMM.normal);
-  await functional.controlDtcSetting(DTC_SETTING.on);
+  await functional.communicationControl(CommunicationControlType.enableRxAndTx, CommunicationType.normal);
+  await functional.controlDtcSetting(DtcSettingType.on);
 }
 
 /** Flashes one ECU. Failures come back as a `failed` outcome; only a simulated kill (FlashAborted) throws. */
@@ -351,7 +359,7 @@ export async function flashEcu(
     if (err instanceof FlashAborted) throw err;
     // Leave the bootloader: a dual-bank ECU runs its untouched active bank again, a single-bank one whose memory
     // was erased stays in its bootloader (and says so in F1A0) until it is reprogrammed.
-    if (run.enteredProgramming && !run.resetSent) await link.ecuReset(HARD_RESET).catch(() => undefined);
+    if (run.enteredProgramming && !run.resetSent) await link.ecuReset(ResetType.hardReset).catch(() => undefined);
     if (run.communicationDisabled) await restoreCommunication(functional).catch(() => undefined);
     const stepError = err instanceof FlashStepError ? err : new FlashStepError(run.step, describeError(err), err);
     return {

@@ -1,6 +1,6 @@
 // Reading and decoding the identification DIDs of the reference profile.
 import type { EcuLink } from './ecu-link.ts';
-import { DataIdentifier } from '../../uds/services/read-data-by-identifier.ts';
+import { BankCode, DataIdentifier } from '../../uds/index.ts';
 
 export function ascii(data: Uint8Array): string {
   return Buffer.from(data).toString('latin1').replace(/\0+$/, '').trim();
@@ -23,7 +23,7 @@ export function decodeBankInfo(data: Uint8Array): BankInfo {
   const bank = data[0];
   const previous = ascii(data.subarray(1));
   return {
-    activeBank: bank === 0x0a ? 'A' : bank === 0x0b ? 'B' : null,
+    activeBank: bank === BankCode.A ? 'A' : bank === BankCode.B ? 'B' : null,
     previousVersion: previous.length > 0 ? previous : null,
   };
 }

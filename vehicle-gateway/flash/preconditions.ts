@@ -1,10 +1,11 @@
 // Decodes the status record of checkProgrammingPreconditions (31 01 0203): 00 = may start, else reasons.
+import { PreconditionReason } from '../../uds/index.ts';
 
 export const PRECONDITION_REASONS: Readonly<Record<number, string>> = {
-  0x01: 'vehicle speed is not zero',
-  0x02: 'ignition is not on',
-  0x03: 'battery below 12.0 V',
-  0x04: 'engine running',
+  [PreconditionReason.speedNotZero]: 'vehicle speed is not zero',
+  [PreconditionReason.ignitionNotOn]: 'ignition is not on',
+  [PreconditionReason.batteryLow]: 'battery below 12.0 V',
+  [PreconditionReason.engineRunning]: 'engine running',
 };
 
 export type PreconditionCheck = { ok: true } | { ok: false; reasons: string[] };

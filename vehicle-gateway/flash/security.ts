@@ -7,7 +7,7 @@ import { computeSecurityKey } from '../../uds/security-key.ts';
 import { SID } from '../../uds/services/sid.ts';
 import type { EcuAccessMethod } from '../../uds/vehicle/definition-schema.ts';
 import type { EcuLink } from './ecu-link.ts';
-import { SECURITY_LEVEL } from './uds-ids.ts';
+import { PROGRAMMING_SECURITY_LEVEL } from '../../uds/index.ts';
 
 /** What the gateway holds for one ECU. */
 export interface EcuAccessKeys {
@@ -20,9 +20,9 @@ export interface EcuAccessKeys {
 
 /** Requests a seed and answers it; an all-zero seed means the level is already unlocked. */
 export async function unlockSecurity(link: EcuLink, secret: Uint8Array): Promise<void> {
-  const seed = await link.requestSeed(SECURITY_LEVEL);
+  const seed = await link.requestSeed(PROGRAMMING_SECURITY_LEVEL);
   if (seed.every((b) => b === 0)) return;
-  await link.sendKey(SECURITY_LEVEL, computeSecurityKey(secret, seed));
+  await link.sendKey(PROGRAMMING_SECURITY_LEVEL, computeSecurityKey(secret, seed));
 }
 
 export class NoTesterCertificateError extends Error {

@@ -5,8 +5,8 @@ import type { EcuLink } from '../flash/ecu-link.ts';
 import { ascii, decodeBankInfo } from '../flash/identification.ts';
 import { describeError } from '../flash/result.ts';
 import type { PublicEcuDefinition } from '../../uds/vehicle/definition-schema.ts';
-import { DataIdentifier } from '../../uds/services/read-data-by-identifier.ts';
 import { NegativeResponseError } from '../../uds/nrc.ts';
+import { DataIdentifier } from '../../uds/index.ts';
 
 export interface InventoryValues {
   vin: string;

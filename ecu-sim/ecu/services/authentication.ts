@@ -4,16 +4,16 @@
 import {
   AuthenticationReturn,
   AuthenticationTask,
-  NO_SECURE_COMMUNICATION,
-  NRC,
-  NegativeResponse,
-  SID,
   decodeAuthenticationRequest,
   encodeAuthenticationResponse,
+  NegativeResponse,
+  NO_SECURE_COMMUNICATION,
+  NRC,
+  PROGRAMMING_SECURITY_LEVEL,
   type ServiceDefinition,
+  SID,
 } from '../../../uds/index.ts';
 import type { EcuAuthentication } from '../authentication.ts';
-import { PROGRAMMING_SECURITY_LEVEL } from '../security-access.ts';
 
 const EMPTY = new Uint8Array(0);
 

@@ -1,22 +1,23 @@
 // ReadDataByIdentifier (0x22, every session) and WriteDataByIdentifier (0x2E: F15A fingerprint, programming
 // session and security level 0x11).
 import {
+  BankCode,
   DataIdentifier,
-  DiagnosticSession,
-  NRC,
-  NegativeResponse,
-  SID,
+  type DataRecord,
   decodeReadDataByIdentifierRequest,
   decodeWriteDataByIdentifierRequest,
+  DiagnosticSession,
   encodeReadDataByIdentifierResponse,
   encodeWriteDataByIdentifierResponse,
-  type DataRecord,
+  NegativeResponse,
+  NRC,
+  PROGRAMMING_SECURITY_LEVEL,
   type ServiceDefinition,
+  SID,
 } from '../../../uds/index.ts';
-import { BANK_CODE, MAX_FINGERPRINT_LENGTH, readDid, type DidSources } from '../data-identifiers.ts';
+import { MAX_FINGERPRINT_LENGTH, readDid, type DidSources } from '../data-identifiers.ts';
 import { otherBank } from '../../flash/ecu-state.ts';
 import type { EcuContext } from '../ecu-context.ts';
-import { PROGRAMMING_SECURITY_LEVEL } from '../security-access.ts';
 
 /** ISO 14229-1 lets a server limit the identifiers per request; this one takes up to 16. */
 const MAX_DIDS_PER_REQUEST = 16;
@@ -25,8 +26,8 @@ function didSources(ecu: EcuContext, session: number): DidSources {
   const { memory, boot, conditions } = ecu;
   const running = boot.mode === 'application' && ecu.programming.applicationImageIntact;
   const active = memory.state.activeBank;
-  let activeBankCode: number = memory.dualBank ? BANK_CODE[active] : BANK_CODE.singleBank;
-  if (!running) activeBankCode = BANK_CODE.noValidApplication;
+  let activeBankCode: number = memory.dualBank ? BankCode[active] : BankCode.singleBank;
+  if (!running) activeBankCode = BankCode.noValidApplication;
   // Only F1A1 needs it, and on a dual-bank ECU it reads and verifies the whole other bank: computed on demand.
   const previousVersion = (): string => {
     if (!memory.dualBank) return memory.state.previousVersion ?? '';

@@ -1,16 +1,16 @@
 // RequestDownload (0x34), TransferData (0x36), RequestTransferExit (0x37): programming session, level 0x11.
 import {
-  DiagnosticSession,
-  SID,
   decodeRequestDownloadRequest,
   decodeTransferDataRequest,
+  DiagnosticSession,
   encodeRequestDownloadResponse,
   encodeRequestTransferExitResponse,
   encodeTransferDataResponse,
+  PROGRAMMING_SECURITY_LEVEL,
   type ServiceDefinition,
+  SID,
 } from '../../../uds/index.ts';
 import type { EcuContext } from '../ecu-context.ts';
-import { PROGRAMMING_SECURITY_LEVEL } from '../security-access.ts';
 
 const guarded = { sessions: [DiagnosticSession.programming], securityLevels: [PROGRAMMING_SECURITY_LEVEL] };
 

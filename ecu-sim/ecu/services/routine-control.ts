@@ -1,20 +1,20 @@
 // RoutineControl (0x31): the routines of the reference profile. Only startRoutine runs them (they complete
 // within the request; erase takes its time behind 0x78); stop / results find no running routine.
 import {
+  decodeMemoryRange,
+  decodeRoutineControlRequest,
   DiagnosticSession,
-  NRC,
+  encodeRoutineControlResponse,
   NegativeResponse,
+  NRC,
+  PROGRAMMING_SECURITY_LEVEL,
   RoutineControlType,
   RoutineId,
   SID,
-  decodeRoutineControlRequest,
-  encodeRoutineControlResponse,
-  readUint,
+  type MemoryRange,
   type ServiceDefinition,
 } from '../../../uds/index.ts';
 import type { EcuContext } from '../ecu-context.ts';
-import type { MemoryRange } from '../programming.ts';
-import { PROGRAMMING_SECURITY_LEVEL } from '../security-access.ts';
 
 interface Routine {
   sessions: readonly number[];
@@ -27,113 +27,58 @@ const { programming, extended } = DiagnosticSession;
 const OK = Uint8Array.of(0x00);
 const FAILED = Uint8Array.of(0x01);
 
-/** `<addressAndLengthFormatIdentifier> <address> <size>`, as in RequestDownload. */
-export function decodeMemoryRange(option: Uint8Array): MemoryRange {
-  if (option.length < 1) throw new NegativeResponse(NRC.incorrectMessageLengthOrInvalidFormat, 'memory range missing');
-  const alfid = option[0] as number;
-  const addressLength = alfid & 0x0f;
-  const sizeLength = alfid >> 4;
-  if (addressLength < 1 || addressLength > 4 || sizeLength < 1 || sizeLength > 4) {
-    throw new NegativeResponse(NRC.requestOutOfRange, `addressAndLengthFormatIdentifier 0x${alfid.toString(16)}`);
-  }
-  if (option.length !== 1 + addressLength + sizeLength) {
-    throw new NegativeResponse(NRC.incorrectMessageLengthOrInvalidFormat, 'memory range length');
-  }
-  return { address: readUint(option, 1, addressLength), size: readUint(option, 1 + addressLength, sizeLength) };
-}
-
 function noOption(option: Uint8Array): void {
   if (option.length !== 0) throw new NegativeResponse(NRC.incorrectMessageLengthOrInvalidFormat, 'no option record');
 }
 
+/** Who may start a routine: in which sessions, whether programming rights are needed, dual-bank ECUs only. */
+type Access = Omit<Routine, 'start'>;
+const DIAGNOSTIC: Access = { sessions: [extended, programming], needsSecurity: false, dualBankOnly: false };
+const PROGRAMMING: Access = { sessions: [programming], needsSecurity: true, dualBankOnly: false };
+const BANK_SWITCH: Access = { sessions: [extended, programming], needsSecurity: false, dualBankOnly: true };
+const BANK_COPY: Access = { sessions: [programming], needsSecurity: true, dualBankOnly: true };
+
+/** A routine without an option record that reports success or failure. */
+function verdict(run: () => boolean): Routine['start'] {
+  return (option) => {
+    noOption(option);
+    return run() ? OK : FAILED;
+  };
+}
+
+/** A routine without an option record that succeeds unless it throws a negative response. */
+function action(run: () => void): Routine['start'] {
+  return verdict(() => {
+    run();
+    return true;
+  });
+}
+
+/** A routine on the memory range of its option record. */
+function onRange(run: (range: MemoryRange) => Promise<void>): Routine['start'] {
+  return async (option) => {
+    await run(decodeMemoryRange(option));
+    return OK;
+  };
+}
+
 function routines(ecu: EcuContext): ReadonlyMap<number, Routine> {
   const p = ecu.programming;
-  return new Map<number, Routine>([
-    [
-      RoutineId.checkProgrammingPreconditions,
-      {
-        sessions: [extended, programming],
-        needsSecurity: false,
-        dualBankOnly: false,
-        start: (option) => {
-          noOption(option);
-          const blockers = ecu.conditions.programmingBlockers();
-          return blockers.length === 0 ? OK : Uint8Array.from(blockers);
-        },
-      },
-    ],
-    [
-      RoutineId.eraseMemory,
-      {
-        sessions: [programming],
-        needsSecurity: true,
-        dualBankOnly: false,
-        start: async (option) => {
-          await p.erase(decodeMemoryRange(option));
-          return OK;
-        },
-      },
-    ],
-    [
-      RoutineId.checkMemory,
-      {
-        sessions: [programming],
-        needsSecurity: true,
-        dualBankOnly: false,
-        start: (option) => (p.checkMemory(option) ? OK : FAILED),
-      },
-    ],
-    [
-      RoutineId.checkProgrammingDependencies,
-      {
-        sessions: [programming],
-        needsSecurity: true,
-        dualBankOnly: false,
-        start: (option) => {
-          noOption(option);
-          return p.checkDependencies() ? OK : FAILED;
-        },
-      },
-    ],
-    [
-      RoutineId.switchToPreviousBank,
-      {
-        sessions: [extended, programming],
-        needsSecurity: false,
-        dualBankOnly: true,
-        start: (option) => {
-          noOption(option);
-          p.switchToPreviousBank();
-          return OK;
-        },
-      },
-    ],
-    [
-      RoutineId.confirmActiveBank,
-      {
-        sessions: [extended, programming],
-        needsSecurity: false,
-        dualBankOnly: true,
-        start: (option) => {
-          noOption(option);
-          p.confirmActiveBank();
-          return OK;
-        },
-      },
-    ],
-    [
-      RoutineId.copyFromActiveBank,
-      {
-        sessions: [programming],
-        needsSecurity: true,
-        dualBankOnly: true,
-        start: async (option) => {
-          await p.copyFromActiveBank(decodeMemoryRange(option));
-          return OK;
-        },
-      },
-    ],
-  ]);
+  const preconditions = (option: Uint8Array): Uint8Array => {
+    noOption(option);
+    const blockers = ecu.conditions.programmingBlockers();
+    return blockers.length === 0 ? OK : Uint8Array.from(blockers);
+  };
+  const entries: [number, Access, Routine['start']][] = [
+    [RoutineId.checkProgrammingPreconditions, DIAGNOSTIC, preconditions],
+    [RoutineId.eraseMemory, PROGRAMMING, onRange((range) => p.erase(range))],
+    [RoutineId.checkMemory, PROGRAMMING, (option) => (p.checkMemory(option) ? OK : FAILED)],
+    [RoutineId.checkProgrammingDependencies, PROGRAMMING, verdict(() => p.checkDependencies())],
+    [RoutineId.switchToPreviousBank, BANK_SWITCH, action(() => p.switchToPreviousBank())],
+    [RoutineId.confirmActiveBank, BANK_SWITCH, action(() => p.confirmActiveBank())],
+    [RoutineId.copyFromActiveBank, BANK_COPY, onRange((range) => p.copyFromActiveBank(range))],
+  ];
+  return new Map(entries.map(([id, access, start]) => [id, { ...access, start }]));
 }
 
 export function routineControlService(ecu: EcuContext): ServiceDefinition {

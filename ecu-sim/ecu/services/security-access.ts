@@ -1,17 +1,17 @@
 // SecurityAccess (0x27) level 0x11/0x12, programming session only; the logic is in ../security-access.ts.
 import {
-  DiagnosticSession,
-  NRC,
-  NegativeResponse,
-  SECURITY_KEY_LENGTH,
-  SID,
   decodeSecurityAccessRequest,
+  DiagnosticSession,
   encodeRequestSeedResponse,
   encodeSendKeyResponse,
+  NegativeResponse,
+  NRC,
+  PROGRAMMING_SECURITY_LEVEL,
+  SECURITY_KEY_LENGTH,
   type ServiceDefinition,
+  SID,
 } from '../../../uds/index.ts';
 import type { EcuContext } from '../ecu-context.ts';
-import { PROGRAMMING_SECURITY_LEVEL } from '../security-access.ts';
 
 export function securityAccessService(ecu: EcuContext): ServiceDefinition {
   return {

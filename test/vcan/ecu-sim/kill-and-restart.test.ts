@@ -6,11 +6,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DiagnosticSession, RoutineId, openSocketCan } from '../../../uds/index.ts';
-import { sha256 } from '../../../ecu-sim/crypto/code-signing.ts';
+import { DiagnosticSession, encodeMemoryRange, openSocketCan, RoutineId, sha256 } from '../../../uds/index.ts';
 import { generateImage } from '../../../ecu-sim/image/generate-image.ts';
 import { testSigningKeyHex, VEHICLES_DIR } from '../../../ecu-sim/testing/test-vehicle.ts';
-import { flashEcu, memoryRange, openTester, signImage, type Tester } from '../../../ecu-sim/testing/tester.ts';
+import { flashEcu, openTester, signImage, type Tester } from '../../../ecu-sim/testing/tester.ts';
 import { loadVehicleFile } from '../../../ecu-sim/vehicle/load-vehicle.ts';
 import { LOADED_HOST_TIMING_MARGIN_MS } from '../../support/loaded-host.ts';
 import { nodeArgsFor } from '../../support/programs.ts';
@@ -78,7 +77,7 @@ describe('ecu-sim process killed mid-transfer', () => {
     await c.diagnosticSessionControl(DiagnosticSession.extended);
     await c.diagnosticSessionControl(DiagnosticSession.programming);
     await c.unlock(0x11, Buffer.from(def.simulation.securitySecret, 'hex'));
-    await c.startRoutine(RoutineId.eraseMemory, memoryRange(region.address, region.size));
+    await c.startRoutine(RoutineId.eraseMemory, encodeMemoryRange(region.address, region.size));
     const { maxNumberOfBlockLength } = await c.requestDownload({
       dataFormatIdentifier: 0,
       address: region.address,

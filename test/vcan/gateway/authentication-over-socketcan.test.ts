@@ -6,8 +6,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newChallenge, openSocketCan, proveOwnership, type UdsClient } from '../../../uds/index.ts';
-import { signRegion, privateKeyFromHex } from '../../../ecu-sim/crypto/code-signing.ts';
+import {
+  newChallenge,
+  openSocketCan,
+  privateKeyFromHex,
+  proveOwnership,
+  signRegion,
+  type UdsClient,
+} from '../../../uds/index.ts';
 import { generateImage } from '../../../ecu-sim/image/generate-image.ts';
 import { testSigningKeyHex, testVehicle, VEHICLES_DIR } from '../../../ecu-sim/testing/test-vehicle.ts';
 import { nrcOf } from '../../../ecu-sim/testing/harness.ts';

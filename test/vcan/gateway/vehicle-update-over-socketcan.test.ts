@@ -6,20 +6,19 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openSocketCan } from '../../../uds/index.ts';
+import { openSocketCan, privateKeyFromHex, signRegion } from '../../../uds/index.ts';
 import { startVehicle } from '../../../ecu-sim/vehicle-runner.ts';
 import { loadVehicleFile } from '../../../ecu-sim/vehicle/load-vehicle.ts';
 import { generateImage } from '../../../ecu-sim/image/generate-image.ts';
 import { encodeInfoBlock } from '../../../ecu-sim/image/app-info-block.ts';
-import { privateKeyFromHex, signRegion } from '../../../ecu-sim/crypto/code-signing.ts';
 import { CanBuses } from '../../../vehicle-gateway/can/buses.ts';
 import { runInventoryCommand } from '../../../vehicle-gateway/cli/inventory-command.ts';
-import { sha256Hex } from '../../../vehicle-gateway/flash/image.ts';
 import { ImageStore } from '../../../vehicle-gateway/journal/image-store.ts';
 import { UpdateJournal } from '../../../vehicle-gateway/journal/update-journal.ts';
 import { startUpdate } from '../../../vehicle-gateway/update/run-update.ts';
 import { parseVehicleDefinition } from '../../../vehicle-gateway/vehicle/load.ts';
 import { LOADED_HOST_TIMING_MARGIN_MS } from '../../support/loaded-host.ts';
+import { stageTarget } from '../../integration/gateway/support/staged-target.ts';
 
 const VEHICLE_FILE = resolve(import.meta.dirname, '../../../ecu-sim/vehicles/small.json');
 const cleanups: (() => Promise<void>)[] = [];
@@ -55,26 +54,12 @@ describe('vehicle gateway over SocketCAN', () => {
       const to = Uint8Array.from(from);
       to.set(encodeInfoBlock({ hardwareId: e.identification.hardwareId, softwareVersion: toVersion }), 0);
       to.fill(0x5a, size / 2, size / 2 + 100);
-      images.put(from, {
-        version: e.simulation.softwareVersion,
-        hardwareId: e.identification.hardwareId,
-        signatures: [signRegion(key, from)],
-      });
-      images.put(to, {
-        version: toVersion,
-        hardwareId: e.identification.hardwareId,
-        signatures: [signRegion(key, to)],
-      });
-      return {
-        ecu: e.name,
-        serialNumber: e.identification.serialNumber,
-        hardwareId: e.identification.hardwareId,
-        fromVersion: e.simulation.softwareVersion,
-        fromSha256: sha256Hex(from),
-        toVersion,
-        toSha256: sha256Hex(to),
-        dependsOn: [],
-      };
+      return stageTarget(
+        images,
+        e,
+        { version: e.simulation.softwareVersion, bytes: from, signatures: [signRegion(key, from)] },
+        { version: toVersion, bytes: to, signatures: [signRegion(key, to)] },
+      );
     });
     const buses = new CanBuses((iface) => openSocketCan(iface), null, { timingMarginMs: LOADED_HOST_TIMING_MARGIN_MS });
     cleanups.push(() => buses.closeAll());

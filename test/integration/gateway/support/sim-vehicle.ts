@@ -3,13 +3,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { MemoryCanBus, type CanTransport } from '../../../../uds/index.ts';
+import { type CanTransport, MemoryCanBus, privateKeyFromHex, signRegion } from '../../../../uds/index.ts';
 import { memoryBusTransportFactory, startVehicle, type RunningVehicle } from '../../../../ecu-sim/vehicle-runner.ts';
 import { loadVehicleFile } from '../../../../ecu-sim/vehicle/load-vehicle.ts';
 import type { VehicleDefinition } from '../../../../ecu-sim/vehicle/schema.ts';
 import { generateImage } from '../../../../ecu-sim/image/generate-image.ts';
 import { encodeInfoBlock } from '../../../../ecu-sim/image/app-info-block.ts';
-import { privateKeyFromHex, signRegion } from '../../../../ecu-sim/crypto/code-signing.ts';
 import { readFileSync } from 'node:fs';
 import { parseVehicleDefinition as parseGatewayVehicle } from '../../../../vehicle-gateway/vehicle/load.ts';
 import type { PublicVehicleDefinition } from '../../../../uds/vehicle/definition-schema.ts';

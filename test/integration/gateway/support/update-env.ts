@@ -4,7 +4,6 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CanBuses } from '../../../../vehicle-gateway/can/buses.ts';
-import { sha256Hex } from '../../../../vehicle-gateway/flash/image.ts';
 import { readVersionAndHash } from '../../../../vehicle-gateway/flash/identification.ts';
 import { ImageStore } from '../../../../vehicle-gateway/journal/image-store.ts';
 import { UpdateJournal } from '../../../../vehicle-gateway/journal/update-journal.ts';
@@ -12,6 +11,7 @@ import type { EcuTarget, UpdateRecord } from '../../../../vehicle-gateway/journa
 import type { UpdateEnvironment } from '../../../../vehicle-gateway/update/run-update.ts';
 import { readEcuInventory, type EcuInventory } from '../../../../vehicle-gateway/inventory/read-inventory.ts';
 import type { SimHarness } from './sim-vehicle.ts';
+import { stageTarget } from './staged-target.ts';
 
 export interface GatewaySide {
   stateDir: string;
@@ -44,25 +44,11 @@ export async function gatewaySide(sim: SimHarness): Promise<GatewaySide> {
     targets(versions) {
       return Object.entries(versions).map(([name, toVersion]) => {
         const def = sim.definition.ecus.find((e) => e.name === name)!;
-        const from = sim.image(name, def.simulation.softwareVersion);
-        const to = sim.image(name, toVersion);
-        const meta = (version: string, image: typeof from) => ({
-          version,
-          hardwareId: def.identification.hardwareId,
-          signatures: image.image.regions.map((r) => r.signature),
-        });
-        images.put(from.bytes, meta(def.simulation.softwareVersion, from));
-        images.put(to.bytes, meta(toVersion, to));
-        return {
-          ecu: name,
-          serialNumber: def.identification.serialNumber,
-          hardwareId: def.identification.hardwareId,
-          fromVersion: def.simulation.softwareVersion,
-          fromSha256: sha256Hex(from.bytes),
-          toVersion,
-          toSha256: sha256Hex(to.bytes),
-          dependsOn: [],
+        const signed = (version: string) => {
+          const { bytes, image } = sim.image(name, version);
+          return { version, bytes, signatures: image.regions.map((r) => r.signature) };
         };
+        return stageTarget(images, def, signed(def.simulation.softwareVersion), signed(toVersion));
       });
     },
     async inventory() {

@@ -7,7 +7,6 @@ import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { z } from 'zod';
-import { privateKeyFromHex, sha256, signRegion } from '../../../../ecu-sim/crypto/code-signing.ts';
 import { encodeInfoBlock } from '../../../../ecu-sim/image/app-info-block.ts';
 import { generateImage } from '../../../../ecu-sim/image/generate-image.ts';
 import { parseVehicleDefinition } from '../../../../ecu-sim/vehicle/load-vehicle.ts';
@@ -17,6 +16,7 @@ import type { gatewayConfigSchema } from '../../../../vehicle-gateway/connected/
 import { ImageStore } from '../../../../vehicle-gateway/journal/image-store.ts';
 import { LOADED_HOST_TIMING_MARGIN_MS } from '../../../support/loaded-host.ts';
 import { REPO_ROOT } from './processes.ts';
+import { privateKeyFromHex, sha256, signRegion } from '../../../../uds/index.ts';
 
 /** What a gateway.json holds, as the gateway's own schema reads it. */
 type GatewayConfigFile = z.input<typeof gatewayConfigSchema>;
