@@ -13,18 +13,21 @@ export interface RecordedFrame extends CanFrame {
   from: string;
 }
 
-/** A transport that records every frame it is asked to send. */
+/** A transport that records every frame it is asked to send (the frames of a batch with the batch's time). */
 export function recording(transport: CanTransport, log: RecordedFrame[]): CanTransport {
+  const record = (frame: CanFrame, sentAtMicros: number): void => {
+    log.push({ ...frame, data: Uint8Array.from(frame.data), sentAtMicros, from: transport.name });
+  };
   return {
     name: transport.name,
     send: (frame) => {
-      log.push({
-        ...frame,
-        data: Uint8Array.from(frame.data),
-        sentAtMicros: nowMicros(),
-        from: transport.name,
-      });
+      record(frame, nowMicros());
       return transport.send(frame);
+    },
+    sendBatch: (frames) => {
+      const now = nowMicros();
+      for (const frame of frames) record(frame, now);
+      return transport.sendBatch(frames);
     },
     subscribe: (f, l) => transport.subscribe(f, l),
     onError: (l) => transport.onError(l),
