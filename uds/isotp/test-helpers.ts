@@ -53,8 +53,8 @@ export function endpointPair(
   tester: Partial<IsoTpOptions> = {},
   ecu: Partial<IsoTpOptions> = {},
   ids: { req: number; res: number; extended29?: boolean } = { req: 0x7e0, res: 0x7e8 },
+  bus = new MemoryCanBus(),
 ): Pair {
-  const bus = new MemoryCanBus();
   const frames: RecordedFrame[] = [];
   const transportErrors: Error[] = [];
   const tt = recording(bus.attach('tester'), frames);
