@@ -1,4 +1,5 @@
 // Test helpers for ISO-TP over the in-memory bus: a connected endpoint pair, a frame recorder and raw injection.
+import { afterEach } from 'vitest';
 import type { CanFrame } from '../can/frame.ts';
 import { MemoryCanBus } from '../can/memory-bus.ts';
 import type { CanTransport } from '../can/transport.ts';
@@ -133,3 +134,15 @@ export function stallNext(ms: number, frameOnTheBus: () => Promise<void>): void 
 }
 
 export const hexOf = (b: Uint8Array): string => Buffer.from(b).toString('hex').toUpperCase();
+
+/** Registers an afterEach that closes what a test handed over, passed or failed; returns the hand-over. */
+export function closeAfterEach(): <T extends { close: () => Promise<void> }>(thing: T) => T {
+  const open: { close: () => Promise<void> }[] = [];
+  afterEach(async () => {
+    for (const thing of open.splice(0)) await thing.close();
+  });
+  return (thing) => {
+    open.push(thing);
+    return thing;
+  };
+}
