@@ -1,6 +1,7 @@
 // An in-process CAN bus for tests, benchmarks and hosts without SocketCAN. Like a real bus it is asynchronous
 // (a frame arrives in a later event-loop turn, never inside send()), keeps the order of frames and does not
 // echo a frame to the transport that sent it. With a bit rate it also takes as long as a real bus would.
+import { callAt } from './call-at.ts';
 import { validateCanFrame, type CanFrame } from './frame.ts';
 import { FrameListeners } from './listeners.ts';
 import type { CanIdFilter, CanTransport } from './transport.ts';
@@ -12,8 +13,9 @@ interface Batch {
   resolve: () => void;
 }
 
-/** Bus time a sender may queue ahead (a few frames; more than the timer granularity so the bus never idles). */
-const TX_QUEUE_MS = 4;
+/** Bus time a sender may queue ahead: more than a loaded host delays a timer, so the bus does not idle while
+ * the sender waits to queue more (a controller queue plus the kernel's, ~80 classical frames at 500 kbit/s). */
+const TX_QUEUE_MS = 20;
 
 interface TimedFrame {
   frame: CanFrame;
@@ -93,8 +95,11 @@ export class MemoryCanBus {
     return waitMs <= 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, waitMs));
   }
 
-  /** One timer for the head of the FIFO keeps the order; setTimeout's millisecond granularity means
-   * frames due within the same millisecond arrive together, still in order. */
+  /** One timer for the head of the FIFO keeps the order. While more frames wait, setTimeout's millisecond
+   * granularity is fine: frames due within the same millisecond arrive together, still in order, and the
+   * bus stays busy. The last frame queued may be one a node waits for to answer (a first frame, a flow
+   * control, a request's end): it arrives on time to the microsecond, or each exchange would idle the bus
+   * for up to a millisecond more than the model. */
   private scheduleTimed(): void {
     const head = this.timed[this.timedHead];
     if (!head) {
@@ -102,10 +107,11 @@ export class MemoryCanBus {
       this.timedHead = 0;
       return;
     }
-    setTimeout(() => this.deliverDue(), Math.max(0, head.arrivalMs - performance.now()));
+    if (this.timedHead === this.timed.length - 1) callAt(head.arrivalMs, this.deliverDue);
+    else setTimeout(this.deliverDue, Math.max(0, head.arrivalMs - performance.now()));
   }
 
-  private deliverDue(): void {
+  private readonly deliverDue = (): void => {
     const limit = performance.now() + 0.5;
     const timed = this.timed;
     let i = this.timedHead;
@@ -120,7 +126,7 @@ export class MemoryCanBus {
       this.timedHead = 0;
     }
     this.scheduleTimed();
-  }
+  };
 
   private deliverOne(frame: CanFrame, from: MemoryCanTransport): void {
     this.framesCarried++;
