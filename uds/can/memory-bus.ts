@@ -165,9 +165,9 @@ class MemoryCanTransport implements CanTransport {
   async sendBatch(frames: readonly CanFrame[]): Promise<void> {
     if (this.closed) throw new Error(`CAN transport ${this.name} is closed`);
     // Copy: the sender may reuse its buffers, a real bus would not see that.
-    const copies = frames.map(({ id, extended, fd, data }) => {
-      validateCanFrame({ id, extended, fd, data });
-      return { id, extended, fd, data: new Uint8Array(data) };
+    const copies = frames.map((frame) => {
+      validateCanFrame(frame);
+      return { id: frame.id, extended: frame.extended, fd: frame.fd, data: new Uint8Array(frame.data) };
     });
     await this.bus.enqueue(copies, this);
   }
