@@ -289,7 +289,10 @@ export default async function isotpBench(args: string[]): Promise<void> {
       rows.push(await transferDataThroughput(fdLink, true, vcanSize * 2));
       await fdLink.close();
     } else notes.push('vcan CAN FD: not measured (setting vcan1 to MTU 72 needs root).');
-    notes.push('vcan figures inside user-mode Linux measure its one slow CPU (~0.5 ms per frame), not a real bus.');
+    notes.push(
+      'vcan figures inside user-mode Linux measure its one slow CPU (~0.5 ms per frame), not a real bus; so do this ' +
+        "run's memory-bus rows and the verdicts below: judge those on a run outside scripts/with-vcan.",
+    );
   }
   notes.push(
     'vcan and the untimed memory bus have no bit rate: they show what the stack itself can push; a real bus caps at the physical limit.',
