@@ -56,6 +56,22 @@ describe('MemoryCanBus', () => {
     expect(errors.map((e) => e.message)).toEqual(['boom']);
   });
 
+  it('delivers a batch together, in order, in one later turn, and rejects it whole if a frame is invalid', async () => {
+    const bus = new MemoryCanBus();
+    const a = bus.attach('a');
+    const b = bus.attach('b');
+    const seen: number[] = [];
+    b.subscribe(null, (fr) => seen.push(fr.data[0] as number));
+    const sent = a.sendBatch(Array.from({ length: 100 }, (_, i) => f(0x7e0, i)));
+    expect(seen).toEqual([]);
+    await new Promise((r) => setImmediate(r));
+    expect(seen).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    await sent;
+    await expect(a.sendBatch([f(0x7e0, 1), { ...f(0x7e0), data: new Uint8Array(9) }])).rejects.toThrow(/exceeds 8/);
+    await a.send(f(0x7e0, 0xff));
+    expect(seen.length).toBe(101);
+  });
+
   it('rejects invalid frames and sends on closed transports', async () => {
     const bus = new MemoryCanBus();
     const a = bus.attach('a');
@@ -84,6 +100,21 @@ describe('MemoryCanBus with a bit rate', () => {
     while (got.length < 200) await new Promise((r) => setTimeout(r, 5));
     expect(got).toEqual(Array.from({ length: 200 }, (_, i) => i));
     expect(performance.now() - start).toBeGreaterThanOrEqual(45);
+  });
+
+  it('carries a batch in its transmission time and counts that time in the model', async () => {
+    const bus = new MemoryCanBus({ bitrate: 500_000 });
+    const a = bus.attach('a');
+    const b = bus.attach('b');
+    const got: number[] = [];
+    b.subscribe(null, (fr) => got.push(fr.data[0] as number));
+    const start = performance.now();
+    await a.sendBatch(Array.from({ length: 200 }, (_, i) => f(0x100, i, 1, 2, 3, 4, 5, 6, 7)));
+    while (got.length < 200) await new Promise((r) => setTimeout(r, 5));
+    expect(got).toEqual(Array.from({ length: 200 }, (_, i) => i));
+    // 200 frames of 126 modelled bits at 500 kbit/s: 50.4 ms of bus time, and at least that long in reality.
+    expect(bus.modelBusyMs).toBeCloseTo(50.4, 6);
+    expect(performance.now() - start).toBeGreaterThanOrEqual(50);
   });
 
   it('rejects a bit rate that is not positive', () => {

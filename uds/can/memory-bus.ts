@@ -1,20 +1,25 @@
 // An in-process CAN bus for tests, benchmarks and hosts without SocketCAN. Like a real bus it is asynchronous
 // (a frame arrives in a later event-loop turn, never inside send()), keeps the order of frames and does not
 // echo a frame to the transport that sent it. With a bit rate it also takes as long as a real bus would.
+import { callAt } from './call-at.ts';
 import { validateCanFrame, type CanFrame } from './frame.ts';
 import { FrameListeners } from './listeners.ts';
 import type { CanIdFilter, CanTransport } from './transport.ts';
 
-interface Pending {
-  frame: CanFrame;
+/** Frames one transport handed over in one call; `resolve` settles that call once the last is delivered. */
+interface Batch {
+  frames: readonly CanFrame[];
   from: MemoryCanTransport;
   resolve: () => void;
 }
 
-/** Bus time a sender may queue ahead (a few frames; more than the timer granularity so the bus never idles). */
-const TX_QUEUE_MS = 4;
+/** Bus time a sender may queue ahead: more than a loaded host delays a timer, so the bus does not idle while
+ * the sender waits to queue more (a controller queue plus the kernel's, ~80 classical frames at 500 kbit/s). */
+const TX_QUEUE_MS = 20;
 
-interface TimedPending extends Pending {
+interface TimedFrame {
+  frame: CanFrame;
+  from: MemoryCanTransport;
   arrivalMs: number;
 }
 
@@ -35,12 +40,16 @@ export function frameBits(frame: CanFrame): { arbitration: number; data: number 
 
 export class MemoryCanBus {
   private readonly members = new Set<MemoryCanTransport>();
-  private queue: Pending[] = [];
+  private queue: Batch[] = [];
   private scheduled = false;
   private busFreeAtMs = 0;
-  private timed: TimedPending[] = [];
+  private timed: TimedFrame[] = [];
+  /** Index of the next frame of `timed` to deliver (frames before it are delivered; compacted now and then). */
+  private timedHead = 0;
   /** Frames carried since the bus was created (for tests and benchmarks). */
   framesCarried = 0;
+  /** With a bit rate: the bus time the frames sent so far take in the model, ms (for benchmarks). */
+  modelBusyMs = 0;
 
   constructor(private readonly options: MemoryCanBusOptions = {}) {
     for (const [what, v] of Object.entries(options)) {
@@ -55,11 +64,11 @@ export class MemoryCanBus {
     return transport;
   }
 
-  /** @internal used by MemoryCanTransport */
-  enqueue(frame: CanFrame, from: MemoryCanTransport): Promise<void> {
-    if (this.options.bitrate !== undefined) return this.enqueueTimed(frame, from, this.options.bitrate);
+  /** @internal used by MemoryCanTransport: the frames arrive together, in one later event-loop turn. */
+  enqueue(frames: readonly CanFrame[], from: MemoryCanTransport): Promise<void> {
+    if (this.options.bitrate !== undefined) return this.enqueueTimed(frames, from, this.options.bitrate);
     return new Promise((resolve) => {
-      this.queue.push({ frame, from, resolve });
+      this.queue.push({ frames, from, resolve });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.drain());
@@ -67,41 +76,61 @@ export class MemoryCanBus {
     });
   }
 
-  /** The frame occupies the bus after the frames before it; it arrives when its transmission ends. */
-  private enqueueTimed(frame: CanFrame, from: MemoryCanTransport, bitrate: number): Promise<void> {
-    const bits = frameBits(frame);
-    const durationMs = (bits.arbitration / bitrate + bits.data / (this.options.dataBitrate ?? bitrate)) * 1000;
-    this.busFreeAtMs = Math.max(performance.now(), this.busFreeAtMs) + durationMs;
-    const arrivalMs = this.busFreeAtMs;
-    this.timed.push({ frame, from, resolve: () => undefined, arrivalMs });
-    if (this.timed.length === 1) this.scheduleTimed();
+  /** Each frame occupies the bus after the frames before it; it arrives when its transmission ends. */
+  private enqueueTimed(frames: readonly CanFrame[], from: MemoryCanTransport, bitrate: number): Promise<void> {
+    const dataBitrate = this.options.dataBitrate ?? bitrate;
+    const wasIdle = this.timedHead === this.timed.length;
+    this.busFreeAtMs = Math.max(performance.now(), this.busFreeAtMs);
+    for (const frame of frames) {
+      const bits = frameBits(frame);
+      const durationMs = (bits.arbitration / bitrate + bits.data / dataBitrate) * 1000;
+      this.modelBusyMs += durationMs;
+      this.busFreeAtMs += durationMs;
+      this.timed.push({ frame, from, arrivalMs: this.busFreeAtMs });
+    }
+    if (wasIdle) this.scheduleTimed();
     // Like a controller's transmit queue: send() returns while less than TX_QUEUE_MS of frames wait for
     // the bus, and holds the sender back beyond that (backpressure without idling the bus).
-    const waitMs = arrivalMs - TX_QUEUE_MS - performance.now();
+    const waitMs = this.busFreeAtMs - TX_QUEUE_MS - performance.now();
     return waitMs <= 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, waitMs));
   }
 
-  /** One timer for the head of the FIFO keeps the order; setTimeout's millisecond granularity means
-   * frames due within the same millisecond arrive together, still in order. */
+  /** One timer for the head of the FIFO keeps the order. While more frames wait, setTimeout's millisecond
+   * granularity is fine: frames due within the same millisecond arrive together, still in order, and the
+   * bus stays busy. The last frame queued may be one a node waits for to answer (a first frame, a flow
+   * control, a request's end): it arrives on time to the microsecond, or each exchange would idle the bus
+   * for up to a millisecond more than the model. */
   private scheduleTimed(): void {
-    const head = this.timed[0];
-    if (!head) return;
-    setTimeout(
-      () => {
-        const now = performance.now();
-        let due = 0;
-        while (due < this.timed.length && (this.timed[due] as TimedPending).arrivalMs <= now + 0.5) due++;
-        for (const pending of this.timed.splice(0, Math.max(due, 1))) this.deliverOne(pending);
-        this.scheduleTimed();
-      },
-      Math.max(0, head.arrivalMs - performance.now()),
-    );
+    const head = this.timed[this.timedHead];
+    if (!head) {
+      this.timed = [];
+      this.timedHead = 0;
+      return;
+    }
+    if (this.timedHead === this.timed.length - 1) callAt(head.arrivalMs, this.deliverDue);
+    else setTimeout(this.deliverDue, Math.max(0, head.arrivalMs - performance.now()));
   }
 
-  private deliverOne({ frame, from, resolve }: Pending): void {
+  private readonly deliverDue = (): void => {
+    const limit = performance.now() + 0.5;
+    const timed = this.timed;
+    let i = this.timedHead;
+    do {
+      const { frame, from } = timed[i] as TimedFrame;
+      this.deliverOne(frame, from);
+      i++;
+    } while (i < timed.length && (timed[i] as TimedFrame).arrivalMs <= limit);
+    this.timedHead = i;
+    if (i > 4096 && i * 2 > timed.length) {
+      this.timed = timed.slice(i);
+      this.timedHead = 0;
+    }
+    this.scheduleTimed();
+  };
+
+  private deliverOne(frame: CanFrame, from: MemoryCanTransport): void {
     this.framesCarried++;
     for (const member of this.members) if (member !== from) member.receive(frame);
-    resolve();
   }
 
   /** @internal */
@@ -111,9 +140,12 @@ export class MemoryCanBus {
 
   private drain(): void {
     this.scheduled = false;
-    const batch = this.queue;
+    const batches = this.queue;
     this.queue = [];
-    for (const pending of batch) this.deliverOne(pending);
+    for (const { frames, from, resolve } of batches) {
+      for (const frame of frames) this.deliverOne(frame, from);
+      resolve();
+    }
   }
 }
 
@@ -126,11 +158,18 @@ class MemoryCanTransport implements CanTransport {
     private readonly bus: MemoryCanBus,
   ) {}
 
-  async send(frame: CanFrame): Promise<void> {
+  send(frame: CanFrame): Promise<void> {
+    return this.sendBatch([frame]);
+  }
+
+  async sendBatch(frames: readonly CanFrame[]): Promise<void> {
     if (this.closed) throw new Error(`CAN transport ${this.name} is closed`);
-    validateCanFrame(frame);
-    // Copy: the sender may reuse its buffer, a real bus would not see that.
-    await this.bus.enqueue({ ...frame, data: Uint8Array.from(frame.data) }, this);
+    // Copy: the sender may reuse its buffers, a real bus would not see that.
+    const copies = frames.map((frame) => {
+      validateCanFrame(frame);
+      return { id: frame.id, extended: frame.extended, fd: frame.fd, data: new Uint8Array(frame.data) };
+    });
+    await this.bus.enqueue(copies, this);
   }
 
   subscribe(filter: CanIdFilter[] | null, listener: (frame: CanFrame) => void): () => void {

@@ -79,6 +79,8 @@ export async function openSocketCan(iface: string, options: SocketCanOptions = {
 const CAN_EFF_FLAG = 0x80000000;
 const CAN_SFF_MASK = 0x7ff;
 const CAN_EFF_MASK = 0x1fffffff;
+/** Frames written back to back before yielding to the event loop. */
+const YIELD_EVERY_FRAMES = 4;
 /** The kernel refuses longer filter lists (linux/can/raw.h). */
 const CAN_RAW_FILTER_MAX = 512;
 
@@ -126,7 +128,20 @@ class SocketCanTransport implements CanTransport {
     this.listeners.deliver({ id: msg.id, extended: msg.ext === true, fd: data.length > 8, data });
   }
 
-  async send(frame: CanFrame): Promise<void> {
+  send(frame: CanFrame): Promise<void> {
+    return this.sendBatch([frame]);
+  }
+
+  /** Yields to the event loop every few frames, so receivers in this process drain their sockets (thousands of
+   * unpaced frames overflow a SocketCAN receive buffer). */
+  async sendBatch(frames: readonly CanFrame[]): Promise<void> {
+    for (let i = 0; i < frames.length; i++) {
+      if (i > 0 && i % YIELD_EVERY_FRAMES === 0) await new Promise((r) => setImmediate(r));
+      await this.write(frames[i] as CanFrame);
+    }
+  }
+
+  private async write(frame: CanFrame): Promise<void> {
     if (this.closed) throw new Error(`CAN transport ${this.name} is closed`);
     validateCanFrame(frame);
     const msg = { id: frame.id, ext: frame.extended, rtr: false, data: Buffer.from(frame.data) };

@@ -12,6 +12,9 @@ export interface CanTransport {
   readonly name: string;
   /** Resolves when the frame is on the bus (or the OS queue); rejects with a clear error otherwise. */
   send(frame: CanFrame): Promise<void>;
+  /** Sends frames in this order, back to back, as a controller's transmit queue takes them; resolves when the
+   * last is on the bus (or the OS queue). One call for a block of ISO-TP consecutive frames, not one per frame. */
+  sendBatch(frames: readonly CanFrame[]): Promise<void>;
   /** `null` filters receive every frame. Returns the unsubscribe function. */
   subscribe(filter: CanIdFilter[] | null, listener: (frame: CanFrame) => void): () => void;
   onError(listener: (err: Error) => void): () => void;
@@ -24,7 +27,10 @@ export function exactIdFilter(id: number, extended: boolean): CanIdFilter {
 
 export function frameMatches(frame: CanFrame, filters: readonly CanIdFilter[] | null): boolean {
   if (filters === null) return true;
-  return filters.some(
-    (f) => (frame.id & f.mask) === (f.id & f.mask) && (f.extended === undefined || f.extended === frame.extended),
-  );
+  // A loop, not filters.some(): this runs for every frame and every subscription.
+  for (const f of filters) {
+    if ((frame.id & f.mask) === (f.id & f.mask) && (f.extended === undefined || f.extended === frame.extended))
+      return true;
+  }
+  return false;
 }

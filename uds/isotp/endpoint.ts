@@ -17,7 +17,7 @@ import {
   MAX_MESSAGE_LENGTH,
   consecutiveFrameCapacity,
   decodePdu,
-  encodeConsecutiveFrame,
+  encodeConsecutiveFrameOf,
   encodeFirstFrame,
   encodeFlowControl,
   encodeSingleFrame,
@@ -30,9 +30,10 @@ import { resolveIsoTpOptions, type IsoTpOptions, type ResolvedIsoTpOptions } fro
 import { Reassembler } from './reassembler.ts';
 import { nowMicros, stMinToMicros, waitUntilElapsed } from './stmin.ts';
 
-/** Yield to the event loop every this many consecutive frames when STmin is 0, so receivers in the same
- * process drain their sockets (thousands of unpaced frames overflow a SocketCAN receive buffer). */
-const YIELD_EVERY_FRAMES = 4;
+/** Consecutive frames handed to the transport in one call when STmin is 0 (a block, or this much of it):
+ * few enough that one N_As deadline for the batch stays meaningful even on a slow bus (64 classical frames
+ * take ~16 ms at 500 kbit/s), many enough that per-call costs vanish. */
+const MAX_BATCH_FRAMES = 64;
 
 export class IsoTpEndpoint {
   readonly options: ResolvedIsoTpOptions;
@@ -136,7 +137,7 @@ export class IsoTpEndpoint {
     if (o.txId === null) throw new IsoTpConfigError('this ISO-TP endpoint is receive-only (txId null)');
     if (payload.length === 0) throw new IsoTpMessageLengthError('an ISO-TP message has at least 1 byte');
     if (payload.length <= singleFrameCapacity(layout)) {
-      await this.sendFrame(encodeSingleFrame(payload, layout), fd);
+      await this.sendFrames([this.canFrame(encodeSingleFrame(payload, layout), fd)]);
       return;
     }
     if (o.functional) {
@@ -148,9 +149,15 @@ export class IsoTpEndpoint {
       throw new IsoTpMessageLengthError(`message of ${payload.length} bytes is too long`);
     }
 
+    await this.transmitSegmented(payload, fd, layout);
+  }
+
+  /** First frame, then blocks of consecutive frames as the receiver's flow control allows. Without STmin a
+   * block goes to the transport in batches (one call and one N_As deadline per batch, not per frame). */
+  private async transmitSegmented(payload: Uint8Array, fd: boolean, layout: FrameLayout): Promise<void> {
     const first = encodeFirstFrame(payload, layout);
     let fc = this.flowControl.expect();
-    await this.sendSoliciting(first.frame, fd);
+    await this.sendSoliciting([this.canFrame(first.frame, fd)]);
     let offset = first.consumed;
     let sequence = 1;
     const chunk = consecutiveFrameCapacity(layout);
@@ -161,27 +168,30 @@ export class IsoTpEndpoint {
       let lastSent = nowMicros();
       while (left > 0 && offset < payload.length) {
         if (gap > 0) await waitUntilElapsed(lastSent, gap);
-        else if (sequence % YIELD_EVERY_FRAMES === 0) await new Promise((r) => setImmediate(r));
         if (this.closed) throw new IsoTpClosedError('ISO-TP endpoint closed during a transmission');
-        const end = Math.min(offset + chunk, payload.length);
-        const frame = encodeConsecutiveFrame(sequence, payload.subarray(offset, end), layout);
-        left--;
+        const batch: CanFrame[] = [];
+        const count = gap > 0 ? 1 : Math.min(left, MAX_BATCH_FRAMES);
+        while (batch.length < count && offset < payload.length) {
+          const end = Math.min(offset + chunk, payload.length);
+          batch.push(this.canFrame(encodeConsecutiveFrameOf(sequence, payload, offset, end, layout), fd));
+          offset = end;
+          sequence = (sequence + 1) & 0x0f;
+        }
+        left -= batch.length;
         // The last frame of a block solicits the next flow control: listen before sending it.
-        if (left === 0 && end < payload.length) {
+        if (left === 0 && offset < payload.length) {
           fc = this.flowControl.expect();
-          await this.sendSoliciting(frame, fd);
-        } else await this.sendFrame(frame, fd);
+          await this.sendSoliciting(batch);
+        } else await this.sendFrames(batch);
         lastSent = nowMicros(); // STmin runs from the end of this frame's transmission to the next one
-        offset = end;
-        sequence = (sequence + 1) & 0x0f;
       }
     }
   }
 
-  /** Sends a frame the receiver answers with flow control; if it cannot be sent, nobody waits for that FC. */
-  private async sendSoliciting(frame: Uint8Array, fd: boolean): Promise<void> {
+  /** Sends frames the receiver answers with flow control; if they cannot be sent, nobody waits for that FC. */
+  private async sendSoliciting(frames: CanFrame[]): Promise<void> {
     try {
-      await this.sendFrame(frame, fd);
+      await this.sendFrames(frames);
     } catch (err) {
       const error = asError(err);
       this.flowControl.fail(error);
@@ -189,19 +199,26 @@ export class IsoTpEndpoint {
     }
   }
 
-  private sendFrame(data: Uint8Array, fd: boolean): Promise<void> {
+  private canFrame(data: Uint8Array, fd: boolean): CanFrame {
     const o = this.options;
-    const frame: CanFrame = { id: o.txId as number, extended: o.extended29, fd, data };
+    return { id: o.txId as number, extended: o.extended29, fd, data };
+  }
+
+  /** The frames on the bus within N_As (one deadline for a batch), or the transport's own error (e.g.
+   * CanFrameError), unchanged. */
+  private sendFrames(frames: CanFrame[]): Promise<void> {
+    const nAsMs = this.options.nAsMs;
+    const sent = frames.length === 1 ? this.transport.send(frames[0] as CanFrame) : this.transport.sendBatch(frames);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new IsoTpTimeoutError('N_As', o.nAsMs, 'frame not transmitted')), o.nAsMs);
-      this.transport.send(frame).then(
+      const timer = setTimeout(() => reject(new IsoTpTimeoutError('N_As', nAsMs, 'frame not transmitted')), nAsMs);
+      sent.then(
         () => {
           clearTimeout(timer);
           resolve();
         },
         (err: unknown) => {
           clearTimeout(timer);
-          reject(asError(err)); // the transport's own error (e.g. CanFrameError), unchanged
+          reject(asError(err));
         },
       );
     });
@@ -210,24 +227,28 @@ export class IsoTpEndpoint {
   private sendFlowControl(status: FlowStatus, firstFrame: ReceivedFormat): void {
     const o = this.options;
     const { fd, layout } = this.framing(firstFrame);
-    this.sendFrame(encodeFlowControl(status, o.blockSize, o.stMin, layout), fd).catch((err: unknown) => {
-      this.reassembler.abandon(
-        err instanceof IsoTpTimeoutError
-          ? new IsoTpTimeoutError('N_Ar', o.nAsMs, 'flow control not transmitted')
-          : toIsoTpError(err),
-      );
-    });
+    this.sendFrames([this.canFrame(encodeFlowControl(status, o.blockSize, o.stMin, layout), fd)]).catch(
+      (err: unknown) => {
+        this.reassembler.abandon(
+          err instanceof IsoTpTimeoutError
+            ? new IsoTpTimeoutError('N_Ar', o.nAsMs, 'flow control not transmitted')
+            : toIsoTpError(err),
+        );
+      },
+    );
   }
 
   private onFrame(frame: CanFrame): void {
     if (this.closed) return;
-    let data = frame.data;
     const addressed = this.options.extendedAddress !== null;
-    if (addressed) {
-      if (data[0] !== this.options.extendedAddress?.rx) return; // addressed to another node
-      data = data.subarray(1);
+    if (addressed && frame.data[0] !== this.options.extendedAddress?.rx) return; // addressed to another node
+    const pci = addressed ? 1 : 0;
+    // Consecutive frames, nearly every frame of a transfer, skip the general decoder and its payload view.
+    if (frame.data.length > pci && (frame.data[pci] as number) >> 4 === 2) {
+      this.reassembler.onConsecutiveFrame((frame.data[pci] as number) & 0x0f, frame.data, pci + 1);
+      return;
     }
-    const pdu = decodePdu(data, frame.data.length, addressed);
+    const pdu = decodePdu(addressed ? frame.data.subarray(1) : frame.data, frame.data.length, addressed);
     switch (pdu.type) {
       case 'invalid':
         this.emit(
@@ -244,8 +265,7 @@ export class IsoTpEndpoint {
       case 'first':
         this.reassembler.onFirstFrame(pdu.messageLength, pdu.payload, { fd: frame.fd, dataLength: frame.data.length });
         return;
-      case 'consecutive':
-        this.reassembler.onConsecutiveFrame(pdu.sequenceNumber, pdu.payload);
+      case 'consecutive': // taken above
         return;
     }
   }

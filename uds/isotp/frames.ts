@@ -93,7 +93,27 @@ export function encodeFirstFrame(message: Uint8Array, layout: FrameLayout): { fr
 }
 
 export function encodeConsecutiveFrame(sequenceNumber: number, chunk: Uint8Array, layout: FrameLayout): Uint8Array {
-  return withPrefix(layout, [0x20 | (sequenceNumber & 0x0f)], chunk);
+  return encodeConsecutiveFrameOf(sequenceNumber, chunk, 0, chunk.length, layout);
+}
+
+/** The consecutive frame carrying `message[start, end)`: the same bytes as encodeConsecutiveFrame, written
+ * directly (no subarray, no PCI array), as it runs once per frame of every transfer. */
+export function encodeConsecutiveFrameOf(
+  sequenceNumber: number,
+  message: Uint8Array,
+  start: number,
+  end: number,
+  layout: FrameLayout,
+): Uint8Array {
+  const a = prefixLength(layout);
+  const total = a + 1 + end - start;
+  const length = total > 8 ? fdLengthFor(total) : layout.padding !== null ? 8 : total;
+  const out = new Uint8Array(length);
+  if (a === 1) out[0] = layout.addressByte as number;
+  out[a] = 0x20 | (sequenceNumber & 0x0f);
+  for (let i = start, o = a + 1; i < end; i++, o++) out[o] = message[i] as number;
+  if (length > total) out.fill(layout.padding ?? DEFAULT_FD_PADDING, total);
+  return out;
 }
 
 export function encodeFlowControl(

@@ -30,12 +30,15 @@ interface Reception {
   format: ReceivedFormat;
   /** N_Cr. */
   timer: PeerTimeout;
+  onTimeout: () => void;
   /** FC.CTS not yet sent (waits in progress): consecutive frames now are unexpected. */
   awaitingOwnFc: boolean;
 }
 
 export class Reassembler {
   private reception: Reception | null = null;
+  /** N_Cr, one for all receptions (one at a time), so its timer is reused from message to message. */
+  private readonly timer = new PeerTimeout();
 
   constructor(
     private readonly options: ResolvedIsoTpOptions,
@@ -81,7 +84,8 @@ export class Reassembler {
       nextSequence: 1,
       framesInBlock: 0,
       format,
-      timer: new PeerTimeout(),
+      timer: this.timer,
+      onTimeout: () => this.timedOut(r),
       awaitingOwnFc: o.flowControlWaits > 0,
     };
     this.reception = r;
@@ -91,7 +95,8 @@ export class Reassembler {
     this.armTimer(r);
   }
 
-  onConsecutiveFrame(sequenceNumber: number, payload: Uint8Array): void {
+  /** A consecutive frame whose payload is `frame[payloadStart..]` (a view would cost more than the copy). */
+  onConsecutiveFrame(sequenceNumber: number, frame: Uint8Array, payloadStart: number): void {
     const r = this.reception;
     if (!r) return; // a consecutive frame outside a reception is ignored (ISO 15765-2)
     if (r.awaitingOwnFc) {
@@ -104,23 +109,25 @@ export class Reassembler {
       this.abandon(new IsoTpSequenceError(r.nextSequence, sequenceNumber));
       return;
     }
+    const carried = frame.length - payloadStart;
     const remaining = r.buffer.length - r.received;
     const expected = Math.min(remaining, r.format.dataLength - 1 - (this.options.extendedAddress ? 1 : 0));
-    if (payload.length < expected) {
+    if (carried < expected) {
       this.abandon(
         new IsoTpInvalidFrameError(
-          `consecutive frame carries ${payload.length} bytes, expected ${expected}; message abandoned`,
+          `consecutive frame carries ${carried} bytes, expected ${expected}; message abandoned`,
         ),
       );
       return;
     }
-    const take = Math.min(remaining, payload.length);
-    r.buffer.set(payload.subarray(0, take), r.received);
+    const take = Math.min(remaining, carried);
+    const buffer = r.buffer;
+    for (let i = 0, o = r.received; i < take; i++, o++) buffer[o] = frame[payloadStart + i] as number;
     r.received += take;
     r.nextSequence = (r.nextSequence + 1) & 0x0f;
-    if (r.received === r.buffer.length) {
+    if (r.received === buffer.length) {
       this.reset();
-      this.events.deliver(r.buffer, r.format);
+      this.events.deliver(buffer, r.format);
       return;
     }
     const bs = this.options.blockSize;
@@ -165,16 +172,19 @@ export class Reassembler {
     this.armTimer(r);
   }
 
+  /** N_Cr from now; the expiry callback is made once per message, so a restart allocates nothing. */
   private armTimer(r: Reception): void {
-    r.timer.start(this.options.nCrMs, () => {
-      if (this.reception !== r) return;
-      this.abandon(
-        new IsoTpTimeoutError(
-          'N_Cr',
-          this.options.nCrMs,
-          `message abandoned after ${r.received} of ${r.buffer.length} bytes`,
-        ),
-      );
-    });
+    r.timer.start(this.options.nCrMs, r.onTimeout);
+  }
+
+  private timedOut(r: Reception): void {
+    if (this.reception !== r) return;
+    this.abandon(
+      new IsoTpTimeoutError(
+        'N_Cr',
+        this.options.nCrMs,
+        `message abandoned after ${r.received} of ${r.buffer.length} bytes`,
+      ),
+    );
   }
 }

@@ -1,5 +1,6 @@
 // STmin (separation time) encoding, ISO 15765-2: 0x00-0x7F milliseconds, 0xF1-0xF9 100-900 microseconds,
 // everything else reserved and treated as the longest value, 127 ms.
+import { callAt } from '../can/call-at.ts';
 
 /** Separation time in microseconds for an STmin byte. */
 export function stMinToMicros(stMin: number): number {
@@ -14,19 +15,12 @@ export function isValidStMin(stMin: number): boolean {
 
 const nowMicros = (): number => Number(process.hrtime.bigint() / 1000n);
 
-/** Resolves once at least `micros` have passed since `sinceMicros` (hrtime µs). Timers for whole
- * milliseconds, event-loop turns for the sub-millisecond remainder (setTimeout cannot wait 100 µs). */
-export async function waitUntilElapsed(sinceMicros: number, micros: number): Promise<void> {
-  const target = sinceMicros + micros;
-  let remaining = target - nowMicros();
-  if (remaining >= 1000) {
-    await new Promise((r) => setTimeout(r, Math.floor(remaining / 1000)));
-    remaining = target - nowMicros();
-  }
-  while (remaining > 0) {
-    await new Promise((r) => setImmediate(r));
-    remaining = target - nowMicros();
-  }
+/** Resolves once at least `micros` have passed since `sinceMicros` (hrtime µs), to the microsecond. */
+export function waitUntilElapsed(sinceMicros: number, micros: number): Promise<void> {
+  // hrtime first: the later performance.now() reading can only move the target later, never earlier.
+  const remainingMs = (sinceMicros + micros - nowMicros()) / 1000;
+  const atMs = performance.now() + remainingMs;
+  return new Promise((resolve) => callAt(atMs, resolve));
 }
 
 export { nowMicros };

@@ -1,4 +1,5 @@
 // Test helpers for ISO-TP over the in-memory bus: a connected endpoint pair, a frame recorder and raw injection.
+import { afterEach } from 'vitest';
 import type { CanFrame } from '../can/frame.ts';
 import { MemoryCanBus } from '../can/memory-bus.ts';
 import type { CanTransport } from '../can/transport.ts';
@@ -13,18 +14,21 @@ export interface RecordedFrame extends CanFrame {
   from: string;
 }
 
-/** A transport that records every frame it is asked to send. */
+/** A transport that records every frame it is asked to send (the frames of a batch with the batch's time). */
 export function recording(transport: CanTransport, log: RecordedFrame[]): CanTransport {
+  const record = (frame: CanFrame, sentAtMicros: number): void => {
+    log.push({ ...frame, data: Uint8Array.from(frame.data), sentAtMicros, from: transport.name });
+  };
   return {
     name: transport.name,
     send: (frame) => {
-      log.push({
-        ...frame,
-        data: Uint8Array.from(frame.data),
-        sentAtMicros: nowMicros(),
-        from: transport.name,
-      });
+      record(frame, nowMicros());
       return transport.send(frame);
+    },
+    sendBatch: (frames) => {
+      const now = nowMicros();
+      for (const frame of frames) record(frame, now);
+      return transport.sendBatch(frames);
     },
     subscribe: (f, l) => transport.subscribe(f, l),
     onError: (l) => transport.onError(l),
@@ -50,8 +54,8 @@ export function endpointPair(
   tester: Partial<IsoTpOptions> = {},
   ecu: Partial<IsoTpOptions> = {},
   ids: { req: number; res: number; extended29?: boolean } = { req: 0x7e0, res: 0x7e8 },
+  bus = new MemoryCanBus(),
 ): Pair {
-  const bus = new MemoryCanBus();
   const frames: RecordedFrame[] = [];
   const transportErrors: Error[] = [];
   const tt = recording(bus.attach('tester'), frames);
@@ -130,3 +134,15 @@ export function stallNext(ms: number, frameOnTheBus: () => Promise<void>): void 
 }
 
 export const hexOf = (b: Uint8Array): string => Buffer.from(b).toString('hex').toUpperCase();
+
+/** Registers an afterEach that closes what a test handed over, passed or failed; returns the hand-over. */
+export function closeAfterEach(): <T extends { close: () => Promise<void> }>(thing: T) => T {
+  const open: { close: () => Promise<void> }[] = [];
+  afterEach(async () => {
+    for (const thing of open.splice(0)) await thing.close();
+  });
+  return (thing) => {
+    open.push(thing);
+    return thing;
+  };
+}
