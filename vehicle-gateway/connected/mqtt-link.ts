@@ -25,8 +25,7 @@ import {
   UntilStored,
   type StoredVerdict,
 } from '../../protocol/mqtt/until-stored.ts';
-import type { ByteRange } from './byte-ranges.ts';
-import type { ChunkChannel } from './blob-download.ts';
+import type { ByteRange, ChunkChannel } from '../../protocol/download/index.ts';
 import type { GatewayConfig } from './config.ts';
 
 type Offer = MessagePayload<'offer'>;
