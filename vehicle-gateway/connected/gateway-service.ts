@@ -23,7 +23,8 @@ import type { TesterCredential } from '../../uds/authentication/tester-authentic
 import { INVENTORY_RETRY_DEFAULT, InventoryRetry } from './inventory-retry.ts';
 import type { BackoffOptions } from './retry-backoff.ts';
 import { buildManifest, ManifestCounter, refusedResult, resultFromReport } from './messages.ts';
-import { connectVehicleMqtt, type VehicleMqtt } from './mqtt-link.ts';
+import { connectVehicleMqtt } from './mqtt-link.ts';
+import type { VehicleMqtt } from '../../protocol/mqtt/vehicle-link.ts';
 import { PrepareError, prepareUpdate } from './prepare-update.ts';
 import { probePreconditions, waitUntilReady } from './readiness.ts';
 import { TrustStore } from './trust-store.ts';
