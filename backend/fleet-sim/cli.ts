@@ -32,7 +32,7 @@ program.action(
     keysOut?: string;
   }) => {
     // Loaded when the command runs, so `--help` answers without loading MQTT and the verifier.
-    const { gatewayKeyFromHex } = await import('../fleet/gateway-key.ts');
+    const { gatewayKeyFromHex } = await import('../../protocol/gateway-key.ts');
     const { trustRoot } = await import('../../protocol/tuf/repository-verifier.ts');
     const { simVehicleKey, startFleet } = await import('./fleet.ts');
     const { fleetVins } = await import('./vins.ts');

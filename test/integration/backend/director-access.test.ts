@@ -10,7 +10,7 @@ import { ed25519SignerFromSeed, seedFromLabel } from '../../../protocol/tuf/keys
 import type { Signer } from '../../../protocol/tuf/keys.ts';
 import { vehicleAuthorization } from '../../../protocol/vehicle-request-auth.ts';
 import { asDeliveryDb } from '../../../backend/delivery/schema.ts';
-import { gatewayKeyFromHex } from '../../../backend/fleet/gateway-key.ts';
+import { gatewayKeyFromHex } from '../../../protocol/index.ts';
 import { ensureDevKeySet } from '../../../backend/keys/generate.ts';
 import { loadKeySet } from '../../../backend/keys/key-set.ts';
 import { ensureDirectorMetadata } from '../../../backend/tuf-repo/director.ts';

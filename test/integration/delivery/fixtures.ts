@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 /** Rows the delivery tests need, written straight into the domain's tables (tests only). */
 import { addTargetVehicles } from '../../../backend/campaigns/vehicle-moves.ts';
-import { gatewayKeyFromHex } from '../../../backend/fleet/gateway-key.ts';
+import { gatewayKeyFromHex } from '../../../protocol/index.ts';
 import { sql } from 'kysely';
 import { generateEd25519Signer } from '../../../protocol/tuf/keys.ts';
 import type { Signer } from '../../../protocol/tuf/keys.ts';

@@ -2,7 +2,6 @@
 // serials and CAN interface, its gateway's key and configuration, and the images of the scenario (the ones
 // the ECUs leave the factory with, and the fixed ones: the same bytes with a new info block and a patched run,
 // as a security fix is, so that a delta package is small).
-import { gatewayKeyFromHex } from '../../../../backend/fleet/gateway-key.ts';
 import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,6 +11,7 @@ import { encodeInfoBlock } from '../../../../ecu-sim/image/app-info-block.ts';
 import { generateImage } from '../../../../ecu-sim/image/generate-image.ts';
 import { parseVehicleDefinition } from '../../../../ecu-sim/vehicle/load-vehicle.ts';
 import type { VehicleDefinition } from '../../../../ecu-sim/vehicle/schema.ts';
+import { gatewayKeyFromHex } from '../../../../protocol/index.ts';
 import { ed25519SignerFromSeed, seedFromLabel } from '../../../../protocol/tuf/keys.ts';
 import type { gatewayConfigSchema } from '../../../../vehicle-gateway/connected/config.ts';
 import { ImageStore } from '../../../../vehicle-gateway/journal/image-store.ts';
