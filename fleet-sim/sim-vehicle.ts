@@ -18,13 +18,13 @@ import {
   signVehicleManifest,
   verifyUpdate,
   vehicleTopic,
-} from '../../protocol/index.ts';
-import type { EcuResult, EcuUpdate, MessagePayload, Signer, TrustedRepositoryState } from '../../protocol/index.ts';
-import { formatExpires } from '../../protocol/tuf/time.ts';
-import { forcedSubscription, reconnectWithBackoff } from '../../protocol/mqtt/reconnect-backoff.ts';
-import type { ReconnectCounter } from '../../protocol/mqtt/reconnect-backoff.ts';
-import { manifestKey, resultKey, UntilStored } from '../../protocol/mqtt/until-stored.ts';
-import { CHUNK_SIZE } from '../delivery/chunk-server.ts';
+} from '../protocol/index.ts';
+import type { EcuResult, EcuUpdate, MessagePayload, Signer, TrustedRepositoryState } from '../protocol/index.ts';
+import { formatExpires } from '../protocol/tuf/time.ts';
+import { forcedSubscription, reconnectWithBackoff } from '../protocol/mqtt/reconnect-backoff.ts';
+import type { ReconnectCounter } from '../protocol/mqtt/reconnect-backoff.ts';
+import { manifestKey, resultKey, UntilStored } from '../protocol/mqtt/until-stored.ts';
+import { CHUNK_SIZE } from '../backend/delivery/chunk-server.ts';
 
 export interface SimEcu {
   serial: string;
