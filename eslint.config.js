@@ -18,7 +18,10 @@ export default tseslint.config(
   {
     files: ['protocol/**', 'uds/**', 'runtime/**'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['**/backend/**', '**/vehicle-gateway/**', '**/ecu-sim/**'] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['**/backend/**', '**/vehicle-gateway/**', '**/ecu-sim/**', '**/fleet-sim/**'] },
+      ],
     },
   },
   {
@@ -26,18 +29,30 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: ['**/vehicle-gateway/**', '**/ecu-sim/**', '**/uds/**', 'socketcan'] },
+        { patterns: ['**/vehicle-gateway/**', '**/ecu-sim/**', '**/fleet-sim/**', '**/uds/**', 'socketcan'] },
       ],
     },
   },
   {
     files: ['vehicle-gateway/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: ['**/backend/**', '**/ecu-sim/**'] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: ['**/backend/**', '**/ecu-sim/**', '**/fleet-sim/**'] }] },
+  },
+  {
+    files: ['fleet-sim/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['**/backend/**', '**/vehicle-gateway/**', '**/ecu-sim/**', '**/uds/**', 'socketcan'] },
+      ],
+    },
   },
   {
     files: ['ecu-sim/**'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['**/backend/**', '**/vehicle-gateway/**', 'mqtt', 'aedes'] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['**/backend/**', '**/vehicle-gateway/**', '**/fleet-sim/**', 'mqtt', 'aedes'] },
+      ],
     },
   },
 );

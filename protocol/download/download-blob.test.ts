@@ -60,6 +60,21 @@ describe('downloadBlob', () => {
     expect(asked).toHaveLength(3);
   });
 
+  it('counts a stall from the sending when told to, even if the broker never acknowledges the request', async () => {
+    const asked: string[] = [];
+    const unacknowledged: ChunkChannel = {
+      requestChunks: (requestId) => (asked.push(requestId), new Promise<void>(() => undefined)),
+      onChunk: () => () => undefined,
+    };
+    const fetching = downloadBlob(unacknowledged, { sha256, length: blob.length }, memory, {
+      stallMs: 5,
+      maxStalls: 2,
+      stallFromSend: true,
+    });
+    await expect(fetching).rejects.toThrow(/no data for .* after 2 attempts/);
+    expect(asked).toHaveLength(2);
+  });
+
   it('refuses a server that names another length than the signed metadata', async () => {
     const { channel } = server((ranges) => ranges, blob.length + 1);
     const fetching = downloadBlob(channel, { sha256, length: blob.length }, memory, { stallMs: 1000 });

@@ -35,6 +35,11 @@ export interface DownloadOptions {
   stallMs?: number;
   /** Give up after this many stalls in a row. */
   maxStalls?: number;
+  /**
+   * Count a stall from when a request is sent, not from when the broker acknowledged it. The gateway waits
+   * for the acknowledgement (a broker down for long is no stall); a simulator asks again regardless.
+   */
+  stallFromSend?: boolean;
   onProgress?: (bytesDone: number, bytesTotal: number) => void;
   /** Ends the download at once (the vehicle stops): no further request is sent; what arrived is kept. */
   signal?: AbortSignal;
@@ -137,7 +142,8 @@ class RangeDownload {
     const requestId = randomBytes(9).toString('base64url');
     this.#ours.add(requestId);
     const before = receivedBytes(this.#received);
-    await this.channel.requestChunks(requestId, this.blob.sha256, todo).catch(() => undefined);
+    const sent = this.channel.requestChunks(requestId, this.blob.sha256, todo).catch(() => undefined);
+    if (!this.options.stallFromSend) await sent;
     const target = todo.reduce((n, r) => n + r.length, 0);
     const progressed = await new Promise<boolean>((resolve) => {
       const done = (value: boolean) => {
