@@ -5,7 +5,6 @@
 import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { z } from 'zod';
 import { privateKeyFromHex, sha256, signRegion } from '../../../../ecu-sim/crypto/code-signing.ts';
 import { encodeInfoBlock } from '../../../../ecu-sim/image/app-info-block.ts';
 import { generateImage } from '../../../../ecu-sim/image/generate-image.ts';
@@ -13,13 +12,10 @@ import { parseVehicleDefinition } from '../../../../ecu-sim/vehicle/load-vehicle
 import type { VehicleDefinition } from '../../../../ecu-sim/vehicle/schema.ts';
 import { gatewayKeyFromHex } from '../../../../protocol/index.ts';
 import { ed25519SignerFromSeed, seedFromLabel } from '../../../../protocol/tuf/keys.ts';
-import type { gatewayConfigSchema } from '../../../../vehicle-gateway/connected/config.ts';
+import { gatewayDirectoryConfig } from '../../../../vehicle-gateway/connected/config.ts';
 import { ImageStore } from '../../../../vehicle-gateway/journal/image-store.ts';
 import { LOADED_HOST_TIMING_MARGIN_MS } from '../../../support/loaded-host.ts';
 import { REPO_ROOT } from './processes.ts';
-
-/** What a gateway.json holds, as the gateway's own schema reads it. */
-type GatewayConfigFile = z.input<typeof gatewayConfigSchema>;
 
 const SMALL_VEHICLE = join(REPO_ROOT, 'ecu-sim', 'vehicles', 'small.json');
 export const TEST_SIGNING_KEY_FILE = join(
@@ -147,23 +143,13 @@ export async function provisionGateway(
       signatures: [signRegion(key, image.bytes)],
     });
   }
-  await writeFile(
-    v.gatewayConfig,
-    JSON.stringify(
-      {
-        vin: v.vin,
-        broker: { url: opts.brokerUrl },
-        trustedRoots: { image: 'image-root.json', director: 'director-root.json' },
-        vehicleKeyFile: 'vehicle.key',
-        stateDir: 'gateway-state',
-        vehicleFile: 'vehicle.json',
-        secretsFile: 'secrets.json',
-        udsTimingMarginMs: LOADED_HOST_TIMING_MARGIN_MS,
-      } satisfies GatewayConfigFile,
-      null,
-      2,
-    ),
-  );
+  const config = gatewayDirectoryConfig({
+    vin: v.vin,
+    brokerUrl: opts.brokerUrl,
+    stateDir: 'gateway-state',
+    udsTimingMarginMs: LOADED_HOST_TIMING_MARGIN_MS,
+  });
+  await writeFile(v.gatewayConfig, JSON.stringify(config, null, 2));
 }
 
 export function regionSize(ecu: VehicleDefinition['ecus'][number]): number {
