@@ -12,10 +12,17 @@ import {
   formatExpires,
   fromRepositoryFiles,
   MetadataVerificationError,
-  signVehicleManifest,
+  signManifestNow,
   verifyUpdate,
 } from '../protocol/index.ts';
-import type { EcuResult, EcuUpdate, MessagePayload, Signer, TrustedRepositoryState } from '../protocol/index.ts';
+import type {
+  EcuResult,
+  EcuUpdate,
+  MessagePayload,
+  Signer,
+  TrustedRepositoryState,
+  VehicleManifest,
+} from '../protocol/index.ts';
 import { attachVehicleLink, vehicleWill, type VehicleMqtt } from '../protocol/mqtt/vehicle-link.ts';
 
 export interface SimEcu {
@@ -133,18 +140,17 @@ export class SimVehicle {
     return this.#link;
   }
 
-  async sendManifest(lastUpdate?: NonNullable<Parameters<typeof signVehicleManifest>[0]['lastUpdate']>): Promise<void> {
+  async sendManifest(lastUpdate?: VehicleManifest['lastUpdate']): Promise<void> {
     this.#counter++;
-    const manifest = signVehicleManifest(
+    const manifest = signManifestNow(
       {
         vin: this.options.vin,
         counter: this.#counter,
-        nonce: randomBytes(16).toString('hex'),
-        timestamp: formatExpires(new Date()),
         ecus: this.options.ecus.map((e) => ({ ...e })),
         ...(lastUpdate ? { lastUpdate } : {}),
       },
       this.options.key,
+      new Date(),
     );
     void this.#connected().sendUntilStored('manifest', {
       signatures: [...manifest.signatures],
