@@ -37,7 +37,10 @@ export default tseslint.config(
   {
     files: ['protocol/**', 'uds/**', 'runtime/**'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['**/backend/**', '**/vehicle-gateway/**', '**/ecu-sim/**'] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['**/backend/**', '**/vehicle-gateway/**', '**/ecu-sim/**', '**/fleet-sim/**'] },
+      ],
     },
   },
   {
@@ -45,13 +48,22 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: ['**/vehicle-gateway/**', '**/ecu-sim/**', '**/uds/**', 'socketcan'] },
+        { patterns: ['**/vehicle-gateway/**', '**/ecu-sim/**', '**/fleet-sim/**', '**/uds/**', 'socketcan'] },
       ],
     },
   },
   {
     files: ['vehicle-gateway/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: ['**/backend/**', '**/ecu-sim/**'] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: ['**/backend/**', '**/ecu-sim/**', '**/fleet-sim/**'] }] },
+  },
+  {
+    files: ['fleet-sim/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['**/backend/**', '**/vehicle-gateway/**', '**/ecu-sim/**', '**/uds/**', 'socketcan'] },
+      ],
+    },
   },
   {
     files: ['ecu-sim/**'],
@@ -59,7 +71,7 @@ export default tseslint.config(
       // An ECU knows nothing of campaigns or MQTT: no protocol/ (it decodes packages with delta/).
       'no-restricted-imports': [
         'error',
-        { patterns: ['**/backend/**', '**/vehicle-gateway/**', '**/protocol/**', 'mqtt', 'aedes'] },
+        { patterns: ['**/backend/**', '**/vehicle-gateway/**', '**/protocol/**', '**/fleet-sim/**', 'mqtt', 'aedes'] },
       ],
     },
   },

@@ -22,7 +22,7 @@ const SOURCES: Record<string, string> = {
   'ota-gateway': 'vehicle-gateway/cli.ts',
   'ota-ecu-sim': 'ecu-sim/cli.ts',
   'ota-delta': 'scripts/delta.ts',
-  'ota-fleet-sim': 'backend/fleet-sim/cli.ts',
+  'ota-fleet-sim': 'fleet-sim/cli.ts',
   'ota-keys': 'backend/keys/cli.ts',
   'ota-verify-audit': 'backend/audit/verify-cli.ts',
   'ota-advisories': 'backend/vulnerabilities/cli.ts',

@@ -1,4 +1,4 @@
 #!/usr/bin/env node
 import { runBuilt } from './run-built.mjs';
 
-await runBuilt('backend/fleet-sim/cli.js');
+await runBuilt('fleet-sim/cli.js');

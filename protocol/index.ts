@@ -16,3 +16,4 @@ export {
   verifyVehicleAuthorization,
 } from './vehicle-request-auth.ts';
 export type { VehicleAuthResult, VehicleRequest } from './vehicle-request-auth.ts';
+export { gatewayKeyFromHex, gatewayKeyToHex } from './gateway-key.ts';

@@ -3,6 +3,7 @@ export {
   EcuVersionSchema,
   LastUpdateSchema,
   ManifestVerificationError,
+  signManifestNow,
   signVehicleManifest,
   VehicleManifestSchema,
   verifyVehicleManifest,

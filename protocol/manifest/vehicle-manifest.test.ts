@@ -4,6 +4,7 @@ import { testSigner } from '../tuf/test-fixtures.ts';
 import {
   checkManifestCounter,
   ManifestVerificationError,
+  signManifestNow,
   signVehicleManifest,
   verifyVehicleManifest,
 } from './vehicle-manifest.ts';
@@ -44,6 +45,16 @@ describe('vehicle manifest', () => {
     const verified = verifyVehicleManifest(wire, vehicleKey.publicKey);
     expect(verified.counter).toBe(42);
     expect(verified.ecus).toEqual(manifest.ecus);
+  });
+
+  it('signs a manifest as a vehicle sends it: at the given time, with a fresh nonce each time', () => {
+    const { vin, counter, ecus } = manifest;
+    const now = new Date('2026-03-01T12:00:00.456Z');
+    const first = verifyVehicleManifest(signManifestNow({ vin, counter, ecus }, vehicleKey, now), vehicleKey.publicKey);
+    const second = signManifestNow({ vin, counter, ecus }, vehicleKey, now).signed;
+    expect(first.timestamp).toBe('2026-03-01T12:00:00Z');
+    expect(first.nonce).toMatch(/^[0-9a-f]{32}$/);
+    expect(second.nonce).not.toBe(first.nonce);
   });
 
   it('refuses a manifest changed after signing', () => {

@@ -2,11 +2,13 @@
  * The vehicle version manifest (gateway -> backend): what every ECU runs, signed with the
  * vehicle's own Ed25519 key in the TUF signature format over canonical JSON.
  */
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { EcuResultSchema, VehicleOutcomeSchema } from '../messages/ecu-result.ts';
 import type { Signer, TufPublicKey } from '../tuf/keys.ts';
 import { ExpiresSchema, Sha256HexSchema } from '../tuf/schemas.ts';
 import type { SignedMetadata } from '../tuf/schemas.ts';
+import { formatExpires } from '../tuf/time.ts';
 import { EcuSerialSchema, VinSchema } from '../vin.ts';
 import { signWithVehicleKey, verifyVehicleSigned } from './vehicle-signed.ts';
 
@@ -58,6 +60,16 @@ const manifestFailure = (code: ManifestErrorCode, detail: string) => new Manifes
 /** Validates and signs a manifest; throws ManifestVerificationError('malformed') on bad content. */
 export function signVehicleManifest(manifest: VehicleManifest, vehicleKey: Signer): SignedVehicleManifest {
   return signWithVehicleKey(VehicleManifestSchema, manifest, vehicleKey, manifestFailure);
+}
+
+/** A manifest as a vehicle sends it: signed at `now`, with a fresh random nonce. */
+export function signManifestNow(
+  content: Omit<VehicleManifest, 'nonce' | 'timestamp'>,
+  vehicleKey: Signer,
+  now: Date,
+): SignedVehicleManifest {
+  const manifest = { ...content, nonce: randomBytes(16).toString('hex'), timestamp: formatExpires(now) };
+  return signVehicleManifest(manifest, vehicleKey);
 }
 
 /**

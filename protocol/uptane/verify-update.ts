@@ -7,11 +7,11 @@ import type { RepositoryName, VerificationErrorCode } from '../tuf/errors.ts';
 import { hashesAgree } from '../tuf/hashes.ts';
 import { verifyRepository } from '../tuf/repository-verifier.ts';
 import type { RepositoryMetadata } from '../tuf/repository-verifier.ts';
-import type { Hashes } from '../tuf/schemas.ts';
+import type { Hashes, TargetFile, TargetsSigned } from '../tuf/schemas.ts';
 import { describeZodError } from '../tuf/schemas.ts';
 import type { TrustedRepositoryState } from '../tuf/trusted-state.ts';
 import { DirectorTargetCustomSchema, ImageTargetCustomSchema } from './custom-fields.ts';
-import type { DeltaPackage } from './custom-fields.ts';
+import type { DeltaPackage, DirectorEcuTarget, ImageTargetCustom } from './custom-fields.ts';
 import { compareReleaseVersions } from './release-version.ts';
 
 /** An ECU as the gateway reads it over UDS (F18C serial, F191 hardware id, F189 version, F1A0 hash). */
@@ -57,6 +57,60 @@ function fail(code: VerificationErrorCode, repository: RepositoryName, detail: s
   throw new MetadataVerificationError(code, 'targets', repository, detail);
 }
 
+/** The Image repository's release of the Director's target `name`: it must exist with the same length and hashes. */
+function releaseOf(
+  name: string,
+  target: TargetFile,
+  image: TargetsSigned,
+): { released: TargetFile; release: ImageTargetCustom } {
+  const released = image.targets[name];
+  if (released === undefined) fail('unknown_target', 'director', `${name} is not in the Image repository`);
+  if (released.length !== target.length) {
+    fail(
+      'length_mismatch',
+      'director',
+      `${name}: Director says ${target.length} bytes, Image repository ${released.length}`,
+    );
+  }
+  if (!hashesAgree(target.hashes, released.hashes)) {
+    fail('hash_mismatch', 'director', `${name}: hashes differ from the Image repository's`);
+  }
+  const release = ImageTargetCustomSchema.safeParse(released.custom ?? {});
+  if (!release.success) fail('malformed', 'image', `target ${name}: ${describeZodError(release.error)}`);
+  return { released, release: release.data };
+}
+
+/** The Director's instruction for ECU `serial` against what the ECU reports and what was released for it. */
+function checkInstruction(
+  name: string,
+  serial: string,
+  instruction: DirectorEcuTarget,
+  ecu: ReportedEcu,
+  release: ImageTargetCustom,
+): void {
+  if (instruction.hardwareId !== ecu.hardwareId) {
+    fail(
+      'hardware_mismatch',
+      'director',
+      `ECU ${serial} reports ${ecu.hardwareId}, Director says ${instruction.hardwareId}`,
+    );
+  }
+  if (!release.hardwareIds.includes(ecu.hardwareId)) {
+    fail('hardware_mismatch', 'image', `${name} is not released for ${ecu.hardwareId} (ECU ${serial})`);
+  }
+  if (ecu.version !== undefined && compareReleaseVersions(release.version, ecu.version) < 0) {
+    fail('downgrade', 'director', `ECU ${serial} runs ${ecu.version}; ${name} is the older ${release.version}`);
+  }
+  const { delta } = instruction;
+  if (delta !== undefined && ecu.imageSha256 !== undefined && delta.base.sha256 !== ecu.imageSha256) {
+    fail(
+      'delta_base_mismatch',
+      'director',
+      `ECU ${serial}: delta is built on ${delta.base.sha256}, ECU runs ${ecu.imageSha256}`,
+    );
+  }
+}
+
 export function verifyUpdate(input: {
   readonly vin: string;
   readonly ecus: readonly ReportedEcu[];
@@ -80,52 +134,15 @@ export function verifyUpdate(input: {
       fail('malformed', 'director', `targets name two campaigns, ${campaignId} and ${custom.data.campaignId}`);
     }
     campaignId = custom.data.campaignId;
-
-    const released = image.targets.targets[name];
-    if (released === undefined) fail('unknown_target', 'director', `${name} is not in the Image repository`);
-    if (released.length !== target.length) {
-      fail(
-        'length_mismatch',
-        'director',
-        `${name}: Director says ${target.length} bytes, Image repository ${released.length}`,
-      );
-    }
-    if (!hashesAgree(target.hashes, released.hashes)) {
-      fail('hash_mismatch', 'director', `${name}: hashes differ from the Image repository's`);
-    }
-    const release = ImageTargetCustomSchema.safeParse(released.custom ?? {});
-    if (!release.success) fail('malformed', 'image', `target ${name}: ${describeZodError(release.error)}`);
+    const { released, release } = releaseOf(name, target, image.targets);
 
     for (const [serial, instruction] of Object.entries(ecus)) {
       const ecu = reported.get(serial);
       if (ecu === undefined) fail('wrong_ecu', 'director', `${name}: ECU ${serial} is not in this vehicle`);
       if (assigned.has(serial)) fail('wrong_ecu', 'director', `ECU ${serial} is named by more than one target`);
       assigned.add(serial);
-      if (instruction.hardwareId !== ecu.hardwareId) {
-        fail(
-          'hardware_mismatch',
-          'director',
-          `ECU ${serial} reports ${ecu.hardwareId}, Director says ${instruction.hardwareId}`,
-        );
-      }
-      if (!release.data.hardwareIds.includes(ecu.hardwareId)) {
-        fail('hardware_mismatch', 'image', `${name} is not released for ${ecu.hardwareId} (ECU ${serial})`);
-      }
-      if (ecu.version !== undefined && compareReleaseVersions(release.data.version, ecu.version) < 0) {
-        fail(
-          'downgrade',
-          'director',
-          `ECU ${serial} runs ${ecu.version}; ${name} is the older ${release.data.version}`,
-        );
-      }
+      checkInstruction(name, serial, instruction, ecu, release);
       const { delta } = instruction;
-      if (delta !== undefined && ecu.imageSha256 !== undefined && delta.base.sha256 !== ecu.imageSha256) {
-        fail(
-          'delta_base_mismatch',
-          'director',
-          `ECU ${serial}: delta is built on ${delta.base.sha256}, ECU runs ${ecu.imageSha256}`,
-        );
-      }
       updates.push({
         ecuSerial: serial,
         hardwareId: ecu.hardwareId,
@@ -133,9 +150,9 @@ export function verifyUpdate(input: {
         length: released.length,
         sha256: released.hashes.sha256!,
         hashes: released.hashes,
-        version: release.data.version,
-        releaseId: release.data.releaseId,
-        ecuSignature: release.data.ecuSignature,
+        version: release.version,
+        releaseId: release.releaseId,
+        ecuSignature: release.ecuSignature,
         ...(ecu.version === undefined ? {} : { fromVersion: ecu.version }),
         ...(delta === undefined ? {} : { delta }),
       });

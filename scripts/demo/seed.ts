@@ -4,7 +4,6 @@
 // TEST code-signing key), and the fleet, each vehicle with its VIN, ECU serials and gateway key. Each step
 // is recorded in demo.json when done, so a restart skips it; vehicles are registered when missing, so
 // `--vehicles` may grow the fleet later.
-import { gatewayKeyFromHex } from '../../backend/fleet/gateway-key.ts';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -22,7 +21,7 @@ import {
   recordRemediation,
   reportVulnerability,
 } from '../../backend/vulnerabilities/service.ts';
-import { ed25519SignerFromSeed, sha256Hex, type Signer } from '../../protocol/index.ts';
+import { ed25519SignerFromSeed, sha256Hex, type Signer, gatewayKeyFromHex } from '../../protocol/index.ts';
 import { DEMO_MODEL, demoVehicle, UPDATED_ECUS, type DemoTemplate } from './fleet-definitions.ts';
 import { bumpPatch, releaseImage, runningImage } from './images.ts';
 import type { DemoLayout } from './layout.ts';

@@ -5,9 +5,8 @@
 // simulator's flash survive a restart.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { z } from 'zod';
 import { startVehicle, type RunningVehicle } from '../../ecu-sim/index.ts';
-import { loadGatewayConfig, type gatewayConfigSchema } from '../../vehicle-gateway/connected/config.ts';
+import { gatewayDirectoryConfig, loadGatewayConfig } from '../../vehicle-gateway/connected/config.ts';
 import { GatewayService } from '../../vehicle-gateway/connected/gateway-service.ts';
 import { ImageStore } from '../../vehicle-gateway/journal/image-store.ts';
 import type { CanChoice } from './can-choice.ts';
@@ -15,9 +14,6 @@ import { demoVehicle, type DemoTemplate } from './fleet-definitions.ts';
 import { regionSignatures, runningImage, testSigningSeedHex } from './images.ts';
 import type { VehicleLayout } from './layout.ts';
 import { privateKeyFromHex } from '../../uds/index.ts';
-
-/** What a gateway.json holds, as the gateway's own schema reads it. */
-type GatewayConfigFile = z.input<typeof gatewayConfigSchema>;
 
 export interface TrustedRoots {
   readonly image: Uint8Array;
@@ -73,25 +69,15 @@ export async function startSimulatedVehicle(o: SimulatedVehicleOptions): Promise
       writeFileSync(join(dirs.gateway, 'image-root.json'), roots.image);
     }
     // Rewritten each start too: the broker's port may differ from the last run's (a free one when taken).
-    writeFileSync(
-      join(dirs.gateway, 'gateway.json'),
-      JSON.stringify(
-        {
-          vin: definition.vin,
-          broker: { url: o.brokerUrl },
-          trustedRoots: { image: 'image-root.json', director: 'director-root.json' },
-          vehicleKeyFile: 'vehicle.key',
-          stateDir: 'state',
-          vehicleFile: 'vehicle.json',
-          secretsFile: 'secrets.json',
-          // The demo runs backend, broker, every gateway and every ECU on one event loop, which stalls far
-          // longer than a real ECU's P2 on a busy machine: a request is not given up before this margin.
-          udsTimingMarginMs: 2000,
-        } satisfies GatewayConfigFile,
-        null,
-        2,
-      ),
-    );
+    // The demo runs backend, broker, every gateway and every ECU on one event loop, which stalls far
+    // longer than a real ECU's P2 on a busy machine: a request is not given up before this margin.
+    const configFile = gatewayDirectoryConfig({
+      vin: definition.vin,
+      brokerUrl: o.brokerUrl,
+      stateDir: 'state',
+      udsTimingMarginMs: 2000,
+    });
+    writeFileSync(join(dirs.gateway, 'gateway.json'), JSON.stringify(configFile, null, 2));
     if (firstStart) {
       const key = privateKeyFromHex(testSigningSeedHex(o.template));
       const store = new ImageStore(join(dirs.gatewayState, 'images'));

@@ -2,7 +2,7 @@
 import { VERIFY_AUDIT_ENV, VERIFY_AUDIT_FLAGS } from '../../backend/audit/verify-cli-flags.ts';
 import { BACKEND_FLAGS } from '../../backend/cli-flags.ts';
 import { BACKEND_ENV } from '../../backend/config.ts';
-import { FLEET_SIM_FLAGS } from '../../backend/fleet-sim/cli-flags.ts';
+import { FLEET_SIM_FLAGS } from '../../fleet-sim/cli-flags.ts';
 import { KEYS_ENV, KEYS_FLAGS } from '../../backend/keys/cli-flags.ts';
 import { ADVISORIES_ENV, ADVISORIES_FLAGS } from '../../backend/vulnerabilities/cli-flags.ts';
 import { ECU_SIM_FLAGS } from '../../ecu-sim/cli-flags.ts';
@@ -17,7 +17,7 @@ export const PROGRAM_CONFIGS: Record<string, ProgramConfig> = {
   backend: { bin: 'ota-backend', entry: 'backend/main.ts', env: BACKEND_ENV, commands: BACKEND_FLAGS },
   gateway: { bin: 'ota-gateway', entry: 'vehicle-gateway/cli.ts', commands: GATEWAY_FLAGS },
   'ecu-sim': { bin: 'ota-ecu-sim', entry: 'ecu-sim/cli.ts', commands: { '': ECU_SIM_FLAGS } },
-  'fleet-sim': { bin: 'ota-fleet-sim', entry: 'backend/fleet-sim/cli.ts', commands: { '': FLEET_SIM_FLAGS } },
+  'fleet-sim': { bin: 'ota-fleet-sim', entry: 'fleet-sim/cli.ts', commands: { '': FLEET_SIM_FLAGS } },
   delta: { bin: 'ota-delta', entry: 'scripts/delta.ts', commands: DELTA_FLAGS },
   keys: { bin: 'ota-keys', entry: 'backend/keys/cli.ts', env: KEYS_ENV, commands: KEYS_FLAGS },
   advisories: {

@@ -66,6 +66,30 @@ export const gatewayConfigSchema = z.strictObject({
     .default(64 * 1024),
 });
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+/** A config file as written (defaults not yet applied). */
+export type GatewayConfigFile = z.input<typeof gatewayConfigSchema>;
+
+/**
+ * The config of a gateway directory with the usual file names: the vehicle key, both trusted roots, the
+ * vehicle definition and the ECU secrets beside the config file, the state in `stateDir`.
+ */
+export function gatewayDirectoryConfig(o: {
+  vin: string;
+  brokerUrl: string;
+  stateDir: string;
+  udsTimingMarginMs: number;
+}): GatewayConfigFile {
+  return {
+    vin: o.vin,
+    broker: { url: o.brokerUrl },
+    trustedRoots: { image: 'image-root.json', director: 'director-root.json' },
+    vehicleKeyFile: 'vehicle.key',
+    stateDir: o.stateDir,
+    vehicleFile: 'vehicle.json',
+    secretsFile: 'secrets.json',
+    udsTimingMarginMs: o.udsTimingMarginMs,
+  };
+}
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';

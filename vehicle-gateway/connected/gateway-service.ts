@@ -23,8 +23,9 @@ import type { TesterCredential } from '../../uds/authentication/tester-authentic
 import { INVENTORY_RETRY_DEFAULT, InventoryRetry } from './inventory-retry.ts';
 import type { BackoffOptions } from './retry-backoff.ts';
 import { buildManifest, ManifestCounter, refusedResult, resultFromReport } from './messages.ts';
-import { connectVehicleMqtt, type VehicleMqtt } from './mqtt-link.ts';
-import { PrepareError, prepareUpdate } from './prepare-update.ts';
+import { connectVehicleMqtt } from './mqtt-link.ts';
+import type { VehicleMqtt } from '../../protocol/mqtt/vehicle-link.ts';
+import { PrepareError, prepareUpdate, type PreparedUpdate } from './prepare-update.ts';
 import { probePreconditions, waitUntilReady } from './readiness.ts';
 import { TrustStore } from './trust-store.ts';
 import { busProfiles, CanIntrusionMonitor } from '../security/can-monitor.ts';
@@ -338,6 +339,19 @@ export class GatewayService {
     // Nor while the last result is unconfirmed: the next update's journal would replace it on disk.
     if (current && (current.phase !== 'finished' || !current.reported)) return;
     this.log(`offer ${campaignId} (${offer.downloadBytes} bytes)`);
+    const prepared = await this.prepare(offer);
+    if (!prepared) return;
+    if (!(await this.waitForInstall(offer, prepared))) return;
+    const record = await this.install(offer, prepared);
+    if (!record) return;
+    this.log(`update ${record.updateId}: ${record.report?.result}`);
+    if (record.report) for (const e of eventsOfUpdateReport(record.report, campaignId)) this.security.record(e);
+    await this.report(record);
+  }
+
+  /** Metadata, verification, download and rebuild of the offered update; null when it was refused. */
+  private async prepare(offer: Offer): Promise<PreparedUpdate | null> {
+    const { campaignId } = offer;
     const inventory = await this.inventory();
     const trustStore = new TrustStore(this.config.stateDir, this.config.trustedRoots);
     const trusted = trustStore.load();
@@ -346,7 +360,10 @@ export class GatewayService {
       campaignId,
       trustedRootVersions: { image: trusted.image.root.version, director: trusted.director.root.version },
     });
-    if (response.status === 'error') return this.refuse(offer, response.error.code, response.error.message);
+    if (response.status === 'error') {
+      await this.refuse(offer, response.error.code, response.error.message);
+      return null;
+    }
     const downloader = new BlobDownloader(join(this.config.stateDir, 'downloads'), this.mqtt, {
       chunkSize: this.config.chunkSize,
       ...(this.options.stallMs ? { stallMs: this.options.stallMs } : {}),
@@ -368,42 +385,50 @@ export class GatewayService {
       if (!(err instanceof PrepareError)) throw err;
       const event = eventOfRefusal(err, campaignId, this.vehicle);
       if (event) this.security.record(event);
-      return this.refuse(offer, err.code, err.message);
+      await this.refuse(offer, err.code, err.message);
+      return null;
     }
     trustStore.save(prepared.trusted);
-    const ready = await waitUntilReady(
-      this.config.installWindow,
-      async () => {
-        const out = [];
-        for (const t of prepared.request.targets) {
-          const def = this.vehicle.ecus.find((e) => e.name === t.ecu);
-          if (!def) continue;
-          const c = await this.buses.connect(def);
-          try {
-            out.push({ ecu: t.ecu, result: await probePreconditions(c.link) });
-          } finally {
-            await c.close();
-          }
-        }
-        return out;
-      },
-      {
-        pollMs: this.options.preconditionPollMs ?? 30_000,
-        until: offer.deadline ? (parseExpires(offer.deadline) ?? null) : null,
-        now: () => this.now(),
-        log: (l) => this.log(l),
-        signal: this.abort.signal,
-      },
+    return prepared;
+  }
+
+  /** Waits for the install window and the ECUs' preconditions; false when the update will not start now. */
+  private async waitForInstall(offer: Offer, prepared: PreparedUpdate): Promise<boolean> {
+    const ready = await waitUntilReady(this.config.installWindow, () => this.probeTargets(prepared), {
+      pollMs: this.options.preconditionPollMs ?? 30_000,
+      until: offer.deadline ? (parseExpires(offer.deadline) ?? null) : null,
+      now: () => this.now(),
+      log: (l) => this.log(l),
+      signal: this.abort.signal,
+    });
+    if (ready) return true;
+    if (this.abort.signal.aborted) return false;
+    await this.refuse(
+      offer,
+      'expired',
+      'the campaign deadline passed before the install window and preconditions allowed the update',
     );
-    if (!ready) {
-      if (this.abort.signal.aborted) return;
-      return this.refuse(
-        offer,
-        'expired',
-        'the campaign deadline passed before the install window and preconditions allowed the update',
-      );
+    return false;
+  }
+
+  private async probeTargets(prepared: PreparedUpdate) {
+    const out = [];
+    for (const t of prepared.request.targets) {
+      const def = this.vehicle.ecus.find((e) => e.name === t.ecu);
+      if (!def) continue;
+      const c = await this.buses.connect(def);
+      try {
+        out.push({ ecu: t.ecu, result: await probePreconditions(c.link) });
+      } finally {
+        await c.close();
+      }
     }
-    let record: UpdateRecord;
+    return out;
+  }
+
+  /** Flashes the prepared update (journaled); null when the update engine refused it. */
+  private async install(offer: Offer, prepared: PreparedUpdate): Promise<UpdateRecord | null> {
+    const { campaignId, attempt } = offer;
     try {
       const serialOf = (ecu: string) => prepared.request.targets.find((t) => t.ecu === ecu)?.serialNumber;
       let lastPercent = -10;
@@ -416,13 +441,13 @@ export class GatewayService {
       // otherwise drop as the first attempt's duplicate).
       const { request } = prepared;
       const updateId = attempt === 1 ? request.updateId : `${request.updateId}#${attempt}`;
-      record = await startUpdate({ ...request, updateId, attempt }, this.env);
+      return await startUpdate({ ...request, updateId, attempt }, this.env);
     } catch (err) {
-      if (err instanceof UpdateRefused) return this.refuse(offer, 'refused', err.message);
+      if (err instanceof UpdateRefused) {
+        await this.refuse(offer, 'refused', err.message);
+        return null;
+      }
       throw err;
     }
-    this.log(`update ${record.updateId}: ${record.report?.result}`);
-    if (record.report) for (const e of eventsOfUpdateReport(record.report, campaignId)) this.security.record(e);
-    await this.report(record);
   }
 }

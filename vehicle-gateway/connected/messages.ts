@@ -1,12 +1,12 @@
 // The gateway's outgoing messages built from its own records: the signed version manifest, the result of an
 // update (from its journal report, so a result sent again after a restart is byte-for-byte the same result),
 // and the result of an update refused before any ECU was touched.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   formatExpires,
-  signVehicleManifest,
+  signManifestNow,
   type MessagePayload,
   type Signer,
   type SignedVehicleManifest,
@@ -106,12 +106,10 @@ export function buildManifest(
         ]
       : [],
   );
-  return signVehicleManifest(
+  return signManifestNow(
     {
       vin,
       counter,
-      nonce: randomBytes(16).toString('hex'),
-      timestamp: formatExpires(now),
       ecus,
       ...(lastUpdate
         ? {
@@ -124,5 +122,6 @@ export function buildManifest(
         : {}),
     },
     key,
+    now,
   );
 }

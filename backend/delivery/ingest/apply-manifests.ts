@@ -1,4 +1,4 @@
-import { gatewayKeyToHex } from '../../fleet/gateway-key.ts';
+import { gatewayKeyToHex } from '../../../protocol/index.ts';
 import { sql } from 'kysely';
 import {
   checkManifestCounter,

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ed25519SignerFromSeed, seedFromLabel } from '../../../protocol/tuf/keys.ts';
 import type { Signer } from '../../../protocol/tuf/keys.ts';
 import { vehicleAuthorization } from '../../../protocol/vehicle-request-auth.ts';
-import { gatewayKeyFromHex } from '../../../backend/fleet/gateway-key.ts';
+import { gatewayKeyFromHex } from '../../../protocol/index.ts';
 import { ensureDevKeySet } from '../../../backend/keys/generate.ts';
 import { loadKeySet } from '../../../backend/keys/key-set.ts';
 import { ensureDirectorMetadata } from '../../../backend/tuf-repo/director.ts';

@@ -7,8 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFleet, simVehicleKey } from '../../../backend/fleet-sim/fleet.ts';
-import type { Fleet } from '../../../backend/fleet-sim/fleet.ts';
+import { startFleet, simVehicleKey } from '../../../fleet-sim/fleet.ts';
+import type { Fleet } from '../../../fleet-sim/fleet.ts';
 import { startDeliveryService } from '../../../backend/delivery/service.ts';
 import type { DeliveryService } from '../../../backend/delivery/service.ts';
 import { publishImageRepository } from '../../../backend/tuf-repo/image-repository.ts';

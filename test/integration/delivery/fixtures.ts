@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
 /** Rows the delivery tests need, written straight into the domain's tables (tests only). */
 import { addTargetVehicles } from '../../../backend/campaigns/vehicle-moves.ts';
-import { gatewayKeyFromHex } from '../../../backend/fleet/gateway-key.ts';
+import { gatewayKeyFromHex } from '../../../protocol/index.ts';
 import { sql } from 'kysely';
 import { generateEd25519Signer } from '../../../protocol/tuf/keys.ts';
 import type { Signer } from '../../../protocol/tuf/keys.ts';
 import type { BlobStore } from '../../../backend/blobs/store.ts';
 import type { Db } from '../../../backend/db/database.ts';
-import { fleetVin } from '../../../backend/fleet-sim/vins.ts';
-import { simVehicleKey } from '../../../backend/fleet-sim/fleet.ts';
+import { fleetVin } from '../../../fleet-sim/vins.ts';
+import { simVehicleKey } from '../../../fleet-sim/fleet.ts';
 import type { KeySet } from '../../../backend/keys/key-set.ts';
 import { publishImageRepository } from '../../../backend/tuf-repo/image-repository.ts';
 import { ensureRoot } from '../../../backend/tuf-repo/root.ts';

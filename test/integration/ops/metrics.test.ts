@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../../backend/app.ts';
 import { startDeliveryService, type DeliveryService } from '../../../backend/delivery/service.ts';
-import { startFleet, type Fleet } from '../../../backend/fleet-sim/fleet.ts';
+import { startFleet, type Fleet } from '../../../fleet-sim/fleet.ts';
 import { BackendMetrics } from '../../../backend/observability/metrics.ts';
 import { createAdminToken } from '../../../backend/users/service.ts';
 import { latestMetadata } from '../../../backend/tuf-repo/metadata-store.ts';

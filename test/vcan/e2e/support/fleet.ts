@@ -2,24 +2,20 @@
 // serials and CAN interface, its gateway's key and configuration, and the images of the scenario (the ones
 // the ECUs leave the factory with, and the fixed ones: the same bytes with a new info block and a patched run,
 // as a security fix is, so that a delta package is small).
-import { gatewayKeyFromHex } from '../../../../backend/fleet/gateway-key.ts';
 import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { z } from 'zod';
 import { encodeInfoBlock } from '../../../../ecu-sim/image/app-info-block.ts';
 import { generateImage } from '../../../../ecu-sim/image/generate-image.ts';
 import { parseVehicleDefinition } from '../../../../ecu-sim/vehicle/load-vehicle.ts';
 import type { VehicleDefinition } from '../../../../ecu-sim/vehicle/schema.ts';
+import { gatewayKeyFromHex } from '../../../../protocol/index.ts';
 import { ed25519SignerFromSeed, seedFromLabel } from '../../../../protocol/tuf/keys.ts';
-import type { gatewayConfigSchema } from '../../../../vehicle-gateway/connected/config.ts';
+import { gatewayDirectoryConfig } from '../../../../vehicle-gateway/connected/config.ts';
 import { ImageStore } from '../../../../vehicle-gateway/journal/image-store.ts';
 import { LOADED_HOST_TIMING_MARGIN_MS } from '../../../support/loaded-host.ts';
 import { REPO_ROOT } from './processes.ts';
 import { privateKeyFromHex, sha256, signRegion } from '../../../../uds/index.ts';
-
-/** What a gateway.json holds, as the gateway's own schema reads it. */
-type GatewayConfigFile = z.input<typeof gatewayConfigSchema>;
 
 const SMALL_VEHICLE = join(REPO_ROOT, 'ecu-sim', 'vehicles', 'small.json');
 export const TEST_SIGNING_KEY_FILE = join(
@@ -147,23 +143,13 @@ export async function provisionGateway(
       signatures: [signRegion(key, image.bytes)],
     });
   }
-  await writeFile(
-    v.gatewayConfig,
-    JSON.stringify(
-      {
-        vin: v.vin,
-        broker: { url: opts.brokerUrl },
-        trustedRoots: { image: 'image-root.json', director: 'director-root.json' },
-        vehicleKeyFile: 'vehicle.key',
-        stateDir: 'gateway-state',
-        vehicleFile: 'vehicle.json',
-        secretsFile: 'secrets.json',
-        udsTimingMarginMs: LOADED_HOST_TIMING_MARGIN_MS,
-      } satisfies GatewayConfigFile,
-      null,
-      2,
-    ),
-  );
+  const config = gatewayDirectoryConfig({
+    vin: v.vin,
+    brokerUrl: opts.brokerUrl,
+    stateDir: 'gateway-state',
+    udsTimingMarginMs: LOADED_HOST_TIMING_MARGIN_MS,
+  });
+  await writeFile(v.gatewayConfig, JSON.stringify(config, null, 2));
 }
 
 export function regionSize(ecu: VehicleDefinition['ecus'][number]): number {

@@ -8,8 +8,8 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { Command } from 'commander';
-import { addFlags } from '../../runtime/cli-flags.ts';
-import { stopOnSignals } from '../../runtime/shutdown.ts';
+import { addFlags } from '../runtime/cli-flags.ts';
+import { stopOnSignals } from '../runtime/shutdown.ts';
 import { FLEET_SIM_FLAGS } from './cli-flags.ts';
 
 const program = addFlags(
@@ -32,8 +32,7 @@ program.action(
     keysOut?: string;
   }) => {
     // Loaded when the command runs, so `--help` answers without loading MQTT and the verifier.
-    const { gatewayKeyFromHex } = await import('../fleet/gateway-key.ts');
-    const { trustRoot } = await import('../../protocol/tuf/repository-verifier.ts');
+    const { gatewayKeyFromHex, trustRoot } = await import('../protocol/index.ts');
     const { simVehicleKey, startFleet } = await import('./fleet.ts');
     const { fleetVins } = await import('./vins.ts');
     const vins = fleetVins(o.vinPrefix, o.vehicles);

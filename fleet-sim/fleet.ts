@@ -1,6 +1,6 @@
-import { ed25519SignerFromSeed, seedFromLabel } from '../../protocol/tuf/keys.ts';
-import type { Signer } from '../../protocol/tuf/keys.ts';
-import type { TrustedRepositoryState } from '../../protocol/tuf/trusted-state.ts';
+import { ed25519SignerFromSeed, seedFromLabel } from '../protocol/tuf/keys.ts';
+import type { Signer } from '../protocol/tuf/keys.ts';
+import type { TrustedRepositoryState } from '../protocol/tuf/trusted-state.ts';
 import { SimVehicle } from './sim-vehicle.ts';
 import type { SimEcu, SimEvent } from './sim-vehicle.ts';
 import type { IClientOptions } from 'mqtt';

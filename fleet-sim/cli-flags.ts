@@ -1,6 +1,6 @@
 // Every flag of `ota-fleet-sim` (and MQTT_URL, the one variable it reads, as --mqtt's default): its --help
 // and the README's reference come from here; each value is checked before the fleet starts.
-import { flagSchemas, type Flag, type Zod } from '../../runtime/cli-flags.ts';
+import { flagSchemas, type Flag, type Zod } from '../runtime/cli-flags.ts';
 
 const fraction = (what: string) => (z: Zod) =>
   z.coerce
