@@ -17,3 +17,4 @@ export {
 } from './vehicle-request-auth.ts';
 export type { VehicleAuthResult, VehicleRequest } from './vehicle-request-auth.ts';
 export { gatewayKeyFromHex, gatewayKeyToHex } from './gateway-key.ts';
+export { NUL, NUL_MESSAGE, nulFields } from './nul-fields.ts';
