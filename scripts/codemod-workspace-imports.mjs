@@ -17,6 +17,7 @@
 // again on a rewritten tree changes nothing.
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, extname, join, resolve, sep } from 'node:path';
+import * as prettier from 'prettier';
 import ts from 'typescript';
 import { libraryOf, packageOf, REPO_ROOT, shown, VI_PATH_METHODS, workspaceLibraries } from './workspace-libraries.mjs';
 
@@ -114,27 +115,25 @@ function candidates(lib, target) {
   return [...lib.entries].sort((a, b) => Number(holds(b)) - Number(holds(a)) || depth(b) - depth(a));
 }
 
-function main() {
-  const check = process.argv.includes('--check');
-  const libraries = workspaceLibraries();
-  const refs = [];
-  for (const file of sourceFiles(REPO_ROOT)) {
-    const text = readFileSync(file, 'utf8');
-    const kind = file.endsWith('.tsx')
-      ? ts.ScriptKind.TSX
-      : file.endsWith('.mjs')
-        ? ts.ScriptKind.JS
-        : ts.ScriptKind.TS;
-    const sourceFile = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, kind);
-    for (const { literal, names } of moduleReferences(sourceFile)) {
-      const reached = reachedFile(libraries, file, literal.text);
-      if (reached) refs.push({ file, text, literal, names, ...reached });
-    }
-  }
+/** @returns {ts.SourceFile} */
+function parse(file, text) {
+  const kind = file.endsWith('.tsx') ? ts.ScriptKind.TSX : file.endsWith('.mjs') ? ts.ScriptKind.JS : ts.ScriptKind.TS;
+  return ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, kind);
+}
 
-  // One program over the entries and the files reached, to compare what each exports.
-  const entryFiles = libraries.flatMap((l) => l.entries.map((e) => e.file));
-  const program = ts.createProgram([...new Set([...entryFiles, ...refs.map((r) => r.target)])], {
+/** Every reference from a source file into a library it must reach through its package. */
+function libraryReferences(libraries) {
+  return sourceFiles(REPO_ROOT).flatMap((file) =>
+    moduleReferences(parse(file, readFileSync(file, 'utf8'))).flatMap(({ literal, names }) => {
+      const reached = reachedFile(libraries, file, literal.text);
+      return reached ? [{ file, literal, names, ...reached }] : [];
+    }),
+  );
+}
+
+/** `exported(file)`: name → the declaration it finally stands for, from one program over `files`. */
+function exportTables(files) {
+  const program = ts.createProgram([...new Set(files)], {
     module: ts.ModuleKind.NodeNext,
     moduleResolution: ts.ModuleResolutionKind.NodeNext,
     target: ts.ScriptTarget.ES2023,
@@ -144,60 +143,105 @@ function main() {
     types: [],
   });
   const checker = program.getTypeChecker();
-  const exportsOf = new Map();
-  /** name → the declaration it finally stands for, of the module in `file` */
-  const exported = (file) => {
-    if (!exportsOf.has(file)) {
+  const tables = new Map();
+  return (file) => {
+    if (!tables.has(file)) {
       const sf = program.getSourceFile(file);
       const moduleSymbol = sf && checker.getSymbolAtLocation(sf);
       const table = new Map();
       for (const s of moduleSymbol ? checker.getExportsOfModule(moduleSymbol) : []) {
         table.set(s.escapedName, s.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(s) : s);
       }
-      exportsOf.set(file, table);
+      tables.set(file, table);
     }
-    return exportsOf.get(file);
+    return tables.get(file);
   };
+}
+
+/** The entry an import should use: the index it names, or the first candidate exporting all it takes. */
+function entryFor(ref, exported) {
+  const exact = ref.lib.entries.find((e) => e.file === ref.target);
+  if (exact || !ref.names) return exact;
+  const same = (e, n) => exported(e.file).has(n) && exported(e.file).get(n) === exported(ref.target).get(n);
+  return candidates(ref.lib, ref.target).find((e) => ref.names.every((n) => same(e, n)));
+}
+
+/**
+ * Merges the import declarations of one kind (value or type) from one package specifier that the rewrite
+ * made separate, e.g. `{ a }` from tuf/keys.ts and `{ b }` from tuf/time.ts, both now '@ota/protocol/tuf'.
+ */
+function mergeImports(file, text, specifiers) {
+  const groups = new Map();
+  for (const node of parse(file, text).statements) {
+    if (!ts.isImportDeclaration(node) || !specifiers.has(node.moduleSpecifier.text)) continue;
+    const clause = node.importClause;
+    if (!clause || clause.name || !clause.namedBindings || !ts.isNamedImports(clause.namedBindings)) continue;
+    const key = `${clause.isTypeOnly ? 'type ' : ''}${node.moduleSpecifier.text}`;
+    groups.set(key, [...(groups.get(key) ?? []), node]);
+  }
+  const edits = [];
+  for (const [key, nodes] of groups) {
+    if (nodes.length < 2) continue;
+    const elements = nodes.flatMap((n) => n.importClause.namedBindings.elements.map((e) => e.getText()));
+    const [kind, specifier] = key.startsWith('type ') ? ['type ', key.slice(5)] : ['', key];
+    const merged = `import ${kind}{ ${elements.join(', ')} } from '${specifier}';`;
+    edits.push({ start: nodes[0].getStart(), end: nodes[0].getEnd(), to: merged });
+    for (const n of nodes.slice(1)) edits.push({ start: n.getFullStart(), end: n.getEnd(), to: '' });
+  }
+  return applyEdits(text, edits);
+}
+
+function applyEdits(text, edits) {
+  for (const e of [...edits].sort((a, b) => b.start - a.start))
+    text = text.slice(0, e.start) + e.to + text.slice(e.end);
+  return text;
+}
+
+async function rewrite(edits) {
+  for (const [file, list] of edits) {
+    const rewritten = applyEdits(readFileSync(file, 'utf8'), list);
+    const merged = mergeImports(file, rewritten, new Set(list.map((e) => e.to)));
+    const options = { ...(await prettier.resolveConfig(file)), filepath: file };
+    writeFileSync(file, await prettier.format(merged, options));
+  }
+}
+
+async function main() {
+  const check = process.argv.includes('--check');
+  const libraries = workspaceLibraries();
+  const refs = libraryReferences(libraries);
+  const entryFiles = libraries.flatMap((l) => l.entries.map((e) => e.file));
+  const exported = exportTables([...entryFiles, ...refs.map((r) => r.target)]);
 
   const unmapped = [];
   const edits = new Map();
   for (const ref of refs) {
-    const exact = ref.lib.entries.find((e) => e.file === ref.target);
-    const entry =
-      exact ??
-      (ref.names &&
-        candidates(ref.lib, ref.target).find((e) =>
-          ref.names.every((n) => exported(e.file).has(n) && exported(e.file).get(n) === exported(ref.target).get(n)),
-        ));
     const line = ref.literal.getSourceFile().getLineAndCharacterOfPosition(ref.literal.getStart()).line + 1;
     const where = `${shown(ref.file)}:${line}`;
+    const entry = entryFor(ref, exported);
     if (!entry) {
       const names = ref.names ? `{ ${ref.names.join(', ')} }` : '(names unknown)';
-      unmapped.push(`${where}: '${ref.literal.text}' ${names} — no entry of ${ref.lib.name} exports it`);
+      unmapped.push(`${where}: '${ref.literal.text}' ${names}: no entry of ${ref.lib.name} exports it`);
       continue;
     }
-    const list = edits.get(ref.file) ?? [];
-    list.push({ start: ref.literal.getStart() + 1, end: ref.literal.getEnd() - 1, to: entry.specifier, where });
-    edits.set(ref.file, list);
+    const edit = { start: ref.literal.getStart() + 1, end: ref.literal.getEnd() - 1, to: entry.specifier, where };
+    edits.set(ref.file, [...(edits.get(ref.file) ?? []), edit]);
   }
 
   const deep = refs.filter((r) => !r.lib.entries.some((e) => e.file === r.target)).length;
+  const dirs = libraries.map((l) => `${l.dir}/`).join(', ');
   console.log(
-    `${refs.length} imports reach into ${libraries.map((l) => l.dir + '/').join(', ')} from outside: ` +
-      `${deep} into internal files, ${refs.length - deep} into an index; ${unmapped.length} cannot be mapped`,
+    `${refs.length} imports reach into ${dirs} from outside: ${deep} into internal files, ` +
+      `${refs.length - deep} into an index; ${unmapped.length} cannot be mapped`,
   );
   if (check) {
     for (const list of edits.values()) for (const e of list) console.log(`${e.where}: → '${e.to}'`);
   } else {
-    for (const [file, list] of edits) {
-      let text = readFileSync(file, 'utf8');
-      for (const e of list.sort((a, b) => b.start - a.start)) text = text.slice(0, e.start) + e.to + text.slice(e.end);
-      writeFileSync(file, text);
-    }
+    await rewrite(edits);
     console.log(`rewrote ${[...edits.values()].flat().length} imports in ${edits.size} files`);
   }
   for (const line of unmapped) console.error(line);
   process.exitCode = unmapped.length > 0 || (check && refs.length > 0) ? 1 : 0;
 }
 
-main();
+await main();
