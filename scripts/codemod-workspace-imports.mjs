@@ -9,14 +9,13 @@
 //   node scripts/codemod-workspace-imports.mjs          rewrite, then list what could not be mapped
 //   node scripts/codemod-workspace-imports.mjs --check  only count and list; exit 1 when any is left
 //
-// The entry for an import is the deepest entry of the library whose directory holds the imported file,
-// then the shallower ones, that exports every imported name as the same declaration (TypeScript's
-// checker decides). An import naming nothing it can check (`import * as`, a side effect, `vi.mock` of an
+// The entry for an import is the narrowest entry of the library (fewest exports, so it loads least) that
+// exports every imported name as the same declaration (TypeScript's checker decides). An import naming nothing it can check (`import * as`, a side effect, `vi.mock` of an
 // internal file, `export *`) maps only when it names an entry's index file itself. Unmapped imports are
 // listed and the exit status is 1: export the symbol from the right index, then run it again. Running it
 // again on a rewritten tree changes nothing.
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, extname, join, resolve, sep } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
 import * as prettier from 'prettier';
 import ts from 'typescript';
 import { libraryOf, packageOf, REPO_ROOT, shown, VI_PATH_METHODS, workspaceLibraries } from './workspace-libraries.mjs';
@@ -108,13 +107,6 @@ function reachedFile(libraries, file, specifier) {
   return { lib, target };
 }
 
-/** Candidate entries for `target`: those whose directory holds it, deepest first, then the rest. */
-function candidates(lib, target) {
-  const holds = (e) => target.startsWith(dirname(e.file) + sep);
-  const depth = (e) => dirname(e.file).length;
-  return [...lib.entries].sort((a, b) => Number(holds(b)) - Number(holds(a)) || depth(b) - depth(a));
-}
-
 /** @returns {ts.SourceFile} */
 function parse(file, text) {
   const kind = file.endsWith('.tsx') ? ts.ScriptKind.TSX : file.endsWith('.mjs') ? ts.ScriptKind.JS : ts.ScriptKind.TS;
@@ -158,12 +150,14 @@ function exportTables(files) {
   };
 }
 
-/** The entry an import should use: the index it names, or the first candidate exporting all it takes. */
+/** The entry an import should use: the index it names, or the narrowest entry exporting all it takes. */
 function entryFor(ref, exported) {
   const exact = ref.lib.entries.find((e) => e.file === ref.target);
   if (exact || !ref.names) return exact;
   const same = (e, n) => exported(e.file).has(n) && exported(e.file).get(n) === exported(ref.target).get(n);
-  return candidates(ref.lib, ref.target).find((e) => ref.names.every((n) => same(e, n)));
+  // The narrowest entry wins: it loads least (`@ota/protocol/keys` rather than `/tuf`, `/tuf` rather than `.`).
+  const narrowest = [...ref.lib.entries].sort((a, b) => exported(a.file).size - exported(b.file).size);
+  return narrowest.find((e) => ref.names.every((n) => same(e, n)));
 }
 
 /**
