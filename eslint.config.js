@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import { libraryBoundaries } from './scripts/eslint-library-boundaries.mjs';
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', '.data/', 'test-artifacts/', '**/*.d.ts'] },
@@ -13,6 +14,11 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-restricted-imports': 'off',
     },
+  },
+  // The workspace libraries (protocol/, uds/) are imported only through their package exports.
+  {
+    plugins: { ota: { rules: { 'library-boundaries': libraryBoundaries } } },
+    rules: { 'ota/library-boundaries': 'error' },
   },
   // The rules of the house: shared code imports none of the programs, programs never import each other.
   // The delta codec is a pure library: no program and no other library of ours (an ECU decodes with it).
@@ -48,7 +54,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: ['**/vehicle-gateway/**', '**/ecu-sim/**', '**/fleet-sim/**', '**/uds/**', 'socketcan'] },
+        { patterns: ['**/vehicle-gateway/**', '**/ecu-sim/**', '**/fleet-sim/**', '**/uds/**', '@ota/uds', 'socketcan'] },
       ],
     },
   },
