@@ -8,6 +8,7 @@
 //
 //   node scripts/codemod-workspace-imports.mjs          rewrite, then list what could not be mapped
 //   node scripts/codemod-workspace-imports.mjs --check  only count and list; exit 1 when any is left
+//   … --root DIR                                        another checkout (the tests use a small one)
 //
 // The entry for an import is the narrowest entry of the library (fewest exports, so it loads least) that
 // exports every imported name as the same declaration (TypeScript's checker decides). An import naming nothing it can check (`import * as`, a side effect, `vi.mock` of an
@@ -114,8 +115,8 @@ function parse(file, text) {
 }
 
 /** Every reference from a source file into a library it must reach through its package. */
-function libraryReferences(libraries) {
-  return sourceFiles(REPO_ROOT).flatMap((file) =>
+function libraryReferences(root, libraries) {
+  return sourceFiles(root).flatMap((file) =>
     moduleReferences(parse(file, readFileSync(file, 'utf8'))).flatMap(({ literal, names }) => {
       const reached = reachedFile(libraries, file, literal.text);
       return reached ? [{ file, literal, names, ...reached }] : [];
@@ -133,6 +134,7 @@ function exportTables(files) {
     noEmit: true,
     skipLibCheck: true,
     types: [],
+    noLib: true, // only export tables are read, never diagnostics: no need for the standard library's types
   });
   const checker = program.getTypeChecker();
   const tables = new Map();
@@ -202,8 +204,10 @@ async function rewrite(edits) {
 
 async function main() {
   const check = process.argv.includes('--check');
-  const libraries = workspaceLibraries();
-  const refs = libraryReferences(libraries);
+  const rootAt = process.argv.indexOf('--root');
+  const root = rootAt > 0 ? resolve(process.argv[rootAt + 1] ?? '.') : REPO_ROOT;
+  const libraries = workspaceLibraries(root);
+  const refs = libraryReferences(root, libraries);
   const entryFiles = libraries.flatMap((l) => l.entries.map((e) => e.file));
   const exported = exportTables([...entryFiles, ...refs.map((r) => r.target)]);
 
@@ -211,7 +215,7 @@ async function main() {
   const edits = new Map();
   for (const ref of refs) {
     const line = ref.literal.getSourceFile().getLineAndCharacterOfPosition(ref.literal.getStart()).line + 1;
-    const where = `${shown(ref.file)}:${line}`;
+    const where = `${shown(ref.file, root)}:${line}`;
     const entry = entryFor(ref, exported);
     if (!entry) {
       const names = ref.names ? `{ ${ref.names.join(', ')} }` : '(names unknown)';
