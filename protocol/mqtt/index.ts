@@ -4,3 +4,4 @@ export { forcedSubscription, reconnectWithBackoff } from './reconnect-backoff.ts
 export type { ReconnectBackoffOptions, ReconnectCounter } from './reconnect-backoff.ts';
 export { manifestKey, resultKey, securityEventKey, storedKey, UntilStored } from './until-stored.ts';
 export type { StoredKind, StoredVerdict, UntilStoredOptions } from './until-stored.ts';
+export * from './vehicle-link.ts';
