@@ -54,7 +54,9 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: ['**/vehicle-gateway/**', '**/ecu-sim/**', '**/fleet-sim/**', '**/uds/**', '@ota/uds', 'socketcan'] },
+        {
+          patterns: ['**/vehicle-gateway/**', '**/ecu-sim/**', '**/fleet-sim/**', '**/uds/**', '@ota/uds', 'socketcan'],
+        },
       ],
     },
   },
