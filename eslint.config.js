@@ -15,7 +15,7 @@ export default tseslint.config(
       'no-restricted-imports': 'off',
     },
   },
-  // The workspace libraries (protocol/, uds/) are imported only through their package exports.
+  // The workspace libraries (protocol/, uds/, delta/) are imported only through their package exports.
   {
     plugins: { ota: { rules: { 'library-boundaries': libraryBoundaries } } },
     rules: { 'ota/library-boundaries': 'error' },
@@ -35,6 +35,10 @@ export default tseslint.config(
             '**/protocol/**',
             '**/uds/**',
             '**/runtime/**',
+            '@ota/protocol',
+            '@ota/protocol/*',
+            '@ota/uds',
+            '@ota/uds/*',
           ],
         },
       ],
@@ -55,7 +59,15 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          patterns: ['**/vehicle-gateway/**', '**/ecu-sim/**', '**/fleet-sim/**', '**/uds/**', '@ota/uds', 'socketcan'],
+          patterns: [
+            '**/vehicle-gateway/**',
+            '**/ecu-sim/**',
+            '**/fleet-sim/**',
+            '**/uds/**',
+            '@ota/uds',
+            '@ota/uds/*',
+            'socketcan',
+          ],
         },
       ],
     },
@@ -69,7 +81,17 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: ['**/backend/**', '**/vehicle-gateway/**', '**/ecu-sim/**', '**/uds/**', 'socketcan'] },
+        {
+          patterns: [
+            '**/backend/**',
+            '**/vehicle-gateway/**',
+            '**/ecu-sim/**',
+            '**/uds/**',
+            '@ota/uds',
+            '@ota/uds/*',
+            'socketcan',
+          ],
+        },
       ],
     },
   },
@@ -79,7 +101,18 @@ export default tseslint.config(
       // An ECU knows nothing of campaigns or MQTT: no protocol/ (it decodes packages with delta/).
       'no-restricted-imports': [
         'error',
-        { patterns: ['**/backend/**', '**/vehicle-gateway/**', '**/protocol/**', '**/fleet-sim/**', 'mqtt', 'aedes'] },
+        {
+          patterns: [
+            '**/backend/**',
+            '**/vehicle-gateway/**',
+            '**/protocol/**',
+            '@ota/protocol',
+            '@ota/protocol/*',
+            '**/fleet-sim/**',
+            'mqtt',
+            'aedes',
+          ],
+        },
       ],
     },
   },
