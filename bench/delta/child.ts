@@ -5,7 +5,7 @@
 //   node --import tsx bench/delta/child.ts decode OLD PACKAGE OUT
 import { createReadStream } from 'node:fs';
 import { open, readFile, writeFile } from 'node:fs/promises';
-import { decodeStream, encode } from '@ota/delta';
+import { decodeStream, encode } from '../../delta/index.ts';
 
 const [op, a, b, c] = process.argv.slice(2);
 const startRssBytes = process.resourceUsage().maxRSS * 1024;

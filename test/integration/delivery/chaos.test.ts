@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFleet } from '../../../fleet-sim/fleet.ts';
 import type { Fleet } from '../../../fleet-sim/fleet.ts';
 import { latestMetadata } from '../../../backend/tuf-repo/metadata-store.ts';
-import { trustRoot } from '@ota/protocol/tuf';
+import { trustRoot } from '../../../protocol/tuf/repository-verifier.ts';
 import { MOSQUITTO_BINARY, startMosquitto } from '../../support/mosquitto.ts';
 import type { TestMosquitto } from '../../support/mosquitto.ts';
 import { seedDeltaCampaign, startCampaign } from './fixtures.ts';

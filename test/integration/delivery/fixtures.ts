@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 /** Rows the delivery tests need, written straight into the domain's tables (tests only). */
 import { addTargetVehicles } from '../../../backend/campaigns/vehicle-moves.ts';
-import { gatewayKeyFromHex } from '@ota/protocol';
+import { gatewayKeyFromHex } from '../../../protocol/index.ts';
 import { sql } from 'kysely';
-import { generateEd25519Signer } from '@ota/protocol/keys';
-import type { Signer } from '@ota/protocol/keys';
+import { generateEd25519Signer } from '../../../protocol/tuf/keys.ts';
+import type { Signer } from '../../../protocol/tuf/keys.ts';
 import type { BlobStore } from '../../../backend/blobs/store.ts';
 import type { Db } from '../../../backend/db/database.ts';
 import { fleetVin } from '../../../fleet-sim/vins.ts';
