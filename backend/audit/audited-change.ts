@@ -23,8 +23,12 @@ export function checkMove<S extends string>(move: StateMove<S>): void {
   if (!move.legal) throw illegalTransition(move.what, move.from, move.to, move.why);
 }
 
-/** One audited change: the entry's fixed parts, the write, and what the entry records of its result. */
-export interface AuditedChange<T> extends Omit<AuditInput, 'after' | 'details'> {
+/** Who changes which entity how, and why: the audit entry's fixed parts. */
+export type AuditHead = Omit<AuditInput, 'before' | 'after' | 'details'>;
+
+/** The write of one audited change and what its audit entry records around it. */
+export interface AuditedWrite<T> {
+  before?: unknown;
   /** Writes the change inside the caller's transaction and returns its result (the entity after it, say). */
   apply: () => Promise<T>;
   after?: ((result: T) => unknown) | undefined;
@@ -32,10 +36,14 @@ export interface AuditedChange<T> extends Omit<AuditInput, 'after' | 'details'> 
 }
 
 /** Applies a change and appends its audit entry in the same transaction: both commit or neither does. */
-export async function applyAudited<T>(trx: Transaction<Database>, change: AuditedChange<T>): Promise<T> {
-  const { apply, after, details, ...entry } = change;
-  const result = await apply();
-  await appendAudit(trx, { ...entry, after: after?.(result), details: details?.(result) });
+export async function applyAudited<T>(trx: Transaction<Database>, head: AuditHead, write: AuditedWrite<T>): Promise<T> {
+  const result = await write.apply();
+  await appendAudit(trx, {
+    ...head,
+    before: write.before,
+    after: write.after?.(result),
+    details: write.details?.(result),
+  });
   return result;
 }
 
@@ -43,8 +51,9 @@ export async function applyAudited<T>(trx: Transaction<Database>, change: Audite
 export async function transitionAudited<S extends string, T>(
   trx: Transaction<Database>,
   move: StateMove<S>,
-  change: AuditedChange<T>,
+  head: AuditHead,
+  write: AuditedWrite<T>,
 ): Promise<T> {
   checkMove(move);
-  return applyAudited(trx, change);
+  return applyAudited(trx, head, write);
 }

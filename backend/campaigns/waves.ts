@@ -125,8 +125,12 @@ export async function evaluateCampaign(db: Db, campaignId: number, now: Date = n
 const campaignEntity = (campaignId: number) => ({ entityType: 'campaign', entityId: campaignId });
 
 /** A change the rollout rules make to a campaign, audited as the system. */
-function ruleChange(campaignId: number, action: string, details: unknown, apply: () => Promise<unknown>) {
-  return { actor: SYSTEM_ACTOR, action, ...campaignEntity(campaignId), apply, details: () => details };
+async function ruleChange(trx: Trx, campaignId: number, action: string, details: unknown, apply: () => Promise<void>) {
+  await applyAudited(
+    trx,
+    { actor: SYSTEM_ACTOR, action, ...campaignEntity(campaignId) },
+    { apply, details: () => details },
+  );
 }
 
 /** Past the deadline, vehicles not yet downloading expire; returns how many did. */
@@ -193,7 +197,7 @@ async function setCampaign(trx: Trx, campaignId: number, set: Updateable<Campaig
   await trx.updateTable('campaigns').set(set).where('id', '=', campaignId).execute();
 }
 
-async function setWave(trx: Trx, campaignId: number, waveNo: number, set: Updateable<CampaignWavesTable>) {
+export async function setWave(trx: Trx, campaignId: number, waveNo: number, set: Updateable<CampaignWavesTable>) {
   await trx
     .updateTable('campaign_waves')
     .set(set)
@@ -204,11 +208,8 @@ async function setWave(trx: Trx, campaignId: number, waveNo: number, set: Update
 
 /** Records that a wave reached its success threshold. */
 async function markWaveSuccess(trx: Trx, campaignId: number, waveNo: number, successRate: number, now: Date) {
-  await applyAudited(
-    trx,
-    ruleChange(campaignId, 'campaign.wave_success', { waveNo, successRate }, () =>
-      setWave(trx, campaignId, waveNo, { success_reached_at: now }),
-    ),
+  await ruleChange(trx, campaignId, 'campaign.wave_success', { waveNo, successRate }, () =>
+    setWave(trx, campaignId, waveNo, { success_reached_at: now }),
   );
 }
 
@@ -220,20 +221,14 @@ async function applyVerdict(trx: Trx, campaignId: number, v: WaveVerdict, now: D
     case 'pause': {
       const { waveNo, failureRate, errorThreshold, failed, total } = v;
       const details = { waveNo, failureRate, errorThreshold, failed, total };
-      await applyAudited(
-        trx,
-        ruleChange(campaignId, 'campaign.auto_pause', details, () =>
-          setCampaign(trx, campaignId, { state: 'paused', updated_at: now }),
-        ),
+      await ruleChange(trx, campaignId, 'campaign.auto_pause', details, () =>
+        setCampaign(trx, campaignId, { state: 'paused', updated_at: now }),
       );
       return { action: 'paused', waveNo, failureRate };
     }
     case 'complete':
-      await applyAudited(
-        trx,
-        ruleChange(campaignId, 'campaign.completed', { waveNo: v.waveNo, successRate: v.successRate }, () =>
-          setCampaign(trx, campaignId, { state: 'completed', finished_at: now, updated_at: now }),
-        ),
+      await ruleChange(trx, campaignId, 'campaign.completed', { waveNo: v.waveNo, successRate: v.successRate }, () =>
+        setCampaign(trx, campaignId, { state: 'completed', finished_at: now, updated_at: now }),
       );
       return { action: 'completed' };
     case 'soak':
@@ -242,13 +237,10 @@ async function applyVerdict(trx: Trx, campaignId: number, v: WaveVerdict, now: D
     case 'advance': {
       const { fromWave, toWave } = v;
       if (v.successRate !== null) await markWaveSuccess(trx, campaignId, fromWave, v.successRate, now);
-      await applyAudited(
-        trx,
-        ruleChange(campaignId, 'campaign.wave_started', { fromWave, toWave }, async () => {
-          await setCampaign(trx, campaignId, { current_wave: toWave, updated_at: now });
-          await setWave(trx, campaignId, toWave, { started_at: now });
-        }),
-      );
+      await ruleChange(trx, campaignId, 'campaign.wave_started', { fromWave, toWave }, async () => {
+        await setCampaign(trx, campaignId, { current_wave: toWave, updated_at: now });
+        await setWave(trx, campaignId, toWave, { started_at: now });
+      });
       return { action: 'advanced', fromWave, toWave };
     }
   }
