@@ -6,7 +6,7 @@ import { applyAudited, checkMove } from '../audit/audited-change.ts';
 import { appendAudit } from '../audit/service.ts';
 import type { Actor } from '../audit/service.ts';
 import { conflict, illegalTransition, invalid, notFound } from '../http/problem.ts';
-import { decodeCursor, toLoadedPage } from '../http/pagination.ts';
+import { decodeCursor, toLoadedPageById } from '../http/pagination.ts';
 import type { Page, PageQuery } from '../http/pagination.ts';
 import { ADDRESSED_PHASES } from '../vulnerabilities/phases.ts';
 import {
@@ -390,10 +390,5 @@ export async function listReleases(
     .orderBy('id')
     .limit(page.limit + 1)
     .execute();
-  return toLoadedPage(
-    rows,
-    page.limit,
-    (r) => r.id,
-    (r) => loadRelease(db, r.id),
-  );
+  return toLoadedPageById(rows, page.limit, (r) => loadRelease(db, r.id));
 }

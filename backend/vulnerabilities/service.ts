@@ -13,7 +13,7 @@ import { transitionAudited } from '../audit/audited-change.ts';
 import { appendAudit } from '../audit/service.ts';
 import type { Actor } from '../audit/service.ts';
 import { conflict, invalid, notFound } from '../http/problem.ts';
-import { decodeCursor, toLoadedPage } from '../http/pagination.ts';
+import { decodeCursor, toLoadedPageById } from '../http/pagination.ts';
 import type { Page, PageQuery } from '../http/pagination.ts';
 import { assessCvss, CvssVectorError } from './cvss.ts';
 import type { CvssAssessment } from './cvss.ts';
@@ -419,10 +419,5 @@ export async function listVulnerabilities(
     .orderBy('id')
     .limit(page.limit + 1)
     .execute();
-  return toLoadedPage(
-    rows,
-    page.limit,
-    (r) => r.id,
-    async (r) => toVulnerability(r, await loadRelated(db, r), now),
-  );
+  return toLoadedPageById(rows, page.limit, async (r) => toVulnerability(r, await loadRelated(db, r), now));
 }
