@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { Selectable, Transaction, Updateable } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type {
@@ -19,9 +18,9 @@ import type { Page, PageQuery } from '../http/pagination.ts';
 import { CAMPAIGN_READY_STATES } from '../releases/lifecycle.ts';
 import { DELIVERY_CLASSES } from '../vulnerabilities/deadline-policy.ts';
 import { campaignMove, checkFourEyes, checkNothingInFlight, noTargets } from './action-rules.ts';
-import { IN_FLIGHT_VEHICLE_STATES, WAITING_VEHICLE_STATES } from './states.ts';
+import { IN_FLIGHT_VEHICLE_STATES } from './states.ts';
 import { countIn, vehicleCounts } from './vehicle-counts.ts';
-import { moveVehiclesCounted, selectedMoves } from './vehicle-moves.ts';
+import { moveWaitingVehicles } from './vehicle-moves.ts';
 import type { CampaignAction } from './states.ts';
 import { clearTargets, resolveTargets } from './targeting.ts';
 import { setWave } from './waves.ts';
@@ -376,14 +375,7 @@ async function applyActionEffects(
 
 /** Vehicles not yet downloading are cancelled; those already installing finish and report. */
 async function cancelWaitingVehicles(trx: Transaction<Database>, id: number, now: Date): Promise<number> {
-  return moveVehiclesCounted(
-    trx,
-    selectedMoves(
-      sql`SELECT campaign_id, vin FROM campaign_vehicles WHERE campaign_id = ${id} AND state = ANY(${WAITING_VEHICLE_STATES}::text[])`,
-      'cancelled',
-      now,
-    ),
-  );
+  return moveWaitingVehicles(trx, { campaignId: id }, 'cancelled', now);
 }
 
 export async function listCampaigns(

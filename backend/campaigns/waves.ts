@@ -1,13 +1,12 @@
-import { sql } from 'kysely';
 import type { Transaction, Updateable } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { CampaignsTable, CampaignWavesTable, Database } from '../db/schema.ts';
 import { applyAudited } from '../audit/audited-change.ts';
 import { appendAudit, SYSTEM_ACTOR } from '../audit/service.ts';
 import { notFound } from '../http/problem.ts';
-import { ACTIVE_VEHICLE_STATES, FAILED_VEHICLE_STATES, WAITING_VEHICLE_STATES } from './states.ts';
+import { ACTIVE_VEHICLE_STATES, FAILED_VEHICLE_STATES } from './states.ts';
 import { countIn, vehicleCounts } from './vehicle-counts.ts';
-import { compactVehicleCounts, moveVehiclesCounted, selectedMoves } from './vehicle-moves.ts';
+import { compactVehicleCounts, moveWaitingVehicles } from './vehicle-moves.ts';
 import { deadlinePassed, failureRate, successRate, waveVerdict } from './wave-rules.ts';
 import type { WaveConfig, WaveCounts, WaveVerdict } from './wave-rules.ts';
 
@@ -135,14 +134,7 @@ async function ruleChange(trx: Trx, campaignId: number, action: string, details:
 
 /** Past the deadline, vehicles not yet downloading expire; returns how many did. */
 async function expireWaitingVehicles(trx: Trx, campaignId: number, deadline: Date, now: Date): Promise<number> {
-  const n = await moveVehiclesCounted(
-    trx,
-    selectedMoves(
-      sql`SELECT campaign_id, vin FROM campaign_vehicles WHERE campaign_id = ${campaignId} AND state = ANY(${WAITING_VEHICLE_STATES}::text[])`,
-      'expired',
-      now,
-    ),
-  );
+  const n = await moveWaitingVehicles(trx, { campaignId }, 'expired', now);
   if (n > 0) {
     const details = { vehicles: n, deadline: deadline.toISOString() };
     await appendAudit(trx, {
