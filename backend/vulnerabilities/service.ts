@@ -228,6 +228,18 @@ export async function recordReport(
   return after;
 }
 
+/** Locks the row for an edit of its assessment or remediation, refused outside assessing and addressing. */
+async function lockEditable(db: Executor, id: number, what: 'assessment' | 'remediation'): Promise<Row> {
+  const row = await lockRow(db, id);
+  if (!EDITABLE_ASSESSMENT_PHASES.includes(row.phase)) {
+    throw conflict(
+      `vulnerability ${id} is ${row.phase}; the ${what} is recorded while assessing or addressing`,
+      'wrong-phase',
+    );
+  }
+  return row;
+}
+
 async function lockRow(db: Executor, id: number): Promise<Row> {
   const row = await db.selectFrom('vulnerabilities').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
   if (!row) throw notFound('vulnerability', id);
@@ -251,13 +263,7 @@ export async function assessVulnerability(
   }
   const now = options.now ?? new Date();
   return db.transaction().execute(async (trx) => {
-    const row = await lockRow(trx, id);
-    if (!EDITABLE_ASSESSMENT_PHASES.includes(row.phase)) {
-      throw conflict(
-        `vulnerability ${id} is ${row.phase}; the assessment is recorded while assessing or addressing`,
-        'wrong-phase',
-      );
-    }
+    const row = await lockEditable(trx, id, 'assessment');
     if (row.cvss_vector && !input.reason) {
       throw invalid('json.reason', 'required when re-assessing: the delivery deadline may change');
     }
@@ -328,13 +334,7 @@ export async function previewDeadline(
 
 export async function recordRemediation(db: Db, actor: Actor, id: number, input: Remediation): Promise<Vulnerability> {
   return db.transaction().execute(async (trx) => {
-    const row = await lockRow(trx, id);
-    if (!EDITABLE_ASSESSMENT_PHASES.includes(row.phase)) {
-      throw conflict(
-        `vulnerability ${id} is ${row.phase}; the remediation is recorded while assessing or addressing`,
-        'wrong-phase',
-      );
-    }
+    await lockEditable(trx, id, 'remediation');
     const before = await loadVulnerability(trx, id);
     await trx
       .updateTable('vulnerabilities')
