@@ -53,8 +53,8 @@ export function decode(old: Uint8Array, pkg: Uint8Array, opts: DecodeOptions = {
     if (d !== diffBytes.length || e !== extraBytes.length) {
       throw new DeltaError('corrupt', 'diff or extra stream holds bytes no op uses');
     }
-    removeTransform(out, header.transform);
   }
+  removeTransform(out, header.transform);
   checkResult(header, sha256Hex(out));
   return out;
 }

@@ -1,5 +1,5 @@
 import { sha256Hex } from './digest.ts';
-import { compress } from './brotli.ts';
+import { compress, IMAGE_WINDOW_BITS } from './brotli.ts';
 import { encodeOps } from './control.ts';
 import { DeltaError } from './errors.ts';
 import { MAX_IMAGE_LENGTH, writeHeader } from './format.ts';
@@ -24,8 +24,8 @@ export interface EncodeOptions {
   /** Diff word size; by default the one whose diff stream compresses best. */
   readonly diffWord?: DiffWord;
   /**
-   * Code transform of a delta; 'auto' (default) tries none and the one the ELF header's machine
-   * suggests (see transform.ts) and keeps the smaller package.
+   * Code transform; 'auto' (default) tries none and the one the ELF header's machine suggests
+   * (see transform.ts) and keeps the smaller package.
    */
   readonly transform?: 'auto' | CodeTransform;
   readonly onProgress?: (progress: EncodeProgress) => void;
@@ -60,18 +60,15 @@ export function encode(old: Uint8Array, neu: Uint8Array, opts: EncodeOptions = {
     }
   }
   const refs = { base: imageRef(old), result: imageRef(neu) };
-  if (method === 'full-brotli') return concat(encodeFull(neu, refs, quality, opts));
+  const transforms = transformsToTry(neu, opts.transform);
+  const full = (): Uint8Array[] => smallest(transforms.map((t) => encodeFull(neu, refs, quality, opts, t)));
+  if (method === 'full-brotli') return concat(full());
 
-  const delta = smallest(
-    transformsToTry(neu, opts.transform).map((t) => encodeDelta(old, neu, refs, quality, opts, t)),
-  );
+  const delta = smallest(transforms.map((t) => encodeDelta(old, neu, refs, quality, opts, t)));
   if (method === 'bsdiff-brotli') return concat(delta);
-  const deltaLength = payloadLength(delta);
-  const probe = compress(neu, Math.min(quality, 9));
-  if (probe.length * FULL_IMAGE_MARGIN >= deltaLength) return concat(delta);
-  // At quality 9 or below the probe already is the full image's stream.
-  const full = encodeFull(neu, refs, quality, opts, quality <= 9 ? probe : undefined);
-  return payloadLength(full) < deltaLength ? concat(full) : concat(delta);
+  const probe = compress(neu, Math.min(quality, 9), IMAGE_WINDOW_BITS);
+  if (probe.length * FULL_IMAGE_MARGIN >= payloadLength(delta)) return concat(delta);
+  return concat(smallest([delta, full()]));
 }
 
 function transformsToTry(neu: Uint8Array, choice: EncodeOptions['transform'] = 'auto'): CodeTransform[] {
@@ -115,19 +112,19 @@ function encodeDelta(
   return [header, control, diff, extra];
 }
 
-/** Header and stream of a full-brotli package; `compressed` is `neu` already compressed at `quality`. */
+/** Header and stream of a full-brotli package. */
 function encodeFull(
   neu: Uint8Array,
   refs: Refs,
   quality: number,
   opts: EncodeOptions,
-  compressed?: Uint8Array,
+  transform: CodeTransform,
 ): Uint8Array[] {
   opts.onProgress?.({ phase: 'compress', done: 0, total: 1 });
-  const image = compressed ?? compress(neu, quality);
+  const image = compress(applyTransform(neu, transform), quality, IMAGE_WINDOW_BITS);
   opts.onProgress?.({ phase: 'compress', done: 1, total: 1 });
   const streams = { control: 0, diff: 0, extra: image.length };
-  return [writeHeader({ method: 'full-brotli', diffWord: null, transform: 'none', ...refs, streams }), image];
+  return [writeHeader({ method: 'full-brotli', diffWord: null, transform, ...refs, streams }), image];
 }
 
 function payloadLength(parts: Uint8Array[]): number {

@@ -8,7 +8,7 @@
 //      1   format version (2)
 //      1   kind: bits 0-1 method (1 = bsdiff-brotli delta, 2 = brotli-compressed full image),
 //          bits 2-4 diff word size (1, 2 or 4; 0 for a full image), bits 5-7 code transform
-//          (0 none, 1 arm64, 2 thumb2; see transform.ts; 0 for a full image)
+//          (0 none, 1 arm64, 2 thumb2; see transform.ts; a full image may carry one too)
 //   1..5   varint: result image length
 //   1..5   varint: base image length
 //   1..5   varint each: compressed length of the control, diff and extra streams
@@ -62,7 +62,7 @@ export interface StreamLengths {
 /** What the payload is: a delta (with its diff word and code transform) or a full image. */
 export type PackageKind =
   | { readonly method: 'bsdiff-brotli'; readonly diffWord: DiffWord; readonly transform: CodeTransform }
-  | { readonly method: 'full-brotli'; readonly diffWord: null; readonly transform: 'none' };
+  | { readonly method: 'full-brotli'; readonly diffWord: null; readonly transform: CodeTransform };
 
 export type PackageHeader = PackageKind & {
   readonly version: typeof FORMAT_VERSION;
@@ -148,9 +148,7 @@ function readKind(byte: number | undefined): PackageKind | undefined {
   const transform = (Object.keys(TRANSFORMS) as CodeTransform[]).find((k) => TRANSFORMS[k] === transformCode);
   if (!transform) throw new DeltaError('unsupported_version', `code transform ${transformCode} is not supported`);
   if (method === 'full-brotli') {
-    if (wordCode !== 0 || transform !== 'none') {
-      throw new DeltaError('corrupt', 'full-image package declares a diff word or a code transform');
-    }
+    if (wordCode !== 0) throw new DeltaError('corrupt', 'full-image package declares a diff word');
     return { method, diffWord: null, transform };
   }
   const diffWord = DIFF_WORDS.find((w) => w === wordCode);

@@ -112,3 +112,13 @@ describe('code transforms', () => {
     expect(Buffer.from(await decodeAsync(base, chunks))).toEqual(next);
   });
 });
+
+describe('full-image packages with a code transform', () => {
+  it.each(CODE)('%s: round-trip, one-shot and streamed', async (t) => {
+    const image = fc.sample(codeLike, { numRuns: 1, seed: 7 })[0]!;
+    const pkg = encode(Uint8Array.of(1), image, { method: 'full-brotli', transform: t, quality: 5 });
+    expect(readPackageHeader(pkg)).toMatchObject({ method: 'full-brotli', transform: t, diffWord: null });
+    expect(Buffer.from(decode(Uint8Array.of(1), pkg))).toEqual(Buffer.from(image));
+    expect(Buffer.from(await decodeAsync(Uint8Array.of(1), split(pkg, [3, 50])))).toEqual(Buffer.from(image));
+  });
+});
