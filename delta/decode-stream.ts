@@ -8,7 +8,7 @@ import { DeltaError } from './errors.ts';
 import { MAX_HEADER_LENGTH, readHeader } from './format.ts';
 import type { PackageHeader } from './format.ts';
 import { StreamReader } from './stream-reader.ts';
-import { applyTransform, Untransform } from './transform.ts';
+import { TransformedImage, Untransform } from './transform.ts';
 import { addWords } from './word-diff.ts';
 
 const OUTPUT_CHUNK = 64 * 1024;
@@ -32,16 +32,14 @@ export async function* decodeStream(
   let produced = 0;
   const chunks = header.method === 'full-brotli' ? fullChunks(header, streams) : deltaChunks(old, header, streams);
   const untransform = new Untransform(header.transform);
-  for await (const transformed of chunks) {
-    const chunk = untransform.push(transformed);
+  /** Hashes `chunk` and yields it in pieces of at most OUTPUT_CHUNK (the transform may add 3 bytes). */
+  function* emit(chunk: Uint8Array): Generator<Uint8Array> {
     hash.update(chunk);
     produced += chunk.length;
-    if (chunk.length > 0) yield chunk;
+    for (let at = 0; at < chunk.length; at += OUTPUT_CHUNK) yield chunk.subarray(at, at + OUTPUT_CHUNK);
   }
-  const tail = untransform.end();
-  hash.update(tail);
-  produced += tail.length;
-  if (tail.length > 0) yield tail;
+  for await (const transformed of chunks) yield* emit(untransform.push(transformed));
+  yield* emit(untransform.end());
   if (produced !== header.result.length) {
     throw new DeltaError('corrupt', `package produced ${produced} bytes, the header declares ${header.result.length}`);
   }
@@ -71,7 +69,7 @@ async function* fullChunks(header: PackageHeader, streams: Streams): AsyncGenera
 
 async function* deltaChunks(old: Uint8Array, header: PackageHeader, streams: Streams): AsyncGenerator<Uint8Array> {
   const resultLength = header.result.length;
-  const base = applyTransform(old, header.transform);
+  const base = new TransformedImage(old, header.transform);
   const ops = new OpReader(decompress(streams.control, controlLimit(resultLength), 'control'));
   const diffs = new StreamReader(decompressor(streams.diff), 'diff');
   const extras = new StreamReader(decompressor(streams.extra), 'extra');
@@ -98,7 +96,7 @@ async function* deltaChunks(old: Uint8Array, header: PackageHeader, streams: Str
       let carry = 0;
       for (let left = op.add; left > 0;) {
         const d = await diffs.take(Math.min(left, buf.length - fill));
-        carry = addWords(buf, fill, base, from, d, 0, d.length, at, word, carry);
+        carry = addWords(buf, fill, base.read(from, d.length), 0, d, 0, d.length, at, word, carry);
         at += d.length;
         from += d.length;
         left -= d.length;

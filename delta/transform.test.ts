@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decode, decodeAsync, encode, readPackageHeader } from './index.ts';
-import { applyTransform, removeTransform, transformFor, Untransform } from './transform.ts';
+import { decode, decodeAsync, decodeStream, encode, readPackageHeader } from './index.ts';
+import { applyTransform, removeTransform, TransformedImage, transformFor, Untransform } from './transform.ts';
 import type { CodeTransform } from './transform.ts';
 
 const CODE: readonly CodeTransform[] = ['arm64', 'thumb2'];
@@ -59,6 +59,21 @@ describe('code transforms', () => {
     );
   });
 
+  it.each(CODE)('%s: any range read from a TransformedImage equals that range of the transformed copy', (t) => {
+    fc.assert(
+      fc.property(codeLike, fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 10 }), (image, ranges) => {
+        const whole = applyTransform(image, t);
+        const reader = new TransformedImage(image, t);
+        for (const [a, b] of ranges) {
+          const from = a % (image.length + 1);
+          const n = b % (image.length - from + 1);
+          expect(Buffer.from(reader.read(from, n))).toEqual(Buffer.from(whole.subarray(from, from + n)));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('arm64: a BL becomes its absolute target, ADRP its absolute page; other words stay', () => {
     const image = new Uint8Array(0x2008);
     const view = new DataView(image.buffer);
@@ -110,6 +125,23 @@ describe('code transforms', () => {
     expect(Buffer.from(decode(base, pkg))).toEqual(next);
     const chunks = split(pkg, [1, 7, 30, 31, 77]);
     expect(Buffer.from(await decodeAsync(base, chunks))).toEqual(next);
+  });
+
+  it('thumb2: a call across an output chunk boundary still leaves chunks within 64 KiB', async () => {
+    // Thumb NOPs with a call at 65534, across the first 64 KiB boundary (its first half is held
+    // back), and one that ends the second chunk, so that nothing is held back after it.
+    const old = new Uint8Array(200_000);
+    for (let i = 0; i < old.length; i += 2) old.set([0x00, 0xbf], i);
+    const neu = Uint8Array.from(old);
+    neu.set([0x00, 0xf0, 0x00, 0xf8], 65534);
+    neu.set([0x00, 0xf0, 0x00, 0xf8], 2 * 65536 - 4);
+    const pkg = encode(old, neu, { method: 'bsdiff-brotli', transform: 'thumb2', quality: 1 });
+    const out: Uint8Array[] = [];
+    for await (const chunk of decodeStream(old, [pkg])) {
+      expect(chunk.length).toBeLessThanOrEqual(64 * 1024);
+      out.push(chunk);
+    }
+    expect(Buffer.concat(out)).toEqual(Buffer.from(neu));
   });
 });
 

@@ -85,19 +85,82 @@ function convertArm64(buf: Uint8Array, from: number, to: number, base: number, d
 function convertThumb2(buf: Uint8Array, from: number, to: number, base: number, dir: Direction): number {
   let i = from + ((base + from) & 1);
   while (i + 4 <= to) {
-    if ((buf[i + 1]! & 0xf8) === 0xf0 && (buf[i + 3]! & 0xe8) === 0xe8) {
-      const field = ((buf[i + 1]! & 7) << 19) | (buf[i]! << 11) | ((buf[i + 3]! & 7) << 8) | buf[i + 2]!;
-      const v = (field + dir * ((base + i + 4) >>> 1)) & 0x3f_ffff;
-      buf[i + 1] = (buf[i + 1]! & 0xf8) | (v >>> 19);
-      buf[i] = v >>> 11;
-      buf[i + 3] = (buf[i + 3]! & 0xf8) | ((v >>> 8) & 7);
-      buf[i + 2] = v;
+    if (isThumbCall(buf, i)) {
+      convertThumbCall(buf, i, base + i, dir);
       i += 4;
     } else {
       i += 2;
     }
   }
   return Math.min(i, to);
+}
+
+function isThumbCall(buf: Uint8Array, i: number): boolean {
+  return (buf[i + 1]! & 0xf8) === 0xf0 && (buf[i + 3]! & 0xe8) === 0xe8;
+}
+
+/** Converts the Thumb-2 call at buf[i], whose file position is `pos`. */
+function convertThumbCall(buf: Uint8Array, i: number, pos: number, dir: Direction): void {
+  const field = ((buf[i + 1]! & 7) << 19) | (buf[i]! << 11) | ((buf[i + 3]! & 7) << 8) | buf[i + 2]!;
+  const v = (field + dir * ((pos + 4) >>> 1)) & 0x3f_ffff;
+  buf[i + 1] = (buf[i + 1]! & 0xf8) | (v >>> 19);
+  buf[i] = v >>> 11;
+  buf[i + 3] = (buf[i + 3]! & 0xf8) | ((v >>> 8) & 7);
+  buf[i + 2] = v;
+}
+
+/**
+ * Reads ranges of a transformed image without holding a transformed copy (the decoder's base):
+ * arm64 instructions are found by alignment alone; for Thumb-2, where an instruction start depends
+ * on the scan from offset 0, one bit per halfword records where the calls start (image / 16 bytes).
+ */
+export class TransformedImage {
+  private readonly thumbCalls: Uint8Array | undefined;
+  private scratch = new Uint8Array(0);
+
+  constructor(
+    private readonly image: Uint8Array,
+    private readonly transform: CodeTransform,
+  ) {
+    if (transform === 'thumb2') this.thumbCalls = thumbCallStarts(image);
+  }
+
+  get length(): number {
+    return this.image.length;
+  }
+
+  /** Transformed bytes from..from+n (inside the image); a view valid until the next call. */
+  read(from: number, n: number): Uint8Array {
+    if (this.transform === 'none') return this.image.subarray(from, from + n);
+    const start = this.transform === 'arm64' ? from & ~3 : Math.max(0, (from & ~1) - 2);
+    const end = Math.min(this.image.length, from + n + 3);
+    if (this.scratch.length < end - start)
+      this.scratch = new Uint8Array(Math.max(end - start, 2 * this.scratch.length));
+    const buf = this.scratch;
+    buf.set(this.image.subarray(start, end));
+    if (this.transform === 'arm64') convertArm64(buf, 0, end - start, start, 1);
+    else {
+      const calls = this.thumbCalls!;
+      for (let s = start; s + 4 <= end; s += 2) {
+        if (calls[s >>> 4]! & (1 << ((s >>> 1) & 7))) convertThumbCall(buf, s - start, s, 1);
+      }
+    }
+    return buf.subarray(from - start, from - start + n);
+  }
+}
+
+/** One bit per halfword of `image`: set where the Thumb-2 scan finds a call. */
+function thumbCallStarts(image: Uint8Array): Uint8Array {
+  const bits = new Uint8Array((image.length >>> 4) + 1);
+  for (let i = 0; i + 4 <= image.length;) {
+    if (isThumbCall(image, i)) {
+      bits[i >>> 4]! |= 1 << ((i >>> 1) & 7);
+      i += 4;
+    } else {
+      i += 2;
+    }
+  }
+  return bits;
 }
 
 /**
