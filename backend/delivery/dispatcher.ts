@@ -7,6 +7,7 @@ import { ensureWaveDeltas } from './delta-cache.ts';
 import type { DeliveryLog } from './ingest/rejections.ts';
 import { OfferSweeper } from './offer-sweeper.ts';
 import { publishOffers } from './offers.ts';
+import { paceBudget, recordOffers } from './dispatch-pace.ts';
 import type { Db } from '../db/database.ts';
 import { evaluateCampaign } from '../campaigns/waves.ts';
 import { describeDecision } from './ingest/ingester.ts';
@@ -26,15 +27,10 @@ export interface DispatcherOptions {
 /** How often the Image repository's online roles are checked for re-signing. */
 const IMAGE_REFRESH_MS = 10 * 60_000;
 
-interface WaveCursor {
-  afterVin: string;
-  tokens: number;
-  lastRefill: number;
-}
-
 /**
  * Sends offers for every started wave of every running campaign, paced by the campaign's
- * vehicles-per-minute (a token bucket per wave), in batches claimed set-based in SQL.
+ * vehicles-per-minute across every backend instance (dispatch-pace.ts: the budget is taken in the
+ * transaction of the claim), in batches claimed set-based in SQL.
  */
 export class Dispatcher {
   readonly #db: Db;
@@ -44,7 +40,8 @@ export class Dispatcher {
   readonly #log: DeliveryLog;
   readonly #tickMs: number;
   readonly #batchSize: number;
-  readonly #cursors = new Map<string, WaveCursor>();
+  /** Per wave: the VIN the next claim starts after (keyset cursor). */
+  readonly #cursors = new Map<string, string>();
   readonly #deltasReady = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
@@ -123,53 +120,64 @@ export class Dispatcher {
       .orderBy('c.id')
       .orderBy('w.wave_no')
       .execute();
-    const now = Date.now();
     for (const wave of rows) {
-      const key = `${wave.id}/${wave.wave_no}`;
-      if (!this.#deltasReady.has(key)) {
-        // The campaign's releases must be in the Image repository before any vehicle asks for metadata.
-        // A no-op when nothing changed; fails (logged) when the offline targets key is not present.
-        await this.#publishImages();
-        const deltas = await ensureWaveDeltas(this.#db, this.#blobs, wave.id, wave.wave_no);
-        if (deltas.created > 0 || deltas.baseUnknown > 0) {
-          this.#log(
-            `delivery: campaign ${wave.id} wave ${wave.wave_no}: ${deltas.created} delta packages built, ${deltas.baseUnknown} bases unknown (full image)`,
-          );
-        }
-        this.#deltasReady.add(key);
-      }
-      const perMs = wave.pacing_per_minute / 60_000;
-      const cursor = this.#cursors.get(key) ?? { afterVin: '', tokens: 0, lastRefill: now };
-      // At most one second's worth of pacing (or one batch) is saved up while idle.
-      const cap = Math.max(1, Math.min(this.#batchSize * 4, wave.pacing_per_minute / 60));
-      cursor.tokens = Math.min(cap, cursor.tokens + (now - cursor.lastRefill) * perMs);
-      cursor.lastRefill = now;
-      this.#cursors.set(key, cursor);
-      while (cursor.tokens >= 1) {
-        const limit = Math.min(this.#batchSize, Math.floor(cursor.tokens));
-        // Publish, then record: the claim commits only once the broker has every offer; a failed
-        // publish rolls it back and the vehicles stay pending for the next pass.
-        const claimed = await this.#db.transaction().execute(async (trx) => {
-          const vehicles = await claimOffers(trx, {
-            campaignId: wave.id,
-            waveNo: wave.wave_no,
-            afterVin: cursor.afterVin,
-            limit,
-          });
-          await publishOffers(
-            this.#broker,
-            trx,
-            { id: wave.id, deadline: wave.deadline_at },
-            vehicles.map((c) => c.vin),
-          );
-          return vehicles;
+      await this.#prepareWave(wave.id, wave.wave_no);
+      await this.#dispatchWave(wave);
+    }
+  }
+
+  /** Once per wave and process: the Image repository and the wave's delta packages before its first offer. */
+  async #prepareWave(campaignId: number, waveNo: number): Promise<void> {
+    const key = `${campaignId}/${waveNo}`;
+    if (this.#deltasReady.has(key)) return;
+    // The campaign's releases must be in the Image repository before any vehicle asks for metadata.
+    // A no-op when nothing changed; fails (logged) when the offline targets key is not present.
+    await this.#publishImages();
+    const deltas = await ensureWaveDeltas(this.#db, this.#blobs, campaignId, waveNo);
+    if (deltas.created > 0 || deltas.baseUnknown > 0) {
+      this.#log(
+        `delivery: campaign ${campaignId} wave ${waveNo}: ${deltas.created} delta packages built, ${deltas.baseUnknown} bases unknown (full image)`,
+      );
+    }
+    this.#deltasReady.add(key);
+  }
+
+  /** Claims and publishes batches of the wave while the campaign's global pace allows. */
+  async #dispatchWave(wave: {
+    id: number;
+    wave_no: number;
+    pacing_per_minute: number;
+    deadline_at: Date | null;
+  }): Promise<void> {
+    const key = `${wave.id}/${wave.wave_no}`;
+    for (;;) {
+      const afterVin = this.#cursors.get(key) ?? '';
+      // Publish, then record: the claim (and its share of the pace) commits only once the broker has
+      // every offer; a failed publish rolls it back and the vehicles stay pending for the next pass.
+      const { claimed, limit } = await this.#db.transaction().execute(async (trx) => {
+        const budget = await paceBudget(trx, wave.id, wave.pacing_per_minute, this.#batchSize);
+        if (budget.allowed === 0) return { claimed: [], limit: 0 };
+        const vehicles = await claimOffers(trx, {
+          campaignId: wave.id,
+          waveNo: wave.wave_no,
+          afterVin,
+          limit: budget.allowed,
+          now: budget.now,
         });
-        this.offersSent += claimed.length;
-        cursor.tokens -= claimed.length;
-        // Past the end: start over next time (vehicles outside their install window were skipped).
-        cursor.afterVin = claimed.length < limit ? '' : claimed.at(-1)!.vin;
-        if (claimed.length < limit) break;
-      }
+        await recordOffers(trx, wave.id, budget.now, vehicles.length);
+        await publishOffers(
+          this.#broker,
+          trx,
+          { id: wave.id, deadline: wave.deadline_at },
+          vehicles.map((c) => c.vin),
+        );
+        return { claimed: vehicles, limit: budget.allowed };
+      });
+      this.offersSent += claimed.length;
+      if (limit === 0) return;
+      // Past the end: start over next time (vehicles outside their install window were skipped).
+      this.#cursors.set(key, claimed.length < limit ? '' : claimed.at(-1)!.vin);
+      if (claimed.length < limit) return;
     }
   }
 }

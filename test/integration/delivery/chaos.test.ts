@@ -5,54 +5,33 @@
  * at a point of the campaign's progress. The campaign must complete, every vehicle's final result
  * be stored exactly once and no vehicle be left `offered`.
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFleet } from '../../../backend/fleet-sim/fleet.ts';
-import type { Fleet } from '../../../backend/fleet-sim/fleet.ts';
 import { latestMetadata } from '../../../backend/tuf-repo/metadata-store.ts';
 import { trustRoot } from '../../../protocol/tuf/repository-verifier.ts';
 import { MOSQUITTO_BINARY, startMosquitto } from '../../support/mosquitto.ts';
 import type { TestMosquitto } from '../../support/mosquitto.ts';
-import { seedDeltaCampaign, startCampaign } from './fixtures.ts';
+import { seedDeltaCampaign, startCampaign, startFleet } from './fixtures.ts';
+import type { Fleet } from './fixtures.ts';
 import { startHarness, waitUntil } from './harness.ts';
 import type { DeliveryHarness } from './harness.ts';
+import { startBackendProcess } from './support/backend-process.ts';
+import type { BackendProcess } from './support/backend-process.ts';
 
 const VEHICLES = 200;
 const HW = 'HW-CHAOS-1';
-const child = fileURLToPath(new URL('./support/delivery-process.ts', import.meta.url));
 
 let h: DeliveryHarness;
 let broker: TestMosquitto;
 let fleet: Fleet | undefined;
-let backend: ChildProcess | undefined;
-let output = '';
+let backend: BackendProcess | undefined;
 
-function startBackend(mqttUrl: string): Promise<void> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', child], {
-    env: { ...process.env, CHAOS_DIR: h.dir, CHAOS_DATABASE_URL: h.testDb.url!, CHAOS_MQTT_URL: mqttUrl },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  backend = proc;
-  return new Promise((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      output += d.toString();
-      if (output.includes('delivery ready')) resolve();
-    };
-    proc.stdout!.on('data', onData);
-    proc.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    proc.once('exit', (code) => reject(new Error(`the delivery process exited (${code}): ${output.slice(-2000)}`)));
-  });
+async function startBackend(mqttUrl: string): Promise<void> {
+  backend = await startBackendProcess({ dir: h.dir, databaseUrl: h.testDb.url!, mqttUrl });
 }
 
 async function killBackend(): Promise<void> {
-  const proc = backend!;
-  const exited = new Promise((r) => proc.once('exit', r));
-  proc.kill('SIGKILL');
-  await exited;
-  output = '';
+  await backend!.kill();
 }
 
 beforeAll(async () => {
@@ -66,7 +45,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await fleet?.stop();
-  if (backend && backend.exitCode === null) await killBackend();
+  await backend?.kill();
   await broker?.close();
   await h?.close();
 });
@@ -136,7 +115,7 @@ describe('delivery under chaos', () => {
       );
       const campaign = await db.selectFrom('campaigns').selectAll().where('id', '=', campaignId).executeTakeFirst();
       throw new Error(
-        `${(error as Error).message}: campaign ${campaign?.state}, vehicles ${JSON.stringify(rows.rows)}; backend: ${output.slice(-1500)}`,
+        `${(error as Error).message}: campaign ${campaign?.state}, vehicles ${JSON.stringify(rows.rows)}; backend: ${backend!.output().slice(-1500)}`,
       );
     });
 
@@ -165,7 +144,7 @@ describe('delivery under chaos', () => {
       const waiting = fleet!.vehicles
         .filter((v) => v.unconfirmed > 0)
         .map((v) => `${v.vin}:${v.unconfirmed}/${v.resends}`);
-      throw new Error(`${(error as Error).message}: ${waiting.join(' ')}; backend: ${output.slice(-3000)}`);
+      throw new Error(`${(error as Error).message}: ${waiting.join(' ')}; backend: ${backend!.output().slice(-3000)}`);
     });
     expect(broker.starts).toBe(3);
   }, 180_000);

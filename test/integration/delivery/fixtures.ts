@@ -274,3 +274,7 @@ export async function seedDeltaCampaign(
   });
   return { users, base, release, vehicles, campaignId };
 }
+
+// The fleet simulator, for the tests that run one against a backend (one import path to move with it).
+export { startFleet } from '../../../backend/fleet-sim/fleet.ts';
+export type { Fleet } from '../../../backend/fleet-sim/fleet.ts';

@@ -1,0 +1,161 @@
+/**
+ * Issue 20's CI test of several backend instances: two delivery processes (each its own MQTT client id
+ * in the shared subscription group) on one PostgreSQL (DATABASE_URL) and one Mosquitto that this test
+ * starts, a 500-vehicle campaign of simulated gateways, and one instance SIGKILLed mid-campaign (and
+ * started again later). The campaign must complete, every vehicle's result be stored exactly once, and
+ * the offers of both instances together never exceed the campaign's pace in any minute.
+ */
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { latestMetadata } from '../../../backend/tuf-repo/metadata-store.ts';
+import { trustRoot } from '../../../protocol/tuf/repository-verifier.ts';
+import { MOSQUITTO_BINARY, startMosquitto } from '../../support/mosquitto.ts';
+import type { TestMosquitto } from '../../support/mosquitto.ts';
+import { seedDeltaCampaign, startCampaign, startFleet } from './fixtures.ts';
+import type { Fleet } from './fixtures.ts';
+import { startHarness, waitUntil } from './harness.ts';
+import type { DeliveryHarness } from './harness.ts';
+import { startBackendProcess } from './support/backend-process.ts';
+import type { BackendProcess } from './support/backend-process.ts';
+
+const VEHICLES = 500;
+/** Vehicles per minute, for both instances together: well under what one instance alone could offer. */
+const PACE = 360;
+const PACE_PERIOD_MS = 60_000;
+const HW = 'HW-TWO-1';
+
+let h: DeliveryHarness;
+let broker: TestMosquitto;
+let fleet: Fleet | undefined;
+const backends = new Map<string, BackendProcess>();
+
+async function startBackend(clientId: string): Promise<void> {
+  backends.set(
+    clientId,
+    await startBackendProcess({ dir: h.dir, databaseUrl: h.testDb.url!, mqttUrl: broker.url, clientId }),
+  );
+}
+
+function outputs(): string {
+  return [...backends].map(([id, b]) => `${id}: ${b.output().slice(-1200)}`).join('\n');
+}
+
+/** The most offers made within any window of `periodMs` (half-open, starting at an offer). */
+function mostInAnyWindow(times: readonly number[], periodMs: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let most = 0;
+  for (let start = 0, end = 0; start < sorted.length; start++) {
+    while (end < sorted.length && sorted[end]! < sorted[start]! + periodMs) end++;
+    most = Math.max(most, end - start);
+  }
+  return most;
+}
+
+beforeAll(async () => {
+  const missing = [
+    !process.env.DATABASE_URL && 'DATABASE_URL (a PostgreSQL server: the backends run in other processes)',
+    !MOSQUITTO_BINARY && 'a mosquitto binary (apt-get install mosquitto)',
+  ].filter(Boolean);
+  if (missing.length > 0) throw new Error(`the two-instance delivery test needs ${missing.join(' and ')}`);
+  h = await startHarness();
+  broker = await startMosquitto({ persistence: true, why: 'the two-instance delivery test' });
+});
+afterAll(async () => {
+  await fleet?.stop();
+  for (const backend of backends.values()) await backend.kill();
+  await broker?.close();
+  await h?.close();
+});
+
+describe('two backend instances', () => {
+  it('complete a paced 500-vehicle campaign together, one of them SIGKILLed mid-campaign', async () => {
+    const { db, blobs, keys } = h;
+    const { base, vehicles, campaignId } = await seedDeltaCampaign(db, blobs, keys, {
+      prefix: 'TWO',
+      count: VEHICLES,
+      hardwareId: HW,
+      imageBytes: 8 * 1024,
+      waves: [{ cumulativePercent: 100, successThreshold: 0.9, errorThreshold: 0.5 }],
+      pacingPerMinute: PACE,
+    });
+    const trusted = {
+      image: trustRoot('image', (await latestMetadata(db, 'image', '', 'root'))!.bytes),
+      director: trustRoot('director', (await latestMetadata(db, 'director', '', 'root'))!.bytes),
+    };
+    await startBackend('backend-a');
+    await startBackend('backend-b');
+    fleet = await startFleet({
+      url: broker.url,
+      vehicles: vehicles.map((v) => ({
+        vin: v.vin,
+        ecus: [{ serial: 'ECU-1', hardwareId: HW, version: '1.0.0', imageSha256: base.sha256 }],
+      })),
+      trusted,
+      failRate: 0,
+      resendMs: 2000,
+    });
+    await startCampaign(db, campaignId);
+
+    const finished = async () =>
+      (
+        await sql<{ n: number }>`SELECT count(*)::int AS n FROM campaign_vehicles
+          WHERE campaign_id = ${campaignId} AND state IN ('succeeded', 'failed', 'rolled_back', 'rollback_failed')`.execute(
+          db,
+        )
+      ).rows[0]!.n;
+    // Killed mid-campaign and started again (as a supervisor would): its persistent session holds the
+    // requests and reports the broker gave it meanwhile; the other instance carries on.
+    await waitUntil('200 vehicles finished before the SIGKILL', async () => (await finished()) >= 200, 180_000);
+    await backends.get('backend-a')!.kill();
+    await startBackend('backend-a');
+    await waitUntil(
+      'the campaign to complete',
+      async () =>
+        (await db.selectFrom('campaigns').select('state').where('id', '=', campaignId).executeTakeFirstOrThrow())
+          .state === 'completed',
+      240_000,
+    ).catch(async (error: unknown) => {
+      const rows = await sql<{ state: string; n: number }>`
+        SELECT state, count(*)::int AS n FROM campaign_vehicles WHERE campaign_id = ${campaignId} GROUP BY state`.execute(
+        db,
+      );
+      const errors = fleet!.events.filter((e) => e.type === 'error' || e.type === 'rejected_metadata').slice(0, 5);
+      throw new Error(
+        `${(error as Error).message}: vehicles ${JSON.stringify(rows.rows)}, fleet ${JSON.stringify(errors)}\n${outputs()}`,
+      );
+    });
+
+    // The pace is global: every offer (each move to `offered`), in any minute, both instances together.
+    const offers = await sql<{ at: Date }>`
+      SELECT at FROM campaign_vehicle_events WHERE campaign_id = ${campaignId} AND to_state = 'offered'`.execute(db);
+    expect(offers.rows.length).toBeGreaterThanOrEqual(VEHICLES);
+    const most = mostInAnyWindow(
+      offers.rows.map((r) => r.at.getTime()),
+      PACE_PERIOD_MS,
+    );
+    expect(most, `offers in the busiest minute (pace ${PACE}/min)`).toBeLessThanOrEqual(PACE);
+    const states = await sql<{ state: string; n: number }>`
+      SELECT state, count(*)::int AS n FROM campaign_vehicles WHERE campaign_id = ${campaignId} GROUP BY state`.execute(
+      db,
+    );
+    const unfinished = await sql<{ vin: string; state: string; error: string | null }>`
+      SELECT vin, state, error FROM campaign_vehicles WHERE campaign_id = ${campaignId} AND state <> 'succeeded'`.execute(
+      db,
+    );
+    expect(
+      Object.fromEntries(states.rows.map((r) => [r.state, r.n])),
+      JSON.stringify(unfinished.rows.slice(0, 5)),
+    ).toEqual({ succeeded: VEHICLES });
+    // Every result stored exactly once: one move into the final state and one ECU record per vehicle and ECU.
+    const finals = await sql<{ vin: string; n: number }>`
+      SELECT vin, count(*)::int AS n FROM campaign_vehicle_events
+      WHERE campaign_id = ${campaignId} AND to_state = 'succeeded' GROUP BY vin`.execute(db);
+    expect(finals.rows).toHaveLength(VEHICLES);
+    expect(finals.rows.filter((r) => r.n !== 1)).toEqual([]);
+    const ecus = await sql<{ vin: string; serial: string; n: number }>`
+      SELECT vin, ecu_serial AS serial, count(*)::int AS n FROM campaign_ecus
+      WHERE campaign_id = ${campaignId} AND result = 'succeeded' GROUP BY vin, ecu_serial`.execute(db);
+    expect(ecus.rows).toHaveLength(VEHICLES);
+    expect(ecus.rows.filter((r) => r.n !== 1)).toEqual([]);
+  }, 420_000);
+});
