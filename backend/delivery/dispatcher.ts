@@ -3,11 +3,14 @@ import type { KeySet } from '../keys/key-set.ts';
 import type { BrokerClient } from '../mqtt/broker-client.ts';
 import { publishImageRepository } from '../tuf-repo/image-repository.ts';
 import { claimOffers } from './claim-offers.ts';
+import type { ClaimedOffer } from './claim-offers.ts';
 import { ensureWaveDeltas } from './delta-cache.ts';
 import type { DeliveryLog } from './ingest/rejections.ts';
 import { OfferSweeper } from './offer-sweeper.ts';
 import { publishOffers } from './offers.ts';
-import { paceBudget, recordOffers } from './dispatch-pace.ts';
+import { reserveOffers, returnOffers } from './dispatch-pace.ts';
+import type { PaceBudget } from './dispatch-pace.ts';
+import { OfferWindow } from './offer-window.ts';
 import type { Db } from '../db/database.ts';
 import { evaluateCampaign } from '../campaigns/waves.ts';
 import { describeDecision } from './ingest/ingester.ts';
@@ -22,6 +25,19 @@ export interface DispatcherOptions {
    * is offered again (OfferSweeper).
    */
   offerAckTimeoutMs?: number;
+  /** Most offers claimed and not yet acknowledged by the broker (published while the next batch is claimed). */
+  maxInFlightOffers?: number;
+}
+
+/** Most batches of offers being published at once (each holds a database connection). */
+const MAX_BATCHES_IN_FLIGHT = 4;
+
+/** A started wave of a running campaign, as the dispatcher reads it. */
+interface Wave {
+  readonly id: number;
+  readonly wave_no: number;
+  readonly pacing_per_minute: number;
+  readonly deadline_at: Date | null;
 }
 
 /** How often the Image repository's online roles are checked for re-signing. */
@@ -43,6 +59,7 @@ export class Dispatcher {
   /** Per wave: the VIN the next claim starts after (keyset cursor). */
   readonly #cursors = new Map<string, string>();
   readonly #deltasReady = new Set<string>();
+  readonly #window: OfferWindow;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   #lastEvaluation = 0;
@@ -61,6 +78,7 @@ export class Dispatcher {
     this.#log = deps.log;
     this.#tickMs = options.tickMs ?? 250;
     this.#batchSize = options.batchSize ?? 1000;
+    this.#window = new OfferWindow(options.maxInFlightOffers ?? 5000, MAX_BATCHES_IN_FLIGHT);
     this.sweeper = new OfferSweeper(deps, options.offerAckTimeoutMs ?? 120_000, this.#batchSize);
   }
 
@@ -72,11 +90,14 @@ export class Dispatcher {
     clearInterval(this.#timer);
     this.#timer = undefined;
     await this.#running;
+    await this.#window.drain();
   }
 
   /** One dispatch pass; concurrent calls share the pass in progress. */
   tick(): Promise<void> {
+    // A pass ends once the offers it claimed are published (each batch overlapping the next claim).
     this.#running ??= this.#pass()
+      .finally(() => this.#window.drain())
       .catch((error: unknown) => this.#log(`delivery: dispatch failed: ${(error as Error).message}`))
       .finally(() => (this.#running = undefined));
     return this.#running;
@@ -142,21 +163,36 @@ export class Dispatcher {
     this.#deltasReady.add(key);
   }
 
-  /** Claims and publishes batches of the wave while the campaign's global pace allows. */
-  async #dispatchWave(wave: {
-    id: number;
-    wave_no: number;
-    pacing_per_minute: number;
-    deadline_at: Date | null;
-  }): Promise<void> {
+  /**
+   * Claims batches of the wave while the campaign's global pace and the offer window allow; each batch
+   * is published while the next is claimed. Returns when the pace is used up or no vehicle is left.
+   */
+  async #dispatchWave(wave: Wave): Promise<void> {
     const key = `${wave.id}/${wave.wave_no}`;
     for (;;) {
-      const afterVin = this.#cursors.get(key) ?? '';
-      // Publish, then record: the claim (and its share of the pace) commits only once the broker has
-      // every offer; a failed publish rolls it back and the vehicles stay pending for the next pass.
-      const { claimed, limit } = await this.#db.transaction().execute(async (trx) => {
-        const budget = await paceBudget(trx, wave.id, wave.pacing_per_minute, this.#batchSize);
-        if (budget.allowed === 0) return { claimed: [], limit: 0 };
+      await this.#window.waitForRoom();
+      const want = Math.min(this.#batchSize, this.#window.room);
+      const budget = await reserveOffers(this.#db, wave.id, wave.pacing_per_minute, want);
+      if (budget.allowed === 0) return;
+      const claimed = await this.#claimAndPublish(wave, this.#cursors.get(key) ?? '', budget);
+      // Past the end: start over next time (vehicles outside their install window were skipped).
+      this.#cursors.set(key, claimed.length < budget.allowed ? '' : claimed.at(-1)!.vin);
+      if (claimed.length < budget.allowed) return;
+    }
+  }
+
+  /**
+   * Claims up to the reserved number of vehicles and resolves with them; their offers are published
+   * after that, in the window. The claim commits only once the broker has every offer: a failed
+   * publish rolls it back (the vehicles stay pending for a later pass). Reserved offers not made go
+   * back to the campaign's pace.
+   */
+  #claimAndPublish(wave: Wave, afterVin: string, budget: PaceBudget): Promise<readonly ClaimedOffer[]> {
+    let claimed: (vehicles: readonly ClaimedOffer[]) => void = () => undefined;
+    const claim = new Promise<readonly ClaimedOffer[]>((resolve) => (claimed = resolve));
+    const published = this.#db
+      .transaction()
+      .execute(async (trx) => {
         const vehicles = await claimOffers(trx, {
           campaignId: wave.id,
           waveNo: wave.wave_no,
@@ -164,20 +200,23 @@ export class Dispatcher {
           limit: budget.allowed,
           now: budget.now,
         });
-        await recordOffers(trx, wave.id, budget.now, vehicles.length);
-        await publishOffers(
-          this.#broker,
-          trx,
-          { id: wave.id, deadline: wave.deadline_at },
-          vehicles.map((c) => c.vin),
-        );
-        return { claimed: vehicles, limit: budget.allowed };
-      });
-      this.offersSent += claimed.length;
-      if (limit === 0) return;
-      // Past the end: start over next time (vehicles outside their install window were skipped).
-      this.#cursors.set(key, claimed.length < limit ? '' : claimed.at(-1)!.vin);
-      if (claimed.length < limit) return;
-    }
+        claimed(vehicles);
+        const vins = vehicles.map((c) => c.vin);
+        await publishOffers(this.#broker, trx, { id: wave.id, deadline: wave.deadline_at }, vins);
+        return vehicles.length;
+      })
+      .catch((error: unknown) => {
+        claimed([]);
+        this.#cursors.delete(`${wave.id}/${wave.wave_no}`);
+        this.#log(`delivery: campaign ${wave.id}: offers not sent, retried later: ${(error as Error).message}`);
+        return 0;
+      })
+      .then(async (sent) => {
+        this.offersSent += sent;
+        await returnOffers(this.#db, wave.id, budget.now, budget.allowed - sent);
+      })
+      .catch((error: unknown) => this.#log(`delivery: cannot return unused pace: ${(error as Error).message}`));
+    this.#window.track(budget.allowed, published);
+    return claim;
   }
 }

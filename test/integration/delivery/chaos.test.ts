@@ -7,15 +7,13 @@
  */
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { latestMetadata } from '../../../backend/tuf-repo/metadata-store.ts';
-import { trustRoot } from '../../../protocol/tuf/repository-verifier.ts';
-import { MOSQUITTO_BINARY, startMosquitto } from '../../support/mosquitto.ts';
+import { startMosquitto } from '../../support/mosquitto.ts';
 import type { TestMosquitto } from '../../support/mosquitto.ts';
-import { seedDeltaCampaign, startCampaign, startFleet } from './fixtures.ts';
+import { finishedVehicles, seedDeltaCampaign, startCampaign, startCampaignFleet } from './fixtures.ts';
 import type { Fleet } from './fixtures.ts';
 import { startHarness, waitUntil } from './harness.ts';
 import type { DeliveryHarness } from './harness.ts';
-import { startBackendProcess } from './support/backend-process.ts';
+import { requireBackendProcessServices, startBackendProcess } from './support/backend-process.ts';
 import type { BackendProcess } from './support/backend-process.ts';
 
 const VEHICLES = 200;
@@ -35,11 +33,7 @@ async function killBackend(): Promise<void> {
 }
 
 beforeAll(async () => {
-  const missing = [
-    !process.env.DATABASE_URL && 'DATABASE_URL (a PostgreSQL server: the backend runs in another process)',
-    !MOSQUITTO_BINARY && 'a mosquitto binary (apt-get install mosquitto)',
-  ].filter(Boolean);
-  if (missing.length > 0) throw new Error(`the delivery chaos test needs ${missing.join(' and ')}`);
+  requireBackendProcessServices('the delivery chaos test');
   h = await startHarness();
   broker = await startMosquitto({ persistence: true, why: 'the delivery chaos test' });
 });
@@ -64,32 +58,17 @@ describe('delivery under chaos', () => {
       ],
       pacingPerMinute: 3000,
     });
-    const trusted = {
-      image: trustRoot('image', (await latestMetadata(db, 'image', '', 'root'))!.bytes),
-      director: trustRoot('director', (await latestMetadata(db, 'director', '', 'root'))!.bytes),
-    };
     await startBackend(broker.url);
-    fleet = await startFleet({
+    fleet = await startCampaignFleet(db, {
       url: broker.url,
-      vehicles: vehicles.map((v) => ({
-        vin: v.vin,
-        ecus: [{ serial: 'ECU-1', hardwareId: HW, version: '1.0.0', imageSha256: base.sha256 }],
-      })),
-      trusted,
-      failRate: 0,
+      vehicles,
+      hardwareId: HW,
+      baseSha256: base.sha256,
       resendMs: 2000,
     });
     await startCampaign(db, campaignId);
 
-    const finished = async () =>
-      Number(
-        (
-          await sql<{ n: number }>`SELECT count(*)::int AS n FROM campaign_vehicles
-            WHERE campaign_id = ${campaignId} AND state IN ('succeeded', 'failed', 'rolled_back', 'rollback_failed')`.execute(
-            db,
-          )
-        ).rows[0]!.n,
-      );
+    const finished = () => finishedVehicles(db, campaignId);
     // Each fault at a point of the campaign's progress (vehicles with a stored final result).
     const faults: [number, string, () => Promise<void>][] = [
       [5, 'backend SIGKILL in wave 1', async () => (await killBackend(), await startBackend(broker.url))],

@@ -12,6 +12,10 @@ import { simVehicleKey } from '../../../backend/fleet-sim/fleet.ts';
 import type { KeySet } from '../../../backend/keys/key-set.ts';
 import { publishImageRepository } from '../../../backend/tuf-repo/image-repository.ts';
 import { ensureRoot } from '../../../backend/tuf-repo/root.ts';
+import { latestMetadata } from '../../../backend/tuf-repo/metadata-store.ts';
+import { trustRoot } from '../../../protocol/tuf/repository-verifier.ts';
+import { startFleet } from '../../../backend/fleet-sim/fleet.ts';
+import type { Fleet } from '../../../backend/fleet-sim/fleet.ts';
 
 /** A valid, deterministic 17-character VIN for index `i`. */
 export function testVin(prefix: string, i: number): string {
@@ -276,5 +280,37 @@ export async function seedDeltaCampaign(
 }
 
 // The fleet simulator, for the tests that run one against a backend (one import path to move with it).
-export { startFleet } from '../../../backend/fleet-sim/fleet.ts';
 export type { Fleet } from '../../../backend/fleet-sim/fleet.ts';
+
+/**
+ * Simulated gateways for a seeded campaign's vehicles (seedDeltaCampaign: one ECU-1 of `hardwareId`
+ * on the base image each), trusting both repositories' current roots; none fails its update.
+ */
+export async function startCampaignFleet(
+  db: Db,
+  opts: { url: string; vehicles: readonly TestVehicle[]; hardwareId: string; baseSha256: string; resendMs: number },
+): Promise<Fleet> {
+  const trusted = {
+    image: trustRoot('image', (await latestMetadata(db, 'image', '', 'root'))!.bytes),
+    director: trustRoot('director', (await latestMetadata(db, 'director', '', 'root'))!.bytes),
+  };
+  return startFleet({
+    url: opts.url,
+    vehicles: opts.vehicles.map((v) => ({
+      vin: v.vin,
+      ecus: [{ serial: 'ECU-1', hardwareId: opts.hardwareId, version: '1.0.0', imageSha256: opts.baseSha256 }],
+    })),
+    trusted,
+    failRate: 0,
+    resendMs: opts.resendMs,
+  });
+}
+
+/** Vehicles of the campaign in a final state (their result stored). */
+export async function finishedVehicles(db: Db, campaignId: number): Promise<number> {
+  const rows = await sql<{ n: number }>`SELECT count(*)::int AS n FROM campaign_vehicles
+    WHERE campaign_id = ${campaignId} AND state IN ('succeeded', 'failed', 'rolled_back', 'rollback_failed')`.execute(
+    db,
+  );
+  return rows.rows[0]!.n;
+}

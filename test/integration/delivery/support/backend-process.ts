@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { MOSQUITTO_BINARY } from '../../../support/mosquitto.ts';
 
 const script = fileURLToPath(new URL('./delivery-process.ts', import.meta.url));
 
@@ -49,4 +50,13 @@ export function startBackendProcess(env: {
     proc.stderr!.on('data', (d: Buffer) => (output += d.toString()));
     proc.once('exit', (code) => reject(new Error(`the delivery process exited (${code}): ${output.slice(-2000)}`)));
   });
+}
+
+/** Throws, naming what is missing, unless the backend can run in another process: DATABASE_URL and a mosquitto binary. */
+export function requireBackendProcessServices(test: string): void {
+  const missing = [
+    !process.env.DATABASE_URL && 'DATABASE_URL (a PostgreSQL server: the backend runs in another process)',
+    !MOSQUITTO_BINARY && 'a mosquitto binary (apt-get install mosquitto)',
+  ].filter(Boolean);
+  if (missing.length > 0) throw new Error(`${test} needs ${missing.join(' and ')}`);
 }
