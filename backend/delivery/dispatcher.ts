@@ -208,7 +208,7 @@ export class Dispatcher {
       .catch((error: unknown) => {
         claimed([]);
         this.#cursors.delete(`${wave.id}/${wave.wave_no}`);
-        this.#log(`delivery: campaign ${wave.id}: offers not sent, retried later: ${(error as Error).message}`);
+        this.#log(`delivery: dispatch failed: campaign ${wave.id}: ${(error as Error).message} (offered later)`);
         return 0;
       })
       .then(async (sent) => {

@@ -102,7 +102,14 @@ describe('delivery under chaos', () => {
       SELECT state, count(*)::int AS n FROM campaign_vehicles WHERE campaign_id = ${campaignId} GROUP BY state`.execute(
       db,
     );
-    expect(Object.fromEntries(states.rows.map((r) => [r.state, r.n]))).toEqual({ succeeded: VEHICLES });
+    const unfinished = await sql<{ vin: string; state: string; error: string | null }>`
+      SELECT vin, state, error FROM campaign_vehicles WHERE campaign_id = ${campaignId} AND state <> 'succeeded'`.execute(
+      db,
+    );
+    expect(
+      Object.fromEntries(states.rows.map((r) => [r.state, r.n])),
+      JSON.stringify(unfinished.rows.slice(0, 3)),
+    ).toEqual({ succeeded: VEHICLES });
     // Exactly one final result per vehicle: one move into its final state and one ECU record.
     const finals = await sql<{ vin: string; n: number }>`
       SELECT vin, count(*)::int AS n FROM campaign_vehicle_events
