@@ -9,7 +9,13 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMosquitto } from '../../support/mosquitto.ts';
 import type { TestMosquitto } from '../../support/mosquitto.ts';
-import { finishedVehicles, seedDeltaCampaign, startCampaign, startCampaignFleet } from './fixtures.ts';
+import {
+  expectEachSucceededOnce,
+  finishedVehicles,
+  seedDeltaCampaign,
+  startCampaign,
+  startCampaignFleet,
+} from './fixtures.ts';
 import type { Fleet } from './fixtures.ts';
 import { startHarness, waitUntil } from './harness.ts';
 import type { DeliveryHarness } from './harness.ts';
@@ -98,29 +104,8 @@ describe('delivery under chaos', () => {
       );
     });
 
-    const states = await sql<{ state: string; n: number }>`
-      SELECT state, count(*)::int AS n FROM campaign_vehicles WHERE campaign_id = ${campaignId} GROUP BY state`.execute(
-      db,
-    );
-    const unfinished = await sql<{ vin: string; state: string; error: string | null }>`
-      SELECT vin, state, error FROM campaign_vehicles WHERE campaign_id = ${campaignId} AND state <> 'succeeded'`.execute(
-      db,
-    );
-    expect(
-      Object.fromEntries(states.rows.map((r) => [r.state, r.n])),
-      JSON.stringify(unfinished.rows.slice(0, 3)),
-    ).toEqual({ succeeded: VEHICLES });
-    // Exactly one final result per vehicle: one move into its final state and one ECU record.
-    const finals = await sql<{ vin: string; n: number }>`
-      SELECT vin, count(*)::int AS n FROM campaign_vehicle_events
-      WHERE campaign_id = ${campaignId} AND to_state = 'succeeded' GROUP BY vin`.execute(db);
-    expect(finals.rows).toHaveLength(VEHICLES);
-    expect(finals.rows.filter((r) => r.n !== 1)).toEqual([]);
-    const ecus = await sql<{ n: number }>`
-      SELECT count(*)::int AS n FROM campaign_ecus WHERE campaign_id = ${campaignId} AND result = 'succeeded'`.execute(
-      db,
-    );
-    expect(ecus.rows[0]!.n).toBe(VEHICLES);
+    // Every vehicle succeeded, its result stored exactly once (one final move, one ECU record).
+    await expectEachSucceededOnce(db, campaignId, VEHICLES);
     // Every vehicle's result reached the backend and was confirmed: none is still being resent.
     await waitUntil(
       'every result and manifest confirmed to its vehicle',

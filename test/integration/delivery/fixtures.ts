@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { addTargetVehicles } from '../../../backend/campaigns/vehicle-moves.ts';
 import { gatewayKeyFromHex } from '../../../backend/fleet/gateway-key.ts';
 import { sql } from 'kysely';
+import { expect } from 'vitest';
 import { generateEd25519Signer } from '../../../protocol/tuf/keys.ts';
 import type { Signer } from '../../../protocol/tuf/keys.ts';
 import type { BlobStore } from '../../../backend/blobs/store.ts';
@@ -313,4 +314,31 @@ export async function finishedVehicles(db: Db, campaignId: number): Promise<numb
     db,
   );
   return rows.rows[0]!.n;
+}
+
+/**
+ * Every one of the campaign's `count` vehicles succeeded and its result was stored exactly once: one
+ * move into `succeeded` and one ECU record per vehicle and ECU (names the first that did not succeed).
+ */
+export async function expectEachSucceededOnce(db: Db, campaignId: number, count: number): Promise<void> {
+  const states = await sql<{ state: string; n: number }>`
+    SELECT state, count(*)::int AS n FROM campaign_vehicles WHERE campaign_id = ${campaignId} GROUP BY state`.execute(
+    db,
+  );
+  const unfinished = await sql<{ vin: string; state: string; error: string | null }>`
+    SELECT vin, state, error FROM campaign_vehicles WHERE campaign_id = ${campaignId} AND state <> 'succeeded'
+    LIMIT 5`.execute(db);
+  expect(Object.fromEntries(states.rows.map((r) => [r.state, r.n])), JSON.stringify(unfinished.rows)).toEqual({
+    succeeded: count,
+  });
+  const finals = await sql<{ vin: string; n: number }>`
+    SELECT vin, count(*)::int AS n FROM campaign_vehicle_events
+    WHERE campaign_id = ${campaignId} AND to_state = 'succeeded' GROUP BY vin`.execute(db);
+  expect(finals.rows).toHaveLength(count);
+  expect(finals.rows.filter((r) => r.n !== 1)).toEqual([]);
+  const ecus = await sql<{ vin: string; serial: string; n: number }>`
+    SELECT vin, ecu_serial AS serial, count(*)::int AS n FROM campaign_ecus
+    WHERE campaign_id = ${campaignId} AND result = 'succeeded' GROUP BY vin, ecu_serial`.execute(db);
+  expect(ecus.rows).toHaveLength(count);
+  expect(ecus.rows.filter((r) => r.n !== 1)).toEqual([]);
 }
