@@ -17,6 +17,7 @@ import {
   planBusBytes,
   planRegion,
   type RegionOp,
+  type DeltaEncoder,
   type RegionPlan,
   type TransferMode,
 } from './transfer-plan.ts';
@@ -45,6 +46,8 @@ export interface FlashJob {
   /** The ECU's current regions back to back, when the gateway kept a copy; used only if it matches F1A0. */
   currentImage?: Uint8Array | null;
   mode?: TransferMode;
+  /** Where ECU-side deltas come from (the gateway's cache, filled when the update was prepared). */
+  deltaEncoder?: DeltaEncoder;
   /** Dual-bank: confirm the new bank (0205) at once. A vehicle update confirms only after every ECU succeeded. */
   confirmDualBank?: boolean;
 }
@@ -162,7 +165,7 @@ function plan(run: Run): RegionPlan[] {
   return job.image.regions.map((region) => {
     const current = known ? known.subarray(offset, offset + region.data.length) : null;
     offset += region.data.length;
-    return planRegion(job.ecu.flash, region.address, current, region.data, job.mode ?? 'auto');
+    return planRegion(job.ecu.flash, region.address, current, region.data, job.mode ?? 'auto', job.deltaEncoder);
   });
 }
 

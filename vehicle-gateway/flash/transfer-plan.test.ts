@@ -86,4 +86,22 @@ describe('planRegion', () => {
     const download = plan.ops.find((o) => o.kind === 'download');
     expect(download).toMatchObject({ dataFormatIdentifier: 0x10, size: 64 });
   });
+
+  it('takes the ECU-side delta from the encoder it is given (the cache), not encoding at flash time', () => {
+    const prepared = Uint8Array.of(7, 7, 7);
+    const asked: [Uint8Array, Uint8Array][] = [];
+    const plan = planRegion(
+      layout('dual', [{ id: 1, name: 'delta' }]),
+      0x100,
+      current,
+      next,
+      'compressed',
+      (base, target) => {
+        asked.push([base, target]);
+        return prepared;
+      },
+    );
+    expect(asked).toEqual([[current, next]]);
+    expect(plan.ops.find((o) => o.kind === 'download')).toMatchObject({ payload: prepared });
+  });
 });

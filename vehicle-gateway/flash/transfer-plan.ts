@@ -17,6 +17,11 @@ export interface RegionPlan {
   ops: RegionOp[];
 }
 
+/** Builds the ECU-side delta for a region; the gateway passes its cache (prepared at download time). */
+export type DeltaEncoder = (current: Uint8Array, target: Uint8Array) => Uint8Array;
+
+const encodeNow: DeltaEncoder = (current, target) => encodeDelta(current, target, { quality: 9 });
+
 export class TransferPlanError extends Error {
   override readonly name = 'TransferPlanError';
 }
@@ -111,10 +116,11 @@ function compressedPlan(
   address: number,
   current: Uint8Array | null,
   data: Uint8Array,
+  encoder: DeltaEncoder,
 ): RegionPlan | null {
   const delta = methodId(layout, DELTA_NAME);
   if (delta !== null && current !== null && current.length === data.length) {
-    const payload = encodeDelta(current, data, { quality: 9 });
+    const payload = encoder(current, data);
     // A dual-bank ECU rebuilds into its erased inactive bank; a single-bank ECU patches in place.
     const erase: RegionOp[] = layout.banks === 'dual' ? [{ kind: 'erase', address, size: data.length }] : [];
     return {
@@ -156,6 +162,7 @@ export function planRegion(
   current: Uint8Array | null,
   data: Uint8Array,
   mode: TransferMode,
+  encoder: DeltaEncoder = encodeNow,
 ): RegionPlan {
   if (mode === 'full') return fullPlan(address, data);
   if (mode === 'sector-diff') {
@@ -166,7 +173,7 @@ export function planRegion(
     }
     return sectorDiffPlan(layout, address, current, data);
   }
-  const compressed = compressedPlan(layout, address, current, data);
+  const compressed = compressedPlan(layout, address, current, data, encoder);
   if (mode === 'compressed') {
     if (!compressed) {
       throw new TransferPlanError(
