@@ -51,6 +51,30 @@ export const BACKEND_ENV = {
     schema: envFields.name(),
     description: 'MQTT client id of this instance (persistent session); one per instance',
   },
+  DELIVERY_MAX_INFLIGHT_OFFERS: {
+    schema: (z) =>
+      z.coerce
+        .number({ message: 'must be a number of offers' })
+        .int('must be a whole number')
+        .min(1)
+        .max(100_000)
+        .default(5000),
+    description:
+      'most offers this instance has claimed that the broker has not acknowledged yet (the next batch is claimed while they are published)',
+    shownDefault: '5000',
+  },
+  DELIVERY_INGEST_MAX_UNACKED: {
+    schema: (z) =>
+      z.coerce
+        .number({ message: 'must be a number of reports' })
+        .int('must be a whole number')
+        .min(1)
+        .max(65_535)
+        .default(1000),
+    description:
+      'most reports held unacknowledged until stored; beyond it the broker holds the rest (MQTT 5 receive maximum; reading pauses on 3.1.1)',
+    shownDefault: '1000',
+  },
   MAX_BODY_BYTES: {
     schema: (z) =>
       z.coerce

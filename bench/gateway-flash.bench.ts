@@ -2,7 +2,9 @@
 // a small realistic patch: the first 256 KiB of the liblzma security-fix pair of the corpus. Full reflash vs.
 // compressed transfer vs. sector-differential programming, driven by the gateway's vehicle update over ecu-sim
 // on the in-memory bus (timed like a 500 kbit/s classical CAN bus unless --untimed).
-// Usage: npm run bench -- gateway-flash [--size-kib N] [--untimed] [--modes full,compressed,sector-diff]
+// Then one dual-bank ECU updated with the liblzma and sshd pairs: erase, transfer and check times (gateway-flash/one-ecu.ts).
+// Usage: npm run bench -- gateway-flash [--size-kib N] [--untimed] [--modes full,compressed,sector-diff] [--one-ecu]
+// (--one-ecu: only the one-ECU table)
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,6 +22,7 @@ import type { EcuTarget, UpdateRecord } from '../vehicle-gateway/journal/update-
 import { stageTarget } from '../test/integration/gateway/support/staged-target.ts';
 import { startUpdate } from '../vehicle-gateway/update/run-update.ts';
 import { parseVehicleDefinition } from '../vehicle-gateway/vehicle/load.ts';
+import { oneEcuBench } from './gateway-flash/one-ecu.ts';
 
 const CORPUS = '/work/shared/corpus/delta/xz-liblzma-sec-arm64';
 const EXAMPLE = resolve(import.meta.dirname, '../ecu-sim/vehicles/example.json');
@@ -129,6 +132,12 @@ async function runMode(
 }
 
 export default async function gatewayFlashBench(args: string[]): Promise<void> {
+  if (!args.includes('--one-ecu')) await vehicleBench(args);
+  console.log('');
+  await oneEcuBench();
+}
+
+async function vehicleBench(args: string[]): Promise<void> {
   const sizeKib = Number(arg(args, '--size-kib') ?? 256);
   const bitrate = args.includes('--untimed') ? undefined : 500_000;
   const modes = (arg(args, '--modes') ?? 'full,compressed,sector-diff').split(',') as TransferMode[];

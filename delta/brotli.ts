@@ -1,18 +1,23 @@
 // Brotli settings for the package streams: highest quality and a window as large as the stream but
-// at most 1 MiB. The window is what a decoder must hold per stream; on the corpus a larger one
-// gains at most 0.1 %, so 1 MiB keeps the gateway's decode memory at base + package + ~3 MiB.
+// at most 1 MiB for the three delta streams. The window is what a decoder must hold per stream; on
+// the corpus a larger one gains at most 0.1 % there, so 1 MiB keeps the gateway's decode memory at
+// base + package + ~3 MiB. A full image is one stream and gains up to 1 % from a window as large
+// as itself (up to brotli's 16 MiB), which costs the decoder less than the image it replaces.
 
 import { constants as bufferConstants } from 'node:buffer';
 import { brotliCompressSync, brotliDecompressSync, constants, createBrotliDecompress } from 'node:zlib';
 import type { BrotliDecompress } from 'node:zlib';
 import { DeltaError } from './errors.ts';
 
-const MAX_WINDOW_BITS = 20;
+/** Window of a delta stream: 1 MiB. */
+export const STREAM_WINDOW_BITS = 20;
+/** Window of a full image: brotli's largest, 16 MiB (always cut to the image's size). */
+export const IMAGE_WINDOW_BITS = constants.BROTLI_MAX_WINDOW_BITS;
 
-export function compress(bytes: Uint8Array, quality: number): Uint8Array {
+export function compress(bytes: Uint8Array, quality: number, maxWindowBits = STREAM_WINDOW_BITS): Uint8Array {
   const lgwin = Math.max(
     constants.BROTLI_MIN_WINDOW_BITS,
-    Math.min(MAX_WINDOW_BITS, Math.ceil(Math.log2(bytes.length + 1))),
+    Math.min(maxWindowBits, Math.ceil(Math.log2(bytes.length + 1))),
   );
   return brotliCompressSync(bytes, {
     params: {

@@ -32,8 +32,11 @@ export function checkHeader(header: PackageHeader, old: Uint8Array, opts: Decode
     );
   }
   const sha = sha256Hex(old);
-  if (sha !== header.base.sha256) {
-    throw new DeltaError('base_mismatch', `package is for base image sha256 ${header.base.sha256}, this one is ${sha}`);
+  if (!sha.startsWith(header.base.sha256Prefix)) {
+    throw new DeltaError(
+      'base_mismatch',
+      `package is for a base image whose sha256 starts ${header.base.sha256Prefix}, this one is ${sha}`,
+    );
   }
 }
 

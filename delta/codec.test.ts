@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decode, decodeAsync, decodeStream, DeltaError, encode, HEADER_LENGTH, readPackageHeader } from './index.ts';
+import { decode, decodeAsync, decodeStream, DeltaError, encode, readPackageHeader } from './index.ts';
 import type { DeltaErrorCode } from './index.ts';
 
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -102,11 +102,13 @@ describe('encode/decode round trip', () => {
   it('writes a header that describes both images', () => {
     const pkg = encode(bytes('old image'), bytes('new image!'));
     const h = readPackageHeader(pkg);
-    expect(h.version).toBe(1);
-    expect(h.base).toEqual({ length: 9, sha256: createHash('sha256').update('old image').digest('hex') });
+    expect(h.version).toBe(2);
+    const baseSha = createHash('sha256').update('old image').digest('hex');
+    expect(h.base).toEqual({ length: 9, sha256Prefix: baseSha.slice(0, 16) });
     expect(h.result).toEqual({ length: 10, sha256: createHash('sha256').update('new image!').digest('hex') });
     expect(h.packageLength).toBe(pkg.length);
-    expect(HEADER_LENGTH).toBe(91);
+    // magic, version, kind, five one-byte lengths, 8-byte base prefix, result SHA-256
+    expect(h.headerLength).toBe(4 + 1 + 1 + 5 + 8 + 32);
   });
 });
 
@@ -123,8 +125,10 @@ describe('refusals', () => {
     expect(await codeOf(() => decode(old.subarray(1), pkg))).toBe('base_mismatch');
   });
 
+  const headerLength = readPackageHeader(pkg).headerLength;
+
   it('reports truncation at every kind of cut', async () => {
-    for (const cut of [0, 3, 10, HEADER_LENGTH - 1, HEADER_LENGTH, HEADER_LENGTH + 5, pkg.length - 1]) {
+    for (const cut of [0, 3, 5, 7, 10, headerLength - 1, headerLength, headerLength + 5, pkg.length - 1]) {
       expect(await codeOf(() => decode(old, pkg.subarray(0, cut)))).toBe('truncated');
       expect(await codeOf(decodeAsync(old, [pkg.subarray(0, cut)]))).toBe('truncated');
     }
@@ -137,18 +141,25 @@ describe('refusals', () => {
     const badMagic = Uint8Array.from(pkg);
     badMagic[0] = 0x58;
     expect(await codeOf(() => decode(old, badMagic))).toBe('corrupt');
-    const v2 = Uint8Array.from(pkg);
-    v2[4] = 2;
-    expect(await codeOf(() => decode(old, v2))).toBe('unsupported_version');
-    const m9 = Uint8Array.from(pkg);
-    m9[5] = 9;
-    expect(await codeOf(() => decode(old, m9))).toBe('unsupported_version');
+    for (const version of [1, 3, 255]) {
+      const other = Uint8Array.from(pkg);
+      other[4] = version;
+      expect(() => decode(old, other)).toThrow(`package format version ${version} is not supported`);
+      expect(await codeOf(decodeAsync(old, [other]))).toBe('unsupported_version');
+    }
+    const method3 = Uint8Array.from(pkg);
+    method3[5] = (pkg[5]! & ~3) | 3;
+    expect(await codeOf(() => decode(old, method3))).toBe('unsupported_version');
+    const transform7 = Uint8Array.from(pkg);
+    transform7[5] = (pkg[5]! & 0x1f) | (7 << 5);
+    expect(() => decode(old, transform7)).toThrow('code transform 7 is not supported');
   });
 
   it('reports a result whose hash differs from the declared one', async () => {
     for (const p of [pkg, full]) {
       const wrong = Uint8Array.from(p);
-      wrong[50] = wrong[50]! ^ 0xff; // inside the result SHA-256
+      const at = readPackageHeader(p).headerLength - 1; // the result SHA-256 ends the header
+      wrong[at] = wrong[at]! ^ 0xff;
       expect(await codeOf(() => decode(old, wrong))).toBe('result_mismatch');
       expect(await codeOf(decodeAsync(old, [wrong]))).toBe('result_mismatch');
     }

@@ -5,9 +5,10 @@ import { checkHeader, checkResult, controlLimit, splitStreams } from './checks.t
 import type { DecodeOptions, Streams } from './checks.ts';
 import { OpReader } from './control.ts';
 import { DeltaError } from './errors.ts';
-import { HEADER_LENGTH, readHeader } from './format.ts';
+import { MAX_HEADER_LENGTH, readHeader } from './format.ts';
 import type { PackageHeader } from './format.ts';
 import { StreamReader } from './stream-reader.ts';
+import { TransformedImage, Untransform } from './transform.ts';
 import { addWords } from './word-diff.ts';
 
 const OUTPUT_CHUNK = 64 * 1024;
@@ -30,11 +31,15 @@ export async function* decodeStream(
   const hash = createHash('sha256');
   let produced = 0;
   const chunks = header.method === 'full-brotli' ? fullChunks(header, streams) : deltaChunks(old, header, streams);
-  for await (const chunk of chunks) {
+  const untransform = new Untransform(header.transform);
+  /** Hashes `chunk` and yields it in pieces of at most OUTPUT_CHUNK (the transform may add 3 bytes). */
+  function* emit(chunk: Uint8Array): Generator<Uint8Array> {
     hash.update(chunk);
     produced += chunk.length;
-    yield chunk;
+    for (let at = 0; at < chunk.length; at += OUTPUT_CHUNK) yield chunk.subarray(at, at + OUTPUT_CHUNK);
   }
+  for await (const transformed of chunks) yield* emit(untransform.push(transformed));
+  yield* emit(untransform.end());
   if (produced !== header.result.length) {
     throw new DeltaError('corrupt', `package produced ${produced} bytes, the header declares ${header.result.length}`);
   }
@@ -64,10 +69,11 @@ async function* fullChunks(header: PackageHeader, streams: Streams): AsyncGenera
 
 async function* deltaChunks(old: Uint8Array, header: PackageHeader, streams: Streams): AsyncGenerator<Uint8Array> {
   const resultLength = header.result.length;
+  const base = new TransformedImage(old, header.transform);
   const ops = new OpReader(decompress(streams.control, controlLimit(resultLength), 'control'));
   const diffs = new StreamReader(decompressor(streams.diff), 'diff');
   const extras = new StreamReader(decompressor(streams.extra), 'extra');
-  const guard = new OpGuard(old.length, resultLength);
+  const guard = new OpGuard(base.length, resultLength);
   const word = header.diffWord ?? 1;
   let buf = new Uint8Array(Math.min(OUTPUT_CHUNK, resultLength));
   let fill = 0;
@@ -90,7 +96,7 @@ async function* deltaChunks(old: Uint8Array, header: PackageHeader, streams: Str
       let carry = 0;
       for (let left = op.add; left > 0;) {
         const d = await diffs.take(Math.min(left, buf.length - fill));
-        carry = addWords(buf, fill, old, from, d, 0, d.length, at, word, carry);
+        carry = addWords(buf, fill, base.read(from, d.length), 0, d, 0, d.length, at, word, carry);
         at += d.length;
         from += d.length;
         left -= d.length;
@@ -127,14 +133,13 @@ async function receive(
   for await (const chunk of pkg) {
     let rest = chunk;
     if (!header) {
-      const need = HEADER_LENGTH - head.length;
-      head = Buffer.concat([head, rest.subarray(0, need)]);
-      rest = rest.subarray(need);
-      if (head.length < HEADER_LENGTH) continue;
-      header = readHeader(head);
+      head = Buffer.concat([head, chunk]);
+      header = headerSoFar(head);
+      if (!header) continue;
       checkHeader(header, old, opts);
+      rest = head.subarray(header.headerLength);
     }
-    if (bodyLength + rest.length > header.packageLength - HEADER_LENGTH) {
+    if (bodyLength + rest.length > header.packageLength - header.headerLength) {
       throw new DeltaError('corrupt', `package continues past its declared length of ${header.packageLength} bytes`);
     }
     if (rest.length > 0) {
@@ -142,15 +147,23 @@ async function receive(
       bodyLength += rest.length;
     }
   }
-  if (!header) {
-    readHeader(head); // reports a foreign or unsupported package as such rather than as cut short
-    throw new DeltaError('truncated', `package ends inside its ${HEADER_LENGTH}-byte header`);
-  }
-  if (HEADER_LENGTH + bodyLength < header.packageLength) {
+  // A package cut inside its header: reports a foreign or unsupported one as such, else as truncated.
+  header ??= readHeader(head);
+  if (header.headerLength + bodyLength < header.packageLength) {
     throw new DeltaError(
       'truncated',
-      `package is ${HEADER_LENGTH + bodyLength} bytes, its header declares ${header.packageLength}`,
+      `package is ${header.headerLength + bodyLength} bytes, its header declares ${header.packageLength}`,
     );
   }
   return { header, body: Buffer.concat(parts) };
+}
+
+/** The header, or undefined while `head` may still be too short to hold it. */
+function headerSoFar(head: Uint8Array): PackageHeader | undefined {
+  try {
+    return readHeader(head);
+  } catch (err) {
+    if (err instanceof DeltaError && err.code === 'truncated' && head.length < MAX_HEADER_LENGTH) return undefined;
+    throw err;
+  }
 }

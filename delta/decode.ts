@@ -5,7 +5,8 @@ import { checkHeader, checkResult, controlLimit, splitStreams } from './checks.t
 import type { DecodeOptions } from './checks.ts';
 import { OpReader } from './control.ts';
 import { DeltaError } from './errors.ts';
-import { HEADER_LENGTH, readHeader } from './format.ts';
+import { readHeader } from './format.ts';
+import { applyTransform, removeTransform } from './transform.ts';
 import { addWords } from './word-diff.ts';
 
 /** Rebuilds the result image in one go. Holds base, package, result and the decompressed streams. */
@@ -18,7 +19,7 @@ export function decode(old: Uint8Array, pkg: Uint8Array, opts: DecodeOptions = {
   if (pkg.length > header.packageLength) {
     throw new DeltaError('corrupt', `package has ${pkg.length - header.packageLength} bytes after its declared end`);
   }
-  const { control, diff, extra } = splitStreams(header, pkg.subarray(HEADER_LENGTH));
+  const { control, diff, extra } = splitStreams(header, pkg.subarray(header.headerLength));
   const resultLength = header.result.length;
   let out: Uint8Array;
   if (header.method === 'full-brotli') {
@@ -31,6 +32,7 @@ export function decode(old: Uint8Array, pkg: Uint8Array, opts: DecodeOptions = {
     const diffBytes = decompress(diff, resultLength, 'diff');
     const extraBytes = decompress(extra, resultLength, 'extra');
     out = new Uint8Array(resultLength);
+    const base = applyTransform(old, header.transform);
     const guard = new OpGuard(old.length, resultLength);
     const word = header.diffWord ?? 1;
     let d = 0;
@@ -42,7 +44,7 @@ export function decode(old: Uint8Array, pkg: Uint8Array, opts: DecodeOptions = {
       if (d + op.add > diffBytes.length) throw new DeltaError('corrupt', 'diff stream is shorter than the ops need');
       if (e + op.extra > extraBytes.length)
         throw new DeltaError('corrupt', 'extra stream is shorter than the ops need');
-      addWords(out, at, old, from, diffBytes, d, op.add, at, word, 0);
+      addWords(out, at, base, from, diffBytes, d, op.add, at, word, 0);
       out.set(extraBytes.subarray(e, e + op.extra), at + op.add);
       d += op.add;
       e += op.extra;
@@ -52,6 +54,7 @@ export function decode(old: Uint8Array, pkg: Uint8Array, opts: DecodeOptions = {
       throw new DeltaError('corrupt', 'diff or extra stream holds bytes no op uses');
     }
   }
+  removeTransform(out, header.transform);
   checkResult(header, sha256Hex(out));
   return out;
 }

@@ -1,10 +1,12 @@
 import { sha256Hex } from './digest.ts';
-import { compress } from './brotli.ts';
+import { compress, IMAGE_WINDOW_BITS } from './brotli.ts';
 import { encodeOps } from './control.ts';
 import { DeltaError } from './errors.ts';
 import { MAX_IMAGE_LENGTH, writeHeader } from './format.ts';
 import type { DeltaMethod, ImageRef } from './format.ts';
 import { diffImages } from './match.ts';
+import { applyTransform, transformFor } from './transform.ts';
+import type { CodeTransform } from './transform.ts';
 import { DIFF_WORDS, subtractWords } from './word-diff.ts';
 import type { DiffWord } from './word-diff.ts';
 
@@ -21,6 +23,11 @@ export interface EncodeOptions {
   readonly quality?: number;
   /** Diff word size; by default the one whose diff stream compresses best. */
   readonly diffWord?: DiffWord;
+  /**
+   * Code transform; 'auto' (default) tries none and the one the ELF header's machine suggests
+   * (see transform.ts) and keeps the smaller package.
+   */
+  readonly transform?: 'auto' | CodeTransform;
   readonly onProgress?: (progress: EncodeProgress) => void;
 }
 
@@ -31,6 +38,11 @@ export interface EncodeOptions {
 const FULL_IMAGE_MARGIN = 0.8;
 /** Diff word candidates are ranked at this quality: fast, and on the corpus it ranks them as 11 does. */
 const PROBE_QUALITY = 5;
+
+interface Refs {
+  readonly base: ImageRef;
+  readonly result: ImageRef;
+}
 
 /** Builds a package that turns `old` into `neu`. */
 export function encode(old: Uint8Array, neu: Uint8Array, opts: EncodeOptions = {}): Uint8Array {
@@ -48,29 +60,38 @@ export function encode(old: Uint8Array, neu: Uint8Array, opts: EncodeOptions = {
     }
   }
   const refs = { base: imageRef(old), result: imageRef(neu) };
-  if (method === 'full-brotli') return concat(encodeFull(neu, refs, quality, opts));
+  const transforms = transformsToTry(neu, opts.transform);
+  const full = (): Uint8Array[] => smallest(transforms.map((t) => encodeFull(neu, refs, quality, opts, t)));
+  if (method === 'full-brotli') return concat(full());
 
-  const delta = encodeDelta(old, neu, refs, quality, opts);
+  const delta = smallest(transforms.map((t) => encodeDelta(old, neu, refs, quality, opts, t)));
   if (method === 'bsdiff-brotli') return concat(delta);
-  const deltaLength = payloadLength(delta);
-  const probe = compress(neu, Math.min(quality, 9));
-  if (probe.length * FULL_IMAGE_MARGIN >= deltaLength) return concat(delta);
-  // At quality 9 or below the probe already is the full image's stream.
-  const full = encodeFull(neu, refs, quality, opts, quality <= 9 ? probe : undefined);
-  return payloadLength(full) < deltaLength ? concat(full) : concat(delta);
+  const probe = compress(neu, Math.min(quality, 9), IMAGE_WINDOW_BITS);
+  if (probe.length * FULL_IMAGE_MARGIN >= payloadLength(delta)) return concat(delta);
+  return concat(smallest([delta, full()]));
 }
 
-interface Refs {
-  readonly base: ImageRef;
-  readonly result: ImageRef;
+function transformsToTry(neu: Uint8Array, choice: EncodeOptions['transform'] = 'auto'): CodeTransform[] {
+  if (choice !== 'auto') return [choice];
+  const suggested = transformFor(neu);
+  return suggested === 'none' ? ['none'] : ['none', suggested];
 }
 
 /** Header and streams of a bsdiff-brotli package. */
-function encodeDelta(old: Uint8Array, neu: Uint8Array, refs: Refs, quality: number, opts: EncodeOptions): Uint8Array[] {
-  const script = diffImages(old, neu, (done, total) => opts.onProgress?.({ phase: 'match', done, total }));
+function encodeDelta(
+  old: Uint8Array,
+  neu: Uint8Array,
+  refs: Refs,
+  quality: number,
+  opts: EncodeOptions,
+  transform: CodeTransform,
+): Uint8Array[] {
+  const base = applyTransform(old, transform);
+  const target = applyTransform(neu, transform);
+  const script = diffImages(base, target, (done, total) => opts.onProgress?.({ phase: 'match', done, total }));
   const words = opts.diffWord ? [opts.diffWord] : DIFF_WORDS;
   const candidates = words.map((word) => {
-    const bytes = subtractWords(old, neu, script.ops, word);
+    const bytes = subtractWords(base, target, script.ops, word);
     return { word, bytes, probe: words.length > 1 ? compress(bytes, Math.min(quality, PROBE_QUALITY)).length : 0 };
   });
   const best = candidates.reduce((a, b) => (b.probe < a.probe ? b : a));
@@ -81,31 +102,37 @@ function encodeDelta(old: Uint8Array, neu: Uint8Array, refs: Refs, quality: numb
   }) as [Uint8Array, Uint8Array, Uint8Array];
   opts.onProgress?.({ phase: 'compress', done: streams.length, total: streams.length });
   const streamLengths = { control: control.length, diff: diff.length, extra: extra.length };
-  return [
-    writeHeader({ method: 'bsdiff-brotli', diffWord: best.word, ...refs, streams: streamLengths }),
-    control,
-    diff,
-    extra,
-  ];
+  const header = writeHeader({
+    method: 'bsdiff-brotli',
+    diffWord: best.word,
+    transform,
+    ...refs,
+    streams: streamLengths,
+  });
+  return [header, control, diff, extra];
 }
 
-/** Header and stream of a full-brotli package; `compressed` is `neu` already compressed at `quality`. */
+/** Header and stream of a full-brotli package. */
 function encodeFull(
   neu: Uint8Array,
   refs: Refs,
   quality: number,
   opts: EncodeOptions,
-  compressed?: Uint8Array,
+  transform: CodeTransform,
 ): Uint8Array[] {
   opts.onProgress?.({ phase: 'compress', done: 0, total: 1 });
-  const image = compressed ?? compress(neu, quality);
+  const image = compress(applyTransform(neu, transform), quality, IMAGE_WINDOW_BITS);
   opts.onProgress?.({ phase: 'compress', done: 1, total: 1 });
   const streams = { control: 0, diff: 0, extra: image.length };
-  return [writeHeader({ method: 'full-brotli', diffWord: null, ...refs, streams }), image];
+  return [writeHeader({ method: 'full-brotli', diffWord: null, transform, ...refs, streams }), image];
 }
 
 function payloadLength(parts: Uint8Array[]): number {
-  return parts.slice(1).reduce((n, p) => n + p.length, 0);
+  return parts.reduce((n, p) => n + p.length, 0);
+}
+
+function smallest(packages: Uint8Array[][]): Uint8Array[] {
+  return packages.reduce((a, b) => (payloadLength(b) < payloadLength(a) ? b : a));
 }
 
 function imageRef(img: Uint8Array): ImageRef {

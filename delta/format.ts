@@ -1,30 +1,40 @@
-// Package layout (all integers big-endian). The header has a fixed size so that a receiver can
-// check the base image and the declared sizes before it accepts a single byte of payload.
+// Package layout, version 2. Small deltas are often under 100 bytes of payload, so the header is
+// compact: lengths are LEB128 varints and the base is named by a SHA-256 prefix (see "Why a base
+// prefix is enough" in the README: the result's full SHA-256 is always checked, and the package
+// itself is pinned by hash in signed TUF metadata).
 //
-//   offset size
-//        0    4  magic "OTAD"
-//        4    1  format version (1)
-//        5    1  method (1 = bsdiff-brotli delta, 2 = brotli-compressed full image)
-//        6    1  diff word size: 1, 2 or 4 bytes (see word-diff.ts); 0 for a full image
-//        7    4  base image length
-//       11   32  base image SHA-256
-//       43    4  result image length
-//       47   32  result image SHA-256
-//       79    4  control stream length (compressed)
-//       83    4  diff stream length (compressed)
-//       87    4  extra stream length (compressed)
-//       91       streams: control, diff, extra, each a complete brotli stream
+//   size   field
+//      4   magic "OTAD"
+//      1   format version (2)
+//      1   kind: bits 0-1 method (1 = bsdiff-brotli delta, 2 = brotli-compressed full image),
+//          bits 2-4 diff word size (1, 2 or 4; 0 for a full image), bits 5-7 code transform
+//          (0 none, 1 arm64, 2 thumb2; see transform.ts; a full image may carry one too)
+//   1..5   varint: result image length
+//   1..5   varint: base image length
+//   1..5   varint each: compressed length of the control, diff and extra streams
+//      8   base image SHA-256, first 8 bytes
+//     32   result image SHA-256
+//          streams: control, diff, extra, each a complete brotli stream
 //
 // A full-image package has empty control and diff streams and carries the image in "extra".
 
 import { toHex } from './digest.ts';
 import { DeltaError } from './errors.ts';
+import { TRANSFORMS } from './transform.ts';
+import type { CodeTransform } from './transform.ts';
+import { putVarint, readVarint } from './varint.ts';
 import { DIFF_WORDS } from './word-diff.ts';
 import type { DiffWord } from './word-diff.ts';
 
 export const MAGIC = Uint8Array.of(0x4f, 0x54, 0x41, 0x44); // "OTAD"
-export const FORMAT_VERSION = 1;
-export const HEADER_LENGTH = 91;
+export const FORMAT_VERSION = 2;
+export const BASE_PREFIX_LENGTH = 8;
+const SHA256_LENGTH = 32;
+const FIXED_LENGTH = MAGIC.length + 2 + BASE_PREFIX_LENGTH + SHA256_LENGTH;
+const VARINTS = 5;
+const MAX_VARINT_BYTES = 5;
+/** The longest header: enough bytes to read any header in one go. */
+export const MAX_HEADER_LENGTH = FIXED_LENGTH + VARINTS * MAX_VARINT_BYTES;
 export const MAX_IMAGE_LENGTH = 0xffff_ffff;
 
 export const METHODS = { 'bsdiff-brotli': 1, 'full-brotli': 2 } as const;
@@ -36,89 +46,120 @@ export interface ImageRef {
   readonly sha256: string;
 }
 
+/** The base image as the header names it: its length and the first 8 bytes of its SHA-256. */
+export interface BaseRef {
+  readonly length: number;
+  /** Lower-case hex, 16 digits. */
+  readonly sha256Prefix: string;
+}
+
 export interface StreamLengths {
   readonly control: number;
   readonly diff: number;
   readonly extra: number;
 }
 
-export interface PackageHeader {
+/** What the payload is: a delta (with its diff word and code transform) or a full image. */
+export type PackageKind =
+  | { readonly method: 'bsdiff-brotli'; readonly diffWord: DiffWord; readonly transform: CodeTransform }
+  | { readonly method: 'full-brotli'; readonly diffWord: null; readonly transform: CodeTransform };
+
+export type PackageHeader = PackageKind & {
   readonly version: typeof FORMAT_VERSION;
-  readonly method: DeltaMethod;
-  /** Word size of the diff stream's subtraction; null for a full image. */
-  readonly diffWord: DiffWord | null;
-  readonly base: ImageRef;
+  readonly base: BaseRef;
   readonly result: ImageRef;
   /** Compressed lengths of the three streams that follow the header. */
   readonly streams: StreamLengths;
+  /** Bytes of this header. */
+  readonly headerLength: number;
   /** Header plus streams: the exact length of a well-formed package. */
   readonly packageLength: number;
+};
+
+export type HeaderFields = PackageKind & {
+  readonly base: ImageRef;
+  readonly result: ImageRef;
+  readonly streams: StreamLengths;
+};
+
+export function writeHeader(h: HeaderFields): Uint8Array {
+  const out: number[] = [...MAGIC, FORMAT_VERSION];
+  out.push(METHODS[h.method] | ((h.diffWord ?? 0) << 2) | (TRANSFORMS[h.transform] << 5));
+  for (const n of [h.result.length, h.base.length, h.streams.control, h.streams.diff, h.streams.extra]) {
+    putVarint(out, n);
+  }
+  out.push(...fromHex(h.base.sha256).subarray(0, BASE_PREFIX_LENGTH), ...fromHex(h.result.sha256));
+  return Uint8Array.from(out);
 }
 
-export function writeHeader(h: Omit<PackageHeader, 'version' | 'packageLength'>): Uint8Array {
-  const out = new Uint8Array(HEADER_LENGTH);
-  const view = new DataView(out.buffer);
-  out.set(MAGIC, 0);
-  out[4] = FORMAT_VERSION;
-  out[5] = METHODS[h.method];
-  out[6] = h.diffWord ?? 0;
-  view.setUint32(7, h.base.length);
-  out.set(fromHex(h.base.sha256), 11);
-  view.setUint32(43, h.result.length);
-  out.set(fromHex(h.result.sha256), 47);
-  view.setUint32(79, h.streams.control);
-  view.setUint32(83, h.streams.diff);
-  view.setUint32(87, h.streams.extra);
-  return out;
-}
-
-/** Parses and checks the fixed header at the start of `bytes` (which may hold more than the header). */
+/** Parses and checks the header at the start of `bytes` (which may hold more than the header). */
 export function readHeader(bytes: Uint8Array): PackageHeader {
-  if (bytes.length < MAGIC.length || !MAGIC.every((b, i) => bytes[i] === b)) {
-    if (bytes.length < MAGIC.length && MAGIC.subarray(0, bytes.length).every((b, i) => bytes[i] === b)) {
-      throw new DeltaError(
-        'truncated',
-        `package is ${bytes.length} bytes, shorter than its ${HEADER_LENGTH}-byte header`,
-      );
-    }
+  checkMagicAndVersion(bytes);
+  const kind = readKind(bytes[5]);
+  if (kind === undefined) throw new DeltaError('truncated', `package ends inside its header`);
+  const cursor = { offset: 6 };
+  const [resultLength, baseLength, control, diff, extra] = Array.from({ length: VARINTS }, () =>
+    readLength(bytes, cursor),
+  ) as [number, number, number, number, number];
+  const headerLength = cursor.offset + BASE_PREFIX_LENGTH + SHA256_LENGTH;
+  if (bytes.length < headerLength) {
+    throw new DeltaError('truncated', `package is ${bytes.length} bytes, shorter than its ${headerLength}-byte header`);
+  }
+  const streams = { control, diff, extra };
+  if (kind.method === 'full-brotli' && (control !== 0 || diff !== 0)) {
+    throw new DeltaError('corrupt', 'full-image package declares control or diff streams');
+  }
+  const prefixAt = cursor.offset;
+  return {
+    ...kind,
+    version: FORMAT_VERSION,
+    base: { length: baseLength, sha256Prefix: toHex(bytes.subarray(prefixAt, prefixAt + BASE_PREFIX_LENGTH)) },
+    result: { length: resultLength, sha256: toHex(bytes.subarray(prefixAt + BASE_PREFIX_LENGTH, headerLength)) },
+    streams,
+    headerLength,
+    packageLength: headerLength + control + diff + extra,
+  };
+}
+
+function checkMagicAndVersion(bytes: Uint8Array): void {
+  const n = Math.min(bytes.length, MAGIC.length);
+  if (!MAGIC.subarray(0, n).every((b, i) => bytes[i] === b)) {
     throw new DeltaError('corrupt', 'not a delta package: bad magic (expected "OTAD")');
   }
-  if (bytes.length < 5) throw new DeltaError('truncated', `package is ${bytes.length} bytes, shorter than its header`);
+  if (bytes.length <= MAGIC.length) {
+    throw new DeltaError('truncated', `package is ${bytes.length} bytes, shorter than its header`);
+  }
   if (bytes[4] !== FORMAT_VERSION) {
     throw new DeltaError(
       'unsupported_version',
-      `package format version ${bytes[4]} is not supported (this decoder reads ${FORMAT_VERSION})`,
+      `package format version ${bytes[4]} is not supported (this decoder reads version ${FORMAT_VERSION} only)`,
     );
   }
-  if (bytes.length < HEADER_LENGTH) {
-    throw new DeltaError(
-      'truncated',
-      `package is ${bytes.length} bytes, shorter than its ${HEADER_LENGTH}-byte header`,
-    );
-  }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, HEADER_LENGTH);
-  const methodCode = bytes[5];
+}
+
+/** The kind byte decoded; undefined when the package ends before it. */
+function readKind(byte: number | undefined): PackageKind | undefined {
+  if (byte === undefined) return undefined;
+  const methodCode = byte & 3;
+  const wordCode = (byte >> 2) & 7;
+  const transformCode = byte >> 5;
   const method = (Object.keys(METHODS) as DeltaMethod[]).find((k) => METHODS[k] === methodCode);
   if (!method) throw new DeltaError('unsupported_version', `package method ${methodCode} is not supported`);
-  const streams = { control: view.getUint32(79), diff: view.getUint32(83), extra: view.getUint32(87) };
-  let diffWord: DiffWord | null = null;
+  const transform = (Object.keys(TRANSFORMS) as CodeTransform[]).find((k) => TRANSFORMS[k] === transformCode);
+  if (!transform) throw new DeltaError('unsupported_version', `code transform ${transformCode} is not supported`);
   if (method === 'full-brotli') {
-    if (streams.control !== 0 || streams.diff !== 0 || bytes[6] !== 0) {
-      throw new DeltaError('corrupt', 'full-image package declares control or diff streams');
-    }
-  } else {
-    diffWord = DIFF_WORDS.find((w) => w === bytes[6]) ?? null;
-    if (diffWord === null) throw new DeltaError('corrupt', `diff word size ${bytes[6]} is not 1, 2 or 4`);
+    if (wordCode !== 0) throw new DeltaError('corrupt', 'full-image package declares a diff word');
+    return { method, diffWord: null, transform };
   }
-  return {
-    version: FORMAT_VERSION,
-    method,
-    diffWord,
-    base: { length: view.getUint32(7), sha256: toHex(bytes.subarray(11, 43)) },
-    result: { length: view.getUint32(43), sha256: toHex(bytes.subarray(47, 79)) },
-    streams,
-    packageLength: HEADER_LENGTH + streams.control + streams.diff + streams.extra,
-  };
+  const diffWord = DIFF_WORDS.find((w) => w === wordCode);
+  if (diffWord === undefined) throw new DeltaError('corrupt', `diff word size ${wordCode} is not 1, 2 or 4`);
+  return { method, diffWord, transform };
+}
+
+function readLength(bytes: Uint8Array, cursor: { offset: number }): number {
+  const value = readVarint(bytes, cursor, 'package header', 'truncated');
+  if (value > MAX_IMAGE_LENGTH) throw new DeltaError('corrupt', `header length field ${value} exceeds 32 bits`);
+  return value;
 }
 
 function fromHex(hex: string): Uint8Array {

@@ -4,14 +4,16 @@
  * Pure code on byte arrays; it imports nothing but Node built-ins, and callers do the file and
  * network I/O. This file is its whole public API.
  *
- * How a package is made: bsdiff-style approximate matching of the new image against a suffix array
- * of the old one, giving a control stream (the ops), a diff stream (new minus old inside matches,
- * in 1-, 2- or 4-byte words, whichever compresses best) and an extra stream (literal bytes), each
- * compressed by brotli; or the brotli-compressed full image when that is smaller. A fixed 91-byte
- * header (`HEADER_LENGTH`, layout in format.ts) names the base and result images by length and
- * SHA-256, so a receiver refuses a package for another base before it reads any payload.
+ * How a package is made: optionally a code transform (ARM64 / Thumb-2 call targets made absolute,
+ * when that makes the package smaller), then bsdiff-style approximate matching of the new image
+ * against a suffix array of the old one, giving a control stream (the ops), a diff stream (new
+ * minus old inside matches, in 1-, 2- or 4-byte words, whichever compresses best) and an extra
+ * stream (literal bytes), each compressed by brotli; or the brotli-compressed full image when that
+ * is smaller. A compact header (format version 2, layout in format.ts) names the base by length and
+ * SHA-256 prefix and the result by length and full SHA-256, so a receiver refuses a package for
+ * another base before it reads any payload and always verifies what it rebuilt.
  *
- * - `encode(old, neu, options?)` builds a package (method, brotli quality, diff word, progress).
+ * - `encode(old, neu, options?)` builds a package (method, brotli quality, diff word, transform, progress).
  * - `decode(old, pkg)` rebuilds the image in one go; `decodeAsync` takes the package in chunks;
  *   `decodeStream` also yields the result in chunks, never holding it whole (verified at the end).
  * - `readPackageHeader(bytes)` reads the header alone, to check a package before fetching the rest.
@@ -29,6 +31,7 @@ export type { PackageSource } from './decode-stream.ts';
 export type { DecodeOptions } from './checks.ts';
 export { DeltaError } from './errors.ts';
 export type { DeltaErrorCode } from './errors.ts';
-export { FORMAT_VERSION, HEADER_LENGTH, readHeader as readPackageHeader } from './format.ts';
-export type { DeltaMethod, ImageRef, PackageHeader, StreamLengths } from './format.ts';
+export { FORMAT_VERSION, MAX_HEADER_LENGTH, readHeader as readPackageHeader } from './format.ts';
+export type { BaseRef, DeltaMethod, ImageRef, PackageHeader, StreamLengths } from './format.ts';
+export type { CodeTransform } from './transform.ts';
 export type { DiffWord } from './word-diff.ts';

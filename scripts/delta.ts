@@ -4,7 +4,7 @@ import { createReadStream } from 'node:fs';
 import { open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { decodeStream, DeltaError, encode, HEADER_LENGTH, readPackageHeader } from '../delta/index.ts';
+import { decodeStream, DeltaError, encode, MAX_HEADER_LENGTH, readPackageHeader } from '../delta/index.ts';
 import type { EncodeProgress } from '../delta/index.ts';
 import { addFlags } from '../runtime/cli-flags.ts';
 import { DELTA_FLAGS } from './delta-flags.ts';
@@ -97,8 +97,8 @@ addFlags(program.command('info'), DELTA_FLAGS.info)
   .action(async (pkgPath: string, o: { json?: boolean }) => {
     const size = (await stat(pkgPath)).size;
     const file = await open(pkgPath, 'r');
-    const head = new Uint8Array(HEADER_LENGTH);
-    const { bytesRead } = await file.read(head, 0, HEADER_LENGTH, 0).finally(() => file.close());
+    const head = new Uint8Array(MAX_HEADER_LENGTH);
+    const { bytesRead } = await file.read(head, 0, MAX_HEADER_LENGTH, 0).finally(() => file.close());
     const h = readPackageHeader(head.subarray(0, bytesRead));
     if (o.json) {
       process.stdout.write(`${JSON.stringify({ ...h, fileLength: size }, null, 2)}\n`);
@@ -107,8 +107,8 @@ addFlags(program.command('info'), DELTA_FLAGS.info)
     const s = h.streams;
     process.stdout.write(
       [
-        `format     version ${h.version}, method ${h.method}`,
-        `base       ${h.base.length} bytes, sha256 ${h.base.sha256}`,
+        `format     version ${h.version}, method ${h.method}${h.method === 'bsdiff-brotli' ? `, ${h.diffWord}-byte words, transform ${h.transform}` : ''}`,
+        `base       ${h.base.length} bytes, sha256 ${h.base.sha256Prefix}…`,
         `result     ${h.result.length} bytes, sha256 ${h.result.sha256}`,
         `streams    control ${s.control}, diff ${s.diff}, extra ${s.extra} bytes`,
         `package    ${h.packageLength} bytes declared, file has ${size}${size === h.packageLength ? '' : ' (MISMATCH)'}`,

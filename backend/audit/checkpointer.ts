@@ -77,48 +77,13 @@ export async function startCheckpointer(opts: CheckpointerOptions): Promise<Chec
 
   async function anchor(): Promise<CheckpointOutcome> {
     const head = await readAuditHead(opts.db);
-    if (head.seq < anchored.seq) {
-      return refuse(head.seq + 1, `the head is at entry ${head.seq} but entry ${anchored.seq} was anchored`);
-    }
-    if (anchored.seq > 0) {
-      const row = await opts.db
-        .selectFrom('audit_log')
-        .select('hash')
-        .where('seq', '=', String(anchored.seq))
-        .executeTakeFirst();
-      if (row?.hash !== anchored.hash) {
-        return refuse(anchored.seq, `entry ${anchored.seq} no longer has the hash it was anchored with`);
-      }
-    }
+    const gone = await anchoredPointGone(opts.db, head.seq, anchored);
+    if (gone) return refuse(gone.seq, gone.problem);
     if (head.seq === anchored.seq) return { kind: 'up-to-date', seq: head.seq };
-
-    let pending: SignedCheckpoint[] = [];
-    let written = 0;
-    const flush = async () => {
-      await appendCheckpoints(opts.file, pending);
-      written += pending.length;
-      anchored = pointOf(pending.at(-1) ?? null);
+    const { written, broken } = await signUpTo(opts, now, anchored, head.seq, (point) => {
+      anchored = point;
       lastWriteAt = now().getTime();
-      pending = [];
-    };
-    let chunk: string[] = [];
-    let from = anchored.seq + 1;
-    let broken: { seq: number; problem: string } | undefined;
-    for await (const step of walkChain(opts.db, anchored)) {
-      if (!step.ok) {
-        broken = step;
-        break;
-      }
-      chunk.push(step.hash);
-      if (chunk.length === opts.everyEntries || step.seq === head.seq) {
-        pending.push(signCheckpoint(opts.signer, { from, seq: step.seq, hashes: chunk, at: now() }));
-        from = step.seq + 1;
-        chunk = [];
-        if (pending.length >= LINES_PER_WRITE) await flush();
-      }
-      if (step.seq === head.seq) break;
-    }
-    if (pending.length > 0) await flush();
+    });
     if (broken) return refuse(broken.seq, broken.problem);
     if (anchored.seq < head.seq)
       return refuse(anchored.seq + 1, `the log ends at ${anchored.seq}, the head says ${head.seq}`);
@@ -167,4 +132,65 @@ export async function startCheckpointer(opts: CheckpointerOptions): Promise<Chec
       return checkpointNow();
     },
   };
+}
+
+interface ChainBreak {
+  seq: number;
+  problem: string;
+}
+
+/** Why the chain no longer continues the anchored point, if it does not: the head went back, or the entry changed. */
+async function anchoredPointGone(db: Db, headSeq: number, anchored: ChainPoint): Promise<ChainBreak | null> {
+  if (headSeq < anchored.seq) {
+    return { seq: headSeq + 1, problem: `the head is at entry ${headSeq} but entry ${anchored.seq} was anchored` };
+  }
+  if (anchored.seq === 0) return null;
+  const row = await db
+    .selectFrom('audit_log')
+    .select('hash')
+    .where('seq', '=', String(anchored.seq))
+    .executeTakeFirst();
+  if (row?.hash === anchored.hash) return null;
+  return { seq: anchored.seq, problem: `entry ${anchored.seq} no longer has the hash it was anchored with` };
+}
+
+/**
+ * Recomputes the entries after `anchored` up to `headSeq` and signs them in checkpoints of
+ * `everyEntries`, appending LINES_PER_WRITE lines at a time; `onWrite` learns each new anchored
+ * point as soon as it is in the file. Stops at the first entry that does not continue the chain.
+ */
+async function signUpTo(
+  opts: CheckpointerOptions,
+  now: () => Date,
+  anchored: ChainPoint,
+  headSeq: number,
+  onWrite: (anchored: ChainPoint) => void,
+): Promise<{ written: number; broken?: ChainBreak }> {
+  let pending: SignedCheckpoint[] = [];
+  let written = 0;
+  const flush = async () => {
+    await appendCheckpoints(opts.file, pending);
+    written += pending.length;
+    onWrite(pointOf(pending.at(-1) ?? null));
+    pending = [];
+  };
+  let chunk: string[] = [];
+  let from = anchored.seq + 1;
+  let broken: ChainBreak | undefined;
+  for await (const step of walkChain(opts.db, anchored)) {
+    if (!step.ok) {
+      broken = step;
+      break;
+    }
+    chunk.push(step.hash);
+    if (chunk.length === opts.everyEntries || step.seq === headSeq) {
+      pending.push(signCheckpoint(opts.signer, { from, seq: step.seq, hashes: chunk, at: now() }));
+      from = step.seq + 1;
+      chunk = [];
+      if (pending.length >= LINES_PER_WRITE) await flush();
+    }
+    if (step.seq === headSeq) break;
+  }
+  if (pending.length > 0) await flush();
+  return broken ? { written, broken } : { written };
 }

@@ -86,7 +86,7 @@ export async function verifyAnchoredAudit(db: Db, opts: AnchorOptions): Promise<
   let matched = 0;
   let provenThrough = 0;
   let last: ChainPoint = GENESIS;
-  let bad: { seq: number; problem: string } | undefined;
+  let bad: ChainBreak | undefined;
 
   walk: for await (const step of walkChain(db)) {
     if (!step.ok) {
@@ -95,10 +95,7 @@ export async function verifyAnchoredAudit(db: Db, opts: AnchorOptions): Promise<
     }
     if (anchor && step.seq >= anchor.from) {
       const signedAt = `checkpoint ${anchor.seq} signed ${anchor.at}`;
-      if (
-        digestOf(step.hash) !== anchor.digests[step.seq - anchor.from] ||
-        (step.seq === anchor.seq && step.hash !== anchor.headHash)
-      ) {
+      if (!coveredAsSigned(step, anchor)) {
         bad = {
           seq: step.seq,
           problem: `entry ${step.seq} is not the entry ${signedAt} covers: the log was rewritten from here`,
@@ -125,25 +122,8 @@ export async function verifyAnchoredAudit(db: Db, opts: AnchorOptions): Promise<
     last = step;
   }
 
-  if (!bad && anchor) {
-    bad = {
-      seq: last.seq + 1,
-      problem: `entries ${last.seq + 1}..${anchor.seq} are missing, yet checkpoint ${anchor.seq} signed ${anchor.at} covers them`,
-    };
-  }
-  if (!bad && expected[0]) {
-    bad = {
-      seq: last.seq + 1,
-      problem: `entry ${expected[0].seq} (an expected head) is missing: the log ends at ${last.seq}`,
-    };
-  }
   const head = await readAuditHead(db);
-  if (!bad && (head.seq !== last.seq || head.hash !== last.hash)) {
-    bad = {
-      seq: Math.min(head.seq, last.seq) + 1,
-      problem: `the log ends at entry ${last.seq} but the head row records entry ${head.seq}`,
-    };
-  }
+  bad ??= endOfLogProblem(last, anchor, expected[0], head);
   // Read the file to its end, so that its problems (a forged line, say) are reported too.
   while (!(await anchors.next()).done);
   if (latest === null && last.seq > 0 && !bad) {
@@ -162,4 +142,46 @@ export async function verifyAnchoredAudit(db: Db, opts: AnchorOptions): Promise<
   };
   if (problems.length === 0) return { ok: true, summary };
   return { ok: false, firstBadSeq: bad?.seq ?? null, problems, summary };
+}
+
+interface ChainBreak {
+  seq: number;
+  problem: string;
+}
+
+/** The entry is the one the checkpoint signed: its digest, and at the checkpoint's end its hash. */
+function coveredAsSigned(step: ChainPoint, anchor: SignedCheckpoint): boolean {
+  if (digestOf(step.hash) !== anchor.digests[step.seq - anchor.from]) return false;
+  return step.seq !== anchor.seq || step.hash === anchor.headHash;
+}
+
+/**
+ * What is wrong at the end of the log, if anything: entries a checkpoint covers or an expected head
+ * names are missing, or the head row does not record the chain's last entry.
+ */
+function endOfLogProblem(
+  last: ChainPoint,
+  anchor: SignedCheckpoint | null,
+  expected: ExpectedHead | undefined,
+  head: ChainPoint,
+): ChainBreak | undefined {
+  if (anchor) {
+    return {
+      seq: last.seq + 1,
+      problem: `entries ${last.seq + 1}..${anchor.seq} are missing, yet checkpoint ${anchor.seq} signed ${anchor.at} covers them`,
+    };
+  }
+  if (expected) {
+    return {
+      seq: last.seq + 1,
+      problem: `entry ${expected.seq} (an expected head) is missing: the log ends at ${last.seq}`,
+    };
+  }
+  if (head.seq !== last.seq || head.hash !== last.hash) {
+    return {
+      seq: Math.min(head.seq, last.seq) + 1,
+      problem: `the log ends at entry ${last.seq} but the head row records entry ${head.seq}`,
+    };
+  }
+  return undefined;
 }

@@ -1,7 +1,9 @@
 import { sql } from 'kysely';
-import { appendAudit } from '../audit/service.ts';
+import type { Transaction } from 'kysely';
+import { applyAudited } from '../audit/audited-change.ts';
 import type { Actor } from '../audit/service.ts';
 import type { Db } from '../db/database.ts';
+import type { Database } from '../db/schema.ts';
 import { conflict, notFound } from '../http/problem.ts';
 import { RETRY_CAMPAIGN_STATES, RETRYABLE_VEHICLE_STATES } from './states.ts';
 import { moveVehicles, retryMoves } from './vehicle-moves.ts';
@@ -40,20 +42,24 @@ export async function retryFailedVehicles(
     );
     if (moved.length === 0) throw conflict(`campaign ${id} has no failed vehicle to retry`, 'nothing-to-retry');
     const vins = moved.map((m) => m.vin);
-    await trx
-      .updateTable('campaign_ecus')
-      .set({ result: null, nrc: null, error: null, bytes_on_bus: null, duration_ms: null, finished_at: null })
-      .where('campaign_id', '=', id)
-      .where('vin', 'in', vins)
-      .execute();
-    await appendAudit(trx, {
-      actor,
-      action: 'campaign.retry_failed',
-      entityType: 'campaign',
-      entityId: id,
-      details: { retriedVehicles: vins.length, vins: vins.slice(0, AUDITED_VINS) },
-      reason,
-    });
+    await applyAudited(
+      trx,
+      { actor, action: 'campaign.retry_failed', entityType: 'campaign', entityId: id, reason },
+      {
+        apply: () => clearEcuOutcomes(trx, id, vins),
+        details: () => ({ retriedVehicles: vins.length, vins: vins.slice(0, AUDITED_VINS) }),
+      },
+    );
     return { retriedVehicles: vins.length };
   });
+}
+
+/** The vehicles' ECU outcomes are cleared for the new attempt. */
+async function clearEcuOutcomes(trx: Transaction<Database>, id: number, vins: string[]): Promise<void> {
+  await trx
+    .updateTable('campaign_ecus')
+    .set({ result: null, nrc: null, error: null, bytes_on_bus: null, duration_ms: null, finished_at: null })
+    .where('campaign_id', '=', id)
+    .where('vin', 'in', vins)
+    .execute();
 }

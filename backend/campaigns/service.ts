@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { Selectable, Transaction, Updateable } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { CampaignKind, CampaignState, InstallPolicy, TargetFilter } from './types.ts';
@@ -6,16 +5,19 @@ import type { CampaignsTable, CampaignWavesTable } from './tables.ts';
 import type { Database } from '../db/schema.ts';
 import { appendAudit } from '../audit/service.ts';
 import type { Actor } from '../audit/service.ts';
-import { conflict, illegalTransition, invalid, notFound, ProblemError } from '../http/problem.ts';
+import { transitionAudited } from '../audit/audited-change.ts';
+import { invalid, notFound, ProblemError } from '../http/problem.ts';
 import { decodeCursor, toPage } from '../http/pagination.ts';
 import type { Page, PageQuery } from '../http/pagination.ts';
 import { CAMPAIGN_READY_STATES } from '../releases/lifecycle.ts';
 import { DELIVERY_CLASSES } from '../vulnerabilities/deadline-policy.ts';
-import { CAMPAIGN_ACTION_RULES, IN_FLIGHT_VEHICLE_STATES, WAITING_VEHICLE_STATES } from './states.ts';
+import { campaignMove, checkFourEyes, checkNothingInFlight, noTargets } from './action-rules.ts';
+import { IN_FLIGHT_VEHICLE_STATES } from './states.ts';
 import { countIn, vehicleCounts } from './vehicle-counts.ts';
-import { moveVehiclesCounted, selectedMoves } from './vehicle-moves.ts';
+import { moveWaitingVehicles } from './vehicle-moves.ts';
 import type { CampaignAction } from './states.ts';
 import { clearTargets, resolveTargets } from './targeting.ts';
+import { setWave } from './waves.ts';
 
 export interface WavePlan {
   cumulativePercent: number;
@@ -291,99 +293,83 @@ export async function transitionCampaign(
   return db.transaction().execute(async (trx) => {
     const c = await trx.selectFrom('campaigns').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
     if (!c) throw notFound('campaign', id);
-    const rule = CAMPAIGN_ACTION_RULES[change.action];
-    const what = `campaign ${id}`;
-    if (!rule.from.includes(c.state))
-      throw illegalTransition(what, c.state, rule.to, `${change.action} is allowed from ${rule.from.join(', ')}`);
-    const releaseIds = (
-      await trx.selectFrom('campaign_releases').select('release_id').where('campaign_id', '=', id).execute()
-    ).map((r) => r.release_id);
-    const set: Updateable<CampaignsTable> = {};
+    const move = campaignMove(id, change.action, c.state);
     let details: Record<string, unknown> = {};
-    switch (change.action) {
-      case 'submit': {
-        await checkReleases(trx, releaseIds, 'releaseIds');
-        const targeted = await resolveTargets(trx, id, c.target_filter);
-        if (targeted === 0)
-          throw conflict(
-            `${what} targets no vehicle: no active vehicle matches the filter and needs its releases`,
-            'no-targets',
-          );
-        details = { targetedVehicles: targeted };
-        break;
-      }
-      case 'approve':
-        if (actor.userId === c.created_by) {
-          throw new ProblemError(
-            403,
-            'four-eyes',
-            'Four-eyes rule',
-            `${what} was created by you; another approver must approve it`,
-          );
-        }
-        await checkReleases(trx, releaseIds, 'releaseIds');
-        set.approved_by = actor.userId;
-        set.approved_at = now;
-        break;
-      case 'reject':
-        await clearTargets(trx, id);
-        break;
-      case 'start':
-        await checkReleases(trx, releaseIds, 'releaseIds');
-        set.started_at = now;
-        set.current_wave = 1;
-        await trx
-          .updateTable('campaign_waves')
-          .set({ started_at: now })
-          .where('campaign_id', '=', id)
-          .where('wave_no', '=', 1)
-          .execute();
-        break;
-      case 'complete': {
-        const inFlight = countIn(await vehicleCounts(trx, [id]), IN_FLIGHT_VEHICLE_STATES);
-        if (inFlight > 0)
-          throw illegalTransition(what, c.state, 'completed', `${inFlight} vehicles are still installing`);
-        details = { cancelledVehicles: await cancelWaitingVehicles(trx, id, now) };
-        set.finished_at = now;
-        break;
-      }
-      case 'cancel':
-        details = { cancelledVehicles: await cancelWaitingVehicles(trx, id, now) };
-        set.finished_at = now;
-        break;
-      default:
-        break;
-    }
-    await trx
-      .updateTable('campaigns')
-      .set({ ...set, state: rule.to, updated_at: now })
-      .where('id', '=', id)
-      .execute();
-    const after = await loadCampaign(trx, id);
-    await appendAudit(trx, {
+    const head = {
       actor,
       action: `campaign.${change.action}`,
       entityType: 'campaign',
       entityId: id,
-      before: { state: c.state },
-      after: { state: after.state, approvedBy: after.approvedBy, currentWave: after.currentWave },
-      details,
       reason: change.reason,
+    };
+    return transitionAudited(trx, move, head, {
+      before: { state: c.state },
+      apply: async () => {
+        const effect = await applyActionEffects(trx, actor, c, change.action, now);
+        details = effect.details;
+        await trx
+          .updateTable('campaigns')
+          .set({ ...effect.set, state: move.to, updated_at: now })
+          .where('id', '=', id)
+          .execute();
+        return loadCampaign(trx, id);
+      },
+      after: (after) => ({ state: after.state, approvedBy: after.approvedBy, currentWave: after.currentWave }),
+      details: () => details,
     });
-    return after;
   });
+}
+
+interface ActionEffect {
+  /** Columns the action sets besides the state. */
+  set: Updateable<CampaignsTable>;
+  /** What the audit entry records of the action's work. */
+  details: Record<string, unknown>;
+}
+
+/** What each action does besides moving the state, and the checks that may still refuse it. */
+async function applyActionEffects(
+  trx: Transaction<Database>,
+  actor: Actor,
+  c: CampaignRow,
+  action: CampaignAction,
+  now: Date,
+): Promise<ActionEffect> {
+  const id = c.id;
+  const releaseIds = (
+    await trx.selectFrom('campaign_releases').select('release_id').where('campaign_id', '=', id).execute()
+  ).map((r) => r.release_id);
+  switch (action) {
+    case 'submit': {
+      await checkReleases(trx, releaseIds, 'releaseIds');
+      const targeted = await resolveTargets(trx, id, c.target_filter);
+      if (targeted === 0) throw noTargets(id);
+      return { set: {}, details: { targetedVehicles: targeted } };
+    }
+    case 'approve':
+      checkFourEyes(id, actor, c.created_by);
+      await checkReleases(trx, releaseIds, 'releaseIds');
+      return { set: { approved_by: actor.userId, approved_at: now }, details: {} };
+    case 'reject':
+      await clearTargets(trx, id);
+      return { set: {}, details: {} };
+    case 'start':
+      await checkReleases(trx, releaseIds, 'releaseIds');
+      await setWave(trx, id, 1, { started_at: now });
+      return { set: { started_at: now, current_wave: 1 }, details: {} };
+    case 'complete':
+      checkNothingInFlight(id, c.state, countIn(await vehicleCounts(trx, [id]), IN_FLIGHT_VEHICLE_STATES));
+      return { set: { finished_at: now }, details: { cancelledVehicles: await cancelWaitingVehicles(trx, id, now) } };
+    case 'cancel':
+      return { set: { finished_at: now }, details: { cancelledVehicles: await cancelWaitingVehicles(trx, id, now) } };
+    default:
+      return { set: {}, details: {} };
+  }
 }
 
 /** Vehicles not yet downloading are cancelled; those already installing finish and report. */
 async function cancelWaitingVehicles(trx: Transaction<Database>, id: number, now: Date): Promise<number> {
-  return moveVehiclesCounted(
-    trx,
-    selectedMoves(
-      sql`SELECT campaign_id, vin FROM campaign_vehicles WHERE campaign_id = ${id} AND state = ANY(${WAITING_VEHICLE_STATES}::text[])`,
-      'cancelled',
-      now,
-    ),
-  );
+  return moveWaitingVehicles(trx, { campaignId: id }, 'cancelled', now);
 }
 
 export async function listCampaigns(

@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import type { QueryExecutorProvider, RawBuilder } from 'kysely';
 import type { VehicleCampaignState } from './types.ts';
 import { LEGAL_RETRY_MOVES, LEGAL_VEHICLE_MOVES } from './legal-moves-sql.ts';
+import { WAITING_VEHICLE_STATES } from './states.ts';
 
 /** Requested moves as SQL rows `(campaign_id, vin, to_state, at, error)`, at most one per vehicle. */
 export interface VehicleMoves {
@@ -192,4 +193,27 @@ export async function compactVehicleCounts(db: QueryExecutorProvider, campaignId
     )
     INSERT INTO campaign_vehicle_counts (campaign_id, wave_no, state, n)
     SELECT ${campaignId}, wave_no, state, sum(n) FROM gone GROUP BY wave_no, state HAVING sum(n) <> 0`.execute(db);
+}
+
+/**
+ * Moves the waiting vehicles (WAITING_VEHICLE_STATES: offered or not yet) of one campaign, or one
+ * vehicle's in every campaign, to `to` (cancelled, expired); downloads under way finish. Returns how many.
+ */
+export async function moveWaitingVehicles(
+  db: QueryExecutorProvider,
+  of: { campaignId: number } | { vin: string },
+  to: VehicleCampaignState,
+  at: Date,
+  error: string | null = null,
+): Promise<number> {
+  const which = 'vin' in of ? sql`vin = ${of.vin}` : sql`campaign_id = ${of.campaignId}`;
+  return moveVehiclesCounted(
+    db,
+    selectedMoves(
+      sql`SELECT campaign_id, vin FROM campaign_vehicles WHERE ${which} AND state = ANY(${WAITING_VEHICLE_STATES}::text[])`,
+      to,
+      at,
+      error,
+    ),
+  );
 }

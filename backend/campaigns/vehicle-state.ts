@@ -1,12 +1,16 @@
 import { sql } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { EcuOutcome as EcuResultName } from '../../protocol/messages/ecu-result.ts';
+import type { Database } from '../db/schema.ts';
 import type { VehicleCampaignState } from './types.ts';
 import { appendAudit, SYSTEM_ACTOR } from '../audit/service.ts';
 import type { Actor } from '../audit/service.ts';
 import { conflict, notFound } from '../http/problem.ts';
 import { REPORTING_CAMPAIGN_STATES, VEHICLE_STATE_RANK } from './states.ts';
 import { listedMoves, moveVehicles } from './vehicle-moves.ts';
+
+type Trx = Transaction<Database>;
 
 export interface EcuOutcome {
   serial: string;
@@ -50,77 +54,9 @@ export async function applyVehicleReports(
   actor: Actor = SYSTEM_ACTOR,
 ): Promise<VehicleReportResult> {
   return db.transaction().execute(async (trx) => {
-    const campaign = await trx
-      .selectFrom('campaigns')
-      .select('state')
-      .where('id', '=', campaignId)
-      .forUpdate()
-      .executeTakeFirst();
-    if (!campaign) throw notFound('campaign', campaignId);
-    if (!REPORTING_CAMPAIGN_STATES.includes(campaign.state)) {
-      throw conflict(
-        `campaign ${campaignId} is ${campaign.state}; vehicle reports are accepted while running, paused or cancelled`,
-        'wrong-state',
-      );
-    }
+    await lockReportingCampaign(trx, campaignId);
     const result: VehicleReportResult = { applied: 0, ignored: 0, rejected: [] };
-    const rounds: VehicleReport[][] = [];
-    const seen = new Map<string, number>();
-    for (const report of reports) {
-      const round = seen.get(report.vin) ?? 0;
-      seen.set(report.vin, round + 1);
-      (rounds[round] ??= []).push(report);
-    }
-    for (const round of rounds) {
-      const now = new Date();
-      const moved = await moveVehicles(
-        trx,
-        listedMoves(
-          round.map((r) => ({ campaignId, vin: r.vin, to: r.state, at: r.at ?? now, error: r.error ?? null })),
-        ),
-      );
-      const movedVins = new Set(moved.map((r) => r.vin));
-      result.applied += movedVins.size;
-      const rest = round.filter((r) => !movedVins.has(r.vin));
-      if (rest.length > 0) {
-        const current = await trx
-          .selectFrom('campaign_vehicles')
-          .select(['vin', 'state'])
-          .where('campaign_id', '=', campaignId)
-          .where(
-            'vin',
-            'in',
-            rest.map((r) => r.vin),
-          )
-          .execute();
-        const stateOf = new Map(current.map((c) => [c.vin, c.state]));
-        for (const r of rest) {
-          const cur = stateOf.get(r.vin) ?? null;
-          if (cur === null) {
-            result.rejected.push({
-              vin: r.vin,
-              state: r.state,
-              current: null,
-              reason: 'vehicle is not a target of this campaign',
-            });
-          } else if (cur === r.state || VEHICLE_STATE_RANK[r.state] < VEHICLE_STATE_RANK[cur]) {
-            result.ignored += 1;
-          } else {
-            result.rejected.push({
-              vin: r.vin,
-              state: r.state,
-              current: cur,
-              reason: `illegal move ${cur} -> ${r.state}`,
-            });
-          }
-        }
-      }
-      await recordEcuOutcomes(
-        trx,
-        campaignId,
-        round.filter((r) => movedVins.has(r.vin)),
-      );
-    }
+    for (const round of reportRounds(reports)) await applyRound(trx, campaignId, round, result);
     await appendAudit(trx, {
       actor,
       action: 'campaign.vehicle_reports',
@@ -135,6 +71,81 @@ export async function applyVehicleReports(
     });
     return result;
   });
+}
+
+async function lockReportingCampaign(trx: Trx, campaignId: number): Promise<void> {
+  const campaign = await trx
+    .selectFrom('campaigns')
+    .select('state')
+    .where('id', '=', campaignId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!campaign) throw notFound('campaign', campaignId);
+  if (!REPORTING_CAMPAIGN_STATES.includes(campaign.state)) {
+    throw conflict(
+      `campaign ${campaignId} is ${campaign.state}; vehicle reports are accepted while running, paused or cancelled`,
+      'wrong-state',
+    );
+  }
+}
+
+/** The reports in rounds: a vehicle's first report in round one, its second in round two, and so on. */
+function reportRounds(reports: readonly VehicleReport[]): VehicleReport[][] {
+  const rounds: VehicleReport[][] = [];
+  const seen = new Map<string, number>();
+  for (const report of reports) {
+    const round = seen.get(report.vin) ?? 0;
+    seen.set(report.vin, round + 1);
+    (rounds[round] ??= []).push(report);
+  }
+  return rounds;
+}
+
+/** One UPDATE for the round's legal moves; the rest are explained, and the moved vehicles' ECU outcomes recorded. */
+async function applyRound(trx: Trx, campaignId: number, round: VehicleReport[], result: VehicleReportResult) {
+  const now = new Date();
+  const moved = await moveVehicles(
+    trx,
+    listedMoves(round.map((r) => ({ campaignId, vin: r.vin, to: r.state, at: r.at ?? now, error: r.error ?? null }))),
+  );
+  const movedVins = new Set(moved.map((r) => r.vin));
+  result.applied += movedVins.size;
+  const rest = round.filter((r) => !movedVins.has(r.vin));
+  if (rest.length > 0) {
+    const current = await trx
+      .selectFrom('campaign_vehicles')
+      .select(['vin', 'state'])
+      .where('campaign_id', '=', campaignId)
+      .where(
+        'vin',
+        'in',
+        rest.map((r) => r.vin),
+      )
+      .execute();
+    const stateOf = new Map(current.map((c) => [c.vin, c.state]));
+    for (const r of rest) explainUnmoved(r, stateOf.get(r.vin) ?? null, result);
+  }
+  await recordEcuOutcomes(
+    trx,
+    campaignId,
+    round.filter((r) => movedVins.has(r.vin)),
+  );
+}
+
+/** A report that moved nothing: a duplicate or stale one is ignored, an unknown vehicle or illegal move rejected. */
+function explainUnmoved(r: VehicleReport, cur: VehicleCampaignState | null, result: VehicleReportResult): void {
+  if (cur === null) {
+    result.rejected.push({
+      vin: r.vin,
+      state: r.state,
+      current: null,
+      reason: 'vehicle is not a target of this campaign',
+    });
+  } else if (cur === r.state || VEHICLE_STATE_RANK[r.state] < VEHICLE_STATE_RANK[cur]) {
+    result.ignored += 1;
+  } else {
+    result.rejected.push({ vin: r.vin, state: r.state, current: cur, reason: `illegal move ${cur} -> ${r.state}` });
+  }
 }
 
 async function recordEcuOutcomes(db: Db, campaignId: number, moved: VehicleReport[]): Promise<void> {

@@ -1,10 +1,17 @@
-import { sql } from 'kysely';
+import type { Transaction, Updateable } from 'kysely';
 import type { Db } from '../db/database.ts';
+import type { Database } from '../db/schema.ts';
+import type { CampaignsTable, CampaignWavesTable } from './tables.ts';
+import { applyAudited } from '../audit/audited-change.ts';
 import { appendAudit, SYSTEM_ACTOR } from '../audit/service.ts';
 import { notFound } from '../http/problem.ts';
-import { ACTIVE_VEHICLE_STATES, FAILED_VEHICLE_STATES, WAITING_VEHICLE_STATES } from './states.ts';
+import { ACTIVE_VEHICLE_STATES, FAILED_VEHICLE_STATES } from './states.ts';
 import { countIn, vehicleCounts } from './vehicle-counts.ts';
-import { compactVehicleCounts, moveVehiclesCounted, selectedMoves } from './vehicle-moves.ts';
+import { compactVehicleCounts, moveWaitingVehicles } from './vehicle-moves.ts';
+import { deadlinePassed, failureRate, successRate, waveVerdict } from './wave-rules.ts';
+import type { WaveConfig, WaveCounts, WaveVerdict } from './wave-rules.ts';
+
+type Trx = Transaction<Database>;
 
 export interface WaveFigures {
   waveNo: number;
@@ -70,8 +77,8 @@ export async function campaignProgress(db: Db, campaignId: number): Promise<Camp
       succeeded,
       failed,
       finished: total - active,
-      successRate: total === 0 ? 1 : succeeded / total,
-      failureRate: total === 0 ? 0 : failed / total,
+      successRate: successRate({ total, succeeded }),
+      failureRate: failureRate({ total, failed }),
     };
   });
   for (const c of counts) byState[c.state] = (byState[c.state] ?? 0) + c.n;
@@ -94,123 +101,142 @@ export type WaveDecision =
   | { action: 'expired'; vehicles: number };
 
 /**
- * Applies the rollout rules to a running campaign: vehicles not yet installing when the campaign
- * deadline passes expire; a wave whose failure rate exceeds its error threshold pauses the campaign;
- * a wave at its success threshold records when, and once its soak time has passed the next wave
- * starts; after the last wave, when every vehicle is final, the campaign completes.
- * Changes are audited as the system. Call it after report batches and periodically.
+ * Applies the rollout rules (wave-rules.ts) to a running campaign: vehicles not yet installing when
+ * the campaign deadline passes expire; then the current wave's verdict, decided from its counts, its
+ * configuration and the clock, is applied. Changes are audited as the system. Call it after report
+ * batches and periodically.
  */
 export async function evaluateCampaign(db: Db, campaignId: number, now: Date = new Date()): Promise<WaveDecision> {
   return db.transaction().execute(async (trx) => {
     const c = await trx.selectFrom('campaigns').selectAll().where('id', '=', campaignId).forUpdate().executeTakeFirst();
     if (!c) throw notFound('campaign', campaignId);
     if (c.state !== 'running' || c.current_wave === null) return { action: 'none', reason: `campaign is ${c.state}` };
-    const audit = (action: string, details: unknown) =>
-      appendAudit(trx, { actor: SYSTEM_ACTOR, action, entityType: 'campaign', entityId: campaignId, details });
-
-    if (c.deadline_at && c.deadline_at.getTime() < now.getTime()) {
-      const n = await moveVehiclesCounted(
-        trx,
-        selectedMoves(
-          sql`SELECT campaign_id, vin FROM campaign_vehicles WHERE campaign_id = ${campaignId} AND state = ANY(${WAITING_VEHICLE_STATES}::text[])`,
-          'expired',
-          now,
-        ),
-      );
-      if (n > 0) {
-        await audit('campaign.vehicles_expired', { vehicles: n, deadline: c.deadline_at.toISOString() });
-        return { action: 'expired', vehicles: n };
-      }
+    if (deadlinePassed(c.deadline_at, now)) {
+      const vehicles = await expireWaitingVehicles(trx, campaignId, c.deadline_at, now);
+      if (vehicles > 0) return { action: 'expired', vehicles };
     }
+    const wave = await readWaveConfig(trx, campaignId, c.current_wave);
+    if (!wave) return { action: 'none', reason: `wave ${c.current_wave} does not exist` };
+    const counts = await readWaveCounts(trx, campaignId, wave.waveNo);
+    return applyVerdict(trx, campaignId, waveVerdict(counts, wave, now), now);
+  });
+}
 
-    const waveNo = c.current_wave;
-    const s = await trx
-      .selectFrom('campaign_waves')
-      .select(['success_threshold', 'error_threshold', 'soak_minutes', 'success_reached_at'])
-      .select((eb) =>
-        eb
-          .selectFrom('campaign_waves as last')
-          .select((e) => e.fn.max('last.wave_no').as('n'))
-          .where('last.campaign_id', '=', campaignId)
-          .as('last_wave'),
-      )
-      .where('campaign_id', '=', campaignId)
-      .where('wave_no', '=', waveNo)
-      .executeTakeFirst();
-    if (!s) return { action: 'none', reason: `wave ${waveNo} does not exist` };
-    // The counts, not the vehicles: a few rows whatever the wave's size (folded first so they stay few).
-    await compactVehicleCounts(trx, campaignId);
-    const counts = await vehicleCounts(trx, [campaignId]);
-    const wave = counts.filter((n) => n.waveNo === waveNo);
-    const total = countIn(wave);
-    const failed = countIn(wave, FAILED_VEHICLE_STATES);
-    const succeeded = countIn(wave, ['succeeded']);
-    const remainingAll = countIn(counts, ACTIVE_VEHICLE_STATES);
-    const failureRate = total === 0 ? 0 : failed / total;
-    const successRate = total === 0 ? 1 : succeeded / total;
+const campaignEntity = (campaignId: number) => ({ entityType: 'campaign', entityId: campaignId });
 
-    if (failureRate > Number(s.error_threshold)) {
-      await trx
-        .updateTable('campaigns')
-        .set({ state: 'paused', updated_at: now })
-        .where('id', '=', campaignId)
-        .execute();
-      await audit('campaign.auto_pause', {
-        waveNo,
-        failureRate,
-        errorThreshold: Number(s.error_threshold),
-        failed,
-        total,
-      });
+/** A change the rollout rules make to a campaign, audited as the system. */
+async function ruleChange(trx: Trx, campaignId: number, action: string, details: unknown, apply: () => Promise<void>) {
+  await applyAudited(
+    trx,
+    { actor: SYSTEM_ACTOR, action, ...campaignEntity(campaignId) },
+    { apply, details: () => details },
+  );
+}
+
+/** Past the deadline, vehicles not yet downloading expire; returns how many did. */
+async function expireWaitingVehicles(trx: Trx, campaignId: number, deadline: Date, now: Date): Promise<number> {
+  const n = await moveWaitingVehicles(trx, { campaignId }, 'expired', now);
+  if (n > 0) {
+    const details = { vehicles: n, deadline: deadline.toISOString() };
+    await appendAudit(trx, {
+      actor: SYSTEM_ACTOR,
+      action: 'campaign.vehicles_expired',
+      ...campaignEntity(campaignId),
+      details,
+    });
+  }
+  return n;
+}
+
+async function readWaveConfig(trx: Trx, campaignId: number, waveNo: number): Promise<WaveConfig | undefined> {
+  const s = await trx
+    .selectFrom('campaign_waves')
+    .select(['success_threshold', 'error_threshold', 'soak_minutes', 'success_reached_at'])
+    .select((eb) =>
+      eb
+        .selectFrom('campaign_waves as last')
+        .select((e) => e.fn.max('last.wave_no').as('n'))
+        .where('last.campaign_id', '=', campaignId)
+        .as('last_wave'),
+    )
+    .where('campaign_id', '=', campaignId)
+    .where('wave_no', '=', waveNo)
+    .executeTakeFirst();
+  if (!s) return undefined;
+  return {
+    waveNo,
+    isLast: waveNo === s.last_wave,
+    successThreshold: Number(s.success_threshold),
+    errorThreshold: Number(s.error_threshold),
+    soakMinutes: s.soak_minutes,
+    successReachedAt: s.success_reached_at,
+  };
+}
+
+/** The counts, not the vehicles: a few rows whatever the wave's size (folded first so they stay few). */
+async function readWaveCounts(trx: Trx, campaignId: number, waveNo: number): Promise<WaveCounts> {
+  await compactVehicleCounts(trx, campaignId);
+  const counts = await vehicleCounts(trx, [campaignId]);
+  const wave = counts.filter((n) => n.waveNo === waveNo);
+  return {
+    total: countIn(wave),
+    succeeded: countIn(wave, ['succeeded']),
+    failed: countIn(wave, FAILED_VEHICLE_STATES),
+    activeInCampaign: countIn(counts, ACTIVE_VEHICLE_STATES),
+  };
+}
+
+async function setCampaign(trx: Trx, campaignId: number, set: Updateable<CampaignsTable>): Promise<void> {
+  await trx.updateTable('campaigns').set(set).where('id', '=', campaignId).execute();
+}
+
+export async function setWave(trx: Trx, campaignId: number, waveNo: number, set: Updateable<CampaignWavesTable>) {
+  await trx
+    .updateTable('campaign_waves')
+    .set(set)
+    .where('campaign_id', '=', campaignId)
+    .where('wave_no', '=', waveNo)
+    .execute();
+}
+
+/** Records that a wave reached its success threshold. */
+async function markWaveSuccess(trx: Trx, campaignId: number, waveNo: number, successRate: number, now: Date) {
+  await ruleChange(trx, campaignId, 'campaign.wave_success', { waveNo, successRate }, () =>
+    setWave(trx, campaignId, waveNo, { success_reached_at: now }),
+  );
+}
+
+/** Applies what the rules decided: the writes and their audit entries, in the caller's transaction. */
+async function applyVerdict(trx: Trx, campaignId: number, v: WaveVerdict, now: Date): Promise<WaveDecision> {
+  switch (v.verdict) {
+    case 'wait':
+      return { action: 'none', reason: v.reason };
+    case 'pause': {
+      const { waveNo, failureRate, errorThreshold, failed, total } = v;
+      const details = { waveNo, failureRate, errorThreshold, failed, total };
+      await ruleChange(trx, campaignId, 'campaign.auto_pause', details, () =>
+        setCampaign(trx, campaignId, { state: 'paused', updated_at: now }),
+      );
       return { action: 'paused', waveNo, failureRate };
     }
-    if (waveNo === s.last_wave) {
-      if (remainingAll === 0) {
-        await trx
-          .updateTable('campaigns')
-          .set({ state: 'completed', finished_at: now, updated_at: now })
-          .where('id', '=', campaignId)
-          .execute();
-        await audit('campaign.completed', { waveNo, successRate });
-        return { action: 'completed' };
-      }
-      return { action: 'none', reason: `last wave ${waveNo} still has vehicles in progress` };
+    case 'complete':
+      await ruleChange(trx, campaignId, 'campaign.completed', { waveNo: v.waveNo, successRate: v.successRate }, () =>
+        setCampaign(trx, campaignId, { state: 'completed', finished_at: now, updated_at: now }),
+      );
+      return { action: 'completed' };
+    case 'soak':
+      await markWaveSuccess(trx, campaignId, v.waveNo, v.successRate, now);
+      return { action: 'success_reached', waveNo: v.waveNo };
+    case 'advance': {
+      const { fromWave, toWave } = v;
+      if (v.successRate !== null) await markWaveSuccess(trx, campaignId, fromWave, v.successRate, now);
+      await ruleChange(trx, campaignId, 'campaign.wave_started', { fromWave, toWave }, async () => {
+        await setCampaign(trx, campaignId, { current_wave: toWave, updated_at: now });
+        await setWave(trx, campaignId, toWave, { started_at: now });
+      });
+      return { action: 'advanced', fromWave, toWave };
     }
-    if (successRate < Number(s.success_threshold)) {
-      return { action: 'none', reason: `wave ${waveNo} at ${(successRate * 100).toFixed(1)} % success` };
-    }
-    if (!s.success_reached_at) {
-      await trx
-        .updateTable('campaign_waves')
-        .set({ success_reached_at: now })
-        .where('campaign_id', '=', campaignId)
-        .where('wave_no', '=', waveNo)
-        .execute();
-      await audit('campaign.wave_success', { waveNo, successRate });
-      if (s.soak_minutes > 0) return { action: 'success_reached', waveNo };
-    }
-    const reachedAt = s.success_reached_at ?? now;
-    if (now.getTime() - reachedAt.getTime() < s.soak_minutes * 60_000) {
-      return {
-        action: 'none',
-        reason: `wave ${waveNo} soaking until ${new Date(reachedAt.getTime() + s.soak_minutes * 60_000).toISOString()}`,
-      };
-    }
-    const next = waveNo + 1;
-    await trx
-      .updateTable('campaigns')
-      .set({ current_wave: next, updated_at: now })
-      .where('id', '=', campaignId)
-      .execute();
-    await trx
-      .updateTable('campaign_waves')
-      .set({ started_at: now })
-      .where('campaign_id', '=', campaignId)
-      .where('wave_no', '=', next)
-      .execute();
-    await audit('campaign.wave_started', { fromWave: waveNo, toWave: next });
-    return { action: 'advanced', fromWave: waveNo, toWave: next };
-  });
+  }
 }
 
 /**

@@ -3,10 +3,14 @@ import type { KeySet } from '../keys/key-set.ts';
 import type { BrokerClient } from '../mqtt/broker-client.ts';
 import { publishImageRepository } from '../tuf-repo/image-repository.ts';
 import { claimOffers } from './claim-offers.ts';
+import type { ClaimedOffer } from './claim-offers.ts';
 import { ensureWaveDeltas } from './delta-cache.ts';
 import type { DeliveryLog } from './ingest/rejections.ts';
 import { OfferSweeper } from './offer-sweeper.ts';
 import { publishOffers } from './offers.ts';
+import { reserveOffers, returnOffers } from './dispatch-pace.ts';
+import type { PaceBudget } from './dispatch-pace.ts';
+import { OfferWindow } from './offer-window.ts';
 import type { Db } from '../db/database.ts';
 import { evaluateCampaign } from '../campaigns/waves.ts';
 import { describeDecision } from './ingest/ingester.ts';
@@ -21,20 +25,28 @@ export interface DispatcherOptions {
    * is offered again (OfferSweeper).
    */
   offerAckTimeoutMs?: number;
+  /** Most offers claimed and not yet acknowledged by the broker (published while the next batch is claimed). */
+  maxInFlightOffers?: number;
+}
+
+/** Most batches of offers being published at once (each holds a database connection). */
+const MAX_BATCHES_IN_FLIGHT = 4;
+
+/** A started wave of a running campaign, as the dispatcher reads it. */
+interface Wave {
+  readonly id: number;
+  readonly wave_no: number;
+  readonly pacing_per_minute: number;
+  readonly deadline_at: Date | null;
 }
 
 /** How often the Image repository's online roles are checked for re-signing. */
 const IMAGE_REFRESH_MS = 10 * 60_000;
 
-interface WaveCursor {
-  afterVin: string;
-  tokens: number;
-  lastRefill: number;
-}
-
 /**
  * Sends offers for every started wave of every running campaign, paced by the campaign's
- * vehicles-per-minute (a token bucket per wave), in batches claimed set-based in SQL.
+ * vehicles-per-minute across every backend instance (dispatch-pace.ts: the budget is taken in the
+ * transaction of the claim), in batches claimed set-based in SQL.
  */
 export class Dispatcher {
   readonly #db: Db;
@@ -44,8 +56,10 @@ export class Dispatcher {
   readonly #log: DeliveryLog;
   readonly #tickMs: number;
   readonly #batchSize: number;
-  readonly #cursors = new Map<string, WaveCursor>();
+  /** Per wave: the VIN the next claim starts after (keyset cursor). */
+  readonly #cursors = new Map<string, string>();
   readonly #deltasReady = new Set<string>();
+  readonly #window: OfferWindow;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   #lastEvaluation = 0;
@@ -64,6 +78,7 @@ export class Dispatcher {
     this.#log = deps.log;
     this.#tickMs = options.tickMs ?? 250;
     this.#batchSize = options.batchSize ?? 1000;
+    this.#window = new OfferWindow(options.maxInFlightOffers ?? 5000, MAX_BATCHES_IN_FLIGHT);
     this.sweeper = new OfferSweeper(deps, options.offerAckTimeoutMs ?? 120_000, this.#batchSize);
   }
 
@@ -75,11 +90,14 @@ export class Dispatcher {
     clearInterval(this.#timer);
     this.#timer = undefined;
     await this.#running;
+    await this.#window.drain();
   }
 
   /** One dispatch pass; concurrent calls share the pass in progress. */
   tick(): Promise<void> {
+    // A pass ends once the offers it claimed are published (each batch overlapping the next claim).
     this.#running ??= this.#pass()
+      .finally(() => this.#window.drain())
       .catch((error: unknown) => this.#log(`delivery: dispatch failed: ${(error as Error).message}`))
       .finally(() => (this.#running = undefined));
     return this.#running;
@@ -123,53 +141,82 @@ export class Dispatcher {
       .orderBy('c.id')
       .orderBy('w.wave_no')
       .execute();
-    const now = Date.now();
     for (const wave of rows) {
-      const key = `${wave.id}/${wave.wave_no}`;
-      if (!this.#deltasReady.has(key)) {
-        // The campaign's releases must be in the Image repository before any vehicle asks for metadata.
-        // A no-op when nothing changed; fails (logged) when the offline targets key is not present.
-        await this.#publishImages();
-        const deltas = await ensureWaveDeltas(this.#db, this.#blobs, wave.id, wave.wave_no);
-        if (deltas.created > 0 || deltas.baseUnknown > 0) {
-          this.#log(
-            `delivery: campaign ${wave.id} wave ${wave.wave_no}: ${deltas.created} delta packages built, ${deltas.baseUnknown} bases unknown (full image)`,
-          );
-        }
-        this.#deltasReady.add(key);
-      }
-      const perMs = wave.pacing_per_minute / 60_000;
-      const cursor = this.#cursors.get(key) ?? { afterVin: '', tokens: 0, lastRefill: now };
-      // At most one second's worth of pacing (or one batch) is saved up while idle.
-      const cap = Math.max(1, Math.min(this.#batchSize * 4, wave.pacing_per_minute / 60));
-      cursor.tokens = Math.min(cap, cursor.tokens + (now - cursor.lastRefill) * perMs);
-      cursor.lastRefill = now;
-      this.#cursors.set(key, cursor);
-      while (cursor.tokens >= 1) {
-        const limit = Math.min(this.#batchSize, Math.floor(cursor.tokens));
-        // Publish, then record: the claim commits only once the broker has every offer; a failed
-        // publish rolls it back and the vehicles stay pending for the next pass.
-        const claimed = await this.#db.transaction().execute(async (trx) => {
-          const vehicles = await claimOffers(trx, {
-            campaignId: wave.id,
-            waveNo: wave.wave_no,
-            afterVin: cursor.afterVin,
-            limit,
-          });
-          await publishOffers(
-            this.#broker,
-            trx,
-            { id: wave.id, deadline: wave.deadline_at },
-            vehicles.map((c) => c.vin),
-          );
-          return vehicles;
-        });
-        this.offersSent += claimed.length;
-        cursor.tokens -= claimed.length;
-        // Past the end: start over next time (vehicles outside their install window were skipped).
-        cursor.afterVin = claimed.length < limit ? '' : claimed.at(-1)!.vin;
-        if (claimed.length < limit) break;
-      }
+      await this.#prepareWave(wave.id, wave.wave_no);
+      await this.#dispatchWave(wave);
     }
+  }
+
+  /** Once per wave and process: the Image repository and the wave's delta packages before its first offer. */
+  async #prepareWave(campaignId: number, waveNo: number): Promise<void> {
+    const key = `${campaignId}/${waveNo}`;
+    if (this.#deltasReady.has(key)) return;
+    // The campaign's releases must be in the Image repository before any vehicle asks for metadata.
+    // A no-op when nothing changed; fails (logged) when the offline targets key is not present.
+    await this.#publishImages();
+    const deltas = await ensureWaveDeltas(this.#db, this.#blobs, campaignId, waveNo);
+    if (deltas.created > 0 || deltas.baseUnknown > 0) {
+      this.#log(
+        `delivery: campaign ${campaignId} wave ${waveNo}: ${deltas.created} delta packages built, ${deltas.baseUnknown} bases unknown (full image)`,
+      );
+    }
+    this.#deltasReady.add(key);
+  }
+
+  /**
+   * Claims batches of the wave while the campaign's global pace and the offer window allow; each batch
+   * is published while the next is claimed. Returns when the pace is used up or no vehicle is left.
+   */
+  async #dispatchWave(wave: Wave): Promise<void> {
+    const key = `${wave.id}/${wave.wave_no}`;
+    for (;;) {
+      await this.#window.waitForRoom();
+      const want = Math.min(this.#batchSize, this.#window.room);
+      const budget = await reserveOffers(this.#db, wave.id, wave.pacing_per_minute, want);
+      if (budget.allowed === 0) return;
+      const claimed = await this.#claimAndPublish(wave, this.#cursors.get(key) ?? '', budget);
+      // Past the end: start over next time (vehicles outside their install window were skipped).
+      this.#cursors.set(key, claimed.length < budget.allowed ? '' : claimed.at(-1)!.vin);
+      if (claimed.length < budget.allowed) return;
+    }
+  }
+
+  /**
+   * Claims up to the reserved number of vehicles and resolves with them; their offers are published
+   * after that, in the window. The claim commits only once the broker has every offer: a failed
+   * publish rolls it back (the vehicles stay pending for a later pass). Reserved offers not made go
+   * back to the campaign's pace.
+   */
+  #claimAndPublish(wave: Wave, afterVin: string, budget: PaceBudget): Promise<readonly ClaimedOffer[]> {
+    let claimed: (vehicles: readonly ClaimedOffer[]) => void = () => undefined;
+    const claim = new Promise<readonly ClaimedOffer[]>((resolve) => (claimed = resolve));
+    const published = this.#db
+      .transaction()
+      .execute(async (trx) => {
+        const vehicles = await claimOffers(trx, {
+          campaignId: wave.id,
+          waveNo: wave.wave_no,
+          afterVin,
+          limit: budget.allowed,
+          now: budget.now,
+        });
+        claimed(vehicles);
+        const vins = vehicles.map((c) => c.vin);
+        await publishOffers(this.#broker, trx, { id: wave.id, deadline: wave.deadline_at }, vins);
+        return vehicles.length;
+      })
+      .catch((error: unknown) => {
+        claimed([]);
+        this.#cursors.delete(`${wave.id}/${wave.wave_no}`);
+        this.#log(`delivery: dispatch failed: campaign ${wave.id}: ${(error as Error).message} (offered later)`);
+        return 0;
+      })
+      .then(async (sent) => {
+        this.offersSent += sent;
+        await returnOffers(this.#db, wave.id, budget.now, budget.allowed - sent);
+      })
+      .catch((error: unknown) => this.#log(`delivery: cannot return unused pace: ${(error as Error).message}`));
+    this.#window.track(budget.allowed, published);
+    return claim;
   }
 }

@@ -1,4 +1,6 @@
 import { BlobStore } from '../blobs/store.ts';
+import { BACKEND_ENV } from '../config.ts';
+import { parseEnv, pickEnv } from '../../runtime/env-config.ts';
 import type { Db } from '../db/database.ts';
 import { ensureDevKeySet } from '../keys/generate.ts';
 import { defaultKeysDir, loadKeySet } from '../keys/key-set.ts';
@@ -31,6 +33,10 @@ export async function startDeliveryFromEnv(
   blobDir: string,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<DeliveryFromEnv> {
+  const limits = await parseEnv(
+    pickEnv(BACKEND_ENV, ['DELIVERY_MAX_INFLIGHT_OFFERS', 'DELIVERY_INGEST_MAX_UNACKED']),
+    env,
+  );
   const keysDir = defaultKeysDir(env);
   const embedded = !env.DATABASE_URL && !env.MQTT_URL;
   if (embedded && (await ensureDevKeySet(keysDir)))
@@ -64,6 +70,8 @@ export async function startDeliveryFromEnv(
     brokerUrl,
     ...(tls ? { tls } : {}),
     ...(env.DELIVERY_CLIENT_ID ? { clientId: env.DELIVERY_CLIENT_ID } : {}),
+    dispatcher: { maxInFlightOffers: limits.DELIVERY_MAX_INFLIGHT_OFFERS },
+    maxUnackedReports: limits.DELIVERY_INGEST_MAX_UNACKED,
   });
   return {
     service,

@@ -33,6 +33,12 @@ export interface DeliveryServiceOptions {
    */
   sharedGroup?: string;
   log?: DeliveryLog;
+  /**
+   * Most reports held in memory unacknowledged until stored (default 1000): when that many wait,
+   * the broker holds the rest (MQTT 5 Receive Maximum; reading pauses on 3.1.1) and the ingester's
+   * memory stays bounded however fast reports arrive. Progress (QoS 0) beyond it is dropped.
+   */
+  maxUnackedReports?: number;
   dispatcher?: DispatcherOptions;
   ingester?: IngesterOptions;
 }
@@ -60,6 +66,8 @@ const INBOUND: readonly MessageKind[] = [
 ];
 /** The kinds the ingester stores. */
 const REPORTS: ReadonlySet<MessageKind> = new Set(['progress', 'result', 'manifest', 'security-event']);
+/** Default of DeliveryServiceOptions.maxUnackedReports. */
+const DEFAULT_MAX_UNACKED_REPORTS = 1000;
 /** Shared subscription group of all backend instances. */
 export const BACKEND_GROUP = 'backend';
 
@@ -79,10 +87,14 @@ export async function startDeliveryService(options: DeliveryServiceOptions): Pro
       const kind = parseVehicleTopic(topic)?.kind;
       return kind !== undefined && REPORTS.has(kind);
     },
+    maxUnacked: options.maxUnackedReports ?? DEFAULT_MAX_UNACKED_REPORTS,
     log,
     ...(options.tls ? { tls: options.tls } : {}),
   });
-  const ingester = new Ingester({ db, broker, log }, options.ingester);
+  const ingester = new Ingester(
+    { db, broker, log },
+    { maxBuffered: options.maxUnackedReports ?? DEFAULT_MAX_UNACKED_REPORTS, ...options.ingester },
+  );
   const metadata = new MetadataResponder({ db, keys: options.keys, broker });
   const chunks = new ChunkServer({ db, blobs: options.blobs, broker });
   const dispatcher = new Dispatcher({ db, broker, blobs: options.blobs, keys: options.keys, log }, options.dispatcher);

@@ -30,12 +30,19 @@ export interface DeliveryRejectionsTable {
   reason: string;
   at: CreatedAt;
 }
+/** Offers per campaign and second of the database clock (migrations/0400; dispatch-pace.ts). */
+export interface CampaignDispatchPaceTable {
+  campaign_id: number;
+  second: BigInt;
+  offered: number;
+}
 
 export interface DeliveryTables {
   delta_packages: DeltaPackagesTable;
   delivery_reports: DeliveryReportsTable;
   vehicle_manifest_counters: VehicleManifestCountersTable;
   delivery_rejections: DeliveryRejectionsTable;
+  campaign_dispatch_pace: CampaignDispatchPaceTable;
 }
 
 export const DELIVERY_COLUMNS = {
@@ -56,4 +63,5 @@ export const DELIVERY_COLUMNS = {
   },
   vehicle_manifest_counters: { vin: 'text', counter: 'int8', received_at: 'timestamptz' },
   delivery_rejections: { id: 'int8', vin: 'text null', topic: 'text', reason: 'text', at: 'timestamptz' },
+  campaign_dispatch_pace: { campaign_id: 'int4', second: 'int8', offered: 'int4' },
 } as const satisfies TableColumns<DeliveryTables>;

@@ -1,16 +1,17 @@
 import { sql } from 'kysely';
-import type { Selectable } from 'kysely';
+import type { Selectable, Transaction } from 'kysely';
 import type { Db } from '../db/database.ts';
+import type { Database } from '../db/schema.ts';
 import type { Asil, EcuExposure, VehicleLifecycle } from './types.ts';
 import type { EcusTable, VehiclesTable } from './tables.ts';
+import { transitionAudited } from '../audit/audited-change.ts';
 import { appendAudit } from '../audit/service.ts';
 import type { Actor } from '../audit/service.ts';
-import { illegalTransition, notFound } from '../http/problem.ts';
+import { notFound } from '../http/problem.ts';
 import { decodeCursor, toPage } from '../http/pagination.ts';
 import type { Page, PageQuery } from '../http/pagination.ts';
 import { canMoveLifecycle, UNTARGETABLE_LIFECYCLES } from './lifecycle.ts';
-import { WAITING_VEHICLE_STATES } from '../campaigns/states.ts';
-import { moveVehiclesCounted, selectedMoves } from '../campaigns/vehicle-moves.ts';
+import { moveWaitingVehicles } from '../campaigns/vehicle-moves.ts';
 
 export interface VehicleModelInput {
   id: string;
@@ -264,50 +265,45 @@ export async function changeVehicleLifecycle(
   return db.transaction().execute(async (trx) => {
     const current = await trx.selectFrom('vehicles').selectAll().where('vin', '=', vin).forUpdate().executeTakeFirst();
     if (!current) throw notFound('vehicle', vin);
-    if (!canMoveLifecycle(current.lifecycle, change.to)) {
-      throw illegalTransition(`vehicle ${vin}`, current.lifecycle, change.to);
-    }
-    const transfer = change.to === 'ownership_transferred';
-    await trx
-      .updateTable('vehicles')
-      .set({
-        lifecycle: change.to,
-        updated_at: new Date(),
-        ...(transfer
-          ? { owner_ref: change.newOwnerRef ?? null, gateway_public_key: change.newGatewayPublicKey ?? null }
-          : {}),
-      })
-      .where('vin', '=', vin)
-      .execute();
+    const move = { what: `vehicle ${vin}`, from: current.lifecycle, to: change.to };
+    const head = { actor, action: 'vehicle.lifecycle', entityType: 'vehicle', entityId: vin, reason: change.reason };
     let cancelledCampaignEntries = 0;
-    if (UNTARGETABLE_LIFECYCLES.includes(change.to)) {
-      cancelledCampaignEntries = await moveVehiclesCounted(
-        trx,
-        selectedMoves(
-          sql`SELECT campaign_id, vin FROM campaign_vehicles WHERE vin = ${vin} AND state = ANY(${WAITING_VEHICLE_STATES}::text[])`,
-          'cancelled',
-          new Date(),
-          `vehicle ${change.to}`,
-        ),
-      );
-    }
-    const after = await loadVehicle(trx, vin);
-    await appendAudit(trx, {
-      actor,
-      action: 'vehicle.lifecycle',
-      entityType: 'vehicle',
-      entityId: vin,
+    return transitionAudited(trx, { ...move, legal: canMoveLifecycle(current.lifecycle, change.to) }, head, {
       before: {
         lifecycle: current.lifecycle,
         ownerRef: current.owner_ref,
         gatewayPublicKey: current.gateway_public_key,
       },
-      after: { lifecycle: after.lifecycle, ownerRef: after.ownerRef, gatewayPublicKey: after.gatewayPublicKey },
-      details: { cancelledCampaignEntries },
-      reason: change.reason,
+      apply: async () => {
+        const transfer = change.to === 'ownership_transferred';
+        await trx
+          .updateTable('vehicles')
+          .set({
+            lifecycle: change.to,
+            updated_at: new Date(),
+            ...(transfer
+              ? { owner_ref: change.newOwnerRef ?? null, gateway_public_key: change.newGatewayPublicKey ?? null }
+              : {}),
+          })
+          .where('vin', '=', vin)
+          .execute();
+        if (UNTARGETABLE_LIFECYCLES.includes(change.to))
+          cancelledCampaignEntries = await cancelWaiting(trx, vin, change.to);
+        return loadVehicle(trx, vin);
+      },
+      after: (after) => ({
+        lifecycle: after.lifecycle,
+        ownerRef: after.ownerRef,
+        gatewayPublicKey: after.gatewayPublicKey,
+      }),
+      details: () => ({ cancelledCampaignEntries }),
     });
-    return after;
   });
+}
+
+/** An isolated or retired vehicle's campaign entries not yet downloading are cancelled; returns how many. */
+async function cancelWaiting(trx: Transaction<Database>, vin: string, lifecycle: VehicleLifecycle): Promise<number> {
+  return moveWaitingVehicles(trx, { vin }, 'cancelled', new Date(), `vehicle ${lifecycle}`);
 }
 
 export interface InstalledVersionReport {

@@ -60,3 +60,12 @@ export async function toLoadedPage<R, T>(
   for (const row of page.items) items.push(await load(row));
   return { items, nextCursor: page.nextCursor };
 }
+
+/** toLoadedPage for rows paged by their numeric id. */
+export function toLoadedPageById<R extends { id: number }, T>(
+  rows: R[],
+  limit: number,
+  load: (row: R) => Promise<T>,
+): Promise<Page<T>> {
+  return toLoadedPage(rows, limit, (row) => row.id, load);
+}

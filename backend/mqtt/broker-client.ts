@@ -30,7 +30,8 @@ export interface BrokerClientOptions {
   /**
    * QoS 1 messages on topics for which this returns true are acknowledged to the broker only when
    * the handler calls `ack()` (after it stored them): until then the broker keeps them and
-   * redelivers them after a crash. At most `maxUnacked` are held; beyond that reading stops.
+   * redelivers them after a crash. At most `maxUnacked` are held (default 1000; on MQTT 5 it is
+   * also the Receive Maximum the broker honours); beyond that reading stops.
    */
   manualAck?: (topic: string) => boolean;
   maxUnacked?: number;
@@ -63,15 +64,24 @@ const UNSUPPORTED_PROTOCOL = new Set([1, 132]);
 /** Seconds a broker keeps a persistent MQTT 5 session after a disconnect. */
 const SESSION_EXPIRY_SECONDS = 24 * 3600;
 
+/** Default of BrokerClientOptions.maxUnacked. */
+const MAX_UNACKED = 1000;
+
 function clientOptions(options: BrokerClientOptions, version: MqttProtocolVersion): IClientOptions {
   const persistent = options.persistentSession ?? false;
+  // MQTT 5: the broker itself sends no more than maxUnacked QoS 1 messages unacknowledged (Receive
+  // Maximum), so held reports wait in the broker's queue for this session, not in this process.
+  const properties = {
+    ...(version === 5 && persistent ? { sessionExpiryInterval: SESSION_EXPIRY_SECONDS } : {}),
+    ...(version === 5 && options.manualAck ? { receiveMaximum: options.maxUnacked ?? MAX_UNACKED } : {}),
+  };
   return {
     clientId: options.clientId,
     protocolVersion: version,
     clean: !persistent,
     reconnectPeriod: 1000,
     connectTimeout: 10_000,
-    ...(version === 5 && persistent ? { properties: { sessionExpiryInterval: SESSION_EXPIRY_SECONDS } } : {}),
+    ...(Object.keys(properties).length > 0 ? { properties } : {}),
     ...(options.tls
       ? { ca: options.tls.ca, cert: options.tls.cert, key: options.tls.key, rejectUnauthorized: true }
       : {}),
@@ -89,7 +99,7 @@ function connectVersion(
 ): Promise<MqttClient> {
   // No automatic reconnect until the first CONNACK: a refused version must fail fast, not loop.
   const client = mqtt.connect(options.url, { ...clientOptions(options, version), reconnectPeriod: 0 });
-  const ackOf = deferAcks(client, options.manualAck ?? (() => false), options.maxUnacked ?? 1000);
+  const ackOf = deferAcks(client, options.manualAck ?? (() => false), options.maxUnacked ?? MAX_UNACKED);
   client.on('message', (topic, payload, packet) => onMessage(topic, payload, ackOf(packet)));
   return new Promise((resolve, reject) => {
     const fail = (error: Error) => {

@@ -3,10 +3,11 @@ import type { BlobStore } from '../blobs/store.ts';
 import type { Db } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
 import type { ReleaseState } from './types.ts';
+import { applyAudited, checkMove } from '../audit/audited-change.ts';
 import { appendAudit } from '../audit/service.ts';
 import type { Actor } from '../audit/service.ts';
 import { conflict, illegalTransition, invalid, notFound } from '../http/problem.ts';
-import { decodeCursor, toLoadedPage } from '../http/pagination.ts';
+import { decodeCursor, toLoadedPageById } from '../http/pagination.ts';
 import type { Page, PageQuery } from '../http/pagination.ts';
 import { ADDRESSED_PHASES } from '../vulnerabilities/phases.ts';
 import {
@@ -229,22 +230,26 @@ async function moveRelease(
   reason: string,
   set: { safety_impact_analysis?: string } = {},
 ): Promise<Release> {
-  await trx
-    .updateTable('releases')
-    .set({ state: to, updated_at: new Date(), ...set })
-    .where('id', '=', id)
-    .execute();
-  const after = await loadRelease(trx, id);
-  await appendAudit(trx, {
-    actor,
-    action: `release.${to}`,
-    entityType: 'release',
-    entityId: id,
-    before: { state: from },
-    after: { state: to, evidence: after.evidence.at(-1) ?? null, safetyImpactAnalysis: after.safetyImpactAnalysis },
-    reason,
-  });
-  return after;
+  return applyAudited(
+    trx,
+    { actor, action: `release.${to}`, entityType: 'release', entityId: id, reason },
+    {
+      before: { state: from },
+      apply: async () => {
+        await trx
+          .updateTable('releases')
+          .set({ state: to, updated_at: new Date(), ...set })
+          .where('id', '=', id)
+          .execute();
+        return loadRelease(trx, id);
+      },
+      after: (after) => ({
+        state: to,
+        evidence: after.evidence.at(-1) ?? null,
+        safetyImpactAnalysis: after.safetyImpactAnalysis,
+      }),
+    },
+  );
 }
 
 /** Supplier-side and post-authorisation moves; authorisation itself goes through `decideAuthorization`. */
@@ -260,8 +265,12 @@ export async function transitionRelease(db: Db, actor: Actor, id: number, change
         'authorisation is decided by an approver (POST /authorization)',
       );
     }
-    if (!RELEASE_TRANSITIONS[release.state].includes(change.to))
-      throw illegalTransition(what, release.state, change.to);
+    checkMove({
+      what,
+      from: release.state,
+      to: change.to,
+      legal: RELEASE_TRANSITIONS[release.state].includes(change.to),
+    });
     if (change.to === 'in_test') {
       const image = await trx
         .selectFrom('release_images')
@@ -294,21 +303,20 @@ export async function recordSafetyImpactAnalysis(
         'wrong-state',
       );
     }
-    await trx
-      .updateTable('releases')
-      .set({ safety_impact_analysis: input.analysis, updated_at: new Date() })
-      .where('id', '=', id)
-      .execute();
-    await appendAudit(trx, {
-      actor,
-      action: 'release.safety_impact_analysis',
-      entityType: 'release',
-      entityId: id,
-      before: { safetyImpactAnalysis: release.safety_impact_analysis },
-      after: { safetyImpactAnalysis: input.analysis },
-      reason: input.reason,
-    });
-    return loadRelease(trx, id);
+    const head = { actor, action: 'release.safety_impact_analysis', entityType: 'release', entityId: id };
+    return applyAudited(
+      trx,
+      { ...head, reason: input.reason },
+      {
+        before: { safetyImpactAnalysis: release.safety_impact_analysis },
+        apply: async () => {
+          const set = { safety_impact_analysis: input.analysis, updated_at: new Date() };
+          await trx.updateTable('releases').set(set).where('id', '=', id).execute();
+          return loadRelease(trx, id);
+        },
+        after: () => ({ safetyImpactAnalysis: input.analysis }),
+      },
+    );
   });
 }
 
@@ -333,9 +341,8 @@ export async function decideAuthorization(
   return db.transaction().execute(async (trx) => {
     const release = await lockRelease(trx, id);
     const what = `release ${id}`;
-    if (!RELEASE_TRANSITIONS[release.state].includes(input.decision)) {
-      throw illegalTransition(what, release.state, input.decision);
-    }
+    const legal = RELEASE_TRANSITIONS[release.state].includes(input.decision);
+    checkMove({ what, from: release.state, to: input.decision, legal });
     const set: { safety_impact_analysis?: string } = {};
     if (input.decision === 'authorized') {
       const analysis = input.safetyImpactAnalysis ?? release.safety_impact_analysis;
@@ -384,10 +391,5 @@ export async function listReleases(
     .orderBy('id')
     .limit(page.limit + 1)
     .execute();
-  return toLoadedPage(
-    rows,
-    page.limit,
-    (r) => r.id,
-    (r) => loadRelease(db, r.id),
-  );
+  return toLoadedPageById(rows, page.limit, (r) => loadRelease(db, r.id));
 }

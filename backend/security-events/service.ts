@@ -141,13 +141,8 @@ export async function openVulnerabilityFromEvent(db: Db, actor: Actor, id: strin
       .where('vulnerability_id', 'is', null)
       .executeTakeFirst();
     if (Number(linked.numUpdatedRows) !== 1) throw conflict(`security event ${id} already has a vulnerability`);
-    await appendAudit(trx, {
-      actor,
-      action: 'security_event.open_vulnerability',
-      entityType: 'security_event',
-      entityId: id,
-      after: { vulnerabilityId: vulnerability.id },
-    });
+    const head = { actor, action: 'security_event.open_vulnerability', entityType: 'security_event', entityId: id };
+    await appendAudit(trx, { ...head, after: { vulnerabilityId: vulnerability.id } });
     return { ...event, vulnerabilityId: vulnerability.id };
   });
 }

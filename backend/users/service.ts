@@ -2,6 +2,7 @@ import type { Db } from '../db/database.ts';
 import type { Role } from './types.ts';
 import { appendAudit, SYSTEM_ACTOR } from '../audit/service.ts';
 import type { Actor } from '../audit/service.ts';
+import { applyAudited } from '../audit/audited-change.ts';
 import { hashToken, newToken } from '../http/auth.ts';
 import { conflict, notFound } from '../http/problem.ts';
 import { decodeCursor, toPage } from '../http/pagination.ts';
@@ -102,22 +103,17 @@ export async function setUserRoles(db: Db, actor: Actor, id: number, roles: Role
   return db.transaction().execute(async (trx) => {
     const before = await trx.selectFrom('users').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
     if (!before) throw notFound('user', id);
-    const row = await trx
-      .updateTable('users')
-      .set({ roles: unique })
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    await appendAudit(trx, {
-      actor,
-      action: 'user.roles',
-      entityType: 'user',
-      entityId: id,
-      before: { roles: before.roles },
-      after: { roles: row.roles },
-      reason,
-    });
-    return toUser(row);
+    const user = await applyAudited(
+      trx,
+      { actor, action: 'user.roles', entityType: 'user', entityId: id, reason },
+      {
+        before: { roles: before.roles },
+        apply: () =>
+          trx.updateTable('users').set({ roles: unique }).where('id', '=', id).returningAll().executeTakeFirstOrThrow(),
+        after: (row) => ({ roles: row.roles }),
+      },
+    );
+    return toUser(user);
   });
 }
 

@@ -1,13 +1,14 @@
 import { sql } from 'kysely';
-import type { Selectable, Transaction, Updateable } from 'kysely';
+import type { Selectable, Transaction } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
 import type { RejectionReason, RemediationKind, ReporterKind, VulnerabilityPhase } from './types.ts';
 import type { VulnerabilitiesTable } from './tables.ts';
+import { transitionAudited } from '../audit/audited-change.ts';
 import { appendAudit } from '../audit/service.ts';
 import type { Actor } from '../audit/service.ts';
-import { conflict, illegalTransition, invalid, notFound } from '../http/problem.ts';
-import { decodeCursor, toLoadedPage } from '../http/pagination.ts';
+import { conflict, invalid, notFound } from '../http/problem.ts';
+import { decodeCursor, toLoadedPageById } from '../http/pagination.ts';
 import type { Page, PageQuery } from '../http/pagination.ts';
 import { assessCvss, CvssVectorError } from './cvss.ts';
 import type { CvssAssessment } from './cvss.ts';
@@ -17,6 +18,8 @@ import type { CvssContext } from './cvss-context.ts';
 import { DEFAULT_DEADLINE_POLICY, deliveryDeadline } from './deadline-policy.ts';
 import type { DeadlinePolicy } from './deadline-policy.ts';
 import { EDITABLE_ASSESSMENT_PHASES, OPEN_PHASES, PHASE_TRANSITIONS } from './phases.ts';
+import { phaseChangeSet } from './phase-change.ts';
+import type { PhaseChange } from './phase-change.ts';
 
 export interface AffectedProduct {
   hardwareId: string;
@@ -52,12 +55,7 @@ export interface Remediation {
   embargoUntil: string | null;
 }
 
-export interface PhaseChange {
-  to: VulnerabilityPhase;
-  reason: string;
-  rejectionReason?: RejectionReason | undefined;
-  advisory?: string | undefined;
-}
+export type { PhaseChange } from './phase-change.ts';
 
 /** What was reported, as assessed so far. */
 export interface Vulnerability
@@ -225,6 +223,18 @@ export async function recordReport(
   return after;
 }
 
+/** Locks the row for an edit of its assessment or remediation, refused outside assessing and addressing. */
+async function lockEditable(db: Executor, id: number, what: 'assessment' | 'remediation'): Promise<Row> {
+  const row = await lockRow(db, id);
+  if (!EDITABLE_ASSESSMENT_PHASES.includes(row.phase)) {
+    throw conflict(
+      `vulnerability ${id} is ${row.phase}; the ${what} is recorded while assessing or addressing`,
+      'wrong-phase',
+    );
+  }
+  return row;
+}
+
 async function lockRow(db: Executor, id: number): Promise<Row> {
   const row = await db.selectFrom('vulnerabilities').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
   if (!row) throw notFound('vulnerability', id);
@@ -248,13 +258,7 @@ export async function assessVulnerability(
   }
   const now = options.now ?? new Date();
   return db.transaction().execute(async (trx) => {
-    const row = await lockRow(trx, id);
-    if (!EDITABLE_ASSESSMENT_PHASES.includes(row.phase)) {
-      throw conflict(
-        `vulnerability ${id} is ${row.phase}; the assessment is recorded while assessing or addressing`,
-        'wrong-phase',
-      );
-    }
+    const row = await lockEditable(trx, id, 'assessment');
     if (row.cvss_vector && !input.reason) {
       throw invalid('json.reason', 'required when re-assessing: the delivery deadline may change');
     }
@@ -325,13 +329,7 @@ export async function previewDeadline(
 
 export async function recordRemediation(db: Db, actor: Actor, id: number, input: Remediation): Promise<Vulnerability> {
   return db.transaction().execute(async (trx) => {
-    const row = await lockRow(trx, id);
-    if (!EDITABLE_ASSESSMENT_PHASES.includes(row.phase)) {
-      throw conflict(
-        `vulnerability ${id} is ${row.phase}; the remediation is recorded while assessing or addressing`,
-        'wrong-phase',
-      );
-    }
+    await lockEditable(trx, id, 'remediation');
     const before = await loadVulnerability(trx, id);
     await trx
       .updateTable('vulnerabilities')
@@ -372,45 +370,26 @@ export async function changeVulnerabilityPhase(
   return db.transaction().execute(async (trx) => {
     const row = await lockRow(trx, id);
     const what = `vulnerability ${id}`;
-    if (!PHASE_TRANSITIONS[row.phase].includes(change.to)) throw illegalTransition(what, row.phase, change.to);
-    const set: Updateable<VulnerabilitiesTable> = { phase: change.to, updated_at: now };
-    switch (change.to) {
-      case 'rejected':
-        if (!change.rejectionReason) throw invalid('json.rejectionReason', 'required when rejecting');
-        set.rejection_reason = change.rejectionReason;
-        break;
-      case 'assessing':
-        // Confirmation: the delivery-deadline clock starts now.
-        set.confirmed_at = row.confirmed_at ?? now;
-        break;
-      case 'addressing':
-        if (!row.cvss_vector) throw illegalTransition(what, row.phase, change.to, 'record the assessment first');
-        break;
-      case 'disclosed':
-        if (!row.remediation_kind) throw illegalTransition(what, row.phase, change.to, 'record the remediation first');
-        if (!change.advisory) throw invalid('json.advisory', 'required when disclosing');
-        if (row.embargo_until && row.embargo_until.getTime() > now.getTime()) {
-          throw illegalTransition(what, row.phase, change.to, `embargoed until ${row.embargo_until.toISOString()}`);
-        }
-        set.advisory = change.advisory;
-        set.disclosed_at = now;
-        break;
-      default:
-        break;
-    }
-    const before = await loadVulnerability(trx, id, now);
-    await trx.updateTable('vulnerabilities').set(set).where('id', '=', id).execute();
-    const after = await loadVulnerability(trx, id, now);
-    await appendAudit(trx, {
-      actor,
-      action: `vulnerability.${change.to}`,
-      entityType: 'vulnerability',
-      entityId: id,
-      before: { phase: before.phase },
-      after: { phase: after.phase, confirmedAt: after.confirmedAt, rejectionReason: after.rejectionReason },
-      reason: change.reason,
-    });
-    return after;
+    const legal = PHASE_TRANSITIONS[row.phase].includes(change.to);
+    const head = { actor, action: `vulnerability.${change.to}`, entityType: 'vulnerability', entityId: id };
+    return transitionAudited(
+      trx,
+      { what, from: row.phase, to: change.to, legal },
+      { ...head, reason: change.reason },
+      {
+        before: { phase: row.phase },
+        apply: async () => {
+          const set = phaseChangeSet(row, change, now);
+          await trx.updateTable('vulnerabilities').set(set).where('id', '=', id).execute();
+          return loadVulnerability(trx, id, now);
+        },
+        after: (after) => ({
+          phase: after.phase,
+          confirmedAt: after.confirmedAt,
+          rejectionReason: after.rejectionReason,
+        }),
+      },
+    );
   });
 }
 
@@ -435,10 +414,5 @@ export async function listVulnerabilities(
     .orderBy('id')
     .limit(page.limit + 1)
     .execute();
-  return toLoadedPage(
-    rows,
-    page.limit,
-    (r) => r.id,
-    async (r) => toVulnerability(r, await loadRelated(db, r), now),
-  );
+  return toLoadedPageById(rows, page.limit, async (r) => toVulnerability(r, await loadRelated(db, r), now));
 }

@@ -1,18 +1,27 @@
 // Runs one codec operation in a fresh process and prints {ms, maxRssBytes, startRssBytes} as JSON,
 // so the benchmark can report peak memory per operation: startRssBytes is the peak after the
 // runtime and the codec are loaded, before any file is read.
-//   node --import tsx bench/delta/child.ts encode OLD NEW PACKAGE
+//   node --import tsx bench/delta/child.ts encode|encode-plain|encode-full OLD NEW PACKAGE
 //   node --import tsx bench/delta/child.ts decode OLD PACKAGE OUT
+// encode-plain: a delta without code transform; encode-full: the full-image fallback alone.
 import { createReadStream } from 'node:fs';
 import { open, readFile, writeFile } from 'node:fs/promises';
 import { decodeStream, encode } from '../../delta/index.ts';
+import type { EncodeOptions } from '../../delta/index.ts';
 
-const [op, a, b, c] = process.argv.slice(2);
+const ENCODE_OPTIONS: Record<string, EncodeOptions> = {
+  encode: {},
+  'encode-plain': { method: 'bsdiff-brotli', transform: 'none' },
+  'encode-full': { method: 'full-brotli' },
+};
+
+const [op = '', a, b, c] = process.argv.slice(2);
 const startRssBytes = process.resourceUsage().maxRSS * 1024;
 const started = performance.now();
-if (op === 'encode' && a && b && c) {
+const encodeOptions = ENCODE_OPTIONS[op];
+if (encodeOptions && a && b && c) {
   const [old, neu] = await Promise.all([readFile(a), readFile(b)]);
-  await writeFile(c, encode(old, neu));
+  await writeFile(c, encode(old, neu, encodeOptions));
 } else if (op === 'decode' && a && b && c) {
   const old = await readFile(a);
   const out = await open(c, 'w');
@@ -22,7 +31,7 @@ if (op === 'encode' && a && b && c) {
     await out.close();
   }
 } else {
-  process.stderr.write('usage: child.ts encode OLD NEW PKG | decode OLD PKG OUT\n');
+  process.stderr.write('usage: child.ts encode|encode-plain|encode-full OLD NEW PKG | decode OLD PKG OUT\n');
   process.exit(2);
 }
 const ms = performance.now() - started;

@@ -1,6 +1,6 @@
 // ReadDataByIdentifier content of the reference profile (flash-protocol.md, identification table).
 import type { EcuDefinition } from '../vehicle/schema.ts';
-import { DataIdentifier } from '../../uds/index.ts';
+import { BootloaderCapability, DataIdentifier } from '../../uds/index.ts';
 
 /** F15A: the fingerprint a tester writes is 1..64 bytes (tester id, date, campaign reference). */
 export const MAX_FINGERPRINT_LENGTH = 64;
@@ -50,6 +50,10 @@ export function readDid(did: number, src: DidSources): Uint8Array | null {
       return src.fingerprint;
     case DataIdentifier.activeImageSha256:
       return src.imageDigest ?? new Uint8Array(32);
+    case DataIdentifier.bootloaderCapabilities:
+      return src.definition.flash.banks === 'dual' && src.definition.simulation.eraseOnWrite
+        ? Uint8Array.of(BootloaderCapability.eraseOnWrite)
+        : null;
     case DataIdentifier.bankInfo:
       return Uint8Array.of(src.activeBankCode, ...ascii(src.previousVersion()));
     case DataIdentifier.batteryMv:

@@ -10,7 +10,7 @@ import {
 } from '../../uds/index.ts';
 import type { EcuFaults } from '../faults/ecu-faults.ts';
 import { otherBank, type BankName } from '../flash/ecu-state.ts';
-import { FlashAddressError, NotErasedError, resolveRange } from '../flash/flash-bank.ts';
+import { ERASED_BYTE, FlashAddressError, NotErasedError, resolveRange } from '../flash/flash-bank.ts';
 import { PowerLostError, type PowerSupply } from '../flash/power.ts';
 import type { EcuMemory } from './ecu-memory.ts';
 import {
@@ -228,6 +228,10 @@ export class Programming {
       if (err instanceof TransferDecodeError) throw new NegativeResponse(NRC.generalProgrammingFailure, err.message);
       throw err;
     }
+    if (bank !== this.memory.state.activeBank && this.memory.ecu.simulation.eraseOnWrite) {
+      await this.rewriteChangedSectors(bank, regionIndex, c.start, content);
+      return;
+    }
     if (!this.memory.bank(bank).isErased(c.start, c.size) && bank === this.memory.state.activeBank) {
       // In place: the base is in RAM now, so erasing what it was read from is safe.
       this.memory.update((s) => (s.signatures[bank][regionIndex] = null));
@@ -236,6 +240,41 @@ export class Programming {
       for (let a = first; a < c.start + c.size; a += sector) await this.memory.bank(bank).eraseSector(a);
     }
     await this.programChecked(bank, c.start, content);
+  }
+
+  /**
+   * eraseOnWrite (F1A2) into the inactive bank: the region is invalidated first (a power cut from here on boots
+   * the active bank, and a retry starts over), then each sector that does not already hold its new content is
+   * erased (unless blank) and programmed. Sectors that hold it are kept; checkMemory still verifies every byte.
+   */
+  private async rewriteChangedSectors(
+    bank: BankName,
+    regionIndex: number,
+    start: number,
+    content: Uint8Array,
+  ): Promise<void> {
+    this.memory.update((s) => {
+      s.signatures[bank][regionIndex] = null;
+      s.pending = { bank, kind: 'newImage' };
+    });
+    const flash = this.memory.bank(bank);
+    const sectorSize = this.memory.ecu.flash.sectorSize;
+    if (start % sectorSize !== 0) {
+      throw new NegativeResponse(NRC.requestOutOfRange, `a download must start on a sector to rewrite in place`);
+    }
+    const perSectorMs = this.faults.eraseTimePerSectorMs(this.memory.ecu.flash.eraseTimePerSectorMs);
+    for (let offset = 0; offset < content.length; offset += sectorSize) {
+      const address = start + offset;
+      const wanted = content.subarray(offset, offset + sectorSize);
+      const held = flash.read(address, wanted.length);
+      if (Buffer.compare(held, wanted) === 0) continue;
+      if (!held.every((b) => b === ERASED_BYTE)) {
+        if (perSectorMs > 0) await this.options.sleep(perSectorMs);
+        await flash.eraseSector(address);
+        if (this.faults.sectorErased()) this.loseOwnPower();
+      }
+      await this.programChecked(bank, address, wanted);
+    }
   }
 
   /** Routine 0202: true when the signature verifies over the region programmed last (and is then recorded). */

@@ -1,6 +1,6 @@
 // Creates an ECU's state directory the first time it starts: bank A holds the initial image of every region
 // (from the files the definition names, or generated deterministically), signed with the TEST code-signing key;
-// bank B (dual-bank only) is erased. state.json is written last, so its presence means "provisioned".
+// bank B (dual-bank only) is erased, or holds the same bytes unsigned (simulation.inactiveBank). state.json is written last, so its presence means "provisioned".
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { KeyObject } from 'node:crypto';
@@ -56,7 +56,9 @@ export function provisionEcuIfAbsent(
   }
   writeFileAtomic(ecuDir, bankFileName('A'), bankA);
   if (ecu.flash.banks === 'dual') {
-    writeFileAtomic(ecuDir, bankFileName('B'), new Uint8Array(bankA.length).fill(ERASED_BYTE));
+    const bankB =
+      ecu.simulation.inactiveBank === 'initialImage' ? bankA : new Uint8Array(bankA.length).fill(ERASED_BYTE);
+    writeFileAtomic(ecuDir, bankFileName('B'), bankB);
   }
   const signatures = images.map((image) => Buffer.from(signRegion(signingKey, image)).toString('hex'));
   writeFileAtomic(ecuDir, STATE_FILE, `${JSON.stringify(initialEcuState(images.length, signatures), null, 1)}\n`);

@@ -43,6 +43,12 @@ export const ecuSimulationSchema = z.strictObject({
   softwareVersion: z.string().min(1).max(23),
   /** Initial image of each region, relative to the vehicle file; absent → a deterministic generated image. */
   initialImages: z.array(z.string().min(1)).optional(),
+  /** Dual-bank: the bootloader reports eraseOnWrite in F1A2 and rewrites only the sectors a compressed or delta
+   * download changes in the inactive bank (false: no F1A2, the tester erases the region first). */
+  eraseOnWrite: z.boolean().default(false),
+  /** Dual-bank: what the inactive bank holds when provisioned: erased, or a copy of the initial image (like a
+   * bank left holding the previous release after an update). Never valid until checkMemory signs it. */
+  inactiveBank: z.enum(['erased', 'initialImage']).default('erased'),
   /** Resets without confirmActiveBank (0205) after which a dual-bank ECU falls back to its previous bank. */
   maxUnconfirmedBoots: z.number().int().min(1).max(255).default(3),
   /** maxNumberOfBlockLength of RequestDownload (counts SID and sequence counter); default by frame kind. */

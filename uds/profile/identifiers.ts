@@ -20,6 +20,8 @@ export const DataIdentifier = {
   activeImageSha256: 0xf1a0,
   /** Active bank (0x0A, 0x0B; 0x00 single-bank), then the previous version (ASCII). */
   bankInfo: 0xf1a1,
+  /** Bootloader capabilities, a bit field (BootloaderCapability); an ECU without it answers 0x31. */
+  bootloaderCapabilities: 0xf1a2,
   batteryMv: 0x0100,
   speedKmh: 0x0101,
   ignition: 0x0102,
@@ -46,6 +48,13 @@ export const PreconditionReason = {
 
 /** F1A1's first byte: the active bank. */
 export const BankCode = { A: 0x0a, B: 0x0b, singleBank: 0x00, noValidApplication: 0xff } as const;
+
+/**
+ * Bits of F1A2. eraseOnWrite: a compressed or delta RequestDownload into the inactive bank needs no eraseMemory
+ * first; the bootloader invalidates the region, then erases only the sectors whose content differs from what
+ * it writes (sectors already holding the target are kept), and checkMemory verifies the whole region after.
+ */
+export const BootloaderCapability = { eraseOnWrite: 0x01 } as const;
 
 /** The SecurityAccess level (seed 0x11, key 0x12) that unlocks programming. */
 export const PROGRAMMING_SECURITY_LEVEL = 0x11;

@@ -1,6 +1,13 @@
 // The reference ECU profile (shared/design/flash-protocol.md): what the gateway and the simulator agree on
 // beyond the ISO services: identifiers, the memory-range record, code signing.
-export { BankCode, DataIdentifier, PreconditionReason, PROGRAMMING_SECURITY_LEVEL, RoutineId } from './identifiers.ts';
+export {
+  BankCode,
+  BootloaderCapability,
+  DataIdentifier,
+  PreconditionReason,
+  PROGRAMMING_SECURITY_LEVEL,
+  RoutineId,
+} from './identifiers.ts';
 export { ADDRESS_AND_LENGTH_FORMAT, decodeMemoryRange, encodeMemoryRange, type MemoryRange } from './memory-range.ts';
 export {
   KeyFormatError,

@@ -8,6 +8,7 @@ import { ed25519SignerFromSeed, parseExpires, type MessagePayload, type Signer }
 import { CanBuses, type OpenTransport } from '../can/buses.ts';
 import type { FlashProgress } from '../flash/flash-ecu.ts';
 import { readEcuInventory, type EcuInventory } from '../inventory/read-inventory.ts';
+import { ecuDeltaCacheBeside } from '../journal/ecu-delta-cache.ts';
 import { ImageStore } from '../journal/image-store.ts';
 import { JournalAbort, UpdateJournal } from '../journal/update-journal.ts';
 import type { UpdateRecord } from '../journal/update-record.ts';
@@ -292,6 +293,8 @@ export class GatewayService {
     // Keep what the ECUs run now (next delta bases, single-bank rollback images); drop the rest.
     const running = inventory.flatMap((e) => (e.status === 'complete' ? [e.sha256] : []));
     if (running.length === this.vehicle.ecus.length) this.env.images.retainOnly(new Set(running));
+    // The update's ECU-side deltas are never asked for again once it is reported.
+    ecuDeltaCacheBeside(this.env.images).clear();
   }
 
   private async refuse(offer: Offer, code: string, message: string): Promise<void> {

@@ -13,7 +13,8 @@ import {
   type TrustedRepositoryState,
 } from '../../protocol/index.ts';
 import { DeltaError, decode as decodeDelta } from '../../delta/index.ts';
-import { layoutSize, sha256Hex } from '../flash/image.ts';
+import { layoutSize, sha256Hex, splitRegions } from '../flash/image.ts';
+import { ecuDeltaCacheBeside } from '../journal/ecu-delta-cache.ts';
 import type { ImageStore } from '../journal/image-store.ts';
 import type { EcuTarget } from '../journal/update-record.ts';
 import { describeInventoryProblem, type EcuInventory } from '../inventory/read-inventory.ts';
@@ -188,6 +189,20 @@ async function keepCurrentImage(
   });
 }
 
+/**
+ * An ECU that rebuilds regions from deltas gets them encoded now, at download time, into the gateway's cache:
+ * flashing then only reads them (encoding costs 0.3-0.7 s per region at brotli quality 9).
+ */
+function prepareEcuDeltas(input: PrepareInput, def: PublicEcuDefinition, fromSha256: string, image: Uint8Array): void {
+  if (!def.flash.compressionMethods.some((m) => m.name === 'delta')) return;
+  const base = input.images.get(fromSha256);
+  const bases = base ? splitRegions(def.flash, base.bytes) : null;
+  const targets = splitRegions(def.flash, image);
+  if (!bases || !targets) return;
+  const cache = ecuDeltaCacheBeside(input.images);
+  targets.forEach((target, i) => cache.get(bases[i]!, target));
+}
+
 export async function prepareUpdate(input: PrepareInput): Promise<PreparedUpdate> {
   const reachable = input.inventory.filter((e): e is ReachableInventory => e.status === 'complete');
   const unreadable = input.inventory.find((e) => e.status !== 'complete');
@@ -239,6 +254,7 @@ export async function prepareUpdate(input: PrepareInput): Promise<PreparedUpdate
       signatures: [Buffer.from(u.ecuSignature, 'hex')],
     });
     if (def.flash.banks === 'single') await keepCurrentImage(input, def, ecu, released);
+    prepareEcuDeltas(input, def, ecu.sha256, image);
     targets.push({
       ecu: def.name,
       serialNumber: u.ecuSerial,

@@ -6,7 +6,7 @@ import type { PublicEcuDefinition } from '../../uds/vehicle/definition-schema.ts
 import { confirmActiveBank } from './bank-control.ts';
 import type { EcuLink, FunctionalLink } from './ecu-link.ts';
 import { type FlashImage, imageSha256, sha256Hex } from './image.ts';
-import { readBankInfo, readIdentity } from './identification.ts';
+import { readBankInfo, readEraseOnWrite, readIdentity } from './identification.ts';
 import { decodePreconditions } from './preconditions.ts';
 import { waitForEcu } from './reset.ts';
 import { FlashStepError, describeError, type FlashOutcome, type FlashStep, type RegionMethod } from './result.ts';
@@ -17,6 +17,7 @@ import {
   planBusBytes,
   planRegion,
   type RegionOp,
+  type DeltaEncoder,
   type RegionPlan,
   type TransferMode,
 } from './transfer-plan.ts';
@@ -45,6 +46,8 @@ export interface FlashJob {
   /** The ECU's current regions back to back, when the gateway kept a copy; used only if it matches F1A0. */
   currentImage?: Uint8Array | null;
   mode?: TransferMode;
+  /** Where ECU-side deltas come from (the gateway's cache, filled when the update was prepared). */
+  deltaEncoder?: DeltaEncoder;
   /** Dual-bank: confirm the new bank (0205) at once. A vehicle update confirms only after every ECU succeeded. */
   confirmDualBank?: boolean;
 }
@@ -82,6 +85,8 @@ class Run {
   resetSent = false;
   fromVersion: string | null = null;
   fromSha256: string | null = null;
+  /** The ECU rewrites only changed sectors of its inactive bank (F1A2); read while identifying it. */
+  eraseOnWrite = false;
 
   constructor(
     readonly job: FlashJob,
@@ -138,6 +143,8 @@ async function identify(run: Run): Promise<void> {
   const id = await run.uds('reading the identification DIDs', () => readIdentity(run.link));
   run.fromVersion = id.softwareVersion;
   run.fromSha256 = id.sha256;
+  if (ecu.flash.banks === 'dual')
+    run.eraseOnWrite = await run.uds('reading F1A2 bootloader capabilities', () => readEraseOnWrite(run.link));
   if (id.serialNumber !== expected.serialNumber) {
     throw new FlashStepError(
       'identify',
@@ -162,7 +169,10 @@ function plan(run: Run): RegionPlan[] {
   return job.image.regions.map((region) => {
     const current = known ? known.subarray(offset, offset + region.data.length) : null;
     offset += region.data.length;
-    return planRegion(job.ecu.flash, region.address, current, region.data, job.mode ?? 'auto');
+    return planRegion(job.ecu.flash, region.address, current, region.data, job.mode ?? 'auto', {
+      ...(job.deltaEncoder ? { encodeDelta: job.deltaEncoder } : {}),
+      eraseOnWrite: run.eraseOnWrite,
+    });
   });
 }
 

@@ -1,6 +1,6 @@
 // Reading and decoding the identification DIDs of the reference profile.
 import type { EcuLink } from './ecu-link.ts';
-import { BankCode, DataIdentifier } from '../../uds/index.ts';
+import { BankCode, BootloaderCapability, DataIdentifier, NRC, NegativeResponseError } from '../../uds/index.ts';
 
 export function ascii(data: Uint8Array): string {
   return Buffer.from(data).toString('latin1').replace(/\0+$/, '').trim();
@@ -43,4 +43,18 @@ export async function readVersionAndHash(link: EcuLink): Promise<{ softwareVersi
 
 export async function readBankInfo(link: EcuLink): Promise<BankInfo> {
   return decodeBankInfo(await link.readDataByIdentifier(DataIdentifier.bankInfo));
+}
+
+/**
+ * Whether the bootloader rewrites only changed sectors of its inactive bank (F1A2 eraseOnWrite). Discovered,
+ * never assumed: an ECU that does not know F1A2 answers requestOutOfRange and is erased the old way.
+ */
+export async function readEraseOnWrite(link: EcuLink): Promise<boolean> {
+  try {
+    const bits = await link.readDataByIdentifier(DataIdentifier.bootloaderCapabilities);
+    return ((bits[0] ?? 0) & BootloaderCapability.eraseOnWrite) !== 0;
+  } catch (err) {
+    if (err instanceof NegativeResponseError && err.nrc === NRC.requestOutOfRange) return false;
+    throw err;
+  }
 }

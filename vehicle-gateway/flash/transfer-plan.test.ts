@@ -86,4 +86,27 @@ describe('planRegion', () => {
     const download = plan.ops.find((o) => o.kind === 'download');
     expect(download).toMatchObject({ dataFormatIdentifier: 0x10, size: 64 });
   });
+
+  it('takes the ECU-side delta from the encoder it is given (the cache), not encoding at flash time', () => {
+    const prepared = Uint8Array.of(7, 7, 7);
+    const asked: [Uint8Array, Uint8Array][] = [];
+    const plan = planRegion(layout('dual', [{ id: 1, name: 'delta' }]), 0x100, current, next, 'compressed', {
+      encodeDelta: (base, target) => {
+        asked.push([base, target]);
+        return prepared;
+      },
+    });
+    expect(asked).toEqual([[current, next]]);
+    expect(plan.ops.find((o) => o.kind === 'download')).toMatchObject({ payload: prepared });
+  });
+
+  it('a dual-bank ECU that reported eraseOnWrite gets no erase op before a delta; without it, the whole region', () => {
+    const methods = [{ id: 1, name: 'delta' }];
+    const kinds = (eraseOnWrite: boolean, banks: 'single' | 'dual' = 'dual') =>
+      planRegion(layout(banks, methods), 0x100, current, next, 'compressed', { eraseOnWrite }).ops.map((o) => o.kind);
+    expect(kinds(true)).toEqual(['download']);
+    expect(kinds(false)).toEqual(['erase', 'download']);
+    expect(kinds(true, 'single')).toEqual(['download']);
+    expect(planRegion(layout('dual'), 0x100, current, next, 'full', { eraseOnWrite: true }).ops[0]?.kind).toBe('erase');
+  });
 });

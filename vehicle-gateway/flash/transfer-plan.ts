@@ -17,6 +17,19 @@ export interface RegionPlan {
   ops: RegionOp[];
 }
 
+/** Builds the ECU-side delta for a region; the gateway passes its cache (prepared at download time). */
+export type DeltaEncoder = (current: Uint8Array, target: Uint8Array) => Uint8Array;
+
+/** What the plan may rely on beyond the layout. */
+export interface PlanOptions {
+  /** Where ECU-side deltas come from; encoded on the spot when absent. */
+  encodeDelta?: DeltaEncoder;
+  /** The ECU reported eraseOnWrite (F1A2): a compressed download into its inactive bank needs no erase first. */
+  eraseOnWrite?: boolean;
+}
+
+const encodeNow: DeltaEncoder = (current, target) => encodeDelta(current, target, { quality: 9 });
+
 export class TransferPlanError extends Error {
   override readonly name = 'TransferPlanError';
 }
@@ -111,15 +124,22 @@ function compressedPlan(
   address: number,
   current: Uint8Array | null,
   data: Uint8Array,
+  options: PlanOptions,
 ): RegionPlan | null {
+  // A dual-bank ECU rebuilds into its inactive bank: erased first, or by the ECU sector by sector (eraseOnWrite).
+  // A single-bank ECU patches a delta in place (it erases what it rewrites); a brotli image needs the erase.
+  const eraseOp: RegionOp = { kind: 'erase', address, size: data.length };
+  const dualErase: RegionOp[] = options.eraseOnWrite ? [] : [eraseOp];
+  const erase = (delta: boolean): RegionOp[] => (layout.banks === 'dual' ? dualErase : delta ? [] : [eraseOp]);
   const delta = methodId(layout, DELTA_NAME);
   if (delta !== null && current !== null && current.length === data.length) {
-    const payload = encodeDelta(current, data, { quality: 9 });
-    // A dual-bank ECU rebuilds into its erased inactive bank; a single-bank ECU patches in place.
-    const erase: RegionOp[] = layout.banks === 'dual' ? [{ kind: 'erase', address, size: data.length }] : [];
+    const payload = (options.encodeDelta ?? encodeNow)(current, data);
     return {
       method: 'delta',
-      ops: [...erase, { kind: 'download', address, size: data.length, dataFormatIdentifier: delta << 4, payload }],
+      ops: [
+        ...erase(true),
+        { kind: 'download', address, size: data.length, dataFormatIdentifier: delta << 4, payload },
+      ],
     };
   }
   const brotli = methodId(layout, BROTLI_NAME);
@@ -132,7 +152,7 @@ function compressedPlan(
     return {
       method: 'compressed',
       ops: [
-        { kind: 'erase', address, size: data.length },
+        ...erase(false),
         { kind: 'download', address, size: data.length, dataFormatIdentifier: brotli << 4, payload },
       ],
     };
@@ -156,6 +176,7 @@ export function planRegion(
   current: Uint8Array | null,
   data: Uint8Array,
   mode: TransferMode,
+  options: PlanOptions = {},
 ): RegionPlan {
   if (mode === 'full') return fullPlan(address, data);
   if (mode === 'sector-diff') {
@@ -166,7 +187,7 @@ export function planRegion(
     }
     return sectorDiffPlan(layout, address, current, data);
   }
-  const compressed = compressedPlan(layout, address, current, data);
+  const compressed = compressedPlan(layout, address, current, data, options);
   if (mode === 'compressed') {
     if (!compressed) {
       throw new TransferPlanError(

@@ -20,6 +20,7 @@ import { buildReport } from './report.ts';
 import { rollbackEcu } from './rollback.ts';
 import type { EcuAccessKeys } from '../flash/security.ts';
 import type { TesterCredential } from '../../uds/authentication/tester-authentication.ts';
+import { ecuDeltaCacheBeside } from '../journal/ecu-delta-cache.ts';
 
 export interface EcuSession {
   link: EcuLink;
@@ -218,6 +219,7 @@ async function flashOne(record: UpdateRecord, name: string, env: UpdateEnvironme
           ...(env.tester ? { tester: env.tester } : {}),
           fingerprint: fingerprint(env.testerId ?? 'gateway', record.reference),
           currentImage: env.images.get(t.fromSha256)?.bytes ?? null,
+          deltaEncoder: ecuDeltaCacheBeside(env.images).encoder(),
           mode: env.mode ?? 'auto',
           confirmDualBank: false,
         },

@@ -76,6 +76,7 @@ export class Ingester {
   #timer: NodeJS.Timeout | undefined;
   #writing: Promise<void> = Promise.resolve();
   #held = 0;
+  #peak = 0;
   /** When each report held in memory arrived (performance.now()), for the ingest lag. */
   readonly #receivedAt = new WeakMap<InboundReport, number>();
   readonly #commitListeners = new Set<CommitListener>();
@@ -110,6 +111,11 @@ export class Ingester {
     return this.#held;
   }
 
+  /** The most reports ever held at once (bounded by maxBuffered plus the broker client's maxUnacked). */
+  get peakPending(): number {
+    return this.#peak;
+  }
+
   push(report: InboundReport): void {
     if (this.#held >= this.#maxBuffered && report.kind === 'progress') {
       this.droppedProgress++;
@@ -117,6 +123,7 @@ export class Ingester {
       return;
     }
     this.#held++;
+    this.#peak = Math.max(this.#peak, this.#held);
     this.#receivedAt.set(report, performance.now());
     this.#buffer.push(report);
     if (this.#buffer.length >= this.#maxBatch) void this.flush();

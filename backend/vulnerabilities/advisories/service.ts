@@ -1,4 +1,7 @@
+import type { Insertable, Transaction } from 'kysely';
 import type { Db } from '../../db/database.ts';
+import type { Database } from '../../db/schema.ts';
+import type { AdvisoriesTable } from '../tables.ts';
 import { appendAudit } from '../../audit/service.ts';
 import type { Actor } from '../../audit/service.ts';
 import { refreshAffected, runMatching } from '../matching/service.ts';
@@ -41,43 +44,9 @@ export async function importAdvisories(db: Db, actor: Actor, advisories: ParsedA
         cvss_vector: a.cvssVector,
         document: JSON.stringify(a.document),
       };
-      let id: number;
-      if (existing) {
-        id = existing.id;
-        await trx.updateTable('advisories').set(values).where('id', '=', id).execute();
-        await trx.deleteFrom('advisory_packages').where('advisory_id', '=', id).execute();
-        // The new ranges decide again: findings of the old version go, matching re-adds what still holds.
-        const dropped = await trx
-          .deleteFrom('findings')
-          .where('advisory_id', '=', id)
-          .returning('vulnerability_id')
-          .execute();
-        for (const v of new Set(dropped.map((d) => d.vulnerability_id))) await refreshAffected(trx, v);
-        summary.updated.push(a.externalId);
-      } else {
-        id = (
-          await trx
-            .insertInto('advisories')
-            .values({ source: a.source, external_id: a.externalId, ...values })
-            .returning('id')
-            .executeTakeFirstOrThrow()
-        ).id;
-        summary.created.push(a.externalId);
-      }
-      if (a.packages.length > 0) {
-        await trx
-          .insertInto('advisory_packages')
-          .values(
-            a.packages.map((p, ordinal) => ({
-              advisory_id: id,
-              ordinal,
-              package_key: p.packageKey,
-              scheme: p.scheme,
-              affected: JSON.stringify(p.affected),
-            })),
-          )
-          .execute();
-      }
+      const id = existing ? await replaceAdvisory(trx, existing.id, values) : await insertAdvisory(trx, a, values);
+      (existing ? summary.updated : summary.created).push(a.externalId);
+      await storePackages(trx, id, a);
       await appendAudit(trx, {
         actor,
         action: existing ? 'advisory.update' : 'advisory.import',
@@ -102,4 +71,48 @@ export async function importAdvisories(db: Db, actor: Actor, advisories: ParsedA
   // Committed first: a crash before matching loses no advisory, and matching on demand catches up.
   const matching = await runMatching(db, actor, { advisoryIds: changedIds });
   return { ...summary, matching };
+}
+
+type MonitoringTrx = Transaction<Database>;
+type AdvisoryValues = Pick<
+  Insertable<AdvisoriesTable>,
+  'aliases' | 'summary' | 'modified' | 'cvss_vector' | 'document'
+>;
+
+/** A newer version replaces the stored one: its packages go, and its findings, which matching re-adds where they still hold. */
+async function replaceAdvisory(trx: MonitoringTrx, id: number, values: AdvisoryValues): Promise<number> {
+  await trx.updateTable('advisories').set(values).where('id', '=', id).execute();
+  await trx.deleteFrom('advisory_packages').where('advisory_id', '=', id).execute();
+  const dropped = await trx
+    .deleteFrom('findings')
+    .where('advisory_id', '=', id)
+    .returning('vulnerability_id')
+    .execute();
+  for (const v of new Set(dropped.map((d) => d.vulnerability_id))) await refreshAffected(trx, v);
+  return id;
+}
+
+async function insertAdvisory(trx: MonitoringTrx, a: ParsedAdvisory, values: AdvisoryValues): Promise<number> {
+  const row = await trx
+    .insertInto('advisories')
+    .values({ source: a.source, external_id: a.externalId, ...values })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+async function storePackages(trx: MonitoringTrx, id: number, a: ParsedAdvisory): Promise<void> {
+  if (a.packages.length === 0) return;
+  await trx
+    .insertInto('advisory_packages')
+    .values(
+      a.packages.map((p, ordinal) => ({
+        advisory_id: id,
+        ordinal,
+        package_key: p.packageKey,
+        scheme: p.scheme,
+        affected: JSON.stringify(p.affected),
+      })),
+    )
+    .execute();
 }

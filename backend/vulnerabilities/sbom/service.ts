@@ -1,4 +1,6 @@
+import type { Transaction } from 'kysely';
 import type { Db } from '../../db/database.ts';
+import type { Database } from '../../db/schema.ts';
 import type { SbomFormat } from '../types.ts';
 import { appendAudit } from '../../audit/service.ts';
 import type { Actor } from '../../audit/service.ts';
@@ -6,6 +8,7 @@ import { invalid, notFound } from '../../http/problem.ts';
 import { refreshAffected, runMatching } from '../matching/service.ts';
 import type { MatchSummary } from '../matching/service.ts';
 import { SbomError } from './component.ts';
+import type { ParsedSbom } from './component.ts';
 import { parseSbom } from './parse.ts';
 
 export interface StoredSbom {
@@ -38,14 +41,7 @@ export async function storeSbom(
   imageSha256: string,
   document: unknown,
 ): Promise<StoredSbom> {
-  let parsed;
-  try {
-    parsed = await parseSbom(document);
-  } catch (err) {
-    if (err instanceof SbomError)
-      throw invalid(`json${err.path === '/' ? '' : err.path.replaceAll('/', '.')}`, err.message);
-    throw err;
-  }
+  const parsed = await parseOrRefuse(document);
   const id = await db.transaction().execute(async (trx) => {
     const image = await trx
       .selectFrom('release_images')
@@ -54,22 +50,7 @@ export async function storeSbom(
       .where('sha256', '=', imageSha256)
       .executeTakeFirst();
     if (!image) throw notFound(`image ${imageSha256} of release`, releaseId);
-    const previous = await trx
-      .selectFrom('findings as f')
-      .innerJoin('sboms as s', 's.id', 'f.sbom_id')
-      .select('f.vulnerability_id')
-      .distinct()
-      .where('s.release_id', '=', releaseId)
-      .where('s.image_sha256', '=', imageSha256)
-      .execute();
-    const old = await trx
-      .deleteFrom('sboms')
-      .where('release_id', '=', releaseId)
-      .where('image_sha256', '=', imageSha256)
-      .returning('id')
-      .executeTakeFirst();
-    // The old document's findings went with it; what the new one still contains is matched below.
-    for (const f of previous) await refreshAffected(trx, f.vulnerability_id);
+    const old = await dropPreviousSbom(trx, releaseId, imageSha256);
     const row = await trx
       .insertInto('sboms')
       .values({
@@ -82,22 +63,7 @@ export async function storeSbom(
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    for (let i = 0; i < parsed.components.length; i += 1000) {
-      await trx
-        .insertInto('sbom_components')
-        .values(
-          parsed.components.slice(i, i + 1000).map((c, k) => ({
-            sbom_id: row.id,
-            ordinal: i + k,
-            name: c.name,
-            version: c.version,
-            purl: c.purl,
-            cpe: c.cpe,
-            package_key: c.packageKey,
-          })),
-        )
-        .execute();
-    }
+    await insertComponents(trx, row.id, parsed.components);
     await appendAudit(trx, {
       actor,
       action: old ? 'sbom.replace' : 'sbom.upload',
@@ -124,6 +90,60 @@ export async function storeSbom(
     unidentified: parsed.unidentified,
     matching,
   };
+}
+
+type MonitoringTrx = Transaction<Database>;
+
+/** The parsed document, or a 400 naming the JSON path of what is wrong with it. */
+async function parseOrRefuse(document: unknown): Promise<ParsedSbom> {
+  try {
+    return await parseSbom(document);
+  } catch (err) {
+    if (err instanceof SbomError)
+      throw invalid(`json${err.path === '/' ? '' : err.path.replaceAll('/', '.')}`, err.message);
+    throw err;
+  }
+}
+
+/** Deletes the image's earlier SBOM, if any, and refreshes what its findings affected; true when there was one. */
+async function dropPreviousSbom(trx: MonitoringTrx, releaseId: number, imageSha256: string): Promise<boolean> {
+  const previous = await trx
+    .selectFrom('findings as f')
+    .innerJoin('sboms as s', 's.id', 'f.sbom_id')
+    .select('f.vulnerability_id')
+    .distinct()
+    .where('s.release_id', '=', releaseId)
+    .where('s.image_sha256', '=', imageSha256)
+    .execute();
+  const old = await trx
+    .deleteFrom('sboms')
+    .where('release_id', '=', releaseId)
+    .where('image_sha256', '=', imageSha256)
+    .returning('id')
+    .executeTakeFirst();
+  // The old document's findings went with it; what the new one still contains is matched afterwards.
+  for (const f of previous) await refreshAffected(trx, f.vulnerability_id);
+  return old !== undefined;
+}
+
+/** The components, a thousand rows per INSERT. */
+async function insertComponents(trx: MonitoringTrx, sbomId: number, components: ParsedSbom['components']) {
+  for (let i = 0; i < components.length; i += 1000) {
+    await trx
+      .insertInto('sbom_components')
+      .values(
+        components.slice(i, i + 1000).map((c, k) => ({
+          sbom_id: sbomId,
+          ordinal: i + k,
+          name: c.name,
+          version: c.version,
+          purl: c.purl,
+          cpe: c.cpe,
+          package_key: c.packageKey,
+        })),
+      )
+      .execute();
+  }
 }
 
 export async function listReleaseComponents(db: Db, releaseId: number): Promise<ReleaseComponent[]> {

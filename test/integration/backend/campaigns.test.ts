@@ -401,6 +401,28 @@ describe('vehicle states and wave rules', () => {
     expect(progress.byState).toEqual({ rolled_back: 4, cancelled: 26 });
   });
 
+  it('expires the waiting vehicles once the deadline has passed (not at it), then completes', async () => {
+    const deadline = new Date(Date.now() + 24 * 3600_000);
+    const id = await runningCampaign({
+      targetFilter: { regions: ['US'] },
+      deadlineAt: deadline.toISOString(),
+      waves: [{ cumulativePercent: 100, successThreshold: 0.9, errorThreshold: 0.1, soakMinutes: 0 }],
+    });
+    const waiting = (await dispatchableVehicles(h.db, id, 1000)).length;
+    expect(waiting).toBeGreaterThan(0);
+    expect((await evaluateCampaign(h.db, id, deadline)).action).toBe('none');
+    const after = new Date(deadline.getTime() + 1);
+    expect(await evaluateCampaign(h.db, id, after)).toEqual({ action: 'expired', vehicles: waiting });
+    const audit = await h.call('GET', `/api/audit?entityType=campaign&entityId=${id}&limit=50`, h.adminToken);
+    expect(audit.body.items.at(-1)).toMatchObject({
+      action: 'campaign.vehicles_expired',
+      actor: 'system',
+      details: { vehicles: waiting, deadline: deadline.toISOString() },
+    });
+    expect(await evaluateCampaign(h.db, id, after)).toEqual({ action: 'completed' });
+    expect((await campaignProgress(h.db, id)).byState).toEqual({ expired: waiting });
+  });
+
   it('cancels pending entries when a vehicle is isolated', async () => {
     const id = await runningCampaign({ targetFilter: { tags: ['pilot'] } });
     const vin = vinFor(5, 'WVWZZZ4K');

@@ -5,68 +5,47 @@
  * at a point of the campaign's progress. The campaign must complete, every vehicle's final result
  * be stored exactly once and no vehicle be left `offered`.
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFleet } from '../../../fleet-sim/fleet.ts';
-import type { Fleet } from '../../../fleet-sim/fleet.ts';
-import { latestMetadata } from '../../../backend/tuf-repo/metadata-store.ts';
-import { trustRoot } from '../../../protocol/tuf/repository-verifier.ts';
-import { MOSQUITTO_BINARY, startMosquitto } from '../../support/mosquitto.ts';
+import { startMosquitto } from '../../support/mosquitto.ts';
 import type { TestMosquitto } from '../../support/mosquitto.ts';
-import { seedDeltaCampaign, startCampaign } from './fixtures.ts';
+import {
+  expectEachSucceededOnce,
+  finishedVehicles,
+  seedDeltaCampaign,
+  startCampaign,
+  startCampaignFleet,
+} from './fixtures.ts';
+import type { Fleet } from './fixtures.ts';
 import { startHarness, waitUntil } from './harness.ts';
 import type { DeliveryHarness } from './harness.ts';
+import { requireBackendProcessServices, startBackendProcess } from './support/backend-process.ts';
+import type { BackendProcess } from './support/backend-process.ts';
 
 const VEHICLES = 200;
 const HW = 'HW-CHAOS-1';
-const child = fileURLToPath(new URL('./support/delivery-process.ts', import.meta.url));
 
 let h: DeliveryHarness;
 let broker: TestMosquitto;
 let fleet: Fleet | undefined;
-let backend: ChildProcess | undefined;
-let output = '';
+let backend: BackendProcess | undefined;
 
-function startBackend(mqttUrl: string): Promise<void> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', child], {
-    env: { ...process.env, CHAOS_DIR: h.dir, CHAOS_DATABASE_URL: h.testDb.url!, CHAOS_MQTT_URL: mqttUrl },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  backend = proc;
-  return new Promise((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      output += d.toString();
-      if (output.includes('delivery ready')) resolve();
-    };
-    proc.stdout!.on('data', onData);
-    proc.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    proc.once('exit', (code) => reject(new Error(`the delivery process exited (${code}): ${output.slice(-2000)}`)));
-  });
+async function startBackend(mqttUrl: string): Promise<void> {
+  backend = await startBackendProcess({ dir: h.dir, databaseUrl: h.testDb.url!, mqttUrl });
 }
 
 async function killBackend(): Promise<void> {
-  const proc = backend!;
-  const exited = new Promise((r) => proc.once('exit', r));
-  proc.kill('SIGKILL');
-  await exited;
-  output = '';
+  await backend!.kill();
 }
 
 beforeAll(async () => {
-  const missing = [
-    !process.env.DATABASE_URL && 'DATABASE_URL (a PostgreSQL server: the backend runs in another process)',
-    !MOSQUITTO_BINARY && 'a mosquitto binary (apt-get install mosquitto)',
-  ].filter(Boolean);
-  if (missing.length > 0) throw new Error(`the delivery chaos test needs ${missing.join(' and ')}`);
+  requireBackendProcessServices('the delivery chaos test');
   h = await startHarness();
   broker = await startMosquitto({ persistence: true, why: 'the delivery chaos test' });
 });
 afterAll(async () => {
   await fleet?.stop();
-  if (backend && backend.exitCode === null) await killBackend();
+  await backend?.kill();
   await broker?.close();
   await h?.close();
 });
@@ -85,32 +64,17 @@ describe('delivery under chaos', () => {
       ],
       pacingPerMinute: 3000,
     });
-    const trusted = {
-      image: trustRoot('image', (await latestMetadata(db, 'image', '', 'root'))!.bytes),
-      director: trustRoot('director', (await latestMetadata(db, 'director', '', 'root'))!.bytes),
-    };
     await startBackend(broker.url);
-    fleet = await startFleet({
+    fleet = await startCampaignFleet(db, {
       url: broker.url,
-      vehicles: vehicles.map((v) => ({
-        vin: v.vin,
-        ecus: [{ serial: 'ECU-1', hardwareId: HW, version: '1.0.0', imageSha256: base.sha256 }],
-      })),
-      trusted,
-      failRate: 0,
+      vehicles,
+      hardwareId: HW,
+      baseSha256: base.sha256,
       resendMs: 2000,
     });
     await startCampaign(db, campaignId);
 
-    const finished = async () =>
-      Number(
-        (
-          await sql<{ n: number }>`SELECT count(*)::int AS n FROM campaign_vehicles
-            WHERE campaign_id = ${campaignId} AND state IN ('succeeded', 'failed', 'rolled_back', 'rollback_failed')`.execute(
-            db,
-          )
-        ).rows[0]!.n,
-      );
+    const finished = () => finishedVehicles(db, campaignId);
     // Each fault at a point of the campaign's progress (vehicles with a stored final result).
     const faults: [number, string, () => Promise<void>][] = [
       [5, 'backend SIGKILL in wave 1', async () => (await killBackend(), await startBackend(broker.url))],
@@ -136,26 +100,12 @@ describe('delivery under chaos', () => {
       );
       const campaign = await db.selectFrom('campaigns').selectAll().where('id', '=', campaignId).executeTakeFirst();
       throw new Error(
-        `${(error as Error).message}: campaign ${campaign?.state}, vehicles ${JSON.stringify(rows.rows)}; backend: ${output.slice(-1500)}`,
+        `${(error as Error).message}: campaign ${campaign?.state}, vehicles ${JSON.stringify(rows.rows)}; backend: ${backend!.output().slice(-1500)}`,
       );
     });
 
-    const states = await sql<{ state: string; n: number }>`
-      SELECT state, count(*)::int AS n FROM campaign_vehicles WHERE campaign_id = ${campaignId} GROUP BY state`.execute(
-      db,
-    );
-    expect(Object.fromEntries(states.rows.map((r) => [r.state, r.n]))).toEqual({ succeeded: VEHICLES });
-    // Exactly one final result per vehicle: one move into its final state and one ECU record.
-    const finals = await sql<{ vin: string; n: number }>`
-      SELECT vin, count(*)::int AS n FROM campaign_vehicle_events
-      WHERE campaign_id = ${campaignId} AND to_state = 'succeeded' GROUP BY vin`.execute(db);
-    expect(finals.rows).toHaveLength(VEHICLES);
-    expect(finals.rows.filter((r) => r.n !== 1)).toEqual([]);
-    const ecus = await sql<{ n: number }>`
-      SELECT count(*)::int AS n FROM campaign_ecus WHERE campaign_id = ${campaignId} AND result = 'succeeded'`.execute(
-      db,
-    );
-    expect(ecus.rows[0]!.n).toBe(VEHICLES);
+    // Every vehicle succeeded, its result stored exactly once (one final move, one ECU record).
+    await expectEachSucceededOnce(db, campaignId, VEHICLES);
     // Every vehicle's result reached the backend and was confirmed: none is still being resent.
     await waitUntil(
       'every result and manifest confirmed to its vehicle',
@@ -165,7 +115,7 @@ describe('delivery under chaos', () => {
       const waiting = fleet!.vehicles
         .filter((v) => v.unconfirmed > 0)
         .map((v) => `${v.vin}:${v.unconfirmed}/${v.resends}`);
-      throw new Error(`${(error as Error).message}: ${waiting.join(' ')}; backend: ${output.slice(-3000)}`);
+      throw new Error(`${(error as Error).message}: ${waiting.join(' ')}; backend: ${backend!.output().slice(-3000)}`);
     });
     expect(broker.starts).toBe(3);
   }, 180_000);

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { addTargetVehicles } from '../../../backend/campaigns/vehicle-moves.ts';
 import { gatewayKeyFromHex } from '../../../protocol/index.ts';
 import { sql } from 'kysely';
+import { expect } from 'vitest';
 import { generateEd25519Signer } from '../../../protocol/tuf/keys.ts';
 import type { Signer } from '../../../protocol/tuf/keys.ts';
 import type { BlobStore } from '../../../backend/blobs/store.ts';
@@ -12,6 +13,10 @@ import { simVehicleKey } from '../../../fleet-sim/fleet.ts';
 import type { KeySet } from '../../../backend/keys/key-set.ts';
 import { publishImageRepository } from '../../../backend/tuf-repo/image-repository.ts';
 import { ensureRoot } from '../../../backend/tuf-repo/root.ts';
+import { latestMetadata } from '../../../backend/tuf-repo/metadata-store.ts';
+import { trustRoot } from '../../../protocol/tuf/repository-verifier.ts';
+import { startFleet } from '../../../fleet-sim/fleet.ts';
+import type { Fleet } from '../../../fleet-sim/fleet.ts';
 
 /** A valid, deterministic 17-character VIN for index `i`. */
 export function testVin(prefix: string, i: number): string {
@@ -273,4 +278,67 @@ export async function seedDeltaCampaign(
     pacingPerMinute: opts.pacingPerMinute,
   });
   return { users, base, release, vehicles, campaignId };
+}
+
+// The fleet simulator, for the tests that run one against a backend (one import path to move with it).
+export type { Fleet } from '../../../fleet-sim/fleet.ts';
+
+/**
+ * Simulated gateways for a seeded campaign's vehicles (seedDeltaCampaign: one ECU-1 of `hardwareId`
+ * on the base image each), trusting both repositories' current roots; none fails its update.
+ */
+export async function startCampaignFleet(
+  db: Db,
+  opts: { url: string; vehicles: readonly TestVehicle[]; hardwareId: string; baseSha256: string; resendMs: number },
+): Promise<Fleet> {
+  const trusted = {
+    image: trustRoot('image', (await latestMetadata(db, 'image', '', 'root'))!.bytes),
+    director: trustRoot('director', (await latestMetadata(db, 'director', '', 'root'))!.bytes),
+  };
+  return startFleet({
+    url: opts.url,
+    vehicles: opts.vehicles.map((v) => ({
+      vin: v.vin,
+      ecus: [{ serial: 'ECU-1', hardwareId: opts.hardwareId, version: '1.0.0', imageSha256: opts.baseSha256 }],
+    })),
+    trusted,
+    failRate: 0,
+    resendMs: opts.resendMs,
+  });
+}
+
+/** Vehicles of the campaign in a final state (their result stored). */
+export async function finishedVehicles(db: Db, campaignId: number): Promise<number> {
+  const rows = await sql<{ n: number }>`SELECT count(*)::int AS n FROM campaign_vehicles
+    WHERE campaign_id = ${campaignId} AND state IN ('succeeded', 'failed', 'rolled_back', 'rollback_failed')`.execute(
+    db,
+  );
+  return rows.rows[0]!.n;
+}
+
+/**
+ * Every one of the campaign's `count` vehicles succeeded and its result was stored exactly once: one
+ * move into `succeeded` and one ECU record per vehicle and ECU (names the first that did not succeed).
+ */
+export async function expectEachSucceededOnce(db: Db, campaignId: number, count: number): Promise<void> {
+  const states = await sql<{ state: string; n: number }>`
+    SELECT state, count(*)::int AS n FROM campaign_vehicles WHERE campaign_id = ${campaignId} GROUP BY state`.execute(
+    db,
+  );
+  const unfinished = await sql<{ vin: string; state: string; error: string | null }>`
+    SELECT vin, state, error FROM campaign_vehicles WHERE campaign_id = ${campaignId} AND state <> 'succeeded'
+    LIMIT 5`.execute(db);
+  expect(Object.fromEntries(states.rows.map((r) => [r.state, r.n])), JSON.stringify(unfinished.rows)).toEqual({
+    succeeded: count,
+  });
+  const finals = await sql<{ vin: string; n: number }>`
+    SELECT vin, count(*)::int AS n FROM campaign_vehicle_events
+    WHERE campaign_id = ${campaignId} AND to_state = 'succeeded' GROUP BY vin`.execute(db);
+  expect(finals.rows).toHaveLength(count);
+  expect(finals.rows.filter((r) => r.n !== 1)).toEqual([]);
+  const ecus = await sql<{ vin: string; serial: string; n: number }>`
+    SELECT vin, ecu_serial AS serial, count(*)::int AS n FROM campaign_ecus
+    WHERE campaign_id = ${campaignId} AND result = 'succeeded' GROUP BY vin, ecu_serial`.execute(db);
+  expect(ecus.rows).toHaveLength(count);
+  expect(ecus.rows.filter((r) => r.n !== 1)).toEqual([]);
 }

@@ -90,7 +90,7 @@ describe('offers', () => {
     // (Passes until the wave's pacing has let the dispatcher try.)
     await waitUntil('a dispatch that fails', async () => {
       await service!.dispatcher.tick();
-      return logs.some((l) => l.includes('dispatch failed: cannot publish offers'));
+      return logs.some((l) => l.includes('dispatch failed') && l.includes('cannot publish offers'));
     });
     expect(await states(campaignId)).toEqual(Array(5).fill('pending'));
 

@@ -1,9 +1,18 @@
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { prepareUpdate, PrepareError } from '../../../vehicle-gateway/connected/prepare-update.ts';
 import { startUpdate } from '../../../vehicle-gateway/update/run-update.ts';
 import { buildCampaign, NOW, type Campaign, type CampaignOptions } from './support/campaign-repos.ts';
 import { startSimVehicle, type SimHarness } from './support/sim-vehicle.ts';
 import { gatewaySide, type GatewaySide } from './support/update-env.ts';
+
+/** The ECU-side delta cache's entries with their modification times. */
+function cacheListing(dir: string): [string, number][] {
+  return readdirSync(dir)
+    .sort()
+    .map((f) => [f, statSync(join(dir, f)).mtimeMs]);
+}
 
 let sim: SimHarness | null = null;
 afterEach(async () => {
@@ -62,10 +71,17 @@ describe('connected mode: verification before any ECU is touched', () => {
       ['bcm', '1.8.0'],
       ['adas', '5.1.0'],
     ]);
+    // The ECU-side deltas of the two delta-capable ECUs (bcm, adas: one region each) were encoded now.
+    const cacheDir = join(gw.images.dir, '..', 'ecu-deltas');
+    const prepared1 = cacheListing(cacheDir);
+    expect(prepared1).toHaveLength(2);
     const env = gw.env();
     const record = await startUpdate(prepared.request, env);
     await env.close();
     expect(record.report?.result).toBe('succeeded');
+    expect(Object.values(record.ecus).flatMap((e) => e.attempt?.methods ?? [])).toContain('delta');
+    // Flashing found them: a miss would have re-encoded and rewritten the entry.
+    expect(cacheListing(cacheDir)).toEqual(prepared1);
   });
 
   it('downloads the full image (and the current single-bank image) when it keeps no delta base', async () => {

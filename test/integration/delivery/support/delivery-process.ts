@@ -1,5 +1,6 @@
-// The backend's delivery side as its own process, for the chaos test to SIGKILL: the database at
-// CHAOS_DATABASE_URL, the broker at CHAOS_MQTT_URL, keys and blobs from CHAOS_DIR.
+// The backend's delivery side as its own process, for the chaos and two-instance tests to SIGKILL: the
+// database at CHAOS_DATABASE_URL, the broker at CHAOS_MQTT_URL, keys and blobs from CHAOS_DIR, the
+// MQTT client id CHAOS_CLIENT_ID (one per instance; default chaos-backend).
 import { join } from 'node:path';
 import { BlobStore } from '../../../../backend/blobs/store.ts';
 import { createDatabase } from '../../../../backend/db/database.ts';
@@ -18,7 +19,7 @@ await startDeliveryService({
   keys: await loadKeySet(join(dir, 'keys'), {}),
   blobs: new BlobStore(join(dir, 'blobs')),
   brokerUrl: env('CHAOS_MQTT_URL'),
-  clientId: 'chaos-backend',
+  clientId: process.env.CHAOS_CLIENT_ID ?? 'chaos-backend',
   log: (line) => console.log(line),
   dispatcher: { tickMs: 100, batchSize: 50, offerAckTimeoutMs: 5000 },
   ingester: { flushMs: 30 },

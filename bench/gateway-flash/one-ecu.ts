@@ -1,0 +1,205 @@
+// One dual-bank ECU (the example's bcm, 4 KiB sectors, 10 ms erase per sector) on the 500 kbit/s timed in-memory
+// bus, its region sized to the corpus pair: full reflash vs. delta update in the same run, with erase, transfer
+// and check times from the flash engine's step hooks. The inactive bank holds the old release (as after an
+// earlier update); the delta comes from the gateway's cache, encoded beforehand as prepare-update does.
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { encodeInfoBlock } from '../../ecu-sim/image/app-info-block.ts';
+import { memoryBusTransportFactory, startVehicle } from '../../ecu-sim/vehicle-runner.ts';
+import { loadVehicleFile } from '../../ecu-sim/vehicle/load-vehicle.ts';
+import type { VehicleDefinition } from '../../ecu-sim/vehicle/schema.ts';
+import { MemoryCanBus, privateKeyFromHex, signRegion } from '../../uds/index.ts';
+import { connectEcu } from '../../vehicle-gateway/can/ecu-connection.ts';
+import { flashEcu } from '../../vehicle-gateway/flash/flash-ecu.ts';
+import { imageForLayout } from '../../vehicle-gateway/flash/image.ts';
+import type { FlashStep } from '../../vehicle-gateway/flash/result.ts';
+import type { TransferMode } from '../../vehicle-gateway/flash/transfer-plan.ts';
+import { EcuDeltaCache } from '../../vehicle-gateway/journal/ecu-delta-cache.ts';
+import { parseVehicleDefinition } from '../../vehicle-gateway/vehicle/load.ts';
+
+const CORPUS = '/work/shared/corpus/delta';
+const PAIRS = ['xz-liblzma-sec-arm64', 'openssh-sshd-sec-armhf'];
+const EXAMPLE = resolve(import.meta.dirname, '../../ecu-sim/vehicles/example.json');
+const ECU = 'bcm';
+
+interface Variant {
+  name: string;
+  mode: TransferMode;
+  eraseOnWrite: boolean;
+}
+const VARIANTS: Variant[] = [
+  { name: 'full reflash', mode: 'full', eraseOnWrite: true },
+  { name: 'delta, bank erased first (no F1A2)', mode: 'compressed', eraseOnWrite: false },
+  { name: 'delta, eraseOnWrite (F1A2)', mode: 'compressed', eraseOnWrite: true },
+];
+
+/** Seconds per phase: erase (FF00), transfer (RequestDownload..TransferData), exit (RequestTransferExit: the ECU
+ * decodes and, with eraseOnWrite, erases and programs the changed sectors), check (0202, FF01), other. */
+type Phases = Record<'erase' | 'transfer' | 'exit' | 'check' | 'other', number>;
+
+function phaseOf(step: FlashStep): keyof Phases {
+  if (step === 'erase') return 'erase';
+  if (step === 'download') return 'transfer';
+  if (step === 'transferExit') return 'exit';
+  if (step === 'checkMemory' || step === 'checkDependencies') return 'check';
+  return 'other';
+}
+
+interface Row {
+  pair: string;
+  variant: Variant;
+  phases: Phases;
+  seconds: number;
+  frames: number;
+  result: string;
+}
+
+/** The corpus file padded with erased bytes to `size`, the ECU's info block on top. */
+function imageOf(file: string, size: number, hardwareId: string, version: string): Uint8Array {
+  const out = new Uint8Array(size).fill(0xff);
+  out.set(readFileSync(file).subarray(0, size));
+  out.set(encodeInfoBlock({ hardwareId, softwareVersion: version }), 0);
+  return out;
+}
+
+function ecuDefinition(loaded: VehicleDefinition, size: number, oldFile: string, eraseOnWrite: boolean) {
+  const bcm = loaded.ecus.find((e) => e.name === ECU)!;
+  return {
+    ...loaded,
+    ecus: [
+      {
+        ...bcm,
+        flash: { ...bcm.flash, regions: bcm.flash.regions.slice(0, 1).map((r) => ({ ...r, size })) },
+        simulation: {
+          ...bcm.simulation,
+          initialImages: [oldFile],
+          eraseOnWrite,
+          inactiveBank: 'initialImage' as const,
+        },
+      },
+    ],
+    simulation: {
+      ...loaded.simulation,
+      testSigningKeyFile: resolve(import.meta.dirname, '../../ecu-sim/vehicles', loaded.simulation.testSigningKeyFile),
+    },
+  };
+}
+
+async function runVariant(
+  definition: VehicleDefinition,
+  images: { old: Uint8Array; next: Uint8Array; signature: Uint8Array },
+  variant: Variant,
+  deltas: EcuDeltaCache,
+): Promise<Omit<Row, 'pair' | 'variant'>> {
+  const dir = await mkdtemp(join(tmpdir(), 'bench-one-ecu-'));
+  const bus = new MemoryCanBus({ bitrate: 500_000 });
+  const vehicle = await startVehicle({
+    definition,
+    stateDir: dir,
+    transportFactory: memoryBusTransportFactory(new Map([['vcan0', bus]])),
+  });
+  const ecu = parseVehicleDefinition(JSON.parse(JSON.stringify(definition)), 'bench').ecus[0]!;
+  const conn = connectEcu(bus.attach('gateway'), ecu);
+  const phases: Phases = { erase: 0, transfer: 0, exit: 0, check: 0, other: 0 };
+  let current: { phase: keyof Phases; since: number } | null = null;
+  const close = (now: number) => {
+    if (current) phases[current.phase] += (now - current.since) / 1000;
+  };
+  const frames = bus.framesCarried;
+  const started = performance.now();
+  try {
+    const outcome = await flashEcu(
+      {
+        ecu,
+        image: imageForLayout(ecu.flash, images.next, [images.signature]),
+        expected: { serialNumber: ecu.identification.serialNumber, hardwareId: ecu.identification.hardwareId },
+        secret: Buffer.from(definition.ecus[0]!.simulation.securitySecret, 'hex'),
+        fingerprint: Uint8Array.of(1),
+        currentImage: images.old,
+        deltaEncoder: deltas.encoder(),
+        mode: variant.mode,
+        confirmDualBank: true,
+      },
+      conn.link,
+      conn.functional,
+      {
+        beforeStep: (step) => {
+          const now = performance.now();
+          close(now);
+          current = { phase: phaseOf(step), since: now };
+        },
+      },
+    );
+    const ended = performance.now();
+    close(ended);
+    return {
+      phases,
+      seconds: (ended - started) / 1000,
+      frames: bus.framesCarried - frames,
+      result: outcome.status === 'succeeded' ? outcome.methods.join('+') : `failed: ${outcome.error}`,
+    };
+  } finally {
+    await conn.close();
+    await vehicle.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function benchPair(pair: string, loaded: VehicleDefinition, dir: string, deltas: EcuDeltaCache) {
+  const bcm = loaded.ecus.find((e) => e.name === ECU)!;
+  const sector = bcm.flash.sectorSize;
+  const length = Math.max(readFileSync(`${CORPUS}/${pair}.old`).length, readFileSync(`${CORPUS}/${pair}.new`).length);
+  const size = Math.ceil(length / sector) * sector;
+  const hw = bcm.identification.hardwareId;
+  const old = imageOf(`${CORPUS}/${pair}.old`, size, hw, bcm.simulation.softwareVersion);
+  const next = imageOf(`${CORPUS}/${pair}.new`, size, hw, '9.9.9');
+  const key = privateKeyFromHex(
+    readFileSync(resolve(dirname(EXAMPLE), loaded.simulation.testSigningKeyFile), 'utf8').trim(),
+  );
+  const oldFile = join(dir, `${pair}.old.bin`);
+  await writeFile(oldFile, old);
+  let changed = 0;
+  for (let i = 0; i < size; i += sector)
+    if (Buffer.compare(old.subarray(i, i + sector), next.subarray(i, i + sector)) !== 0) changed++;
+  const t0 = performance.now();
+  const payload = deltas.get(old, next);
+  const encodeSeconds = (performance.now() - t0) / 1000;
+  console.log(
+    `${pair}: region ${size} bytes (${size / sector} sectors of ${sector}), ${changed} sectors differ; ECU-side delta ${payload.length} bytes, encoded once at prepare time in ${encodeSeconds.toFixed(2)} s (cached; not in the times below)`,
+  );
+  const rows: Row[] = [];
+  for (const variant of VARIANTS) {
+    const definition = ecuDefinition(loaded, size, oldFile, variant.eraseOnWrite);
+    const images = { old, next, signature: signRegion(key, next) };
+    rows.push({ pair, variant, ...(await runVariant(definition, images, variant, deltas)) });
+  }
+  return rows;
+}
+
+export async function oneEcuBench(): Promise<void> {
+  const loaded = loadVehicleFile(EXAMPLE).definition;
+  const dir = await mkdtemp(join(tmpdir(), 'bench-one-ecu-images-'));
+  const deltas = new EcuDeltaCache(join(dir, 'ecu-deltas'));
+  console.log(
+    'one dual-bank ECU (bcm), in-memory bus timed as 500 kbit/s classical CAN; inactive bank holds the old release\n',
+  );
+  const rows: Row[] = [];
+  try {
+    for (const pair of PAIRS) rows.push(...(await benchPair(pair, loaded, dir, deltas)));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  console.log(
+    '\n| pair | update | result | erase (s) | transfer (s) | exit (s) | check (s) | other (s) | total (s) | CAN frames | time vs full |',
+  );
+  console.log('| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const r of rows) {
+    const full = rows.find((f) => f.pair === r.pair && f.variant.mode === 'full')!;
+    const p = r.phases;
+    console.log(
+      `| ${r.pair} | ${r.variant.name} | ${r.result} | ${p.erase.toFixed(2)} | ${p.transfer.toFixed(2)} | ${p.exit.toFixed(2)} | ${p.check.toFixed(2)} | ${p.other.toFixed(2)} | ${r.seconds.toFixed(2)} | ${r.frames} | ${(r.seconds / full.seconds).toFixed(3)}x |`,
+    );
+  }
+}

@@ -1,0 +1,193 @@
+// Code transforms: before matching, the encoder rewrites the PC-relative displacement of every call
+// in both images as an absolute target (the idea of xz's BCJ filters and of Courgette's address
+// normalisation). When a rebuild moves a function, every call to it from code that moved by a
+// different amount changes its relative displacement, but the absolute target changes the same way
+// everywhere, and calls into code that did not move stop changing at all.
+//
+// A transform is local and depends only on a byte's file position: each instruction is found by
+// opcode bits that the transform leaves alone, so the inverse finds exactly the same instructions.
+// That lets the decoder undo it on the output stream with a few bytes of look-ahead (Untransform).
+//
+//   arm64:  BL (bits 31..26 = 100101), imm26 words, at 4-aligned offsets; and ADRP
+//           (bit 31 = 1, bits 28..24 = 10000), 21-bit page displacement immhi:immlo.
+//   thumb2: 32-bit BL / BLX (first halfword 11110 S imm10, second halfword 11 J1 x J2 imm11 with
+//           J1 = J2 = 1, i.e. targets within ±4 MiB), at 2-aligned offsets; the 22-bit field
+//           imm10:imm11 (with S folded in) counts halfwords.
+
+export const TRANSFORMS = { none: 0, arm64: 1, thumb2: 2 } as const;
+export type CodeTransform = keyof typeof TRANSFORMS;
+
+type Direction = 1 | -1;
+
+/** ELF e_machine values that pick a transform worth trying. */
+const ELF_MACHINES: ReadonlyMap<number, CodeTransform> = new Map([
+  [183, 'arm64'], // EM_AARCH64
+  [40, 'thumb2'], // EM_ARM (Debian armhf builds Thumb-2)
+]);
+
+/** The transform that an ELF image's machine suggests, or 'none' for anything else. */
+export function transformFor(image: Uint8Array): CodeTransform {
+  const isElf = image[0] === 0x7f && image[1] === 0x45 && image[2] === 0x4c && image[3] === 0x46;
+  if (!isElf || image.length < 20 || image[5] !== 1) return 'none'; // little-endian ELF only
+  return ELF_MACHINES.get(image[18]! | (image[19]! << 8)) ?? 'none';
+}
+
+/** A transformed copy of `image` (position 0 = file offset 0); `image` itself for 'none'. */
+export function applyTransform(image: Uint8Array, transform: CodeTransform): Uint8Array {
+  if (transform === 'none') return image;
+  const out = Uint8Array.from(image);
+  convert(out, 0, out.length, 0, transform, 1);
+  return out;
+}
+
+/** Undoes `transform` on a whole image, in place. */
+export function removeTransform(image: Uint8Array, transform: CodeTransform): void {
+  convert(image, 0, image.length, 0, transform, -1);
+}
+
+/**
+ * Converts, in place, every instruction that lies wholly inside buf[from..to), where buf[0] is at
+ * file position `base`; returns the first offset from which an instruction might still start but
+ * was not complete (the caller keeps those bytes for the next call).
+ */
+function convert(buf: Uint8Array, from: number, to: number, base: number, t: CodeTransform, dir: Direction): number {
+  if (t === 'arm64') return convertArm64(buf, from, to, base, dir);
+  if (t === 'thumb2') return convertThumb2(buf, from, to, base, dir);
+  return to;
+}
+
+function convertArm64(buf: Uint8Array, from: number, to: number, base: number, dir: Direction): number {
+  let i = from + ((4 - ((base + from) & 3)) & 3);
+  for (; i + 4 <= to; i += 4) {
+    const top = buf[i + 3]!;
+    const pos = base + i;
+    if ((top & 0xfc) === 0x94) {
+      const w = buf[i]! | (buf[i + 1]! << 8) | (buf[i + 2]! << 16) | ((top & 3) << 24);
+      const v = (w + dir * (pos >>> 2)) & 0x3ff_ffff;
+      buf[i] = v;
+      buf[i + 1] = v >>> 8;
+      buf[i + 2] = v >>> 16;
+      buf[i + 3] = (top & 0xfc) | (v >>> 24);
+    } else if ((top & 0x9f) === 0x90) {
+      const w = buf[i]! | (buf[i + 1]! << 8) | (buf[i + 2]! << 16) | (top << 24);
+      const imm = (((w >>> 5) & 0x7_ffff) << 2) | ((w >>> 29) & 3);
+      const v = (imm + dir * Math.floor(pos / 4096)) & 0x1f_ffff;
+      const out = ((w & 0x9f00_001f) | ((v & 3) << 29) | ((v >>> 2) << 5)) >>> 0;
+      buf[i] = out;
+      buf[i + 1] = out >>> 8;
+      buf[i + 2] = out >>> 16;
+      buf[i + 3] = out >>> 24;
+    }
+  }
+  return Math.min(i, to);
+}
+
+function convertThumb2(buf: Uint8Array, from: number, to: number, base: number, dir: Direction): number {
+  let i = from + ((base + from) & 1);
+  while (i + 4 <= to) {
+    if (isThumbCall(buf, i)) {
+      convertThumbCall(buf, i, base + i, dir);
+      i += 4;
+    } else {
+      i += 2;
+    }
+  }
+  return Math.min(i, to);
+}
+
+function isThumbCall(buf: Uint8Array, i: number): boolean {
+  return (buf[i + 1]! & 0xf8) === 0xf0 && (buf[i + 3]! & 0xe8) === 0xe8;
+}
+
+/** Converts the Thumb-2 call at buf[i], whose file position is `pos`. */
+function convertThumbCall(buf: Uint8Array, i: number, pos: number, dir: Direction): void {
+  const field = ((buf[i + 1]! & 7) << 19) | (buf[i]! << 11) | ((buf[i + 3]! & 7) << 8) | buf[i + 2]!;
+  const v = (field + dir * ((pos + 4) >>> 1)) & 0x3f_ffff;
+  buf[i + 1] = (buf[i + 1]! & 0xf8) | (v >>> 19);
+  buf[i] = v >>> 11;
+  buf[i + 3] = (buf[i + 3]! & 0xf8) | ((v >>> 8) & 7);
+  buf[i + 2] = v;
+}
+
+/**
+ * Reads ranges of a transformed image without holding a transformed copy (the decoder's base):
+ * arm64 instructions are found by alignment alone; for Thumb-2, where an instruction start depends
+ * on the scan from offset 0, one bit per halfword records where the calls start (image / 16 bytes).
+ */
+export class TransformedImage {
+  private readonly thumbCalls: Uint8Array | undefined;
+  private scratch = new Uint8Array(0);
+
+  constructor(
+    private readonly image: Uint8Array,
+    private readonly transform: CodeTransform,
+  ) {
+    if (transform === 'thumb2') this.thumbCalls = thumbCallStarts(image);
+  }
+
+  get length(): number {
+    return this.image.length;
+  }
+
+  /** Transformed bytes from..from+n (inside the image); a view valid until the next call. */
+  read(from: number, n: number): Uint8Array {
+    if (this.transform === 'none') return this.image.subarray(from, from + n);
+    const start = this.transform === 'arm64' ? from & ~3 : Math.max(0, (from & ~1) - 2);
+    const end = Math.min(this.image.length, from + n + 3);
+    if (this.scratch.length < end - start)
+      this.scratch = new Uint8Array(Math.max(end - start, 2 * this.scratch.length));
+    const buf = this.scratch;
+    buf.set(this.image.subarray(start, end));
+    if (this.transform === 'arm64') convertArm64(buf, 0, end - start, start, 1);
+    else {
+      const calls = this.thumbCalls!;
+      for (let s = start; s + 4 <= end; s += 2) {
+        if (calls[s >>> 4]! & (1 << ((s >>> 1) & 7))) convertThumbCall(buf, s - start, s, 1);
+      }
+    }
+    return buf.subarray(from - start, from - start + n);
+  }
+}
+
+/** One bit per halfword of `image`: set where the Thumb-2 scan finds a call. */
+function thumbCallStarts(image: Uint8Array): Uint8Array {
+  const bits = new Uint8Array((image.length >>> 4) + 1);
+  for (let i = 0; i + 4 <= image.length;) {
+    if (isThumbCall(image, i)) {
+      bits[i >>> 4]! |= 1 << ((i >>> 1) & 7);
+      i += 4;
+    } else {
+      i += 2;
+    }
+  }
+  return bits;
+}
+
+/**
+ * Undoes a transform on a stream of output chunks in order: holds back at most 3 bytes (an
+ * instruction that may continue in the next chunk) and releases everything before them.
+ */
+export class Untransform {
+  private pending: Uint8Array = new Uint8Array(0);
+  private position = 0;
+
+  constructor(private readonly transform: CodeTransform) {}
+
+  /** The bytes of `chunk` (and of earlier held-back bytes) that are final; `chunk` may be modified. */
+  push(chunk: Uint8Array): Uint8Array {
+    if (this.transform === 'none') return chunk;
+    const buf = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    const done = convert(buf, 0, buf.length, this.position, this.transform, -1);
+    this.pending = buf.slice(done);
+    this.position += done;
+    return buf.subarray(0, done);
+  }
+
+  /** The held-back tail: bytes too few to hold an instruction, passed through unchanged. */
+  end(): Uint8Array {
+    const rest = this.pending;
+    this.pending = new Uint8Array(0);
+    this.position += rest.length;
+    return rest;
+  }
+}

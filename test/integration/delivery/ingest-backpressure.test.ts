@@ -1,0 +1,67 @@
+/**
+ * Ingestion holds a bounded number of reports while the database cannot take them: with a cap of
+ * MAX_UNACKED, three times as many reports published during an outage stay with the broker (MQTT 5
+ * Receive Maximum on Mosquitto, paused reading on the in-process 3.1.1 broker) instead of piling up
+ * in the backend, and every one is stored once the database is back. The outage: the table the
+ * reports are written to (malformed results are recorded as rejections) is renamed away.
+ */
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import mqtt from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDeliveryService } from '../../../backend/delivery/service.ts';
+import type { DeliveryService } from '../../../backend/delivery/service.ts';
+import { vehicleTopic } from '../../../protocol/messages/topics.ts';
+import { testVin } from './fixtures.ts';
+import { startHarness, waitUntil } from './harness.ts';
+import type { DeliveryHarness } from './harness.ts';
+
+const MAX_UNACKED = 20;
+const REPORTS = 3 * MAX_UNACKED;
+const runId = randomBytes(4).toString('hex');
+const vin = testVin(`BP${runId.slice(0, 2).toUpperCase()}`, 1);
+
+let h: DeliveryHarness;
+let service: DeliveryService | undefined;
+let car: mqtt.MqttClient | undefined;
+
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await car?.endAsync(true);
+  await service?.stop({ leaveGroup: true }).catch(() => undefined);
+  await h.close();
+});
+
+const stored = async () =>
+  (await sql<{ n: number }>`SELECT count(*)::int AS n FROM delivery_rejections WHERE vin = ${vin}`.execute(h.db))
+    .rows[0]!.n;
+
+describe('ingestion under backpressure', () => {
+  it(`holds at most ${MAX_UNACKED} reports while the database is out, then stores all ${REPORTS}`, async () => {
+    service = await startDeliveryService({
+      db: h.db,
+      keys: h.keys,
+      blobs: h.blobs,
+      brokerUrl: h.brokerUrl,
+      clientId: `backpressure-${runId}`,
+      sharedGroup: `backpressure${runId}`,
+      maxUnackedReports: MAX_UNACKED,
+      log: () => undefined,
+      dispatcher: { tickMs: 60_000 },
+      ingester: { flushMs: 10 },
+    });
+    car = await mqtt.connectAsync(h.brokerUrl, { clientId: `backpressure-car-${runId}`, reconnectPeriod: 200 });
+    await sql`ALTER TABLE delivery_rejections RENAME TO rejections_away`.execute(h.db);
+    // Malformed results: each is recorded as a rejection, which cannot be written now.
+    for (let i = 0; i < REPORTS; i++)
+      await car.publishAsync(vehicleTopic(vin, 'result'), Buffer.from(`not a result ${i}`), { qos: 1 });
+    await waitUntil(`${MAX_UNACKED} reports held`, async () => service!.ingester.pending >= MAX_UNACKED, 30_000);
+    expect(service.ingester.pending).toBe(MAX_UNACKED);
+    await sql`ALTER TABLE rejections_away RENAME TO delivery_rejections`.execute(h.db);
+    await waitUntil(`all ${REPORTS} reports stored`, async () => (await stored()) >= REPORTS, 90_000);
+    expect(await stored()).toBe(REPORTS);
+    expect(service.ingester.peakPending).toBeLessThanOrEqual(MAX_UNACKED);
+  }, 120_000);
+});
