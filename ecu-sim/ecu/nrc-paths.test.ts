@@ -6,7 +6,7 @@ import {
   RoutineId,
   type UdsClient,
   UdsTimeoutError,
-} from '../../uds/index.ts';
+} from '@ota/uds';
 import { generateImage } from '../image/generate-image.ts';
 import { nrcOf, startHarness, type Harness } from '../testing/harness.ts';
 import { testSigningKeyHex } from '../testing/test-vehicle.ts';
