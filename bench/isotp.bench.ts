@@ -6,8 +6,15 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { IsoTpEndpoint, MemoryCanBus, UdsClient, openSocketCan, DiagnosticSession, type CanTransport } from '@ota/uds';
-import { MiniEcu } from '@ota/uds/testing';
+import {
+  IsoTpEndpoint,
+  MemoryCanBus,
+  UdsClient,
+  openSocketCan,
+  DiagnosticSession,
+  type CanTransport,
+} from '../uds/index.ts';
+import { MiniEcu } from '../uds/testing/mini-ecu.ts';
 
 interface Row {
   measure: string;

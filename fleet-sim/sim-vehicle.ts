@@ -7,14 +7,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import mqtt from 'mqtt';
-import { downloadBlob, MemoryDownloadStore } from '@ota/protocol/download';
+import { downloadBlob, MemoryDownloadStore } from '../protocol/download/index.ts';
 import {
   formatExpires,
   fromRepositoryFiles,
   MetadataVerificationError,
   signManifestNow,
   verifyUpdate,
-} from '@ota/protocol';
+} from '../protocol/index.ts';
 import type {
   EcuResult,
   EcuUpdate,
@@ -22,8 +22,8 @@ import type {
   Signer,
   TrustedRepositoryState,
   VehicleManifest,
-} from '@ota/protocol';
-import { attachVehicleLink, vehicleWill, type VehicleMqtt } from '@ota/protocol/mqtt';
+} from '../protocol/index.ts';
+import { attachVehicleLink, vehicleWill, type VehicleMqtt } from '../protocol/mqtt/vehicle-link.ts';
 
 export interface SimEcu {
   serial: string;

@@ -1,5 +1,6 @@
-import { MessageDecodeError, parseVehicleTopic, subscriptionFilter } from '@ota/protocol/messages';
-import type { MessageKind } from '@ota/protocol/messages';
+import { MessageDecodeError } from '../../protocol/messages/errors.ts';
+import { parseVehicleTopic, subscriptionFilter } from '../../protocol/messages/topics.ts';
+import type { MessageKind } from '../../protocol/messages/topics.ts';
 import type { BlobStore } from '../blobs/store.ts';
 import type { Db } from '../db/database.ts';
 import type { KeySet } from '../keys/key-set.ts';

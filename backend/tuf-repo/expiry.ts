@@ -1,4 +1,4 @@
-import { parseExpires } from '@ota/protocol/tuf';
+import { parseExpires } from '../../protocol/tuf/time.ts';
 import type { Role } from './metadata-store.ts';
 
 /** How long each role's metadata stays valid: short for online roles, so a frozen client notices. */

@@ -15,7 +15,7 @@ import {
   RoutineId,
   type UdsClient,
   verifyOwnership,
-} from '@ota/uds';
+} from '../../uds/index.ts';
 import {
   createUdsPki,
   credentialOf,

@@ -6,7 +6,7 @@ import {
   RoutineId,
   type UdsClient,
   UdsTimeoutError,
-} from '@ota/uds';
+} from '../../uds/index.ts';
 import { generateImage } from '../image/generate-image.ts';
 import { nrcOf, startHarness, type Harness } from '../testing/harness.ts';
 import { testSigningKeyHex } from '../testing/test-vehicle.ts';

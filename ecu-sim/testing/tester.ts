@@ -12,7 +12,7 @@ import {
   RoutineId,
   signRegion,
   UdsClient,
-} from '@ota/uds';
+} from '../../uds/index.ts';
 import type { EcuDefinition } from '../vehicle/schema.ts';
 
 export interface Tester {

@@ -9,8 +9,8 @@ import {
   type SecuritySeverity,
   type Signer,
   type SignedSecurityEvent,
-} from '@ota/protocol';
-import type { StoredVerdict } from '@ota/protocol/mqtt';
+} from '../../protocol/index.ts';
+import type { StoredVerdict } from '../../protocol/mqtt/until-stored.ts';
 import type { SecurityEventJournal } from './event-journal.ts';
 import { EventRateLimit, type RateLimitOptions } from './rate-limit.ts';
 

@@ -1,6 +1,10 @@
 // Reads and validates a vehicle definition file; errors name the file and every wrong field.
 import { readFile } from 'node:fs/promises';
-import { publicVehicleSchema, type PublicEcuDefinition, type PublicVehicleDefinition } from '@ota/uds/vehicle';
+import {
+  publicVehicleSchema,
+  type PublicEcuDefinition,
+  type PublicVehicleDefinition,
+} from '../../uds/vehicle/definition-schema.ts';
 
 export class VehicleFileError extends Error {
   override readonly name = 'VehicleFileError';

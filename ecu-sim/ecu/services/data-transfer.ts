@@ -9,7 +9,7 @@ import {
   PROGRAMMING_SECURITY_LEVEL,
   type ServiceDefinition,
   SID,
-} from '@ota/uds';
+} from '../../../uds/index.ts';
 import type { EcuContext } from '../ecu-context.ts';
 
 const guarded = { sessions: [DiagnosticSession.programming], securityLevels: [PROGRAMMING_SECURITY_LEVEL] };

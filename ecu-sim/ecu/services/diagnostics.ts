@@ -18,7 +18,7 @@ import {
   encodeReadDtcInformationResponse,
   encodeTesterPresentResponse,
   type ServiceDefinition,
-} from '@ota/uds';
+} from '../../../uds/index.ts';
 import { DTC_STATUS_AVAILABILITY_MASK } from '../dtc-codes.ts';
 import type { EcuContext } from '../ecu-context.ts';
 

@@ -13,7 +13,7 @@ import {
   SID,
   type MemoryRange,
   type ServiceDefinition,
-} from '@ota/uds';
+} from '../../../uds/index.ts';
 import type { EcuContext } from '../ecu-context.ts';
 
 interface Routine {

@@ -10,7 +10,7 @@ import {
   SECURITY_KEY_LENGTH,
   type ServiceDefinition,
   SID,
-} from '@ota/uds';
+} from '../../../uds/index.ts';
 import type { EcuContext } from '../ecu-context.ts';
 
 export function securityAccessService(ecu: EcuContext): ServiceDefinition {

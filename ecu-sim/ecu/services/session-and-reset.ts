@@ -11,7 +11,7 @@ import {
   encodeDiagnosticSessionControlResponse,
   encodeEcuResetResponse,
   type ServiceDefinition,
-} from '@ota/uds';
+} from '../../../uds/index.ts';
 import type { EcuContext } from '../ecu-context.ts';
 
 export function sessionService(ecu: EcuContext): ServiceDefinition {

@@ -14,7 +14,7 @@ import type { DeliveryService } from '../../../backend/delivery/service.ts';
 import { publishImageRepository } from '../../../backend/tuf-repo/image-repository.ts';
 import { latestMetadata } from '../../../backend/tuf-repo/metadata-store.ts';
 import { ensureRoot } from '../../../backend/tuf-repo/root.ts';
-import { trustRoot } from '@ota/protocol/tuf';
+import { trustRoot } from '../../../protocol/tuf/repository-verifier.ts';
 import { insertAuthorisedRelease, insertCampaign, insertFleet, insertUsers, startCampaign } from './fixtures.ts';
 import { startHarness, waitUntil } from './harness.ts';
 import type { DeliveryHarness } from './harness.ts';

@@ -12,7 +12,7 @@ import {
   subscriptionFilter,
   vehicleTopic,
   type MessagePayload,
-} from '@ota/protocol';
+} from '../../../../protocol/index.ts';
 import type { Campaign } from './campaign-repos.ts';
 
 export interface Broker {
