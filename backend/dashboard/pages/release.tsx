@@ -1,4 +1,5 @@
 import type { AuditEntry } from '../../audit/service.ts';
+import { TableHead } from './table-head.tsx';
 import type { ReleaseState } from '../../releases/types.ts';
 import type { AuthUser } from '../../http/auth.ts';
 import { EVIDENCE_STAGES } from '../../releases/lifecycle.ts';
@@ -290,14 +291,7 @@ function Evidence(props: { r: Release }) {
         Test evidence
       </h2>
       <table aria-labelledby="h-evidence">
-        <thead>
-          <tr>
-            <th scope="col">For</th>
-            <th scope="col">Report</th>
-            <th scope="col">Log sha256</th>
-            <th scope="col">Recorded</th>
-          </tr>
-        </thead>
+        <TableHead columns={['For', 'Report', 'Log sha256', 'Recorded']} />
         <tbody>
           {props.r.evidence.map((e) => (
             <tr>
