@@ -16,7 +16,7 @@ import { latestMetadata } from '../../../backend/tuf-repo/metadata-store.ts';
 import { ensureRoot } from '../../../backend/tuf-repo/root.ts';
 import { trustRoot } from '../../../protocol/tuf/repository-verifier.ts';
 import { insertAuthorisedRelease, insertCampaign, insertFleet, insertUsers, startCampaign } from './fixtures.ts';
-import { startHarness, waitUntil } from './harness.ts';
+import { harnessServiceOptions, startHarness, waitUntil } from './harness.ts';
 import type { DeliveryHarness } from './harness.ts';
 
 const VEHICLES = 200;
@@ -32,13 +32,9 @@ const runId = randomBytes(4).toString('hex');
 
 function start(): Promise<DeliveryService> {
   return startDeliveryService({
-    db: h.testDb.db,
-    keys: h.keys,
-    blobs: h.blobs,
-    brokerUrl: h.brokerUrl,
+    ...harnessServiceOptions(h, (line) => logs.push(line)),
     clientId: `delivery-test-${runId}`,
     sharedGroup: `rollout${runId}`,
-    log: (line) => logs.push(line),
     dispatcher: { tickMs: 100, batchSize: 50 },
     ingester: { flushMs: 30, maxBatch: 200 },
   });
