@@ -6,6 +6,7 @@ import type { FlashMessage } from '../flash.ts';
 import { humanize } from '../format.ts';
 import { Flash, Page } from '../layout.tsx';
 import { LabelledInput } from './form-fields.tsx';
+import { BackLink } from './back-link.tsx';
 
 export interface ReleaseChoice {
   id: number;
@@ -92,9 +93,7 @@ export function NewCampaignPage(props: {
       csrf={props.csrf}
       head={<script src="/ui/assets/target-count.js" defer></script>}
     >
-      <p>
-        <a href="/ui/campaigns">← All campaigns</a>
-      </p>
+      <BackLink href="/ui/campaigns">All campaigns</BackLink>
       <h1>New campaign</h1>
       <Flash kind={props.flash?.kind ?? 'error'} text={props.flash?.text} />
       {props.error ? (

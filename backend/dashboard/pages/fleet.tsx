@@ -9,6 +9,7 @@ import type { PageShell } from '../layout.tsx';
 import { PageLinks, PageSizeSelect } from './paging.tsx';
 import type { VehicleCampaignEntry } from '../queries.ts';
 import { VehicleSecurityEventsLink } from './security-events.tsx';
+import { BackLink } from './back-link.tsx';
 
 type Shell = PageShell;
 
@@ -188,9 +189,7 @@ export function VehiclePage(
   const v = props.vehicle;
   return (
     <Page title={`Vehicle ${v.vin}`} section="fleet" user={props.user} csrf={props.csrf}>
-      <p>
-        <a href="/ui/fleet">← All vehicles</a>
-      </p>
+      <BackLink href="/ui/fleet">All vehicles</BackLink>
       <h1>Vehicle {v.vin}</h1>
       <Flash kind={props.flash?.kind ?? 'ok'} text={props.flash?.text} />
       <p>

@@ -11,6 +11,7 @@ import type { CampaignUse, VulnerabilityChoice } from '../release-queries.ts';
 import { AuditTimeline } from './audit-timeline.tsx';
 import { Csrf, Field, FormErrors, refusedFor, TextArea } from './form-fields.tsx';
 import type { Draft, Refused } from './form-fields.tsx';
+import { BackLink } from './back-link.tsx';
 
 /** What the user may do on this release now: the API's roles, narrowed by the lifecycle's rules. */
 export interface ReleaseActions {
@@ -377,9 +378,7 @@ export function ReleasePage(props: Props) {
       csrf={props.csrf}
       head={<script src="/ui/assets/release-page.js" defer></script>}
     >
-      <p>
-        <a href="/ui/releases">← All releases</a>
-      </p>
+      <BackLink href="/ui/releases">All releases</BackLink>
       <h1 class="wrap">
         {r.hardwareId} {r.version} <span class="hint">release #{r.id}</span>
       </h1>
