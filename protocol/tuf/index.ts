@@ -1,16 +1,8 @@
 export { canonicalBytes, canonicalize, CanonicalJsonError, omitUndefined } from './canonical-json.ts';
 export type { CanonicalJsonValue } from './canonical-json.ts';
 export { fromHex, sha256Hex, toHex } from './bytes.ts';
-export {
-  ed25519PublicKey,
-  ed25519SignerFromPem,
-  ed25519SignerFromSeed,
-  generateEd25519Signer,
-  keyIdOf,
-  seedFromLabel,
-  verifyEd25519,
-} from './keys.ts';
-export type { Signer, TufPublicKey } from './keys.ts';
+// Every key helper is public API.
+export * from './keys.ts';
 export { formatExpires, parseExpires } from './time.ts';
 export { MetadataVerificationError } from './errors.ts';
 export type { RepositoryName, RoleName, VerificationErrorCode } from './errors.ts';

@@ -1,4 +1,5 @@
 import type { AuditEntry } from '../../audit/service.ts';
+import { TableHead } from './table-head.tsx';
 import type { ReleaseState } from '../../releases/types.ts';
 import type { AuthUser } from '../../http/auth.ts';
 import { EVIDENCE_STAGES } from '../../releases/lifecycle.ts';
@@ -10,6 +11,7 @@ import type { CampaignUse, VulnerabilityChoice } from '../release-queries.ts';
 import { AuditTimeline } from './audit-timeline.tsx';
 import { Csrf, Field, FormErrors, refusedFor, TextArea } from './form-fields.tsx';
 import type { Draft, Refused } from './form-fields.tsx';
+import { BackLink } from './back-link.tsx';
 
 /** What the user may do on this release now: the API's roles, narrowed by the lifecycle's rules. */
 export interface ReleaseActions {
@@ -290,14 +292,7 @@ function Evidence(props: { r: Release }) {
         Test evidence
       </h2>
       <table aria-labelledby="h-evidence">
-        <thead>
-          <tr>
-            <th scope="col">For</th>
-            <th scope="col">Report</th>
-            <th scope="col">Log sha256</th>
-            <th scope="col">Recorded</th>
-          </tr>
-        </thead>
+        <TableHead columns={['For', 'Report', 'Log sha256', 'Recorded']} />
         <tbody>
           {props.r.evidence.map((e) => (
             <tr>
@@ -383,9 +378,7 @@ export function ReleasePage(props: Props) {
       csrf={props.csrf}
       head={<script src="/ui/assets/release-page.js" defer></script>}
     >
-      <p>
-        <a href="/ui/releases">← All releases</a>
-      </p>
+      <BackLink href="/ui/releases">All releases</BackLink>
       <h1 class="wrap">
         {r.hardwareId} {r.version} <span class="hint">release #{r.id}</span>
       </h1>

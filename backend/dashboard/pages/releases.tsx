@@ -8,6 +8,7 @@ import type { PageShell } from '../layout.tsx';
 import type { VulnerabilityChoice } from '../release-queries.ts';
 import { Csrf, Field, FormErrors, Select, TextArea } from './form-fields.tsx';
 import type { Draft } from './form-fields.tsx';
+import { BackLink } from './back-link.tsx';
 
 type Shell = PageShell;
 
@@ -128,9 +129,7 @@ export function NewReleasePage(
   const d = props.draft;
   return (
     <Page title="New release" section="releases" user={props.user} csrf={props.csrf}>
-      <p>
-        <a href="/ui/releases">← All releases</a>
-      </p>
+      <BackLink href="/ui/releases">All releases</BackLink>
       <h1>New release</h1>
       <FormErrors messages={props.errors} />
       <form method="post" action="/ui/releases" class="card" aria-label="New release" novalidate>

@@ -247,6 +247,8 @@ export async function seedDeltaCampaign(
     imageBytes: number;
     waves: { cumulativePercent: number; errorThreshold: number; successThreshold: number }[];
     pacingPerMinute: number;
+    /** Vehicles that run an image the backend has never seen (they get the full image). */
+    unknownBase?: (index: number) => boolean;
   },
 ) {
   const users = await insertUsers(db);
@@ -254,6 +256,7 @@ export async function seedDeltaCampaign(
   const newImage = Buffer.from(baseImage);
   newImage.fill(0x5a, 100, 600);
   const base = await blobs.put(baseImage);
+  const unknownSha = randomBytes(32).toString('hex');
   const release = await insertAuthorisedRelease(db, blobs, {
     hardwareId: opts.hardwareId,
     version: '2.0.0',
@@ -265,7 +268,7 @@ export async function seedDeltaCampaign(
     count: opts.count,
     hardwareId: opts.hardwareId,
     baseVersion: '1.0.0',
-    baseSha256: () => base.sha256,
+    baseSha256: (i) => (opts.unknownBase?.(i) ? unknownSha : base.sha256),
     keyFor: simVehicleKey,
   });
   await publishImageRepository(db, keys);
