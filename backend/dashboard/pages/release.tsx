@@ -57,28 +57,27 @@ interface Props {
   refused: Refused | null;
 }
 
+/** The text inputs of the test evidence, in form order. */
+const EVIDENCE_INPUTS = [
+  { name: 'reportRef', maxlength: 500, hint: 'Where the test report is kept, e.g. TR-2026-17.' },
+  { name: 'logSha256', maxlength: 64, hint: '64 lowercase hex digits; or pick the log file below to compute it here.' },
+] as const;
+
 function EvidenceFields(props: { prefix: string; draft: Draft | undefined }) {
   return (
     <fieldset>
       <legend>{MOVE_LABELS.evidence}</legend>
-      <Field
-        id={`${props.prefix}-reportRef`}
-        name="reportRef"
-        label={MOVE_LABELS['evidence.reportRef']}
-        draft={props.draft}
-        maxlength={500}
-        hint="Where the test report is kept, e.g. TR-2026-17."
-        wide
-      />
-      <Field
-        id={`${props.prefix}-logSha256`}
-        name="logSha256"
-        label={MOVE_LABELS['evidence.logSha256']}
-        draft={props.draft}
-        maxlength={64}
-        hint="64 lowercase hex digits; or pick the log file below to compute it here."
-        wide
-      />
+      {EVIDENCE_INPUTS.map((input) => (
+        <Field
+          id={`${props.prefix}-${input.name}`}
+          name={input.name}
+          label={MOVE_LABELS[`evidence.${input.name}`]}
+          draft={props.draft}
+          maxlength={input.maxlength}
+          hint={input.hint}
+          wide
+        />
+      ))}
       <label for={`${props.prefix}-logFile`}>Test log file (optional, hashed in the browser, not uploaded)</label>
       <input id={`${props.prefix}-logFile`} type="file" data-sha256-into={`${props.prefix}-logSha256`} />
     </fieldset>
