@@ -13,6 +13,9 @@ import { Csrf, Field, FormErrors, refusedFor, TextArea } from './form-fields.tsx
 import type { Draft, Refused } from './form-fields.tsx';
 import { BackLink } from './back-link.tsx';
 
+/** The longest safety impact analysis the API takes. */
+const SAFETY_ANALYSIS_MAX = 20000;
+
 /** What the user may do on this release now: the API's roles, narrowed by the lifecycle's rules. */
 export interface ReleaseActions {
   upload: boolean;
@@ -105,6 +108,22 @@ function MoveForm(props: { p: Props; to: ReleaseState }) {
   );
 }
 
+/** The release's safety impact analysis as an editable text, prefilled with the recorded one. */
+function SafetyAnalysisArea(props: {
+  id: string;
+  name: string;
+  label: string;
+  draft: Draft | undefined;
+  release: Release;
+  rows?: number;
+  hint?: string;
+}) {
+  const { release, rows, ...field } = props;
+  return (
+    <TextArea {...field} value={release.safetyImpactAnalysis ?? ''} rows={rows ?? 5} maxlength={SAFETY_ANALYSIS_MAX} />
+  );
+}
+
 function SafetyForm(props: { p: Props }) {
   const { draft, messages } = refusedFor(props.p.refused, 'sia');
   const r = props.p.release;
@@ -117,15 +136,7 @@ function SafetyForm(props: { p: Props }) {
       </p>
       <FormErrors messages={messages} />
       <Csrf token={props.p.csrf} />
-      <TextArea
-        id="sia-analysis"
-        name="analysis"
-        label={SAFETY_LABELS.analysis}
-        draft={draft}
-        value={r.safetyImpactAnalysis ?? ''}
-        rows={5}
-        maxlength={20000}
-      />
+      <SafetyAnalysisArea id="sia-analysis" name="analysis" label={SAFETY_LABELS.analysis} draft={draft} release={r} />
       <Field id="sia-reason" name="reason" label={SAFETY_LABELS.reason} draft={draft} maxlength={2000} wide />
       <button type="submit">Record the analysis</button>
     </form>
@@ -157,14 +168,13 @@ function AuthorizationForm(props: { p: Props }) {
       <Field id="authorize-reason" name="reason" label={MOVE_LABELS.reason} draft={draft} maxlength={2000} wide />
       <EvidenceFields prefix="authorize" draft={draft} />
       {r.safetyRelevant ? (
-        <TextArea
+        <SafetyAnalysisArea
           id="authorize-sia"
           name="safetyImpactAnalysis"
           label={AUTHORIZATION_LABELS.safetyImpactAnalysis}
           draft={draft}
-          value={r.safetyImpactAnalysis ?? ''}
+          release={r}
           rows={4}
-          maxlength={20000}
           hint="Recorded by the release engineer; change it here only if the analysis changed."
         />
       ) : null}
