@@ -44,6 +44,14 @@ interface Refs {
   readonly result: ImageRef;
 }
 
+/** The settings of one encoding attempt: same images and quality, one code transform. */
+interface Attempt {
+  readonly refs: Refs;
+  readonly quality: number;
+  readonly opts: EncodeOptions;
+  readonly transform: CodeTransform;
+}
+
 /** Builds a package that turns `old` into `neu`. */
 export function encode(old: Uint8Array, neu: Uint8Array, opts: EncodeOptions = {}): Uint8Array {
   const method = opts.method ?? 'auto';
@@ -61,10 +69,11 @@ export function encode(old: Uint8Array, neu: Uint8Array, opts: EncodeOptions = {
   }
   const refs = { base: imageRef(old), result: imageRef(neu) };
   const transforms = transformsToTry(neu, opts.transform);
-  const full = (): Uint8Array[] => smallest(transforms.map((t) => encodeFull(neu, refs, quality, opts, t)));
+  const attempts = transforms.map((transform): Attempt => ({ refs, quality, opts, transform }));
+  const full = (): Uint8Array[] => smallest(attempts.map((a) => encodeFull(neu, a)));
   if (method === 'full-brotli') return concat(full());
 
-  const delta = smallest(transforms.map((t) => encodeDelta(old, neu, refs, quality, opts, t)));
+  const delta = smallest(attempts.map((a) => encodeDelta(old, neu, a)));
   if (method === 'bsdiff-brotli') return concat(delta);
   const probe = compress(neu, Math.min(quality, 9), IMAGE_WINDOW_BITS);
   if (probe.length * FULL_IMAGE_MARGIN >= payloadLength(delta)) return concat(delta);
@@ -78,14 +87,7 @@ function transformsToTry(neu: Uint8Array, choice: EncodeOptions['transform'] = '
 }
 
 /** Header and streams of a bsdiff-brotli package. */
-function encodeDelta(
-  old: Uint8Array,
-  neu: Uint8Array,
-  refs: Refs,
-  quality: number,
-  opts: EncodeOptions,
-  transform: CodeTransform,
-): Uint8Array[] {
+function encodeDelta(old: Uint8Array, neu: Uint8Array, { refs, quality, opts, transform }: Attempt): Uint8Array[] {
   const base = applyTransform(old, transform);
   const target = applyTransform(neu, transform);
   const script = diffImages(base, target, (done, total) => opts.onProgress?.({ phase: 'match', done, total }));
@@ -113,13 +115,7 @@ function encodeDelta(
 }
 
 /** Header and stream of a full-brotli package. */
-function encodeFull(
-  neu: Uint8Array,
-  refs: Refs,
-  quality: number,
-  opts: EncodeOptions,
-  transform: CodeTransform,
-): Uint8Array[] {
+function encodeFull(neu: Uint8Array, { refs, quality, opts, transform }: Attempt): Uint8Array[] {
   opts.onProgress?.({ phase: 'compress', done: 0, total: 1 });
   const image = compress(applyTransform(neu, transform), quality, IMAGE_WINDOW_BITS);
   opts.onProgress?.({ phase: 'compress', done: 1, total: 1 });

@@ -9,6 +9,15 @@ export interface StoredMetadata {
   readonly bytes: Uint8Array;
 }
 
+/** Every stored version of one role's metadata in one repository scope. */
+function roleMetadata(db: Db, repository: Repository, scope: string, role: Role) {
+  return db
+    .selectFrom('tuf_metadata')
+    .where('repository', '=', repository)
+    .where('scope', '=', scope)
+    .where('role', '=', role);
+}
+
 /** The newest version of one role's metadata in one repository scope, or undefined. */
 export async function latestMetadata(
   db: Db,
@@ -16,12 +25,8 @@ export async function latestMetadata(
   scope: string,
   role: Role,
 ): Promise<StoredMetadata | undefined> {
-  const row = await db
-    .selectFrom('tuf_metadata')
+  const row = await roleMetadata(db, repository, scope, role)
     .select(['version', 'bytes'])
-    .where('repository', '=', repository)
-    .where('scope', '=', scope)
-    .where('role', '=', role)
     .orderBy('version', 'desc')
     .limit(1)
     .executeTakeFirst();
@@ -35,12 +40,8 @@ export async function metadataVersion(
   role: Role,
   version: number,
 ): Promise<Uint8Array | undefined> {
-  const row = await db
-    .selectFrom('tuf_metadata')
+  const row = await roleMetadata(db, repository, scope, role)
     .select('bytes')
-    .where('repository', '=', repository)
-    .where('scope', '=', scope)
-    .where('role', '=', role)
     .where('version', '=', version)
     .executeTakeFirst();
   return row ? new Uint8Array(row.bytes) : undefined;
@@ -59,12 +60,8 @@ export async function insertMetadata(
 
 /** Root versions newer than `afterVersion`, oldest first: what a client walks to follow a rotation. */
 export async function rootsAfter(db: Db, repository: Repository, afterVersion: number): Promise<StoredMetadata[]> {
-  const rows = await db
-    .selectFrom('tuf_metadata')
+  const rows = await roleMetadata(db, repository, '', 'root')
     .select(['version', 'bytes'])
-    .where('repository', '=', repository)
-    .where('scope', '=', '')
-    .where('role', '=', 'root')
     .where('version', '>', afterVersion)
     .orderBy('version')
     .execute();

@@ -18,6 +18,20 @@ async function unlocked(name: string): Promise<UdsClient> {
   return client;
 }
 
+/** Downloads `data` (compressed with the given format) and checks the flashed `image`'s signature. */
+async function downloadAndCheck(
+  client: UdsClient,
+  address: number,
+  data: Uint8Array,
+  dataFormatIdentifier: number,
+  image: Uint8Array,
+): Promise<void> {
+  await client.download({ address, data, dataFormatIdentifier, uncompressedSize: image.length });
+  expect(await client.startRoutine(RoutineId.checkMemory, signImage(testSigningKeyHex(), image))).toEqual(
+    Uint8Array.of(0),
+  );
+}
+
 function images(name: string): { current: Uint8Array; next: Uint8Array } {
   const def = harness.vehicle.ecu(name).definition;
   const spec = { hardwareId: def.identification.hardwareId, regionIndex: 0, size: def.flash.regions[0]!.size };
@@ -37,15 +51,7 @@ describe('compressed TransferData', () => {
     const pkg = encodeDelta(current, next, { quality: 5 });
     expect(pkg.length).toBeLessThan(next.length / 10);
     await client.startRoutine(RoutineId.eraseMemory, encodeMemoryRange(region.address, region.size));
-    await client.download({
-      address: region.address,
-      data: pkg,
-      dataFormatIdentifier: 0x10,
-      uncompressedSize: next.length,
-    });
-    expect(await client.startRoutine(RoutineId.checkMemory, signImage(testSigningKeyHex(), next))).toEqual(
-      Uint8Array.of(0),
-    );
+    await downloadAndCheck(client, region.address, pkg, 0x10, next);
     await client.ecuReset(0x01);
     expect(await client.readDataByIdentifier(0xf1a0)).toEqual(sha256(next));
     expect(Buffer.from(await client.readDataByIdentifier(0xf189)).toString()).toBe('5.0.4');
@@ -59,15 +65,7 @@ describe('compressed TransferData', () => {
     const region = harness.vehicle.ecu('ecm').definition.flash.regions[0]!;
     const { current, next } = images('ecm');
     const pkg = encodeDelta(current, next, { quality: 5 });
-    await client.download({
-      address: region.address,
-      data: pkg,
-      dataFormatIdentifier: 0x10,
-      uncompressedSize: next.length,
-    });
-    expect(await client.startRoutine(RoutineId.checkMemory, signImage(testSigningKeyHex(), next))).toEqual(
-      Uint8Array.of(0),
-    );
+    await downloadAndCheck(client, region.address, pkg, 0x10, next);
     await client.ecuReset(0x01);
     expect(await client.readDataByIdentifier(0xf1a0)).toEqual(sha256(next));
   });
@@ -79,15 +77,7 @@ describe('compressed TransferData', () => {
     const { next } = images('ecm');
     await client.startRoutine(RoutineId.eraseMemory, encodeMemoryRange(region.address, region.size));
     const stream = new Uint8Array(brotliCompressSync(next));
-    await client.download({
-      address: region.address,
-      data: stream,
-      dataFormatIdentifier: 0x20,
-      uncompressedSize: next.length,
-    });
-    expect(await client.startRoutine(RoutineId.checkMemory, signImage(testSigningKeyHex(), next))).toEqual(
-      Uint8Array.of(0),
-    );
+    await downloadAndCheck(client, region.address, stream, 0x20, next);
   });
 
   it('a corrupt stream or a method the ECU did not declare is refused', async () => {

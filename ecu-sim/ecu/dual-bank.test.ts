@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DiagnosticSession, encodeMemoryRange, RoutineId, sha256, type UdsClient } from '../../uds/index.ts';
-import { generateImage } from '../image/generate-image.ts';
-import { nrcOf, startHarness, type Harness } from '../testing/harness.ts';
+import { nrcOf, regionImage, startHarness, type Harness } from '../testing/harness.ts';
 import { testSigningKeyHex } from '../testing/test-vehicle.ts';
 import { flashEcu, signImage } from '../testing/tester.ts';
 import { DTC } from './dtc-codes.ts';
@@ -9,21 +8,11 @@ import { DTC } from './dtc-codes.ts';
 let harness: Harness;
 afterEach(async () => harness.close());
 
-function image(name: string, version: string): Uint8Array {
-  const def = harness.vehicle.ecu(name).definition;
-  return generateImage({
-    hardwareId: def.identification.hardwareId,
-    softwareVersion: version,
-    regionIndex: 0,
-    size: def.flash.regions[0]!.size,
-  });
-}
-
 const version = async (client: UdsClient): Promise<string> =>
   Buffer.from(await client.readDataByIdentifier(0xf189)).toString();
 
 async function flashNew(client: UdsClient, name: string, v: string): Promise<Uint8Array> {
-  const img = image(name, v);
+  const img = regionImage(harness, name, v);
   const result = await flashEcu(client, harness.vehicle.ecu(name).definition, img, signImage(testSigningKeyHex(), img));
   expect(result).toEqual({ checkMemory: 0, dependencies: 0 });
   return img;
@@ -90,7 +79,7 @@ describe('dual-bank ECU', () => {
     const def = harness.vehicle.ecu('bcm').definition;
     const region = def.flash.regions[0]!;
     const sector = def.flash.sectorSize;
-    const current = image('bcm', def.simulation.softwareVersion);
+    const current = regionImage(harness, 'bcm', def.simulation.softwareVersion);
     const next = Uint8Array.from(current);
     next.set(new Uint8Array(sector).fill(0x5a), 3 * sector); // only sector 3 changes
     await client.diagnosticSessionControl(DiagnosticSession.extended);

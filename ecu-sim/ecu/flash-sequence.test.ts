@@ -14,8 +14,9 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function setup(): Promise<{ vehicle: RunningVehicle; bus: MemoryCanBus; stateDir: string }> {
-  const definition = testVehicle();
+async function setup(
+  definition = testVehicle(),
+): Promise<{ vehicle: RunningVehicle; bus: MemoryCanBus; stateDir: string }> {
   const buses = new Map<string, MemoryCanBus>();
   const stateDir = mkdtempSync(join(tmpdir(), 'ecu-sim-flash-'));
   const vehicle = await startVehicle({
@@ -69,16 +70,7 @@ describe('29-bit normal fixed addressing', () => {
     const definition = testVehicle();
     const adas = definition.ecus.find((e) => e.name === 'adas')!;
     adas.addressing = { mode: 'normalFixed29', ecuAddress: 0x10, testerAddress: 0xf1, functionalAddress: 0x33 };
-    const buses = new Map<string, MemoryCanBus>();
-    const stateDir = mkdtempSync(join(tmpdir(), 'ecu-sim-29-'));
-    const vehicle = await startVehicle({
-      definition,
-      baseDir: VEHICLES_DIR,
-      stateDir,
-      transportFactory: memoryBusTransportFactory(buses),
-    });
-    cleanups.push(() => vehicle.stop());
-    const bus = buses.get('vcan0')!;
+    const { bus } = await setup(definition);
     const ids = new Set<number>();
     bus.attach('sniffer').subscribe(null, (frame) => ids.add(frame.id));
     const t = openTester(bus.attach('tester'), adas);

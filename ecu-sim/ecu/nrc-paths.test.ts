@@ -7,8 +7,7 @@ import {
   type UdsClient,
   UdsTimeoutError,
 } from '../../uds/index.ts';
-import { generateImage } from '../image/generate-image.ts';
-import { nrcOf, startHarness, type Harness } from '../testing/harness.ts';
+import { nrcOf, regionImage, startHarness, type Harness } from '../testing/harness.ts';
 import { testSigningKeyHex } from '../testing/test-vehicle.ts';
 import { programRegion, signImage } from '../testing/tester.ts';
 import { DTC } from './dtc-codes.ts';
@@ -28,16 +27,6 @@ async function unlocked(h: Harness, name: string): Promise<UdsClient> {
   await client.diagnosticSessionControl(DiagnosticSession.programming);
   await client.unlock(0x11, secretOf(h, name));
   return client;
-}
-
-function imageFor(h: Harness, name: string, version: string): Uint8Array {
-  const def = h.vehicle.ecu(name).definition;
-  return generateImage({
-    hardwareId: def.identification.hardwareId,
-    softwareVersion: version,
-    regionIndex: 0,
-    size: def.flash.regions[0]!.size,
-  });
 }
 
 const REGION = (h: Harness, name: string) => h.vehicle.ecu(name).definition.flash.regions[0]!;
@@ -139,7 +128,7 @@ describe('programming sequence errors', () => {
     harness = await startHarness();
     const client = await unlocked(harness, 'ecm');
     const r = REGION(harness, 'ecm');
-    const image = imageFor(harness, 'ecm', '3.0.0');
+    const image = regionImage(harness, 'ecm', '3.0.0');
     await client.startRoutine(RoutineId.eraseMemory, encodeMemoryRange(r.address, r.size));
     const { maxNumberOfBlockLength } = await client.requestDownload({
       dataFormatIdentifier: 0,
@@ -165,8 +154,8 @@ describe('programming sequence errors', () => {
     harness = await startHarness();
     const { client } = harness.tester('ecm');
     const def = harness.vehicle.ecu('ecm').definition;
-    const image = imageFor(harness, 'ecm', '3.1.0');
-    const otherImage = imageFor(harness, 'ecm', '3.1.1');
+    const image = regionImage(harness, 'ecm', '3.1.0');
+    const otherImage = regionImage(harness, 'ecm', '3.1.1');
     const result = await programRegion(client, def, image, signImage(testSigningKeyHex(), otherImage));
     expect(result).toEqual({ checkMemory: 0x01, dependencies: 0x01 });
     await client.ecuReset(0x01);
@@ -187,7 +176,7 @@ describe('programming sequence errors', () => {
     harness = await startHarness({ faults: ['bcm/flip:3'] });
     const { client } = harness.tester('bcm');
     const def = harness.vehicle.ecu('bcm').definition;
-    const image = imageFor(harness, 'bcm', '4.0.0');
+    const image = regionImage(harness, 'bcm', '4.0.0');
     const result = await programRegion(client, def, image, signImage(testSigningKeyHex(), image));
     expect(result.checkMemory).toBe(0x01);
     await client.ecuReset(0x01);

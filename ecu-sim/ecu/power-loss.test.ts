@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DiagnosticSession, sha256 } from '../../uds/index.ts';
-import { generateImage } from '../image/generate-image.ts';
-import { startHarness, type Harness } from '../testing/harness.ts';
+import { regionImage, startHarness, type Harness } from '../testing/harness.ts';
 import { testSigningKeyHex, testVehicle } from '../testing/test-vehicle.ts';
 import { flashEcu, programRegion, signImage } from '../testing/tester.ts';
 
@@ -10,16 +9,6 @@ afterEach(async () => {
   await harness?.close();
   harness = undefined;
 });
-
-function image(h: Harness, name: string, version: string): Uint8Array {
-  const def = h.vehicle.ecu(name).definition;
-  return generateImage({
-    hardwareId: def.identification.hardwareId,
-    softwareVersion: version,
-    regionIndex: 0,
-    size: def.flash.regions[0]!.size,
-  });
-}
 
 /** Where the power goes: a fault spec, or a cut the test makes between two steps. */
 const POINTS = [
@@ -36,8 +25,8 @@ describe.each(['ecm', 'bcm'])('power loss while flashing %s', (name) => {
     const h = harness;
     const ecu = h.vehicle.ecu(name);
     const def = ecu.definition;
-    const oldImage = image(h, name, def.simulation.softwareVersion);
-    const newImage = image(h, name, '7.0.0');
+    const oldImage = regionImage(h, name, def.simulation.softwareVersion);
+    const newImage = regionImage(h, name, '7.0.0');
     const signature = signImage(testSigningKeyHex(), newImage);
     if (point.fault) h.vehicle.applyFault(`${name}/${point.fault}`);
     const oldTester = h.tester(name);
@@ -82,7 +71,7 @@ describe('power loss while a slow flash write is in flight', () => {
     const h = harness;
     const ecu = h.vehicle.ecu('ecm');
     const def = ecu.definition;
-    const newImage = image(h, 'ecm', '7.1.0');
+    const newImage = regionImage(h, 'ecm', '7.1.0');
     const signature = signImage(testSigningKeyHex(), newImage);
     const responses: number[][] = [];
     const addressing = def.addressing as { responseId: number };

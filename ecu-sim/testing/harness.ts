@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryCanBus, NegativeResponseError } from '../../uds/index.ts';
+import { generateImage } from '../image/generate-image.ts';
 import { memoryBusTransportFactory, startVehicle, type RunningVehicle } from '../vehicle-runner.ts';
 import type { VehicleDefinition } from '../vehicle/schema.ts';
 import { testVehicle, VEHICLES_DIR } from './test-vehicle.ts';
@@ -75,4 +76,15 @@ export async function nrcOf(promise: Promise<unknown>): Promise<number> {
     throw err;
   }
   throw new Error('expected a negative response, got a positive one');
+}
+
+/** A valid image of the named ECU's first region, carrying `version`. */
+export function regionImage(h: Harness, name: string, version: string): Uint8Array {
+  const def = h.vehicle.ecu(name).definition;
+  return generateImage({
+    hardwareId: def.identification.hardwareId,
+    softwareVersion: version,
+    regionIndex: 0,
+    size: def.flash.regions[0]!.size,
+  });
 }

@@ -17,9 +17,11 @@ interface Common {
   readonly expires: Date;
 }
 
-function checkCommon({ version }: Common): void {
+/** The fields every role's signed part starts with, after checking the version. */
+function header<T extends string>(type: T, { version, expires }: Common) {
   if (!Number.isSafeInteger(version) || version < 1)
     throw new RangeError(`version must be a positive integer, got ${version}`);
+  return { _type: type, spec_version: SPEC_VERSION, version, expires: formatExpires(expires) };
 }
 
 export function buildRoot(
@@ -28,7 +30,6 @@ export function buildRoot(
     readonly consistentSnapshot?: boolean;
   },
 ): RootSigned {
-  checkCommon(options);
   const keys: Record<string, TufPublicKey> = {};
   const roleKeys = (name: string, policy: RoleKeyPolicy) => {
     const keyids = [...new Set(policy.keys.map((key) => keyIdOf(key)))];
@@ -41,10 +42,7 @@ export function buildRoot(
     return { keyids, threshold: policy.threshold };
   };
   return {
-    _type: 'root',
-    spec_version: SPEC_VERSION,
-    version: options.version,
-    expires: formatExpires(options.expires),
+    ...header('root', options),
     consistent_snapshot: options.consistentSnapshot ?? false,
     keys,
     roles: {
@@ -59,12 +57,8 @@ export function buildRoot(
 export function buildTargets(
   options: Common & { readonly targets: Readonly<Record<string, TargetFile>> },
 ): TargetsSigned {
-  checkCommon(options);
   return {
-    _type: 'targets',
-    spec_version: SPEC_VERSION,
-    version: options.version,
-    expires: formatExpires(options.expires),
+    ...header('targets', options),
     targets: { ...options.targets },
   };
 }
@@ -77,12 +71,8 @@ export function describeMetaFile(version: number, bytes: Uint8Array): MetaFile {
 export function buildSnapshot(
   options: Common & { readonly targets: { readonly version: number; readonly bytes: Uint8Array } },
 ): SnapshotSigned {
-  checkCommon(options);
   return {
-    _type: 'snapshot',
-    spec_version: SPEC_VERSION,
-    version: options.version,
-    expires: formatExpires(options.expires),
+    ...header('snapshot', options),
     meta: { 'targets.json': describeMetaFile(options.targets.version, options.targets.bytes) },
   };
 }
@@ -90,12 +80,8 @@ export function buildSnapshot(
 export function buildTimestamp(
   options: Common & { readonly snapshot: { readonly version: number; readonly bytes: Uint8Array } },
 ): TimestampSigned {
-  checkCommon(options);
   return {
-    _type: 'timestamp',
-    spec_version: SPEC_VERSION,
-    version: options.version,
-    expires: formatExpires(options.expires),
+    ...header('timestamp', options),
     meta: { 'snapshot.json': describeMetaFile(options.snapshot.version, options.snapshot.bytes) },
   };
 }

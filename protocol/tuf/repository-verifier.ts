@@ -93,6 +93,24 @@ class Checker {
       if (!check.ok) this.fail('hash_mismatch', role, check.reason);
     }
   }
+
+  /** A role as the role above it lists it (§5.5.2-4, §5.6.2-4): length, hashes, signatures, version. */
+  listedRole<S extends z.ZodType<{ version: number }>>(
+    raw: RawMetadata,
+    role: 'snapshot' | 'targets',
+    root: RootSigned,
+    listed: MetaFile,
+    listedBy: RoleName,
+    schema: S,
+  ): z.output<S> {
+    this.matchesMeta(raw, role, listed);
+    this.threshold(raw, role, root, `root version ${root.version}`);
+    const signed = this.parse(raw, role, schema);
+    if (signed.version !== listed.version) {
+      this.fail('version_mismatch', role, `version ${signed.version}, ${listedBy} lists ${listed.version}`);
+    }
+    return signed;
+  }
 }
 
 function sameKeys(a: RootSigned, b: RootSigned, role: RoleName): boolean {
@@ -176,12 +194,7 @@ export function verifyRepository(
 
   // §5.5 snapshot
   const snapshotRaw = readMetadata(metadata.snapshot, repository, 'snapshot');
-  check.matchesMeta(snapshotRaw, 'snapshot', snapshotMeta);
-  check.threshold(snapshotRaw, 'snapshot', root, `root version ${root.version}`);
-  const snapshot = check.parse(snapshotRaw, 'snapshot', SnapshotSignedSchema);
-  if (snapshot.version !== snapshotMeta.version) {
-    check.fail('version_mismatch', 'snapshot', `version ${snapshot.version}, timestamp lists ${snapshotMeta.version}`);
-  }
+  const snapshot = check.listedRole(snapshotRaw, 'snapshot', root, snapshotMeta, 'timestamp', SnapshotSignedSchema);
   for (const [name, version] of Object.entries(state.snapshot?.metaVersions ?? {})) {
     const listed = snapshot.meta[name];
     if (listed === undefined)
@@ -194,12 +207,7 @@ export function verifyRepository(
   // §5.6 targets
   const targetsMeta = snapshot.meta['targets.json']!; // the schema requires it
   const targetsRaw = readMetadata(metadata.targets, repository, 'targets');
-  check.matchesMeta(targetsRaw, 'targets', targetsMeta);
-  check.threshold(targetsRaw, 'targets', root, `root version ${root.version}`);
-  const targets = check.parse(targetsRaw, 'targets', TargetsSignedSchema);
-  if (targets.version !== targetsMeta.version) {
-    check.fail('version_mismatch', 'targets', `version ${targets.version}, snapshot lists ${targetsMeta.version}`);
-  }
+  const targets = check.listedRole(targetsRaw, 'targets', root, targetsMeta, 'snapshot', TargetsSignedSchema);
   if (state.targets !== undefined && targets.version < state.targets.version) {
     check.fail('rollback', 'targets', `version ${targets.version} is below trusted ${state.targets.version}`);
   }

@@ -2,8 +2,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { transitionCampaign } from '../../backend/campaigns/service.ts';
 import { launchChromium } from './browser.ts';
-import { seedPendingCampaign } from './release-seed.ts';
-import { seedFixedVulnerability, seedFleet, seedUser } from './seed.ts';
+import { seedFixedVulnerability, seedFleet, seedSubmittedCampaign, seedUser } from './seed.ts';
 import type { SeededUser } from './seed.ts';
 import { startBackend } from './server.ts';
 import type { RunningBackend } from './server.ts';
@@ -25,7 +24,7 @@ describe('the approver decides on a campaign with a comment, in chromium', () =>
     const engineer = await seedUser(db, 'rita', ['release_engineer']);
     await seedFleet(db, 3);
     const { releaseId } = await seedFixedVulnerability(db, backend.blobDir, security, engineer, approver);
-    campaignId = await seedPendingCampaign(db, manager, releaseId, 'BCM 4.2.0 pilot');
+    campaignId = (await seedSubmittedCampaign(db, manager, releaseId, 'BCM 4.2.0 pilot')).id;
   });
   afterAll(async () => {
     await browser?.close();

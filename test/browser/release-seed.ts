@@ -1,10 +1,8 @@
 import { SYSTEM_ACTOR } from '../../backend/audit/service.ts';
 import { BlobStore } from '../../backend/blobs/store.ts';
-import { createCampaign, DEFAULT_WAVES, transitionCampaign } from '../../backend/campaigns/service.ts';
 import type { Db } from '../../backend/db/database.ts';
 import { registerVehicle } from '../../backend/fleet/service.ts';
 import { attachImage, createRelease, transitionRelease } from '../../backend/releases/service.ts';
-import { HARDWARE_ID } from './seed.ts';
 import type { SeededUser } from './seed.ts';
 
 // What the release, approval and vulnerability browser tests need beyond seed.ts's small world.
@@ -54,25 +52,4 @@ export async function seedReleaseInInternalTest(
     await transitionRelease(db, engineer.actor, rel.id, { to, reason: `to ${to}`, evidence });
   }
   return rel.id;
-}
-
-/** A campaign of an authorised release, submitted by the manager and waiting for an approver. */
-export async function seedPendingCampaign(
-  db: Db,
-  manager: SeededUser,
-  releaseId: number,
-  name: string,
-): Promise<number> {
-  const campaign = await createCampaign(db, manager.actor, {
-    name,
-    kind: 'bug_fix',
-    releaseIds: [releaseId],
-    vulnerabilityIds: [],
-    targetFilter: { hardwareIds: [HARDWARE_ID] },
-    installPolicy: { windows: [], preconditions: [], driverConsentRequired: false },
-    waves: DEFAULT_WAVES,
-    pacingPerMinute: 100,
-  });
-  await transitionCampaign(db, manager.actor, campaign.id, { action: 'submit', reason: 'ready for review' });
-  return campaign.id;
 }

@@ -4,8 +4,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlobStore } from '../../backend/blobs/store.ts';
 import { launchChromium } from './browser.ts';
-import { BRAKE_HW, seedAsilVehicle, seedPendingCampaign, seedReleaseInInternalTest } from './release-seed.ts';
-import { seedFixedVulnerability, seedFleet, seedUser, vinOf } from './seed.ts';
+import { BRAKE_HW, seedAsilVehicle, seedReleaseInInternalTest } from './release-seed.ts';
+import { seedFixedVulnerability, seedFleet, seedSubmittedCampaign, seedUser, vinOf } from './seed.ts';
 import type { SeededUser } from './seed.ts';
 import { startBackend } from './server.ts';
 import type { RunningBackend } from './server.ts';
@@ -42,7 +42,7 @@ describe('the release engineer and the approver run a release in chromium', () =
       engineer,
       approver,
     ));
-    await seedPendingCampaign(db, manager, fixedRelease, 'BCM 4.2.0 rollout');
+    await seedSubmittedCampaign(db, manager, fixedRelease, 'BCM 4.2.0 rollout');
   });
   afterAll(async () => {
     await browser?.close();

@@ -3,8 +3,8 @@
 // echo a frame to the transport that sent it. With a bit rate it also takes as long as a real bus would.
 import { callAt } from './call-at.ts';
 import { validateCanFrame, type CanFrame } from './frame.ts';
-import { FrameListeners } from './listeners.ts';
-import type { CanIdFilter, CanTransport } from './transport.ts';
+import { ListeningCanTransport } from './listening-transport.ts';
+import type { CanTransport } from './transport.ts';
 
 /** Frames one transport handed over in one call; `resolve` settles that call once the last is delivered. */
 interface Batch {
@@ -149,35 +149,22 @@ export class MemoryCanBus {
   }
 }
 
-class MemoryCanTransport implements CanTransport {
-  private readonly listeners = new FrameListeners();
-  private closed = false;
-
+class MemoryCanTransport extends ListeningCanTransport {
   constructor(
-    readonly name: string,
+    name: string,
     private readonly bus: MemoryCanBus,
-  ) {}
-
-  send(frame: CanFrame): Promise<void> {
-    return this.sendBatch([frame]);
+  ) {
+    super(name);
   }
 
   async sendBatch(frames: readonly CanFrame[]): Promise<void> {
-    if (this.closed) throw new Error(`CAN transport ${this.name} is closed`);
+    this.assertOpen();
     // Copy: the sender may reuse its buffers, a real bus would not see that.
     const copies = frames.map((frame) => {
       validateCanFrame(frame);
       return { id: frame.id, extended: frame.extended, fd: frame.fd, data: new Uint8Array(frame.data) };
     });
     await this.bus.enqueue(copies, this);
-  }
-
-  subscribe(filter: CanIdFilter[] | null, listener: (frame: CanFrame) => void): () => void {
-    return this.listeners.subscribe(filter, listener);
-  }
-
-  onError(listener: (err: Error) => void): () => void {
-    return this.listeners.onError(listener);
   }
 
   receive(frame: CanFrame): void {

@@ -1,7 +1,7 @@
 // CanTransport over Linux SocketCAN (the `socketcan` 4.0.7 native addon). Works wherever the kernel has
 // AF_CAN (inside user-mode Linux here); on this host kernel opening a channel fails with a clear error.
 import { validateCanFrame, type CanFrame } from './frame.ts';
-import { FrameListeners } from './listeners.ts';
+import { ListeningCanTransport } from './listening-transport.ts';
 import type { CanIdFilter, CanTransport } from './transport.ts';
 
 interface RawMessage {
@@ -95,15 +95,13 @@ function kernelFilter(f: CanIdFilter): KernelFilter {
   };
 }
 
-class SocketCanTransport implements CanTransport {
-  private readonly listeners = new FrameListeners();
-  private closed = false;
-
+class SocketCanTransport extends ListeningCanTransport {
   constructor(
-    readonly name: string,
+    name: string,
     private readonly channel: RawChannel,
     private readonly sendTimeoutMs: number,
   ) {
+    super(name);
     channel.addListener('onMessage', (msg) => this.receive(msg));
     this.filterInKernel();
     channel.start();
@@ -128,10 +126,6 @@ class SocketCanTransport implements CanTransport {
     this.listeners.deliver({ id: msg.id, extended: msg.ext === true, fd: data.length > 8, data });
   }
 
-  send(frame: CanFrame): Promise<void> {
-    return this.sendBatch([frame]);
-  }
-
   /** Yields to the event loop every few frames, so receivers in this process drain their sockets (thousands of
    * unpaced frames overflow a SocketCAN receive buffer). */
   async sendBatch(frames: readonly CanFrame[]): Promise<void> {
@@ -142,7 +136,7 @@ class SocketCanTransport implements CanTransport {
   }
 
   private async write(frame: CanFrame): Promise<void> {
-    if (this.closed) throw new Error(`CAN transport ${this.name} is closed`);
+    this.assertOpen();
     validateCanFrame(frame);
     const msg = { id: frame.id, ext: frame.extended, rtr: false, data: Buffer.from(frame.data) };
     const deadline = Date.now() + this.sendTimeoutMs;
@@ -160,17 +154,13 @@ class SocketCanTransport implements CanTransport {
     }
   }
 
-  subscribe(filter: CanIdFilter[] | null, listener: (frame: CanFrame) => void): () => void {
-    const unsubscribe = this.listeners.subscribe(filter, listener);
+  override subscribe(filter: CanIdFilter[] | null, listener: (frame: CanFrame) => void): () => void {
+    const unsubscribe = super.subscribe(filter, listener);
     this.filterInKernel();
     return () => {
       unsubscribe();
       if (!this.closed) this.filterInKernel();
     };
-  }
-
-  onError(listener: (err: Error) => void): () => void {
-    return this.listeners.onError(listener);
   }
 
   async close(): Promise<void> {

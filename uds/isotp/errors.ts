@@ -2,14 +2,14 @@
 // protocol violations without parsing messages.
 
 export class IsoTpError extends Error {
-  override name = 'IsoTpError';
+  // Each subclass is named after itself, so `err.name` tells the N_Result apart in logs.
+  override name: string = this.constructor.name;
 }
 
 export type IsoTpTimer = 'N_As' | 'N_Ar' | 'N_Bs' | 'N_Cr';
 
 /** N_TIMEOUT_A / N_TIMEOUT_Bs / N_TIMEOUT_Cr. */
 export class IsoTpTimeoutError extends IsoTpError {
-  override name = 'IsoTpTimeoutError';
   constructor(
     readonly timer: IsoTpTimer,
     readonly timeoutMs: number,
@@ -21,7 +21,6 @@ export class IsoTpTimeoutError extends IsoTpError {
 
 /** N_WRONG_SN: a consecutive frame with an unexpected sequence number; the reception was abandoned. */
 export class IsoTpSequenceError extends IsoTpError {
-  override name = 'IsoTpSequenceError';
   constructor(
     readonly expected: number,
     readonly received: number,
@@ -31,34 +30,20 @@ export class IsoTpSequenceError extends IsoTpError {
 }
 
 /** N_UNEXP_PDU: a single or first frame arrived while a reception was in progress; that reception was abandoned. */
-export class IsoTpUnexpectedFrameError extends IsoTpError {
-  override name = 'IsoTpUnexpectedFrameError';
-}
+export class IsoTpUnexpectedFrameError extends IsoTpError {}
 
 /** A frame that is not valid ISO-TP (bad PCI, bad length, bad flow status); it was ignored. */
-export class IsoTpInvalidFrameError extends IsoTpError {
-  override name = 'IsoTpInvalidFrameError';
-}
+export class IsoTpInvalidFrameError extends IsoTpError {}
 
 /** N_BUFFER_OVFLW: the receiver answered FC.OVFLW (the message is too long for it). */
-export class IsoTpOverflowError extends IsoTpError {
-  override name = 'IsoTpOverflowError';
-}
+export class IsoTpOverflowError extends IsoTpError {}
 
 /** N_WFT_OVRN: the receiver sent more FC.WAIT frames than N_WFTmax. */
-export class IsoTpWaitLimitError extends IsoTpError {
-  override name = 'IsoTpWaitLimitError';
-}
+export class IsoTpWaitLimitError extends IsoTpError {}
 
 /** The message cannot be sent this way (empty, too long, or multi-frame on a functional address). */
-export class IsoTpMessageLengthError extends IsoTpError {
-  override name = 'IsoTpMessageLengthError';
-}
+export class IsoTpMessageLengthError extends IsoTpError {}
 
-export class IsoTpClosedError extends IsoTpError {
-  override name = 'IsoTpClosedError';
-}
+export class IsoTpClosedError extends IsoTpError {}
 
-export class IsoTpConfigError extends IsoTpError {
-  override name = 'IsoTpConfigError';
-}
+export class IsoTpConfigError extends IsoTpError {}

@@ -58,23 +58,17 @@ describe('0x29 Authentication codec, byte-exact both ways (ISO 14229-1:2020 §10
     });
     expect(hex(request)).toBe('290200' + '000430820102' + '0003A1A2A3');
     expect(s.decodeAuthenticationRequest(request)).toMatchObject({ task: 'verifyCertificateBidirectional', challenge });
-    const response = s.encodeAuthenticationResponse({
+    const fields = {
       task: 'verifyCertificateBidirectional',
       returnValue: 0x11,
       challenge: bytes('B1B2'),
       certificate: cert,
       proof: bytes('C1'),
       ephemeralPublicKey: new Uint8Array(0),
-    });
+    } as const;
+    const response = s.encodeAuthenticationResponse(fields);
     expect(hex(response)).toBe('690211' + '0002B1B2' + '000430820102' + '0001C1' + '0000');
-    expect(s.decodeAuthenticationResponse(response, 'verifyCertificateBidirectional')).toEqual({
-      task: 'verifyCertificateBidirectional',
-      returnValue: 0x11,
-      challenge: bytes('B1B2'),
-      certificate: cert,
-      proof: bytes('C1'),
-      ephemeralPublicKey: new Uint8Array(0),
-    });
+    expect(s.decodeAuthenticationResponse(response, 'verifyCertificateBidirectional')).toEqual(fields);
     // Bidirectional needs a client challenge (the server signs it).
     expect(nrcOf(() => s.decodeAuthenticationRequest(bytes('290200 000430820102 0000')))).toBe(0x13);
   });

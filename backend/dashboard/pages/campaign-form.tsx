@@ -6,6 +6,7 @@ import type { FlashMessage } from '../flash.ts';
 import { humanize } from '../format.ts';
 import { Flash, Page } from '../layout.tsx';
 import { LabelledInput } from './form-fields.tsx';
+import { BackLink } from './back-link.tsx';
 
 export interface ReleaseChoice {
   id: number;
@@ -64,12 +65,29 @@ function Check(props: { shown: Shown; name: string; value: string; fallback?: bo
   );
 }
 
-function TextField(props: { name: string; label: string; hint?: string; value?: string; type?: string; shown: Shown }) {
+function TextField(props: {
+  name: string;
+  label: string;
+  hint?: string;
+  value?: string;
+  type?: string;
+  required?: boolean;
+  maxlength?: number;
+  wide?: boolean;
+  shown: Shown;
+}) {
+  const { required, maxlength } = props;
   return (
     <LabelledInput
       field={{ ...props, id: props.name }}
       value={props.shown.text(props.name, props.value ?? '')}
-      attrs={{ type: props.type ?? 'text', ...props.shown.invalid(props.name) }}
+      attrs={{
+        type: props.type ?? 'text',
+        required,
+        maxlength,
+        style: props.wide ? 'width:100%' : undefined,
+        ...props.shown.invalid(props.name),
+      }}
     />
   );
 }
@@ -92,9 +110,7 @@ export function NewCampaignPage(props: {
       csrf={props.csrf}
       head={<script src="/ui/assets/target-count.js" defer></script>}
     >
-      <p>
-        <a href="/ui/campaigns">← All campaigns</a>
-      </p>
+      <BackLink href="/ui/campaigns">All campaigns</BackLink>
       <h1>New campaign</h1>
       <Flash kind={props.flash?.kind ?? 'error'} text={props.flash?.text} />
       {props.error ? (
@@ -107,18 +123,7 @@ export function NewCampaignPage(props: {
         <fieldset>
           <legend>Campaign</legend>
           <div class="inline">
-            <div>
-              <label for="name">Name</label>
-              <input
-                id="name"
-                name="name"
-                required
-                maxlength={200}
-                style="width:100%"
-                value={shown.text('name')}
-                {...shown.invalid('name')}
-              />
-            </div>
+            <TextField name="name" label="Name" required maxlength={200} wide shown={shown} />
             <div>
               <label for="kind">Kind</label>
               <select id="kind" name="kind">

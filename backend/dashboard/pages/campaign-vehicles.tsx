@@ -6,6 +6,7 @@ import type { CampaignVehicleRow } from '../campaign-vehicle-rows.ts';
 import { formatBytes, formatDuration, formatTime, humanize, nrcLabel } from '../format.ts';
 import { Page } from '../layout.tsx';
 import { PageLinks, PageSizeSelect } from './paging.tsx';
+import { BackLink } from './back-link.tsx';
 
 /** The table's columns: heading, and whether it holds figures (right-aligned). */
 const COLUMNS: [string, boolean][] = [
@@ -121,9 +122,7 @@ export function CampaignVehiclesPage(props: {
   const caption = f.state ? `Vehicles ${humanize(f.state)}` : 'All vehicles';
   return (
     <Page title={`Vehicles of ${c.name}`} section="campaigns" user={props.user} csrf={props.csrf}>
-      <p>
-        <a href={`/ui/campaigns/${c.id}`}>← {c.name}</a>
-      </p>
+      <BackLink href={`/ui/campaigns/${c.id}`}>{c.name}</BackLink>
       <h1>
         Vehicles of {c.name} <span class={`badge s-${c.state}`}>{humanize(c.state)}</span>
       </h1>

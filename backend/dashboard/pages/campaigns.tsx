@@ -11,6 +11,7 @@ import { Flash, Page } from '../layout.tsx';
 import type { PageShell } from '../layout.tsx';
 import type { FailureGroup } from '../queries.ts';
 import { ProgressBar } from './progress.tsx';
+import { BackLink } from './back-link.tsx';
 
 interface Shell extends PageShell {
   now: Date;
@@ -136,9 +137,7 @@ export function CampaignPage(
         </>
       }
     >
-      <p>
-        <a href="/ui/campaigns">← All campaigns</a>
-      </p>
+      <BackLink href="/ui/campaigns">All campaigns</BackLink>
       <div class="actions" style="justify-content:space-between">
         <h1>
           {c.name} <span class="hint">#{c.id}</span>

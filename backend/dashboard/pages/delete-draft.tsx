@@ -2,6 +2,7 @@ import type { Campaign } from '../../campaigns/service.ts';
 import type { AuthUser } from '../../http/auth.ts';
 import type { FlashMessage } from '../flash.ts';
 import { Flash, Page } from '../layout.tsx';
+import { BackLink } from './back-link.tsx';
 
 /** The confirmation step before a draft is deleted: what goes, and the reason the audit log keeps. */
 export function DeleteDraftPage(props: {
@@ -14,9 +15,7 @@ export function DeleteDraftPage(props: {
   const c = props.campaign;
   return (
     <Page title={`Delete ${c.name}`} section="campaigns" user={props.user} csrf={props.csrf}>
-      <p>
-        <a href={`/ui/campaigns/${c.id}`}>← Back to the campaign</a>
-      </p>
+      <BackLink href={`/ui/campaigns/${c.id}`}>Back to the campaign</BackLink>
       <h1>Delete the draft “{c.name}”?</h1>
       <Flash kind={props.flash?.kind ?? 'error'} text={props.flash?.text} />
       <p>

@@ -1,4 +1,5 @@
 import type { Child } from 'hono/jsx';
+import { TableHead } from './table-head.tsx';
 import type { Vehicle } from '../../fleet/service.ts';
 import { formatTime, humanize } from '../format.ts';
 import { VEHICLE_LIFECYCLES } from '../../fleet/types.ts';
@@ -8,6 +9,7 @@ import type { PageShell } from '../layout.tsx';
 import { PageLinks, PageSizeSelect } from './paging.tsx';
 import type { VehicleCampaignEntry } from '../queries.ts';
 import { VehicleSecurityEventsLink } from './security-events.tsx';
+import { BackLink } from './back-link.tsx';
 
 type Shell = PageShell;
 
@@ -187,9 +189,7 @@ export function VehiclePage(
   const v = props.vehicle;
   return (
     <Page title={`Vehicle ${v.vin}`} section="fleet" user={props.user} csrf={props.csrf}>
-      <p>
-        <a href="/ui/fleet">← All vehicles</a>
-      </p>
+      <BackLink href="/ui/fleet">All vehicles</BackLink>
       <h1>Vehicle {v.vin}</h1>
       <Flash kind={props.flash?.kind ?? 'ok'} text={props.flash?.text} />
       <p>
@@ -216,16 +216,7 @@ export function VehiclePage(
       {props.lifecycle}
       <h2 id="ecus">ECUs</h2>
       <table aria-labelledby="ecus">
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Serial</th>
-            <th scope="col">Hardware id</th>
-            <th scope="col">Installed version</th>
-            <th scope="col">ASIL</th>
-            <th scope="col">Last report</th>
-          </tr>
-        </thead>
+        <TableHead columns={['Name', 'Serial', 'Hardware id', 'Installed version', 'ASIL', 'Last report']} />
         <tbody>
           {v.ecus.map((e) => (
             <tr>
@@ -244,14 +235,7 @@ export function VehiclePage(
         <p>This vehicle has not been in a campaign.</p>
       ) : (
         <table aria-labelledby="campaigns">
-          <thead>
-            <tr>
-              <th scope="col">Campaign</th>
-              <th scope="col">Vehicle state</th>
-              <th scope="col">Since</th>
-              <th scope="col">Error</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Campaign', 'Vehicle state', 'Since', 'Error']} />
           <tbody>
             {props.campaigns.map((c) => (
               <tr>
@@ -271,16 +255,7 @@ export function VehiclePage(
       )}
       <h2 id="history">Software history</h2>
       <table aria-labelledby="history">
-        <thead>
-          <tr>
-            <th scope="col">When</th>
-            <th scope="col">ECU</th>
-            <th scope="col">Hardware id</th>
-            <th scope="col">From</th>
-            <th scope="col">To</th>
-            <th scope="col">Source</th>
-          </tr>
-        </thead>
+        <TableHead columns={['When', 'ECU', 'Hardware id', 'From', 'To', 'Source']} />
         <tbody>
           {props.history.map((h) => (
             <tr>

@@ -1,4 +1,5 @@
 import type { AuditEntry } from '../../audit/service.ts';
+import { TableHead } from './table-head.tsx';
 import type { ReleaseState } from '../../releases/types.ts';
 import type { AuthUser } from '../../http/auth.ts';
 import { EVIDENCE_STAGES } from '../../releases/lifecycle.ts';
@@ -10,6 +11,10 @@ import type { CampaignUse, VulnerabilityChoice } from '../release-queries.ts';
 import { AuditTimeline } from './audit-timeline.tsx';
 import { Csrf, Field, FormErrors, refusedFor, TextArea } from './form-fields.tsx';
 import type { Draft, Refused } from './form-fields.tsx';
+import { BackLink } from './back-link.tsx';
+
+/** The longest safety impact analysis the API takes. */
+const SAFETY_ANALYSIS_MAX = 20000;
 
 /** What the user may do on this release now: the API's roles, narrowed by the lifecycle's rules. */
 export interface ReleaseActions {
@@ -55,28 +60,27 @@ interface Props {
   refused: Refused | null;
 }
 
+/** The text inputs of the test evidence, in form order. */
+const EVIDENCE_INPUTS = [
+  { name: 'reportRef', maxlength: 500, hint: 'Where the test report is kept, e.g. TR-2026-17.' },
+  { name: 'logSha256', maxlength: 64, hint: '64 lowercase hex digits; or pick the log file below to compute it here.' },
+] as const;
+
 function EvidenceFields(props: { prefix: string; draft: Draft | undefined }) {
   return (
     <fieldset>
       <legend>{MOVE_LABELS.evidence}</legend>
-      <Field
-        id={`${props.prefix}-reportRef`}
-        name="reportRef"
-        label={MOVE_LABELS['evidence.reportRef']}
-        draft={props.draft}
-        maxlength={500}
-        hint="Where the test report is kept, e.g. TR-2026-17."
-        wide
-      />
-      <Field
-        id={`${props.prefix}-logSha256`}
-        name="logSha256"
-        label={MOVE_LABELS['evidence.logSha256']}
-        draft={props.draft}
-        maxlength={64}
-        hint="64 lowercase hex digits; or pick the log file below to compute it here."
-        wide
-      />
+      {EVIDENCE_INPUTS.map((input) => (
+        <Field
+          id={`${props.prefix}-${input.name}`}
+          name={input.name}
+          label={MOVE_LABELS[`evidence.${input.name}`]}
+          draft={props.draft}
+          maxlength={input.maxlength}
+          hint={input.hint}
+          wide
+        />
+      ))}
       <label for={`${props.prefix}-logFile`}>Test log file (optional, hashed in the browser, not uploaded)</label>
       <input id={`${props.prefix}-logFile`} type="file" data-sha256-into={`${props.prefix}-logSha256`} />
     </fieldset>
@@ -104,6 +108,22 @@ function MoveForm(props: { p: Props; to: ReleaseState }) {
   );
 }
 
+/** The release's safety impact analysis as an editable text, prefilled with the recorded one. */
+function SafetyAnalysisArea(props: {
+  id: string;
+  name: string;
+  label: string;
+  draft: Draft | undefined;
+  release: Release;
+  rows?: number;
+  hint?: string;
+}) {
+  const { release, rows, ...field } = props;
+  return (
+    <TextArea {...field} value={release.safetyImpactAnalysis ?? ''} rows={rows ?? 5} maxlength={SAFETY_ANALYSIS_MAX} />
+  );
+}
+
 function SafetyForm(props: { p: Props }) {
   const { draft, messages } = refusedFor(props.p.refused, 'sia');
   const r = props.p.release;
@@ -116,15 +136,7 @@ function SafetyForm(props: { p: Props }) {
       </p>
       <FormErrors messages={messages} />
       <Csrf token={props.p.csrf} />
-      <TextArea
-        id="sia-analysis"
-        name="analysis"
-        label={SAFETY_LABELS.analysis}
-        draft={draft}
-        value={r.safetyImpactAnalysis ?? ''}
-        rows={5}
-        maxlength={20000}
-      />
+      <SafetyAnalysisArea id="sia-analysis" name="analysis" label={SAFETY_LABELS.analysis} draft={draft} release={r} />
       <Field id="sia-reason" name="reason" label={SAFETY_LABELS.reason} draft={draft} maxlength={2000} wide />
       <button type="submit">Record the analysis</button>
     </form>
@@ -156,14 +168,13 @@ function AuthorizationForm(props: { p: Props }) {
       <Field id="authorize-reason" name="reason" label={MOVE_LABELS.reason} draft={draft} maxlength={2000} wide />
       <EvidenceFields prefix="authorize" draft={draft} />
       {r.safetyRelevant ? (
-        <TextArea
+        <SafetyAnalysisArea
           id="authorize-sia"
           name="safetyImpactAnalysis"
           label={AUTHORIZATION_LABELS.safetyImpactAnalysis}
           draft={draft}
-          value={r.safetyImpactAnalysis ?? ''}
+          release={r}
           rows={4}
-          maxlength={20000}
           hint="Recorded by the release engineer; change it here only if the analysis changed."
         />
       ) : null}
@@ -290,14 +301,7 @@ function Evidence(props: { r: Release }) {
         Test evidence
       </h2>
       <table aria-labelledby="h-evidence">
-        <thead>
-          <tr>
-            <th scope="col">For</th>
-            <th scope="col">Report</th>
-            <th scope="col">Log sha256</th>
-            <th scope="col">Recorded</th>
-          </tr>
-        </thead>
+        <TableHead columns={['For', 'Report', 'Log sha256', 'Recorded']} />
         <tbody>
           {props.r.evidence.map((e) => (
             <tr>
@@ -383,9 +387,7 @@ export function ReleasePage(props: Props) {
       csrf={props.csrf}
       head={<script src="/ui/assets/release-page.js" defer></script>}
     >
-      <p>
-        <a href="/ui/releases">← All releases</a>
-      </p>
+      <BackLink href="/ui/releases">All releases</BackLink>
       <h1 class="wrap">
         {r.hardwareId} {r.version} <span class="hint">release #{r.id}</span>
       </h1>

@@ -8,6 +8,7 @@ import type { PageShell } from '../layout.tsx';
 import type { VulnerabilityChoice } from '../release-queries.ts';
 import { Csrf, Field, FormErrors, Select, TextArea } from './form-fields.tsx';
 import type { Draft } from './form-fields.tsx';
+import { BackLink } from './back-link.tsx';
 
 type Shell = PageShell;
 
@@ -116,6 +117,13 @@ export const NEW_RELEASE_LABELS = {
   fixes: 'Fixes vulnerabilities',
 };
 
+/** The new release's required text inputs, in form order. */
+const NEW_RELEASE_INPUTS = [
+  { name: 'hardwareId', maxlength: 64, hint: 'The ECU hardware the images are built for, e.g. BCM-HW-7.' },
+  { name: 'version', maxlength: 64, hint: 'e.g. 4.2.0; letters, digits and . _ : + -' },
+  { name: 'supplier', maxlength: 200, hint: undefined },
+] as const;
+
 export function NewReleasePage(
   props: Shell & {
     vulnerabilities: VulnerabilityChoice[];
@@ -128,33 +136,23 @@ export function NewReleasePage(
   const d = props.draft;
   return (
     <Page title="New release" section="releases" user={props.user} csrf={props.csrf}>
-      <p>
-        <a href="/ui/releases">← All releases</a>
-      </p>
+      <BackLink href="/ui/releases">All releases</BackLink>
       <h1>New release</h1>
       <FormErrors messages={props.errors} />
       <form method="post" action="/ui/releases" class="card" aria-label="New release" novalidate>
         <Csrf token={props.csrf} />
         <div class="inline">
-          <Field
-            id="hardwareId"
-            name="hardwareId"
-            label={NEW_RELEASE_LABELS.hardwareId}
-            draft={d}
-            required
-            maxlength={64}
-            hint="The ECU hardware the images are built for, e.g. BCM-HW-7."
-          />
-          <Field
-            id="version"
-            name="version"
-            label={NEW_RELEASE_LABELS.version}
-            draft={d}
-            required
-            maxlength={64}
-            hint="e.g. 4.2.0; letters, digits and . _ : + -"
-          />
-          <Field id="supplier" name="supplier" label={NEW_RELEASE_LABELS.supplier} draft={d} required maxlength={200} />
+          {NEW_RELEASE_INPUTS.map((input) => (
+            <Field
+              id={input.name}
+              name={input.name}
+              label={NEW_RELEASE_LABELS[input.name]}
+              draft={d}
+              required
+              maxlength={input.maxlength}
+              hint={input.hint}
+            />
+          ))}
         </div>
         <TextArea id="notes" name="notes" label={NEW_RELEASE_LABELS.notes} draft={d} maxlength={20000} />
         <fieldset>

@@ -1,6 +1,7 @@
 import type { VehicleLifecycle } from '../../fleet/types.ts';
 import type { AuthUser } from '../../http/auth.ts';
 import { Page } from '../layout.tsx';
+import { LabelledInput } from './form-fields.tsx';
 
 /** Each lifecycle move as the form offers it, and what it does (the service's consequences). */
 export const LIFECYCLE_MOVES: Record<VehicleLifecycle, { label: string; effect: string }> = {
@@ -63,28 +64,16 @@ export function LifecycleForm(props: {
           ))}
         </fieldset>
         <div class="inline">
-          <div>
-            <label for="lc-reason">Reason</label>
-            <input
-              id="lc-reason"
-              name="reason"
-              required
-              maxlength={2000}
-              value={props.values.reason}
-              style="width:100%"
-              {...invalid('reason')}
-            />
-          </div>
-          <div>
-            <label for="lc-owner">New owner reference (ownership transfer only)</label>
-            <input
-              id="lc-owner"
-              name="newOwnerRef"
-              maxlength={200}
-              value={props.values.newOwnerRef}
-              {...invalid('newOwnerRef')}
-            />
-          </div>
+          <LabelledInput
+            field={{ id: 'lc-reason', name: 'reason', label: 'Reason' }}
+            value={props.values.reason}
+            attrs={{ required: true, maxlength: 2000, style: 'width:100%', ...invalid('reason') }}
+          />
+          <LabelledInput
+            field={{ id: 'lc-owner', name: 'newOwnerRef', label: 'New owner reference (ownership transfer only)' }}
+            value={props.values.newOwnerRef}
+            attrs={{ maxlength: 200, ...invalid('newOwnerRef') }}
+          />
         </div>
         <p>
           <button type="submit">Review the change…</button>

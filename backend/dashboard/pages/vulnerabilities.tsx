@@ -10,6 +10,7 @@ import { AuditTimeline } from './audit-timeline.tsx';
 import { Field, FormErrors, refusedFor } from './form-fields.tsx';
 import type { Refused } from './form-fields.tsx';
 import { describeVulnerabilityEntry, PhaseForms, RemediationForm } from './vulnerability-forms.tsx';
+import { BackLink } from './back-link.tsx';
 
 interface Shell extends PageShell {
   now: Date;
@@ -100,9 +101,7 @@ export function VulnerabilityPage(
         </>
       }
     >
-      <p>
-        <a href="/ui/vulnerabilities">← All vulnerabilities</a>
-      </p>
+      <BackLink href="/ui/vulnerabilities">All vulnerabilities</BackLink>
       <h1 class="wrap">
         #{v.id} {v.title}
       </h1>

@@ -7,16 +7,14 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFleet, simVehicleKey } from '../../../fleet-sim/fleet.ts';
+import { startFleet } from '../../../fleet-sim/fleet.ts';
 import type { Fleet } from '../../../fleet-sim/fleet.ts';
 import { startDeliveryService } from '../../../backend/delivery/service.ts';
 import type { DeliveryService } from '../../../backend/delivery/service.ts';
-import { publishImageRepository } from '../../../backend/tuf-repo/image-repository.ts';
 import { latestMetadata } from '../../../backend/tuf-repo/metadata-store.ts';
-import { ensureRoot } from '../../../backend/tuf-repo/root.ts';
 import { trustRoot } from '../../../protocol/tuf/repository-verifier.ts';
-import { insertAuthorisedRelease, insertCampaign, insertFleet, insertUsers, startCampaign } from './fixtures.ts';
-import { startHarness, waitUntil } from './harness.ts';
+import { seedDeltaCampaign, startCampaign } from './fixtures.ts';
+import { harnessServiceOptions, startHarness, waitUntil } from './harness.ts';
 import type { DeliveryHarness } from './harness.ts';
 
 const VEHICLES = 200;
@@ -29,16 +27,14 @@ let service: DeliveryService | undefined;
 const logs: string[] = [];
 // Unique per run: a broker that outlives the test must not hand this run's reports to an old session.
 const runId = randomBytes(4).toString('hex');
+/** A small patch of this image is the release: its delta is much smaller than the image. */
+const IMAGE_BYTES = 64 * 1024;
 
 function start(): Promise<DeliveryService> {
   return startDeliveryService({
-    db: h.testDb.db,
-    keys: h.keys,
-    blobs: h.blobs,
-    brokerUrl: h.brokerUrl,
+    ...harnessServiceOptions(h, (line) => logs.push(line)),
     clientId: `delivery-test-${runId}`,
     sharedGroup: `rollout${runId}`,
-    log: (line) => logs.push(line),
     dispatcher: { tickMs: 100, batchSize: 50 },
     ingester: { flushMs: 30, maxBatch: 200 },
   });
@@ -56,39 +52,19 @@ afterAll(async () => {
 describe('campaign rollout over MQTT', () => {
   it('rolls out wave 1, starts wave 2, pauses on failures, survives a restart and ignores duplicates', async () => {
     const { db, blobs, keys } = h;
-    const users = await insertUsers(db);
-    const baseImage = randomBytes(64 * 1024);
-    const newImage = Buffer.from(baseImage);
-    newImage.fill(0x5a, 1000, 3000); // a small patch: the delta is much smaller than the image
-    const base = await blobs.put(baseImage);
-    const release = await insertAuthorisedRelease(db, blobs, {
-      hardwareId: HW,
-      version: '2.0.0',
-      image: newImage,
-      createdBy: users.creator,
-    });
     // Every 10th vehicle runs an image the backend has never seen: it gets the full image.
     const unknownBase = (i: number) => i % 10 === 9;
-    const unknownSha = randomBytes(32).toString('hex');
-    const vehicles = await insertFleet(db, {
+    const { vehicles, campaignId } = await seedDeltaCampaign(db, blobs, keys, {
       prefix: 'RLT',
       count: VEHICLES,
       hardwareId: HW,
-      baseVersion: '1.0.0',
-      baseSha256: (i) => (unknownBase(i) ? unknownSha : base.sha256),
-      keyFor: simVehicleKey,
-    });
-    await publishImageRepository(db, keys);
-    await ensureRoot(db, keys, 'director', new Date());
-    const { campaignId } = await insertCampaign(db, {
-      releaseIds: [release.releaseId],
-      vins: vehicles.map((v) => v.vin),
+      imageBytes: IMAGE_BYTES,
       waves: [
         { cumulativePercent: 10, successThreshold: 0.9, errorThreshold: 0.5 },
         { cumulativePercent: 100, successThreshold: 0.9, errorThreshold: 0.1 },
       ],
-      users,
       pacingPerMinute: 600,
+      unknownBase,
     });
 
     // Failures only in wave 2: every 3rd of its vehicles.
@@ -181,8 +157,8 @@ describe('campaign rollout over MQTT', () => {
       .execute();
     const index = new Map(vehicles.map((v, i) => [v.vin, i]));
     for (const row of ecuRows) {
-      if (unknownBase(index.get(row.vin)!)) expect(Number(row.bytes_on_bus)).toBe(newImage.length);
-      else expect(Number(row.bytes_on_bus)).toBeLessThan(newImage.length / 4);
+      if (unknownBase(index.get(row.vin)!)) expect(Number(row.bytes_on_bus)).toBe(IMAGE_BYTES);
+      else expect(Number(row.bytes_on_bus)).toBeLessThan(IMAGE_BYTES / 4);
     }
     expect(ecuRows.length).toBe(finished.length);
     // Succeeded vehicles' version manifests updated the inventory.

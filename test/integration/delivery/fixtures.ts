@@ -236,6 +236,9 @@ export async function startCampaign(db: Db, campaignId: number): Promise<void> {
  * fleet's installed one in a few hundred bytes (a small delta), `count` simulated vehicles on the old
  * image, both repositories published, and the approved campaign over all of them.
  */
+/** One wave for the whole fleet: success at 90 %, pause at 50 % failures. */
+const ONE_TOLERANT_WAVE = [{ cumulativePercent: 100, successThreshold: 0.9, errorThreshold: 0.5 }];
+
 export async function seedDeltaCampaign(
   db: Db,
   blobs: BlobStore,
@@ -245,8 +248,11 @@ export async function seedDeltaCampaign(
     count: number;
     hardwareId: string;
     imageBytes: number;
-    waves: { cumulativePercent: number; errorThreshold: number; successThreshold: number }[];
+    /** The campaign's waves; by default one wave for the whole fleet with tolerant thresholds. */
+    waves?: { cumulativePercent: number; errorThreshold: number; successThreshold: number }[];
     pacingPerMinute: number;
+    /** Vehicles that run an image the backend has never seen (they get the full image). */
+    unknownBase?: (index: number) => boolean;
   },
 ) {
   const users = await insertUsers(db);
@@ -254,6 +260,7 @@ export async function seedDeltaCampaign(
   const newImage = Buffer.from(baseImage);
   newImage.fill(0x5a, 100, 600);
   const base = await blobs.put(baseImage);
+  const unknownSha = randomBytes(32).toString('hex');
   const release = await insertAuthorisedRelease(db, blobs, {
     hardwareId: opts.hardwareId,
     version: '2.0.0',
@@ -265,7 +272,7 @@ export async function seedDeltaCampaign(
     count: opts.count,
     hardwareId: opts.hardwareId,
     baseVersion: '1.0.0',
-    baseSha256: () => base.sha256,
+    baseSha256: (i) => (opts.unknownBase?.(i) ? unknownSha : base.sha256),
     keyFor: simVehicleKey,
   });
   await publishImageRepository(db, keys);
@@ -273,7 +280,7 @@ export async function seedDeltaCampaign(
   const { campaignId } = await insertCampaign(db, {
     releaseIds: [release.releaseId],
     vins: vehicles.map((v) => v.vin),
-    waves: opts.waves,
+    waves: opts.waves ?? ONE_TOLERANT_WAVE,
     users,
     pacingPerMinute: opts.pacingPerMinute,
   });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BlobStore } from '../../../backend/blobs/store.ts';
 import type { Db } from '../../../backend/db/database.ts';
+import type { DeliveryServiceOptions } from '../../../backend/delivery/service.ts';
 import { ensureDevKeySet } from '../../../backend/keys/generate.ts';
 import { loadKeySet } from '../../../backend/keys/key-set.ts';
 import type { KeySet } from '../../../backend/keys/key-set.ts';
@@ -43,6 +44,14 @@ export async function startHarness(): Promise<DeliveryHarness> {
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The options of a delivery service that uses this harness's database, keys, blobs and broker. */
+export function harnessServiceOptions(
+  h: DeliveryHarness,
+  log: (line: string) => void,
+): Pick<DeliveryServiceOptions, 'db' | 'keys' | 'blobs' | 'brokerUrl' | 'log'> {
+  return { db: h.db, keys: h.keys, blobs: h.blobs, brokerUrl: h.brokerUrl, log };
 }
 
 /** Polls `check` until it returns true, or fails naming `what` after `timeoutMs`. */

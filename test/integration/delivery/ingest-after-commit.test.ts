@@ -21,7 +21,7 @@ import type { Signer } from '../../../protocol/tuf/keys.ts';
 import { testSigner } from '../../../protocol/tuf/test-fixtures.ts';
 import { insertFleet } from './fixtures.ts';
 import type { TestVehicle } from './fixtures.ts';
-import { startHarness, waitUntil } from './harness.ts';
+import { harnessServiceOptions, startHarness, waitUntil } from './harness.ts';
 import type { DeliveryHarness } from './harness.ts';
 
 let h: DeliveryHarness;
@@ -33,13 +33,9 @@ const logs: string[] = [];
 
 async function startService(): Promise<DeliveryService> {
   const service = await startDeliveryService({
-    db: h.testDb.db,
-    keys: h.keys,
-    blobs: h.blobs,
-    brokerUrl: h.brokerUrl,
+    ...harnessServiceOptions(h, (line) => logs.push(line)),
     clientId: `ingest-test-${runId}`,
     sharedGroup: `ingest${runId}`,
-    log: (line) => logs.push(line),
     dispatcher: { tickMs: 60_000 },
     ingester: { flushMs: 10 },
   });

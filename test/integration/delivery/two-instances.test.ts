@@ -75,7 +75,6 @@ describe('two backend instances', () => {
       count: VEHICLES,
       hardwareId: HW,
       imageBytes: 8 * 1024,
-      waves: [{ cumulativePercent: 100, successThreshold: 0.9, errorThreshold: 0.5 }],
       pacingPerMinute: PACE,
     });
     await startBackend('backend-a');

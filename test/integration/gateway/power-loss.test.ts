@@ -16,10 +16,7 @@ describe('an ECU losing power during its flash (simulator fault)', () => {
   it('dual-bank ECU: the others are rolled back, it keeps running its untouched active bank', async () => {
     sim = await startSimVehicle({ faults: ['adas/silent:1'] });
     const gw = await gatewaySide(sim);
-    const targets = gw.targets(NEW);
-    const env = gw.env();
-    const record = await startUpdate({ updateId: 'p1', reference: 'c', targets }, env);
-    await env.close();
+    const { targets, record } = await gw.update('p1', 'c', NEW);
     expect(record.report?.result).toBe('rolled_back');
     expect(record.report?.ecus.map((e) => [e.ecu, e.result])).toEqual([
       ['ecm', 'rolled_back'],

@@ -15,10 +15,7 @@ describe('vehicle update against ecu-sim', () => {
   it('updates all three ECUs and confirms the dual-bank ones', async () => {
     sim = await startSimVehicle();
     const gw = await gatewaySide(sim);
-    const targets = gw.targets(NEW);
-    const env = gw.env();
-    const record = await startUpdate({ updateId: 'u1', reference: 'campaign-1', targets }, env);
-    await env.close();
+    const { targets, record } = await gw.update('u1', 'campaign-1', NEW);
     expect(record.report).toMatchObject({ result: 'succeeded', reason: null });
     expect(record.report?.ecus.map((e) => [e.ecu, e.result, e.toVersion])).toEqual([
       ['ecm', 'succeeded', '2.4.2'],
@@ -33,10 +30,7 @@ describe('vehicle update against ecu-sim', () => {
   it('rolls back the updated ECUs when one fails mid-flash, and reports its NRC', async () => {
     sim = await startSimVehicle({ faults: ['adas/nrc:0x72@transferData#1'] });
     const gw = await gatewaySide(sim);
-    const targets = gw.targets(NEW);
-    const env = gw.env();
-    const record = await startUpdate({ updateId: 'u2', reference: 'campaign-1', targets }, env);
-    await env.close();
+    const { targets, record } = await gw.update('u2', 'campaign-1', NEW);
     expect(record.report?.result).toBe('rolled_back');
     expect(record.report?.ecus.map((e) => [e.ecu, e.result])).toEqual([
       ['ecm', 'rolled_back'],

@@ -56,7 +56,6 @@ describe('/metrics during a campaign', () => {
         count: VEHICLES,
         hardwareId: HW,
         imageBytes: 32 * 1024,
-        waves: [{ cumulativePercent: 100, successThreshold: 0.9, errorThreshold: 0.5 }],
         pacingPerMinute: 600,
       });
 

@@ -8,7 +8,7 @@ import { readVersionAndHash } from '../../../../vehicle-gateway/flash/identifica
 import { ImageStore } from '../../../../vehicle-gateway/journal/image-store.ts';
 import { UpdateJournal } from '../../../../vehicle-gateway/journal/update-journal.ts';
 import type { EcuTarget, UpdateRecord } from '../../../../vehicle-gateway/journal/update-record.ts';
-import type { UpdateEnvironment } from '../../../../vehicle-gateway/update/run-update.ts';
+import { startUpdate, type UpdateEnvironment } from '../../../../vehicle-gateway/update/run-update.ts';
 import { readEcuInventory, type EcuInventory } from '../../../../vehicle-gateway/inventory/read-inventory.ts';
 import type { SimHarness } from './sim-vehicle.ts';
 import { stageTarget } from './staged-target.ts';
@@ -19,15 +19,22 @@ export interface GatewaySide {
   env(onSaved?: (record: UpdateRecord, write: number) => void): UpdateEnvironment & { close(): Promise<void> };
   /** Keeps the ECUs' current (initial) images, as a provisioned gateway would, and returns the targets. */
   targets(versions: Record<string, string>): EcuTarget[];
+  /** Stages the targets of `versions` and runs one update to its end on a fresh environment. */
+  update(updateId: string, reference: string, versions: Record<string, string>): Promise<FinishedUpdate>;
   /** What each ECU runs now: name -> sha256. */
   running(): Promise<Record<string, string>>;
   inventory(): Promise<EcuInventory[]>;
 }
 
+export interface FinishedUpdate {
+  targets: EcuTarget[];
+  record: UpdateRecord;
+}
+
 export async function gatewaySide(sim: SimHarness): Promise<GatewaySide> {
   const stateDir = await mkdtemp(join(tmpdir(), 'gateway-state-'));
   const images = new ImageStore(join(stateDir, 'images'));
-  return {
+  const side: GatewaySide = {
     stateDir,
     images,
     env(onSaved) {
@@ -50,6 +57,13 @@ export async function gatewaySide(sim: SimHarness): Promise<GatewaySide> {
         };
         return stageTarget(images, def, signed(def.simulation.softwareVersion), signed(toVersion));
       });
+    },
+    async update(updateId, reference, versions) {
+      const targets = side.targets(versions);
+      const env = side.env();
+      const record = await startUpdate({ updateId, reference, targets }, env);
+      await env.close();
+      return { targets, record };
     },
     async inventory() {
       const buses = new CanBuses(sim.openTransport);
@@ -80,4 +94,5 @@ export async function gatewaySide(sim: SimHarness): Promise<GatewaySide> {
       return out;
     },
   };
+  return side;
 }
