@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { verifyAuditChain } from '../backend/audit/chain.ts';
 import { startCheckpointer } from '../backend/audit/checkpointer.ts';
 import { verifyAnchoredAudit } from '../backend/audit/verify-anchored.ts';
-import { ed25519SignerFromSeed, seedFromLabel } from '../protocol/tuf/keys.ts';
+import { ed25519SignerFromSeed, seedFromLabel } from '@ota/protocol/keys';
 import { appendEntries, insertEntries, recompute } from '../test/integration/backend/audit-tampering.ts';
 import { createTestDatabase } from '../test/support/db.ts';
 

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readPackageHeader } from '../delta/index.ts';
+import { readPackageHeader } from '@ota/delta';
 
 interface Measure {
   ms: number;

@@ -18,9 +18,8 @@ import { ensureDevKeySet } from '../backend/keys/generate.ts';
 import { loadKeySet } from '../backend/keys/key-set.ts';
 import { publishImageRepository } from '../backend/tuf-repo/image-repository.ts';
 import { ensureRoot } from '../backend/tuf-repo/root.ts';
-import { encodeMessage } from '../protocol/messages/codec.ts';
-import { vehicleTopic } from '../protocol/messages/topics.ts';
-import { formatExpires } from '../protocol/tuf/time.ts';
+import { encodeMessage, vehicleTopic } from '@ota/protocol/messages';
+import { formatExpires } from '@ota/protocol/tuf';
 import {
   insertAuthorisedRelease,
   insertCampaign,

@@ -13,7 +13,7 @@ import { memoryBusTransportFactory, startVehicle } from '../ecu-sim/vehicle-runn
 import { loadVehicleFile } from '../ecu-sim/vehicle/load-vehicle.ts';
 import type { VehicleDefinition } from '../ecu-sim/vehicle/schema.ts';
 import { encodeInfoBlock } from '../ecu-sim/image/app-info-block.ts';
-import { MemoryCanBus, privateKeyFromHex, signRegion } from '../uds/index.ts';
+import { MemoryCanBus, privateKeyFromHex, signRegion } from '@ota/uds';
 import { CanBuses } from '../vehicle-gateway/can/buses.ts';
 import type { TransferMode } from '../vehicle-gateway/flash/transfer-plan.ts';
 import { ImageStore } from '../vehicle-gateway/journal/image-store.ts';

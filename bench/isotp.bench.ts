@@ -6,15 +6,8 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import {
-  IsoTpEndpoint,
-  MemoryCanBus,
-  UdsClient,
-  openSocketCan,
-  DiagnosticSession,
-  type CanTransport,
-} from '../uds/index.ts';
-import { MiniEcu } from '../uds/testing/mini-ecu.ts';
+import { IsoTpEndpoint, MemoryCanBus, UdsClient, openSocketCan, DiagnosticSession, type CanTransport } from '@ota/uds';
+import { MiniEcu } from '@ota/uds/testing';
 
 interface Row {
   measure: string;

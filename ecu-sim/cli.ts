@@ -11,7 +11,7 @@ const program = addFlags(
   ECU_SIM_FLAGS,
 ).action(async (opts: { vehicle: string; state: string; can?: string; fault: string[]; control?: string }) => {
   // Loaded when the command runs, so `--help` answers at once.
-  const { openSocketCan } = await import('../uds/index.ts');
+  const { openSocketCan } = await import('@ota/uds');
   const { startControlServer } = await import('./control/control-server.ts');
   const { describeAddressing } = await import('./ecu/ecu-addressing.ts');
   const { parseFaultSpec } = await import('./faults/fault-spec.ts');

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { generateImage } from './image/generate-image.ts';
 import { loadVehicleFile } from './vehicle/load-vehicle.ts';
-import { privateKeyFromHex, signRegion } from '../uds/index.ts';
+import { privateKeyFromHex, signRegion } from '@ota/uds';
 
 const program = new Command()
   .name('make-image')

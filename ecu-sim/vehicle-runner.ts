@@ -3,8 +3,8 @@
 import type { KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { CanTransport } from '../uds/index.ts';
-import { MemoryCanBus, privateKeyFromHex, publicKeyFromHex, publicKeyHexOf } from '../uds/index.ts';
+import type { CanTransport } from '@ota/uds';
+import { MemoryCanBus, privateKeyFromHex, publicKeyFromHex, publicKeyHexOf } from '@ota/uds';
 import { EcuFaults } from './faults/ecu-faults.ts';
 import { parseFaultSpec, type ParsedFaultSpec } from './faults/fault-spec.ts';
 import { provisionEcuIfAbsent } from './flash/provision.ts';

@@ -32,7 +32,7 @@ program.action(
     keysOut?: string;
   }) => {
     // Loaded when the command runs, so `--help` answers without loading MQTT and the verifier.
-    const { gatewayKeyFromHex, trustRoot } = await import('../protocol/index.ts');
+    const { gatewayKeyFromHex, trustRoot } = await import('@ota/protocol');
     const { simVehicleKey, startFleet } = await import('./fleet.ts');
     const { fleetVins } = await import('./vins.ts');
     const vins = fleetVins(o.vinPrefix, o.vehicles);

@@ -1,6 +1,6 @@
-import { ed25519SignerFromSeed, seedFromLabel } from '../protocol/tuf/keys.ts';
-import type { Signer } from '../protocol/tuf/keys.ts';
-import type { TrustedRepositoryState } from '../protocol/tuf/trusted-state.ts';
+import { ed25519SignerFromSeed, seedFromLabel } from '@ota/protocol/keys';
+import type { Signer } from '@ota/protocol/keys';
+import type { TrustedRepositoryState } from '@ota/protocol/tuf';
 import { SimVehicle } from './sim-vehicle.ts';
 import type { SimEcu, SimEvent } from './sim-vehicle.ts';
 import type { IClientOptions } from 'mqtt';

@@ -7,14 +7,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import mqtt from 'mqtt';
-import { downloadBlob, MemoryDownloadStore } from '../protocol/download/index.ts';
+import { downloadBlob, MemoryDownloadStore } from '@ota/protocol/download';
 import {
   formatExpires,
   fromRepositoryFiles,
   MetadataVerificationError,
   signManifestNow,
   verifyUpdate,
-} from '../protocol/index.ts';
+} from '@ota/protocol';
 import type {
   EcuResult,
   EcuUpdate,
@@ -22,8 +22,8 @@ import type {
   Signer,
   TrustedRepositoryState,
   VehicleManifest,
-} from '../protocol/index.ts';
-import { attachVehicleLink, vehicleWill, type VehicleMqtt } from '../protocol/mqtt/vehicle-link.ts';
+} from '@ota/protocol';
+import { attachVehicleLink, vehicleWill, type VehicleMqtt } from '@ota/protocol/mqtt';
 
 export interface SimEcu {
   serial: string;

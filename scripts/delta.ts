@@ -4,8 +4,8 @@ import { createReadStream } from 'node:fs';
 import { open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { decodeStream, DeltaError, encode, MAX_HEADER_LENGTH, readPackageHeader } from '../delta/index.ts';
-import type { EncodeProgress } from '../delta/index.ts';
+import { decodeStream, DeltaError, encode, MAX_HEADER_LENGTH, readPackageHeader } from '@ota/delta';
+import type { EncodeProgress } from '@ota/delta';
 import { addFlags } from '../runtime/cli-flags.ts';
 import { DELTA_FLAGS } from './delta-flags.ts';
 

@@ -1,7 +1,7 @@
 // Negative response codes of ISO 14229-1 (Annex A.1), with the standard's names.
 
-import { NRC, nrcHex as hex, nrcName } from '../protocol/uds-nrc/index.ts';
-import type { NrcName } from '../protocol/uds-nrc/index.ts';
+import { NRC, nrcHex as hex, nrcName } from '@ota/protocol/uds-nrc';
+import type { NrcName } from '@ota/protocol/uds-nrc';
 
 export { NRC, nrcName, type NrcName };
 

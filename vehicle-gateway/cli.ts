@@ -10,7 +10,7 @@ import { GATEWAY_FLAGS } from './cli/flags.ts';
 
 // Each command loads its modules when it runs, so `--help` and usage errors answer without loading the
 // UDS stack, MQTT and the verifier (start-up is most of a small flash's wall time on a TCU).
-const openTransport = async (iface: string) => (await import('../uds/index.ts')).openSocketCan(iface);
+const openTransport = async (iface: string) => (await import('@ota/uds')).openSocketCan(iface);
 
 const program = new Command()
   .name('gateway')

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalize } from '../../protocol/tuf/canonical-json.ts';
+import { canonicalize } from '@ota/protocol/tuf';
 import { canonicalJson } from './canonical-json.ts';
 import { entryHash } from './service.ts';
 

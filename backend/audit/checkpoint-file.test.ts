@@ -2,7 +2,7 @@ import { appendFile, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ed25519SignerFromSeed, seedFromLabel } from '../../protocol/tuf/keys.ts';
+import { ed25519SignerFromSeed, seedFromLabel } from '@ota/protocol/keys';
 import { signCheckpoint } from './checkpoint.ts';
 import { appendCheckpoints, readCheckpointLines, readLatestCheckpoint } from './checkpoint-file.ts';
 

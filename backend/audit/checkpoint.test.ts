@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ed25519SignerFromSeed, seedFromLabel } from '../../protocol/tuf/keys.ts';
+import { ed25519SignerFromSeed, seedFromLabel } from '@ota/protocol/keys';
 import { checkpointSignedBy, digestOf, parseCheckpointLine, signCheckpoint } from './checkpoint.ts';
 
 const signer = ed25519SignerFromSeed(seedFromLabel('audit checkpoint test'));

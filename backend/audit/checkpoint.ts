@@ -7,8 +7,8 @@
  * first checkpoint that no longer matches.
  */
 import { z } from 'zod';
-import { ed25519PublicKey, keyIdOf, verifyEd25519 } from '../../protocol/tuf/keys.ts';
-import type { Signer } from '../../protocol/tuf/keys.ts';
+import { ed25519PublicKey, keyIdOf, verifyEd25519 } from '@ota/protocol/keys';
+import type { Signer } from '@ota/protocol/keys';
 import { canonicalJson } from './canonical-json.ts';
 
 export const DIGEST_HEX_CHARS = 16;

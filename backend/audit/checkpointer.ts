@@ -8,7 +8,7 @@
  *
  * One checkpointer per checkpoint file (several backends sharing a database keep one file each).
  */
-import type { Signer } from '../../protocol/tuf/keys.ts';
+import type { Signer } from '@ota/protocol/keys';
 import type { Db } from '../db/database.ts';
 import { GENESIS, readAuditHead, walkChain } from './chain.ts';
 import type { ChainPoint } from './chain.ts';

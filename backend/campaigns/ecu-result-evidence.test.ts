@@ -11,7 +11,7 @@ import {
 import { destroyTestDatabase } from '../../test/integration/delivery/harness.ts';
 import { createTestDatabase } from '../../test/support/db.ts';
 import type { TestDatabase } from '../../test/support/db.ts';
-import { decodeMessage } from '../../protocol/index.ts';
+import { decodeMessage } from '@ota/protocol';
 import { BlobStore } from '../blobs/store.ts';
 import { applyResults } from '../delivery/ingest/apply-results.ts';
 import { EVIDENCE_CSV_COLUMNS, exportEvidenceCsv } from './evidence.ts';

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { label } from '../http/schema-fields.ts';
 import { CAMPAIGN_KINDS, CAMPAIGN_STATES, INSTALL_PRECONDITIONS, VEHICLE_CAMPAIGN_STATES } from './types.ts';
-import { ECU_OUTCOMES } from '../../protocol/messages/ecu-result.ts';
+import { ECU_OUTCOMES } from '@ota/protocol/messages';
 import { DELIVERY_CLASSES } from '../vulnerabilities/deadline-policy.ts';
 import { Vin } from '../fleet/schemas.ts';
 

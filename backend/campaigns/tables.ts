@@ -1,5 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
-import type { EcuOutcome } from '../../protocol/messages/ecu-result.ts';
+import type { EcuOutcome } from '@ota/protocol/messages';
 import type { TableColumns } from '../db/column-manifest.ts';
 import type { BigInt, CreatedAt, GeneratedTimestamp, Json, Numeric, Timestamp } from '../db/column-types.ts';
 import type { CampaignKind, CampaignState, InstallPolicy, TargetFilter, VehicleCampaignState } from './types.ts';

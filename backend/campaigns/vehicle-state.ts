@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Transaction } from 'kysely';
 import type { Db } from '../db/database.ts';
-import type { EcuOutcome as EcuResultName } from '../../protocol/messages/ecu-result.ts';
+import type { EcuOutcome as EcuResultName } from '@ota/protocol/messages';
 import type { Database } from '../db/schema.ts';
 import type { VehicleCampaignState } from './types.ts';
 import { appendAudit, SYSTEM_ACTOR } from '../audit/service.ts';

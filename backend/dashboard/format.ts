@@ -1,5 +1,5 @@
 // Display helpers shared by the pages. Times are shown in UTC so that every viewer reads the same.
-import { nrcName } from '../../protocol/uds-nrc/index.ts';
+import { nrcName } from '@ota/protocol/uds-nrc';
 
 export function formatTime(value: Date | string | null | undefined): string {
   if (value === null || value === undefined) return '—';

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
-import type { TargetFile } from '../../protocol/tuf/schemas.ts';
-import type { DirectorEcuTarget } from '../../protocol/uptane/custom-fields.ts';
-import { buildDirectorTarget } from '../../protocol/uptane/targets.ts';
+import type { TargetFile } from '@ota/protocol/tuf';
+import type { DirectorEcuTarget } from '@ota/protocol/uptane';
+import { buildDirectorTarget } from '@ota/protocol/uptane';
 import { imageTargetName } from '../tuf-repo/target-name.ts';
 import type { Db } from '../db/database.ts';
 

@@ -1,6 +1,4 @@
-import { encodeChunkFrame } from '../../protocol/messages/chunk-frame.ts';
-import { decodeMessage } from '../../protocol/messages/codec.ts';
-import { vehicleTopic } from '../../protocol/messages/topics.ts';
+import { encodeChunkFrame, decodeMessage, vehicleTopic } from '@ota/protocol/messages';
 import type { BlobStore } from '../blobs/store.ts';
 import type { BrokerClient } from '../mqtt/broker-client.ts';
 import { isServableBlob } from '../tuf-repo/servable.ts';

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { encode } from '../../delta/index.ts';
+import { encode } from '@ota/delta';
 import type { BlobStore } from '../blobs/store.ts';
 import type { Db } from '../db/database.ts';
 

@@ -1,6 +1,5 @@
-import { decodeMessage, encodeMessage } from '../../protocol/messages/codec.ts';
-import type { MessagePayload, RepositoryFiles } from '../../protocol/messages/payloads.ts';
-import { vehicleTopic } from '../../protocol/messages/topics.ts';
+import { decodeMessage, encodeMessage, vehicleTopic } from '@ota/protocol/messages';
+import type { MessagePayload, RepositoryFiles } from '@ota/protocol/messages';
 import type { KeySet } from '../keys/key-set.ts';
 import type { BrokerClient } from '../mqtt/broker-client.ts';
 import { ensureDirectorMetadata } from '../tuf-repo/director.ts';

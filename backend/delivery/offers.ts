@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
-import { encodeMessage } from '../../protocol/messages/codec.ts';
-import { vehicleTopic } from '../../protocol/messages/topics.ts';
-import { formatExpires } from '../../protocol/tuf/time.ts';
+import { encodeMessage, vehicleTopic } from '@ota/protocol/messages';
+import { formatExpires } from '@ota/protocol/tuf';
 import type { BrokerClient } from '../mqtt/broker-client.ts';
 import type { Db } from '../db/database.ts';
 

@@ -1,6 +1,5 @@
-import { MessageDecodeError } from '../../protocol/messages/errors.ts';
-import { parseVehicleTopic, subscriptionFilter } from '../../protocol/messages/topics.ts';
-import type { MessageKind } from '../../protocol/messages/topics.ts';
+import { MessageDecodeError, parseVehicleTopic, subscriptionFilter } from '@ota/protocol/messages';
+import type { MessageKind } from '@ota/protocol/messages';
 import type { BlobStore } from '../blobs/store.ts';
 import type { Db } from '../db/database.ts';
 import type { KeySet } from '../keys/key-set.ts';

@@ -1,7 +1,7 @@
 // What a gateway's reports mean as vehicle states. Which moves are legal is the domain's business
 // (backend/campaigns/states.ts).
 import type { z } from 'zod';
-import type { UpdatePhaseSchema } from '../../protocol/messages/payloads.ts';
+import type { UpdatePhaseSchema } from '@ota/protocol/messages';
 
 type UpdatePhase = z.infer<typeof UpdatePhaseSchema>;
 

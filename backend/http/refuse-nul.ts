@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
-import { NUL, NUL_MESSAGE as MESSAGE, nulFields } from '../../protocol/nul-fields.ts';
+import { NUL, NUL_MESSAGE as MESSAGE, nulFields } from '@ota/protocol';
 import { ProblemError, problemResponse } from './problem.ts';
 
 // PostgreSQL text cannot hold U+0000 (it fails with a data exception), and no field of this

@@ -6,8 +6,8 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ed25519SignerFromPem } from '../../protocol/tuf/keys.ts';
-import type { Signer } from '../../protocol/tuf/keys.ts';
+import { ed25519SignerFromPem } from '@ota/protocol/keys';
+import type { Signer } from '@ota/protocol/keys';
 import { writeNewKeyFile } from './generate.ts';
 import { defaultKeysDir, KeyLoadError } from './key-set.ts';
 

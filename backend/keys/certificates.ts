@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { VinSchema } from '../../protocol/vin.ts';
+import { VinSchema } from '@ota/protocol';
 
 const run = promisify(execFile);
 

@@ -1,7 +1,7 @@
 import { chmod, mkdir, readdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { generateEd25519Signer } from '../../protocol/tuf/keys.ts';
-import type { Signer } from '../../protocol/tuf/keys.ts';
+import { generateEd25519Signer } from '@ota/protocol/keys';
+import type { Signer } from '@ota/protocol/keys';
 import { REPOSITORIES, TUF_ROLES } from './key-set.ts';
 import type { RepositoryKind, TufRole } from './key-set.ts';
 

@@ -2,7 +2,7 @@ import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateEd25519Signer } from '../../protocol/tuf/keys.ts';
+import { generateEd25519Signer } from '@ota/protocol/keys';
 import { ensureDevKeySet, rotateKey, writeNewKey } from './generate.ts';
 import { envKeyName, loadKeySet } from './key-set.ts';
 

@@ -12,8 +12,8 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ed25519SignerFromPem } from '../../protocol/tuf/keys.ts';
-import type { Signer } from '../../protocol/tuf/keys.ts';
+import { ed25519SignerFromPem } from '@ota/protocol/keys';
+import type { Signer } from '@ota/protocol/keys';
 
 export const REPOSITORIES = ['image', 'director'] as const;
 export type RepositoryKind = (typeof REPOSITORIES)[number];

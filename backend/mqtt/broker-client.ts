@@ -1,8 +1,8 @@
 import mqtt from 'mqtt';
 import type { IClientOptions, MqttClient } from 'mqtt';
-import { sharedSubscriptionFilter } from '../../protocol/messages/topics.ts';
-import { forcedSubscription, reconnectWithBackoff } from '../../protocol/mqtt/reconnect-backoff.ts';
-import type { ReconnectCounter } from '../../protocol/mqtt/reconnect-backoff.ts';
+import { sharedSubscriptionFilter } from '@ota/protocol/messages';
+import { forcedSubscription, reconnectWithBackoff } from '@ota/protocol/mqtt';
+import type { ReconnectCounter } from '@ota/protocol/mqtt';
 import { deferAcks } from './deferred-acks.ts';
 import type { Ack } from './deferred-acks.ts';
 

@@ -1,9 +1,9 @@
 // Stores the security events vehicles send: each verified against the gateway key registered for its VIN,
 // then written once per (vin, counter) (a resent event changes nothing), set-based per batch. Events of an
 // isolated vehicle are still taken: that is when the operator most wants to hear from it.
-import { SecurityEventError, securityEventId, verifySecurityEvent, gatewayKeyToHex } from '../../protocol/index.ts';
-import type { SecurityEvent, SignedSecurityEvent } from '../../protocol/index.ts';
-import { ed25519PublicKey } from '../../protocol/tuf/keys.ts';
+import { SecurityEventError, securityEventId, verifySecurityEvent, gatewayKeyToHex } from '@ota/protocol';
+import type { SecurityEvent, SignedSecurityEvent } from '@ota/protocol';
+import { ed25519PublicKey } from '@ota/protocol/keys';
 import type { Rejection } from '../delivery/ingest/rejections.ts';
 import type { Db } from '../db/database.ts';
 

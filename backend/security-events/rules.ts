@@ -1,7 +1,7 @@
 // The rules that turn a stored security event into actions an operator may confirm: open a vulnerability
 // (the event points at a weakness someone exploits or tries to) and isolate the vehicle (someone is on its
 // bus or its software no longer verifies). Nothing runs without the operator's confirmation.
-import type { SecurityEventType, SecuritySeverity } from '../../protocol/index.ts';
+import type { SecurityEventType, SecuritySeverity } from '@ota/protocol';
 import { canMoveLifecycle } from '../fleet/lifecycle.ts';
 import type { VehicleLifecycle } from '../fleet/types.ts';
 

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { SECURITY_EVENT_TYPES, SECURITY_SEVERITIES } from '../../protocol/index.ts';
+import { SECURITY_EVENT_TYPES, SECURITY_SEVERITIES } from '@ota/protocol';
 import { Vin } from '../fleet/schemas.ts';
 import { PageQuery } from '../http/pagination.ts';
 import { Reason } from '../http/route.ts';

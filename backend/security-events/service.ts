@@ -2,8 +2,8 @@
 // actions an operator confirms on an event: open a vulnerability from it, isolate its vehicle. Both go through
 // the existing vulnerability and fleet services (audited there) and are remembered on the event.
 import { sql } from 'kysely';
-import { SecurityEventSchema } from '../../protocol/index.ts';
-import type { SecurityEvent, SecurityEventType, SecuritySeverity } from '../../protocol/index.ts';
+import { SecurityEventSchema } from '@ota/protocol';
+import type { SecurityEvent, SecurityEventType, SecuritySeverity } from '@ota/protocol';
 import { appendAudit, type Actor } from '../audit/service.ts';
 import type { Db } from '../db/database.ts';
 import type { VehicleLifecycle } from '../fleet/types.ts';

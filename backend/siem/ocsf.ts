@@ -1,6 +1,6 @@
 // A stored security event as an OCSF 1.1 Detection Finding (class 2004), the JSON body of its syslog message.
 // Vehicle-specific facts with no OCSF attribute (counter, attack, CAN id...) are under `unmapped`.
-import type { SecuritySeverity } from '../../protocol/index.ts';
+import type { SecuritySeverity } from '@ota/protocol';
 import type { StoredSecurityEvent } from '../security-events/service.ts';
 
 export const OCSF_VERSION = '1.1.0';

@@ -1,5 +1,5 @@
 // RFC 5424 syslog messages and RFC 6587 octet-counting frames (as RFC 5425 prescribes over TLS).
-import type { SecuritySeverity } from '../../protocol/index.ts';
+import type { SecuritySeverity } from '@ota/protocol';
 
 /** RFC 5424 severity per event severity: 2 critical, 3 error, 4 warning, 5 notice. */
 const SYSLOG_SEVERITY: Record<SecuritySeverity, number> = { critical: 2, high: 3, medium: 4, low: 5 };

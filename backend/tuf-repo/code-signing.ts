@@ -1,5 +1,5 @@
-import { signEcuImage } from '../../protocol/uptane/targets.ts';
-import type { Signer } from '../../protocol/tuf/keys.ts';
+import { signEcuImage } from '@ota/protocol/uptane';
+import type { Signer } from '@ota/protocol/keys';
 import type { Db } from '../db/database.ts';
 
 /**

@@ -1,7 +1,6 @@
 import type { Context } from 'hono';
-import { claimedVehicle, verifyVehicleAuthorization } from '../../protocol/vehicle-request-auth.ts';
+import { claimedVehicle, verifyVehicleAuthorization, gatewayKeyToHex } from '@ota/protocol';
 import type { Db } from '../db/database.ts';
-import { gatewayKeyToHex } from '../../protocol/index.ts';
 import type { AuthUser } from '../http/auth.ts';
 import { ProblemError } from '../http/problem.ts';
 

@@ -1,4 +1,4 @@
-import type { TargetFile } from '../../protocol/tuf/schemas.ts';
+import type { TargetFile } from '@ota/protocol/tuf';
 import type { Db } from '../db/database.ts';
 import type { KeySet } from '../keys/key-set.ts';
 import { ensureTargetsPublished } from './publish-targets.ts';

@@ -1,4 +1,4 @@
-import { parseExpires } from '../../protocol/tuf/time.ts';
+import { parseExpires } from '@ota/protocol/tuf';
 import type { Role } from './metadata-store.ts';
 
 /** How long each role's metadata stays valid: short for online roles, so a frozen client notices. */

@@ -1,5 +1,5 @@
-import type { TargetFile } from '../../protocol/tuf/schemas.ts';
-import { buildImageTarget } from '../../protocol/uptane/targets.ts';
+import type { TargetFile } from '@ota/protocol/tuf';
+import { buildImageTarget } from '@ota/protocol/uptane';
 import type { KeySet } from '../keys/key-set.ts';
 import type { Db } from '../db/database.ts';
 import { ensureCodeSignatures } from './code-signing.ts';

@@ -1,6 +1,5 @@
-import { canonicalize } from '../../protocol/tuf/canonical-json.ts';
-import { publishRepository } from '../../protocol/tuf/publish.ts';
-import type { TargetFile } from '../../protocol/tuf/schemas.ts';
+import { canonicalize, publishRepository } from '@ota/protocol/tuf';
+import type { TargetFile } from '@ota/protocol/tuf';
 import type { Db } from '../db/database.ts';
 import type { KeySet } from '../keys/key-set.ts';
 import { expiresAt, expiresSoon } from './expiry.ts';

@@ -1,6 +1,5 @@
-import { buildSnapshot, buildTimestamp } from '../../protocol/tuf/builders.ts';
-import type { Signer } from '../../protocol/tuf/keys.ts';
-import { serializeMetadata, signMetadata } from '../../protocol/tuf/signatures.ts';
+import { buildSnapshot, buildTimestamp, serializeMetadata, signMetadata } from '@ota/protocol/tuf';
+import type { Signer } from '@ota/protocol/keys';
 import type { Db } from '../db/database.ts';
 import { expiresAt, expiresSoon } from './expiry.ts';
 import { insertMetadata } from './metadata-store.ts';

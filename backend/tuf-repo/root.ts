@@ -1,7 +1,6 @@
-import { publishRoot } from '../../protocol/tuf/publish.ts';
-import { RootSignedSchema } from '../../protocol/tuf/schemas.ts';
-import type { RootSigned } from '../../protocol/tuf/schemas.ts';
-import type { Signer } from '../../protocol/tuf/keys.ts';
+import { publishRoot, RootSignedSchema } from '@ota/protocol/tuf';
+import type { RootSigned } from '@ota/protocol/tuf';
+import type { Signer } from '@ota/protocol/keys';
 import type { KeySet, RepositoryKind } from '../keys/key-set.ts';
 import { TUF_ROLES } from '../keys/key-set.ts';
 import type { Db } from '../db/database.ts';

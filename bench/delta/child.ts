@@ -6,8 +6,8 @@
 // encode-plain: a delta without code transform; encode-full: the full-image fallback alone.
 import { createReadStream } from 'node:fs';
 import { open, readFile, writeFile } from 'node:fs/promises';
-import { decodeStream, encode } from '../../delta/index.ts';
-import type { EncodeOptions } from '../../delta/index.ts';
+import { decodeStream, encode } from '@ota/delta';
+import type { EncodeOptions } from '@ota/delta';
 
 const ENCODE_OPTIONS: Record<string, EncodeOptions> = {
   encode: {},

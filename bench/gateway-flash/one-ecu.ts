@@ -10,7 +10,7 @@ import { encodeInfoBlock } from '../../ecu-sim/image/app-info-block.ts';
 import { memoryBusTransportFactory, startVehicle } from '../../ecu-sim/vehicle-runner.ts';
 import { loadVehicleFile } from '../../ecu-sim/vehicle/load-vehicle.ts';
 import type { VehicleDefinition } from '../../ecu-sim/vehicle/schema.ts';
-import { MemoryCanBus, privateKeyFromHex, signRegion } from '../../uds/index.ts';
+import { MemoryCanBus, privateKeyFromHex, signRegion } from '@ota/uds';
 import { connectEcu } from '../../vehicle-gateway/can/ecu-connection.ts';
 import { flashEcu } from '../../vehicle-gateway/flash/flash-ecu.ts';
 import { imageForLayout } from '../../vehicle-gateway/flash/image.ts';

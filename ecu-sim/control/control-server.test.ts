@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DiagnosticSession, RoutineId } from '../../uds/index.ts';
+import { DiagnosticSession, RoutineId } from '@ota/uds';
 import { nrcOf, startHarness, type Harness } from '../testing/harness.ts';
 import { startControlServer, type ControlServer } from './control-server.ts';
 

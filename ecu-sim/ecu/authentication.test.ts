@@ -15,7 +15,7 @@ import {
   RoutineId,
   type UdsClient,
   verifyOwnership,
-} from '../../uds/index.ts';
+} from '@ota/uds';
 import {
   createUdsPki,
   credentialOf,

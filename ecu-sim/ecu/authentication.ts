@@ -4,9 +4,15 @@
 // good for one proof, right or wrong. The state lives until deAuthenticate, a new verifyCertificate, a session
 // change (S3 expiry included) or a reset; the server's security level carries the programming right meanwhile.
 import type { KeyObject, X509Certificate } from 'node:crypto';
-import { NRC, NegativeResponse } from '../../uds/index.ts';
-import { checkCertificate, type VerifiedCertificate } from '../../uds/authentication/certificate-check.ts';
-import { newChallenge, proveOwnership, verifyOwnership } from '../../uds/authentication/proof-of-ownership.ts';
+import {
+  NRC,
+  NegativeResponse,
+  checkCertificate,
+  type VerifiedCertificate,
+  newChallenge,
+  proveOwnership,
+  verifyOwnership,
+} from '@ota/uds';
 
 export interface EcuAuthenticationConfig {
   trustAnchor: X509Certificate;

@@ -1,7 +1,7 @@
 // The CAN FD ECU (adas) serves a classical-only tester: every frame it sends back, flow control included, is a
 // classical CAN frame, because a classical controller rejects CAN FD frames.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CanFrame } from '../../uds/index.ts';
+import type { CanFrame } from '@ota/uds';
 import { startHarness, type Harness } from '../testing/harness.ts';
 import { openTester } from '../testing/tester.ts';
 

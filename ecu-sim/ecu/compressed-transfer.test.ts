@@ -1,7 +1,7 @@
 import { brotliCompressSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { encode as encodeDelta } from '../../delta/index.ts';
-import { DiagnosticSession, encodeMemoryRange, RoutineId, sha256, type UdsClient } from '../../uds/index.ts';
+import { encode as encodeDelta } from '@ota/delta';
+import { DiagnosticSession, encodeMemoryRange, RoutineId, sha256, type UdsClient } from '@ota/uds';
 import { generateImage } from '../image/generate-image.ts';
 import { nrcOf, startHarness, type Harness } from '../testing/harness.ts';
 import { testSigningKeyHex, testVehicle } from '../testing/test-vehicle.ts';

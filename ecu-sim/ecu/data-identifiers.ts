@@ -1,6 +1,6 @@
 // ReadDataByIdentifier content of the reference profile (flash-protocol.md, identification table).
 import type { EcuDefinition } from '../vehicle/schema.ts';
-import { BootloaderCapability, DataIdentifier } from '../../uds/index.ts';
+import { BootloaderCapability, DataIdentifier } from '@ota/uds';
 
 /** F15A: the fingerprint a tester writes is 1..64 bytes (tester id, date, campaign reference). */
 export const MAX_FINGERPRINT_LENGTH = 64;

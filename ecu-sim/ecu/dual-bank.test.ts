@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { DiagnosticSession, encodeMemoryRange, RoutineId, sha256, type UdsClient } from '../../uds/index.ts';
+import { DiagnosticSession, encodeMemoryRange, RoutineId, sha256, type UdsClient } from '@ota/uds';
 import { nrcOf, regionImage, startHarness, type Harness } from '../testing/harness.ts';
 import { testSigningKeyHex } from '../testing/test-vehicle.ts';
 import { flashEcu, signImage } from '../testing/tester.ts';

@@ -1,5 +1,5 @@
 // ISO-TP endpoint options of an ECU (the server side) from the addressing in its definition.
-import { normalFixedId, normalFixedPhysicalIds, type IsoTpOptions } from '../../uds/index.ts';
+import { normalFixedId, normalFixedPhysicalIds, type IsoTpOptions } from '@ota/uds';
 import type { EcuDefinition } from '../vehicle/schema.ts';
 
 export interface EcuEndpointOptions {

@@ -10,7 +10,7 @@ import { StateStore } from '../flash/state-store.ts';
 import { decodeInfoBlock, type AppInfo } from '../image/app-info-block.ts';
 import type { EcuDefinition } from '../vehicle/schema.ts';
 import { DTC_STATUS_FAILED } from './dtc-codes.ts';
-import { sha256, verifyDigest } from '../../uds/index.ts';
+import { sha256, verifyDigest } from '@ota/uds';
 
 export class EcuMemory {
   private readonly store: StateStore;

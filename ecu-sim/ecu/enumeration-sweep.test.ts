@@ -2,8 +2,8 @@
 // that has one, every DID of F100-F1FF, in every session (and unlocked). Each request must get exactly one
 // final answer that ISO 14229-1 allows for it, never generalReject (an unhandled error), never a hang.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MemoryCanBus } from '../../uds/index.ts';
-import { computeSecurityKey, IsoTpEndpoint, NRC, SERVICES_WITH_SUB_FUNCTION } from '../../uds/index.ts';
+import type { MemoryCanBus } from '@ota/uds';
+import { computeSecurityKey, IsoTpEndpoint, NRC, SERVICES_WITH_SUB_FUNCTION } from '@ota/uds';
 import { memoryBusTransportFactory, startVehicle, type RunningVehicle } from '../vehicle-runner.ts';
 import { testVehicle, VEHICLES_DIR } from '../testing/test-vehicle.ts';
 import { mkdtempSync } from 'node:fs';

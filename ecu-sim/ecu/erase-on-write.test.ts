@@ -2,8 +2,8 @@
 // most of the target erases only the sectors whose content differs, and a power cut at any persistent write of
 // that path leaves the old image running and the update repeatable.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { encode as encodeDelta } from '../../delta/index.ts';
-import { DiagnosticSession, NRC, RoutineId, sha256, type UdsClient } from '../../uds/index.ts';
+import { encode as encodeDelta } from '@ota/delta';
+import { DiagnosticSession, NRC, RoutineId, sha256, type UdsClient } from '@ota/uds';
 import { FlashBank } from '../flash/flash-bank.ts';
 import { generateImage } from '../image/generate-image.ts';
 import { nrcOf, startHarness, type Harness } from '../testing/harness.ts';

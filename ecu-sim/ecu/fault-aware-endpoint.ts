@@ -1,6 +1,6 @@
 // The ECU's physical ISO-TP endpoint, with the two faults that act on the wire: answers held back (delay) and
 // nothing sent at all once the power is gone.
-import { IsoTpEndpoint, type CanTransport, type IsoTpOptions, type ReceivedFormat } from '../../uds/index.ts';
+import { IsoTpEndpoint, type CanTransport, type IsoTpOptions, type ReceivedFormat } from '@ota/uds';
 import type { EcuFaults } from '../faults/ecu-faults.ts';
 import { responseStep } from '../faults/fault-step.ts';
 import type { PowerSupply } from '../flash/power.ts';

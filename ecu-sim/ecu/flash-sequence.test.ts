@@ -2,12 +2,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { MemoryCanBus } from '../../uds/index.ts';
+import type { MemoryCanBus } from '@ota/uds';
 import { generateImage } from '../image/generate-image.ts';
 import { testSigningKeyHex, testVehicle, VEHICLES_DIR } from '../testing/test-vehicle.ts';
 import { flashEcu, openTester, signImage, type Tester } from '../testing/tester.ts';
 import { memoryBusTransportFactory, startVehicle, type RunningVehicle } from '../vehicle-runner.ts';
-import { sha256 } from '../../uds/index.ts';
+import { sha256 } from '@ota/uds';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -2,7 +2,7 @@
 // consecutive frames before the ECU has read them and answered (a stalled ECU process on SocketCAN would
 // otherwise lose frames of a 4 KiB TransferData in its full receive buffer).
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CanFrame } from '../../uds/index.ts';
+import type { CanFrame } from '@ota/uds';
 import { startHarness, type Harness } from '../testing/harness.ts';
 import { DEFAULT_ECU_BLOCK_SIZE } from '../vehicle/schema.ts';
 

@@ -6,7 +6,7 @@ import {
   RoutineId,
   type UdsClient,
   UdsTimeoutError,
-} from '../../uds/index.ts';
+} from '@ota/uds';
 import { nrcOf, regionImage, startHarness, type Harness } from '../testing/harness.ts';
 import { testSigningKeyHex } from '../testing/test-vehicle.ts';
 import { programRegion, signImage } from '../testing/tester.ts';

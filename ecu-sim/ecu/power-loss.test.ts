@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { DiagnosticSession, sha256 } from '../../uds/index.ts';
+import { DiagnosticSession, sha256 } from '@ota/uds';
 import { regionImage, startHarness, type Harness } from '../testing/harness.ts';
 import { testSigningKeyHex, testVehicle } from '../testing/test-vehicle.ts';
 import { flashEcu, programRegion, signImage } from '../testing/tester.ts';

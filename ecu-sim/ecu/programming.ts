@@ -1,13 +1,7 @@
 // The bootloader's reprogramming functions: eraseMemory, RequestDownload / TransferData / RequestTransferExit,
 // checkMemory, checkProgrammingDependencies and the dual-bank routines. Each one validates its input completely
 // before it changes anything, and persists flash and state before it answers.
-import {
-  NegativeResponse,
-  nextBlockSequenceCounter,
-  NRC,
-  SIGNATURE_LENGTH,
-  type MemoryRange,
-} from '../../uds/index.ts';
+import { NegativeResponse, nextBlockSequenceCounter, NRC, SIGNATURE_LENGTH, type MemoryRange } from '@ota/uds';
 import type { EcuFaults } from '../faults/ecu-faults.ts';
 import { otherBank, type BankName } from '../flash/ecu-state.ts';
 import { ERASED_BYTE, FlashAddressError, NotErasedError, resolveRange } from '../flash/flash-bank.ts';

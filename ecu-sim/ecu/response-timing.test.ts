@@ -2,12 +2,12 @@
 // responsePending) leaves within its advertised P2server, also while a flash write takes far longer than P2.
 // A write that blocks the event loop (writeSync + fsyncSync) holds the 0x78 timer back with it.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CanFrame, UdsClient } from '../../uds/index.ts';
+import type { CanFrame, UdsClient } from '@ota/uds';
 import { generateImage } from '../image/generate-image.ts';
 import { startHarness, type Harness } from '../testing/harness.ts';
 import { testSigningKeyHex, testVehicle } from '../testing/test-vehicle.ts';
 import { flashEcu, signImage } from '../testing/tester.ts';
-import { sha256 } from '../../uds/index.ts';
+import { sha256 } from '@ota/uds';
 
 /** The ECU advertises (and must keep) this P2server; generous so a loaded test machine keeps it too. */
 const P2_SERVER_MS = 300;

@@ -3,7 +3,7 @@
 // answers exceededNumberOfAttempts and locks the level for 10 s (requiredTimeDelayNotExpired meanwhile).
 // The attempt counter and the lock survive a power cycle, as in a real ECU.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { computeSecurityKey, NRC, NegativeResponse } from '../../uds/index.ts';
+import { computeSecurityKey, NRC, NegativeResponse } from '@ota/uds';
 import type { EcuMemory } from './ecu-memory.ts';
 
 export const SEED_LENGTH = 16;

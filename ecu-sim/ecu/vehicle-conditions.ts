@@ -1,6 +1,6 @@
 // The vehicle's conditions every ECU of it sees (battery, speed, ignition, engine): the programming
 // preconditions. Set from the vehicle file, the `--fault` specs and the control channel.
-import { PreconditionReason } from '../../uds/index.ts';
+import { PreconditionReason } from '@ota/uds';
 import type { ConditionChange } from '../faults/fault-spec.ts';
 import { IGNITION_STATES, type Preconditions } from '../vehicle/schema.ts';
 

@@ -8,7 +8,7 @@ import {
   UdsServer,
   type CanTransport,
   type ServiceDefinition,
-} from '../../uds/index.ts';
+} from '@ota/uds';
 import { EcuFaults } from '../faults/ecu-faults.ts';
 import { EcuAuthentication, type EcuAuthenticationConfig } from './authentication.ts';
 import { authenticationService } from './services/authentication.ts';

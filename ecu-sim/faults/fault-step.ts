@@ -1,6 +1,6 @@
 // Which step of the sequence a UDS message belongs to, for faults attached to a step. Works on requests and
 // on positive responses (same layout after the SID); a negative response only tells its service.
-import { RoutineId, SID } from '../../uds/index.ts';
+import { RoutineId, SID } from '@ota/uds';
 import type { FaultStep } from './fault-spec.ts';
 
 const ROUTINE_STEPS: ReadonlyMap<number, FaultStep> = new Map<number, FaultStep>([

@@ -3,7 +3,7 @@
 // before its promise resolves, so what the tester saw acknowledged survives a kill. Writes and fsyncs run off
 // the event loop (libuv's thread pool): a slow medium must not hold back the server's 0x78 timer.
 import { closeSync, fsync, openSync, readSync, write } from 'node:fs';
-import type { FlashLayout, FlashRegion } from '../../uds/vehicle/definition-schema.ts';
+import type { FlashLayout, FlashRegion } from '@ota/uds/vehicle';
 import type { PowerSupply } from './power.ts';
 
 export const ERASED_BYTE = 0xff;

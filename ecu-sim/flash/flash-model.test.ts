@@ -8,7 +8,7 @@ import { PowerLostError, PowerSupply } from './power.ts';
 import { bankFileName, provisionEcuIfAbsent } from './provision.ts';
 import { encodeInfoBlock } from '../image/app-info-block.ts';
 import { StateStore } from './state-store.ts';
-import { privateKeyFromHex, publicKeyFromHex, sha256, verifyDigest } from '../../uds/index.ts';
+import { privateKeyFromHex, publicKeyFromHex, sha256, verifyDigest } from '@ota/uds';
 
 function provisioned(name: string): { dir: string; def: ReturnType<typeof testVehicle>['ecus'][number] } {
   const def = testVehicle().ecus.find((e) => e.name === name)!;

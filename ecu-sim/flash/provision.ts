@@ -9,7 +9,7 @@ import type { EcuDefinition } from '../vehicle/schema.ts';
 import { initialEcuState, type BankName } from './ecu-state.ts';
 import { bankSize, ERASED_BYTE } from './flash-bank.ts';
 import { STATE_FILE, writeFileAtomic } from './state-store.ts';
-import { signRegion } from '../../uds/index.ts';
+import { signRegion } from '@ota/uds';
 
 export function bankFileName(bank: BankName): string {
   return `bank-${bank}.bin`;

@@ -3,7 +3,7 @@
 // "delta" (a delta/ package against the ECU's active image). A compressed stream is collected and
 // decoded at RequestTransferExit, then programmed.
 import { brotliDecompressSync } from 'node:zlib';
-import { decode as decodeDeltaPackage } from '../../delta/index.ts';
+import { decode as decodeDeltaPackage } from '@ota/delta';
 
 export type TransferEncoding = 'none' | 'brotli' | 'delta';
 

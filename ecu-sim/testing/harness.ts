@@ -2,7 +2,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MemoryCanBus, NegativeResponseError } from '../../uds/index.ts';
+import { MemoryCanBus, NegativeResponseError } from '@ota/uds';
 import { generateImage } from '../image/generate-image.ts';
 import { memoryBusTransportFactory, startVehicle, type RunningVehicle } from '../vehicle-runner.ts';
 import type { VehicleDefinition } from '../vehicle/schema.ts';

@@ -12,7 +12,7 @@ import {
   RoutineId,
   signRegion,
   UdsClient,
-} from '../../uds/index.ts';
+} from '@ota/uds';
 import type { EcuDefinition } from '../vehicle/schema.ts';
 
 export interface Tester {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadVehicleFile, parseVehicleDefinition, VehicleDefinitionError } from './load-vehicle.ts';
-import { publicVehicleSchema } from '../../uds/vehicle/definition-schema.ts';
+import { publicVehicleSchema } from '@ota/uds/vehicle';
 
 const example = join(import.meta.dirname, '..', 'vehicles', 'example.json');
 

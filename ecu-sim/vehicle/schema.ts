@@ -1,12 +1,7 @@
 // The full vehicle definition the simulator reads: the public part (uds/vehicle/definition-schema.ts) plus the simulator-private
 // `simulation` members (security secret, initial image, bank policy, preconditions).
 import { z } from 'zod';
-import {
-  checkEcuUniqueness,
-  knownCanIdsSchema,
-  publicEcuSchema,
-  vinSchema,
-} from '../../uds/vehicle/definition-schema.ts';
+import { checkEcuUniqueness, knownCanIdsSchema, publicEcuSchema, vinSchema } from '@ota/uds/vehicle';
 
 export const IGNITION_STATES = ['off', 'accessory', 'on', 'cranking'] as const;
 export type IgnitionState = (typeof IGNITION_STATES)[number];

@@ -4,7 +4,7 @@
 import { readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensureDevKeySet } from '../../backend/keys/generate.ts';
-import { privateKeyFromHex } from '../../uds/index.ts';
+import { privateKeyFromHex } from '@ota/uds';
 
 const TEST_KEY_FILE = 'TEST-ONLY-demo-code-signing.pem';
 

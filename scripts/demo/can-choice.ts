@@ -3,7 +3,7 @@
 // (2 Mbit/s CAN FD data phase) so flashing takes a real bus's time; the timing costs one timer per
 // millisecond of bus time, which is cheap.
 import { readFileSync } from 'node:fs';
-import { MemoryCanBus, openSocketCan, type CanTransport } from '../../uds/index.ts';
+import { MemoryCanBus, openSocketCan, type CanTransport } from '@ota/uds';
 
 export type CanMode = 'auto' | 'vcan' | 'memory';
 

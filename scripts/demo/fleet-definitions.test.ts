@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseVehicleDefinition } from '../../ecu-sim/index.ts';
-import { sha256Hex } from '../../protocol/index.ts';
+import { sha256Hex } from '@ota/protocol';
 import { demoVehicle, demoVin, loadTemplate } from './fleet-definitions.ts';
 import { bumpPatch, releaseImage, runningImage } from './images.ts';
 

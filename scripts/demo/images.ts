@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { encodeInfoBlock, generateImage, type EcuDefinition } from '../../ecu-sim/index.ts';
 import type { DemoTemplate } from './fleet-definitions.ts';
-import { signRegion } from '../../uds/index.ts';
+import { signRegion } from '@ota/uds';
 
 /** The TEST-ONLY code-signing key the template vehicle's ECUs trust. */
 export function testSigningSeedHex(template: DemoTemplate): string {

@@ -21,7 +21,7 @@ import {
   recordRemediation,
   reportVulnerability,
 } from '../../backend/vulnerabilities/service.ts';
-import { ed25519SignerFromSeed, sha256Hex, type Signer, gatewayKeyFromHex } from '../../protocol/index.ts';
+import { ed25519SignerFromSeed, sha256Hex, type Signer, gatewayKeyFromHex } from '@ota/protocol';
 import { DEMO_MODEL, demoVehicle, UPDATED_ECUS, type DemoTemplate } from './fleet-definitions.ts';
 import { bumpPatch, releaseImage, runningImage } from './images.ts';
 import type { DemoLayout } from './layout.ts';

@@ -13,7 +13,7 @@ import type { CanChoice } from './can-choice.ts';
 import { demoVehicle, type DemoTemplate } from './fleet-definitions.ts';
 import { regionSignatures, runningImage, testSigningSeedHex } from './images.ts';
 import type { VehicleLayout } from './layout.ts';
-import { privateKeyFromHex } from '../../uds/index.ts';
+import { privateKeyFromHex } from '@ota/uds';
 
 export interface TrustedRoots {
   readonly image: Uint8Array;

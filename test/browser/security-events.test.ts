@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SecurityEvent } from '../../protocol/index.ts';
+import type { SecurityEvent } from '@ota/protocol';
 import { launchChromium } from './browser.ts';
 import { seedFleet, seedSecurityEvents, seedUser, type SeededUser } from './seed.ts';
 import { startBackend, type RunningBackend } from './server.ts';

@@ -5,7 +5,7 @@ import type { Db } from '../../backend/db/database.ts';
 import type { Role } from '../../backend/users/types.ts';
 import { createCampaign, DEFAULT_WAVES, transitionCampaign } from '../../backend/campaigns/service.ts';
 import type { Campaign } from '../../backend/campaigns/service.ts';
-import type { SecurityEvent } from '../../protocol/index.ts';
+import type { SecurityEvent } from '@ota/protocol';
 import { createVehicleModel, registerVehicle } from '../../backend/fleet/service.ts';
 import { attachImage, createRelease, decideAuthorization, transitionRelease } from '../../backend/releases/service.ts';
 import { createUser, issueToken } from '../../backend/users/service.ts';

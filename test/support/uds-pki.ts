@@ -12,7 +12,7 @@ import {
   type UdsKeyAlgorithm,
   type UdsKeyPair,
 } from '../../backend/keys/uds-certificates.ts';
-import type { TesterCredential } from '../../uds/index.ts';
+import type { TesterCredential } from '@ota/uds';
 
 export type { UdsKeyPair };
 

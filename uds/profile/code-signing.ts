@@ -2,11 +2,7 @@
 // digest of one flash region, with raw 32-byte keys given as hex (vehicle files, key files). The ECU verifies;
 // a tester signs only in engineer mode with a TEST key; production images arrive signed.
 import { createHash, sign, verify, type KeyObject } from 'node:crypto';
-import {
-  ed25519PrivateKeyFromSeed,
-  ed25519PublicKeyFromRaw,
-  rawEd25519PublicKey,
-} from '../../protocol/ed25519-raw-keys.ts';
+import { ed25519PrivateKeyFromSeed, ed25519PublicKeyFromRaw, rawEd25519PublicKey } from '@ota/protocol/keys';
 
 export const SIGNATURE_LENGTH = 64;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryCanBus } from '../../uds/index.ts';
+import { MemoryCanBus } from '@ota/uds';
 import { CanBuses, CanBusesClosed } from './buses.ts';
 
 describe('CanBuses', () => {

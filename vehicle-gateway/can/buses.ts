@@ -1,6 +1,6 @@
 // One CAN transport per interface, opened on first use and shared by every ECU on it.
-import type { CanTransport } from '../../uds/index.ts';
-import type { PublicEcuDefinition } from '../../uds/vehicle/definition-schema.ts';
+import type { CanTransport } from '@ota/uds';
+import type { PublicEcuDefinition } from '@ota/uds/vehicle';
 import { connectEcu, type EcuClientOptions, type EcuConnection } from './ecu-connection.ts';
 
 export type OpenTransport = (iface: string) => Promise<CanTransport>;

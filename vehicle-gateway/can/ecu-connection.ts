@@ -1,13 +1,11 @@
 // Opens the UDS connection to one ECU as its vehicle definition describes it: ISO-TP over the given CAN
 // transport with the ECU's addressing (11-bit normal or 29-bit normal fixed), a functional endpoint for the
 // bus-wide requests, and the EcuLink/FunctionalLink the flash engine drives.
-import type { CanTransport } from '../../uds/can/transport.ts';
-import { UdsClient } from '../../uds/client/client.ts';
-import { IsoTpEndpoint } from '../../uds/isotp/endpoint.ts';
-import { normalFixedId } from '../../uds/isotp/options.ts';
+import type { CanTransport } from '@ota/uds';
+import { UdsClient, IsoTpEndpoint, normalFixedId } from '@ota/uds';
 import type { EcuLink, FunctionalLink } from '../flash/ecu-link.ts';
 import { ecuLinkOver, functionalLinkOver } from '../flash/uds-link.ts';
-import type { PublicEcuDefinition } from '../../uds/vehicle/definition-schema.ts';
+import type { PublicEcuDefinition } from '@ota/uds/vehicle';
 
 export interface EcuConnection {
   ecu: PublicEcuDefinition;

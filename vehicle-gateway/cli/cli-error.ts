@@ -1,7 +1,7 @@
 // Exit codes of the gateway CLI, the error that carries one, and the CAN connection step that maps to one.
 import type { CanBuses } from '../can/buses.ts';
 import type { EcuConnection } from '../can/ecu-connection.ts';
-import type { PublicEcuDefinition } from '../../uds/vehicle/definition-schema.ts';
+import type { PublicEcuDefinition } from '@ota/uds/vehicle';
 export const EXIT = {
   ok: 0,
   /** The ECU was reached but flashing (or the update) failed. */

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import type { OpenTransport } from '../can/buses.ts';
 import { CanBuses } from '../can/buses.ts';
-import { privateKeyFromHex, publicKeyFromHex, signRegion, verifyRegion } from '../../uds/index.ts';
+import { privateKeyFromHex, publicKeyFromHex, signRegion, verifyRegion } from '@ota/uds';
 import { readAppInfo, type AppInfo } from '../flash/app-info.ts';
 import { flashEcu, type FlashProgress } from '../flash/flash-ecu.ts';
 import { fingerprint } from '../flash/fingerprint.ts';
@@ -11,11 +11,11 @@ import type { FlashOutcome } from '../flash/result.ts';
 import type { TransferMode } from '../flash/transfer-plan.ts';
 import { parseSecretHex, secretFromVehicleFile } from '../vehicle/engineer-secrets.ts';
 import { findEcu, loadVehicleFile } from '../vehicle/load.ts';
-import type { PublicEcuDefinition } from '../../uds/vehicle/definition-schema.ts';
+import type { PublicEcuDefinition } from '@ota/uds/vehicle';
 import { CliError, connectOrExit } from './cli-error.ts';
 import { parseSignatures } from './signature-file.ts';
 import { loadTesterCredential } from '../vehicle/tester-credential.ts';
-import type { TesterCredential } from '../../uds/authentication/tester-authentication.ts';
+import type { TesterCredential } from '@ota/uds';
 
 export interface FlashCommandOptions {
   vehicle: string;

@@ -1,6 +1,6 @@
 // `gateway flash --signature FILE`: the OEM code signatures of an image's regions, one per region, as the
 // engineer was given them.
-import { KeyFormatError, SIGNATURE_LENGTH } from '../../uds/index.ts';
+import { KeyFormatError, SIGNATURE_LENGTH } from '@ota/uds';
 
 /** Signatures in a file: raw binary (64 bytes per region) or hex text (128 digits per region, whitespace ignored). */
 export function parseSignatures(content: Buffer, regionCount: number): Uint8Array[] {

@@ -3,8 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { chunkServer } from '../../protocol/download/testing/chunk-server.ts';
-import { sha256Hex } from '../../protocol/index.ts';
+import { chunkServer } from '@ota/protocol/testing';
+import { sha256Hex } from '@ota/protocol';
 import { BlobDownloader } from './blob-download.ts';
 
 let dir: string | null = null;

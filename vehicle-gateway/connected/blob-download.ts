@@ -18,7 +18,7 @@ import {
   type ChunkChannel,
   type DownloadOptions,
   type DownloadStore,
-} from '../../protocol/download/index.ts';
+} from '@ota/protocol/download';
 import { writeFileAtomic } from '../journal/atomic-file.ts';
 
 /** One blob's part file and the list of its ranges received, in `dir`. */

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ed25519SignerFromSeed, parseExpires, type MessagePayload, type Signer } from '../../protocol/index.ts';
+import { ed25519SignerFromSeed, parseExpires, type MessagePayload, type Signer } from '@ota/protocol';
 import { CanBuses, type OpenTransport } from '../can/buses.ts';
 import type { FlashProgress } from '../flash/flash-ecu.ts';
 import { readEcuInventory, type EcuInventory } from '../inventory/read-inventory.ts';
@@ -16,16 +16,16 @@ import { resumeUpdate, startUpdate, UpdateRefused, type UpdateEnvironment } from
 import { parseSecretHex } from '../vehicle/engineer-secrets.ts';
 import { loadVehicleFile } from '../vehicle/load.ts';
 import { loadTesterCredential } from '../vehicle/tester-credential.ts';
-import type { PublicVehicleDefinition } from '../../uds/vehicle/definition-schema.ts';
+import type { PublicVehicleDefinition } from '@ota/uds/vehicle';
 import { BlobDownloader } from './blob-download.ts';
 import { attemptKey, HandledAttempts } from './handled-attempts.ts';
 import { ConfigError, type GatewayConfig } from './config.ts';
-import type { TesterCredential } from '../../uds/authentication/tester-authentication.ts';
+import type { TesterCredential } from '@ota/uds';
 import { INVENTORY_RETRY_DEFAULT, InventoryRetry } from './inventory-retry.ts';
 import type { BackoffOptions } from './retry-backoff.ts';
 import { buildManifest, ManifestCounter, refusedResult, resultFromReport } from './messages.ts';
 import { connectVehicleMqtt } from './mqtt-link.ts';
-import type { VehicleMqtt } from '../../protocol/mqtt/vehicle-link.ts';
+import type { VehicleMqtt } from '@ota/protocol/mqtt';
 import { PrepareError, prepareUpdate, type PreparedUpdate } from './prepare-update.ts';
 import { probePreconditions, waitUntilReady } from './readiness.ts';
 import { TrustStore } from './trust-store.ts';

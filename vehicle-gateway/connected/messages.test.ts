@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeMessage, encodeMessage } from '../../protocol/index.ts';
+import { decodeMessage, encodeMessage } from '@ota/protocol';
 import type { VehicleUpdateReport } from '../journal/update-record.ts';
 import { resultFromReport, resultIdOf } from './messages.ts';
 

@@ -10,7 +10,7 @@ import {
   type MessagePayload,
   type Signer,
   type SignedVehicleManifest,
-} from '../../protocol/index.ts';
+} from '@ota/protocol';
 import type { EcuInventory } from '../inventory/read-inventory.ts';
 import { writeFileAtomic } from '../journal/atomic-file.ts';
 import type { VehicleUpdateReport } from '../journal/update-record.ts';

@@ -3,7 +3,7 @@
 // correlation, resends) is protocol/mqtt's, shared with the fleet simulator.
 import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { attachVehicleLink, vehicleWill, type VehicleMqtt } from '../../protocol/mqtt/vehicle-link.ts';
+import { attachVehicleLink, vehicleWill, type VehicleMqtt } from '@ota/protocol/mqtt';
 import type { GatewayConfig } from './config.ts';
 
 function clientOptions(config: GatewayConfig, protocolVersion: 4 | 5): IClientOptions {

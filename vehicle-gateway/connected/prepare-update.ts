@@ -11,15 +11,15 @@ import {
   type RepositoryFiles,
   type RepositoryName,
   type TrustedRepositoryState,
-} from '../../protocol/index.ts';
-import { DeltaError, decode as decodeDelta } from '../../delta/index.ts';
+} from '@ota/protocol';
+import { DeltaError, decode as decodeDelta } from '@ota/delta';
 import { layoutSize, sha256Hex, splitRegions } from '../flash/image.ts';
 import { ecuDeltaCacheBeside } from '../journal/ecu-delta-cache.ts';
 import type { ImageStore } from '../journal/image-store.ts';
 import type { EcuTarget } from '../journal/update-record.ts';
 import { describeInventoryProblem, type EcuInventory } from '../inventory/read-inventory.ts';
 import type { UpdateRequest } from '../update/run-update.ts';
-import type { PublicEcuDefinition, PublicVehicleDefinition } from '../../uds/vehicle/definition-schema.ts';
+import type { PublicEcuDefinition, PublicVehicleDefinition } from '@ota/uds/vehicle';
 
 export type PrepareFailureCode =
   | MetadataVerificationError['code']

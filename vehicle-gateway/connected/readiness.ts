@@ -3,7 +3,7 @@
 import type { EcuLink } from '../flash/ecu-link.ts';
 import { decodePreconditions, type PreconditionCheck } from '../flash/preconditions.ts';
 import { insideInstallWindow, type GatewayConfig } from './config.ts';
-import { DiagnosticSession, RoutineId } from '../../uds/index.ts';
+import { DiagnosticSession, RoutineId } from '@ota/uds';
 
 export async function probePreconditions(link: EcuLink): Promise<PreconditionCheck> {
   await link.diagnosticSessionControl(DiagnosticSession.extended);

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { TrustedRepositoryStateSchema, trustRoot, type TrustedRepositoryState } from '../../protocol/index.ts';
+import { TrustedRepositoryStateSchema, trustRoot, type TrustedRepositoryState } from '@ota/protocol';
 import { writeFileAtomic } from '../journal/atomic-file.ts';
 
 const trustSchema = z.strictObject({ image: TrustedRepositoryStateSchema, director: TrustedRepositoryStateSchema });

@@ -2,11 +2,10 @@
 // succeeded, or switch back to the previous bank (0204) and reset. Both need programming rights (SecurityAccess
 // or 0x29 Authentication, ./security.ts); they are tried in the extended session first and in the programming
 // session when the ECU allows them only there.
-import { NegativeResponseError } from '../../uds/nrc.ts';
+import { NegativeResponseError, DiagnosticSession, ResetType, RoutineId } from '@ota/uds';
 import type { EcuLink } from './ecu-link.ts';
 import { waitForEcu } from './reset.ts';
 import { gainProgrammingAccess, type EcuAccessKeys } from './security.ts';
-import { DiagnosticSession, ResetType, RoutineId } from '../../uds/index.ts';
 
 export class RoutineFailedError extends Error {
   override readonly name = 'RoutineFailedError';

@@ -3,7 +3,7 @@
 // UdsClient (see uds-link.ts) or a scripted fake in unit tests. A negative response is thrown as uds'
 // NegativeResponseError; any other rejection means the answer did not arrive (timeout, transport error).
 // The link keeps a non-default session alive itself (TesterPresent every 2 s; UdsClient does).
-import type { AuthenticationExchange } from '../../uds/authentication/tester-authentication.ts';
+import type { AuthenticationExchange } from '@ota/uds';
 
 export interface DownloadRequest {
   /** High nibble compression method, low nibble encryption method. */

@@ -1,27 +1,8 @@
 // The per-ECU programming sequence of flash-protocol.md, steps 1-14, over an EcuLink. Every step is announced to
 // `beforeStep` first (the journal records it there); an error thrown by that hook stops the engine at once,
 // without any clean-up, exactly like a gateway that was killed at that moment.
-import { NegativeResponseError } from '../../uds/nrc.ts';
-import type { PublicEcuDefinition } from '../../uds/vehicle/definition-schema.ts';
-import { confirmActiveBank } from './bank-control.ts';
-import type { EcuLink, FunctionalLink } from './ecu-link.ts';
-import { type FlashImage, imageSha256, sha256Hex } from './image.ts';
-import { readBankInfo, readEraseOnWrite, readIdentity } from './identification.ts';
-import { decodePreconditions } from './preconditions.ts';
-import { waitForEcu } from './reset.ts';
-import { FlashStepError, describeError, type FlashOutcome, type FlashStep, type RegionMethod } from './result.ts';
-import { gainProgrammingAccess } from './security.ts';
-import type { TesterCredential } from '../../uds/authentication/tester-authentication.ts';
 import {
-  fullRegionOps,
-  planBusBytes,
-  planRegion,
-  type RegionOp,
-  type DeltaEncoder,
-  type RegionPlan,
-  type TransferMode,
-} from './transfer-plan.ts';
-import {
+  NegativeResponseError,
   ALL_DTC_GROUPS,
   CommunicationControlType,
   CommunicationType,
@@ -31,7 +12,26 @@ import {
   encodeMemoryRange,
   ResetType,
   RoutineId,
-} from '../../uds/index.ts';
+} from '@ota/uds';
+import type { PublicEcuDefinition } from '@ota/uds/vehicle';
+import { confirmActiveBank } from './bank-control.ts';
+import type { EcuLink, FunctionalLink } from './ecu-link.ts';
+import { type FlashImage, imageSha256, sha256Hex } from './image.ts';
+import { readBankInfo, readEraseOnWrite, readIdentity } from './identification.ts';
+import { decodePreconditions } from './preconditions.ts';
+import { waitForEcu } from './reset.ts';
+import { FlashStepError, describeError, type FlashOutcome, type FlashStep, type RegionMethod } from './result.ts';
+import { gainProgrammingAccess } from './security.ts';
+import type { TesterCredential } from '@ota/uds';
+import {
+  fullRegionOps,
+  planBusBytes,
+  planRegion,
+  type RegionOp,
+  type DeltaEncoder,
+  type RegionPlan,
+  type TransferMode,
+} from './transfer-plan.ts';
 
 export interface FlashJob {
   ecu: PublicEcuDefinition;

@@ -1,6 +1,6 @@
 // Reading and decoding the identification DIDs of the reference profile.
 import type { EcuLink } from './ecu-link.ts';
-import { BankCode, BootloaderCapability, DataIdentifier, NRC, NegativeResponseError } from '../../uds/index.ts';
+import { BankCode, BootloaderCapability, DataIdentifier, NRC, NegativeResponseError } from '@ota/uds';
 
 export function ascii(data: Uint8Array): string {
   return Buffer.from(data).toString('latin1').replace(/\0+$/, '').trim();

@@ -2,7 +2,7 @@
 // code-signing signature the ECU checks in checkMemory (31 01 0202). The image hash (F1A0) is SHA-256 over the
 // regions' contents back to back.
 import { createHash } from 'node:crypto';
-import type { FlashLayout } from '../../uds/vehicle/definition-schema.ts';
+import type { FlashLayout } from '@ota/uds/vehicle';
 
 export const SIGNATURE_LENGTH = 64;
 

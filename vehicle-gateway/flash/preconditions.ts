@@ -1,5 +1,5 @@
 // Decodes the status record of checkProgrammingPreconditions (31 01 0203): 00 = may start, else reasons.
-import { PreconditionReason } from '../../uds/index.ts';
+import { PreconditionReason } from '@ota/uds';
 
 export const PRECONDITION_REASONS: Readonly<Record<number, string>> = {
   [PreconditionReason.speedNotZero]: 'vehicle speed is not zero',

@@ -1,6 +1,6 @@
 // What flashing one ECU produced: the per-ECU record campaigns.md asks for (from/to version, result, NRC,
 // bytes on the bus, duration).
-import { NegativeResponseError } from '../../uds/nrc.ts';
+import { NegativeResponseError } from '@ota/uds';
 
 export const FLASH_STEPS = [
   'identify',

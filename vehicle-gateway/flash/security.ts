@@ -1,13 +1,17 @@
 // Gaining programming rights on an ECU: certificate Authentication (0x29, docs/uds-authentication.md) where the
 // vehicle file's `access` asks for it, SecurityAccess level 0x11 seed/key (flash-protocol.md step 5) where it
 // says seedKey, and for certificateOrSeedKey 0x29 first, seed/key only if the ECU does not support 0x29.
-import { authenticateTester, type TesterCredential } from '../../uds/authentication/tester-authentication.ts';
-import { NRC, NegativeResponseError } from '../../uds/nrc.ts';
-import { computeSecurityKey } from '../../uds/security-key.ts';
-import { SID } from '../../uds/services/sid.ts';
-import type { EcuAccessMethod } from '../../uds/vehicle/definition-schema.ts';
+import {
+  authenticateTester,
+  type TesterCredential,
+  NRC,
+  NegativeResponseError,
+  computeSecurityKey,
+  SID,
+  PROGRAMMING_SECURITY_LEVEL,
+} from '@ota/uds';
+import type { EcuAccessMethod } from '@ota/uds/vehicle';
 import type { EcuLink } from './ecu-link.ts';
-import { PROGRAMMING_SECURITY_LEVEL } from '../../uds/index.ts';
 
 /** What the gateway holds for one ECU. */
 export interface EcuAccessKeys {

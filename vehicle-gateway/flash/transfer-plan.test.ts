@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FlashLayout } from '../../uds/vehicle/definition-schema.ts';
+import type { FlashLayout } from '@ota/uds/vehicle';
 import { complementRuns, planBusBytes, planRegion, sectorRuns, TransferPlanError } from './transfer-plan.ts';
 
 const layout = (banks: 'single' | 'dual', methods = [{ id: 0, name: 'none' }]): FlashLayout => ({

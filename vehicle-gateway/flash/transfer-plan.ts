@@ -1,8 +1,8 @@
 // How a region gets programmed: the whole region, a compressed or delta stream, or only the sectors that
 // change (flash-protocol.md "Beyond full reflashing"). Pure planning; flash-ecu.ts executes the plan.
 import { brotliCompressSync, constants as zlibConstants } from 'node:zlib';
-import { encode as encodeDelta } from '../../delta/index.ts';
-import type { FlashLayout } from '../../uds/vehicle/definition-schema.ts';
+import { encode as encodeDelta } from '@ota/delta';
+import type { FlashLayout } from '@ota/uds/vehicle';
 
 export type TransferMode = 'auto' | 'full' | 'compressed' | 'sector-diff';
 

@@ -1,5 +1,5 @@
 // EcuLink and FunctionalLink over the project's UdsClient (uds/): the gateway's real connection to an ECU.
-import type { UdsClient } from '../../uds/client/client.ts';
+import type { UdsClient } from '@ota/uds';
 import type { DownloadRequest, EcuLink, FunctionalLink } from './ecu-link.ts';
 
 export function ecuLinkOver(client: UdsClient): EcuLink {

@@ -4,9 +4,8 @@
 import type { EcuLink } from '../flash/ecu-link.ts';
 import { ascii, decodeBankInfo } from '../flash/identification.ts';
 import { describeError } from '../flash/result.ts';
-import type { PublicEcuDefinition } from '../../uds/vehicle/definition-schema.ts';
-import { NegativeResponseError } from '../../uds/nrc.ts';
-import { DataIdentifier } from '../../uds/index.ts';
+import type { PublicEcuDefinition } from '@ota/uds/vehicle';
+import { NegativeResponseError, DataIdentifier } from '@ota/uds';
 
 export interface InventoryValues {
   vin: string;

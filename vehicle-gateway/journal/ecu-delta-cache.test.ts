@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decode } from '../../delta/index.ts';
+import { decode } from '@ota/delta';
 import { EcuDeltaCache, ecuDeltaCacheBeside } from './ecu-delta-cache.ts';
 import { ImageStore } from './image-store.ts';
 

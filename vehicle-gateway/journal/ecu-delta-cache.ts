@@ -5,7 +5,7 @@
 // re-encoded, never sent (and the ECU's signature check over the rebuilt bank would refuse it anyway).
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { encode as encodeDelta } from '../../delta/index.ts';
+import { encode as encodeDelta } from '@ota/delta';
 import { sha256Hex } from '../flash/image.ts';
 import type { DeltaEncoder } from '../flash/transfer-plan.ts';
 import { writeFileAtomic } from './atomic-file.ts';

@@ -2,8 +2,8 @@
 // restarted gateway knows exactly where it stopped. See update/run-update.ts for the transitions.
 import { z } from 'zod';
 import { FLASH_STEPS } from '../flash/result.ts';
-import { ECU_OUTCOMES, VEHICLE_OUTCOMES } from '../../protocol/index.ts';
-import type { EcuOutcome, VehicleOutcome } from '../../protocol/index.ts';
+import { ECU_OUTCOMES, VEHICLE_OUTCOMES } from '@ota/protocol';
+import type { EcuOutcome, VehicleOutcome } from '@ota/protocol';
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 

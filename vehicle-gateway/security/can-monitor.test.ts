@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MemoryCanBus } from '../../uds/can/memory-bus.ts';
-import { normalFixedId } from '../../uds/isotp/options.ts';
+import { MemoryCanBus, normalFixedId } from '@ota/uds';
 import { parseVehicleDefinition } from '../vehicle/load.ts';
 import { busProfiles, CanIntrusionMonitor, requestServiceId } from './can-monitor.ts';
 import type { SecurityEventInput } from './recorder.ts';

@@ -2,10 +2,9 @@
 // socket's own frames back to it, so a diagnostic request this socket receives was sent by someone else: a
 // tester the gateway does not know. Frames on ids outside the vehicle's known set are reported too. Each
 // (bus, id, service) is reported at most once per quiet period; the recorder's rate limit caps the rest.
-import type { CanFrame } from '../../uds/can/frame.ts';
-import type { CanTransport } from '../../uds/can/transport.ts';
-import { normalFixedId } from '../../uds/isotp/options.ts';
-import type { PublicVehicleDefinition } from '../../uds/vehicle/definition-schema.ts';
+import type { CanFrame, CanTransport } from '@ota/uds';
+import { normalFixedId } from '@ota/uds';
+import type { PublicVehicleDefinition } from '@ota/uds/vehicle';
 import type { SecurityEventInput } from './recorder.ts';
 
 const PHYSICAL_29 = 0x18da;

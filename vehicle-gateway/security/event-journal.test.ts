@@ -2,8 +2,8 @@ import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { signSecurityEvent } from '../../protocol/index.ts';
-import { testSigner } from '../../protocol/tuf/test-fixtures.ts';
+import { signSecurityEvent } from '@ota/protocol';
+import { testSigner } from '@ota/protocol/testing';
 import { SecurityEventJournal } from './event-journal.ts';
 
 const VIN = 'WVWZZZ1JZXW000001';

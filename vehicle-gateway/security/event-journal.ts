@@ -4,7 +4,7 @@
 // {"counter": <last>} plus the unconfirmed events atomically. A torn last line (crash mid-write) is ignored.
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { SecurityEventSchema, type SignedSecurityEvent } from '../../protocol/index.ts';
+import { SecurityEventSchema, type SignedSecurityEvent } from '@ota/protocol';
 import { writeFileAtomic } from '../journal/atomic-file.ts';
 
 /** Confirmations after which the file is rewritten with only what is unconfirmed. */

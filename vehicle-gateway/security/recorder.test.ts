@@ -2,9 +2,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { verifySecurityEvent, type SecurityEvent, type SignedSecurityEvent } from '../../protocol/index.ts';
-import type { StoredVerdict } from '../../protocol/mqtt/until-stored.ts';
-import { testSigner } from '../../protocol/tuf/test-fixtures.ts';
+import { verifySecurityEvent, type SecurityEvent, type SignedSecurityEvent } from '@ota/protocol';
+import type { StoredVerdict } from '@ota/protocol/mqtt';
+import { testSigner } from '@ota/protocol/testing';
 import { SecurityEventJournal } from './event-journal.ts';
 import { SecurityEventRecorder } from './recorder.ts';
 

@@ -9,8 +9,8 @@ import {
   type SecuritySeverity,
   type Signer,
   type SignedSecurityEvent,
-} from '../../protocol/index.ts';
-import type { StoredVerdict } from '../../protocol/mqtt/until-stored.ts';
+} from '@ota/protocol';
+import type { StoredVerdict } from '@ota/protocol/mqtt';
 import type { SecurityEventJournal } from './event-journal.ts';
 import { EventRateLimit, type RateLimitOptions } from './rate-limit.ts';
 

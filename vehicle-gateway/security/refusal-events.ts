@@ -1,8 +1,8 @@
 // The security events that the gateway's refusals and failed flashes amount to. Refusals that are no attack
 // (a download that failed, an ECU that did not answer) make none.
-import { attackOf, isVerificationErrorCode } from '../../protocol/index.ts';
-import { NRC } from '../../uds/nrc.ts';
-import type { PublicVehicleDefinition } from '../../uds/vehicle/definition-schema.ts';
+import { attackOf, isVerificationErrorCode } from '@ota/protocol';
+import { NRC } from '@ota/uds';
+import type { PublicVehicleDefinition } from '@ota/uds/vehicle';
 import type { PrepareError } from '../connected/prepare-update.ts';
 import type { VehicleUpdateReport } from '../journal/update-record.ts';
 import type { SecurityEventInput } from './recorder.ts';

@@ -1,14 +1,14 @@
 // Puts one ECU back on the image it ran before the update (flash-protocol.md "Rollback"). Idempotent: an ECU
 // that already runs its previous image is left alone, so a restarted gateway can simply run it again.
 import { switchToPreviousBank } from '../flash/bank-control.ts';
-import type { TesterCredential } from '../../uds/authentication/tester-authentication.ts';
+import type { TesterCredential } from '@ota/uds';
 import type { EcuLink, FunctionalLink } from '../flash/ecu-link.ts';
 import { flashEcu, type FlashHooks } from '../flash/flash-ecu.ts';
 import { imageForLayout } from '../flash/image.ts';
 import { waitForEcu } from '../flash/reset.ts';
 import type { ImageStore } from '../journal/image-store.ts';
 import type { EcuTarget } from '../journal/update-record.ts';
-import type { PublicEcuDefinition } from '../../uds/vehicle/definition-schema.ts';
+import type { PublicEcuDefinition } from '@ota/uds/vehicle';
 
 export class RollbackError extends Error {
   override readonly name = 'RollbackError';

@@ -14,12 +14,12 @@ import type { TransferMode } from '../flash/transfer-plan.ts';
 import type { ImageStore } from '../journal/image-store.ts';
 import { JournalAbort, type UpdateJournal } from '../journal/update-journal.ts';
 import type { EcuRecord, EcuTarget, FlashAttempt, UpdateRecord } from '../journal/update-record.ts';
-import type { PublicEcuDefinition, PublicVehicleDefinition } from '../../uds/vehicle/definition-schema.ts';
+import type { PublicEcuDefinition, PublicVehicleDefinition } from '@ota/uds/vehicle';
 import { dependencyOrder } from './dependency-order.ts';
 import { buildReport } from './report.ts';
 import { rollbackEcu } from './rollback.ts';
 import type { EcuAccessKeys } from '../flash/security.ts';
-import type { TesterCredential } from '../../uds/authentication/tester-authentication.ts';
+import type { TesterCredential } from '@ota/uds';
 import { ecuDeltaCacheBeside } from '../journal/ecu-delta-cache.ts';
 
 export interface EcuSession {

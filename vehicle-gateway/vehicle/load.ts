@@ -1,10 +1,6 @@
 // Reads and validates a vehicle definition file; errors name the file and every wrong field.
 import { readFile } from 'node:fs/promises';
-import {
-  publicVehicleSchema,
-  type PublicEcuDefinition,
-  type PublicVehicleDefinition,
-} from '../../uds/vehicle/definition-schema.ts';
+import { publicVehicleSchema, type PublicEcuDefinition, type PublicVehicleDefinition } from '@ota/uds/vehicle';
 
 export class VehicleFileError extends Error {
   override readonly name = 'VehicleFileError';

@@ -3,7 +3,7 @@
 // must chain to. Errors name the file, never its content.
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { TesterCredential } from '../../uds/authentication/tester-authentication.ts';
+import type { TesterCredential } from '@ota/uds';
 
 export interface TesterCredentialFiles {
   certificateFile: string;

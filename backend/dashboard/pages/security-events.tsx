@@ -1,4 +1,4 @@
-import { SECURITY_EVENT_TYPES, SECURITY_SEVERITIES } from '../../../protocol/index.ts';
+import { SECURITY_EVENT_TYPES, SECURITY_SEVERITIES } from '@ota/protocol';
 import type { ProposedAction } from '../../security-events/rules.ts';
 import type { SecurityEventFilter, StoredSecurityEvent } from '../../security-events/service.ts';
 import type { FlashMessage } from '../flash.ts';

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signVehicleManifest } from '../../../protocol/manifest/vehicle-manifest.ts';
-import type { VehicleManifest } from '../../../protocol/manifest/vehicle-manifest.ts';
-import { generateEd25519Signer } from '../../../protocol/tuf/keys.ts';
-import type { Signer } from '../../../protocol/tuf/keys.ts';
+import { signVehicleManifest } from '@ota/protocol/manifest';
+import type { VehicleManifest } from '@ota/protocol/manifest';
+import { generateEd25519Signer } from '@ota/protocol/keys';
+import type { Signer } from '@ota/protocol/keys';
 import { insertFleet, testVin } from '../../../test/integration/delivery/fixtures.ts';
 import type { TestVehicle } from '../../../test/integration/delivery/fixtures.ts';
 import { destroyTestDatabase } from '../../../test/integration/delivery/harness.ts';

@@ -1,13 +1,9 @@
-import { gatewayKeyToHex } from '../../../protocol/index.ts';
+import { gatewayKeyToHex } from '@ota/protocol';
 import { sql } from 'kysely';
 import type { QueryExecutorProvider } from 'kysely';
-import {
-  checkManifestCounter,
-  ManifestVerificationError,
-  verifyVehicleManifest,
-} from '../../../protocol/manifest/vehicle-manifest.ts';
-import type { VehicleManifest } from '../../../protocol/manifest/vehicle-manifest.ts';
-import { ed25519PublicKey } from '../../../protocol/tuf/keys.ts';
+import { checkManifestCounter, ManifestVerificationError, verifyVehicleManifest } from '@ota/protocol/manifest';
+import type { VehicleManifest } from '@ota/protocol/manifest';
+import { ed25519PublicKey } from '@ota/protocol/keys';
 import type { Db } from '../../db/database.ts';
 import type { Rejection } from './rejections.ts';
 import type { ResultReport } from './apply-results.ts';

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { EcuResult, VehicleOutcome } from '../../../protocol/messages/ecu-result.ts';
+import type { EcuResult, VehicleOutcome } from '@ota/protocol/messages';
 import type { Db } from '../../db/database.ts';
 import { listedMoves, moveVehicles } from '../../campaigns/vehicle-moves.ts';
 

@@ -1,7 +1,5 @@
-import { decodeMessage, encodeMessage } from '../../../protocol/messages/codec.ts';
-import { MessageDecodeError } from '../../../protocol/messages/errors.ts';
-import { vehicleTopic } from '../../../protocol/messages/topics.ts';
-import type { MessagePayload } from '../../../protocol/messages/payloads.ts';
+import { decodeMessage, encodeMessage, MessageDecodeError, vehicleTopic } from '@ota/protocol/messages';
+import type { MessagePayload } from '@ota/protocol/messages';
 import type { Ack, BrokerClient } from '../../mqtt/broker-client.ts';
 import { reofferOnline } from '../offers.ts';
 import type { Db } from '../../db/database.ts';

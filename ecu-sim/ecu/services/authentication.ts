@@ -12,7 +12,7 @@ import {
   PROGRAMMING_SECURITY_LEVEL,
   type ServiceDefinition,
   SID,
-} from '../../../uds/index.ts';
+} from '@ota/uds';
 import type { EcuAuthentication } from '../authentication.ts';
 
 const EMPTY = new Uint8Array(0);

@@ -14,7 +14,7 @@ import {
   PROGRAMMING_SECURITY_LEVEL,
   type ServiceDefinition,
   SID,
-} from '../../../uds/index.ts';
+} from '@ota/uds';
 import { MAX_FINGERPRINT_LENGTH, readDid, type DidSources } from '../data-identifiers.ts';
 import { otherBank } from '../../flash/ecu-state.ts';
 import type { EcuContext } from '../ecu-context.ts';

@@ -9,7 +9,7 @@ import {
   PROGRAMMING_SECURITY_LEVEL,
   type ServiceDefinition,
   SID,
-} from '../../../uds/index.ts';
+} from '@ota/uds';
 import type { EcuContext } from '../ecu-context.ts';
 
 const guarded = { sessions: [DiagnosticSession.programming], securityLevels: [PROGRAMMING_SECURITY_LEVEL] };

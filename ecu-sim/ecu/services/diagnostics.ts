@@ -18,7 +18,7 @@ import {
   encodeReadDtcInformationResponse,
   encodeTesterPresentResponse,
   type ServiceDefinition,
-} from '../../../uds/index.ts';
+} from '@ota/uds';
 import { DTC_STATUS_AVAILABILITY_MASK } from '../dtc-codes.ts';
 import type { EcuContext } from '../ecu-context.ts';
 

@@ -13,7 +13,7 @@ import {
   SID,
   type MemoryRange,
   type ServiceDefinition,
-} from '../../../uds/index.ts';
+} from '@ota/uds';
 import type { EcuContext } from '../ecu-context.ts';
 
 interface Routine {

@@ -10,7 +10,7 @@ import {
   SECURITY_KEY_LENGTH,
   type ServiceDefinition,
   SID,
-} from '../../../uds/index.ts';
+} from '@ota/uds';
 import type { EcuContext } from '../ecu-context.ts';
 
 export function securityAccessService(ecu: EcuContext): ServiceDefinition {

@@ -11,7 +11,7 @@ import {
   encodeDiagnosticSessionControlResponse,
   encodeEcuResetResponse,
   type ServiceDefinition,
-} from '../../../uds/index.ts';
+} from '@ota/uds';
 import type { EcuContext } from '../ecu-context.ts';
 
 export function sessionService(ecu: EcuContext): ServiceDefinition {

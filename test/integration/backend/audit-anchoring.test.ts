@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ed25519SignerFromSeed, seedFromLabel } from '../../../protocol/tuf/keys.ts';
+import { ed25519SignerFromSeed, seedFromLabel } from '@ota/protocol/keys';
 import { verifyAuditChain } from '../../../backend/audit/chain.ts';
 import { signCheckpoint } from '../../../backend/audit/checkpoint.ts';
 import { readLatestCheckpoint } from '../../../backend/audit/checkpoint-file.ts';

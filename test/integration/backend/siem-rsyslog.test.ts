@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signSecurityEvent, type SecurityEvent, gatewayKeyFromHex } from '../../../protocol/index.ts';
-import { testSigner } from '../../../protocol/tuf/test-fixtures.ts';
+import { signSecurityEvent, type SecurityEvent, gatewayKeyFromHex } from '@ota/protocol';
+import { testSigner } from '@ota/protocol/testing';
 import { applySecurityEvents } from '../../../backend/security-events/ingest.ts';
 import { SiemForwarder } from '../../../backend/siem/forwarder.ts';
 import { startRsyslog, type TestRsyslog } from '../../support/rsyslog.ts';

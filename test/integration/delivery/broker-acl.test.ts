@@ -20,7 +20,7 @@ import {
   issueVehicleCertificate,
 } from '../../../backend/keys/certificates.ts';
 import type { IssuedCertificate } from '../../../backend/keys/certificates.ts';
-import { vehicleTopic } from '../../../protocol/messages/topics.ts';
+import { vehicleTopic } from '@ota/protocol/messages';
 import { freePort } from '../../support/net.ts';
 import { requireMosquitto, waitForPort } from '../../support/mosquitto.ts';
 import { testVin } from './fixtures.ts';

@@ -12,7 +12,7 @@ import type { Fleet } from '../../../fleet-sim/fleet.ts';
 import { startDeliveryService } from '../../../backend/delivery/service.ts';
 import type { DeliveryService } from '../../../backend/delivery/service.ts';
 import { latestMetadata } from '../../../backend/tuf-repo/metadata-store.ts';
-import { trustRoot } from '../../../protocol/tuf/repository-verifier.ts';
+import { trustRoot } from '@ota/protocol/tuf';
 import { seedDeltaCampaign, startCampaign } from './fixtures.ts';
 import { harnessServiceOptions, startHarness, waitUntil } from './harness.ts';
 import type { DeliveryHarness } from './harness.ts';

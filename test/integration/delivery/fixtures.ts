@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 /** Rows the delivery tests need, written straight into the domain's tables (tests only). */
 import { addTargetVehicles } from '../../../backend/campaigns/vehicle-moves.ts';
-import { gatewayKeyFromHex } from '../../../protocol/index.ts';
+import { gatewayKeyFromHex } from '@ota/protocol';
 import { sql } from 'kysely';
 import { expect } from 'vitest';
-import { generateEd25519Signer } from '../../../protocol/tuf/keys.ts';
-import type { Signer } from '../../../protocol/tuf/keys.ts';
+import { generateEd25519Signer } from '@ota/protocol/keys';
+import type { Signer } from '@ota/protocol/keys';
 import type { BlobStore } from '../../../backend/blobs/store.ts';
 import type { Db } from '../../../backend/db/database.ts';
 import { fleetVin } from '../../../fleet-sim/vins.ts';
@@ -14,7 +14,7 @@ import type { KeySet } from '../../../backend/keys/key-set.ts';
 import { publishImageRepository } from '../../../backend/tuf-repo/image-repository.ts';
 import { ensureRoot } from '../../../backend/tuf-repo/root.ts';
 import { latestMetadata } from '../../../backend/tuf-repo/metadata-store.ts';
-import { trustRoot } from '../../../protocol/tuf/repository-verifier.ts';
+import { trustRoot } from '@ota/protocol/tuf';
 import { startFleet } from '../../../fleet-sim/fleet.ts';
 import type { Fleet } from '../../../fleet-sim/fleet.ts';
 

@@ -11,7 +11,7 @@ import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDeliveryService } from '../../../backend/delivery/service.ts';
 import type { DeliveryService } from '../../../backend/delivery/service.ts';
-import { vehicleTopic } from '../../../protocol/messages/topics.ts';
+import { vehicleTopic } from '@ota/protocol/messages';
 import { testVin } from './fixtures.ts';
 import { startHarness, waitUntil } from './harness.ts';
 import type { DeliveryHarness } from './harness.ts';

@@ -12,7 +12,7 @@ import { startDeliveryService } from '../../../backend/delivery/service.ts';
 import type { DeliveryService } from '../../../backend/delivery/service.ts';
 import { publishImageRepository } from '../../../backend/tuf-repo/image-repository.ts';
 import { ensureRoot } from '../../../backend/tuf-repo/root.ts';
-import { vehicleTopic } from '../../../protocol/messages/topics.ts';
+import { vehicleTopic } from '@ota/protocol/messages';
 import { startMosquitto } from '../../support/mosquitto.ts';
 import type { TestMosquitto } from '../../support/mosquitto.ts';
 import { insertAuthorisedRelease, insertCampaign, insertFleet, insertUsers, startCampaign } from './fixtures.ts';

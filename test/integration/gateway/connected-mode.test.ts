@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { verifySecurityEvent, verifyVehicleManifest } from '../../../protocol/index.ts';
+import { verifySecurityEvent, verifyVehicleManifest } from '@ota/protocol';
 import { GatewayService } from '../../../vehicle-gateway/connected/gateway-service.ts';
 import { ImageStore } from '../../../vehicle-gateway/journal/image-store.ts';
 import { buildCampaign, NOW } from './support/campaign-repos.ts';

@@ -105,7 +105,7 @@ describe('connected mode: verification before any ECU is touched', () => {
   });
 
   it('refuses a tampered Director targets file even in a consistent snapshot (bad signature)', async () => {
-    const { chainOver, testRepository } = await import('../../../protocol/tuf/test-fixtures.ts');
+    const { chainOver, testRepository } = await import('@ota/protocol/testing');
     const { gw, prepare, campaign } = await setup();
     const targets = JSON.parse(campaign.metadata.director.targets);
     const first = Object.values(targets.signed.targets)[0] as { custom: { vin: string } };
@@ -118,7 +118,7 @@ describe('connected mode: verification before any ECU is touched', () => {
   });
 
   it('refuses metadata signed by a key the root does not name', async () => {
-    const { testSigner } = await import('../../../protocol/tuf/test-fixtures.ts');
+    const { testSigner } = await import('@ota/protocol/testing');
     const { gw, prepare } = await setup({ director: { signers: { targets: [testSigner('attacker')] } } });
     await expectRefused(gw, prepare(), 'threshold_not_met');
   });

@@ -8,7 +8,7 @@ import { startFleet, type Fleet } from '../../../fleet-sim/fleet.ts';
 import { BackendMetrics } from '../../../backend/observability/metrics.ts';
 import { createAdminToken } from '../../../backend/users/service.ts';
 import { latestMetadata } from '../../../backend/tuf-repo/metadata-store.ts';
-import { trustRoot } from '../../../protocol/tuf/repository-verifier.ts';
+import { trustRoot } from '@ota/protocol/tuf';
 import { seedDeltaCampaign, startCampaign } from '../delivery/fixtures.ts';
 import { startHarness, waitUntil, type DeliveryHarness } from '../delivery/harness.ts';
 

@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { openSocketCan, sha256 } from '../../../uds/index.ts';
+import { openSocketCan, sha256 } from '@ota/uds';
 import { generateImage } from '../../../ecu-sim/image/generate-image.ts';
 import { testSigningKeyHex, testVehicle, VEHICLES_DIR } from '../../../ecu-sim/testing/test-vehicle.ts';
 import { flashEcu, openTester, programRegion, signImage, type Tester } from '../../../ecu-sim/testing/tester.ts';

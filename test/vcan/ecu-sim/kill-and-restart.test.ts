@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DiagnosticSession, encodeMemoryRange, openSocketCan, RoutineId, sha256 } from '../../../uds/index.ts';
+import { DiagnosticSession, encodeMemoryRange, openSocketCan, RoutineId, sha256 } from '@ota/uds';
 import { generateImage } from '../../../ecu-sim/image/generate-image.ts';
 import { testSigningKeyHex, VEHICLES_DIR } from '../../../ecu-sim/testing/test-vehicle.ts';
 import { flashEcu, openTester, signImage, type Tester } from '../../../ecu-sim/testing/tester.ts';

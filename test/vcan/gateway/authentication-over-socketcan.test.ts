@@ -6,14 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  newChallenge,
-  openSocketCan,
-  privateKeyFromHex,
-  proveOwnership,
-  signRegion,
-  type UdsClient,
-} from '../../../uds/index.ts';
+import { newChallenge, openSocketCan, privateKeyFromHex, proveOwnership, signRegion, type UdsClient } from '@ota/uds';
 import { generateImage } from '../../../ecu-sim/image/generate-image.ts';
 import { testSigningKeyHex, testVehicle, VEHICLES_DIR } from '../../../ecu-sim/testing/test-vehicle.ts';
 import { nrcOf } from '../../../ecu-sim/testing/harness.ts';
@@ -21,7 +14,7 @@ import { startVehicle, type RunningVehicle } from '../../../ecu-sim/vehicle-runn
 import type { EcuDefinition } from '../../../ecu-sim/vehicle/schema.ts';
 import { CanBuses } from '../../../vehicle-gateway/can/buses.ts';
 import { flashEcu } from '../../../vehicle-gateway/flash/flash-ecu.ts';
-import type { TesterCredential } from '../../../uds/index.ts';
+import type { TesterCredential } from '@ota/uds';
 import { LOADED_HOST_TIMING_MARGIN_MS } from '../../support/loaded-host.ts';
 import { createUdsPki, credentialOf, derOf, withTamperedSignature, type UdsPki } from '../../support/uds-pki.ts';
 

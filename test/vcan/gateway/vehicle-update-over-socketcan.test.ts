@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openSocketCan, privateKeyFromHex, signRegion } from '../../../uds/index.ts';
+import { openSocketCan, privateKeyFromHex, signRegion } from '@ota/uds';
 import { startVehicle } from '../../../ecu-sim/vehicle-runner.ts';
 import { loadVehicleFile } from '../../../ecu-sim/vehicle/load-vehicle.ts';
 import { generateImage } from '../../../ecu-sim/image/generate-image.ts';

@@ -6,8 +6,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { seedFromLabel } from '../../../protocol/tuf/keys.ts';
-import { testRepository } from '../../../protocol/tuf/test-fixtures.ts';
+import { seedFromLabel } from '@ota/protocol/keys';
+import { testRepository } from '@ota/protocol/testing';
 import { expectNoOrphan, expectPortFreed, listening, npmRun, waitForOutput } from '../../support/npm-run.ts';
 import { REPO_ROOT } from '../../support/programs.ts';
 

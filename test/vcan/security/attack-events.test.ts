@@ -10,7 +10,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openSocketCan } from '../../../uds/index.ts';
+import { openSocketCan } from '@ota/uds';
 import { startRsyslog, type TestRsyslog } from '../../support/rsyslog.ts';
 import { backendApi, waitFor, type Api } from '../e2e/support/api.ts';
 import { prepareBackend } from '../e2e/support/backend.ts';

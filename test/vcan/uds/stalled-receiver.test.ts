@@ -2,8 +2,8 @@
 // the kernel queues only those for its socket, not the rest of the bus traffic that would fill the receive
 // buffer (a few hundred frames) and push its own frames out.
 import { afterEach, describe, expect, it } from 'vitest';
-import { exactIdFilter, openSocketCan, type CanFrame, type CanTransport } from '../../../uds/index.ts';
-import { waitFor } from '../../../uds/isotp/test-helpers.ts';
+import { exactIdFilter, openSocketCan, type CanFrame, type CanTransport } from '@ota/uds';
+import { waitFor } from '@ota/uds/testing';
 
 const IFACE = 'vcan0';
 /** Far more than the default 212 KB receive buffer holds. */

@@ -11,8 +11,8 @@ import {
   normalFixedId,
   openSocketCan,
   type CanTransport,
-} from '../../../uds/index.ts';
-import { MiniEcu } from '../../../uds/testing/mini-ecu.ts';
+} from '@ota/uds';
+import { MiniEcu } from '@ota/uds/testing';
 import { LOADED_HOST_TIMING_MARGIN_MS } from '../../support/loaded-host.ts';
 
 const secret = new TextEncoder().encode('vcan-ecu-secret');

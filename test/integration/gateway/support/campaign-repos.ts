@@ -2,7 +2,7 @@
 // releases new images for the simulated vehicle's ECUs, the Director assigns them (with delta packages) to
 // this VIN. Options break one thing at a time for the verification tests.
 import { readFileSync } from 'node:fs';
-import { encode as encodeDelta } from '../../../../delta/index.ts';
+import { encode as encodeDelta } from '@ota/delta';
 import {
   buildDirectorTarget,
   ed25519SignerFromSeed,
@@ -13,8 +13,8 @@ import {
   type RepositoryFiles,
   type TargetFile,
   type TrustedRepositoryState,
-} from '../../../../protocol/index.ts';
-import { LATER, NOW, publish, testRepository, type PublishOptions } from '../../../../protocol/tuf/test-fixtures.ts';
+} from '@ota/protocol';
+import { LATER, NOW, publish, testRepository, type PublishOptions } from '@ota/protocol/testing';
 import type { SimHarness } from './sim-vehicle.ts';
 import { TEST_SIGNING_KEY_FILE } from './sim-vehicle.ts';
 

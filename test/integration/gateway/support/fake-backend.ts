@@ -12,7 +12,7 @@ import {
   subscriptionFilter,
   vehicleTopic,
   type MessagePayload,
-} from '../../../../protocol/index.ts';
+} from '@ota/protocol';
 import type { Campaign } from './campaign-repos.ts';
 
 export interface Broker {

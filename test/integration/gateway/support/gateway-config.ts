@@ -2,7 +2,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ed25519SignerFromSeed, seedFromLabel } from '../../../../protocol/tuf/keys.ts';
+import { ed25519SignerFromSeed, seedFromLabel } from '@ota/protocol/keys';
 import { loadGatewayConfig, type GatewayConfig } from '../../../../vehicle-gateway/connected/config.ts';
 import type { Campaign } from './campaign-repos.ts';
 import type { SimHarness } from './sim-vehicle.ts';

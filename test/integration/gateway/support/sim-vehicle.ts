@@ -3,7 +3,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { type CanTransport, MemoryCanBus, privateKeyFromHex, signRegion } from '../../../../uds/index.ts';
+import { type CanTransport, MemoryCanBus, privateKeyFromHex, signRegion } from '@ota/uds';
 import { memoryBusTransportFactory, startVehicle, type RunningVehicle } from '../../../../ecu-sim/vehicle-runner.ts';
 import { loadVehicleFile } from '../../../../ecu-sim/vehicle/load-vehicle.ts';
 import type { VehicleDefinition } from '../../../../ecu-sim/vehicle/schema.ts';
@@ -11,7 +11,7 @@ import { generateImage } from '../../../../ecu-sim/image/generate-image.ts';
 import { encodeInfoBlock } from '../../../../ecu-sim/image/app-info-block.ts';
 import { readFileSync } from 'node:fs';
 import { parseVehicleDefinition as parseGatewayVehicle } from '../../../../vehicle-gateway/vehicle/load.ts';
-import type { PublicVehicleDefinition } from '../../../../uds/vehicle/definition-schema.ts';
+import type { PublicVehicleDefinition } from '@ota/uds/vehicle';
 import { imageForLayout, type FlashImage } from '../../../../vehicle-gateway/flash/image.ts';
 
 export const EXAMPLE_VEHICLE = resolve(import.meta.dirname, '../../../../ecu-sim/vehicles/example.json');

@@ -3,7 +3,7 @@
 import { connect } from 'node:net';
 import { openTester } from '../../../../ecu-sim/testing/tester.ts';
 import type { VehicleDefinition } from '../../../../ecu-sim/vehicle/schema.ts';
-import { openSocketCan } from '../../../../uds/index.ts';
+import { openSocketCan } from '@ota/uds';
 import { LOADED_HOST_TIMING_MARGIN_MS } from '../../../support/loaded-host.ts';
 
 export interface EcuAnswer {

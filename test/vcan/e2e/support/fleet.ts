@@ -9,13 +9,13 @@ import { encodeInfoBlock } from '../../../../ecu-sim/image/app-info-block.ts';
 import { generateImage } from '../../../../ecu-sim/image/generate-image.ts';
 import { parseVehicleDefinition } from '../../../../ecu-sim/vehicle/load-vehicle.ts';
 import type { VehicleDefinition } from '../../../../ecu-sim/vehicle/schema.ts';
-import { gatewayKeyFromHex } from '../../../../protocol/index.ts';
-import { ed25519SignerFromSeed, seedFromLabel } from '../../../../protocol/tuf/keys.ts';
+import { gatewayKeyFromHex } from '@ota/protocol';
+import { ed25519SignerFromSeed, seedFromLabel } from '@ota/protocol/keys';
 import { gatewayDirectoryConfig } from '../../../../vehicle-gateway/connected/config.ts';
 import { ImageStore } from '../../../../vehicle-gateway/journal/image-store.ts';
 import { LOADED_HOST_TIMING_MARGIN_MS } from '../../../support/loaded-host.ts';
 import { REPO_ROOT } from './processes.ts';
-import { privateKeyFromHex, sha256, signRegion } from '../../../../uds/index.ts';
+import { privateKeyFromHex, sha256, signRegion } from '@ota/uds';
 
 const SMALL_VEHICLE = join(REPO_ROOT, 'ecu-sim', 'vehicles', 'small.json');
 export const TEST_SIGNING_KEY_FILE = join(
