@@ -9,7 +9,7 @@ import {
 } from '@ota/uds';
 import { nrcOf, regionImage, startHarness, type Harness } from '../testing/harness.ts';
 import { testSigningKeyHex } from '../testing/test-vehicle.ts';
-import { programRegion, signImage } from '../testing/tester.ts';
+import { eraseAndOpenDownload, programRegion, signImage } from '../testing/tester.ts';
 import { DTC } from './dtc-codes.ts';
 
 let harness: Harness;
@@ -129,13 +129,7 @@ describe('programming sequence errors', () => {
     const client = await unlocked(harness, 'ecm');
     const r = REGION(harness, 'ecm');
     const image = regionImage(harness, 'ecm', '3.0.0');
-    await client.startRoutine(RoutineId.eraseMemory, encodeMemoryRange(r.address, r.size));
-    const { maxNumberOfBlockLength } = await client.requestDownload({
-      dataFormatIdentifier: 0,
-      address: r.address,
-      size: image.length,
-    });
-    const n = maxNumberOfBlockLength - 2;
+    const n = await eraseAndOpenDownload(client, r, image.length);
     expect(await nrcOf(client.transferData(2, image.subarray(0, n)))).toBe(0x73);
     await client.transferData(1, image.subarray(0, n));
     await client.transferData(1, image.subarray(0, n)); // lost response: repeated, not written again

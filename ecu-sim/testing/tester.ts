@@ -64,6 +64,25 @@ export function signImage(privateKeyHex: string, regionContent: Uint8Array): Uin
   return signRegion(privateKeyFromHex(privateKeyHex), regionContent);
 }
 
+/**
+ * Steps 6-7 of flash-protocol.md by hand, for tests that drive TransferData themselves: erases the region,
+ * opens a download of `size` bytes at its start and returns how many data bytes one block may carry
+ * (the ECU's maxNumberOfBlockLength less the service id and the block sequence counter).
+ */
+export async function eraseAndOpenDownload(
+  client: UdsClient,
+  region: { address: number; size: number },
+  size = region.size,
+): Promise<number> {
+  await client.startRoutine(RoutineId.eraseMemory, encodeMemoryRange(region.address, region.size));
+  const { maxNumberOfBlockLength } = await client.requestDownload({
+    dataFormatIdentifier: 0,
+    address: region.address,
+    size,
+  });
+  return maxNumberOfBlockLength - 2;
+}
+
 export interface FlashResult {
   checkMemory: number;
   dependencies: number;

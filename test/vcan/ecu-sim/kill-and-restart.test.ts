@@ -6,10 +6,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DiagnosticSession, encodeMemoryRange, openSocketCan, RoutineId, sha256 } from '@ota/uds';
+import { DiagnosticSession, openSocketCan, sha256 } from '@ota/uds';
 import { generateImage } from '../../../ecu-sim/image/generate-image.ts';
 import { testSigningKeyHex, VEHICLES_DIR } from '../../../ecu-sim/testing/test-vehicle.ts';
-import { flashEcu, openTester, signImage, type Tester } from '../../../ecu-sim/testing/tester.ts';
+import { eraseAndOpenDownload, flashEcu, openTester, signImage, type Tester } from '../../../ecu-sim/testing/tester.ts';
 import { loadVehicleFile } from '../../../ecu-sim/vehicle/load-vehicle.ts';
 import { LOADED_HOST_TIMING_MARGIN_MS } from '../../support/loaded-host.ts';
 import { nodeArgsFor } from '../../support/programs.ts';
@@ -77,13 +77,7 @@ describe('ecu-sim process killed mid-transfer', () => {
     await c.diagnosticSessionControl(DiagnosticSession.extended);
     await c.diagnosticSessionControl(DiagnosticSession.programming);
     await c.unlock(0x11, Buffer.from(def.simulation.securitySecret, 'hex'));
-    await c.startRoutine(RoutineId.eraseMemory, encodeMemoryRange(region.address, region.size));
-    const { maxNumberOfBlockLength } = await c.requestDownload({
-      dataFormatIdentifier: 0,
-      address: region.address,
-      size: region.size,
-    });
-    const n = maxNumberOfBlockLength - 2;
+    const n = await eraseAndOpenDownload(c, region);
     await c.transferData(1, image.subarray(0, n));
     await c.transferData(2, image.subarray(n, 2 * n));
     first.kill('SIGKILL');
