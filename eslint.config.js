@@ -3,6 +3,32 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 import { libraryBoundaries } from './scripts/eslint-library-boundaries.mjs';
 
+const PACKAGES = ['protocol', 'uds', 'delta'];
+const FOLDERS = ['backend', 'vehicle-gateway', 'ecu-sim', 'fleet-sim', 'runtime', ...PACKAGES];
+
+/** A name as import patterns: a folder of ours by relative path (and package name if it is one), else an npm package. */
+function importPatterns(name) {
+  if (PACKAGES.includes(name)) return [`**/${name}/**`, `@ota/${name}`, `@ota/${name}/*`];
+  return FOLDERS.includes(name) ? [`**/${name}/**`] : [name];
+}
+
+/**
+ * What each folder may not import (the import rules of docs/architecture.md): shared code imports none of the
+ * programs, programs never import each other, the delta codec no other library (an ECU decodes with it), an
+ * ECU nothing of campaigns or MQTT, the backend nothing of CAN. Names without a folder of ours are npm packages.
+ */
+const PROGRAMS = ['backend', 'vehicle-gateway', 'ecu-sim', 'fleet-sim'];
+const FORBIDDEN_IMPORTS = {
+  delta: [...PROGRAMS, 'protocol', 'uds', 'runtime'],
+  protocol: PROGRAMS,
+  uds: PROGRAMS,
+  runtime: PROGRAMS,
+  backend: ['vehicle-gateway', 'ecu-sim', 'fleet-sim', 'uds', 'socketcan'],
+  'vehicle-gateway': ['backend', 'ecu-sim', 'fleet-sim'],
+  'fleet-sim': ['backend', 'vehicle-gateway', 'ecu-sim', 'uds', 'socketcan'],
+  'ecu-sim': ['backend', 'vehicle-gateway', 'fleet-sim', 'protocol', 'mqtt', 'aedes'],
+};
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', '.data/', 'test-artifacts/', '**/*.d.ts'] },
   js.configs.recommended,
@@ -20,102 +46,11 @@ export default tseslint.config(
     plugins: { ota: { rules: { 'library-boundaries': libraryBoundaries } } },
     rules: { 'ota/library-boundaries': 'error' },
   },
-  // The rules of the house: shared code imports none of the programs, programs never import each other.
-  // The delta codec is a pure library: no program and no other library of ours (an ECU decodes with it).
-  {
-    files: ['delta/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            '**/backend/**',
-            '**/vehicle-gateway/**',
-            '**/ecu-sim/**',
-            '**/protocol/**',
-            '**/uds/**',
-            '**/runtime/**',
-            '@ota/protocol',
-            '@ota/protocol/*',
-            '@ota/uds',
-            '@ota/uds/*',
-          ],
-        },
-      ],
-    },
-  },
-  {
-    files: ['protocol/**', 'uds/**', 'runtime/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { patterns: ['**/backend/**', '**/vehicle-gateway/**', '**/ecu-sim/**', '**/fleet-sim/**'] },
-      ],
-    },
-  },
-  {
-    files: ['backend/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            '**/vehicle-gateway/**',
-            '**/ecu-sim/**',
-            '**/fleet-sim/**',
-            '**/uds/**',
-            '@ota/uds',
-            '@ota/uds/*',
-            'socketcan',
-          ],
-        },
-      ],
-    },
-  },
-  {
-    files: ['vehicle-gateway/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: ['**/backend/**', '**/ecu-sim/**', '**/fleet-sim/**'] }] },
-  },
-  {
-    files: ['fleet-sim/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            '**/backend/**',
-            '**/vehicle-gateway/**',
-            '**/ecu-sim/**',
-            '**/uds/**',
-            '@ota/uds',
-            '@ota/uds/*',
-            'socketcan',
-          ],
-        },
-      ],
-    },
-  },
-  {
-    files: ['ecu-sim/**'],
-    rules: {
-      // An ECU knows nothing of campaigns or MQTT: no protocol/ (it decodes packages with delta/).
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            '**/backend/**',
-            '**/vehicle-gateway/**',
-            '**/protocol/**',
-            '@ota/protocol',
-            '@ota/protocol/*',
-            '**/fleet-sim/**',
-            'mqtt',
-            'aedes',
-          ],
-        },
-      ],
-    },
-  },
+  // The rules of the house (docs/architecture.md), one block per folder from the table above.
+  ...Object.entries(FORBIDDEN_IMPORTS).map(([folder, forbidden]) => ({
+    files: [`${folder}/**`],
+    rules: { 'no-restricted-imports': ['error', { patterns: forbidden.flatMap(importPatterns) }] },
+  })),
   // No function over 80 lines outside tests and the dashboard's page components (markup): split into named steps.
   {
     files: ['**/*.ts', '**/*.tsx', '**/*.mjs'],
