@@ -4,7 +4,7 @@ import type { Db } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
 import type { Asil, EcuExposure, VehicleLifecycle } from './types.ts';
 import type { EcusTable, VehiclesTable } from './tables.ts';
-import { transitionAudited } from '../audit/audited-change.ts';
+import { applyAudited, transitionAudited } from '../audit/audited-change.ts';
 import { appendAudit } from '../audit/service.ts';
 import type { Actor } from '../audit/service.ts';
 import { notFound } from '../http/problem.ts';
@@ -89,61 +89,67 @@ export async function listVehicleModels(db: Db, page: PageQuery) {
 }
 
 export async function registerVehicle(db: Db, actor: Actor, input: VehicleInput): Promise<Vehicle> {
-  return db.transaction().execute(async (trx) => {
+  return db.transaction().execute((trx) =>
+    applyAudited(
+      trx,
+      { actor, action: 'vehicle.register', entityType: 'vehicle', entityId: input.vin },
+      {
+        apply: async () => {
+          await insertVehicleRows(trx, input);
+          return loadVehicle(trx, input.vin);
+        },
+        after: (vehicle) => vehicle,
+      },
+    ),
+  );
+}
+
+/** The vehicle, its ECUs and their first version-history rows (source `registration`). */
+async function insertVehicleRows(trx: Transaction<Database>, input: VehicleInput): Promise<void> {
+  await trx
+    .insertInto('vehicles')
+    .values({
+      vin: input.vin,
+      model_id: input.modelId,
+      model_year: input.modelYear,
+      region: input.region,
+      owner_ref: input.ownerRef,
+      tags: input.tags,
+      gateway_public_key: input.gatewayPublicKey,
+      time_zone: input.timeZone,
+    })
+    .execute();
+  if (input.ecus.length > 0) {
     await trx
-      .insertInto('vehicles')
-      .values({
-        vin: input.vin,
-        model_id: input.modelId,
-        model_year: input.modelYear,
-        region: input.region,
-        owner_ref: input.ownerRef,
-        tags: input.tags,
-        gateway_public_key: input.gatewayPublicKey,
-        time_zone: input.timeZone,
-      })
+      .insertInto('ecus')
+      .values(
+        input.ecus.map((e) => ({
+          vin: input.vin,
+          serial: e.serial,
+          name: e.name,
+          hardware_id: e.hardwareId,
+          installed_version: e.installedVersion,
+          image_sha256: e.imageSha256,
+          asil: e.asil,
+          exposure: e.exposure,
+        })),
+      )
       .execute();
-    if (input.ecus.length > 0) {
-      await trx
-        .insertInto('ecus')
-        .values(
-          input.ecus.map((e) => ({
-            vin: input.vin,
-            serial: e.serial,
-            name: e.name,
-            hardware_id: e.hardwareId,
-            installed_version: e.installedVersion,
-            image_sha256: e.imageSha256,
-            asil: e.asil,
-            exposure: e.exposure,
-          })),
-        )
-        .execute();
-      await trx
-        .insertInto('ecu_version_history')
-        .values(
-          input.ecus.map((e) => ({
-            vin: input.vin,
-            ecu_serial: e.serial,
-            hardware_id: e.hardwareId,
-            from_version: null,
-            to_version: e.installedVersion,
-            image_sha256: e.imageSha256,
-            source: 'registration',
-          })),
-        )
-        .execute();
-    }
-    const vehicle = await loadVehicle(trx, input.vin);
-    await appendAudit(trx, {
-      actor,
-      action: 'vehicle.register',
-      entityType: 'vehicle',
-      entityId: input.vin,
-      after: vehicle,
-    });
-    return vehicle;
-  });
+    await trx
+      .insertInto('ecu_version_history')
+      .values(
+        input.ecus.map((e) => ({
+          vin: input.vin,
+          ecu_serial: e.serial,
+          hardware_id: e.hardwareId,
+          from_version: null,
+          to_version: e.installedVersion,
+          image_sha256: e.imageSha256,
+          source: 'registration',
+        })),
+      )
+      .execute();
+  }
 }
 
 type VehicleRow = Selectable<VehiclesTable>;
