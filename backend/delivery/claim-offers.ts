@@ -22,17 +22,18 @@ export async function claimOffers(
     WITH policy AS (
       SELECT install_policy->'windows' AS windows FROM campaigns WHERE id = ${opts.campaignId}
     )
-    SELECT cv.campaign_id, cv.vin FROM campaign_vehicles cv
-    JOIN vehicles v ON v.vin = cv.vin, policy p
+    SELECT cv.campaign_id, cv.vin FROM campaign_vehicles cv, policy p
     WHERE cv.campaign_id = ${opts.campaignId} AND cv.wave_no = ${opts.waveNo}
       AND cv.state = 'pending' AND cv.vin > ${opts.afterVin}
       AND (
+        -- Without install windows no vehicle row is read (most campaigns).
         coalesce(jsonb_array_length(p.windows), 0) = 0
         OR EXISTS (
-          SELECT 1 FROM jsonb_array_elements(p.windows) w,
+          SELECT 1 FROM vehicles v, jsonb_array_elements(p.windows) w,
             LATERAL (SELECT (${now}::timestamptz AT TIME ZONE v.time_zone)::time AS t,
                             (w->>'from')::time AS f, (w->>'to')::time AS u) x
-          WHERE CASE WHEN x.f <= x.u THEN x.t >= x.f AND x.t < x.u ELSE x.t >= x.f OR x.t < x.u END
+          WHERE v.vin = cv.vin
+            AND CASE WHEN x.f <= x.u THEN x.t >= x.f AND x.t < x.u ELSE x.t >= x.f OR x.t < x.u END
         )
       )
     ORDER BY cv.vin

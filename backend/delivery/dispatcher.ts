@@ -18,7 +18,7 @@ import { describeDecision } from './ingest/ingester.ts';
 export interface DispatcherOptions {
   /** How often the dispatcher looks for work. */
   tickMs?: number;
-  /** Most vehicles claimed and published in one batch. */
+  /** Most vehicles claimed and published in one batch (at most half the offer window, so two batches overlap). */
   batchSize?: number;
   /**
    * A vehicle still `offered` this long after its offer (no progress report, its acknowledgement)
@@ -77,8 +77,10 @@ export class Dispatcher {
     this.#keys = deps.keys;
     this.#log = deps.log;
     this.#tickMs = options.tickMs ?? 250;
-    this.#batchSize = options.batchSize ?? 1000;
-    this.#window = new OfferWindow(options.maxInFlightOffers ?? 5000, MAX_BATCHES_IN_FLIGHT);
+    const maxInFlight = options.maxInFlightOffers ?? 5000;
+    // A batch as large as the window would leave no room to claim the next one while it is published.
+    this.#batchSize = Math.min(options.batchSize ?? 1000, Math.max(1, Math.ceil(maxInFlight / 2)));
+    this.#window = new OfferWindow(maxInFlight, MAX_BATCHES_IN_FLIGHT);
     this.sweeper = new OfferSweeper(deps, options.offerAckTimeoutMs ?? 120_000, this.#batchSize);
   }
 

@@ -4,28 +4,52 @@ import { formatExpires } from '@ota/protocol/tuf';
 import type { BrokerClient } from '../mqtt/broker-client.ts';
 import type { Db } from '../db/database.ts';
 
-/** Bytes each vehicle will download for a campaign: the delta where one is cached, else the image. */
-async function downloadBytes(db: Db, campaignId: number, vins: readonly string[]): Promise<Map<string, number>> {
-  const rows = await sql<{ vin: string; bytes: string }>`
-    SELECT e.vin, sum(coalesce(d.length, i.length)) AS bytes
-    FROM ecus e
-    JOIN campaign_releases cr ON cr.campaign_id = ${campaignId}
-    JOIN release_images i ON i.release_id = cr.release_id AND e.hardware_id = ANY(i.hardware_ids)
-    LEFT JOIN delta_packages d ON d.base_sha256 = e.image_sha256 AND d.target_sha256 = i.sha256
-    WHERE e.vin = ANY(${[...vins]}::text[]) AND (e.image_sha256 IS NULL OR e.image_sha256 <> i.sha256)
-    GROUP BY e.vin`.execute(db);
-  return new Map(rows.rows.map((r) => [r.vin, Number(r.bytes)]));
+/** What an offer tells one vehicle besides the campaign: its attempt and the bytes it will download. */
+interface OfferDetail {
+  readonly attempt: number;
+  readonly downloadBytes: number;
 }
 
-/** Each vehicle's attempt at a campaign (the offer carries it: a gateway skips attempts it finished). */
-async function attempts(db: Db, campaignId: number, vins: readonly string[]): Promise<Map<string, number>> {
-  const rows = await db
-    .selectFrom('campaign_vehicles')
-    .select(['vin', 'attempt'])
-    .where('campaign_id', '=', campaignId)
-    .where('vin', 'in', [...vins])
-    .execute();
-  return new Map(rows.map((r) => [r.vin, r.attempt]));
+/**
+ * Each vehicle's attempt at a campaign (a gateway skips attempts it finished) and the bytes it will
+ * download (the delta where one is cached, else the image), in one statement over the VINs as one array.
+ */
+async function offerDetails(db: Db, campaignId: number, vins: readonly string[]): Promise<Map<string, OfferDetail>> {
+  const rows = await sql<{ vin: string; attempt: number; bytes: string | null }>`
+    WITH bytes AS (
+      SELECT e.vin, sum(coalesce(d.length, i.length)) AS bytes
+      FROM ecus e
+      JOIN campaign_releases cr ON cr.campaign_id = ${campaignId}
+      JOIN release_images i ON i.release_id = cr.release_id AND e.hardware_id = ANY(i.hardware_ids)
+      LEFT JOIN delta_packages d ON d.base_sha256 = e.image_sha256 AND d.target_sha256 = i.sha256
+      WHERE e.vin = ANY(${[...vins]}::text[]) AND (e.image_sha256 IS NULL OR e.image_sha256 <> i.sha256)
+      GROUP BY e.vin
+    )
+    SELECT cv.vin, cv.attempt, b.bytes FROM campaign_vehicles cv LEFT JOIN bytes b ON b.vin = cv.vin
+    WHERE cv.campaign_id = ${campaignId} AND cv.vin = ANY(${[...vins]}::text[])`.execute(db);
+  return new Map(rows.rows.map((r) => [r.vin, { attempt: r.attempt, downloadBytes: Number(r.bytes ?? 0) }]));
+}
+
+/**
+ * The offer payloads of one campaign, each encoded once: vehicles with the same attempt and
+ * download size (most of a fleet) get the same bytes.
+ */
+function offerEncoder(campaign: { id: number; deadline: Date | null }, now: Date): (detail: OfferDetail) => Uint8Array {
+  const common = {
+    campaignId: String(campaign.id),
+    offeredAt: formatExpires(now),
+    ...(campaign.deadline ? { deadline: formatExpires(campaign.deadline) } : {}),
+  };
+  const encoded = new Map<string, Uint8Array>();
+  return ({ attempt, downloadBytes }) => {
+    const key = `${attempt}/${downloadBytes}`;
+    let payload = encoded.get(key);
+    if (!payload) {
+      payload = encodeMessage('offer', { ...common, downloadBytes, attempt });
+      encoded.set(key, payload);
+    }
+    return payload;
+  };
 }
 
 /** Longest wait for the broker to acknowledge a batch of offers (the caller's transaction is open meanwhile). */
@@ -45,9 +69,8 @@ export async function publishOffers(
 ): Promise<number> {
   if (vins.length === 0) return 0;
   if (!broker.mqtt.connected) throw new Error('cannot publish offers: not connected to the broker');
-  const bytes = await downloadBytes(db, campaign.id, vins);
-  const attemptOf = await attempts(db, campaign.id, vins);
-  const offeredAt = formatExpires(now);
+  const details = await offerDetails(db, campaign.id, vins);
+  const encode = offerEncoder(campaign, now);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
@@ -57,16 +80,7 @@ export async function publishOffers(
   });
   const published = Promise.all(
     vins.map((vin) =>
-      broker.publish(
-        vehicleTopic(vin, 'offer'),
-        encodeMessage('offer', {
-          campaignId: String(campaign.id),
-          offeredAt,
-          ...(campaign.deadline ? { deadline: formatExpires(campaign.deadline) } : {}),
-          downloadBytes: bytes.get(vin) ?? 0,
-          attempt: attemptOf.get(vin) ?? 1,
-        }),
-      ),
+      broker.publish(vehicleTopic(vin, 'offer'), encode(details.get(vin) ?? { attempt: 1, downloadBytes: 0 })),
     ),
   );
   try {

@@ -124,6 +124,11 @@ function connectVersion(
   });
 }
 
+/** The bytes of `payload` as a Buffer, sharing its memory. */
+function asBuffer(payload: Uint8Array): Buffer {
+  return Buffer.isBuffer(payload) ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+}
+
 export async function connectBroker(options: BrokerClientOptions): Promise<BrokerClient> {
   const handlers: MessageHandler[] = [];
   // Messages that arrive before the first onMessage() call are kept for it.
@@ -162,8 +167,12 @@ export async function connectBroker(options: BrokerClientOptions): Promise<Broke
       return counter.reconnects;
     },
     onReconnect: (listener) => counter.onReconnect(listener),
-    async publish(topic, payload) {
-      await client.publishAsync(topic, Buffer.from(payload), { qos: 1 });
+    publish(topic, payload) {
+      // A view, not a copy: one encoded offer is published to many vehicles.
+      const bytes = typeof payload === 'string' ? Buffer.from(payload) : asBuffer(payload);
+      return new Promise((resolve, reject) =>
+        client.publish(topic, bytes, { qos: 1 }, (error) => (error ? reject(error) : resolve())),
+      );
     },
     async subscribeShared(filter, group) {
       const actual = version === 5 ? sharedSubscriptionFilter(group, filter) : filter;

@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertCampaign, insertFleet, insertUsers, startCampaign } from '../../test/integration/delivery/fixtures.ts';
+import { startHarness, waitUntil } from '../../test/integration/delivery/harness.ts';
+import type { DeliveryHarness } from '../../test/integration/delivery/harness.ts';
+import type { BrokerClient } from '../mqtt/broker-client.ts';
+import { Dispatcher } from './dispatcher.ts';
+
+let h: DeliveryHarness;
+
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(() => h.close());
+
+/** A broker client whose acknowledgements the test gives, one publish at a time. */
+function heldBroker(): { broker: BrokerClient; held: (() => void)[] } {
+  const held: (() => void)[] = [];
+  const broker = {
+    mqtt: { connected: true },
+    publish: () => new Promise<void>((resolve) => held.push(resolve)),
+  } as unknown as BrokerClient;
+  return { broker, held };
+}
+
+describe('Dispatcher', () => {
+  it('claims the next batch while the last is unacknowledged, within the offer window', async () => {
+    const users = await insertUsers(h.db);
+    const vehicles = await insertFleet(h.db, {
+      prefix: 'DSP',
+      count: 8,
+      hardwareId: 'HW-DSP',
+      baseVersion: '1.0.0',
+      baseSha256: () => null,
+    });
+    const { campaignId } = await insertCampaign(h.db, {
+      releaseIds: [],
+      vins: vehicles.map((v) => v.vin),
+      waves: [{ cumulativePercent: 100, successThreshold: 1, errorThreshold: 1 }],
+      users,
+    });
+    await startCampaign(h.db, campaignId);
+    const { broker, held } = heldBroker();
+    // A batch as large as the window: the dispatcher claims half-window batches so two overlap.
+    const dispatcher = new Dispatcher(
+      { db: h.db, broker, blobs: h.blobs, keys: h.keys, log: () => undefined },
+      { tickMs: 3_600_000, batchSize: 4, maxInFlightOffers: 4 },
+    );
+    const pass = dispatcher.tick();
+    await waitUntil('a full window of offers published', () => Promise.resolve(held.length === 4));
+    // Acknowledging the first batch (two offers) makes room: the next batch goes out before the second's acks.
+    held[0]!();
+    held[1]!();
+    await waitUntil('the next batch published', () => Promise.resolve(held.length === 6), 10_000);
+    expect(dispatcher.offersSent).toBe(2);
+    // The rest acknowledged as they come, until the pass ends with nothing left to claim.
+    let ended = false;
+    void pass.then(() => (ended = true));
+    while (!ended) {
+      for (const ack of held.splice(0)) ack();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(dispatcher.offersSent).toBe(8);
+  });
+});

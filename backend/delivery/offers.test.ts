@@ -1,0 +1,81 @@
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeMessage, vehicleTopic } from '@ota/protocol/messages';
+import {
+  insertAuthorisedRelease,
+  insertCampaign,
+  insertFleet,
+  insertUsers,
+} from '../../test/integration/delivery/fixtures.ts';
+import { startHarness } from '../../test/integration/delivery/harness.ts';
+import type { DeliveryHarness } from '../../test/integration/delivery/harness.ts';
+import { listedMoves, moveVehicles, retryMoves } from '../campaigns/vehicle-moves.ts';
+import type { BrokerClient } from '../mqtt/broker-client.ts';
+import { publishOffers } from './offers.ts';
+
+let h: DeliveryHarness;
+
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(() => h.close());
+
+/** A broker client that records what is published and acknowledges at once. */
+function recordingBroker(): { broker: BrokerClient; sent: { topic: string; payload: Uint8Array }[] } {
+  const sent: { topic: string; payload: Uint8Array }[] = [];
+  const broker = {
+    mqtt: { connected: true },
+    publish: (topic: string, payload: Uint8Array) => {
+      sent.push({ topic, payload });
+      return Promise.resolve();
+    },
+  } as unknown as BrokerClient;
+  return { broker, sent };
+}
+
+describe('publishOffers', () => {
+  it("carries each vehicle's attempt and download size, and encodes each distinct offer once", async () => {
+    const users = await insertUsers(h.db);
+    const image = randomBytes(3000);
+    const release = await insertAuthorisedRelease(h.db, h.blobs, {
+      hardwareId: 'HW-OFFERS',
+      version: '2.0.0',
+      image,
+      createdBy: users.creator,
+    });
+    const vehicles = await insertFleet(h.db, {
+      prefix: 'OFR',
+      count: 4,
+      hardwareId: 'HW-OFFERS',
+      baseVersion: '1.0.0',
+      baseSha256: () => null,
+    });
+    const vins = vehicles.map((v) => v.vin);
+    // The last vehicle already runs the release: nothing to download.
+    await sql`UPDATE ecus SET image_sha256 = ${release.sha256} WHERE vin = ${vins[3]!}`.execute(h.db);
+    const { campaignId } = await insertCampaign(h.db, {
+      releaseIds: [release.releaseId],
+      vins,
+      waves: [{ cumulativePercent: 100, successThreshold: 1, errorThreshold: 1 }],
+      users,
+    });
+    // The third vehicle failed its first attempt and was retried: its offer is attempt 2.
+    const at = new Date();
+    const third = { campaignId, vin: vins[2]!, at };
+    await moveVehicles(h.db, listedMoves([{ ...third, to: 'offered' }]));
+    await moveVehicles(h.db, listedMoves([{ ...third, to: 'failed' }]));
+    await moveVehicles(h.db, retryMoves(sql`SELECT ${campaignId}::int AS campaign_id, ${vins[2]!}::text AS vin`, at));
+
+    const { broker, sent } = recordingBroker();
+    expect(await publishOffers(broker, h.db, { id: campaignId, deadline: null }, vins)).toBe(4);
+    const offers = sent.map((s) => ({ offer: decodeMessage('offer', s.payload) }));
+    expect(sent.map((s) => s.topic)).toEqual(vins.map((vin) => vehicleTopic(vin, 'offer')));
+    expect(offers.map((o) => o.offer.attempt)).toEqual([1, 1, 2, 1]);
+    expect(offers.map((o) => o.offer.downloadBytes)).toEqual([image.length, image.length, image.length, 0]);
+    expect(offers.every((o) => o.offer.campaignId === String(campaignId))).toBe(true);
+    // Equal offers are the same encoded bytes, not one encoding per vehicle.
+    expect(sent[1]!.payload).toBe(sent[0]!.payload);
+    expect(sent[2]!.payload).not.toBe(sent[0]!.payload);
+  });
+});
