@@ -1,17 +1,22 @@
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 
-// Claiming offers at fleet scale (issue 20). The claim walks a campaign's pending vehicles in VIN
-// order: a partial index of only the pending ones finds the next batch without stepping over the
-// vehicles already offered (a full pass over a 1M campaign once every vehicle was offered). Offered
-// rows leave it for free: an update adds index entries only where the new row matches. The event
-// log's foreign key is dropped: its per-row check was a sixth of a claim's time, and the log is
-// written only by moveVehicles from the rows it just moved (vehicle-moves-only-writer.test.ts).
+// Fleet-scale offers and target resolution (issue 20). Foreign keys of the per-vehicle campaign
+// tables are checked row by row, which was a sixth of each offer claim (the event log) and 40 % of
+// submitting a campaign (campaign_vehicles to campaigns and vehicles, campaign_ecus to
+// campaign_vehicles and releases). Each of these rows is written only from the rows it refers to, in
+// the same statement or transaction (targeting.ts from vehicles, campaign_releases and the campaign
+// row it holds locked; vehicle-moves.ts from the rows it moved, vehicle-moves-only-writer.test.ts),
+// and vehicles and releases are never deleted; a draft campaign is deleted only with its targets.
+const DROPPED = [
+  ['campaign_vehicle_events', 'campaign_vehicle_events_campaign_id_vin_fkey'],
+  ['campaign_vehicles', 'campaign_vehicles_campaign_id_fkey'],
+  ['campaign_vehicles', 'campaign_vehicles_vin_fkey'],
+  ['campaign_ecus', 'campaign_ecus_campaign_id_vin_fkey'],
+  ['campaign_ecus', 'campaign_ecus_release_id_fkey'],
+] as const;
+
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await sql`CREATE INDEX campaign_vehicles_pending ON campaign_vehicles (campaign_id, wave_no, vin) WHERE state = 'pending'`.execute(
-    db,
-  );
-  await sql`ALTER TABLE campaign_vehicle_events DROP CONSTRAINT campaign_vehicle_events_campaign_id_vin_fkey`.execute(
-    db,
-  );
+  for (const [table, constraint] of DROPPED)
+    await sql`ALTER TABLE ${sql.table(table)} DROP CONSTRAINT ${sql.ref(constraint)}`.execute(db);
 }

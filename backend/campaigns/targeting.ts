@@ -67,6 +67,8 @@ export async function resolveTargets(
   filter: TargetFilter,
 ): Promise<number> {
   const releases = { campaignId };
+  // Sorting and hashing the whole fleet in memory, not in temporary files (this transaction only).
+  await sql`SET LOCAL work_mem = '256MB'`.execute(trx);
   const targeted = await addTargetVehicles(
     trx,
     campaignId,
@@ -79,11 +81,16 @@ export async function resolveTargets(
              row_number() OVER (ORDER BY md5(${String(campaignId)} || ':' || vin), vin) AS rn,
              count(*) OVER () AS n
       FROM matched
+    ), waves AS MATERIALIZED (
+      -- Each wave's share of the ranks: (previous wave's cumulative bound, this wave's].
+      SELECT wave_no, coalesce(lag(cumulative_percent) OVER (ORDER BY wave_no), 0) AS lo, cumulative_percent AS hi
+      FROM campaign_waves WHERE campaign_id = ${campaignId}
     )
-    SELECT r.vin,
-           (SELECT min(w.wave_no) FROM campaign_waves w
-            WHERE w.campaign_id = ${campaignId} AND r.rn <= ceil(w.cumulative_percent * r.n / 100.0)) AS wave_no
-    FROM ranked r`,
+    SELECT r.vin, w.wave_no
+    FROM ranked r JOIN waves w
+      ON r.rn > ceil(w.lo * r.n / 100.0) AND r.rn <= ceil(w.hi * r.n / 100.0)
+    -- Inserted in key order: the primary key's pages are filled one after the other.
+    ORDER BY r.vin`,
   );
 
   await sql`
