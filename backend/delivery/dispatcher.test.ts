@@ -3,6 +3,7 @@ import { insertCampaign, insertFleet, insertUsers, startCampaign } from '../../t
 import { startHarness, waitUntil } from '../../test/integration/delivery/harness.ts';
 import type { DeliveryHarness } from '../../test/integration/delivery/harness.ts';
 import type { BrokerClient } from '../mqtt/broker-client.ts';
+import { listedMoves, moveVehicles } from '../campaigns/vehicle-moves.ts';
 import { Dispatcher } from './dispatcher.ts';
 
 let h: DeliveryHarness;
@@ -60,5 +61,37 @@ describe('Dispatcher', () => {
       await new Promise((r) => setTimeout(r, 20));
     }
     expect(dispatcher.offersSent).toBe(8);
+  });
+
+  it('makes no claim for a wave with no vehicle pending (no walk over its offered vehicles)', async () => {
+    const users = await insertUsers(h.db);
+    const vehicles = await insertFleet(h.db, {
+      prefix: 'DSQ',
+      count: 3,
+      hardwareId: 'HW-DSP',
+      baseVersion: '1.0.0',
+      baseSha256: () => null,
+    });
+    const { campaignId } = await insertCampaign(h.db, {
+      releaseIds: [],
+      vins: vehicles.map((v) => v.vin),
+      waves: [{ cumulativePercent: 100, successThreshold: 1, errorThreshold: 1 }],
+      users,
+    });
+    await startCampaign(h.db, campaignId);
+    const at = new Date();
+    await moveVehicles(h.db, listedMoves(vehicles.map((v) => ({ campaignId, vin: v.vin, to: 'offered', at }))));
+    const dispatcher = new Dispatcher(
+      { db: h.db, broker: heldBroker().broker, blobs: h.blobs, keys: h.keys, log: () => undefined },
+      { tickMs: 3_600_000 },
+    );
+    await dispatcher.tick();
+    // No pace was reserved for it: the pass never got to a claim.
+    const paced = await h.db
+      .selectFrom('campaign_dispatch_pace')
+      .select('second')
+      .where('campaign_id', '=', campaignId)
+      .execute();
+    expect(paced).toEqual([]);
   });
 });

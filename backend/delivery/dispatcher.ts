@@ -13,6 +13,7 @@ import type { PaceBudget } from './dispatch-pace.ts';
 import { OfferWindow } from './offer-window.ts';
 import type { Db } from '../db/database.ts';
 import { evaluateCampaign } from '../campaigns/waves.ts';
+import { countIn, vehicleCounts } from '../campaigns/vehicle-counts.ts';
 import { describeDecision } from './ingest/ingester.ts';
 
 export interface DispatcherOptions {
@@ -143,7 +144,11 @@ export class Dispatcher {
       .orderBy('c.id')
       .orderBy('w.wave_no')
       .execute();
+    // A wave with no vehicle pending is skipped: a claim would walk all of its vehicles to find none.
+    const pending = await vehicleCounts(this.#db, [...new Set(rows.map((w) => w.id))]);
     for (const wave of rows) {
+      const mine = pending.filter((c) => c.campaignId === wave.id && c.waveNo === wave.wave_no);
+      if (countIn(mine, ['pending']) === 0) continue;
       await this.#prepareWave(wave.id, wave.wave_no);
       await this.#dispatchWave(wave);
     }
