@@ -23,23 +23,29 @@ function heldBroker(): { broker: BrokerClient; held: (() => void)[] } {
   return { broker, held };
 }
 
+/** A running one-wave campaign of `count` new vehicles, none offered yet. */
+async function runningCampaign(prefix: string, count: number) {
+  const users = await insertUsers(h.db);
+  const vehicles = await insertFleet(h.db, {
+    prefix,
+    count,
+    hardwareId: 'HW-DSP',
+    baseVersion: '1.0.0',
+    baseSha256: () => null,
+  });
+  const { campaignId } = await insertCampaign(h.db, {
+    releaseIds: [],
+    vins: vehicles.map((v) => v.vin),
+    waves: [{ cumulativePercent: 100, successThreshold: 1, errorThreshold: 1 }],
+    users,
+  });
+  await startCampaign(h.db, campaignId);
+  return { campaignId, vehicles };
+}
+
 describe('Dispatcher', () => {
   it('claims the next batch while the last is unacknowledged, within the offer window', async () => {
-    const users = await insertUsers(h.db);
-    const vehicles = await insertFleet(h.db, {
-      prefix: 'DSP',
-      count: 8,
-      hardwareId: 'HW-DSP',
-      baseVersion: '1.0.0',
-      baseSha256: () => null,
-    });
-    const { campaignId } = await insertCampaign(h.db, {
-      releaseIds: [],
-      vins: vehicles.map((v) => v.vin),
-      waves: [{ cumulativePercent: 100, successThreshold: 1, errorThreshold: 1 }],
-      users,
-    });
-    await startCampaign(h.db, campaignId);
+    await runningCampaign('DSP', 8);
     const { broker, held } = heldBroker();
     // A batch as large as the window: the dispatcher claims half-window batches so two overlap.
     const dispatcher = new Dispatcher(
@@ -64,21 +70,7 @@ describe('Dispatcher', () => {
   });
 
   it('makes no claim for a wave with no vehicle pending (no walk over its offered vehicles)', async () => {
-    const users = await insertUsers(h.db);
-    const vehicles = await insertFleet(h.db, {
-      prefix: 'DSQ',
-      count: 3,
-      hardwareId: 'HW-DSP',
-      baseVersion: '1.0.0',
-      baseSha256: () => null,
-    });
-    const { campaignId } = await insertCampaign(h.db, {
-      releaseIds: [],
-      vins: vehicles.map((v) => v.vin),
-      waves: [{ cumulativePercent: 100, successThreshold: 1, errorThreshold: 1 }],
-      users,
-    });
-    await startCampaign(h.db, campaignId);
+    const { campaignId, vehicles } = await runningCampaign('DSQ', 3);
     const at = new Date();
     await moveVehicles(h.db, listedMoves(vehicles.map((v) => ({ campaignId, vin: v.vin, to: 'offered', at }))));
     const dispatcher = new Dispatcher(
