@@ -7,6 +7,7 @@ import { ROLES } from '../../backend/users/types.ts';
 import { seriousAxeViolations } from './axe.ts';
 import type { AxeViolation } from './axe.ts';
 import {
+  badSignatureEvent,
   seedDraftCampaign,
   seedFixedVulnerability,
   seedFleet,
@@ -87,18 +88,7 @@ describe('accessibility of every dashboard page, in chromium with axe-core', () 
     const fixed = await seedFixedVulnerability(db, dashboard.backend.blobDir, security, releaser, approver);
     const campaign = await seedSubmittedCampaign(db, manager, fixed.releaseId);
     const draft = await seedDraftCampaign(db, manager, fixed.releaseId);
-    const [securityEventId = ''] = await seedSecurityEvents(db, [
-      {
-        vin: vin ?? '',
-        counter: 0,
-        at: '2026-12-04T21:00:00Z',
-        severity: 'high',
-        type: 'metadata_verification_failure',
-        attack: 'bad_signature',
-        code: 'bad_signature',
-        details: 'director targets: bad_signature: no valid signature',
-      },
-    ]);
+    const [securityEventId = ''] = await seedSecurityEvents(db, [badSignatureEvent(vin ?? '', '2026-12-04T21:00:00Z')]);
     world = {
       ...fixed,
       campaignId: campaign.id,

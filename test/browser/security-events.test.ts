@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { SecurityEvent } from '@ota/protocol';
-import { seedFleet, seedSecurityEvents, seedUser, type SeededUser } from './seed.ts';
+import { badSignatureEvent, seedFleet, seedSecurityEvents, seedUser, type SeededUser } from './seed.ts';
 import { useDashboard } from './server.ts';
 import { signedIn } from './sign-in.ts';
 
@@ -14,16 +14,7 @@ describe('security events pages in chromium', () => {
     vins = await seedFleet(dashboard.backend.db, 2);
     // Stored as the ingest stores them (the signature was checked there; these tests are about the pages).
     const events: SecurityEvent[] = [
-      {
-        vin: vins[0]!,
-        counter: 0,
-        at: '2026-12-04T21:00:00Z',
-        severity: 'high',
-        type: 'metadata_verification_failure',
-        attack: 'bad_signature',
-        code: 'bad_signature',
-        details: 'director targets: bad_signature: no valid signature',
-      },
+      badSignatureEvent(vins[0]!, '2026-12-04T21:00:00Z'),
       {
         vin: vins[1]!,
         counter: 0,
