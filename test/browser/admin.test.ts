@@ -3,7 +3,6 @@ import { hashToken } from '../../backend/http/auth.ts';
 import { seedUser } from './seed.ts';
 import type { SeededUser } from './seed.ts';
 import { useDashboard } from './server.ts';
-import { signedIn } from './sign-in.ts';
 
 // The admin's job through the dashboard alone: users, roles, tokens; refused input names the field by
 // its label, keeps what was typed and changes nothing in the database.
@@ -22,7 +21,7 @@ describe('the admin in chromium', () => {
   const userCount = async () => (await dashboard.backend.db.selectFrom('users').select('id').execute()).length;
 
   it('creates a user, refusing a bad and a duplicate name by their label; issues a token shown once', async () => {
-    const { context, page } = await signedIn(dashboard.browser, dashboard.backend.baseUrl, admin.token);
+    const { context, page } = await dashboard.signedIn(admin.token);
     try {
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }).click();
       await page.waitForURL(/\/ui\/admin\/users$/);
@@ -70,7 +69,7 @@ describe('the admin in chromium', () => {
       expect(await page.locator('#issued-token').count()).toBe(0);
       expect(await page.content()).not.toContain(token);
       // And it signs nora in.
-      const asNora = await signedIn(dashboard.browser, dashboard.backend.baseUrl, token, '/ui/audit');
+      const asNora = await dashboard.signedIn(token, '/ui/audit');
       expect(new URL(asNora.page.url()).pathname).toBe('/ui/audit');
       await asNora.context.close();
     } finally {
@@ -80,13 +79,8 @@ describe('the admin in chromium', () => {
 
   it('changes roles with a reason, refuses locking oneself out, disables a user and revokes a token', async () => {
     const nils = await seedUser(dashboard.backend.db, 'nils', ['auditor']);
-    const { context, page } = await signedIn(
-      dashboard.browser,
-      dashboard.backend.baseUrl,
-      admin.token,
-      `/ui/admin/users/${nils.id}`,
-    );
-    const asNils = await signedIn(dashboard.browser, dashboard.backend.baseUrl, nils.token, '/ui/audit');
+    const { context, page } = await dashboard.signedIn(admin.token, `/ui/admin/users/${nils.id}`);
+    const asNils = await dashboard.signedIn(nils.token, '/ui/audit');
     try {
       await page.getByLabel('approver').check();
       await page.getByLabel('Reason for the change').fill('joins the release board');

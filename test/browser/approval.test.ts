@@ -3,7 +3,6 @@ import { transitionCampaign } from '../../backend/campaigns/service.ts';
 import { seedFixedVulnerability, seedFleet, seedSubmittedCampaign, seedUser } from './seed.ts';
 import type { SeededUser } from './seed.ts';
 import { useDashboard } from './server.ts';
-import { signedIn } from './sign-in.ts';
 
 describe('the approver decides on a campaign with a comment, in chromium', () => {
   const dashboard = useDashboard();
@@ -41,12 +40,7 @@ describe('the approver decides on a campaign with a comment, in chromium', () =>
       .execute();
 
   it('refuses a decision without a comment, and records the comment typed as the reason', async () => {
-    const { context, page } = await signedIn(
-      dashboard.browser,
-      dashboard.backend.baseUrl,
-      approver.token,
-      `/ui/campaigns/${campaignId}`,
-    );
+    const { context, page } = await dashboard.signedIn(approver.token, `/ui/campaigns/${campaignId}`);
     page.setDefaultTimeout(10_000);
     await page.getByRole('button', { name: 'Reject' }).click();
     await expect(page.getByRole('alert').innerText()).resolves.toBe(

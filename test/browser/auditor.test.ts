@@ -6,7 +6,6 @@ import { EVIDENCE_CSV_COLUMNS } from '../../backend/campaigns/evidence.ts';
 import { seedFixedVulnerability, seedFleet, seedSubmittedCampaign, seedUser } from './seed.ts';
 import type { SeededUser } from './seed.ts';
 import { useDashboard } from './server.ts';
-import { signedIn } from './sign-in.ts';
 
 // The auditor's job through the dashboard alone: read and filter the log, verify the chain, download
 // a campaign's evidence. Rows on the page are compared with what the database holds.
@@ -51,7 +50,7 @@ describe('the auditor in chromium', () => {
     );
 
   it('reads the log newest first, pages back and filters by entity, actor and time', async () => {
-    const { context, page } = await signedIn(dashboard.browser, dashboard.backend.baseUrl, auditor.token);
+    const { context, page } = await dashboard.signedIn(auditor.token);
     try {
       await page.getByRole('link', { name: 'Audit' }).click();
       await page.waitForURL(/\/ui\/audit$/);
@@ -106,7 +105,7 @@ describe('the auditor in chromium', () => {
   });
 
   it('names a bad time filter by its label, keeps what was typed and lists nothing', async () => {
-    const { context, page } = await signedIn(dashboard.browser, dashboard.backend.baseUrl, auditor.token, '/ui/audit');
+    const { context, page } = await dashboard.signedIn(auditor.token, '/ui/audit');
     try {
       const before = await auditCount();
       await page.getByLabel('Actor').fill('maria');
@@ -129,7 +128,7 @@ describe('the auditor in chromium', () => {
   });
 
   it('verifies the chain, and names the entry an edit behind the triggers broke', async () => {
-    const { context, page } = await signedIn(dashboard.browser, dashboard.backend.baseUrl, auditor.token, '/ui/audit');
+    const { context, page } = await dashboard.signedIn(auditor.token, '/ui/audit');
     try {
       await page.getByRole('button', { name: 'Verify the chain' }).click();
       const head = await dashboard.backend.db
@@ -157,7 +156,7 @@ describe('the auditor in chromium', () => {
   });
 
   it('downloads the evidence as JSON and CSV from the signed-in session; other roles are refused', async () => {
-    const { context, page } = await signedIn(dashboard.browser, dashboard.backend.baseUrl, auditor.token, '/ui/audit');
+    const { context, page } = await dashboard.signedIn(auditor.token, '/ui/audit');
     try {
       await page.getByRole('link', { name: 'Campaign evidence' }).click();
       await page.getByLabel('Campaign').selectOption(String(campaignId));
@@ -202,7 +201,7 @@ describe('the auditor in chromium', () => {
       await context.close();
     }
     // The release engineer's role has no evidence export in the API, so none in the dashboard.
-    const other = await signedIn(dashboard.browser, dashboard.backend.baseUrl, releaser.token);
+    const other = await dashboard.signedIn(releaser.token);
     try {
       const refused = await other.page.goto(`${dashboard.backend.baseUrl}/ui/evidence/download?campaign=${campaignId}`);
       expect(refused?.status()).toBe(403);

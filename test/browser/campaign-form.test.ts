@@ -3,7 +3,6 @@ import { listAuditEntries } from '../../backend/audit/service.ts';
 import { seedCampaignWorld } from './seed.ts';
 import type { SeededUser } from './seed.ts';
 import { useDashboard } from './server.ts';
-import { signedIn } from './sign-in.ts';
 
 // The campaign form refuses bad input naming the field as the form labels it and keeps what was
 // typed; a draft can be deleted after a confirmation, a submitted campaign cannot.
@@ -27,12 +26,7 @@ describe('the campaign form and deleting drafts, in chromium', () => {
     );
 
   it('names the refused field as labelled, keeps everything typed, then creates and deletes the draft', async () => {
-    const { context, page } = await signedIn(
-      dashboard.browser,
-      dashboard.backend.baseUrl,
-      manager.token,
-      '/ui/campaigns/new',
-    );
+    const { context, page } = await dashboard.signedIn(manager.token, '/ui/campaigns/new');
     await page.getByLabel('Name').fill('Body controller fix, two waves');
     await page.getByLabel('Kind').selectOption('bug_fix');
     await page.getByLabel(/Body controller 4\.2\.0 \(BCM-HW-7/).check();
@@ -119,12 +113,7 @@ describe('the campaign form and deleting drafts, in chromium', () => {
   });
 
   it('offers no deletion once the campaign is submitted', async () => {
-    const { context, page } = await signedIn(
-      dashboard.browser,
-      dashboard.backend.baseUrl,
-      manager.token,
-      '/ui/campaigns/new',
-    );
+    const { context, page } = await dashboard.signedIn(manager.token, '/ui/campaigns/new');
     await page.getByLabel('Name').fill('Submitted one');
     await page.getByLabel(/Body controller 4\.2\.0 \(BCM-HW-7/).check();
     await page.getByRole('button', { name: 'Create draft' }).click();

@@ -13,7 +13,6 @@ import { campaignProgress } from '../../backend/campaigns/waves.ts';
 import { seedCampaignWorld } from './seed.ts';
 import type { SeededUser } from './seed.ts';
 import { useDashboard } from './server.ts';
-import { signedIn } from './sign-in.ts';
 
 const FLEET = 12;
 const SCREENSHOT = 'test-artifacts/dashboard-campaign-vehicles.png';
@@ -58,12 +57,7 @@ describe('a running campaign vehicle by vehicle, in chromium', () => {
   const states = async () => (await campaignProgress(dashboard.backend.db, campaignId)).byState;
 
   it('follows the detailed states live, lists every vehicle with its ECUs and retries the failed ones', async () => {
-    const { context, page } = await signedIn(
-      dashboard.browser,
-      dashboard.backend.baseUrl,
-      manager.token,
-      `/ui/campaigns/${campaignId}`,
-    );
+    const { context, page } = await dashboard.signedIn(manager.token, `/ui/campaigns/${campaignId}`);
     // Facts in words: the releases by ECU name and version, the targets as sentences.
     const facts = page.getByRole('region', { name: 'Facts' });
     await expect(facts.textContent()).resolves.toContain('Body controller 4.2.0 (BCM-HW-7)');
@@ -170,12 +164,7 @@ describe('a running campaign vehicle by vehicle, in chromium', () => {
   });
 
   it('changes its banner and actions when the state changes elsewhere, and completes', async () => {
-    const { context, page } = await signedIn(
-      dashboard.browser,
-      dashboard.backend.baseUrl,
-      manager.token,
-      `/ui/campaigns/${campaignId}`,
-    );
+    const { context, page } = await dashboard.signedIn(manager.token, `/ui/campaigns/${campaignId}`);
     await expect(page.getByRole('button', { name: 'Pause' }).count()).resolves.toBe(1);
     await expect.poll(() => page.locator('#live-status').textContent()).toMatch(/^live · updated/);
     // Paused from another session: the page offers Resume instead of Pause, with the paused banner.

@@ -6,7 +6,6 @@ import type { VehicleReport } from '../../backend/campaigns/vehicle-state.ts';
 import { seedFixedVulnerability, seedFleet, seedUser } from './seed.ts';
 import type { SeededUser } from './seed.ts';
 import { useDashboard } from './server.ts';
-import { signedIn } from './sign-in.ts';
 
 const FLEET = 12;
 const SCREENSHOT = 'test-artifacts/dashboard-campaign.png';
@@ -27,7 +26,7 @@ describe('a campaign from draft to paused, in chromium', () => {
 
   it('is created, approved by another user, started, followed live and paused', async () => {
     // The manager creates a draft: releases, the vulnerability they fix, a filter with a live count.
-    const { context, page } = await signedIn(dashboard.browser, dashboard.backend.baseUrl, manager.token);
+    const { context, page } = await dashboard.signedIn(manager.token);
     await page.getByRole('link', { name: 'New campaign' }).click();
     await page.getByLabel('Name').fill('BCM session bypass fix');
     await page.getByLabel(/Body controller 4\.2\.0 \(BCM-HW-7/).check();
@@ -52,12 +51,7 @@ describe('a campaign from draft to paused, in chromium', () => {
     await expect(page.getByRole('button', { name: 'Approve' }).count()).resolves.toBe(0);
 
     // Another user approves.
-    const second = await signedIn(
-      dashboard.browser,
-      dashboard.backend.baseUrl,
-      approver.token,
-      `/ui/campaigns/${campaignId}`,
-    );
+    const second = await dashboard.signedIn(approver.token, `/ui/campaigns/${campaignId}`);
     await expect(second.page.getByRole('button', { name: 'Start' }).count()).resolves.toBe(0);
     await second.page.getByLabel('Comment').fill('four-eyes review done');
     await second.page.getByRole('button', { name: 'Approve' }).click();

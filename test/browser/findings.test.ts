@@ -7,7 +7,6 @@ import { storeSbom } from '../../backend/vulnerabilities/sbom/service.ts';
 import { HARDWARE_ID, OLD_VERSION, seedFleet, seedUser } from './seed.ts';
 import type { SeededUser } from './seed.ts';
 import { useDashboard } from './server.ts';
-import { signedIn } from './sign-in.ts';
 
 describe('findings list in chromium', () => {
   const dashboard = useDashboard();
@@ -51,12 +50,7 @@ describe('findings list in chromium', () => {
   }, 120_000);
 
   it('shows the match with its release, component and ECU count, linked to the vulnerability', async () => {
-    const { context, page } = await signedIn(
-      dashboard.browser,
-      dashboard.backend.baseUrl,
-      security.token,
-      '/ui/findings',
-    );
+    const { context, page } = await dashboard.signedIn(security.token, '/ui/findings');
     try {
       const table = page.getByRole('table', { name: 'Findings' });
       const row = table.getByRole('row').nth(1);

@@ -4,7 +4,6 @@ import { listAuditEntries } from '../../backend/audit/service.ts';
 import { seedFleet, seedUser, vinOf } from './seed.ts';
 import type { SeededUser } from './seed.ts';
 import { useDashboard } from './server.ts';
-import { signedIn } from './sign-in.ts';
 
 // The fleet list with its filters and pages, and a vehicle's lifecycle changed with a confirmation.
 
@@ -29,7 +28,7 @@ describe('the fleet in chromium', () => {
       .executeTakeFirstOrThrow();
 
   it('lists vehicles without a VIN, filters them, pages them and refuses a bad filter', async () => {
-    const { context, page } = await signedIn(dashboard.browser, dashboard.backend.baseUrl, security.token, '/ui/fleet');
+    const { context, page } = await dashboard.signedIn(security.token, '/ui/fleet');
     await expect(rows(page).count()).resolves.toBe(12);
     await expect(rows(page).first().textContent()).resolves.toContain('Body controller 4.1.0, Telematics unit 2.0.0');
 
@@ -74,7 +73,7 @@ describe('the fleet in chromium', () => {
   });
 
   it('isolates, transfers and retires vehicles after a confirmation, refusing a blank reason', async () => {
-    const { context, page } = await signedIn(dashboard.browser, dashboard.backend.baseUrl, security.token, '/ui/fleet');
+    const { context, page } = await dashboard.signedIn(security.token, '/ui/fleet');
     const vin = vinOf(5);
     await page.getByRole('link', { name: vin }).click();
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(`Vehicle ${vin}`);
@@ -135,12 +134,7 @@ describe('the fleet in chromium', () => {
 
   it('offers the lifecycle form only to the roles the API lets change it', async () => {
     const manager = await seedUser(dashboard.backend.db, 'maria', ['campaign_manager']);
-    const { context, page } = await signedIn(
-      dashboard.browser,
-      dashboard.backend.baseUrl,
-      manager.token,
-      `/ui/fleet/${vinOf(1)}`,
-    );
+    const { context, page } = await dashboard.signedIn(manager.token, `/ui/fleet/${vinOf(1)}`);
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(`Vehicle ${vinOf(1)}`);
     await expect(page.getByRole('region', { name: 'Change the lifecycle' }).count()).resolves.toBe(0);
     await context.close();

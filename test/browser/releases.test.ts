@@ -7,7 +7,6 @@ import { BRAKE_HW, seedAsilVehicle, seedReleaseInInternalTest } from './release-
 import { seedFixedVulnerability, seedFleet, seedSubmittedCampaign, seedUser, vinOf } from './seed.ts';
 import type { SeededUser } from './seed.ts';
 import { useDashboard } from './server.ts';
-import { signedIn } from './sign-in.ts';
 
 const SCREENSHOT = 'test-artifacts/dashboard-release.png';
 const LONG_SUPPLIER = `Bremsen-und-Fahrwerkssysteme-Zulieferer-${'Nord'.repeat(20)} GmbH`;
@@ -45,12 +44,7 @@ describe('the release engineer and the approver run a release in chromium', () =
     dashboard.backend.db.selectFrom('releases').selectAll().where('hardware_id', '=', hardwareId).execute();
 
   it('lists and filters releases, and shows what a release fixes and which campaigns use it', async () => {
-    const { context, page } = await signedIn(
-      dashboard.browser,
-      dashboard.backend.baseUrl,
-      engineer.token,
-      '/ui/releases',
-    );
+    const { context, page } = await dashboard.signedIn(engineer.token, '/ui/releases');
     const table = page.getByRole('table', { name: 'Releases' });
     await expect(table.getByRole('link', { name: 'BCM-HW-7 4.2.0' }).count()).resolves.toBe(1);
     await page.getByLabel('Hardware id').fill(BRAKE_HW);
@@ -72,12 +66,7 @@ describe('the release engineer and the approver run a release in chromium', () =
   });
 
   it('creates a release, uploads its image with progress and sha256, and walks the supplier side', async () => {
-    const { context, page } = await signedIn(
-      dashboard.browser,
-      dashboard.backend.baseUrl,
-      engineer.token,
-      '/ui/releases',
-    );
+    const { context, page } = await dashboard.signedIn(engineer.token, '/ui/releases');
     page.setDefaultTimeout(10_000);
     await page.getByRole('link', { name: 'New release' }).click();
     // Bad input: the form comes back filled in, the messages use the form's labels.
@@ -212,12 +201,7 @@ describe('the release engineer and the approver run a release in chromium', () =
 
   it('lets the approver authorise with evidence, or refuse with a reason', async () => {
     const brake = (await releasesOf(BRAKE_HW))[0]?.id ?? 0;
-    const { context, page } = await signedIn(
-      dashboard.browser,
-      dashboard.backend.baseUrl,
-      approver.token,
-      `/ui/releases/${brake}`,
-    );
+    const { context, page } = await dashboard.signedIn(approver.token, `/ui/releases/${brake}`);
     page.setDefaultTimeout(10_000);
     // The approver is offered the decision, not the engineer's lifecycle steps.
     await expect(page.getByRole('button', { name: 'Start internal test' }).count()).resolves.toBe(0);

@@ -2,7 +2,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { SecurityEvent } from '@ota/protocol';
 import { badSignatureEvent, seedFleet, seedSecurityEvents, seedUser, type SeededUser } from './seed.ts';
 import { useDashboard } from './server.ts';
-import { signedIn } from './sign-in.ts';
 
 describe('security events pages in chromium', () => {
   const dashboard = useDashboard();
@@ -31,12 +30,7 @@ describe('security events pages in chromium', () => {
   }, 120_000);
 
   it('filters by type and vehicle, and opens a vulnerability from an event once confirmed', async () => {
-    const { context, page } = await signedIn(
-      dashboard.browser,
-      dashboard.backend.baseUrl,
-      security.token,
-      '/ui/security-events',
-    );
+    const { context, page } = await dashboard.signedIn(security.token, '/ui/security-events');
     try {
       const rows = page.getByRole('table', { name: 'Security events' }).getByRole('row');
       await expect.poll(() => rows.count()).toBe(3);
@@ -56,12 +50,7 @@ describe('security events pages in chromium', () => {
   });
 
   it("isolates an intruded vehicle from its event, reached from the vehicle's page", async () => {
-    const { context, page } = await signedIn(
-      dashboard.browser,
-      dashboard.backend.baseUrl,
-      security.token,
-      `/ui/fleet/${vins[1]}`,
-    );
+    const { context, page } = await dashboard.signedIn(security.token, `/ui/fleet/${vins[1]}`);
     try {
       await page.getByRole('link', { name: `Security events of ${vins[1]}` }).click();
       const rows = page.getByRole('table', { name: 'Security events' }).getByRole('row');

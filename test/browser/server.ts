@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
-import type { Browser } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { createApp } from '../../backend/app.ts';
 import { BlobStore } from '../../backend/blobs/store.ts';
@@ -12,6 +12,7 @@ import { dashboardRoutes } from '../../backend/dashboard/routes.tsx';
 import type { Db } from '../../backend/db/database.ts';
 import { createTestDatabase } from '../support/db.ts';
 import { launchChromium } from './browser.ts';
+import { signedIn } from './sign-in.ts';
 
 export interface RunningBackend {
   db: Db;
@@ -54,6 +55,8 @@ export async function startBackend(): Promise<RunningBackend> {
 export interface Dashboard {
   readonly backend: RunningBackend;
   readonly browser: Browser;
+  /** A fresh browser context signed in to this backend's dashboard with `token`, at `path` (sign-in.ts). */
+  signedIn(token: string, path?: string): Promise<{ context: BrowserContext; page: Page }>;
 }
 
 /**
@@ -74,7 +77,7 @@ export function useDashboard(): Dashboard {
     await started.browser?.close();
     await started.backend?.stop();
   });
-  const running = <K extends keyof Dashboard>(part: K): Dashboard[K] => {
+  const running = <K extends 'backend' | 'browser'>(part: K): Dashboard[K] => {
     const value = started[part];
     if (!value) throw new Error(`the dashboard's ${part} starts in beforeAll: read it in a hook or a test`);
     return value as Dashboard[K];
@@ -86,5 +89,6 @@ export function useDashboard(): Dashboard {
     get browser() {
       return running('browser');
     },
+    signedIn: (token, path) => signedIn(running('browser'), running('backend').baseUrl, token, path),
   };
 }

@@ -4,7 +4,6 @@ import { assessVulnerability } from '../../backend/vulnerabilities/service.ts';
 import { HARDWARE_ID, seedFixedVulnerability, seedFleet, seedUser, vinOf } from './seed.ts';
 import type { SeededUser } from './seed.ts';
 import { useDashboard } from './server.ts';
-import { signedIn } from './sign-in.ts';
 
 const DAY = 86_400_000;
 
@@ -53,12 +52,7 @@ describe('vulnerability board, assessment form and fleet search in chromium', ()
   });
 
   it('shows the board by phase with overdue items first', async () => {
-    const { context, page } = await signedIn(
-      dashboard.browser,
-      dashboard.backend.baseUrl,
-      security.token,
-      '/ui/vulnerabilities',
-    );
+    const { context, page } = await dashboard.signedIn(security.token, '/ui/vulnerabilities');
     const column = page.getByRole('region', { name: /^assessing/ });
     const items = column.getByRole('listitem');
     await expect(items.count()).resolves.toBe(2);
@@ -72,12 +66,7 @@ describe('vulnerability board, assessment form and fleet search in chromium', ()
   });
 
   it('computes the CVSS score while the vector is typed and records the assessment', async () => {
-    const { context, page } = await signedIn(
-      dashboard.browser,
-      dashboard.backend.baseUrl,
-      security.token,
-      `/ui/vulnerabilities/${fresh}`,
-    );
+    const { context, page } = await dashboard.signedIn(security.token, `/ui/vulnerabilities/${fresh}`);
     const vector = page.getByLabel('CVSS base vector (v3.1 or v4.0)');
     await vector.fill('CVSS:3.1/AV:N/AC:L');
     const score = page.locator('output#cvss-score');
@@ -96,19 +85,14 @@ describe('vulnerability board, assessment form and fleet search in chromium', ()
 
   it('offers no assessment form to a role the API does not allow to assess', async () => {
     const viewer = await seedUser(dashboard.backend.db, 'audrey', ['auditor']);
-    const { context, page } = await signedIn(
-      dashboard.browser,
-      dashboard.backend.baseUrl,
-      viewer.token,
-      `/ui/vulnerabilities/${fresh}`,
-    );
+    const { context, page } = await dashboard.signedIn(viewer.token, `/ui/vulnerabilities/${fresh}`);
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain('CAN gateway filter gap');
     await expect(page.getByLabel('CVSS base vector (v3.1 or v4.0)').count()).resolves.toBe(0);
     await context.close();
   });
 
   it('finds a vehicle by VIN prefix and shows its ECUs and history', async () => {
-    const { context, page } = await signedIn(dashboard.browser, dashboard.backend.baseUrl, security.token, '/ui/fleet');
+    const { context, page } = await dashboard.signedIn(security.token, '/ui/fleet');
     await page.getByLabel('VIN or its start').fill('wvwdash');
     await page.getByLabel('VIN or its start').press('Enter');
     const links = page.locator('table#fleet-vehicles tbody').getByRole('link');
