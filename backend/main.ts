@@ -36,7 +36,7 @@ addFlags(program.command('serve', { isDefault: true }), BACKEND_FLAGS.serve)
     const { db, blobDir, describe } = await openDatabaseFromEnv();
     const readiness = [databaseReachable(db), migrationsCurrent(db)];
     const metrics = new BackendMetrics(db);
-    const anchoring = await startAuditAnchoringFromEnv(db);
+    const anchoring = await startAuditAnchoringFromEnv(db, config);
     const { startSiemFromEnv } = await import('./siem/from-env.ts');
     const siem = startSiemFromEnv(db, config, (line) => console.log(line));
     // Delivery before the app: with its keys, authorising a release publishes the Image repository at once.

@@ -55,17 +55,8 @@ type Outcome = MessagePayload<'result'>['outcome'];
 /** A simulated vehicle waits less than a real one: a request unanswered for 2 s is asked again, 10 times. */
 const REQUEST_TIMEOUT_MS = 2000;
 const ATTEMPTS = 10;
-/**
- * Bytes asked for at once: 4 ranges of 64 KiB. A chunk request unanswered for 2 s is a stall counted from
- * its sending, acknowledged by the broker or not: a simulated vehicle does not wait out a broker restart.
- */
-const DOWNLOAD = {
-  chunkSize: 64 * 1024,
-  window: 4,
-  stallMs: REQUEST_TIMEOUT_MS,
-  maxStalls: ATTEMPTS,
-  stallFromSend: true,
-};
+/** Bytes asked for at once: 4 ranges of 64 KiB; a chunk request with no data for 2 s is asked again. */
+const DOWNLOAD = { chunkSize: 64 * 1024, window: 4, stallMs: REQUEST_TIMEOUT_MS, maxStalls: ATTEMPTS };
 
 const requestId = () => randomBytes(12).toString('hex');
 

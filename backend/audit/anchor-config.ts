@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { BackendConfig } from '../config.ts';
 import { auditKeyFile } from '../keys/audit-key.ts';
 
 /** Where and how often the backend anchors its audit chain (see checkpointer.ts). */
@@ -13,28 +14,29 @@ export interface AuditAnchorConfig {
   readonly intervalMs: number;
 }
 
-export const DEFAULT_CHECKPOINT_EVERY = 100;
-export const DEFAULT_CHECKPOINT_INTERVAL_S = 60;
+/** The variables (validated by backend/config.ts) that say where the anchoring files are. */
+export type AuditAnchorFileSettings = Pick<
+  BackendConfig,
+  'DATA_DIR' | 'KEYS_DIR' | 'AUDIT_KEY_FILE' | 'AUDIT_CHECKPOINT_FILE'
+>;
 
-function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < 1)
-    throw new RangeError(`${name} must be a whole number of at least 1, got "${raw}"`);
-  return n;
+/** The key (AUDIT_KEY_FILE, else KEYS_DIR/audit/checkpoint.pem) and checkpoints (else DATA_DIR/audit/). */
+export function auditAnchorFiles(
+  config: AuditAnchorFileSettings,
+): Pick<AuditAnchorConfig, 'keyFile' | 'checkpointFile'> {
+  return {
+    keyFile: auditKeyFile(config),
+    checkpointFile: config.AUDIT_CHECKPOINT_FILE ?? join(config.DATA_DIR, 'audit', 'checkpoints.jsonl'),
+  };
 }
 
-/**
- * AUDIT_KEY_FILE (default KEYS_DIR/audit/checkpoint.pem), AUDIT_CHECKPOINT_FILE (default
- * DATA_DIR/audit/checkpoints.jsonl), AUDIT_CHECKPOINT_EVERY (entries, default 100) and
- * AUDIT_CHECKPOINT_INTERVAL_S (seconds, default 60).
- */
-export function auditAnchorConfig(env: NodeJS.ProcessEnv = process.env): AuditAnchorConfig {
+/** The files, and a checkpoint every AUDIT_CHECKPOINT_EVERY entries or AUDIT_CHECKPOINT_INTERVAL_S seconds. */
+export function auditAnchorConfig(
+  config: AuditAnchorFileSettings & Pick<BackendConfig, 'AUDIT_CHECKPOINT_EVERY' | 'AUDIT_CHECKPOINT_INTERVAL_S'>,
+): AuditAnchorConfig {
   return {
-    keyFile: auditKeyFile(env),
-    checkpointFile: env.AUDIT_CHECKPOINT_FILE || join(env.DATA_DIR ?? '.data/backend', 'audit', 'checkpoints.jsonl'),
-    everyEntries: positiveInteger(env, 'AUDIT_CHECKPOINT_EVERY', DEFAULT_CHECKPOINT_EVERY),
-    intervalMs: positiveInteger(env, 'AUDIT_CHECKPOINT_INTERVAL_S', DEFAULT_CHECKPOINT_INTERVAL_S) * 1000,
+    ...auditAnchorFiles(config),
+    everyEntries: config.AUDIT_CHECKPOINT_EVERY,
+    intervalMs: config.AUDIT_CHECKPOINT_INTERVAL_S * 1000,
   };
 }

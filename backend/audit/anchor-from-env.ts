@@ -1,3 +1,4 @@
+import type { BackendConfig } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import { auditPublicKeyFile, loadOrCreateAuditKey } from '../keys/audit-key.ts';
 import { auditAnchorConfig } from './anchor-config.ts';
@@ -10,13 +11,13 @@ export interface AuditAnchoring {
   readonly checkpointer: Checkpointer;
 }
 
-/** Starts anchoring the way the backend's main does: settings from the environment (anchor-config.ts). */
+/** Starts anchoring the way the backend's main does: settings from its parsed environment (anchor-config.ts). */
 export async function startAuditAnchoringFromEnv(
   db: Db,
-  env: NodeJS.ProcessEnv = process.env,
+  backendConfig: BackendConfig,
   log: (line: string) => void = (line) => console.log(line),
 ): Promise<AuditAnchoring> {
-  const config = auditAnchorConfig(env);
+  const config = auditAnchorConfig(backendConfig);
   const { signer, created } = await loadOrCreateAuditKey(config.keyFile);
   if (created) log(`audit anchoring: generated the checkpoint key ${config.keyFile}`);
   const checkpointer = await startCheckpointer({

@@ -9,7 +9,7 @@
  */
 import { Command } from 'commander';
 import { addFlags } from '../../runtime/cli-flags.ts';
-import { addEnv } from '../../runtime/env-config.ts';
+import { addEnv, parseEnv } from '../../runtime/env-config.ts';
 import { formatHead, type ExpectedHead } from './expected-head.ts';
 import type { AnchoredVerification } from './verify-anchored.ts';
 import { VERIFY_AUDIT_ENV, VERIFY_AUDIT_FLAGS } from './verify-cli-flags.ts';
@@ -48,9 +48,9 @@ const program = addEnv(
   // Loaded when it runs, so `--help` answers without the database code.
   const { openDatabaseFromEnv } = await import('../db/from-env.ts');
   const { auditPublicKeyFile, readAuditPublicKey } = await import('../keys/audit-key.ts');
-  const { auditAnchorConfig } = await import('./anchor-config.ts');
+  const { auditAnchorFiles } = await import('./anchor-config.ts');
   const { verifyAnchoredAudit } = await import('./verify-anchored.ts');
-  const config = auditAnchorConfig();
+  const config = auditAnchorFiles(await parseEnv(VERIFY_AUDIT_ENV, process.env));
   const publicKeyHex = await readAuditPublicKey(o.publicKey ?? auditPublicKeyFile(config.keyFile));
   const { db } = await openDatabaseFromEnv();
   try {

@@ -8,26 +8,20 @@ import {
   insertFleet,
   insertUsers,
 } from '../../test/integration/delivery/fixtures.ts';
-import { destroyTestDatabase } from '../../test/integration/delivery/harness.ts';
-import { createTestDatabase } from '../../test/support/db.ts';
-import type { TestDatabase } from '../../test/support/db.ts';
+import { useTestDatabase } from '../../test/support/db.ts';
 import { decodeMessage } from '@ota/protocol';
 import { BlobStore } from '../blobs/store.ts';
 import { applyResults } from '../delivery/ingest/apply-results.ts';
 import { EVIDENCE_CSV_COLUMNS, exportEvidenceCsv } from './evidence.ts';
 import { listedMoves, moveVehicles } from './vehicle-moves.ts';
 
-let testDb: TestDatabase;
+const database = useTestDatabase();
 let blobDir: string;
 
 beforeAll(async () => {
-  testDb = await createTestDatabase();
   blobDir = await mkdtemp(join(tmpdir(), 'ecu-result-evidence-'));
 });
-afterAll(async () => {
-  await destroyTestDatabase(testDb);
-  await rm(blobDir, { recursive: true, force: true });
-});
+afterAll(() => rm(blobDir, { recursive: true, force: true }));
 
 async function collect(lines: AsyncGenerator<string>): Promise<string> {
   let text = '';
@@ -37,7 +31,7 @@ async function collect(lines: AsyncGenerator<string>): Promise<string> {
 
 describe('ECU results from the wire to the evidence', () => {
   it('keep their one vocabulary: an untouched ECU is not_started, an old gateway success is succeeded', async () => {
-    const db = testDb.db;
+    const db = database.db;
     const users = await insertUsers(db);
     const release = await insertAuthorisedRelease(db, new BlobStore(blobDir), {
       hardwareId: 'HW-1',
@@ -95,7 +89,7 @@ describe('ECU results from the wire to the evidence', () => {
         error: message.error,
       })),
     );
-    const csv = await collect(exportEvidenceCsv(testDb.db, campaignId));
+    const csv = await collect(exportEvidenceCsv(database.db, campaignId));
     const resultColumn = EVIDENCE_CSV_COLUMNS.indexOf('result');
     const resultOf = (vin: string) =>
       csv

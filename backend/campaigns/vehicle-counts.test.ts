@@ -1,11 +1,9 @@
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import type { KyselyPlugin } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { insertCampaign, insertFleet, insertUsers } from '../../test/integration/delivery/fixtures.ts';
-import { destroyTestDatabase } from '../../test/integration/delivery/harness.ts';
-import { createTestDatabase } from '../../test/support/db.ts';
-import type { TestDatabase } from '../../test/support/db.ts';
+import { useTestDatabase } from '../../test/support/db.ts';
 import type { Db } from '../db/database.ts';
 import { VEHICLE_CAMPAIGN_STATES } from './types.ts';
 import { listCampaigns, loadCampaign } from './service.ts';
@@ -19,17 +17,14 @@ import {
 } from './vehicle-moves.ts';
 import { WAITING_VEHICLE_STATES } from './states.ts';
 
-let testDb: TestDatabase;
-let db: Db;
+const database = useTestDatabase();
 let users: { creator: number; approver: number };
 let vins: string[];
 
 beforeAll(async () => {
-  testDb = await createTestDatabase();
-  db = testDb.db;
-  users = await insertUsers(db);
+  users = await insertUsers(database.db);
   vins = (
-    await insertFleet(db, {
+    await insertFleet(database.db, {
       prefix: 'CNT',
       count: 8,
       hardwareId: 'HW',
@@ -38,11 +33,10 @@ beforeAll(async () => {
     })
   ).map((v) => v.vin);
 });
-afterAll(() => destroyTestDatabase(testDb));
 
 const newCampaign = async () =>
   (
-    await insertCampaign(db, {
+    await insertCampaign(database.db, {
       releaseIds: [],
       vins,
       waves: [
@@ -57,7 +51,7 @@ const newCampaign = async () =>
 async function recount(campaignId: number) {
   const rows = await sql<{ wave_no: number; state: string; n: number }>`
     SELECT wave_no, state, count(*)::int AS n FROM campaign_vehicles WHERE campaign_id = ${campaignId}
-    GROUP BY wave_no, state ORDER BY wave_no, state`.execute(db);
+    GROUP BY wave_no, state ORDER BY wave_no, state`.execute(database.db);
   return rows.rows.map((r) => ({ campaignId, waveNo: r.wave_no, state: r.state, n: r.n }));
 }
 
@@ -82,12 +76,12 @@ describe('vehicle state counts', () => {
           const at = new Date();
           if (s.kind === 'listed') {
             await moveVehicles(
-              db,
+              database.db,
               listedMoves(s.moves.map((m) => ({ campaignId, vin: vins[m.vin] as string, to: m.to, at }))),
             );
           } else if (s.kind === 'waiting') {
             await moveVehiclesCounted(
-              db,
+              database.db,
               selectedMoves(
                 sql`SELECT campaign_id, vin FROM campaign_vehicles WHERE campaign_id = ${campaignId} AND state = ANY(${WAITING_VEHICLE_STATES}::text[])`,
                 s.to,
@@ -95,9 +89,9 @@ describe('vehicle state counts', () => {
               ),
             );
           } else {
-            await compactVehicleCounts(db, campaignId);
+            await compactVehicleCounts(database.db, campaignId);
           }
-          expect(await vehicleCounts(db, [campaignId])).toEqual(await recount(campaignId));
+          expect(await vehicleCounts(database.db, [campaignId])).toEqual(await recount(campaignId));
         }
       }),
       { numRuns: 15 },
@@ -124,7 +118,7 @@ describe('campaign list and detail', () => {
   it('cost a constant number of queries, however many campaigns a page holds', async () => {
     const queriesFor = async (read: (db: Db) => Promise<unknown>) => {
       const counter = countingQueries();
-      await read(db.withPlugin(counter.plugin));
+      await read(database.db.withPlugin(counter.plugin));
       return counter.count();
     };
     const listPage = (d: Db) => listCampaigns(d, {}, { limit: 100 });
@@ -132,12 +126,12 @@ describe('campaign list and detail', () => {
     const few = await queriesFor(listPage);
     for (let i = 0; i < 5; i++) await newCampaign();
     const many = await queriesFor(listPage);
-    expect((await listPage(db)).items.length).toBeGreaterThanOrEqual(6);
+    expect((await listPage(database.db)).items.length).toBeGreaterThanOrEqual(6);
     expect(many).toBe(few);
     expect(few).toBeLessThanOrEqual(5);
 
     const id = await newCampaign();
     expect(await queriesFor((d) => loadCampaign(d, id))).toBe(few);
-    expect((await loadCampaign(db, id)).targetedVehicles).toBe(vins.length);
+    expect((await loadCampaign(database.db, id)).targetedVehicles).toBe(vins.length);
   });
 });

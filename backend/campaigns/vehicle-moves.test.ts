@@ -1,32 +1,26 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { insertCampaign, insertFleet, insertUsers } from '../../test/integration/delivery/fixtures.ts';
-import { destroyTestDatabase, waitUntil } from '../../test/integration/delivery/harness.ts';
-import { createTestDatabase } from '../../test/support/db.ts';
-import type { TestDatabase } from '../../test/support/db.ts';
-import type { Db } from '../db/database.ts';
+import { waitUntil } from '../../test/integration/delivery/harness.ts';
+import { useTestDatabase } from '../../test/support/db.ts';
 import type { VehicleCampaignState } from './types.ts';
 import { changeVehicleLifecycle } from '../fleet/service.ts';
 import { evaluateCampaign } from './waves.ts';
 import { listedMoves, moveVehicles } from './vehicle-moves.ts';
 
-let testDb: TestDatabase;
-let db: Db;
+const database = useTestDatabase();
 let users: { creator: number; approver: number };
 
 beforeAll(async () => {
-  testDb = await createTestDatabase();
-  db = testDb.db;
-  users = await insertUsers(db);
+  users = await insertUsers(database.db);
 });
-afterAll(() => destroyTestDatabase(testDb));
 
 let fleetNo = 0;
 /** A running single-wave campaign over `count` fresh vehicles, all pending. */
 async function campaignOf(count: number): Promise<{ campaignId: number; vins: string[] }> {
   fleetNo += 1;
   const vins = (
-    await insertFleet(db, {
+    await insertFleet(database.db, {
       prefix: `MV${fleetNo}`,
       count,
       hardwareId: 'HW',
@@ -34,13 +28,13 @@ async function campaignOf(count: number): Promise<{ campaignId: number; vins: st
       baseSha256: () => null,
     })
   ).map((v) => v.vin);
-  const { campaignId } = await insertCampaign(db, {
+  const { campaignId } = await insertCampaign(database.db, {
     releaseIds: [],
     vins,
     waves: [{ cumulativePercent: 100, successThreshold: 1, errorThreshold: 1 }],
     users,
   });
-  await db
+  await database.db
     .updateTable('campaigns')
     .set({ state: 'running', current_wave: 1, started_at: new Date() })
     .where('id', '=', campaignId)
@@ -49,10 +43,10 @@ async function campaignOf(count: number): Promise<{ campaignId: number; vins: st
 }
 
 const move = (campaignId: number, vin: string, to: VehicleCampaignState) =>
-  moveVehicles(db, listedMoves([{ campaignId, vin, to, at: new Date() }]));
+  moveVehicles(database.db, listedMoves([{ campaignId, vin, to, at: new Date() }]));
 
 async function eventsOf(campaignId: number): Promise<Record<string, string[]>> {
-  const rows = await db
+  const rows = await database.db
     .selectFrom('campaign_vehicle_events')
     .select(['vin', 'from_state', 'to_state'])
     .where('campaign_id', '=', campaignId)
@@ -68,7 +62,7 @@ describe('moveVehicles', () => {
     const { campaignId, vins } = await campaignOf(3);
     const [a, b, c] = vins as [string, string, string];
     const first = await moveVehicles(
-      db,
+      database.db,
       listedMoves([
         { campaignId, vin: a, to: 'offered', at: new Date() },
         { campaignId, vin: b, to: 'succeeded', at: new Date() }, // pending -> succeeded: never offered
@@ -87,7 +81,7 @@ describe('moveVehicles', () => {
       [a]: ['pending->offered', 'offered->succeeded'],
       [c]: ['pending->offered'],
     });
-    const offer = await db
+    const offer = await database.db
       .selectFrom('campaign_vehicles')
       .select(['offer_count', 'offered_at'])
       .where('campaign_id', '=', campaignId)
@@ -111,12 +105,12 @@ describe('moveVehicles', () => {
     const { campaignId, vins } = await campaignOf(2);
     const [offered, pending] = vins as [string, string];
     await move(campaignId, offered, 'offered');
-    await db
+    await database.db
       .updateTable('campaigns')
       .set({ deadline_at: new Date(Date.now() - 60_000) })
       .where('id', '=', campaignId)
       .execute();
-    expect(await evaluateCampaign(db, campaignId)).toEqual({ action: 'expired', vehicles: 2 });
+    expect(await evaluateCampaign(database.db, campaignId)).toEqual({ action: 'expired', vehicles: 2 });
     expect(await eventsOf(campaignId)).toEqual({
       [offered]: ['pending->offered', 'offered->expired'],
       [pending]: ['pending->expired'],
@@ -127,7 +121,7 @@ describe('moveVehicles', () => {
     const { campaignId, vins } = await campaignOf(1);
     const vin = vins[0] as string;
     await move(campaignId, vin, 'offered');
-    await changeVehicleLifecycle(db, { userId: users.creator, name: 'creator' }, vin, {
+    await changeVehicleLifecycle(database.db, { userId: users.creator, name: 'creator' }, vin, {
       to: 'isolated',
       reason: 'known vulnerable',
     });
@@ -138,15 +132,15 @@ describe('moveVehicles', () => {
     const { campaignId, vins } = await campaignOf(1);
     const vin = vins[0] as string;
     await move(campaignId, vin, 'offered');
-    const first = await db.startTransaction().execute();
+    const first = await database.db.startTransaction().execute();
     await moveVehicles(first, listedMoves([{ campaignId, vin, to: 'downloading', at: new Date() }]));
     // Started while the first move is uncommitted: its snapshot still says `offered`.
     const second = move(campaignId, vin, 'succeeded');
-    if (testDb.engine === 'postgresql') {
+    if (database.engine === 'postgresql') {
       await waitUntil('the second move to wait for the lock', async () => {
         const waiting = await sql<{ n: number }>`
           SELECT count(*)::int AS n FROM pg_stat_activity
-          WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(db);
+          WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(database.db);
         return (waiting.rows[0]?.n ?? 0) > 0;
       });
     }

@@ -1,9 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import ts from 'typescript';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase } from '../../test/support/db.ts';
-import type { TestDatabase } from '../../test/support/db.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../../test/support/db.ts';
 import type { ColumnManifest } from './column-manifest.ts';
 import type { Db } from './database.ts';
 import { DATABASE_COLUMNS } from './schema.ts';
@@ -74,15 +73,11 @@ function manifestTypeErrors(): string[] {
     .map((d) => `${d.file!.fileName.slice(root.length)}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
 }
 
-let testDb: TestDatabase;
-beforeAll(async () => {
-  testDb = await createTestDatabase();
-}, 120_000);
-afterAll(() => testDb?.destroy());
+const database = useTestDatabase();
 
 describe('schema drift', () => {
   it('the Database type has exactly the migrated tables and columns, with their types and nullability', async () => {
-    expect(drift(DATABASE_COLUMNS, await migratedColumns(testDb.db))).toEqual([]);
+    expect(drift(DATABASE_COLUMNS, await migratedColumns(database.db))).toEqual([]);
   });
 
   it('each manifest names exactly the columns of its table types (type-checked)', () => {
@@ -93,7 +88,7 @@ describe('schema drift', () => {
     // DDL is transactional in PostgreSQL: the changes are rolled back, the database stays as migrated.
     const rollback = new Error('rollback');
     let found: string[] = [];
-    const changed = testDb.db.transaction().execute(async (trx) => {
+    const changed = database.db.transaction().execute(async (trx) => {
       await sql`ALTER TABLE users ADD COLUMN drift_probe text`.execute(trx);
       await sql`ALTER TABLE vehicles ALTER COLUMN owner_ref SET NOT NULL`.execute(trx);
       await sql`ALTER TABLE ecus DROP COLUMN exposure`.execute(trx);
@@ -106,6 +101,6 @@ describe('schema drift', () => {
       'users.drift_probe: in the migrations (text null), not in the type',
       'vehicles.owner_ref: the type says text null, the migrations text',
     ]);
-    expect(drift(DATABASE_COLUMNS, await migratedColumns(testDb.db))).toEqual([]);
+    expect(drift(DATABASE_COLUMNS, await migratedColumns(database.db))).toEqual([]);
   });
 });

@@ -5,34 +5,25 @@ import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trustRoot, verifyRepository } from '@ota/protocol/tuf';
 import { verifyEcuImageSignature } from '@ota/protocol/uptane';
-import { createTestDatabase } from '../../test/support/db.ts';
-import type { TestDatabase } from '../../test/support/db.ts';
+import { useTestDatabase } from '../../test/support/db.ts';
 import { insertAuthorisedRelease, insertUsers } from '../../test/integration/delivery/fixtures.ts';
-import { destroyTestDatabase } from '../../test/integration/delivery/harness.ts';
 import { BlobStore } from '../blobs/store.ts';
-import type { Db } from '../db/database.ts';
 import { ensureDevKeySet, rotateKey } from '../keys/generate.ts';
 import { loadKeySet } from '../keys/key-set.ts';
 import { exportImageRepository } from './export.ts';
 import { publishImageRepository } from './image-repository.ts';
 import { tufRoutes } from './routes.ts';
 
-let testDb: TestDatabase;
-let db: Db;
+const database = useTestDatabase();
 let dir: string;
 let blobs: BlobStore;
 
 beforeAll(async () => {
-  testDb = await createTestDatabase();
-  db = testDb.db;
   dir = await mkdtemp(join(tmpdir(), 'tuf-repo-'));
   blobs = new BlobStore(join(dir, 'blobs'));
   await ensureDevKeySet(join(dir, 'keys'));
 });
-afterAll(async () => {
-  await destroyTestDatabase(testDb);
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => rm(dir, { recursive: true, force: true }));
 
 async function fetchAll(app: Hono, base: string, timestampBytes?: Uint8Array) {
   const get = async (path: string) => new Uint8Array(await (await app.request(`${base}/${path}`)).arrayBuffer());
@@ -49,8 +40,8 @@ async function fetchAll(app: Hono, base: string, timestampBytes?: Uint8Array) {
 
 describe('Image repository', () => {
   it('publishes authorised images with code signatures, verifiable by a TUF client, and follows a root rotation', async () => {
-    const users = await insertUsers(db);
-    const release = await insertAuthorisedRelease(db, blobs, {
+    const users = await insertUsers(database.db);
+    const release = await insertAuthorisedRelease(database.db, blobs, {
       hardwareId: 'HW-ENGINE',
       version: '2.0.0',
       image: new Uint8Array(5000).fill(7),
@@ -58,25 +49,25 @@ describe('Image repository', () => {
     });
     const keysDir = join(dir, 'keys');
     const keys = await loadKeySet(keysDir, {});
-    const first = await publishImageRepository(db, keys);
+    const first = await publishImageRepository(database.db, keys);
     expect(first).toMatchObject({ root: 1, targets: 1, snapshot: 1, timestamp: 1, published: true });
-    expect((await publishImageRepository(db, keys)).published).toBe(false);
+    expect((await publishImageRepository(database.db, keys)).published).toBe(false);
     // 13 hours later the timestamp (1 day) is past half its life: snapshot and timestamp are re-signed with the online keys.
     const later = new Date(Date.now() + 13 * 3600 * 1000);
-    expect(await publishImageRepository(db, keys, later)).toMatchObject({
+    expect(await publishImageRepository(database.db, keys, later)).toMatchObject({
       targets: 1,
       snapshot: 2,
       timestamp: 2,
       published: true,
     });
-    expect(await publishImageRepository(db, keys, later)).toMatchObject({
+    expect(await publishImageRepository(database.db, keys, later)).toMatchObject({
       snapshot: 2,
       timestamp: 2,
       published: false,
     });
 
     // Mounted as the backend mounts it.
-    const app = new Hono().route('/tuf', tufRoutes({ db, blobs, resolveUser: async () => 'missing' }));
+    const app = new Hono().route('/tuf', tufRoutes({ db: database.db, blobs, resolveUser: async () => 'missing' }));
     const root1 = new Uint8Array(await (await app.request('/tuf/image/1.root.json')).arrayBuffer());
     const trusted = trustRoot('image', root1);
     const verified = verifyRepository('image', await fetchAll(app, '/tuf/image'), trusted, new Date());
@@ -104,7 +95,7 @@ describe('Image repository', () => {
     // Rotating the root key: root 2 is signed by old and new root keys, and a client on root 1 follows.
     await rotateKey(keysDir, 'image', 'root');
     const rotated = await loadKeySet(keysDir, {});
-    const second = await publishImageRepository(db, rotated);
+    const second = await publishImageRepository(database.db, rotated);
     expect(second).toMatchObject({ root: 2, targets: 2, snapshot: 3, timestamp: 3 });
     const root2 = new Uint8Array(await (await app.request('/tuf/image/2.root.json')).arrayBuffer());
     const followed = verifyRepository(
@@ -116,7 +107,7 @@ describe('Image repository', () => {
     expect(followed.state.root.version).toBe(2);
     // After a timestamp-key rotation (root 3), a client that does not fetch the new root refuses the new timestamp.
     await rotateKey(keysDir, 'image', 'timestamp');
-    const third = await publishImageRepository(db, await loadKeySet(keysDir, {}));
+    const third = await publishImageRepository(database.db, await loadKeySet(keysDir, {}));
     expect(third.root).toBe(3);
     const latest = await fetchAll(app, '/tuf/image');
     expect(() => verifyRepository('image', { roots: [root2], ...latest }, verified.state, new Date())).toThrow(
@@ -124,7 +115,7 @@ describe('Image repository', () => {
     );
 
     const out = join(dir, 'export');
-    const summary = await exportImageRepository(db, blobs, out);
+    const summary = await exportImageRepository(database.db, blobs, out);
     expect(summary).toMatchObject({ targetFiles: 1, missingBlobs: [] });
     const files = await readdir(out);
     expect(files).toEqual(

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { sha256Hex } from '../tuf/bytes.ts';
 import { downloadBlob, DownloadError, type ChunkChannel } from './download-blob.ts';
 import { MemoryDownloadStore } from './memory-store.ts';
@@ -11,6 +11,20 @@ const server = (answer: Parameters<typeof chunkServer>[1], totalLength?: number)
   chunkServer(blob, answer, totalLength);
 
 const memory = () => new MemoryDownloadStore(blob.length);
+
+/** `promise`, and whether it has settled yet (its rejection is kept for whoever awaits it). */
+function settledLater<T>(promise: Promise<T>): { promise: Promise<T>; settled: boolean } {
+  const watched = { promise, settled: false };
+  promise.then(
+    () => (watched.settled = true),
+    () => (watched.settled = true),
+  );
+  return watched;
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe('downloadBlob', () => {
   it('ends a download at once when its signal aborts, and asks for nothing more', async () => {
@@ -60,19 +74,51 @@ describe('downloadBlob', () => {
     expect(asked).toHaveLength(3);
   });
 
-  it('counts a stall from the sending when told to, even if the broker never acknowledges the request', async () => {
-    const asked: string[] = [];
-    const unacknowledged: ChunkChannel = {
-      requestChunks: (requestId) => (asked.push(requestId), new Promise<void>(() => undefined)),
-      onChunk: () => () => undefined,
+  it('asks again without counting a stall while the transport answers for no request (broker down)', async () => {
+    vi.useFakeTimers();
+    let brokerUp = false;
+    const { channel: served, asked } = server((ranges) => ranges);
+    const asks: string[] = [];
+    // Until the broker is back, a request is neither acknowledged nor refused (mqtt.js queues it).
+    const channel: ChunkChannel = {
+      requestChunks: (requestId, sha, ranges) => (
+        asks.push(requestId),
+        brokerUp ? served.requestChunks(requestId, sha, ranges) : new Promise(() => undefined)
+      ),
+      onChunk: (l) => served.onChunk(l),
     };
-    const fetching = downloadBlob(unacknowledged, { sha256, length: blob.length }, memory, {
-      stallMs: 5,
-      maxStalls: 2,
-      stallFromSend: true,
-    });
-    await expect(fetching).rejects.toThrow(/no data for .* after 2 attempts/);
-    expect(asked).toHaveLength(2);
+    const fetching = settledLater(
+      downloadBlob(channel, { sha256, length: blob.length }, memory, { stallMs: 1000, maxStalls: 2 }),
+    );
+    await vi.advanceTimersByTimeAsync(5500);
+    expect(asks).toHaveLength(6);
+    expect(fetching.settled).toBe(false);
+    brokerUp = true;
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(await fetching.promise).toEqual(blob);
+    expect(asked).toHaveLength(1);
+  });
+
+  it('counts a stall from when the transport answered for the request, not from its sending', async () => {
+    vi.useFakeTimers();
+    const { channel: served, asked } = server((ranges) => ranges);
+    // The broker acknowledges after 0.6 s and the data follows 0.6 s later: 1.2 s after the sending.
+    const channel: ChunkChannel = {
+      requestChunks: (requestId, sha, ranges) =>
+        new Promise((resolve) =>
+          setTimeout(() => {
+            resolve();
+            setTimeout(() => void served.requestChunks(requestId, sha, ranges), 600);
+          }, 600),
+        ),
+      onChunk: (l) => served.onChunk(l),
+    };
+    const fetching = downloadBlob(channel, { sha256, length: blob.length }, memory, { stallMs: 1000, maxStalls: 1 });
+    const settled = settledLater(fetching);
+    await vi.advanceTimersByTimeAsync(1300);
+    expect(settled.settled).toBe(true);
+    expect(await fetching).toEqual(blob);
+    expect(asked).toHaveLength(1);
   });
 
   it('refuses a server that names another length than the signed metadata', async () => {

@@ -31,15 +31,13 @@ export interface DownloadOptions {
   chunkSize?: number;
   /** Ranges asked for at once. */
   window?: number;
-  /** Re-ask for what is missing after this long without progress. */
-  stallMs?: number;
-  /** Give up after this many stalls in a row. */
-  maxStalls?: number;
   /**
-   * Count a stall from when a request is sent, not from when the broker acknowledged it. The gateway waits
-   * for the acknowledgement (a broker down for long is no stall); a simulator asks again regardless.
+   * Re-ask for what is missing after this long without progress, counted from when the transport answered
+   * for the request (acknowledged or refused it); a request it has not answered for this long is asked again.
    */
-  stallFromSend?: boolean;
+  stallMs?: number;
+  /** Give up after this many stalls in a row (a request the transport never answered for is none). */
+  maxStalls?: number;
   onProgress?: (bytesDone: number, bytesTotal: number) => void;
   /** Ends the download at once (the vehicle stops): no further request is sent; what arrived is kept. */
   signal?: AbortSignal;
@@ -75,6 +73,8 @@ export async function downloadBlob(
     throw new DownloadError(`the downloaded blob does not hash to ${blob.sha256}; it was discarded`);
   return bytes;
 }
+
+type AskOutcome = 'progressed' | 'stalled' | 'unanswered';
 
 /** One attempt's request loop: which ranges are missing, who asked for them, when to ask again. */
 class RangeDownload {
@@ -120,10 +120,10 @@ class RangeDownload {
         Math.min(window, MAX_RANGES_PER_REQUEST),
       );
       if (todo.length === 0) return;
-      const progressed = await this.#ask(todo);
+      const outcome = await this.#ask(todo);
       this.#throwIfStopped(signal);
       if (this.#failure) throw this.#failure;
-      stalls = progressed ? 0 : stalls + 1;
+      if (outcome !== 'unanswered') stalls = outcome === 'progressed' ? 0 : stalls + 1;
       if (stalls >= maxStalls) throw new DownloadError(`no data for ${this.blob.sha256} after ${stalls} attempts`);
     }
   }
@@ -136,32 +136,49 @@ class RangeDownload {
     if (signal?.aborted) throw new DownloadError(`the download of ${this.blob.sha256} was stopped`);
   }
 
-  /** Asks for `todo`; true once it all arrived (or the download failed), false after a stall without any data. */
-  async #ask(todo: ByteRange[]): Promise<boolean> {
+  /**
+   * Asks for `todo` and waits: 'progressed' once it all arrived (or the download failed) or when some of it
+   * came; 'stalled' when none came within stallMs of the transport answering for the request (the broker
+   * has it: data is due from then); 'unanswered' when the transport did not answer within stallMs (the
+   * broker is down, or the request was lost in a reconnect), which is no stall: waiting for an answer that
+   * may never come would hang the download, and counting it would give up during a broker restart.
+   */
+  #ask(todo: ByteRange[]): Promise<AskOutcome> {
     const { stallMs = 5000, signal } = this.options;
     const requestId = randomBytes(9).toString('base64url');
     this.#ours.add(requestId);
     const before = receivedBytes(this.#received);
-    const sent = this.channel.requestChunks(requestId, this.blob.sha256, todo).catch(() => undefined);
-    if (!this.options.stallFromSend) await sent;
     const target = todo.reduce((n, r) => n + r.length, 0);
-    const progressed = await new Promise<boolean>((resolve) => {
-      const done = (value: boolean) => {
+    return new Promise<AskOutcome>((resolve) => {
+      let answered = false;
+      let settled = false;
+      const done = (outcome: AskOutcome) => {
+        settled = true;
         clearTimeout(timer);
         signal?.removeEventListener('abort', stopped);
-        resolve(value);
+        this.#wake = null;
+        resolve(outcome);
       };
-      const stopped = () => done(false);
-      const timer = setTimeout(() => done(receivedBytes(this.#received) > before), stallMs);
-      signal?.addEventListener('abort', stopped);
-      if (signal?.aborted) stopped();
+      const stopped = () => done('stalled');
+      const expired = () => {
+        if (receivedBytes(this.#received) > before) done('progressed');
+        else done(answered ? 'stalled' : 'unanswered');
+      };
+      let timer = setTimeout(expired, stallMs);
+      const onAnswer = () => {
+        if (settled) return;
+        answered = true;
+        clearTimeout(timer);
+        timer = setTimeout(expired, stallMs);
+      };
       this.#wake = () => {
         const got = receivedBytes(this.#received);
         if (this.#failure || got - before >= target || missing(this.#received, this.blob.length).length === 0)
-          done(true);
+          done('progressed');
       };
+      signal?.addEventListener('abort', stopped);
+      if (signal?.aborted) stopped();
+      else this.channel.requestChunks(requestId, this.blob.sha256, todo).then(onAnswer, onAnswer);
     });
-    this.#wake = null;
-    return progressed;
   }
 }

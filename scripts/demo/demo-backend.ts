@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createApp } from '../../backend/app.ts';
 import { startAuditAnchoringFromEnv } from '../../backend/audit/anchor-from-env.ts';
+import { loadBackendConfig } from '../../backend/config.ts';
 import type { Db } from '../../backend/db/database.ts';
 import { openDatabaseFromEnv } from '../../backend/db/from-env.ts';
 import { startDeliveryFromEnv, type DeliveryFromEnv } from '../../backend/delivery/from-env.ts';
@@ -50,7 +51,10 @@ export async function startDemoBackend(opts: {
 }): Promise<DemoBackend> {
   const { db, blobDir } = opts.database;
   const delivery: DeliveryFromEnv = await startDeliveryFromEnv(db, blobDir, embeddedEnv(opts.dataDir, opts.mqttPort));
-  const anchoring = await startAuditAnchoringFromEnv(db, embeddedEnv(opts.dataDir, opts.mqttPort));
+  const anchoring = await startAuditAnchoringFromEnv(
+    db,
+    await loadBackendConfig(embeddedEnv(opts.dataDir, opts.mqttPort)),
+  );
   let server: Server;
   let port: number;
   let portTaken: number | null = null;

@@ -1,13 +1,13 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../backend/app.ts';
 import { BlobStore } from '../../backend/blobs/store.ts';
 import { dashboardRoutes } from '../../backend/dashboard/routes.tsx';
 import { ROLES } from '../../backend/users/types.ts';
 import { seriousAxeViolations } from './axe.ts';
 import type { AxeViolation } from './axe.ts';
-import { launchChromium } from './browser.ts';
 import {
+  badSignatureEvent,
   seedDraftCampaign,
   seedFixedVulnerability,
   seedFleet,
@@ -16,8 +16,7 @@ import {
   seedUser,
 } from './seed.ts';
 import type { SeededUser } from './seed.ts';
-import { startBackend } from './server.ts';
-import type { RunningBackend } from './server.ts';
+import { useDashboard } from './server.ts';
 
 // Every dashboard page, found from the dashboard's registered GET routes, is opened by a user holding
 // every role (so every page and action is shown) and checked with axe-core: no serious or critical
@@ -73,36 +72,23 @@ function registeredPagePaths(routes: readonly { method: string; path: string }[]
 }
 
 describe('accessibility of every dashboard page, in chromium with axe-core', () => {
-  let backend: RunningBackend;
-  let browser: Browser;
+  const dashboard = useDashboard();
   let everyone: SeededUser;
   let world: World;
   let pages: string[];
 
   beforeAll(async () => {
-    [backend, browser] = await Promise.all([startBackend(), launchChromium()]);
-    const db = backend.db;
+    const db = dashboard.backend.db;
     everyone = await seedUser(db, 'all-roles', [...ROLES]);
     const manager = await seedUser(db, 'maria', ['campaign_manager']);
     const security = await seedUser(db, 'sven', ['security_engineer']);
     const releaser = await seedUser(db, 'rolf', ['release_engineer']);
     const approver = await seedUser(db, 'anton', ['approver']);
     const [vin] = await seedFleet(db, 3);
-    const fixed = await seedFixedVulnerability(db, backend.blobDir, security, releaser, approver);
+    const fixed = await seedFixedVulnerability(db, dashboard.backend.blobDir, security, releaser, approver);
     const campaign = await seedSubmittedCampaign(db, manager, fixed.releaseId);
     const draft = await seedDraftCampaign(db, manager, fixed.releaseId);
-    const [securityEventId = ''] = await seedSecurityEvents(db, [
-      {
-        vin: vin ?? '',
-        counter: 0,
-        at: '2026-12-04T21:00:00Z',
-        severity: 'high',
-        type: 'metadata_verification_failure',
-        attack: 'bad_signature',
-        code: 'bad_signature',
-        details: 'director targets: bad_signature: no valid signature',
-      },
-    ]);
+    const [securityEventId = ''] = await seedSecurityEvents(db, [badSignatureEvent(vin ?? '', '2026-12-04T21:00:00Z')]);
     world = {
       ...fixed,
       campaignId: campaign.id,
@@ -112,17 +98,13 @@ describe('accessibility of every dashboard page, in chromium with axe-core', () 
       userId: manager.id,
     };
     // The dashboard's own route table, as createApp mounts it.
-    const dashboard = dashboardRoutes({
+    const routeTable = dashboardRoutes({
       db,
-      api: createApp({ db, blobDir: backend.blobDir }),
-      images: { blobs: new BlobStore(backend.blobDir) },
+      api: createApp({ db, blobDir: dashboard.backend.blobDir }),
+      images: { blobs: new BlobStore(dashboard.backend.blobDir) },
     });
-    pages = registeredPagePaths(dashboard.routes);
+    pages = registeredPagePaths(routeTable.routes);
   }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await backend?.stop();
-  });
 
   it('has a sample path for every page route with a parameter', () => {
     expect(pages.filter((p) => p.includes(':') && !(p in SAMPLES))).toEqual([]);
@@ -130,7 +112,7 @@ describe('accessibility of every dashboard page, in chromium with axe-core', () 
   });
 
   it('finds what axe-core reports as critical (the check can fail)', async () => {
-    const page = await browser.newPage();
+    const page = await dashboard.browser.newPage();
     try {
       await page.setContent('<html lang="en"><title>t</title><main><img src="data:,"><button></button></main></html>');
       const ids = (await seriousAxeViolations(page)).map((v) => v.id).sort();
@@ -145,7 +127,8 @@ describe('accessibility of every dashboard page, in chromium with axe-core', () 
     const isPage = (url: string) => new URL(url).pathname === `/ui${path.split('?')[0]}`;
     const onConsole = (m: { type(): string; text(): string; location(): { url: string } }) => {
       // A variant may answer 4xx on purpose; Chromium logs that status of the page itself.
-      const ownStatus = isPage(m.location().url || backend.baseUrl) && m.text().startsWith('Failed to load resource');
+      const ownStatus =
+        isPage(m.location().url || dashboard.backend.baseUrl) && m.text().startsWith('Failed to load resource');
       if (m.type() === 'error' && !ownStatus) failures.push(`console: ${m.text()}`);
     };
     const onResponse = (r: { status(): number; url(): string }) => {
@@ -155,7 +138,7 @@ describe('accessibility of every dashboard page, in chromium with axe-core', () 
     };
     page.on('console', onConsole);
     page.on('response', onResponse);
-    await page.goto(`${backend.baseUrl}/ui${path}`, { waitUntil: 'load' });
+    await page.goto(`${dashboard.backend.baseUrl}/ui${path}`, { waitUntil: 'load' });
     const violations = await seriousAxeViolations(page);
     page.off('console', onConsole);
     page.off('response', onResponse);
@@ -164,7 +147,7 @@ describe('accessibility of every dashboard page, in chromium with axe-core', () 
   }
 
   it('has no serious or critical axe violation and no failed request on any page', async () => {
-    const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+    const context = await dashboard.browser.newContext({ viewport: { width: 1366, height: 900 } });
     const page = await context.newPage();
     const found = new Map<string, AxeViolation[] | string>();
     try {

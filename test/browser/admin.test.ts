@@ -1,37 +1,27 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { hashToken } from '../../backend/http/auth.ts';
-import { launchChromium } from './browser.ts';
 import { seedUser } from './seed.ts';
 import type { SeededUser } from './seed.ts';
-import { startBackend } from './server.ts';
-import type { RunningBackend } from './server.ts';
-import { signedIn } from './sign-in.ts';
+import { useDashboard } from './server.ts';
 
 // The admin's job through the dashboard alone: users, roles, tokens; refused input names the field by
 // its label, keeps what was typed and changes nothing in the database.
 
 describe('the admin in chromium', () => {
-  let backend: RunningBackend;
-  let browser: Browser;
+  const dashboard = useDashboard();
   let admin: SeededUser;
 
   beforeAll(async () => {
-    [backend, browser] = await Promise.all([startBackend(), launchChromium()]);
-    admin = await seedUser(backend.db, 'ada', ['admin']);
-    await seedUser(backend.db, 'maria', ['campaign_manager']);
+    admin = await seedUser(dashboard.backend.db, 'ada', ['admin']);
+    await seedUser(dashboard.backend.db, 'maria', ['campaign_manager']);
   }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await backend?.stop();
-  });
 
   const userRow = (name: string) =>
-    backend.db.selectFrom('users').selectAll().where('name', '=', name).executeTakeFirst();
-  const userCount = async () => (await backend.db.selectFrom('users').select('id').execute()).length;
+    dashboard.backend.db.selectFrom('users').selectAll().where('name', '=', name).executeTakeFirst();
+  const userCount = async () => (await dashboard.backend.db.selectFrom('users').select('id').execute()).length;
 
   it('creates a user, refusing a bad and a duplicate name by their label; issues a token shown once', async () => {
-    const { context, page } = await signedIn(browser, backend.baseUrl, admin.token);
+    const { context, page } = await dashboard.signedIn(admin.token);
     try {
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }).click();
       await page.waitForURL(/\/ui\/admin\/users$/);
@@ -56,7 +46,7 @@ describe('the admin in chromium', () => {
       const nora = await userRow('nora');
       expect(nora).toMatchObject({ roles: ['auditor'], disabled_at: null });
       expect(page.url()).toMatch(new RegExp(`/ui/admin/users/${nora?.id}$`));
-      const created = await backend.db
+      const created = await dashboard.backend.db
         .selectFrom('audit_log')
         .select(['actor', 'action'])
         .where('entity_type', '=', 'user')
@@ -68,14 +58,18 @@ describe('the admin in chromium', () => {
       await page.getByRole('button', { name: 'Create token' }).click();
       const token = (await page.locator('#issued-token').textContent()) ?? '';
       expect(token).toMatch(/^ota_[\w-]{20,}$/);
-      const stored = await backend.db.selectFrom('api_tokens').selectAll().where('user_id', '=', nora!.id).execute();
+      const stored = await dashboard.backend.db
+        .selectFrom('api_tokens')
+        .selectAll()
+        .where('user_id', '=', nora!.id)
+        .execute();
       expect(stored).toMatchObject([{ name: 'nora laptop', token_sha256: hashToken(token), revoked_at: null }]);
       // Shown once: the user's page never shows it again.
-      await page.goto(`${backend.baseUrl}/ui/admin/users/${nora?.id}`);
+      await page.goto(`${dashboard.backend.baseUrl}/ui/admin/users/${nora?.id}`);
       expect(await page.locator('#issued-token').count()).toBe(0);
       expect(await page.content()).not.toContain(token);
       // And it signs nora in.
-      const asNora = await signedIn(browser, backend.baseUrl, token, '/ui/audit');
+      const asNora = await dashboard.signedIn(token, '/ui/audit');
       expect(new URL(asNora.page.url()).pathname).toBe('/ui/audit');
       await asNora.context.close();
     } finally {
@@ -84,16 +78,16 @@ describe('the admin in chromium', () => {
   });
 
   it('changes roles with a reason, refuses locking oneself out, disables a user and revokes a token', async () => {
-    const nils = await seedUser(backend.db, 'nils', ['auditor']);
-    const { context, page } = await signedIn(browser, backend.baseUrl, admin.token, `/ui/admin/users/${nils.id}`);
-    const asNils = await signedIn(browser, backend.baseUrl, nils.token, '/ui/audit');
+    const nils = await seedUser(dashboard.backend.db, 'nils', ['auditor']);
+    const { context, page } = await dashboard.signedIn(admin.token, `/ui/admin/users/${nils.id}`);
+    const asNils = await dashboard.signedIn(nils.token, '/ui/audit');
     try {
       await page.getByLabel('approver').check();
       await page.getByLabel('Reason for the change').fill('joins the release board');
       await page.getByRole('button', { name: 'Save roles' }).click();
       await expect(page.getByRole('status').first().textContent()).resolves.toBe('Roles saved.');
       expect((await userRow('nils'))?.roles).toEqual(['approver', 'auditor']);
-      const rolesEntry = await backend.db
+      const rolesEntry = await dashboard.backend.db
         .selectFrom('audit_log')
         .select(['reason', 'after'])
         .where('action', '=', 'user.roles')
@@ -102,7 +96,7 @@ describe('the admin in chromium', () => {
       expect(rolesEntry).toEqual({ reason: 'joins the release board', after: { roles: ['approver', 'auditor'] } });
 
       // The admin's own page: disabling oneself is the API's refusal, shown on the form.
-      await page.goto(`${backend.baseUrl}/ui/admin/users/${admin.id}`);
+      await page.goto(`${dashboard.backend.baseUrl}/ui/admin/users/${admin.id}`);
       await page.getByLabel('Reason to disable').fill('testing');
       await page.getByRole('button', { name: 'Disable user' }).click();
       await expect(page.getByRole('alert').textContent()).resolves.toBe(
@@ -112,11 +106,11 @@ describe('the admin in chromium', () => {
       expect((await userRow('ada'))?.disabled_at).toBeNull();
 
       // Revoke nils's token, then disable nils: his open session ends.
-      await page.goto(`${backend.baseUrl}/ui/admin/users/${nils.id}`);
+      await page.goto(`${dashboard.backend.baseUrl}/ui/admin/users/${nils.id}`);
       await page.getByLabel('Reason to revoke browser test').fill('rotated');
       await page.getByRole('button', { name: 'Revoke' }).click();
       await expect(page.getByRole('status').first().textContent()).resolves.toBe('Token revoked.');
-      const revoked = await backend.db
+      const revoked = await dashboard.backend.db
         .selectFrom('api_tokens')
         .select('revoked_at')
         .where('user_id', '=', nils.id)
@@ -130,7 +124,7 @@ describe('the admin in chromium', () => {
       expect(new URL(asNils.page.url()).pathname).toBe('/ui/sign-in');
 
       // The roles page counts active holders from the database.
-      await page.goto(`${backend.baseUrl}/ui/admin/roles`);
+      await page.goto(`${dashboard.backend.baseUrl}/ui/admin/roles`);
       const auditorRow = page.getByRole('row', { name: /auditor reads the audit log/ });
       expect(await auditorRow.getByRole('cell').nth(2).textContent()).toBe('1');
     } finally {

@@ -1,41 +1,36 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { transitionCampaign } from '../../backend/campaigns/service.ts';
-import { launchChromium } from './browser.ts';
 import { seedFixedVulnerability, seedFleet, seedSubmittedCampaign, seedUser } from './seed.ts';
 import type { SeededUser } from './seed.ts';
-import { startBackend } from './server.ts';
-import type { RunningBackend } from './server.ts';
-import { signedIn } from './sign-in.ts';
+import { useDashboard } from './server.ts';
 
 describe('the approver decides on a campaign with a comment, in chromium', () => {
-  let backend: RunningBackend;
-  let browser: Browser;
+  const dashboard = useDashboard();
   let approver: SeededUser;
   let manager: SeededUser;
   let campaignId: number;
 
   beforeAll(async () => {
-    [backend, browser] = await Promise.all([startBackend(), launchChromium()]);
-    const db = backend.db;
+    const db = dashboard.backend.db;
     approver = await seedUser(db, 'ada', ['approver']);
     manager = await seedUser(db, 'carl', ['campaign_manager']);
     const security = await seedUser(db, 'sam', ['security_engineer']);
     const engineer = await seedUser(db, 'rita', ['release_engineer']);
     await seedFleet(db, 3);
-    const { releaseId } = await seedFixedVulnerability(db, backend.blobDir, security, engineer, approver);
+    const { releaseId } = await seedFixedVulnerability(db, dashboard.backend.blobDir, security, engineer, approver);
     campaignId = (await seedSubmittedCampaign(db, manager, releaseId, 'BCM 4.2.0 pilot')).id;
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await backend?.stop();
   });
 
   const stateOf = async () =>
-    (await backend.db.selectFrom('campaigns').select('state').where('id', '=', campaignId).executeTakeFirstOrThrow())
-      .state;
+    (
+      await dashboard.backend.db
+        .selectFrom('campaigns')
+        .select('state')
+        .where('id', '=', campaignId)
+        .executeTakeFirstOrThrow()
+    ).state;
   const decisions = () =>
-    backend.db
+    dashboard.backend.db
       .selectFrom('audit_log')
       .select(['action', 'reason', 'actor'])
       .where('entity_type', '=', 'campaign')
@@ -45,7 +40,7 @@ describe('the approver decides on a campaign with a comment, in chromium', () =>
       .execute();
 
   it('refuses a decision without a comment, and records the comment typed as the reason', async () => {
-    const { context, page } = await signedIn(browser, backend.baseUrl, approver.token, `/ui/campaigns/${campaignId}`);
+    const { context, page } = await dashboard.signedIn(approver.token, `/ui/campaigns/${campaignId}`);
     page.setDefaultTimeout(10_000);
     await page.getByRole('button', { name: 'Reject' }).click();
     await expect(page.getByRole('alert').innerText()).resolves.toBe(
@@ -59,7 +54,10 @@ describe('the approver decides on a campaign with a comment, in chromium', () =>
     await expect(page.locator('#campaign-state').innerText()).resolves.toBe('draft');
     expect(await stateOf()).toBe('draft');
 
-    await transitionCampaign(backend.db, manager.actor, campaignId, { action: 'submit', reason: 'smaller wave 1' });
+    await transitionCampaign(dashboard.backend.db, manager.actor, campaignId, {
+      action: 'submit',
+      reason: 'smaller wave 1',
+    });
     await page.reload();
     await page.getByLabel('Comment').fill('Reviewed targets and waves; go.');
     await page.getByRole('button', { name: 'Approve' }).click();

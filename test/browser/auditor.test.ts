@@ -1,14 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { sql } from 'kysely';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { EVIDENCE_CSV_COLUMNS } from '../../backend/campaigns/evidence.ts';
-import { launchChromium } from './browser.ts';
 import { seedFixedVulnerability, seedFleet, seedSubmittedCampaign, seedUser } from './seed.ts';
 import type { SeededUser } from './seed.ts';
-import { startBackend } from './server.ts';
-import type { RunningBackend } from './server.ts';
-import { signedIn } from './sign-in.ts';
+import { useDashboard } from './server.ts';
 
 // The auditor's job through the dashboard alone: read and filter the log, verify the chain, download
 // a campaign's evidence. Rows on the page are compared with what the database holds.
@@ -16,8 +13,7 @@ import { signedIn } from './sign-in.ts';
 const FLEET = 30;
 
 describe('the auditor in chromium', () => {
-  let backend: RunningBackend;
-  let browser: Browser;
+  const dashboard = useDashboard();
   let auditor: SeededUser;
   let manager: SeededUser;
   let releaser: SeededUser;
@@ -25,21 +21,16 @@ describe('the auditor in chromium', () => {
   let vins: string[];
 
   beforeAll(async () => {
-    [backend, browser] = await Promise.all([startBackend(), launchChromium()]);
-    const db = backend.db;
+    const db = dashboard.backend.db;
     auditor = await seedUser(db, 'aud', ['auditor']);
     manager = await seedUser(db, 'maria', ['campaign_manager']);
     releaser = await seedUser(db, 'rolf', ['release_engineer']);
     const security = await seedUser(db, 'sven', ['security_engineer']);
     const approver = await seedUser(db, 'anton', ['approver']);
     vins = await seedFleet(db, FLEET);
-    const { releaseId } = await seedFixedVulnerability(db, backend.blobDir, security, releaser, approver);
+    const { releaseId } = await seedFixedVulnerability(db, dashboard.backend.blobDir, security, releaser, approver);
     campaignId = (await seedSubmittedCampaign(db, manager, releaseId)).id;
   }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await backend?.stop();
-  });
 
   const seqsOnPage = async (page: Page) =>
     (
@@ -51,7 +42,7 @@ describe('the auditor in chromium', () => {
   const auditCount = async () =>
     Number(
       (
-        await backend.db
+        await dashboard.backend.db
           .selectFrom('audit_log')
           .select((eb) => eb.fn.countAll().as('n'))
           .executeTakeFirstOrThrow()
@@ -59,7 +50,7 @@ describe('the auditor in chromium', () => {
     );
 
   it('reads the log newest first, pages back and filters by entity, actor and time', async () => {
-    const { context, page } = await signedIn(browser, backend.baseUrl, auditor.token);
+    const { context, page } = await dashboard.signedIn(auditor.token);
     try {
       await page.getByRole('link', { name: 'Audit' }).click();
       await page.waitForURL(/\/ui\/audit$/);
@@ -72,11 +63,11 @@ describe('the auditor in chromium', () => {
       expect(second[0]).toBe(total - 50);
 
       // By entity: the campaign's own entries, as many as the database holds.
-      await page.goto(`${backend.baseUrl}/ui/audit`);
+      await page.goto(`${dashboard.backend.baseUrl}/ui/audit`);
       await page.getByLabel('Entity type').fill('campaign');
       await page.getByLabel('Entity id').fill(String(campaignId));
       await page.getByRole('button', { name: 'Filter' }).click();
-      const campaignSeqs = await backend.db
+      const campaignSeqs = await dashboard.backend.db
         .selectFrom('audit_log')
         .select('seq')
         .where('entity_type', '=', 'campaign')
@@ -92,7 +83,7 @@ describe('the auditor in chromium', () => {
       await page.getByLabel('Entity id').fill('');
       await page.getByLabel('Actor').fill('maria');
       await page.getByRole('button', { name: 'Filter' }).click();
-      const marias = await backend.db
+      const marias = await dashboard.backend.db
         .selectFrom('audit_log')
         .select('seq')
         .where('actor', '=', `user:${manager.id}:maria`)
@@ -114,7 +105,7 @@ describe('the auditor in chromium', () => {
   });
 
   it('names a bad time filter by its label, keeps what was typed and lists nothing', async () => {
-    const { context, page } = await signedIn(browser, backend.baseUrl, auditor.token, '/ui/audit');
+    const { context, page } = await dashboard.signedIn(auditor.token, '/ui/audit');
     try {
       const before = await auditCount();
       await page.getByLabel('Actor').fill('maria');
@@ -137,32 +128,35 @@ describe('the auditor in chromium', () => {
   });
 
   it('verifies the chain, and names the entry an edit behind the triggers broke', async () => {
-    const { context, page } = await signedIn(browser, backend.baseUrl, auditor.token, '/ui/audit');
+    const { context, page } = await dashboard.signedIn(auditor.token, '/ui/audit');
     try {
       await page.getByRole('button', { name: 'Verify the chain' }).click();
-      const head = await backend.db.selectFrom('audit_head').select(['seq', 'hash']).executeTakeFirstOrThrow();
+      const head = await dashboard.backend.db
+        .selectFrom('audit_head')
+        .select(['seq', 'hash'])
+        .executeTakeFirstOrThrow();
       await expect(page.locator('#verification').textContent()).resolves.toBe(
         `Chain intact: ${head.seq} entries, every hash recomputed; head ${head.hash.slice(0, 16)}…`,
       );
       // The table owner edits entry 5 with the append-only triggers off, as an attacker with its rights would.
-      await sql`ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only`.execute(backend.db);
-      await sql`UPDATE audit_log SET reason = 'rewritten' WHERE seq = 5`.execute(backend.db);
-      await sql`ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only`.execute(backend.db);
+      await sql`ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only`.execute(dashboard.backend.db);
+      await sql`UPDATE audit_log SET reason = 'rewritten' WHERE seq = 5`.execute(dashboard.backend.db);
+      await sql`ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only`.execute(dashboard.backend.db);
       await page.getByRole('button', { name: 'Verify the chain' }).click();
       await expect(page.locator('#verification').textContent()).resolves.toBe(
         'Chain BROKEN at entry 5: entry 5 was altered (hash mismatch) (4 entries before it are intact)',
       );
       expect(await page.locator('#verification').getAttribute('role')).toBe('alert');
     } finally {
-      await sql`ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only`.execute(backend.db);
-      await sql`UPDATE audit_log SET reason = NULL WHERE seq = 5`.execute(backend.db);
-      await sql`ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only`.execute(backend.db);
+      await sql`ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only`.execute(dashboard.backend.db);
+      await sql`UPDATE audit_log SET reason = NULL WHERE seq = 5`.execute(dashboard.backend.db);
+      await sql`ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only`.execute(dashboard.backend.db);
       await context.close();
     }
   });
 
   it('downloads the evidence as JSON and CSV from the signed-in session; other roles are refused', async () => {
-    const { context, page } = await signedIn(browser, backend.baseUrl, auditor.token, '/ui/audit');
+    const { context, page } = await dashboard.signedIn(auditor.token, '/ui/audit');
     try {
       await page.getByRole('link', { name: 'Campaign evidence' }).click();
       await page.getByLabel('Campaign').selectOption(String(campaignId));
@@ -182,9 +176,9 @@ describe('the auditor in chromium', () => {
         vehicles: { vin: string }[];
       };
       expect(bundle.campaign.id).toBe(campaignId);
-      const head = await backend.db.selectFrom('audit_head').select('seq').executeTakeFirstOrThrow();
+      const head = await dashboard.backend.db.selectFrom('audit_head').select('seq').executeTakeFirstOrThrow();
       expect(bundle.auditHead.seq).toBe(Number(head.seq));
-      const targeted = await backend.db
+      const targeted = await dashboard.backend.db
         .selectFrom('campaign_vehicles')
         .select('vin')
         .where('campaign_id', '=', campaignId)
@@ -200,18 +194,18 @@ describe('the auditor in chromium', () => {
       expect(new Set(lines.slice(1).map((l) => l.split(',')[0]))).toEqual(new Set(vins));
 
       // An unknown campaign is the API's 404, shown as a dashboard page.
-      const missing = await page.goto(`${backend.baseUrl}/ui/evidence/download?campaign=999999&format=csv`);
+      const missing = await page.goto(`${dashboard.backend.baseUrl}/ui/evidence/download?campaign=999999&format=csv`);
       expect(missing?.status()).toBe(404);
       expect(await page.getByRole('alert').textContent()).toBe('campaign 999999 does not exist');
     } finally {
       await context.close();
     }
     // The release engineer's role has no evidence export in the API, so none in the dashboard.
-    const other = await signedIn(browser, backend.baseUrl, releaser.token);
+    const other = await dashboard.signedIn(releaser.token);
     try {
-      const refused = await other.page.goto(`${backend.baseUrl}/ui/evidence/download?campaign=${campaignId}`);
+      const refused = await other.page.goto(`${dashboard.backend.baseUrl}/ui/evidence/download?campaign=${campaignId}`);
       expect(refused?.status()).toBe(403);
-      const api = await other.page.request.get(`${backend.baseUrl}/api/campaigns/${campaignId}/evidence`, {
+      const api = await other.page.request.get(`${dashboard.backend.baseUrl}/api/campaigns/${campaignId}/evidence`, {
         headers: { authorization: `Bearer ${releaser.token}` },
       });
       expect(api.status()).toBe(403);

@@ -1,34 +1,24 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { listAuditEntries } from '../../backend/audit/service.ts';
-import { launchChromium } from './browser.ts';
 import { seedCampaignWorld } from './seed.ts';
 import type { SeededUser } from './seed.ts';
-import { startBackend } from './server.ts';
-import type { RunningBackend } from './server.ts';
-import { signedIn } from './sign-in.ts';
+import { useDashboard } from './server.ts';
 
 // The campaign form refuses bad input naming the field as the form labels it and keeps what was
 // typed; a draft can be deleted after a confirmation, a submitted campaign cannot.
 
 describe('the campaign form and deleting drafts, in chromium', () => {
-  let backend: RunningBackend;
-  let browser: Browser;
+  const dashboard = useDashboard();
   let manager: SeededUser;
 
   beforeAll(async () => {
-    [backend, browser] = await Promise.all([startBackend(), launchChromium()]);
-    ({ manager } = await seedCampaignWorld(backend.db, backend.blobDir, 4));
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await backend?.stop();
+    ({ manager } = await seedCampaignWorld(dashboard.backend.db, dashboard.backend.blobDir, 4));
   });
 
   const campaignCount = async () =>
     Number(
       (
-        await backend.db
+        await dashboard.backend.db
           .selectFrom('campaigns')
           .select((eb) => eb.fn.countAll().as('n'))
           .executeTakeFirstOrThrow()
@@ -36,7 +26,7 @@ describe('the campaign form and deleting drafts, in chromium', () => {
     );
 
   it('names the refused field as labelled, keeps everything typed, then creates and deletes the draft', async () => {
-    const { context, page } = await signedIn(browser, backend.baseUrl, manager.token, '/ui/campaigns/new');
+    const { context, page } = await dashboard.signedIn(manager.token, '/ui/campaigns/new');
     await page.getByLabel('Name').fill('Body controller fix, two waves');
     await page.getByLabel('Kind').selectOption('bug_fix');
     await page.getByLabel(/Body controller 4\.2\.0 \(BCM-HW-7/).check();
@@ -78,10 +68,14 @@ describe('the campaign form and deleting drafts, in chromium', () => {
       /^Draft “Body controller fix, two waves” created/,
     );
     const id = Number(new URL(page.url()).pathname.split('/').at(-1));
-    const row = await backend.db.selectFrom('campaigns').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    const row = await dashboard.backend.db
+      .selectFrom('campaigns')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     expect(row).toMatchObject({ kind: 'bug_fix', state: 'draft', target_filter: { regions: ['EU', 'US'] } });
     expect(row.install_policy.driverConsentRequired).toBe(true);
-    const waves = await backend.db
+    const waves = await dashboard.backend.db
       .selectFrom('campaign_waves')
       .select('cumulative_percent')
       .where('campaign_id', '=', id)
@@ -106,7 +100,11 @@ describe('the campaign form and deleting drafts, in chromium', () => {
     await expect(page.locator('.flash').textContent()).resolves.toBe('Draft “Body controller fix, two waves” deleted.');
     expect(new URL(page.url()).pathname).toBe('/ui/campaigns');
     expect(await campaignCount()).toBe(0);
-    const audit = await listAuditEntries(backend.db, { entityType: 'campaign', entityId: String(id) }, { limit: 10 });
+    const audit = await listAuditEntries(
+      dashboard.backend.db,
+      { entityType: 'campaign', entityId: String(id) },
+      { limit: 10 },
+    );
     expect(audit.items.at(-1)).toMatchObject({
       action: 'campaign.delete',
       reason: 'duplicate of the campaign for all regions',
@@ -115,7 +113,7 @@ describe('the campaign form and deleting drafts, in chromium', () => {
   });
 
   it('offers no deletion once the campaign is submitted', async () => {
-    const { context, page } = await signedIn(browser, backend.baseUrl, manager.token, '/ui/campaigns/new');
+    const { context, page } = await dashboard.signedIn(manager.token, '/ui/campaigns/new');
     await page.getByLabel('Name').fill('Submitted one');
     await page.getByLabel(/Body controller 4\.2\.0 \(BCM-HW-7/).check();
     await page.getByRole('button', { name: 'Create draft' }).click();

@@ -1,6 +1,6 @@
 import { copyFile, mkdir } from 'node:fs/promises';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   createCampaign,
   listCampaignVehicles,
@@ -10,12 +10,9 @@ import {
 import { applyVehicleReports } from '../../backend/campaigns/vehicle-state.ts';
 import type { VehicleReport } from '../../backend/campaigns/vehicle-state.ts';
 import { campaignProgress } from '../../backend/campaigns/waves.ts';
-import { launchChromium } from './browser.ts';
 import { seedCampaignWorld } from './seed.ts';
 import type { SeededUser } from './seed.ts';
-import { startBackend } from './server.ts';
-import type { RunningBackend } from './server.ts';
-import { signedIn } from './sign-in.ts';
+import { useDashboard } from './server.ts';
 
 const FLEET = 12;
 const SCREENSHOT = 'test-artifacts/dashboard-campaign-vehicles.png';
@@ -24,18 +21,16 @@ const SCREENSHOT = 'test-artifacts/dashboard-campaign-vehicles.png';
 // with each ECU's outcome, retrying the failed vehicles, actions that follow the state, completing.
 
 describe('a running campaign vehicle by vehicle, in chromium', () => {
-  let backend: RunningBackend;
-  let browser: Browser;
+  const dashboard = useDashboard();
   let manager: SeededUser;
   let campaignId: number;
   let vins: string[];
 
   beforeAll(async () => {
-    [backend, browser] = await Promise.all([startBackend(), launchChromium()]);
-    const world = await seedCampaignWorld(backend.db, backend.blobDir, FLEET);
+    const world = await seedCampaignWorld(dashboard.backend.db, dashboard.backend.blobDir, FLEET);
     manager = world.manager;
     const { approver, releaseId } = world;
-    const created = await createCampaign(backend.db, manager.actor, {
+    const created = await createCampaign(dashboard.backend.db, manager.actor, {
       name: 'Body controller 4.2.0 for every sedan in the fleet, a name long enough to need wrapping on a laptop',
       kind: 'bug_fix',
       releaseIds: [releaseId],
@@ -46,24 +41,23 @@ describe('a running campaign vehicle by vehicle, in chromium', () => {
       pacingPerMinute: 100,
     });
     campaignId = created.id;
-    await transitionCampaign(backend.db, manager.actor, campaignId, { action: 'submit', reason: 'ready' });
-    await transitionCampaign(backend.db, approver.actor, campaignId, { action: 'approve', reason: 'checked' });
-    await transitionCampaign(backend.db, manager.actor, campaignId, { action: 'start', reason: 'go' });
-    vins = (await listCampaignVehicles(backend.db, campaignId, {}, { limit: 100 })).items.map((v) => v.vin);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await backend?.stop();
+    await transitionCampaign(dashboard.backend.db, manager.actor, campaignId, { action: 'submit', reason: 'ready' });
+    await transitionCampaign(dashboard.backend.db, approver.actor, campaignId, {
+      action: 'approve',
+      reason: 'checked',
+    });
+    await transitionCampaign(dashboard.backend.db, manager.actor, campaignId, { action: 'start', reason: 'go' });
+    vins = (await listCampaignVehicles(dashboard.backend.db, campaignId, {}, { limit: 100 })).items.map((v) => v.vin);
   });
 
   const serialOf = (vin: string) => `BCM-${Number(vin.slice(-9))}`;
   const report = (state: VehicleReport['state'], from: number, to: number): VehicleReport[] =>
     vins.slice(from, to).map((vin) => ({ vin, state }));
   const stateCount = (page: Page, state: string) => page.locator(`[data-state-count=${state}]`).textContent();
-  const states = async () => (await campaignProgress(backend.db, campaignId)).byState;
+  const states = async () => (await campaignProgress(dashboard.backend.db, campaignId)).byState;
 
   it('follows the detailed states live, lists every vehicle with its ECUs and retries the failed ones', async () => {
-    const { context, page } = await signedIn(browser, backend.baseUrl, manager.token, `/ui/campaigns/${campaignId}`);
+    const { context, page } = await dashboard.signedIn(manager.token, `/ui/campaigns/${campaignId}`);
     // Facts in words: the releases by ECU name and version, the targets as sentences.
     const facts = page.getByRole('region', { name: 'Facts' });
     await expect(facts.textContent()).resolves.toContain('Body controller 4.2.0 (BCM-HW-7)');
@@ -72,10 +66,13 @@ describe('a running campaign vehicle by vehicle, in chromium', () => {
     await expect(facts.textContent()).resolves.not.toContain('{');
     await expect.poll(() => page.locator('#live-status').textContent()).toMatch(/^live · updated/);
 
-    await applyVehicleReports(backend.db, campaignId, [...report('offered', 0, 10), ...report('downloading', 0, 8)]);
+    await applyVehicleReports(dashboard.backend.db, campaignId, [
+      ...report('offered', 0, 10),
+      ...report('downloading', 0, 8),
+    ]);
     await expect.poll(() => stateCount(page, 'downloading')).toBe('8');
     await expect.poll(() => stateCount(page, 'offered')).toBe('2');
-    await applyVehicleReports(backend.db, campaignId, [
+    await applyVehicleReports(dashboard.backend.db, campaignId, [
       ...report('installing', 0, 6),
       ...vins.slice(0, 3).map((vin) => ({
         vin,
@@ -146,7 +143,7 @@ describe('a running campaign vehicle by vehicle, in chromium', () => {
     if (process.env.UPDATE_DOCS === '1') await copyFile(SCREENSHOT, 'docs/dashboard-campaign-vehicles.png');
 
     // Retrying needs a reason: the empty form is not sent and nothing changes.
-    await page.goto(`${backend.baseUrl}/ui/campaigns/${campaignId}`);
+    await page.goto(`${dashboard.backend.baseUrl}/ui/campaigns/${campaignId}`);
     await page.getByRole('button', { name: 'Retry 3 failed vehicles' }).click();
     await expect(page.locator('#reason-retry:invalid').count()).resolves.toBe(1);
     expect((await states()).failed).toBe(3);
@@ -155,7 +152,7 @@ describe('a running campaign vehicle by vehicle, in chromium', () => {
     await expect(page.locator('.flash').textContent()).resolves.toBe('3 vehicles will be offered the update again.');
     expect(await states()).toMatchObject({ succeeded: 3, pending: 5, offered: 2, downloading: 2 });
     expect((await states()).failed).toBeUndefined();
-    const ecus = await backend.db
+    const ecus = await dashboard.backend.db
       .selectFrom('campaign_ecus')
       .select(['result', 'nrc'])
       .where('campaign_id', '=', campaignId)
@@ -167,11 +164,14 @@ describe('a running campaign vehicle by vehicle, in chromium', () => {
   });
 
   it('changes its banner and actions when the state changes elsewhere, and completes', async () => {
-    const { context, page } = await signedIn(browser, backend.baseUrl, manager.token, `/ui/campaigns/${campaignId}`);
+    const { context, page } = await dashboard.signedIn(manager.token, `/ui/campaigns/${campaignId}`);
     await expect(page.getByRole('button', { name: 'Pause' }).count()).resolves.toBe(1);
     await expect.poll(() => page.locator('#live-status').textContent()).toMatch(/^live · updated/);
     // Paused from another session: the page offers Resume instead of Pause, with the paused banner.
-    await transitionCampaign(backend.db, manager.actor, campaignId, { action: 'pause', reason: 'night shift check' });
+    await transitionCampaign(dashboard.backend.db, manager.actor, campaignId, {
+      action: 'pause',
+      reason: 'night shift check',
+    });
     await expect.poll(() => page.getByRole('button', { name: 'Resume' }).count()).toBe(1);
     await expect(page.getByRole('button', { name: 'Pause' }).count()).resolves.toBe(0);
     await expect(page.locator('#campaign-panel .banner').textContent()).resolves.toMatch(/^Paused: no new offers/);
@@ -183,15 +183,15 @@ describe('a running campaign vehicle by vehicle, in chromium', () => {
     await page.getByLabel('Reason to complete').fill('enough vehicles updated');
     await page.getByRole('button', { name: 'Complete campaign' }).click();
     await expect(page.getByRole('alert').textContent()).resolves.toContain('2 vehicles are still installing');
-    expect((await loadCampaign(backend.db, campaignId)).state).toBe('running');
+    expect((await loadCampaign(dashboard.backend.db, campaignId)).state).toBe('running');
 
-    await applyVehicleReports(backend.db, campaignId, report('succeeded', 6, 8));
+    await applyVehicleReports(dashboard.backend.db, campaignId, report('succeeded', 6, 8));
     await page.getByLabel('Reason to complete').fill('enough vehicles updated');
     await page.getByRole('button', { name: 'Complete campaign' }).click();
     await expect(page.locator('#campaign-state').textContent()).resolves.toBe('completed');
     await expect(page.locator('#campaign-panel .banner').textContent()).resolves.toMatch(/^Completed/);
     await expect(page.getByRole('button', { name: 'Complete campaign' }).count()).resolves.toBe(0);
-    expect((await loadCampaign(backend.db, campaignId)).state).toBe('completed');
+    expect((await loadCampaign(dashboard.backend.db, campaignId)).state).toBe('completed');
     // The vehicles never offered or only offered are cancelled; the updated ones stay.
     expect(await states()).toEqual({ succeeded: 5, cancelled: 7 });
     await context.close();

@@ -1,42 +1,32 @@
 import { copyFile, mkdir } from 'node:fs/promises';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { listCampaignVehicles } from '../../backend/campaigns/service.ts';
 import { applyVehicleReports } from '../../backend/campaigns/vehicle-state.ts';
 import type { VehicleReport } from '../../backend/campaigns/vehicle-state.ts';
-import { launchChromium } from './browser.ts';
 import { seedFixedVulnerability, seedFleet, seedUser } from './seed.ts';
 import type { SeededUser } from './seed.ts';
-import { startBackend } from './server.ts';
-import type { RunningBackend } from './server.ts';
-import { signedIn } from './sign-in.ts';
+import { useDashboard } from './server.ts';
 
 const FLEET = 12;
 const SCREENSHOT = 'test-artifacts/dashboard-campaign.png';
 
 describe('a campaign from draft to paused, in chromium', () => {
-  let backend: RunningBackend;
-  let browser: Browser;
+  const dashboard = useDashboard();
   let manager: SeededUser;
   let approver: SeededUser;
 
   beforeAll(async () => {
-    [backend, browser] = await Promise.all([startBackend(), launchChromium()]);
-    manager = await seedUser(backend.db, 'maria', ['campaign_manager']);
-    approver = await seedUser(backend.db, 'anton', ['approver']);
-    const security = await seedUser(backend.db, 'sven', ['security_engineer']);
-    const releaser = await seedUser(backend.db, 'rolf', ['release_engineer']);
-    await seedFleet(backend.db, FLEET);
-    await seedFixedVulnerability(backend.db, backend.blobDir, security, releaser, approver);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await backend?.stop();
+    manager = await seedUser(dashboard.backend.db, 'maria', ['campaign_manager']);
+    approver = await seedUser(dashboard.backend.db, 'anton', ['approver']);
+    const security = await seedUser(dashboard.backend.db, 'sven', ['security_engineer']);
+    const releaser = await seedUser(dashboard.backend.db, 'rolf', ['release_engineer']);
+    await seedFleet(dashboard.backend.db, FLEET);
+    await seedFixedVulnerability(dashboard.backend.db, dashboard.backend.blobDir, security, releaser, approver);
   });
 
   it('is created, approved by another user, started, followed live and paused', async () => {
     // The manager creates a draft: releases, the vulnerability they fix, a filter with a live count.
-    const { context, page } = await signedIn(browser, backend.baseUrl, manager.token);
+    const { context, page } = await dashboard.signedIn(manager.token);
     await page.getByRole('link', { name: 'New campaign' }).click();
     await page.getByLabel('Name').fill('BCM session bypass fix');
     await page.getByLabel(/Body controller 4\.2\.0 \(BCM-HW-7/).check();
@@ -61,7 +51,7 @@ describe('a campaign from draft to paused, in chromium', () => {
     await expect(page.getByRole('button', { name: 'Approve' }).count()).resolves.toBe(0);
 
     // Another user approves.
-    const second = await signedIn(browser, backend.baseUrl, approver.token, `/ui/campaigns/${campaignId}`);
+    const second = await dashboard.signedIn(approver.token, `/ui/campaigns/${campaignId}`);
     await expect(second.page.getByRole('button', { name: 'Start' }).count()).resolves.toBe(0);
     await second.page.getByLabel('Comment').fill('four-eyes review done');
     await second.page.getByRole('button', { name: 'Approve' }).click();
@@ -74,25 +64,27 @@ describe('a campaign from draft to paused, in chromium', () => {
     await page.getByRole('button', { name: 'Start' }).click();
     await expect(page.locator('#campaign-state').textContent()).resolves.toBe('running');
     await expect.poll(() => page.locator('#live-status').textContent()).toMatch(/^live · updated/);
-    const vins = (await listCampaignVehicles(backend.db, campaignId, {}, { limit: 100 })).items.map((v) => v.vin);
+    const vins = (await listCampaignVehicles(dashboard.backend.db, campaignId, {}, { limit: 100 })).items.map(
+      (v) => v.vin,
+    );
     expect(vins).toHaveLength(FLEET);
     const reports = (state: VehicleReport['state'], from: number, to: number, extra: Partial<VehicleReport> = {}) =>
       vins.slice(from, to).map((vin) => ({ vin, state, ...extra }));
     // Reports carry the time the vehicle reached the state: spread over the last hour for the chart.
     const ago = (minutes: number) => ({ at: new Date(Date.now() - minutes * 60_000) });
-    await applyVehicleReports(backend.db, campaignId, [
+    await applyVehicleReports(dashboard.backend.db, campaignId, [
       ...reports('offered', 0, 10, ago(55)),
       ...reports('downloading', 0, 10, ago(45)),
     ]);
     await expect.poll(() => page.locator('[data-group-count=in_progress]').textContent()).toBe('10');
-    await applyVehicleReports(backend.db, campaignId, [
+    await applyVehicleReports(dashboard.backend.db, campaignId, [
       ...reports('installing', 0, 10, ago(30)),
       ...reports('succeeded', 0, 3, ago(20)),
       ...reports('succeeded', 3, 6, ago(10)),
     ]);
     // Three vehicles fail: their body controllers refused programming (NRC 0x72).
     await applyVehicleReports(
-      backend.db,
+      dashboard.backend.db,
       campaignId,
       vins.slice(6, 9).map((vin) => ({
         vin,

@@ -1,25 +1,19 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { BlobStore } from '../../backend/blobs/store.ts';
 import { attachImage, createRelease } from '../../backend/releases/service.ts';
 import { parseAdvisoryJson } from '../../backend/vulnerabilities/advisories/read.ts';
 import { importAdvisories } from '../../backend/vulnerabilities/advisories/service.ts';
 import { storeSbom } from '../../backend/vulnerabilities/sbom/service.ts';
-import { launchChromium } from './browser.ts';
 import { HARDWARE_ID, OLD_VERSION, seedFleet, seedUser } from './seed.ts';
 import type { SeededUser } from './seed.ts';
-import { startBackend } from './server.ts';
-import type { RunningBackend } from './server.ts';
-import { signedIn } from './sign-in.ts';
+import { useDashboard } from './server.ts';
 
 describe('findings list in chromium', () => {
-  let backend: RunningBackend;
-  let browser: Browser;
+  const dashboard = useDashboard();
   let security: SeededUser;
 
   beforeAll(async () => {
-    [backend, browser] = await Promise.all([startBackend(), launchChromium()]);
-    const db = backend.db;
+    const db = dashboard.backend.db;
     security = await seedUser(db, 'sam', ['security_engineer']);
     const releaser = await seedUser(db, 'rita', ['release_engineer']);
     await seedFleet(db, 2);
@@ -30,7 +24,7 @@ describe('findings list in chromium', () => {
       notes: '',
       fixes: [],
     });
-    const withImage = await attachImage(db, new BlobStore(backend.blobDir), releaser.actor, release.id, {
+    const withImage = await attachImage(db, new BlobStore(dashboard.backend.blobDir), releaser.actor, release.id, {
       fileName: 'bcm.bin',
       bytes: new TextEncoder().encode('bcm image'),
     });
@@ -54,13 +48,9 @@ describe('findings list in chromium', () => {
     });
     await importAdvisories(db, security.actor, advisory);
   }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await backend?.stop();
-  });
 
   it('shows the match with its release, component and ECU count, linked to the vulnerability', async () => {
-    const { context, page } = await signedIn(browser, backend.baseUrl, security.token, '/ui/findings');
+    const { context, page } = await dashboard.signedIn(security.token, '/ui/findings');
     try {
       const table = page.getByRole('table', { name: 'Findings' });
       const row = table.getByRole('row').nth(1);

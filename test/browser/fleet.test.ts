@@ -1,43 +1,34 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { listAuditEntries } from '../../backend/audit/service.ts';
-import { launchChromium } from './browser.ts';
 import { seedFleet, seedUser, vinOf } from './seed.ts';
 import type { SeededUser } from './seed.ts';
-import { startBackend } from './server.ts';
-import type { RunningBackend } from './server.ts';
-import { signedIn } from './sign-in.ts';
+import { useDashboard } from './server.ts';
 
 // The fleet list with its filters and pages, and a vehicle's lifecycle changed with a confirmation.
 
 describe('the fleet in chromium', () => {
-  let backend: RunningBackend;
-  let browser: Browser;
+  const dashboard = useDashboard();
   let security: SeededUser;
 
   beforeAll(async () => {
-    [backend, browser] = await Promise.all([startBackend(), launchChromium()]);
-    security = await seedUser(backend.db, 'sven', ['security_engineer']);
+    security = await seedUser(dashboard.backend.db, 'sven', ['security_engineer']);
     // 12 sedans: model year 2023 for odd numbers, region US for every third.
-    await seedFleet(backend.db, 12);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await backend?.stop();
+    await seedFleet(dashboard.backend.db, 12);
   });
 
   const rows = (page: Page) => page.locator('table#fleet-vehicles tbody tr');
   const vinsShown = async (page: Page) => Promise.all((await rows(page).all()).map((r) => r.getAttribute('data-vin')));
   const show = (page: Page) => page.getByRole('button', { name: 'Show vehicles' }).click();
   const lifecycleOf = async (vin: string) =>
-    await backend.db
+    await dashboard.backend.db
       .selectFrom('vehicles')
       .select(['lifecycle', 'owner_ref'])
       .where('vin', '=', vin)
       .executeTakeFirstOrThrow();
 
   it('lists vehicles without a VIN, filters them, pages them and refuses a bad filter', async () => {
-    const { context, page } = await signedIn(browser, backend.baseUrl, security.token, '/ui/fleet');
+    const { context, page } = await dashboard.signedIn(security.token, '/ui/fleet');
     await expect(rows(page).count()).resolves.toBe(12);
     await expect(rows(page).first().textContent()).resolves.toContain('Body controller 4.1.0, Telematics unit 2.0.0');
 
@@ -82,7 +73,7 @@ describe('the fleet in chromium', () => {
   });
 
   it('isolates, transfers and retires vehicles after a confirmation, refusing a blank reason', async () => {
-    const { context, page } = await signedIn(browser, backend.baseUrl, security.token, '/ui/fleet');
+    const { context, page } = await dashboard.signedIn(security.token, '/ui/fleet');
     const vin = vinOf(5);
     await page.getByRole('link', { name: vin }).click();
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(`Vehicle ${vin}`);
@@ -111,7 +102,7 @@ describe('the fleet in chromium', () => {
     await page.getByRole('button', { name: 'Confirm: isolate' }).click();
     await expect(page.locator('.flash').textContent()).resolves.toBe(`Vehicle ${vin} is now isolated.`);
     expect((await lifecycleOf(vin)).lifecycle).toBe('isolated');
-    const audit = await listAuditEntries(backend.db, { entityType: 'vehicle', entityId: vin }, { limit: 10 });
+    const audit = await listAuditEntries(dashboard.backend.db, { entityType: 'vehicle', entityId: vin }, { limit: 10 });
     expect(audit.items.at(-1)).toMatchObject({ action: 'vehicle.lifecycle', reason: 'gateway key leaked' });
 
     // End of life from isolated: final, so no lifecycle form is left.
@@ -124,7 +115,7 @@ describe('the fleet in chromium', () => {
 
     // An ownership transfer with the new owner's reference.
     const sold = vinOf(7);
-    await page.goto(`${backend.baseUrl}/ui/fleet/${sold}`);
+    await page.goto(`${dashboard.backend.baseUrl}/ui/fleet/${sold}`);
     await page.getByRole('radio', { name: /Transfer ownership/ }).check();
     await page.getByLabel('Reason').fill('sold to a new owner');
     await page.getByLabel('New owner reference (ownership transfer only)').fill('owner-4711');
@@ -134,7 +125,7 @@ describe('the fleet in chromium', () => {
     expect(await lifecycleOf(sold)).toEqual({ lifecycle: 'ownership_transferred', owner_ref: 'owner-4711' });
 
     // The list filters by lifecycle state.
-    await page.goto(`${backend.baseUrl}/ui/fleet`);
+    await page.goto(`${dashboard.backend.baseUrl}/ui/fleet`);
     await page.getByLabel('Lifecycle state').selectOption('end_of_life');
     await show(page);
     await expect(vinsShown(page)).resolves.toEqual([vin]);
@@ -142,8 +133,8 @@ describe('the fleet in chromium', () => {
   });
 
   it('offers the lifecycle form only to the roles the API lets change it', async () => {
-    const manager = await seedUser(backend.db, 'maria', ['campaign_manager']);
-    const { context, page } = await signedIn(browser, backend.baseUrl, manager.token, `/ui/fleet/${vinOf(1)}`);
+    const manager = await seedUser(dashboard.backend.db, 'maria', ['campaign_manager']);
+    const { context, page } = await dashboard.signedIn(manager.token, `/ui/fleet/${vinOf(1)}`);
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(`Vehicle ${vinOf(1)}`);
     await expect(page.getByRole('region', { name: 'Change the lifecycle' }).count()).resolves.toBe(0);
     await context.close();

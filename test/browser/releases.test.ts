@@ -1,15 +1,12 @@
 import { createHash } from 'node:crypto';
 import { copyFile, mkdir } from 'node:fs/promises';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { BlobStore } from '../../backend/blobs/store.ts';
-import { launchChromium } from './browser.ts';
 import { BRAKE_HW, seedAsilVehicle, seedReleaseInInternalTest } from './release-seed.ts';
 import { seedFixedVulnerability, seedFleet, seedSubmittedCampaign, seedUser, vinOf } from './seed.ts';
 import type { SeededUser } from './seed.ts';
-import { startBackend } from './server.ts';
-import type { RunningBackend } from './server.ts';
-import { signedIn } from './sign-in.ts';
+import { useDashboard } from './server.ts';
 
 const SCREENSHOT = 'test-artifacts/dashboard-release.png';
 const LONG_SUPPLIER = `Bremsen-und-Fahrwerkssysteme-Zulieferer-${'Nord'.repeat(20)} GmbH`;
@@ -19,16 +16,14 @@ const group = (page: Page, name: string) => page.getByRole('group', { name, exac
 const alertText = (page: Page) => page.getByRole('alert').first().innerText();
 
 describe('the release engineer and the approver run a release in chromium', () => {
-  let backend: RunningBackend;
-  let browser: Browser;
+  const dashboard = useDashboard();
   let engineer: SeededUser;
   let approver: SeededUser;
   let vulnerabilityId: number;
   let fixedRelease: number;
 
   beforeAll(async () => {
-    [backend, browser] = await Promise.all([startBackend(), launchChromium()]);
-    const db = backend.db;
+    const db = dashboard.backend.db;
     engineer = await seedUser(db, 'rita', ['release_engineer']);
     approver = await seedUser(db, 'ada', ['approver']);
     const security = await seedUser(db, 'sam', ['security_engineer']);
@@ -37,23 +32,19 @@ describe('the release engineer and the approver run a release in chromium', () =
     await seedAsilVehicle(db, vinOf(90));
     ({ vulnerabilityId, releaseId: fixedRelease } = await seedFixedVulnerability(
       db,
-      backend.blobDir,
+      dashboard.backend.blobDir,
       security,
       engineer,
       approver,
     ));
     await seedSubmittedCampaign(db, manager, fixedRelease, 'BCM 4.2.0 rollout');
   });
-  afterAll(async () => {
-    await browser?.close();
-    await backend?.stop();
-  });
 
   const releasesOf = (hardwareId: string) =>
-    backend.db.selectFrom('releases').selectAll().where('hardware_id', '=', hardwareId).execute();
+    dashboard.backend.db.selectFrom('releases').selectAll().where('hardware_id', '=', hardwareId).execute();
 
   it('lists and filters releases, and shows what a release fixes and which campaigns use it', async () => {
-    const { context, page } = await signedIn(browser, backend.baseUrl, engineer.token, '/ui/releases');
+    const { context, page } = await dashboard.signedIn(engineer.token, '/ui/releases');
     const table = page.getByRole('table', { name: 'Releases' });
     await expect(table.getByRole('link', { name: 'BCM-HW-7 4.2.0' }).count()).resolves.toBe(1);
     await page.getByLabel('Hardware id').fill(BRAKE_HW);
@@ -75,7 +66,7 @@ describe('the release engineer and the approver run a release in chromium', () =
   });
 
   it('creates a release, uploads its image with progress and sha256, and walks the supplier side', async () => {
-    const { context, page } = await signedIn(browser, backend.baseUrl, engineer.token, '/ui/releases');
+    const { context, page } = await dashboard.signedIn(engineer.token, '/ui/releases');
     page.setDefaultTimeout(10_000);
     await page.getByRole('link', { name: 'New release' }).click();
     // Bad input: the form comes back filled in, the messages use the form's labels.
@@ -123,11 +114,15 @@ describe('the release engineer and the approver run a release in chromium', () =
     );
     await expect(good.getByRole('progressbar').getAttribute('value')).resolves.toBe('100');
     await expect.poll(() => page.locator('#release-images').innerText()).toContain(imageSha);
-    const images = await backend.db.selectFrom('release_images').selectAll().where('release_id', '=', id).execute();
+    const images = await dashboard.backend.db
+      .selectFrom('release_images')
+      .selectAll()
+      .where('release_id', '=', id)
+      .execute();
     expect(images.map((i) => [i.file_name, i.sha256, Number(i.length), i.hardware_ids])).toEqual([
       ['brake-5.0.0.bin', imageSha, 300_000, [BRAKE_HW]],
     ]);
-    expect((await new BlobStore(backend.blobDir).get(imageSha))?.equals(image)).toBe(true);
+    expect((await new BlobStore(dashboard.backend.blobDir).get(imageSha))?.equals(image)).toBe(true);
 
     // Supplier test, then approval: without evidence it is refused and the reason typed stays.
     await group(page, 'Move to in test').getByLabel('Reason').fill('bench test started');
@@ -179,9 +174,13 @@ describe('the release engineer and the approver run a release in chromium', () =
       state: 'in_internal_test',
       safety_impact_analysis: 'SIA-91: brake pressure limits unchanged',
     });
-    const evidence = await backend.db.selectFrom('release_evidence').selectAll().where('release_id', '=', id).execute();
+    const evidence = await dashboard.backend.db
+      .selectFrom('release_evidence')
+      .selectAll()
+      .where('release_id', '=', id)
+      .execute();
     expect(evidence.map((e) => [e.stage, e.report_ref, e.log_sha256])).toEqual([['approved', 'TR-2026-88', LOG_SHA]]);
-    const audit = await backend.db
+    const audit = await dashboard.backend.db
       .selectFrom('audit_log')
       .select(['action', 'reason'])
       .where('entity_type', '=', 'release')
@@ -202,7 +201,7 @@ describe('the release engineer and the approver run a release in chromium', () =
 
   it('lets the approver authorise with evidence, or refuse with a reason', async () => {
     const brake = (await releasesOf(BRAKE_HW))[0]?.id ?? 0;
-    const { context, page } = await signedIn(browser, backend.baseUrl, approver.token, `/ui/releases/${brake}`);
+    const { context, page } = await dashboard.signedIn(approver.token, `/ui/releases/${brake}`);
     page.setDefaultTimeout(10_000);
     // The approver is offered the decision, not the engineer's lifecycle steps.
     await expect(page.getByRole('button', { name: 'Start internal test' }).count()).resolves.toBe(0);
@@ -227,15 +226,21 @@ describe('the release engineer and the approver run a release in chromium', () =
     // The README's picture is refreshed on request only, so a test run leaves the tree clean.
     if (process.env.UPDATE_DOCS === '1') await copyFile(SCREENSHOT, 'docs/dashboard-release.png');
 
-    const radio = await seedReleaseInInternalTest(backend.db, backend.blobDir, engineer, 'TCU-HW-2', '2.1.0');
-    await page.goto(`${backend.baseUrl}/ui/releases/${radio}`);
+    const radio = await seedReleaseInInternalTest(
+      dashboard.backend.db,
+      dashboard.backend.blobDir,
+      engineer,
+      'TCU-HW-2',
+      '2.1.0',
+    );
+    await page.goto(`${dashboard.backend.baseUrl}/ui/releases/${radio}`);
     await expect(page.locator('form#authorize').getByLabel('Safety impact analysis').count()).resolves.toBe(0);
     await page.getByLabel('Refuse').check();
     await page.locator('form#authorize').getByLabel('Reason').fill('modem drops the CAN bus under load');
     await page.getByRole('button', { name: 'Record the decision' }).click();
     await expect(page.locator('#release-state').innerText()).resolves.toBe('not authorized');
 
-    const rows = await backend.db
+    const rows = await dashboard.backend.db
       .selectFrom('audit_log')
       .select(['entity_id', 'action', 'reason'])
       .where('entity_type', '=', 'release')
@@ -247,7 +252,7 @@ describe('the release engineer and the approver run a release in chromium', () =
       { entity_id: String(brake), action: 'release.authorized', reason: 'HIL passed, SIA reviewed' },
       { entity_id: String(radio), action: 'release.not_authorized', reason: 'modem drops the CAN bus under load' },
     ]);
-    const evidence = await backend.db
+    const evidence = await dashboard.backend.db
       .selectFrom('release_evidence')
       .select(['stage', 'report_ref'])
       .where('release_id', '=', brake)

@@ -1,33 +1,19 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { SecurityEvent } from '@ota/protocol';
-import { launchChromium } from './browser.ts';
-import { seedFleet, seedSecurityEvents, seedUser, type SeededUser } from './seed.ts';
-import { startBackend, type RunningBackend } from './server.ts';
-import { signedIn } from './sign-in.ts';
+import { badSignatureEvent, seedFleet, seedSecurityEvents, seedUser, type SeededUser } from './seed.ts';
+import { useDashboard } from './server.ts';
 
 describe('security events pages in chromium', () => {
-  let backend: RunningBackend;
-  let browser: Browser;
+  const dashboard = useDashboard();
   let security: SeededUser;
   let vins: string[];
 
   beforeAll(async () => {
-    [backend, browser] = await Promise.all([startBackend(), launchChromium()]);
-    security = await seedUser(backend.db, 'sam', ['security_engineer']);
-    vins = await seedFleet(backend.db, 2);
+    security = await seedUser(dashboard.backend.db, 'sam', ['security_engineer']);
+    vins = await seedFleet(dashboard.backend.db, 2);
     // Stored as the ingest stores them (the signature was checked there; these tests are about the pages).
     const events: SecurityEvent[] = [
-      {
-        vin: vins[0]!,
-        counter: 0,
-        at: '2026-12-04T21:00:00Z',
-        severity: 'high',
-        type: 'metadata_verification_failure',
-        attack: 'bad_signature',
-        code: 'bad_signature',
-        details: 'director targets: bad_signature: no valid signature',
-      },
+      badSignatureEvent(vins[0]!, '2026-12-04T21:00:00Z'),
       {
         vin: vins[1]!,
         counter: 0,
@@ -40,15 +26,11 @@ describe('security events pages in chromium', () => {
         details: 'vcan0: diagnostic request 0x27 on 0x7E0 that this gateway did not send',
       },
     ];
-    await seedSecurityEvents(backend.db, events);
+    await seedSecurityEvents(dashboard.backend.db, events);
   }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await backend?.stop();
-  });
 
   it('filters by type and vehicle, and opens a vulnerability from an event once confirmed', async () => {
-    const { context, page } = await signedIn(browser, backend.baseUrl, security.token, '/ui/security-events');
+    const { context, page } = await dashboard.signedIn(security.token, '/ui/security-events');
     try {
       const rows = page.getByRole('table', { name: 'Security events' }).getByRole('row');
       await expect.poll(() => rows.count()).toBe(3);
@@ -68,7 +50,7 @@ describe('security events pages in chromium', () => {
   });
 
   it("isolates an intruded vehicle from its event, reached from the vehicle's page", async () => {
-    const { context, page } = await signedIn(browser, backend.baseUrl, security.token, `/ui/fleet/${vins[1]}`);
+    const { context, page } = await dashboard.signedIn(security.token, `/ui/fleet/${vins[1]}`);
     try {
       await page.getByRole('link', { name: `Security events of ${vins[1]}` }).click();
       const rows = page.getByRole('table', { name: 'Security events' }).getByRole('row');

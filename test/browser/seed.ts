@@ -184,6 +184,20 @@ export async function seedCampaignWorld(
   return { manager, approver, ...(await seedFixedVulnerability(db, blobDir, security, releaser, approver)) };
 }
 
+/** A gateway's report that the director's targets metadata had no valid signature, at `at`. */
+export function badSignatureEvent(vin: string, at: string): SecurityEvent {
+  return {
+    vin,
+    counter: 0,
+    at,
+    severity: 'high',
+    type: 'metadata_verification_failure',
+    attack: 'bad_signature',
+    code: 'bad_signature',
+    details: 'director targets: bad_signature: no valid signature',
+  };
+}
+
 /** Security events stored as the ingest stores them (their signatures were checked there); their ids. */
 export async function seedSecurityEvents(db: Db, events: readonly SecurityEvent[]): Promise<string[]> {
   const rows = events.map((e) => ({

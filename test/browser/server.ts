@@ -4,11 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { createApp } from '../../backend/app.ts';
 import { BlobStore } from '../../backend/blobs/store.ts';
 import { dashboardRoutes } from '../../backend/dashboard/routes.tsx';
 import type { Db } from '../../backend/db/database.ts';
 import { createTestDatabase } from '../support/db.ts';
+import { launchChromium } from './browser.ts';
+import { signedIn } from './sign-in.ts';
 
 export interface RunningBackend {
   db: Db;
@@ -45,5 +49,46 @@ export async function startBackend(): Promise<RunningBackend> {
       await testDb.destroy();
       await rm(blobDir, { recursive: true, force: true });
     },
+  };
+}
+
+export interface Dashboard {
+  readonly backend: RunningBackend;
+  readonly browser: Browser;
+  /** A fresh browser context signed in to this backend's dashboard with `token`, at `path` (sign-in.ts). */
+  signedIn(token: string, path?: string): Promise<{ context: BrowserContext; page: Page }>;
+}
+
+/**
+ * The backend (startBackend) and Chromium of a describe block: started together in beforeAll, stopped
+ * in afterAll. Read them in hooks and tests; before they started, reading them throws.
+ */
+export function useDashboard(): Dashboard {
+  let started: { backend?: RunningBackend; browser?: Browser } = {};
+  beforeAll(async () => {
+    const [backend, browser] = await Promise.allSettled([startBackend(), launchChromium()]);
+    started = {
+      ...(backend.status === 'fulfilled' ? { backend: backend.value } : {}),
+      ...(browser.status === 'fulfilled' ? { browser: browser.value } : {}),
+    };
+    for (const result of [backend, browser]) if (result.status === 'rejected') throw result.reason;
+  }, 120_000);
+  afterAll(async () => {
+    await started.browser?.close();
+    await started.backend?.stop();
+  });
+  const running = <K extends 'backend' | 'browser'>(part: K): Dashboard[K] => {
+    const value = started[part];
+    if (!value) throw new Error(`the dashboard's ${part} starts in beforeAll: read it in a hook or a test`);
+    return value as Dashboard[K];
+  };
+  return {
+    get backend() {
+      return running('backend');
+    },
+    get browser() {
+      return running('browser');
+    },
+    signedIn: (token, path) => signedIn(running('browser'), running('backend').baseUrl, token, path),
   };
 }

@@ -1,31 +1,25 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { changeVulnerabilityPhase, reportVulnerability } from '../../backend/vulnerabilities/service.ts';
 import { assessVulnerability } from '../../backend/vulnerabilities/service.ts';
-import { launchChromium } from './browser.ts';
 import { HARDWARE_ID, seedFixedVulnerability, seedFleet, seedUser, vinOf } from './seed.ts';
 import type { SeededUser } from './seed.ts';
-import { startBackend } from './server.ts';
-import type { RunningBackend } from './server.ts';
-import { signedIn } from './sign-in.ts';
+import { useDashboard } from './server.ts';
 
 const DAY = 86_400_000;
 
 describe('vulnerability board, assessment form and fleet search in chromium', () => {
-  let backend: RunningBackend;
-  let browser: Browser;
+  const dashboard = useDashboard();
   let security: SeededUser;
   let fresh: number;
   let overdue: number;
 
   beforeAll(async () => {
-    [backend, browser] = await Promise.all([startBackend(), launchChromium()]);
-    const db = backend.db;
+    const db = dashboard.backend.db;
     security = await seedUser(db, 'sam', ['security_engineer']);
     const releaser = await seedUser(db, 'rita', ['release_engineer']);
     const approver = await seedUser(db, 'alex', ['approver']);
     await seedFleet(db, 3);
-    await seedFixedVulnerability(db, backend.blobDir, security, releaser, approver);
+    await seedFixedVulnerability(db, dashboard.backend.blobDir, security, releaser, approver);
     const report = (title: string) =>
       reportVulnerability(db, security.actor, {
         title,
@@ -56,13 +50,9 @@ describe('vulnerability board, assessment form and fleet search in chromium', ()
     await changeVulnerabilityPhase(db, security.actor, recent.id, { to: 'assessing', reason: 'x' });
     fresh = recent.id;
   });
-  afterAll(async () => {
-    await browser?.close();
-    await backend?.stop();
-  });
 
   it('shows the board by phase with overdue items first', async () => {
-    const { context, page } = await signedIn(browser, backend.baseUrl, security.token, '/ui/vulnerabilities');
+    const { context, page } = await dashboard.signedIn(security.token, '/ui/vulnerabilities');
     const column = page.getByRole('region', { name: /^assessing/ });
     const items = column.getByRole('listitem');
     await expect(items.count()).resolves.toBe(2);
@@ -76,7 +66,7 @@ describe('vulnerability board, assessment form and fleet search in chromium', ()
   });
 
   it('computes the CVSS score while the vector is typed and records the assessment', async () => {
-    const { context, page } = await signedIn(browser, backend.baseUrl, security.token, `/ui/vulnerabilities/${fresh}`);
+    const { context, page } = await dashboard.signedIn(security.token, `/ui/vulnerabilities/${fresh}`);
     const vector = page.getByLabel('CVSS base vector (v3.1 or v4.0)');
     await vector.fill('CVSS:3.1/AV:N/AC:L');
     const score = page.locator('output#cvss-score');
@@ -94,15 +84,15 @@ describe('vulnerability board, assessment form and fleet search in chromium', ()
   });
 
   it('offers no assessment form to a role the API does not allow to assess', async () => {
-    const viewer = await seedUser(backend.db, 'audrey', ['auditor']);
-    const { context, page } = await signedIn(browser, backend.baseUrl, viewer.token, `/ui/vulnerabilities/${fresh}`);
+    const viewer = await seedUser(dashboard.backend.db, 'audrey', ['auditor']);
+    const { context, page } = await dashboard.signedIn(viewer.token, `/ui/vulnerabilities/${fresh}`);
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain('CAN gateway filter gap');
     await expect(page.getByLabel('CVSS base vector (v3.1 or v4.0)').count()).resolves.toBe(0);
     await context.close();
   });
 
   it('finds a vehicle by VIN prefix and shows its ECUs and history', async () => {
-    const { context, page } = await signedIn(browser, backend.baseUrl, security.token, '/ui/fleet');
+    const { context, page } = await dashboard.signedIn(security.token, '/ui/fleet');
     await page.getByLabel('VIN or its start').fill('wvwdash');
     await page.getByLabel('VIN or its start').press('Enter');
     const links = page.locator('table#fleet-vehicles tbody').getByRole('link');
@@ -115,7 +105,7 @@ describe('vulnerability board, assessment form and fleet search in chromium', ()
     await expect(page.getByRole('table', { name: 'Software history' }).textContent()).resolves.toContain(
       'registration',
     );
-    await page.goto(`${backend.baseUrl}/ui/fleet`);
+    await page.goto(`${dashboard.backend.baseUrl}/ui/fleet`);
     await page.getByLabel('VIN or its start').fill('WVWDASH0999999999');
     await page.getByLabel('VIN or its start').press('Enter');
     await expect(page.getByRole('alert').textContent()).resolves.toContain('vehicle WVWDASH0999999999 does not exist');

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'kysely';
+import { afterAll, beforeAll } from 'vitest';
 import { createDatabase } from '../../backend/db/database.ts';
 import type { Db } from '../../backend/db/database.ts';
 import { migrateToLatest } from '../../backend/db/migrate.ts';
@@ -26,6 +27,33 @@ export interface TestDatabase {
 export async function createTestDatabase(): Promise<TestDatabase> {
   const serverUrl = process.env.DATABASE_URL;
   return serverUrl ? createTestDatabaseOnServer(serverUrl) : createOnPglite();
+}
+
+/**
+ * The test file's database (createTestDatabase): created before its tests, destroyed after them. Its
+ * `db`, `engine` and `url` are read in hooks and tests; before the database exists, reading them throws.
+ */
+export function useTestDatabase(): Omit<TestDatabase, 'destroy'> {
+  let current: TestDatabase | undefined;
+  beforeAll(async () => {
+    current = await createTestDatabase();
+  }, 120_000);
+  afterAll(() => current?.destroy());
+  const created = (): TestDatabase => {
+    if (!current) throw new Error('the test database is created in beforeAll: read it in a hook or a test');
+    return current;
+  };
+  return {
+    get db() {
+      return created().db;
+    },
+    get engine() {
+      return created().engine;
+    },
+    get url() {
+      return created().url;
+    },
+  };
 }
 
 /** A new, empty (unmigrated) database on the server at `serverUrl`, for a program under test to migrate. */

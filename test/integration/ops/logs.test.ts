@@ -2,12 +2,12 @@
 // route, status and a request id (the caller's or a new one, echoed in X-Request-Id); a failing request's
 // error is one line carrying the same request id; the same failure repeated is written once and counted.
 import mqtt from 'mqtt';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createApp } from '../../../backend/app.ts';
 import { createDatabase } from '../../../backend/db/database.ts';
 import { logBrokerConnection } from '../../../backend/observability/broker-events.ts';
 import { createLogger, flushRepeats } from '../../../backend/observability/logger.ts';
-import { createTestDatabase } from '../../support/db.ts';
+import { useTestDatabase } from '../../support/db.ts';
 import { startMosquitto } from '../../support/mosquitto.ts';
 import { freePort } from '../../support/net.ts';
 
@@ -22,8 +22,7 @@ interface Line {
   repeated?: number;
 }
 
-const database = await createTestDatabase();
-afterAll(() => database.destroy());
+const database = useTestDatabase();
 
 function logged() {
   const raw: string[] = [];

@@ -2,7 +2,7 @@
 // ready when all is well; a problem+json 503 naming the cause with a retry hint when the database is
 // unreachable, migrations are pending or the broker is gone; ready again by itself once the broker is back.
 import mqtt from 'mqtt';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../../backend/app.ts';
 import { createDatabase, type Db } from '../../../backend/db/database.ts';
 import {
@@ -11,16 +11,15 @@ import {
   migrationsCurrent,
   type ReadinessCheck,
 } from '../../../backend/ops/readiness.ts';
-import { createEmptyDatabase, createTestDatabase } from '../../support/db.ts';
+import { createEmptyDatabase, useTestDatabase } from '../../support/db.ts';
 import { startMosquitto } from '../../support/mosquitto.ts';
 import { freePort } from '../../support/net.ts';
 
-const database = await createTestDatabase();
+const database = useTestDatabase();
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-afterAll(() => database.destroy());
 
 function appWith(db: Db, extra: ReadinessCheck[] = []) {
   return createApp({
