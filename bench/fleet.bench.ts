@@ -91,6 +91,15 @@ export default async function fleetBench(args: string[]): Promise<void> {
     maxQueuedMessages: Math.max(200_000, 2 * a.vehicles),
   });
   let backends: BenchBackend[] = [];
+  const cleanUp = async () => {
+    await stopBenchBackends(backends);
+    await broker.close();
+    await destroyTestDatabase(testDb);
+    await rm(dir, { recursive: true, force: true });
+  };
+  // Interrupted, the bench still stops and removes what it started (its finally block would not run).
+  const interrupted = () => void cleanUp().finally(() => process.exit(130));
+  process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
   try {
     const rows = await seedAndMeasureRaw(testDb.db, dir, broker.url, a);
     backends = await startBenchBackends({
@@ -103,10 +112,8 @@ export default async function fleetBench(args: string[]): Promise<void> {
     rows.push(...(await runCampaigns({ db: testDb.db, backends, mqttUrl: broker.url, a, c: rows.context })));
     printTable(rows);
   } finally {
-    await stopBenchBackends(backends);
-    await broker.close();
-    await destroyTestDatabase(testDb);
-    await rm(dir, { recursive: true, force: true });
+    process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
+    await cleanUp();
   }
 }
 
@@ -259,8 +266,10 @@ async function untilAllSucceeded(
     const now = performance.now();
     if ((p.byState.succeeded ?? 0) >= vehicles) return now;
     const t = responder.tracker;
-    const line = `${n(t.offers)} offered, ${n(t.sent)} answered, ${n(t.confirmed)} stored, ${n(t.resends)} resent; database: ${JSON.stringify(p.byState)}`;
-    if (line !== last) [last, changedAt] = [line, now];
+    // Resends alone are no progress: they go on while the backend stores nothing.
+    const moved = `${n(t.offers)} offered, ${n(t.sent)} answered, ${n(t.confirmed)} stored; database: ${JSON.stringify(p.byState)}`;
+    const line = `${moved}; ${n(t.resends)} resent`;
+    if (moved !== last) [last, changedAt] = [moved, now];
     if (now - printedAt >= 10_000) {
       console.log(`  ${s(seconds(since, now))}: ${line}`);
       printedAt = now;
