@@ -187,13 +187,12 @@ async function runCampaigns(run: BenchRun): Promise<Row[]> {
     const referenceId = await createFleetCampaign(api, c.users, c.reference, c.releaseIds[1]!);
     const [, referenceSubmitS] = await timed(() => campaignAction(api, c.users, referenceId, 'submit'));
     const token = c.users.manager;
-    const big = await campaignApiLatency(api, token, campaignId, a.apiSeconds);
-    const small = await campaignApiLatency(api, token, referenceId, a.apiSeconds);
+    const [big, small] = await campaignApiLatency(api, token, [campaignId, referenceId], a.apiSeconds);
     return [
       [`submit: target resolution, POST .../submit (${n(a.vehicles)} targets)`, s(submitS)],
       [`submit of the ${n(REFERENCE_TARGETS)}-target reference campaign`, s(referenceSubmitS)],
       ...rows,
-      ...latencyRows(a.vehicles, big, small),
+      ...latencyRows(a.vehicles, big!, small!),
     ];
   } finally {
     await responder.stop();
