@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { OpGuard } from './apply.ts';
 import { decompress, decompressor } from './brotli.ts';
-import { checkHeader, checkResult, controlLimit, splitStreams } from './checks.ts';
+import { checkHeader, checkResult, controlLimit, readRefMap, splitStreams } from './checks.ts';
 import type { DecodeOptions, Streams } from './checks.ts';
 import { OpReader } from './control.ts';
 import { DeltaError } from './errors.ts';
@@ -69,7 +69,7 @@ async function* fullChunks(header: PackageHeader, streams: Streams): AsyncGenera
 
 async function* deltaChunks(old: Uint8Array, header: PackageHeader, streams: Streams): AsyncGenerator<Uint8Array> {
   const resultLength = header.result.length;
-  const base = new TransformedImage(old, header.transform);
+  const base = new TransformedImage(old, header.transform, readRefMap(streams));
   const ops = new OpReader(decompress(streams.control, controlLimit(resultLength), 'control'));
   const diffs = new StreamReader(decompressor(streams.diff), 'diff');
   const extras = new StreamReader(decompressor(streams.extra), 'extra');

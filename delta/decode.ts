@@ -1,7 +1,7 @@
 import { sha256Hex } from './digest.ts';
 import { OpGuard } from './apply.ts';
 import { decompress } from './brotli.ts';
-import { checkHeader, checkResult, controlLimit, splitStreams } from './checks.ts';
+import { checkHeader, checkResult, controlLimit, readRefMap, splitStreams } from './checks.ts';
 import type { DecodeOptions } from './checks.ts';
 import { OpReader } from './control.ts';
 import { DeltaError } from './errors.ts';
@@ -19,7 +19,8 @@ export function decode(old: Uint8Array, pkg: Uint8Array, opts: DecodeOptions = {
   if (pkg.length > header.packageLength) {
     throw new DeltaError('corrupt', `package has ${pkg.length - header.packageLength} bytes after its declared end`);
   }
-  const { control, diff, extra } = splitStreams(header, pkg.subarray(header.headerLength));
+  const streams = splitStreams(header, pkg.subarray(header.headerLength));
+  const { control, diff, extra } = streams;
   const resultLength = header.result.length;
   let out: Uint8Array;
   if (header.method === 'full-brotli') {
@@ -32,7 +33,7 @@ export function decode(old: Uint8Array, pkg: Uint8Array, opts: DecodeOptions = {
     const diffBytes = decompress(diff, resultLength, 'diff');
     const extraBytes = decompress(extra, resultLength, 'extra');
     out = new Uint8Array(resultLength);
-    const base = applyTransform(old, header.transform);
+    const base = applyTransform(old, header.transform, readRefMap(streams));
     const guard = new OpGuard(old.length, resultLength);
     const word = header.diffWord ?? 1;
     let d = 0;
