@@ -96,7 +96,7 @@ async function* deltaChunks(old: Uint8Array, header: PackageHeader, streams: Str
       let carry = 0;
       for (let left = op.add; left > 0;) {
         const d = await diffs.take(Math.min(left, buf.length - fill));
-        carry = addWords(buf, fill, base.read(from, d.length), 0, d, 0, d.length, at, word, carry);
+        carry = addWords(buf, fill, base.read(from, d.length, at), 0, d, 0, d.length, at, word, carry);
         at += d.length;
         from += d.length;
         left -= d.length;

@@ -6,10 +6,10 @@ import { MAX_IMAGE_LENGTH, writeHeader } from './format.ts';
 import type { DeltaMethod, ImageRef } from './format.ts';
 import { diffImages } from './match.ts';
 import { encodeRefMap, isEmptyMap, learnRefMap } from './ref-map.ts';
-import { applyTransform, fieldReader, transformFor } from './transform.ts';
+import { applyTransform, fieldReader, TransformedImage, transformFor } from './transform.ts';
 import type { CodeTransform } from './transform.ts';
 import { DIFF_WORDS, subtractWords } from './word-diff.ts';
-import type { DiffWord } from './word-diff.ts';
+import type { BaseReader, DiffWord } from './word-diff.ts';
 
 export interface EncodeProgress {
   readonly phase: 'match' | 'compress';
@@ -94,7 +94,8 @@ function encodeDelta(old: Uint8Array, neu: Uint8Array, { refs, quality, opts, tr
   const script = diffImages(matchBase, target, (done, total) => opts.onProgress?.({ phase: 'match', done, total }));
   const map = transform === 'none' ? undefined : learnRefMap(matchBase, target, script.ops, fieldReader(transform));
   const useMap = map !== undefined && !isEmptyMap(map);
-  const base = useMap ? applyTransform(old, transform, map) : matchBase;
+  const reader = new TransformedImage(old, transform, useMap ? map : undefined);
+  const base: BaseReader = (from, n, at) => reader.read(from, n, at);
   const words = opts.diffWord ? [opts.diffWord] : DIFF_WORDS;
   const candidates = words.map((word) => {
     const bytes = subtractWords(base, target, script.ops, word);

@@ -16,6 +16,8 @@
 
 import { mapValue } from './ref-map.ts';
 import type { FieldReader, RefMap } from './ref-map.ts';
+import { findUnwindFields, predictFields } from './unwind-fields.ts';
+import type { UnwindFields } from './unwind-fields.ts';
 
 export const TRANSFORMS = { none: 0, arm64: 1, thumb2: 2 } as const;
 export type CodeTransform = keyof typeof TRANSFORMS;
@@ -152,12 +154,15 @@ function convertThumbCall(buf: Uint8Array, i: number, pos: number, dir: Directio
 }
 
 /**
- * Reads ranges of a transformed image without holding a transformed copy (the decoder's base):
- * arm64 instructions are found by alignment alone; for Thumb-2, where an instruction start depends
- * on the scan from offset 0, one bit per halfword records where the calls start (image / 16 bytes).
+ * Reads ranges of a transformed image without holding a transformed copy (the base of the encoder's
+ * diff and of the decoder): arm64 instructions are found by alignment alone; for Thumb-2, where an
+ * instruction start depends on the scan from offset 0, one bit per halfword records where the calls
+ * start (image / 16 bytes). With a reference map, unwind-table fields are predicted for where the
+ * bytes land in the new image (unwind-fields.ts).
  */
 export class TransformedImage {
   private readonly thumbCalls: Uint8Array | undefined;
+  private readonly fields: UnwindFields | undefined;
   private scratch = new Uint8Array(0);
 
   constructor(
@@ -166,16 +171,21 @@ export class TransformedImage {
     private readonly map?: RefMap,
   ) {
     if (transform === 'thumb2') this.thumbCalls = thumbCallStarts(image);
+    if (map && transform !== 'none') this.fields = findUnwindFields(image);
   }
 
   get length(): number {
     return this.image.length;
   }
 
-  /** Transformed bytes from..from+n (inside the image); a view valid until the next call. */
-  read(from: number, n: number): Uint8Array {
+  /**
+   * Transformed bytes from..from+n (inside the image) as the base of output position `at`; a view
+   * valid until the next call.
+   */
+  read(from: number, n: number, at: number): Uint8Array {
     if (this.transform === 'none') return this.image.subarray(from, from + n);
-    const start = this.transform === 'arm64' ? from & ~3 : Math.max(0, (from & ~1) - 2);
+    // Four bytes back, aligned: any instruction or unwind field that reaches into the range.
+    const start = Math.max(0, (from - 4) & ~3);
     const end = Math.min(this.image.length, from + n + 3);
     if (this.scratch.length < end - start)
       this.scratch = new Uint8Array(Math.max(end - start, 2 * this.scratch.length));
@@ -188,8 +198,23 @@ export class TransformedImage {
         if (calls[s >>> 4]! & (1 << ((s >>> 1) & 7))) convertThumbCall(buf, s - start, s, 1, this.map);
       }
     }
+    if (this.fields) {
+      const view = buf.subarray(0, end - start);
+      const map = this.map!;
+      predictFields(this.fields, this.image, view, start, at - from, (t) => moveTarget(this.transform, map, t));
+    }
     return buf.subarray(from - start, from - start + n);
   }
+}
+
+/** Where an old call target (a file offset) lies in the new image, by the reference map. */
+function moveTarget(transform: CodeTransform, map: RefMap, target: number): number {
+  if (transform === 'arm64') {
+    const mask = CALL_MASK.arm64;
+    return mapValue(map.calls, (target >>> 2) & mask, mask) * 4 + (target & 3);
+  }
+  const mask = CALL_MASK.thumb2;
+  return mapValue(map.calls, (target >>> 1) & mask, mask) * 2 + (target & 1);
 }
 
 /** One bit per halfword of `image`: set where the Thumb-2 scan finds a call. */
