@@ -163,6 +163,7 @@ function convertThumbCall(buf: Uint8Array, i: number, pos: number, dir: Directio
 export class TransformedImage {
   private readonly thumbCalls: Uint8Array | undefined;
   private readonly fields: UnwindFields | undefined;
+  private readonly moveTarget: (target: number) => number;
   private scratch = new Uint8Array(0);
 
   constructor(
@@ -172,6 +173,7 @@ export class TransformedImage {
   ) {
     if (transform === 'thumb2') this.thumbCalls = thumbCallStarts(image);
     if (map && transform !== 'none') this.fields = findUnwindFields(image);
+    this.moveTarget = (target) => (map ? moveTarget(transform, map, target) : target);
   }
 
   get length(): number {
@@ -200,8 +202,7 @@ export class TransformedImage {
     }
     if (this.fields) {
       const view = buf.subarray(0, end - start);
-      const map = this.map!;
-      predictFields(this.fields, this.image, view, start, at - from, (t) => moveTarget(this.transform, map, t));
+      predictFields(this.fields, this.image, view, start, at - from, this.moveTarget);
     }
     return buf.subarray(from - start, from - start + n);
   }

@@ -160,7 +160,6 @@ export function predictFields(
   moveTarget: (target: number) => number,
 ): void {
   const { positions, kinds, anchors } = fields;
-  const v = new DataView(image.buffer, image.byteOffset, image.byteLength);
   let lo = 0;
   let hi = positions.length;
   while (lo < hi) {
@@ -170,7 +169,7 @@ export function predictFields(
   }
   for (let k = lo; k < positions.length && positions[k]! < start + buf.length; k++) {
     const p = positions[k]!;
-    const word = v.getUint32(p, true);
+    const word = (image[p]! | (image[p + 1]! << 8) | (image[p + 2]! << 16) | (image[p + 3]! << 24)) >>> 0;
     let value: number;
     if (kinds[k] === FieldKind.Back) {
       value = (p + shift - moveTarget(p - word)) >>> 0;
