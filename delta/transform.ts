@@ -165,6 +165,8 @@ export class TransformedImage {
   private readonly fields: UnwindFields | undefined;
   private readonly moveTarget: (target: number) => number;
   private scratch = new Uint8Array(0);
+  /** The image as a Buffer, whose copy() fills the scratch without a view per read. */
+  private readonly source: Buffer;
 
   constructor(
     private readonly image: Uint8Array,
@@ -173,6 +175,7 @@ export class TransformedImage {
   ) {
     if (transform === 'thumb2') this.thumbCalls = thumbCallStarts(image);
     if (map && transform !== 'none') this.fields = findUnwindFields(image);
+    this.source = Buffer.from(image.buffer, image.byteOffset, image.byteLength);
     this.moveTarget = (target) => (map ? moveTarget(transform, map, target) : target);
   }
 
@@ -192,7 +195,7 @@ export class TransformedImage {
     if (this.scratch.length < end - start)
       this.scratch = new Uint8Array(Math.max(end - start, 2 * this.scratch.length));
     const buf = this.scratch;
-    buf.set(this.image.subarray(start, end));
+    this.source.copy(buf, 0, start, end);
     if (this.transform === 'arm64') convertArm64(buf, 0, end - start, start, 1, this.map);
     else {
       const calls = this.thumbCalls!;
@@ -201,8 +204,7 @@ export class TransformedImage {
       }
     }
     if (this.fields) {
-      const view = buf.subarray(0, end - start);
-      predictFields(this.fields, this.image, view, start, at - from, this.moveTarget);
+      predictFields(this.fields, this.image, buf, start, end - start, at - from, this.moveTarget);
     }
     return buf.subarray(from - start, from - start + n);
   }

@@ -17,10 +17,10 @@ describe('unwind-table fields', () => {
     expect(fields.positions.length).toBeGreaterThan(4 * 300);
     expect([...fields.positions].every((p, i) => i === 0 || p > fields.positions[i - 1]!)).toBe(true);
     const predicted = Uint8Array.from(image);
-    predictFields(fields, image, predicted, 0, 0, (t) => t);
+    predictFields(fields, image, predicted, 0, predicted.length, 0, (t) => t);
     expect(Buffer.from(predicted).equals(image)).toBe(true);
     // Moving every target and the fields by the same amount changes nothing either.
-    predictFields(fields, image, predicted, 0, 64, (t) => t + 64);
+    predictFields(fields, image, predicted, 0, predicted.length, 64, (t) => t + 64);
     expect(Buffer.from(predicted).equals(image)).toBe(true);
   });
 
@@ -29,10 +29,10 @@ describe('unwind-table fields', () => {
     const fields = findUnwindFields(image);
     const p = fields.positions[10]!;
     const whole = Uint8Array.from(image.subarray(p - 8, p + 8));
-    predictFields(fields, image, whole, p - 8, 0, (t) => t + 4096);
+    predictFields(fields, image, whole, p - 8, whole.length, 0, (t) => t + 4096);
     expect(Buffer.from(whole).equals(image.subarray(p - 8, p + 8))).toBe(false);
     const cut = Uint8Array.from(image.subarray(p + 2, p + 8));
-    predictFields(fields, image, cut, p + 2, 0, (t) => t + 4096);
+    predictFields(fields, image, cut, p + 2, cut.length, 0, (t) => t + 4096);
     expect(Buffer.from(cut)).toEqual(Buffer.from(whole.subarray(10)));
   });
 

@@ -148,14 +148,16 @@ function ehHeaderFields(image: Uint8Array, s: Section, found: [number, FieldKind
 }
 
 /**
- * Overwrites the fields inside buf (buf[0] is base position `start`; `shift` = output position -
- * base position) with their predictions; `moveTarget` moves an old target offset to the new image.
+ * Overwrites the fields inside buf[0..length) (buf[0] is base position `start`; `shift` = output
+ * position - base position) with their predictions; `moveTarget` moves an old target offset to
+ * the new image.
  */
 export function predictFields(
   fields: UnwindFields,
   image: Uint8Array,
   buf: Uint8Array,
   start: number,
+  length: number,
   shift: number,
   moveTarget: (target: number) => number,
 ): void {
@@ -167,7 +169,7 @@ export function predictFields(
     if (positions[mid]! + 4 <= start) lo = mid + 1;
     else hi = mid;
   }
-  for (let k = lo; k < positions.length && positions[k]! < start + buf.length; k++) {
+  for (let k = lo; k < positions.length && positions[k]! < start + length; k++) {
     const p = positions[k]!;
     const word = (image[p]! | (image[p + 1]! << 8) | (image[p + 2]! << 16) | (image[p + 3]! << 24)) >>> 0;
     let value: number;
@@ -182,7 +184,7 @@ export function predictFields(
     }
     for (let b = 0; b < 4; b++) {
       const at = p + b - start;
-      if (at >= 0 && at < buf.length) buf[at] = value >>> (8 * b);
+      if (at >= 0 && at < length) buf[at] = value >>> (8 * b);
     }
   }
 }
