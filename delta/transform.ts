@@ -238,16 +238,28 @@ function thumbCallStarts(image: Uint8Array): Uint8Array {
  * Undoes a transform on a stream of output chunks in order: holds back at most 3 bytes (an
  * instruction that may continue in the next chunk) and releases everything before them.
  */
+/** Most bytes Untransform holds back between chunks. */
+export const HOLD_BACK = 3;
+
 export class Untransform {
   private pending: Uint8Array = new Uint8Array(0);
   private position = 0;
 
   constructor(private readonly transform: CodeTransform) {}
 
-  /** The bytes of `chunk` (and of earlier held-back bytes) that are final; `chunk` may be modified. */
-  push(chunk: Uint8Array): Uint8Array {
+  /**
+   * The bytes of `chunk` (and of earlier held-back bytes) that are final; `chunk` may be modified.
+   * When the caller leaves HOLD_BACK unused bytes before `chunk` in its buffer (`headroom`), the
+   * held-back bytes are put there instead of copying the chunk.
+   */
+  push(chunk: Uint8Array, headroom = 0): Uint8Array {
     if (this.transform === 'none') return chunk;
-    const buf = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    const held = this.pending.length;
+    let buf = chunk;
+    if (held > 0 && headroom >= held) {
+      buf = new Uint8Array(chunk.buffer, chunk.byteOffset - held, held + chunk.length);
+      buf.set(this.pending, 0);
+    } else if (held > 0) buf = Buffer.concat([this.pending, chunk]);
     const done = convert(buf, 0, buf.length, this.position, this.transform, -1);
     this.pending = buf.slice(done);
     this.position += done;
