@@ -3,6 +3,9 @@
 import { sha256Hex } from './digest.ts';
 import { DeltaError } from './errors.ts';
 import type { PackageHeader } from './format.ts';
+import { decompress } from './brotli.ts';
+import { decodeRefMap } from './ref-map.ts';
+import type { RefMap } from './ref-map.ts';
 
 export interface DecodeOptions {
   /** Refuse packages that declare a larger result (default 512 MiB). */
@@ -12,9 +15,13 @@ export interface DecodeOptions {
 const DEFAULT_MAX_RESULT = 512 * 1024 * 1024;
 /** Longest control encoding of one op (three 5-byte varints); every op writes at least one byte. */
 const MAX_OP_BYTES = 15;
+/** A reference map holds at most one breakpoint per distinct target: far below this. */
+const MAX_REF_MAP_BYTES = 1024 * 1024;
 
 export interface Streams {
   readonly control: Uint8Array;
+  /** Empty when the package has no reference map. */
+  readonly refMap: Uint8Array;
   readonly diff: Uint8Array;
   readonly extra: Uint8Array;
 }
@@ -51,12 +58,20 @@ export function checkResult(header: PackageHeader, sha: string): void {
 
 /** The three streams of a package body (whose length the caller has checked). */
 export function splitStreams(header: PackageHeader, body: Uint8Array): Streams {
-  const { control, diff } = header.streams;
+  const { control, refMap, diff } = header.streams;
+  const mapEnd = control + refMap;
   return {
     control: body.subarray(0, control),
-    diff: body.subarray(control, control + diff),
-    extra: body.subarray(control + diff),
+    refMap: body.subarray(control, mapEnd),
+    diff: body.subarray(mapEnd, mapEnd + diff),
+    extra: body.subarray(mapEnd + diff),
   };
+}
+
+/** The package's reference map, or undefined when it has none. */
+export function readRefMap(streams: Streams): RefMap | undefined {
+  if (streams.refMap.length === 0) return undefined;
+  return decodeRefMap(decompress(streams.refMap, MAX_REF_MAP_BYTES, 'reference map'));
 }
 
 /** Most bytes a well-formed control stream can decompress to. */

@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decode, decodeAsync, decodeStream, DeltaError, encode, readPackageHeader } from './index.ts';
-import type { DeltaErrorCode } from './index.ts';
+import { decode, decodeAsync, decodeStream, encode, readPackageHeader } from './index.ts';
+import { codeOf } from './test-support.ts';
 
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -16,16 +16,6 @@ async function roundTrip(
   const chunks = Array.from({ length: Math.ceil(pkg.length / 50) }, (_, i) => pkg.subarray(i * 50, i * 50 + 50));
   expect(Buffer.from(await decodeAsync(old, chunks))).toEqual(Buffer.from(neu));
   return pkg;
-}
-
-async function codeOf(p: Promise<unknown> | (() => unknown)): Promise<DeltaErrorCode | 'ok'> {
-  try {
-    await (typeof p === 'function' ? p() : p);
-    return 'ok';
-  } catch (err) {
-    if (err instanceof DeltaError) return err.code;
-    throw err;
-  }
 }
 
 /** A mostly-similar pair: new is old with a few edits, an insertion and a moved block. */
@@ -102,13 +92,26 @@ describe('encode/decode round trip', () => {
   it('writes a header that describes both images', () => {
     const pkg = encode(bytes('old image'), bytes('new image!'));
     const h = readPackageHeader(pkg);
-    expect(h.version).toBe(2);
+    expect(h.version).toBe(3);
     const baseSha = createHash('sha256').update('old image').digest('hex');
     expect(h.base).toEqual({ length: 9, sha256Prefix: baseSha.slice(0, 16) });
     expect(h.result).toEqual({ length: 10, sha256: createHash('sha256').update('new image!').digest('hex') });
     expect(h.packageLength).toBe(pkg.length);
-    // magic, version, kind, five one-byte lengths, 8-byte base prefix, result SHA-256
-    expect(h.headerLength).toBe(4 + 1 + 1 + 5 + 8 + 32);
+    // magic, version, kind, six one-byte lengths, 8-byte base prefix, result SHA-256
+    expect(h.headerLength).toBe(4 + 1 + 1 + 6 + 8 + 32);
+  });
+
+  it('still reads version 2 packages (version 3 without the reference map length)', async () => {
+    const old = bytes('old image');
+    const neu = bytes('new image!');
+    const pkg = encode(old, neu, { method: 'bsdiff-brotli', transform: 'none' });
+    const lengthsAt = 6;
+    expect([...pkg.subarray(lengthsAt, lengthsAt + 6)].every((b) => b < 0x80)).toBe(true);
+    expect(pkg[lengthsAt + 3]).toBe(0); // no reference map
+    const v2 = Buffer.concat([pkg.subarray(0, 4), Uint8Array.of(2), pkg.subarray(5, 9), pkg.subarray(10)]);
+    expect(readPackageHeader(v2).version).toBe(2);
+    expect(Buffer.from(decode(old, v2))).toEqual(Buffer.from(neu));
+    expect(Buffer.from(await decodeAsync(old, [v2]))).toEqual(Buffer.from(neu));
   });
 });
 
@@ -141,7 +144,7 @@ describe('refusals', () => {
     const badMagic = Uint8Array.from(pkg);
     badMagic[0] = 0x58;
     expect(await codeOf(() => decode(old, badMagic))).toBe('corrupt');
-    for (const version of [1, 3, 255]) {
+    for (const version of [1, 4, 255]) {
       const other = Uint8Array.from(pkg);
       other[4] = version;
       expect(() => decode(old, other)).toThrow(`package format version ${version} is not supported`);

@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 import { OpGuard } from './apply.ts';
 import { decompress, decompressor } from './brotli.ts';
-import { checkHeader, checkResult, controlLimit, splitStreams } from './checks.ts';
+import { checkHeader, checkResult, controlLimit, readRefMap, splitStreams } from './checks.ts';
 import type { DecodeOptions, Streams } from './checks.ts';
 import { OpReader } from './control.ts';
 import { DeltaError } from './errors.ts';
 import { MAX_HEADER_LENGTH, readHeader } from './format.ts';
 import type { PackageHeader } from './format.ts';
 import { StreamReader } from './stream-reader.ts';
-import { TransformedImage, Untransform } from './transform.ts';
+import { HOLD_BACK, TransformedImage, Untransform } from './transform.ts';
 import { addWords } from './word-diff.ts';
 
 const OUTPUT_CHUNK = 64 * 1024;
@@ -38,7 +38,9 @@ export async function* decodeStream(
     produced += chunk.length;
     for (let at = 0; at < chunk.length; at += OUTPUT_CHUNK) yield chunk.subarray(at, at + OUTPUT_CHUNK);
   }
-  for await (const transformed of chunks) yield* emit(untransform.push(transformed));
+  // deltaChunks leaves HOLD_BACK free bytes before each chunk; fullChunks' chunks have none.
+  const headroom = header.method === 'full-brotli' ? 0 : HOLD_BACK;
+  for await (const transformed of chunks) yield* emit(untransform.push(transformed, headroom));
   yield* emit(untransform.end());
   if (produced !== header.result.length) {
     throw new DeltaError('corrupt', `package produced ${produced} bytes, the header declares ${header.result.length}`);
@@ -69,13 +71,13 @@ async function* fullChunks(header: PackageHeader, streams: Streams): AsyncGenera
 
 async function* deltaChunks(old: Uint8Array, header: PackageHeader, streams: Streams): AsyncGenerator<Uint8Array> {
   const resultLength = header.result.length;
-  const base = new TransformedImage(old, header.transform);
+  const base = new TransformedImage(old, header.transform, readRefMap(streams));
   const ops = new OpReader(decompress(streams.control, controlLimit(resultLength), 'control'));
   const diffs = new StreamReader(decompressor(streams.diff), 'diff');
   const extras = new StreamReader(decompressor(streams.extra), 'extra');
   const guard = new OpGuard(base.length, resultLength);
   const word = header.diffWord ?? 1;
-  let buf = new Uint8Array(Math.min(OUTPUT_CHUNK, resultLength));
+  let buf = withHeadroom(Math.min(OUTPUT_CHUNK, resultLength));
   let fill = 0;
   let flushed = 0;
   /** The full output chunk, replaced by a fresh one; or undefined while the chunk has room. */
@@ -84,7 +86,7 @@ async function* deltaChunks(old: Uint8Array, header: PackageHeader, streams: Str
     if (fill < buf.length) return undefined;
     const full = buf;
     flushed += full.length;
-    buf = new Uint8Array(Math.min(OUTPUT_CHUNK, resultLength - flushed));
+    buf = withHeadroom(Math.min(OUTPUT_CHUNK, resultLength - flushed));
     fill = 0;
     return full;
   };
@@ -96,7 +98,7 @@ async function* deltaChunks(old: Uint8Array, header: PackageHeader, streams: Str
       let carry = 0;
       for (let left = op.add; left > 0;) {
         const d = await diffs.take(Math.min(left, buf.length - fill));
-        carry = addWords(buf, fill, base.read(from, d.length), 0, d, 0, d.length, at, word, carry);
+        carry = addWords(buf, fill, base.read(from, d.length, at), 0, d, 0, d.length, at, word, carry);
         at += d.length;
         from += d.length;
         left -= d.length;
@@ -118,6 +120,11 @@ async function* deltaChunks(old: Uint8Array, header: PackageHeader, streams: Str
     diffs.close();
     extras.close();
   }
+}
+
+/** A fresh output chunk with HOLD_BACK unused bytes before it, for Untransform's held-back bytes. */
+function withHeadroom(n: number): Uint8Array {
+  return new Uint8Array(HOLD_BACK + n).subarray(HOLD_BACK);
 }
 
 /** Collects header and body, refusing a wrong base before the body is buffered. */

@@ -1,12 +1,12 @@
 import { sha256Hex } from './digest.ts';
 import { OpGuard } from './apply.ts';
 import { decompress } from './brotli.ts';
-import { checkHeader, checkResult, controlLimit, splitStreams } from './checks.ts';
+import { checkHeader, checkResult, controlLimit, readRefMap, splitStreams } from './checks.ts';
 import type { DecodeOptions } from './checks.ts';
 import { OpReader } from './control.ts';
 import { DeltaError } from './errors.ts';
 import { readHeader } from './format.ts';
-import { applyTransform, removeTransform } from './transform.ts';
+import { removeTransform, TransformedImage } from './transform.ts';
 import { addWords } from './word-diff.ts';
 
 /** Rebuilds the result image in one go. Holds base, package, result and the decompressed streams. */
@@ -19,7 +19,8 @@ export function decode(old: Uint8Array, pkg: Uint8Array, opts: DecodeOptions = {
   if (pkg.length > header.packageLength) {
     throw new DeltaError('corrupt', `package has ${pkg.length - header.packageLength} bytes after its declared end`);
   }
-  const { control, diff, extra } = splitStreams(header, pkg.subarray(header.headerLength));
+  const streams = splitStreams(header, pkg.subarray(header.headerLength));
+  const { control, diff, extra } = streams;
   const resultLength = header.result.length;
   let out: Uint8Array;
   if (header.method === 'full-brotli') {
@@ -32,7 +33,7 @@ export function decode(old: Uint8Array, pkg: Uint8Array, opts: DecodeOptions = {
     const diffBytes = decompress(diff, resultLength, 'diff');
     const extraBytes = decompress(extra, resultLength, 'extra');
     out = new Uint8Array(resultLength);
-    const base = applyTransform(old, header.transform);
+    const base = new TransformedImage(old, header.transform, readRefMap(streams));
     const guard = new OpGuard(old.length, resultLength);
     const word = header.diffWord ?? 1;
     let d = 0;
@@ -44,7 +45,7 @@ export function decode(old: Uint8Array, pkg: Uint8Array, opts: DecodeOptions = {
       if (d + op.add > diffBytes.length) throw new DeltaError('corrupt', 'diff stream is shorter than the ops need');
       if (e + op.extra > extraBytes.length)
         throw new DeltaError('corrupt', 'extra stream is shorter than the ops need');
-      addWords(out, at, base, from, diffBytes, d, op.add, at, word, 0);
+      addWords(out, at, base.read(from, op.add, at), 0, diffBytes, d, op.add, at, word, 0);
       out.set(extraBytes.subarray(e, e + op.extra), at + op.add);
       d += op.add;
       e += op.extra;

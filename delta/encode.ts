@@ -5,10 +5,11 @@ import { DeltaError } from './errors.ts';
 import { MAX_IMAGE_LENGTH, writeHeader } from './format.ts';
 import type { DeltaMethod, ImageRef } from './format.ts';
 import { diffImages } from './match.ts';
-import { applyTransform, transformFor } from './transform.ts';
+import { encodeRefMap, isEmptyMap, learnRefMap } from './ref-map.ts';
+import { applyTransform, fieldReader, TransformedImage, transformFor } from './transform.ts';
 import type { CodeTransform } from './transform.ts';
 import { DIFF_WORDS, subtractWords } from './word-diff.ts';
-import type { DiffWord } from './word-diff.ts';
+import type { BaseReader, DiffWord } from './word-diff.ts';
 
 export interface EncodeProgress {
   readonly phase: 'match' | 'compress';
@@ -88,9 +89,13 @@ function transformsToTry(neu: Uint8Array, choice: EncodeOptions['transform'] = '
 
 /** Header and streams of a bsdiff-brotli package. */
 function encodeDelta(old: Uint8Array, neu: Uint8Array, { refs, quality, opts, transform }: Attempt): Uint8Array[] {
-  const base = applyTransform(old, transform);
+  const matchBase = applyTransform(old, transform);
   const target = applyTransform(neu, transform);
-  const script = diffImages(base, target, (done, total) => opts.onProgress?.({ phase: 'match', done, total }));
+  const script = diffImages(matchBase, target, (done, total) => opts.onProgress?.({ phase: 'match', done, total }));
+  const map = transform === 'none' ? undefined : learnRefMap(matchBase, target, script.ops, fieldReader(transform));
+  const useMap = map !== undefined && !isEmptyMap(map);
+  const reader = new TransformedImage(old, transform, useMap ? map : undefined);
+  const base: BaseReader = (from, n, at) => reader.read(from, n, at);
   const words = opts.diffWord ? [opts.diffWord] : DIFF_WORDS;
   const candidates = words.map((word) => {
     const bytes = subtractWords(base, target, script.ops, word);
@@ -103,7 +108,8 @@ function encodeDelta(old: Uint8Array, neu: Uint8Array, { refs, quality, opts, tr
     return compress(s, quality);
   }) as [Uint8Array, Uint8Array, Uint8Array];
   opts.onProgress?.({ phase: 'compress', done: streams.length, total: streams.length });
-  const streamLengths = { control: control.length, diff: diff.length, extra: extra.length };
+  const refMap = useMap ? compress(encodeRefMap(map), quality) : new Uint8Array(0);
+  const streamLengths = { control: control.length, refMap: refMap.length, diff: diff.length, extra: extra.length };
   const header = writeHeader({
     method: 'bsdiff-brotli',
     diffWord: best.word,
@@ -111,7 +117,7 @@ function encodeDelta(old: Uint8Array, neu: Uint8Array, { refs, quality, opts, tr
     ...refs,
     streams: streamLengths,
   });
-  return [header, control, diff, extra];
+  return [header, control, refMap, diff, extra];
 }
 
 /** Header and stream of a full-brotli package. */
@@ -119,7 +125,7 @@ function encodeFull(neu: Uint8Array, { refs, quality, opts, transform }: Attempt
   opts.onProgress?.({ phase: 'compress', done: 0, total: 1 });
   const image = compress(applyTransform(neu, transform), quality, IMAGE_WINDOW_BITS);
   opts.onProgress?.({ phase: 'compress', done: 1, total: 1 });
-  const streams = { control: 0, diff: 0, extra: image.length };
+  const streams = { control: 0, refMap: 0, diff: 0, extra: image.length };
   return [writeHeader({ method: 'full-brotli', diffWord: null, transform, ...refs, streams }), image];
 }
 

@@ -1,22 +1,24 @@
-// Package layout, version 2. Small deltas are often under 100 bytes of payload, so the header is
+// Package layout, version 3 (version 2 is still read: the same without the reference map). Small deltas are often under 100 bytes of payload, so the header is
 // compact: lengths are LEB128 varints and the base is named by a SHA-256 prefix (see "Why a base
 // prefix is enough" in the README: the result's full SHA-256 is always checked, and the package
 // itself is pinned by hash in signed TUF metadata).
 //
 //   size   field
 //      4   magic "OTAD"
-//      1   format version (2)
+//      1   format version (3)
 //      1   kind: bits 0-1 method (1 = bsdiff-brotli delta, 2 = brotli-compressed full image),
 //          bits 2-4 diff word size (1, 2 or 4; 0 for a full image), bits 5-7 code transform
 //          (0 none, 1 arm64, 2 thumb2; see transform.ts; a full image may carry one too)
 //   1..5   varint: result image length
 //   1..5   varint: base image length
-//   1..5   varint each: compressed length of the control, diff and extra streams
+//   1..5   varint each: compressed length of the control, reference map (not in version 2), diff
+//          and extra streams
 //      8   base image SHA-256, first 8 bytes
 //     32   result image SHA-256
-//          streams: control, diff, extra, each a complete brotli stream
+//          streams: control, reference map, diff, extra, each a complete brotli stream (an empty
+//          reference map stream means none: see ref-map.ts)
 //
-// A full-image package has empty control and diff streams and carries the image in "extra".
+// A full-image package has empty control, map and diff streams and carries the image in "extra".
 
 import { toHex } from './digest.ts';
 import { DeltaError } from './errors.ts';
@@ -27,11 +29,13 @@ import { DIFF_WORDS } from './word-diff.ts';
 import type { DiffWord } from './word-diff.ts';
 
 export const MAGIC = Uint8Array.of(0x4f, 0x54, 0x41, 0x44); // "OTAD"
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
+/** Versions this decoder reads: 2 is 3 without the reference map stream. */
+const READABLE_VERSIONS: readonly number[] = [2, 3];
 export const BASE_PREFIX_LENGTH = 8;
 const SHA256_LENGTH = 32;
 const FIXED_LENGTH = MAGIC.length + 2 + BASE_PREFIX_LENGTH + SHA256_LENGTH;
-const VARINTS = 5;
+const VARINTS = 6;
 const MAX_VARINT_BYTES = 5;
 /** The longest header: enough bytes to read any header in one go. */
 export const MAX_HEADER_LENGTH = FIXED_LENGTH + VARINTS * MAX_VARINT_BYTES;
@@ -55,6 +59,7 @@ export interface BaseRef {
 
 export interface StreamLengths {
   readonly control: number;
+  readonly refMap: number;
   readonly diff: number;
   readonly extra: number;
 }
@@ -65,7 +70,7 @@ export type PackageKind =
   | { readonly method: 'full-brotli'; readonly diffWord: null; readonly transform: CodeTransform };
 
 export type PackageHeader = PackageKind & {
-  readonly version: typeof FORMAT_VERSION;
+  readonly version: 2 | typeof FORMAT_VERSION;
   readonly base: BaseRef;
   readonly result: ImageRef;
   /** Compressed lengths of the three streams that follow the header. */
@@ -85,7 +90,8 @@ export type HeaderFields = PackageKind & {
 export function writeHeader(h: HeaderFields): Uint8Array {
   const out: number[] = [...MAGIC, FORMAT_VERSION];
   out.push(METHODS[h.method] | ((h.diffWord ?? 0) << 2) | (TRANSFORMS[h.transform] << 5));
-  for (const n of [h.result.length, h.base.length, h.streams.control, h.streams.diff, h.streams.extra]) {
+  const { control, refMap, diff, extra } = h.streams;
+  for (const n of [h.result.length, h.base.length, control, refMap, diff, extra]) {
     putVarint(out, n);
   }
   out.push(...fromHex(h.base.sha256).subarray(0, BASE_PREFIX_LENGTH), ...fromHex(h.result.sha256));
@@ -94,34 +100,38 @@ export function writeHeader(h: HeaderFields): Uint8Array {
 
 /** Parses and checks the header at the start of `bytes` (which may hold more than the header). */
 export function readHeader(bytes: Uint8Array): PackageHeader {
-  checkMagicAndVersion(bytes);
+  const version = checkMagicAndVersion(bytes);
   const kind = readKind(bytes[5]);
   if (kind === undefined) throw new DeltaError('truncated', `package ends inside its header`);
   const cursor = { offset: 6 };
-  const [resultLength, baseLength, control, diff, extra] = Array.from({ length: VARINTS }, () =>
-    readLength(bytes, cursor),
-  ) as [number, number, number, number, number];
+  const lengths = Array.from({ length: version === 2 ? VARINTS - 1 : VARINTS }, () => readLength(bytes, cursor));
+  const [resultLength, baseLength, control] = lengths as [number, number, number];
+  const streamLengths = lengths.slice(3);
+  const [refMap, diff, extra] = (version === 2 ? [0, ...streamLengths] : streamLengths) as [number, number, number];
   const headerLength = cursor.offset + BASE_PREFIX_LENGTH + SHA256_LENGTH;
   if (bytes.length < headerLength) {
     throw new DeltaError('truncated', `package is ${bytes.length} bytes, shorter than its ${headerLength}-byte header`);
   }
-  const streams = { control, diff, extra };
-  if (kind.method === 'full-brotli' && (control !== 0 || diff !== 0)) {
-    throw new DeltaError('corrupt', 'full-image package declares control or diff streams');
+  const streams = { control, refMap, diff, extra };
+  if (kind.method === 'full-brotli' && (control !== 0 || refMap !== 0 || diff !== 0)) {
+    throw new DeltaError('corrupt', 'full-image package declares control, reference map or diff streams');
+  }
+  if (refMap !== 0 && kind.transform === 'none') {
+    throw new DeltaError('corrupt', 'package declares a reference map without a code transform');
   }
   const prefixAt = cursor.offset;
   return {
     ...kind,
-    version: FORMAT_VERSION,
+    version,
     base: { length: baseLength, sha256Prefix: toHex(bytes.subarray(prefixAt, prefixAt + BASE_PREFIX_LENGTH)) },
     result: { length: resultLength, sha256: toHex(bytes.subarray(prefixAt + BASE_PREFIX_LENGTH, headerLength)) },
     streams,
     headerLength,
-    packageLength: headerLength + control + diff + extra,
+    packageLength: headerLength + control + refMap + diff + extra,
   };
 }
 
-function checkMagicAndVersion(bytes: Uint8Array): void {
+function checkMagicAndVersion(bytes: Uint8Array): 2 | 3 {
   const n = Math.min(bytes.length, MAGIC.length);
   if (!MAGIC.subarray(0, n).every((b, i) => bytes[i] === b)) {
     throw new DeltaError('corrupt', 'not a delta package: bad magic (expected "OTAD")');
@@ -129,12 +139,14 @@ function checkMagicAndVersion(bytes: Uint8Array): void {
   if (bytes.length <= MAGIC.length) {
     throw new DeltaError('truncated', `package is ${bytes.length} bytes, shorter than its header`);
   }
-  if (bytes[4] !== FORMAT_VERSION) {
+  const version = bytes[4]!;
+  if (version !== 2 && version !== FORMAT_VERSION) {
     throw new DeltaError(
       'unsupported_version',
-      `package format version ${bytes[4]} is not supported (this decoder reads version ${FORMAT_VERSION} only)`,
+      `package format version ${version} is not supported (this decoder reads versions ${READABLE_VERSIONS.join(' and ')})`,
     );
   }
+  return version;
 }
 
 /** The kind byte decoded; undefined when the package ends before it. */

@@ -6,10 +6,12 @@
  *
  * How a package is made: optionally a code transform (ARM64 / Thumb-2 call targets made absolute,
  * when that makes the package smaller), then bsdiff-style approximate matching of the new image
- * against a suffix array of the old one, giving a control stream (the ops), a diff stream (new
- * minus old inside matches, in 1-, 2- or 4-byte words, whichever compresses best) and an extra
- * stream (literal bytes), each compressed by brotli; or the brotli-compressed full image when that
- * is smaller. A compact header (format version 2, layout in format.ts) names the base by length and
+ * against a suffix array of the old one, giving a control stream (the ops), a reference map (how
+ * call targets moved, learned from the matched calls; the old image's calls, ADRP pages and
+ * unwind-table pointers are moved through it before the diff), a diff stream (new minus old
+ * inside matches, in 1-, 2- or 4-byte words, whichever compresses best) and an extra stream
+ * (literal bytes), each compressed by brotli; or the brotli-compressed full image when that is
+ * smaller. A compact header (format version 3, layout in format.ts) names the base by length and
  * SHA-256 prefix and the result by length and full SHA-256, so a receiver refuses a package for
  * another base before it reads any payload and always verifies what it rebuilt.
  *

@@ -64,10 +64,21 @@ describe('code transforms', () => {
       fc.property(codeLike, fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 10 }), (image, ranges) => {
         const whole = applyTransform(image, t);
         const reader = new TransformedImage(image, t);
+        // Not an ELF image: the map moves targets, no unwind fields are predicted.
+        const map = {
+          calls: [
+            { at: 100, shift: 3 },
+            { at: 5000, shift: -9 },
+          ],
+          pages: [{ at: 2, shift: 1 }],
+        };
+        const wholeMapped = applyTransform(image, t, map);
         for (const [a, b] of ranges) {
           const from = a % (image.length + 1);
           const n = b % (image.length - from + 1);
-          expect(Buffer.from(reader.read(from, n))).toEqual(Buffer.from(whole.subarray(from, from + n)));
+          expect(Buffer.from(reader.read(from, n, from))).toEqual(Buffer.from(whole.subarray(from, from + n)));
+          const mapped = new TransformedImage(image, t, map).read(from, n, from + 40);
+          expect(Buffer.from(mapped)).toEqual(Buffer.from(wholeMapped.subarray(from, from + n)));
         }
       }),
       { numRuns: 300 },

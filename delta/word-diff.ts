@@ -11,8 +11,16 @@ import type { DeltaOp } from './match.ts';
 export type DiffWord = 1 | 2 | 4;
 export const DIFF_WORDS: readonly DiffWord[] = [1, 2, 4];
 
+/** Base bytes from..from+n as the decoder sees them when they land at output position `at`. */
+export type BaseReader = (from: number, n: number, at: number) => Uint8Array;
+
+/** A reader of `image` itself, untransformed. */
+export function plainReader(image: Uint8Array): BaseReader {
+  return (from, n) => image.subarray(from, from + n);
+}
+
 /** The diff stream for `ops` (inverse of addWords). */
-export function subtractWords(old: Uint8Array, neu: Uint8Array, ops: readonly DeltaOp[], word: DiffWord): Uint8Array {
+export function subtractWords(read: BaseReader, neu: Uint8Array, ops: readonly DeltaOp[], word: DiffWord): Uint8Array {
   const diff = new Uint8Array(ops.reduce((n, op) => n + op.add, 0));
   const mask = word - 1;
   let d = 0;
@@ -20,10 +28,11 @@ export function subtractWords(old: Uint8Array, neu: Uint8Array, ops: readonly De
   let outPos = 0;
   for (const op of ops) {
     if (op.add > 0) oldPos += op.seek;
+    const old = read(oldPos, op.add, outPos);
     let carry = 0;
     for (let i = 0; i < op.add; i++) {
       if (((outPos + i) & mask) === 0) carry = 0;
-      const o = old[oldPos + i]!;
+      const o = old[i]!;
       const delta = (neu[outPos + i]! - o - carry) & 0xff;
       diff[d++] = delta;
       carry = (o + delta + carry) >> 8;

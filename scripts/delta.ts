@@ -110,7 +110,7 @@ addFlags(program.command('info'), DELTA_FLAGS.info)
         `format     version ${h.version}, method ${h.method}${h.method === 'bsdiff-brotli' ? `, ${h.diffWord}-byte words, transform ${h.transform}` : ''}`,
         `base       ${h.base.length} bytes, sha256 ${h.base.sha256Prefix}…`,
         `result     ${h.result.length} bytes, sha256 ${h.result.sha256}`,
-        `streams    control ${s.control}, diff ${s.diff}, extra ${s.extra} bytes`,
+        `streams    control ${s.control}, reference map ${s.refMap}, diff ${s.diff}, extra ${s.extra} bytes`,
         `package    ${h.packageLength} bytes declared, file has ${size}${size === h.packageLength ? '' : ' (MISMATCH)'}`,
         '',
       ].join('\n'),
