@@ -72,6 +72,8 @@ export class Ingester {
   #buffer: InboundReport[] = [];
   #timer: NodeJS.Timeout | undefined;
   #writing: Promise<void> = Promise.resolve();
+  /** Batches cut and not yet written (queued or being written). */
+  #batchesInFlight = 0;
   #held = 0;
   #peak = 0;
   /** When each report held in memory arrived (performance.now()), for the ingest lag. */
@@ -119,7 +121,7 @@ export class Ingester {
     this.#receivedAt.set(report, performance.now());
     this.#buffer.push(report);
     if (this.#buffer.length >= this.#maxBatch) void this.flush();
-    else this.#timer ??= setTimeout(() => void this.flush(), this.#flushMs);
+    else this.#timer ??= setTimeout(() => this.#flushWhenIdle(), this.#flushMs);
   }
 
   /** Calls `listener` for every report committed from now on; returns the call that stops it. */
@@ -134,8 +136,23 @@ export class Ingester {
     this.#timer = undefined;
     const batch = this.#buffer;
     this.#buffer = [];
-    if (batch.length > 0) this.#writing = this.#writing.then(() => this.#writeOrRetry(batch));
+    if (batch.length === 0) return this.#writing;
+    this.#batchesInFlight++;
+    this.#writing = this.#writing
+      .then(() => this.#writeOrRetry(batch))
+      .finally(() => {
+        this.#batchesInFlight--;
+        this.#flushWhenIdle();
+      });
     return this.#writing;
+  }
+
+  /**
+   * Group commit: while a batch is being written, what arrives waits and is written as one batch
+   * after it (up to maxBatch), so the slower the database, the larger and cheaper per report the batches.
+   */
+  #flushWhenIdle(): void {
+    if (this.#batchesInFlight === 0 && this.#buffer.length > 0) void this.flush();
   }
 
   async #writeOrRetry(batch: readonly InboundReport[], attempt = 1): Promise<void> {
