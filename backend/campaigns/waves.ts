@@ -135,7 +135,14 @@ const EVALUATION_LOCK_CLASS = sql`hashtext('campaign_wave_evaluation')`;
 
 /** The evaluation itself, in a transaction holding the campaign's evaluation lock. */
 async function evaluateLocked(trx: Trx, campaignId: number, now: Date): Promise<WaveDecision> {
-  const c = await trx.selectFrom('campaigns').selectAll().where('id', '=', campaignId).forUpdate().executeTakeFirst();
+  // NO KEY UPDATE: serialises with other changes of the campaign, but not with the foreign-key
+  // checks of report writes (KEY SHARE on this row), which FOR UPDATE would hold up.
+  const c = await trx
+    .selectFrom('campaigns')
+    .selectAll()
+    .where('id', '=', campaignId)
+    .forNoKeyUpdate()
+    .executeTakeFirst();
   if (!c) throw notFound('campaign', campaignId);
   if (c.state !== 'running' || c.current_wave === null) return { action: 'none', reason: `campaign is ${c.state}` };
   if (deadlinePassed(c.deadline_at, now)) {

@@ -63,7 +63,8 @@ export type CountsChangedListener = (campaignIds: readonly number[]) => void;
 /**
  * Collects vehicles' reports and writes them in batches: manifests and security events verified, results
  * de-duplicated by report id, progress only ever forward; the campaigns whose counts changed are
- * handed to `countsChanged` after the commit (the rollout rules run elsewhere, never in this write path). Only after the commit is each report acknowledged to the
+ * handed to `countsChanged` after the commit (the rollout rules run elsewhere, never in this write
+ * path). Only after the commit is each report acknowledged to the
  * broker and each result and manifest confirmed to its vehicle (`stored`), which resends it until
  * then; a batch that fails is retried with backoff, never dropped. drain() writes what is still in
  * memory (graceful stop).
@@ -226,8 +227,9 @@ export class Ingester {
 
   /** Writes what is in memory; reports set aside stay unacknowledged (the broker delivers them again). */
   async drain(): Promise<void> {
-    await this.flush();
-    while (this.#buffer.length > 0) await this.flush();
+    // A batch cut when the one before it finished is awaited too (flush returns the latest write).
+    do await this.flush();
+    while (this.#buffer.length > 0 || this.#batchesInFlight > 0);
     clearTimeout(this.#setAsideTimer);
     this.#setAsideTimer = undefined;
   }

@@ -9,11 +9,16 @@ import { RolloutEvaluator } from '../../../backend/campaigns/rollout-evaluator.t
 import { listedMoves, moveVehicles } from '../../../backend/campaigns/vehicle-moves.ts';
 import { createDatabase } from '../../../backend/db/database.ts';
 import type { Db } from '../../../backend/db/database.ts';
-import { createTestDatabase } from '../../support/db.ts';
+import { Ingester } from '../../../backend/delivery/ingest/ingester.ts';
+import { connectBroker } from '../../../backend/mqtt/broker-client.ts';
+import { encodeMessage, vehicleTopic } from '@ota/protocol/messages';
+import { formatExpires } from '@ota/protocol/tuf';
 import type { TestDatabase } from '../../support/db.ts';
 import { insertCampaign, insertFleet, insertUsers, startCampaign } from './fixtures.ts';
-import { destroyTestDatabase, waitUntil } from './harness.ts';
+import { startHarness, waitUntil } from './harness.ts';
+import type { DeliveryHarness } from './harness.ts';
 
+let h: DeliveryHarness;
 let testDb: TestDatabase;
 /** The second instance's own pool (the first uses testDb.db). */
 let otherDb: Db;
@@ -21,13 +26,14 @@ const logs: string[] = [];
 const log = (line: string) => logs.push(line);
 
 beforeAll(async () => {
-  testDb = await createTestDatabase();
+  h = await startHarness();
+  testDb = h.testDb;
   if (!testDb.url) throw new Error('needs real PostgreSQL (DATABASE_URL): two instances need two connections');
   otherDb = createDatabase({ url: testDb.url });
 });
 afterAll(async () => {
   await otherDb.destroy();
-  await destroyTestDatabase(testDb);
+  await h.close();
 });
 
 /** A running campaign of two waves over `count` vehicles: wave 1 is the first half, all must succeed. */
@@ -60,11 +66,16 @@ async function twoWaveCampaign(prefix: string, count: number): Promise<{ id: num
   return { id: campaignId, wave1: wave1.map((r) => r.vin) };
 }
 
-/** Every listed vehicle reports success (as the ingester's write does), committed. */
-async function succeed(db: Db, campaignId: number, vins: readonly string[]): Promise<void> {
+/** Every listed vehicle is offered (as the dispatcher does), committed. */
+async function offer(db: Db, campaignId: number, vins: readonly string[]): Promise<void> {
   const at = new Date();
   await moveVehicles(db, listedMoves(vins.map((vin) => ({ campaignId, vin, to: 'offered', at }))));
-  await moveVehicles(db, listedMoves(vins.map((vin) => ({ campaignId, vin, to: 'succeeded', at }))));
+}
+
+/** Every listed vehicle reports success (as the ingester's write does), committed. */
+async function succeed(db: Db, campaignId: number, vins: readonly string[]): Promise<void> {
+  await offer(db, campaignId, vins);
+  await moveVehicles(db, listedMoves(vins.map((vin) => ({ campaignId, vin, to: 'succeeded', at: new Date() }))));
 }
 
 const currentWave = async (id: number) =>
@@ -129,6 +140,57 @@ describe('rollout evaluation across instances', () => {
     evaluator.start();
     await succeed(otherDb, id, wave1);
     await waitUntil('the next wave to start', async () => (await currentWave(id)) === 2);
+    await evaluator.stop();
+  });
+
+  it('an evaluation waiting on the campaign row holds up no report write', async () => {
+    const { id, wave1 } = await twoWaveCampaign('EVD', 4);
+    await offer(testDb.db, id, wave1);
+    const evaluator = new RolloutEvaluator({ db: testDb.db, log });
+    const broker = await connectBroker({ url: h.brokerUrl, clientId: `evaluator-test-${id}` });
+    const ingester = new Ingester(
+      { db: testDb.db, broker, log, countsChanged: (ids) => evaluator.notify(ids) },
+      { flushMs: 10 },
+    );
+    const acked: string[] = [];
+    const report = (vin: string) => {
+      const result = { campaignId: String(id), resultId: `result-${vin}`, outcome: 'succeeded' as const, ecus: [] };
+      const payload = encodeMessage('result', { ...result, finishedAt: formatExpires(new Date()) });
+      ingester.push({ vin, kind: 'result', topic: vehicleTopic(vin, 'result'), payload, ack: () => acked.push(vin) });
+    };
+    // A manager's change of the campaign is under way (row locked FOR NO KEY UPDATE, as an UPDATE
+    // of its state does): the evaluation after the first result waits for it.
+    let releaseRow: () => void = () => undefined;
+    const released = new Promise<void>((r) => (releaseRow = r));
+    let locked: () => void = () => undefined;
+    const rowLocked = new Promise<void>((r) => (locked = r));
+    const manager = otherDb.transaction().execute(async (trx) => {
+      await sql`UPDATE campaigns SET updated_at = now() WHERE id = ${id}`.execute(trx);
+      locked();
+      await released;
+    });
+    await rowLocked;
+    try {
+      report(wave1[0]!);
+      await ingester.flush();
+      await waitUntil('the evaluation to wait on the row', async () => {
+        const waiting = await sql<{ n: number }>`
+          SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%"campaigns"%'`.execute(
+          otherDb,
+        );
+        return waiting.rows[0]!.n > 0;
+      });
+      for (const vin of wave1.slice(1)) report(vin);
+      await ingester.flush();
+      expect(acked.sort()).toEqual([...wave1].sort());
+    } finally {
+      releaseRow();
+      await manager;
+    }
+    await evaluator.settled();
+    expect(await currentWave(id)).toBe(2);
+    await ingester.drain();
+    await broker.close();
     await evaluator.stop();
   });
 });
