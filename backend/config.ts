@@ -70,10 +70,10 @@ export const BACKEND_ENV = {
         .int('must be a whole number')
         .min(1)
         .max(65_535)
-        .default(1000),
+        .default(4000),
     description:
-      'most reports held unacknowledged until stored; beyond it the broker holds the rest (MQTT 5 receive maximum; reading pauses on 3.1.1)',
-    shownDefault: '1000',
+      'most reports held unacknowledged until stored (written in batches of up to half of it, the next batch received while one is written); beyond it the broker holds the rest (MQTT 5 receive maximum; reading pauses on 3.1.1)',
+    shownDefault: '4000',
   },
   MAX_BODY_BYTES: {
     schema: (z) =>

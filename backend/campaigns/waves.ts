@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Transaction, Updateable } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
@@ -103,23 +104,55 @@ export type WaveDecision =
 /**
  * Applies the rollout rules (wave-rules.ts) to a running campaign: vehicles not yet installing when
  * the campaign deadline passes expire; then the current wave's verdict, decided from its counts, its
- * configuration and the clock, is applied. Changes are audited as the system. Call it after report
- * batches and periodically.
+ * configuration and the clock, is applied. Changes are audited as the system. Waits for an
+ * evaluation of the campaign under way elsewhere (the evaluation lock), so two never overlap.
  */
 export async function evaluateCampaign(db: Db, campaignId: number, now: Date = new Date()): Promise<WaveDecision> {
   return db.transaction().execute(async (trx) => {
-    const c = await trx.selectFrom('campaigns').selectAll().where('id', '=', campaignId).forUpdate().executeTakeFirst();
-    if (!c) throw notFound('campaign', campaignId);
-    if (c.state !== 'running' || c.current_wave === null) return { action: 'none', reason: `campaign is ${c.state}` };
-    if (deadlinePassed(c.deadline_at, now)) {
-      const vehicles = await expireWaitingVehicles(trx, campaignId, c.deadline_at, now);
-      if (vehicles > 0) return { action: 'expired', vehicles };
-    }
-    const wave = await readWaveConfig(trx, campaignId, c.current_wave);
-    if (!wave) return { action: 'none', reason: `wave ${c.current_wave} does not exist` };
-    const counts = await readWaveCounts(trx, campaignId, wave.waveNo);
-    return applyVerdict(trx, campaignId, waveVerdict(counts, wave, now), now);
+    await sql`SELECT pg_advisory_xact_lock(${EVALUATION_LOCK_CLASS}, ${campaignId}::int)`.execute(trx);
+    return evaluateLocked(trx, campaignId, now);
   });
+}
+
+/**
+ * evaluateCampaign, unless an evaluation of the campaign is under way (in any backend instance):
+ * then nothing is done and `busy` is returned, for the caller to try again once that one is over.
+ */
+export async function evaluateCampaignUnlessBusy(
+  db: Db,
+  campaignId: number,
+  now: Date = new Date(),
+): Promise<WaveDecision | 'busy'> {
+  return db.transaction().execute(async (trx) => {
+    const lock = await sql<{ got: boolean }>`
+      SELECT pg_try_advisory_xact_lock(${EVALUATION_LOCK_CLASS}, ${campaignId}::int) AS got`.execute(trx);
+    return lock.rows[0]?.got ? evaluateLocked(trx, campaignId, now) : 'busy';
+  });
+}
+
+/** Advisory lock class of a campaign's evaluation (the campaign id is the object id). */
+const EVALUATION_LOCK_CLASS = sql`hashtext('campaign_wave_evaluation')`;
+
+/** The evaluation itself, in a transaction holding the campaign's evaluation lock. */
+async function evaluateLocked(trx: Trx, campaignId: number, now: Date): Promise<WaveDecision> {
+  // NO KEY UPDATE: serialises with other changes of the campaign, but not with the foreign-key
+  // checks of report writes (KEY SHARE on this row), which FOR UPDATE would hold up.
+  const c = await trx
+    .selectFrom('campaigns')
+    .selectAll()
+    .where('id', '=', campaignId)
+    .forNoKeyUpdate()
+    .executeTakeFirst();
+  if (!c) throw notFound('campaign', campaignId);
+  if (c.state !== 'running' || c.current_wave === null) return { action: 'none', reason: `campaign is ${c.state}` };
+  if (deadlinePassed(c.deadline_at, now)) {
+    const vehicles = await expireWaitingVehicles(trx, campaignId, c.deadline_at, now);
+    if (vehicles > 0) return { action: 'expired', vehicles };
+  }
+  const wave = await readWaveConfig(trx, campaignId, c.current_wave);
+  if (!wave) return { action: 'none', reason: `wave ${c.current_wave} does not exist` };
+  const counts = await readWaveCounts(trx, campaignId, wave.waveNo);
+  return applyVerdict(trx, campaignId, waveVerdict(counts, wave, now), now);
 }
 
 const campaignEntity = (campaignId: number) => ({ entityType: 'campaign', entityId: campaignId });

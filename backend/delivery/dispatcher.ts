@@ -12,9 +12,7 @@ import { reserveOffers, returnOffers } from './dispatch-pace.ts';
 import type { PaceBudget } from './dispatch-pace.ts';
 import { OfferWindow } from './offer-window.ts';
 import type { Db } from '../db/database.ts';
-import { evaluateCampaign } from '../campaigns/waves.ts';
 import { countIn, vehicleCounts } from '../campaigns/vehicle-counts.ts';
-import { describeDecision } from './ingest/ingester.ts';
 
 export interface DispatcherOptions {
   /** How often the dispatcher looks for work. */
@@ -63,7 +61,7 @@ export class Dispatcher {
   readonly #window: OfferWindow;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
-  #lastEvaluation = 0;
+  #lastSweep = 0;
   readonly sweeper: OfferSweeper;
   #lastImageRefresh = Date.now();
   offersSent = 0;
@@ -106,15 +104,6 @@ export class Dispatcher {
     return this.#running;
   }
 
-  async #evaluate(): Promise<void> {
-    this.#lastEvaluation = Date.now();
-    const running = await this.#db.selectFrom('campaigns').select('id').where('state', '=', 'running').execute();
-    for (const { id } of running) {
-      const decision = await evaluateCampaign(this.#db, id);
-      if (decision.action !== 'none') this.#log(`delivery: campaign ${id}: ${describeDecision(decision)}`);
-    }
-  }
-
   /** Re-signs the Image repository if anything changed or is due; a failure is logged, not thrown. */
   async #publishImages(): Promise<void> {
     await publishImageRepository(this.#db, this.#keys).catch((error: unknown) =>
@@ -123,10 +112,10 @@ export class Dispatcher {
   }
 
   async #pass(): Promise<void> {
-    // Soak times pass without any report arriving: let the rollout rules start due waves (once a second),
-    // and offers nobody acknowledged are sent again.
-    if (Date.now() - this.#lastEvaluation >= 1000) {
-      await this.#evaluate();
+    // Offers nobody acknowledged are sent again (once a second). The rollout rules run in the
+    // RolloutEvaluator (campaigns/rollout-evaluator.ts), not here.
+    if (Date.now() - this.#lastSweep >= 1000) {
+      this.#lastSweep = Date.now();
       const reoffered = await this.sweeper.sweep();
       if (reoffered > 0) this.#log(`delivery: offered again to ${reoffered} vehicles that did not acknowledge`);
     }

@@ -8,6 +8,8 @@ import type { BrokerClient, BrokerTls } from '../mqtt/broker-client.ts';
 import { ChunkServer } from './chunk-server.ts';
 import { Dispatcher } from './dispatcher.ts';
 import type { DispatcherOptions } from './dispatcher.ts';
+import { RolloutEvaluator } from '../campaigns/rollout-evaluator.ts';
+import type { RolloutEvaluatorOptions } from '../campaigns/rollout-evaluator.ts';
 import { Ingester } from './ingest/ingester.ts';
 import type { IngesterOptions } from './ingest/ingester.ts';
 import { recordRejections } from './ingest/rejections.ts';
@@ -33,19 +35,22 @@ export interface DeliveryServiceOptions {
   sharedGroup?: string;
   log?: DeliveryLog;
   /**
-   * Most reports held in memory unacknowledged until stored (default 1000): when that many wait,
+   * Most reports held in memory unacknowledged until stored (default 4000, written in batches of half that): when that many wait,
    * the broker holds the rest (MQTT 5 Receive Maximum; reading pauses on 3.1.1) and the ingester's
    * memory stays bounded however fast reports arrive. Progress (QoS 0) beyond it is dropped.
    */
   maxUnackedReports?: number;
   dispatcher?: DispatcherOptions;
   ingester?: IngesterOptions;
+  evaluator?: RolloutEvaluatorOptions;
 }
 
 export interface DeliveryService {
   readonly broker: BrokerClient;
   readonly dispatcher: Dispatcher;
   readonly ingester: Ingester;
+  /** Runs the rollout rules of campaigns whose counts changed, and of every running one periodically. */
+  readonly evaluator: RolloutEvaluator;
   /**
    * Stops dispatching, finishes answering requests, writes (and acknowledges) every report
    * received, then disconnects (the broker keeps the session and queues reports for this client id
@@ -66,7 +71,7 @@ const INBOUND: readonly MessageKind[] = [
 /** The kinds the ingester stores. */
 const REPORTS: ReadonlySet<MessageKind> = new Set(['progress', 'result', 'manifest', 'security-event']);
 /** Default of DeliveryServiceOptions.maxUnackedReports. */
-const DEFAULT_MAX_UNACKED_REPORTS = 1000;
+const DEFAULT_MAX_UNACKED_REPORTS = 4000;
 /** Shared subscription group of all backend instances. */
 export const BACKEND_GROUP = 'backend';
 
@@ -90,8 +95,9 @@ export async function startDeliveryService(options: DeliveryServiceOptions): Pro
     log,
     ...(options.tls ? { tls: options.tls } : {}),
   });
+  const evaluator = new RolloutEvaluator({ db, log }, options.evaluator);
   const ingester = new Ingester(
-    { db, broker, log },
+    { db, broker, log, countsChanged: (campaignIds) => evaluator.notify(campaignIds) },
     { maxBuffered: options.maxUnackedReports ?? DEFAULT_MAX_UNACKED_REPORTS, ...options.ingester },
   );
   const metadata = new MetadataResponder({ db, keys: options.keys, broker });
@@ -130,6 +136,7 @@ export async function startDeliveryService(options: DeliveryServiceOptions): Pro
   const subscribed: string[] = [];
   for (const kind of INBOUND) subscribed.push(await broker.subscribeShared(subscriptionFilter(kind), group));
   dispatcher.start();
+  evaluator.start();
   log(
     `delivery: connected to ${options.brokerUrl} (MQTT ${broker.protocolVersion === 5 ? '5, shared subscription' : '3.1.1'})`,
   );
@@ -138,10 +145,12 @@ export async function startDeliveryService(options: DeliveryServiceOptions): Pro
     broker,
     dispatcher,
     ingester,
+    evaluator,
     async stop(stopOptions = {}) {
       await dispatcher.stop();
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
       await ingester.drain();
+      await evaluator.stop();
       if (stopOptions.leaveGroup) await broker.mqtt.unsubscribeAsync(subscribed);
       await broker.close();
     },

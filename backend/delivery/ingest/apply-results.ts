@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { QueryExecutorProvider } from 'kysely';
 import type { EcuResult, VehicleOutcome } from '@ota/protocol/messages';
 import type { Db } from '../../db/database.ts';
 import { listedMoves, moveVehicles } from '../../campaigns/vehicle-moves.ts';
@@ -70,34 +71,18 @@ export async function applyResults(
       ),
     );
 
-    const ecus = list.flatMap((r) => r.ecus.map((e) => ({ r, e })));
-    if (ecus.length > 0) {
-      await sql`
-        INSERT INTO campaign_ecus (campaign_id, vin, ecu_serial, hardware_id, release_id, from_version, to_version, result, nrc, error, bytes_on_bus, duration_ms, finished_at)
-        SELECT u.campaign_id, u.vin, u.serial, e.hardware_id, rel.release_id, u.from_version, u.to_version, u.result, u.nrc, u.error, u.bytes, u.duration, ${now}
-        FROM unnest(${ecus.map((x) => x.r.campaignId)}::int[], ${ecus.map((x) => x.r.vin)}::text[], ${ecus.map((x) => x.e.ecuSerial)}::text[],
-                    ${ecus.map((x) => x.e.fromVersion)}::text[], ${ecus.map((x) => x.e.toVersion)}::text[], ${ecus.map((x) => x.e.result)}::text[],
-                    ${ecus.map((x) => (x.e.nrc === undefined ? null : `0x${x.e.nrc.toString(16).padStart(2, '0')}`))}::text[],
-                    ${ecus.map((x) => x.e.error ?? null)}::text[], ${ecus.map((x) => x.e.bytesOnBus)}::bigint[], ${ecus.map((x) => x.e.durationMs)}::int[])
-          AS u(campaign_id, vin, serial, from_version, to_version, result, nrc, error, bytes, duration)
-        JOIN campaign_vehicles cv ON cv.campaign_id = u.campaign_id AND cv.vin = u.vin
-        JOIN ecus e ON e.vin = u.vin AND e.serial = u.serial
-        JOIN LATERAL (
-          SELECT r.id AS release_id FROM campaign_releases cr JOIN releases r ON r.id = cr.release_id
-          WHERE cr.campaign_id = u.campaign_id AND r.hardware_id = e.hardware_id ORDER BY r.id LIMIT 1
-        ) rel ON true
-        ON CONFLICT (campaign_id, vin, ecu_serial) DO UPDATE SET
-          from_version = excluded.from_version, to_version = excluded.to_version, result = excluded.result, nrc = excluded.nrc,
-          error = excluded.error, bytes_on_bus = excluded.bytes_on_bus, duration_ms = excluded.duration_ms, finished_at = excluded.finished_at`.execute(
-        trx,
-      );
-    }
-
-    const inCampaign = await sql<{ vin: string; campaign_id: number }>`
+    await upsertEcuResults(trx, list, now);
+    // Not moved: a final state already (a late duplicate under another id), or not in the campaign.
+    const movedKeys = new Set(moved.map((r) => `${r.vin}/${r.campaignId}`));
+    const unmoved = list.filter((r) => !movedKeys.has(`${r.vin}/${r.campaignId}`));
+    const inCampaign =
+      unmoved.length === 0
+        ? { rows: [] }
+        : await sql<{ vin: string; campaign_id: number }>`
       SELECT vin, campaign_id FROM campaign_vehicles
-      WHERE (campaign_id, vin) IN (SELECT * FROM unnest(${list.map((r) => r.campaignId)}::int[], ${list.map((r) => r.vin)}::text[]))`.execute(
-      trx,
-    );
+      WHERE (campaign_id, vin) IN (SELECT * FROM unnest(${unmoved.map((r) => r.campaignId)}::int[], ${unmoved.map((r) => r.vin)}::text[]))`.execute(
+            trx,
+          );
     const known = new Set(inCampaign.rows.map((r) => `${r.vin}/${r.campaign_id}`));
     const waves = new Map(
       moved.map((r) => [`${r.campaignId}/${r.waveNo}`, { campaignId: r.campaignId, waveNo: r.waveNo }]),
@@ -106,7 +91,40 @@ export async function applyResults(
       waves: [...waves.values()],
       applied: moved.length,
       duplicates: reports.length - freshKeys.size,
-      notInCampaign: list.filter((r) => !known.has(`${r.vin}/${r.campaignId}`)),
+      notInCampaign: unmoved.filter((r) => !known.has(`${r.vin}/${r.campaignId}`)),
     };
   });
+}
+
+/**
+ * Records each ECU's outcome (upserted: a report resent under a new id overwrites). The release of
+ * each ECU is looked up once per campaign and hardware id, not once per ECU.
+ */
+async function upsertEcuResults(trx: QueryExecutorProvider, list: readonly ResultReport[], now: Date): Promise<void> {
+  const ecus = list.flatMap((r) => r.ecus.map((e) => ({ r, e })));
+  if (ecus.length === 0) return;
+  await sql`
+    WITH u AS (
+      SELECT * FROM unnest(${ecus.map((x) => x.r.campaignId)}::int[], ${ecus.map((x) => x.r.vin)}::text[], ${ecus.map((x) => x.e.ecuSerial)}::text[],
+                  ${ecus.map((x) => x.e.fromVersion)}::text[], ${ecus.map((x) => x.e.toVersion)}::text[], ${ecus.map((x) => x.e.result)}::text[],
+                  ${ecus.map((x) => (x.e.nrc === undefined ? null : `0x${x.e.nrc.toString(16).padStart(2, '0')}`))}::text[],
+                  ${ecus.map((x) => x.e.error ?? null)}::text[], ${ecus.map((x) => x.e.bytesOnBus)}::bigint[], ${ecus.map((x) => x.e.durationMs)}::int[])
+        AS u(campaign_id, vin, serial, from_version, to_version, result, nrc, error, bytes, duration)
+    ), rel AS (
+      SELECT DISTINCT ON (cr.campaign_id, r.hardware_id) cr.campaign_id, r.hardware_id, r.id AS release_id
+      FROM campaign_releases cr JOIN releases r ON r.id = cr.release_id
+      WHERE cr.campaign_id = ANY(${[...new Set(list.map((r) => r.campaignId))]}::int[])
+      ORDER BY cr.campaign_id, r.hardware_id, r.id
+    )
+    INSERT INTO campaign_ecus (campaign_id, vin, ecu_serial, hardware_id, release_id, from_version, to_version, result, nrc, error, bytes_on_bus, duration_ms, finished_at)
+    SELECT u.campaign_id, u.vin, u.serial, e.hardware_id, rel.release_id, u.from_version, u.to_version, u.result, u.nrc, u.error, u.bytes, u.duration, ${now}
+    FROM u
+    JOIN campaign_vehicles cv ON cv.campaign_id = u.campaign_id AND cv.vin = u.vin
+    JOIN ecus e ON e.vin = u.vin AND e.serial = u.serial
+    JOIN rel ON rel.campaign_id = u.campaign_id AND rel.hardware_id = e.hardware_id
+    ON CONFLICT (campaign_id, vin, ecu_serial) DO UPDATE SET
+      from_version = excluded.from_version, to_version = excluded.to_version, result = excluded.result, nrc = excluded.nrc,
+      error = excluded.error, bytes_on_bus = excluded.bytes_on_bus, duration_ms = excluded.duration_ms, finished_at = excluded.finished_at`.execute(
+    trx,
+  );
 }

@@ -1,19 +1,15 @@
-import { decodeMessage, encodeMessage, MessageDecodeError, vehicleTopic } from '@ota/protocol/messages';
+import { decodeMessage, encodeMessage, vehicleTopic } from '@ota/protocol/messages';
 import type { MessagePayload } from '@ota/protocol/messages';
 import type { Ack, BrokerClient } from '../../mqtt/broker-client.ts';
 import { reofferOnline } from '../offers.ts';
 import type { Db } from '../../db/database.ts';
-import { stateOfPhase } from '../vehicle-states.ts';
-import { evaluateCampaign } from '../../campaigns/waves.ts';
-import type { WaveDecision } from '../../campaigns/waves.ts';
 import { applyManifests } from './apply-manifests.ts';
-import type { ReceivedManifest } from './apply-manifests.ts';
+import { decodeBatch } from './decode-batch.ts';
+import type { DecodedBatch } from './decode-batch.ts';
 import { applyProgress } from './apply-progress.ts';
-import type { ProgressReport } from './apply-progress.ts';
 import { applyResults } from './apply-results.ts';
-import type { ResultReport } from './apply-results.ts';
 import { recordRejections } from './rejections.ts';
-import { applySecurityEvents, type ReceivedSecurityEvent } from '../../security-events/ingest.ts';
+import { applySecurityEvents } from '../../security-events/ingest.ts';
 import type { DeliveryLog, Rejection } from './rejections.ts';
 
 export type ReportKind = 'progress' | 'result' | 'manifest' | 'security-event';
@@ -38,7 +34,10 @@ export type CommitListener = (kind: ReportKind, lagSeconds: number) => void;
 export interface IngesterOptions {
   /** Longest a report waits in memory before its batch is written. */
   flushMs?: number;
-  /** A batch is written as soon as it holds this many reports. */
+  /**
+   * A batch is written as soon as it holds this many reports, or half of maxBuffered if less: the
+   * next batch is then received while one is written (the broker sends no more than maxBuffered).
+   */
   maxBatch?: number;
   /**
    * Most reports held in memory. Beyond it a report that the broker would redeliver is still
@@ -48,9 +47,6 @@ export interface IngesterOptions {
   maxBuffered?: number;
 }
 
-const CAMPAIGN_ID = /^\d{1,9}$/;
-/** Shortest time between two evaluations of one campaign's rollout rules. */
-const EVALUATION_INTERVAL_MS = 250;
 /** Failed writes of a batch after which its reports are set aside and retried one by one. */
 const SET_ASIDE_AFTER_FAILURES = 3;
 
@@ -61,10 +57,14 @@ function retryDelay(attempt: number): number {
 
 type Confirmation = MessagePayload<'stored'>;
 
+/** Told, after their commit, of the campaigns whose vehicle counts a batch changed (to evaluate their rollout rules). */
+export type CountsChangedListener = (campaignIds: readonly number[]) => void;
+
 /**
  * Collects vehicles' reports and writes them in batches: manifests and security events verified, results
- * de-duplicated by report id, progress only ever forward; then the thresholds of every wave that
- * changed are evaluated (auto-pause). Only after the commit is each report acknowledged to the
+ * de-duplicated by report id, progress only ever forward; the campaigns whose counts changed are
+ * handed to `countsChanged` after the commit (the rollout rules run elsewhere, never in this write
+ * path). Only after the commit is each report acknowledged to the
  * broker and each result and manifest confirmed to its vehicle (`stored`), which resends it until
  * then; a batch that fails is retried with backoff, never dropped. drain() writes what is still in
  * memory (graceful stop).
@@ -73,6 +73,8 @@ export class Ingester {
   #buffer: InboundReport[] = [];
   #timer: NodeJS.Timeout | undefined;
   #writing: Promise<void> = Promise.resolve();
+  /** Batches cut and not yet written (queued or being written). */
+  #batchesInFlight = 0;
   #held = 0;
   #peak = 0;
   /** When each report held in memory arrived (performance.now()), for the ingest lag. */
@@ -82,9 +84,6 @@ export class Ingester {
   readonly #setAside: InboundReport[] = [];
   #setAsideTimer: NodeJS.Timeout | undefined;
   #setAsideRounds = 0;
-  readonly #toEvaluate = new Set<number>();
-  readonly #lastEvaluation = new Map<number, number>();
-  #evaluationTimer: NodeJS.Timeout | undefined;
   readonly #flushMs: number;
   readonly #maxBatch: number;
   readonly #maxBuffered: number;
@@ -92,16 +91,14 @@ export class Ingester {
   rejected = 0;
   /** Progress reports (QoS 0) dropped because maxBuffered reports were waiting. */
   droppedProgress = 0;
-  /** Decisions the campaign rules took after report batches (auto-pause, next wave, completion). */
-  readonly decisions: { campaignId: number; decision: WaveDecision }[] = [];
 
   constructor(
-    private readonly deps: { db: Db; broker: BrokerClient; log: DeliveryLog },
+    private readonly deps: { db: Db; broker: BrokerClient; log: DeliveryLog; countsChanged?: CountsChangedListener },
     options: IngesterOptions = {},
   ) {
     this.#flushMs = options.flushMs ?? 50;
-    this.#maxBatch = options.maxBatch ?? 2000;
     this.#maxBuffered = options.maxBuffered ?? 20_000;
+    this.#maxBatch = Math.max(1, Math.min(options.maxBatch ?? 2000, Math.ceil(this.#maxBuffered / 2)));
   }
 
   /** Reports received and not yet committed. */
@@ -125,7 +122,7 @@ export class Ingester {
     this.#receivedAt.set(report, performance.now());
     this.#buffer.push(report);
     if (this.#buffer.length >= this.#maxBatch) void this.flush();
-    else this.#timer ??= setTimeout(() => void this.flush(), this.#flushMs);
+    else this.#timer ??= setTimeout(() => this.#flushWhenIdle(), this.#flushMs);
   }
 
   /** Calls `listener` for every report committed from now on; returns the call that stops it. */
@@ -140,8 +137,23 @@ export class Ingester {
     this.#timer = undefined;
     const batch = this.#buffer;
     this.#buffer = [];
-    if (batch.length > 0) this.#writing = this.#writing.then(() => this.#writeOrRetry(batch));
+    if (batch.length === 0) return this.#writing;
+    this.#batchesInFlight++;
+    this.#writing = this.#writing
+      .then(() => this.#writeOrRetry(batch))
+      .finally(() => {
+        this.#batchesInFlight--;
+        this.#flushWhenIdle();
+      });
     return this.#writing;
+  }
+
+  /**
+   * Group commit: while a batch is being written, what arrives waits and is written as one batch
+   * after it (up to maxBatch), so the slower the database, the larger and cheaper per report the batches.
+   */
+  #flushWhenIdle(): void {
+    if (this.#batchesInFlight === 0 && this.#buffer.length > 0) void this.flush();
   }
 
   async #writeOrRetry(batch: readonly InboundReport[], attempt = 1): Promise<void> {
@@ -195,8 +207,9 @@ export class Ingester {
   }
 
   /** After the commit: acknowledge to the broker, then confirm to the vehicles. */
-  #done(batch: readonly InboundReport[], confirmations: readonly { vin: string; body: Confirmation }[]): void {
+  #done(batch: readonly InboundReport[], { confirmations, changedCampaigns }: WrittenBatch): void {
     this.#held -= batch.length;
+    if (changedCampaigns.length > 0) this.deps.countsChanged?.(changedCampaigns);
     const committed = performance.now();
     for (const report of batch) {
       report.ack();
@@ -214,86 +227,21 @@ export class Ingester {
 
   /** Writes what is in memory; reports set aside stay unacknowledged (the broker delivers them again). */
   async drain(): Promise<void> {
-    await this.flush();
-    while (this.#buffer.length > 0) await this.flush();
+    // A batch cut when the one before it finished is awaited too (flush returns the latest write).
+    do await this.flush();
+    while (this.#buffer.length > 0 || this.#batchesInFlight > 0);
     clearTimeout(this.#setAsideTimer);
     this.#setAsideTimer = undefined;
-    clearTimeout(this.#evaluationTimer);
-    this.#evaluationTimer = undefined;
-    await this.#evaluateDue(true);
   }
 
-  /**
-   * Runs the domain's rollout rules (backend/campaigns/waves.ts: auto-pause, next wave, completion;
-   * audited) for campaigns whose vehicles changed, at most every EVALUATION_INTERVAL_MS per
-   * campaign: each run counts the whole wave, which a batch of a large campaign must not repeat.
-   * A campaign skipped now is evaluated by a timer shortly after.
-   */
-  async #evaluateDue(all = false): Promise<void> {
-    const now = Date.now();
-    for (const campaignId of [...this.#toEvaluate]) {
-      const last = this.#lastEvaluation.get(campaignId) ?? 0;
-      if (!all && now - last < EVALUATION_INTERVAL_MS) continue;
-      this.#toEvaluate.delete(campaignId);
-      this.#lastEvaluation.set(campaignId, now);
-      const decision = await evaluateCampaign(this.deps.db, campaignId);
-      if (decision.action !== 'none') {
-        this.decisions.push({ campaignId, decision });
-        this.deps.log(`delivery: campaign ${campaignId}: ${describeDecision(decision)}`);
-      }
-    }
-    if (this.#toEvaluate.size > 0 && !this.#evaluationTimer) {
-      this.#evaluationTimer = setTimeout(() => {
-        this.#evaluationTimer = undefined;
-        this.#writing = this.#writing.then(() =>
-          this.#evaluateDue().catch((error: unknown) =>
-            this.deps.log(`delivery: evaluation failed: ${(error as Error).message}`),
-          ),
-        );
-      }, EVALUATION_INTERVAL_MS);
-    }
-  }
-
-  async #write(batch: readonly InboundReport[]): Promise<{ vin: string; body: Confirmation }[]> {
+  /** Writes a batch (set-based, one statement per kind); returns what to confirm and which campaigns changed. */
+  async #write(batch: readonly InboundReport[]): Promise<WrittenBatch> {
     const { db, broker, log } = this.deps;
-    const rejections: Rejection[] = [];
-    const securityEvents: ReceivedSecurityEvent[] = [];
-    const manifests: ReceivedManifest[] = [];
-    const results: ResultReport[] = [];
-    const progress: ProgressReport[] = [];
-    for (const report of batch) {
-      try {
-        if (report.kind === 'manifest') {
-          manifests.push({ vin: report.vin, topic: report.topic, envelope: decodeMessage('manifest', report.payload) });
-        } else if (report.kind === 'security-event') {
-          const envelope = decodeMessage('security-event', report.payload);
-          securityEvents.push({ vin: report.vin, topic: report.topic, envelope });
-        } else if (report.kind === 'result') {
-          const r = decodeMessage('result', report.payload);
-          if (!CAMPAIGN_ID.test(r.campaignId))
-            throw new MessageDecodeError('result', `unknown campaign ${r.campaignId}`);
-          results.push({
-            vin: report.vin,
-            campaignId: Number(r.campaignId),
-            reportId: r.resultId,
-            outcome: r.outcome,
-            ecus: r.ecus,
-            error: r.error,
-          });
-        } else {
-          const p = decodeMessage('progress', report.payload);
-          if (!CAMPAIGN_ID.test(p.campaignId))
-            throw new MessageDecodeError('progress', `unknown campaign ${p.campaignId}`);
-          progress.push({ vin: report.vin, campaignId: Number(p.campaignId), state: stateOfPhase(p.phase) });
-        }
-      } catch (error) {
-        if (!(error instanceof MessageDecodeError)) throw error;
-        rejections.push({ vin: report.vin, topic: report.topic, reason: error.message });
-      }
-    }
-    const fromManifests = await applyManifests(db, manifests);
+    const decoded = decodeBatch(batch);
+    const { rejections } = decoded;
+    const fromManifests = await applyManifests(db, decoded.manifests);
     rejections.push(...fromManifests.rejected);
-    const applied = await applyResults(db, [...fromManifests.lastUpdates, ...results]);
+    const applied = await applyResults(db, [...fromManifests.lastUpdates, ...decoded.results]);
     for (const r of applied.notInCampaign) {
       rejections.push({
         vin: r.vin,
@@ -301,16 +249,23 @@ export class Ingester {
         reason: `${r.vin} is not in campaign ${r.campaignId} (or unknown vehicle)`,
       });
     }
-    await applyProgress(db, progress);
-    rejections.push(...(await applySecurityEvents(this.deps.db, securityEvents)).rejected);
+    await applyProgress(db, decoded.progress);
+    rejections.push(...(await applySecurityEvents(db, decoded.securityEvents)).rejected);
     await recordRejections(db, rejections, log);
     this.rejected += rejections.length;
     this.ingested += batch.length - rejections.length;
-    for (const w of applied.waves) this.#toEvaluate.add(w.campaignId);
-    await this.#evaluateDue();
     await reofferOnline(broker, db, fromManifests.accepted);
-    return confirmationsOf(batch, rejections);
+    return {
+      confirmations: confirmationsOf(batch, rejections, decoded.resultIds),
+      changedCampaigns: [...new Set(applied.waves.map((w) => w.campaignId))],
+    };
   }
+}
+
+interface WrittenBatch {
+  readonly confirmations: readonly { vin: string; body: Confirmation }[];
+  /** Campaigns whose vehicle counts changed. */
+  readonly changedCampaigns: readonly number[];
 }
 
 /** The counter a manifest or security event claims, if its envelope is readable at all (even when refused). */
@@ -318,15 +273,6 @@ function signedCounter(kind: 'manifest' | 'security-event', payload: Uint8Array)
   try {
     const counter = (decodeMessage(kind, payload).signed as { counter?: unknown } | null)?.counter;
     return typeof counter === 'number' && Number.isSafeInteger(counter) && counter >= 0 ? counter : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function resultIds(payload: Uint8Array): { campaignId: string; resultId: string } | undefined {
-  try {
-    const { campaignId, resultId } = decodeMessage('result', payload);
-    return { campaignId, resultId };
   } catch {
     return undefined;
   }
@@ -340,6 +286,7 @@ function resultIds(payload: Uint8Array): { campaignId: string; resultId: string 
 function confirmationsOf(
   batch: readonly InboundReport[],
   rejections: readonly Rejection[],
+  resultIds: DecodedBatch['resultIds'],
 ): { vin: string; body: Confirmation }[] {
   // A security event is refused by its counter: a vehicle's valid events share the topic with a refused one.
   const keyOf = (vin: string | null, topic: string, counter: number | undefined) => `${vin}|${topic}|${counter ?? ''}`;
@@ -353,7 +300,7 @@ function confirmationsOf(
         ? { status: 'stored' as const }
         : { status: 'rejected' as const, reason: reason.slice(0, 2000) };
     if (report.kind === 'result') {
-      const ids = resultIds(report.payload);
+      const ids = resultIds.get(report);
       if (ids) out.push({ vin: report.vin, body: { kind: 'result', ...ids, ...verdict } });
     } else if (report.kind === 'manifest' || report.kind === 'security-event') {
       const counter = signedCounter(report.kind, report.payload);
@@ -361,21 +308,4 @@ function confirmationsOf(
     }
   }
   return out;
-}
-
-export function describeDecision(decision: WaveDecision): string {
-  switch (decision.action) {
-    case 'paused':
-      return `paused at wave ${decision.waveNo} (failure rate ${(decision.failureRate * 100).toFixed(1)} %)`;
-    case 'success_reached':
-      return `wave ${decision.waveNo} reached its success threshold`;
-    case 'advanced':
-      return `wave ${decision.toWave} started`;
-    case 'completed':
-      return 'completed';
-    case 'expired':
-      return `${decision.vehicles} vehicles expired (deadline passed)`;
-    case 'none':
-      return decision.reason;
-  }
 }
