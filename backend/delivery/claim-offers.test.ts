@@ -1,24 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { insertCampaign, insertFleet, insertUsers } from '../../test/integration/delivery/fixtures.ts';
-import { destroyTestDatabase } from '../../test/integration/delivery/harness.ts';
-import { createTestDatabase } from '../../test/support/db.ts';
-import type { TestDatabase } from '../../test/support/db.ts';
+import { useTestDatabase } from '../../test/support/db.ts';
 import { claimOffers } from './claim-offers.ts';
-import type { Db } from '../db/database.ts';
 
-let testDb: TestDatabase;
-let db: Db;
-
-beforeAll(async () => {
-  testDb = await createTestDatabase();
-  db = testDb.db;
-});
-afterAll(() => destroyTestDatabase(testDb));
+const database = useTestDatabase();
 
 describe('claimOffers', () => {
   it('claims pending vehicles of one wave in VIN order after the cursor, once, with an event each', async () => {
-    const users = await insertUsers(db);
-    const vehicles = await insertFleet(db, {
+    const users = await insertUsers(database.db);
+    const vehicles = await insertFleet(database.db, {
       prefix: 'CLM',
       count: 10,
       hardwareId: 'HW',
@@ -26,7 +16,7 @@ describe('claimOffers', () => {
       baseSha256: () => null,
     });
     const vins = vehicles.map((v) => v.vin);
-    const { campaignId } = await insertCampaign(db, {
+    const { campaignId } = await insertCampaign(database.db, {
       releaseIds: [],
       vins,
       waves: [
@@ -35,19 +25,19 @@ describe('claimOffers', () => {
       ],
       users,
     });
-    const first = await claimOffers(db, { campaignId, waveNo: 1, afterVin: '', limit: 3 });
+    const first = await claimOffers(database.db, { campaignId, waveNo: 1, afterVin: '', limit: 3 });
     expect(first.map((c) => c.vin)).toEqual([...vins.slice(0, 5)].sort().slice(0, 3));
-    const rest = await claimOffers(db, { campaignId, waveNo: 1, afterVin: first.at(-1)!.vin, limit: 10 });
+    const rest = await claimOffers(database.db, { campaignId, waveNo: 1, afterVin: first.at(-1)!.vin, limit: 10 });
     expect(rest).toHaveLength(2);
-    expect(await claimOffers(db, { campaignId, waveNo: 1, afterVin: '', limit: 10 })).toEqual([]);
-    const states = await db
+    expect(await claimOffers(database.db, { campaignId, waveNo: 1, afterVin: '', limit: 10 })).toEqual([]);
+    const states = await database.db
       .selectFrom('campaign_vehicles')
       .select(['wave_no', 'state', 'offer_count'])
       .where('campaign_id', '=', campaignId)
       .execute();
     expect(states.filter((s) => s.state === 'offered').every((s) => s.wave_no === 1 && s.offer_count === 1)).toBe(true);
     expect(states.filter((s) => s.state === 'pending')).toHaveLength(5);
-    const events = await db
+    const events = await database.db
       .selectFrom('campaign_vehicle_events')
       .select(['from_state', 'to_state'])
       .where('campaign_id', '=', campaignId)
@@ -57,8 +47,8 @@ describe('claimOffers', () => {
   });
 
   it("honours install windows in each vehicle's local time, including windows across midnight", async () => {
-    const users = await insertUsers(db);
-    const vehicles = await insertFleet(db, {
+    const users = await insertUsers(database.db);
+    const vehicles = await insertFleet(database.db, {
       prefix: 'WIN',
       count: 2,
       hardwareId: 'HW',
@@ -66,15 +56,15 @@ describe('claimOffers', () => {
       baseSha256: () => null,
     });
     const [berlin, tokyo] = vehicles.map((v) => v.vin) as [string, string];
-    await db.updateTable('vehicles').set({ time_zone: 'Europe/Berlin' }).where('vin', '=', berlin).execute();
-    await db.updateTable('vehicles').set({ time_zone: 'Asia/Tokyo' }).where('vin', '=', tokyo).execute();
-    const { campaignId } = await insertCampaign(db, {
+    await database.db.updateTable('vehicles').set({ time_zone: 'Europe/Berlin' }).where('vin', '=', berlin).execute();
+    await database.db.updateTable('vehicles').set({ time_zone: 'Asia/Tokyo' }).where('vin', '=', tokyo).execute();
+    const { campaignId } = await insertCampaign(database.db, {
       releaseIds: [],
       vins: [berlin, tokyo],
       waves: [{ cumulativePercent: 100, successThreshold: 1, errorThreshold: 0 }],
       users,
     });
-    await db
+    await database.db
       .updateTable('campaigns')
       .set({
         install_policy: JSON.stringify({
@@ -87,10 +77,10 @@ describe('claimOffers', () => {
       .execute();
     // 01:30 UTC is 02:30 in Berlin (inside 22-04) and 10:30 in Tokyo (outside).
     const now = new Date('2026-01-15T01:30:00Z');
-    const claimed = await claimOffers(db, { campaignId, waveNo: 1, afterVin: '', limit: 10, now });
+    const claimed = await claimOffers(database.db, { campaignId, waveNo: 1, afterVin: '', limit: 10, now });
     expect(claimed.map((c) => c.vin)).toEqual([berlin]);
     // 14:00 UTC is 23:00 in Tokyo.
-    const later = await claimOffers(db, {
+    const later = await claimOffers(database.db, {
       campaignId,
       waveNo: 1,
       afterVin: '',

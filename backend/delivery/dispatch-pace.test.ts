@@ -1,24 +1,14 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { insertCampaign, insertUsers } from '../../test/integration/delivery/fixtures.ts';
-import { destroyTestDatabase } from '../../test/integration/delivery/harness.ts';
-import { createTestDatabase } from '../../test/support/db.ts';
-import type { TestDatabase } from '../../test/support/db.ts';
-import type { Db } from '../db/database.ts';
+import { useTestDatabase } from '../../test/support/db.ts';
 import { PACE_PERIOD_SECONDS, paceBudget, recordOffers } from './dispatch-pace.ts';
 
-let testDb: TestDatabase;
-let db: Db;
-
-beforeAll(async () => {
-  testDb = await createTestDatabase();
-  db = testDb.db;
-});
-afterAll(() => destroyTestDatabase(testDb));
+const database = useTestDatabase();
 
 async function newCampaign(): Promise<number> {
-  const users = await insertUsers(db);
-  const { campaignId } = await insertCampaign(db, {
+  const users = await insertUsers(database.db);
+  const { campaignId } = await insertCampaign(database.db, {
     releaseIds: [],
     vins: [],
     waves: [{ cumulativePercent: 100, successThreshold: 1, errorThreshold: 0 }],
@@ -29,7 +19,7 @@ async function newCampaign(): Promise<number> {
 
 /** One claim as an instance makes it: the budget, then `take` of it recorded, in one transaction. */
 function claim(campaignId: number, perMinute: number, want: number, take = want) {
-  return db.transaction().execute(async (trx) => {
+  return database.db.transaction().execute(async (trx) => {
     const budget = await paceBudget(trx, campaignId, perMinute, want);
     await recordOffers(trx, campaignId, budget.now, Math.min(take, budget.allowed));
     return budget;
@@ -50,7 +40,7 @@ describe('dispatch pace', () => {
   it('allows no more than the pace over the last period and the current second, and forgets older seconds', async () => {
     const campaignId = await newCampaign();
     const now = Math.floor(Date.now() / 1000);
-    await db
+    await database.db
       .insertInto('campaign_dispatch_pace')
       .values([
         { campaign_id: campaignId, second: now - PACE_PERIOD_SECONDS - 30, offered: 1000 },
@@ -60,7 +50,7 @@ describe('dispatch pace', () => {
     const budget = await claim(campaignId, 600, 10);
     expect(budget.allowed).toBe(5);
     const left = await sql<{ second: string }>`
-      SELECT second FROM campaign_dispatch_pace WHERE campaign_id = ${campaignId} ORDER BY second`.execute(db);
+      SELECT second FROM campaign_dispatch_pace WHERE campaign_id = ${campaignId} ORDER BY second`.execute(database.db);
     expect(left.rows.map((r) => Number(r.second))).not.toContain(now - PACE_PERIOD_SECONDS - 30);
     expect((await claim(campaignId, 600, 10)).allowed).toBe(0);
   });
@@ -69,7 +59,7 @@ describe('dispatch pace', () => {
     const campaignId = await newCampaign();
     expect((await claim(campaignId, 6000, 3)).allowed).toBe(3);
     const now = Math.floor(Date.now() / 1000);
-    await recordOffers(db, campaignId, new Date(now * 1000), 500);
+    await recordOffers(database.db, campaignId, new Date(now * 1000), 500);
     expect((await claim(campaignId, 60, 3)).allowed).toBe(0);
   });
 });
