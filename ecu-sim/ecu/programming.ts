@@ -118,6 +118,38 @@ export class Programming {
     }
   }
 
+  /**
+   * Routine 0207 (dual-bank, read-while-write): erases the sectors of `range` in the inactive bank that are not
+   * blank, while the application keeps running from the active bank. The region is invalidated first (and a
+   * pending activation of that bank dropped), so a power cut at any point boots the active bank, and a repeat
+   * erases what is left. A later download rewrites into the erased sectors without erasing them again. Refused
+   * while the active bank is unconfirmed: the inactive bank is then the automatic fallback.
+   */
+  async eraseInactiveBank(range: MemoryRange): Promise<void> {
+    const { regionIndex } = this.locate(range, 'eraseInactiveBank');
+    this.checkSectorAligned(range, 'eraseInactiveBank');
+    if (this.memory.state.unconfirmedBoots !== null) {
+      throw new NegativeResponse(
+        NRC.conditionsNotCorrect,
+        'the active bank is unconfirmed: the inactive one is its fallback',
+      );
+    }
+    const bank = otherBank(this.memory.state.activeBank);
+    this.memory.update((s) => {
+      s.signatures[bank][regionIndex] = null;
+      if (s.pending?.bank === bank) s.pending = null;
+    });
+    const flash = this.memory.bank(bank);
+    const sectorSize = this.memory.ecu.flash.sectorSize;
+    const perSectorMs = this.faults.eraseTimePerSectorMs(this.memory.ecu.flash.eraseTimePerSectorMs);
+    for (let address = range.address; address < range.address + range.size; address += sectorSize) {
+      if (flash.isErased(address, sectorSize)) continue;
+      if (perSectorMs > 0) await this.options.sleep(perSectorMs);
+      await flash.eraseSector(address);
+      if (this.faults.sectorErased()) this.loseOwnPower();
+    }
+  }
+
   private loseOwnPower(): never {
     this.power.cut();
     throw new PowerLostError();

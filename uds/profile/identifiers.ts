@@ -34,6 +34,8 @@ export const RoutineId = {
   switchToPreviousBank: 0x0204,
   confirmActiveBank: 0x0205,
   copyFromActiveBank: 0x0206,
+  /** Dual-bank, extended session (the application keeps running): erase sectors of the inactive bank. */
+  eraseInactiveBank: 0x0207,
   eraseMemory: 0xff00,
   checkProgrammingDependencies: 0xff01,
 } as const;
@@ -53,8 +55,10 @@ export const BankCode = { A: 0x0a, B: 0x0b, singleBank: 0x00, noValidApplication
  * Bits of F1A2. eraseOnWrite: a compressed or delta RequestDownload into the inactive bank needs no eraseMemory
  * first; the bootloader invalidates the region, then erases only the sectors whose content differs from what
  * it writes (sectors already holding the target are kept), and checkMemory verifies the whole region after.
+ * backgroundErase: read-while-write flash; routine 0207 erases sectors of the inactive bank in the extended
+ * session while the application runs from the active bank, so the programming session need not erase them.
  */
-export const BootloaderCapability = { eraseOnWrite: 0x01 } as const;
+export const BootloaderCapability = { eraseOnWrite: 0x01, backgroundErase: 0x02 } as const;
 
 /** The SecurityAccess level (seed 0x11, key 0x12) that unlocks programming. */
 export const PROGRAMMING_SECURITY_LEVEL = 0x11;
