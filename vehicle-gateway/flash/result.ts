@@ -5,6 +5,7 @@ import { NegativeResponseError } from '@ota/uds';
 export const FLASH_STEPS = [
   'identify',
   'extendedSession',
+  'backgroundErase',
   'preconditions',
   'disableCommunication',
   'programmingSession',
