@@ -7,7 +7,8 @@ import { DiagnosticSession, encodeMemoryRange, NRC, RoutineId, sha256, type UdsC
 import { adasImages, adasVehicle, cutPowerDuring, downloadAdasDelta } from '../testing/adas-delta.ts';
 import { countWrites } from '../testing/flash-writes.ts';
 import { nrcOf, startHarness, type Harness } from '../testing/harness.ts';
-import type { Tester } from '../testing/tester.ts';
+import { signImage, type Tester } from '../testing/tester.ts';
+import { testSigningKeyHex } from '../testing/test-vehicle.ts';
 
 let harness: Harness | undefined;
 afterEach(async () => {
@@ -67,6 +68,22 @@ describe('background erase (F1A2 bit 0x02, routine 0207)', () => {
     expect({ erases: counts.erases(), writes: counts.writes() }).toEqual({ erases: 2, writes: 4 });
     await client.ecuReset(0x01);
     expect(await client.readDataByIdentifier(0xf1a0)).toEqual(sha256(adasImages(h).next));
+  });
+
+  it('a full download into the region erased before the session needs no eraseMemory and is activated', async () => {
+    harness = await startHarness({ definition: adasVehicle({ eraseOnWrite: true, backgroundErase: true }) });
+    const h = harness;
+    const { region, sector } = layout(h);
+    const { next } = adasImages(h);
+    const client = await extendedUnlocked(h);
+    await eraseInBackground(h, client, 0, region.size / sector);
+    await client.diagnosticSessionControl(DiagnosticSession.programming);
+    await client.unlock(0x11, secret(h));
+    await client.download({ address: region.address, data: next });
+    const status = await client.startRoutine(RoutineId.checkMemory, signImage(testSigningKeyHex(), next));
+    expect(status).toEqual(Uint8Array.of(0));
+    await client.ecuReset(0x01);
+    expect(await client.readDataByIdentifier(0xf1a0)).toEqual(sha256(next));
   });
 
   it('is refused without security, in the programming session, while unconfirmed, and by an ECU without it', async () => {

@@ -98,6 +98,20 @@ export class Programming {
     return bank;
   }
 
+  /**
+   * A download into the inactive bank makes it the bank the next boot tries (if checkMemory signs it). FF00 and
+   * eraseOnWrite mark it themselves; a download into sectors 0207 erased before the session needs it here.
+   */
+  private markPendingImage(bank: BankName, regionIndex: number): void {
+    const s = this.memory.state;
+    if (!this.memory.dualBank || bank === s.activeBank) return;
+    if (s.pending?.bank === bank && s.pending.kind === 'newImage' && s.signatures[bank][regionIndex] === null) return;
+    this.memory.update((draft) => {
+      draft.signatures[bank][regionIndex] = null;
+      draft.pending = { bank, kind: 'newImage' };
+    });
+  }
+
   /** Routine FF00. Takes the layout's erase time per sector (the server answers 0x78 meanwhile). */
   async erase(range: MemoryRange): Promise<void> {
     const { regionIndex } = this.locate(range, 'eraseMemory');
@@ -170,6 +184,7 @@ export class Programming {
     if (range.size === 0) throw new NegativeResponse(NRC.requestOutOfRange, 'RequestDownload of 0 bytes');
     if (this.download.kind === 'active') throw new NegativeResponse(NRC.conditionsNotCorrect, 'a download is active');
     const bank = this.touchTarget(regionIndex);
+    this.markPendingImage(bank, regionIndex);
     this.download = {
       kind: 'active',
       bank,
