@@ -8,6 +8,7 @@ import { connectEcu } from '../../../vehicle-gateway/can/ecu-connection.ts';
 import { flashEcu } from '../../../vehicle-gateway/flash/flash-ecu.ts';
 import { readVersionAndHash } from '../../../vehicle-gateway/flash/identification.ts';
 import { sha256Hex } from '../../../vehicle-gateway/flash/image.ts';
+import { deltaJob } from './support/delta-job.ts';
 import { recordLinks } from './support/recorded-links.ts';
 import { smallVehicle, startSimVehicle, type SimHarness } from './support/sim-vehicle.ts';
 
@@ -34,26 +35,12 @@ function vehicle(capabilities: Capabilities): VehicleDefinition {
 
 async function deltaUpdate(capabilities: Capabilities) {
   sim = await startSimVehicle({ definition: vehicle(capabilities) });
-  const ecu = sim.gatewayVehicle.ecus.find((e) => e.name === 'bcm')!;
-  const initial = sim.definition.ecus.find((e) => e.name === 'bcm')!.simulation.softwareVersion;
-  const { bytes: next, image } = sim.image('bcm', '1.8.0');
-  const conn = connectEcu(await sim.openTransport('vcan0'), ecu);
+  const job = deltaJob(sim, 'bcm', '1.8.0');
+  const conn = connectEcu(await sim.openTransport('vcan0'), job.ecu);
   const rec = recordLinks(conn.link, conn.functional);
   try {
-    const outcome = await flashEcu(
-      {
-        ecu,
-        image,
-        expected: { serialNumber: ecu.identification.serialNumber, hardwareId: ecu.identification.hardwareId },
-        secret: sim.secret('bcm'),
-        fingerprint: Uint8Array.of(1),
-        currentImage: sim.image('bcm', initial).bytes,
-        confirmDualBank: true,
-      },
-      rec.link,
-      rec.functional,
-    );
-    return { outcome, requests: rec.requests, running: await readVersionAndHash(conn.link), next };
+    const outcome = await flashEcu(job, rec.link, rec.functional);
+    return { outcome, requests: rec.requests, running: await readVersionAndHash(conn.link), next: job.next };
   } finally {
     await conn.close();
   }

@@ -11,6 +11,7 @@ import { CanBuses } from '../../../vehicle-gateway/can/buses.ts';
 import { flashEcu } from '../../../vehicle-gateway/flash/flash-ecu.ts';
 import type { FlashStep } from '../../../vehicle-gateway/flash/result.ts';
 import { LOADED_HOST_TIMING_MARGIN_MS } from '../../support/loaded-host.ts';
+import { deltaJob } from '../../integration/gateway/support/delta-job.ts';
 import { smallVehicle, startSimVehicle } from '../../integration/gateway/support/sim-vehicle.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -51,24 +52,10 @@ describe('background erase over SocketCAN', () => {
     cleanups.push(() => vehicle.stop());
     const buses = new CanBuses((iface) => openSocketCan(iface), null, { timingMarginMs: LOADED_HOST_TIMING_MARGIN_MS });
     cleanups.push(() => buses.closeAll());
-    const ecu = images.gatewayVehicle.ecus.find((e) => e.name === 'bcm')!;
-    const initial = definition.ecus.find((e) => e.name === 'bcm')!.simulation.softwareVersion;
-    const conn = await buses.connect(ecu);
+    const job = deltaJob(images, 'bcm', '1.8.0');
+    const conn = await buses.connect(job.ecu);
     const steps: FlashStep[] = [];
-    const outcome = await flashEcu(
-      {
-        ecu,
-        image: images.image('bcm', '1.8.0').image,
-        expected: { serialNumber: ecu.identification.serialNumber, hardwareId: ecu.identification.hardwareId },
-        secret: images.secret('bcm'),
-        fingerprint: Uint8Array.of(1),
-        currentImage: images.image('bcm', initial).bytes,
-        confirmDualBank: true,
-      },
-      conn.link,
-      conn.functional,
-      { beforeStep: (step) => void steps.push(step) },
-    );
+    const outcome = await flashEcu(job, conn.link, conn.functional, { beforeStep: (step) => void steps.push(step) });
     expect(outcome).toMatchObject({ status: 'succeeded', methods: ['delta'], toVersion: '1.8.0' });
     expect(steps.indexOf('backgroundErase')).toBeGreaterThan(steps.indexOf('extendedSession'));
     expect(steps.indexOf('backgroundErase')).toBeLessThan(steps.indexOf('programmingSession'));
