@@ -26,6 +26,15 @@ export interface DidSources {
 const ascii = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'latin1'));
 const uint16 = (n: number): Uint8Array => Uint8Array.of((n >> 8) & 0xff, n & 0xff);
 
+/** F1A2: eraseOnWrite (dual-bank, when configured), inPlaceDelta (single-bank declaring "delta-in-place"). */
+function bootloaderCapabilities(def: EcuDefinition): Uint8Array | null {
+  const inPlace = def.flash.banks === 'single' && def.flash.compressionMethods.some((m) => m.name === 'delta-in-place');
+  const bits =
+    (def.flash.banks === 'dual' && def.simulation.eraseOnWrite ? BootloaderCapability.eraseOnWrite : 0) |
+    (inPlace ? BootloaderCapability.inPlaceDelta : 0);
+  return bits === 0 ? null : Uint8Array.of(bits);
+}
+
 /** The data record of `did`, or null when the ECU does not support it. */
 export function readDid(did: number, src: DidSources): Uint8Array | null {
   const id = src.definition.identification;
@@ -51,9 +60,7 @@ export function readDid(did: number, src: DidSources): Uint8Array | null {
     case DataIdentifier.activeImageSha256:
       return src.imageDigest ?? new Uint8Array(32);
     case DataIdentifier.bootloaderCapabilities:
-      return src.definition.flash.banks === 'dual' && src.definition.simulation.eraseOnWrite
-        ? Uint8Array.of(BootloaderCapability.eraseOnWrite)
-        : null;
+      return bootloaderCapabilities(src.definition);
     case DataIdentifier.bankInfo:
       return Uint8Array.of(src.activeBankCode, ...ascii(src.previousVersion()));
     case DataIdentifier.batteryMv:

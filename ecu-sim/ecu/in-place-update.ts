@@ -31,6 +31,8 @@ export interface InPlaceIo {
   store: InPlaceStore;
   /** Waits the configured erase time of one sector (the bootloader answers 0x78 meanwhile). */
   eraseDelay: () => Promise<void>;
+  /** After each sector erase: where the silent-erase fault cuts the power. */
+  sectorErased: () => void;
 }
 
 function regionOf(memory: EcuMemory, regionIndex: number): FlashRegion {
@@ -110,6 +112,7 @@ async function applySteps(io: InPlaceIo, progress: InPlaceProgress, patch: InPla
     for (let offset = 0; offset < content.length; offset += sectorSize) {
       await io.eraseDelay();
       await flash.eraseSector(region.address + start + offset);
+      io.sectorErased();
     }
     await flash.program(region.address + start, content);
   }

@@ -120,6 +120,9 @@ export class Programming {
       memory: this.memory,
       store: this.memory.inPlace,
       eraseDelay: () => (perSectorMs() > 0 ? this.options.sleep(perSectorMs()) : Promise.resolve()),
+      sectorErased: () => {
+        if (this.faults.sectorErased()) this.loseOwnPower();
+      },
     };
   }
 

@@ -17,7 +17,8 @@ import type { PublicEcuDefinition } from '@ota/uds/vehicle';
 import { confirmActiveBank } from './bank-control.ts';
 import type { EcuLink, FunctionalLink } from './ecu-link.ts';
 import { type FlashImage, imageSha256, sha256Hex } from './image.ts';
-import { readBankInfo, readEraseOnWrite, readIdentity } from './identification.ts';
+import { readBankInfo, readEraseOnWrite, readIdentity, readInPlaceDelta } from './identification.ts';
+import { IN_PLACE_METHOD, inPlaceEncoderFor } from './in-place-plan.ts';
 import { decodePreconditions } from './preconditions.ts';
 import { waitForEcu } from './reset.ts';
 import { FlashStepError, describeError, type FlashOutcome, type FlashStep, type RegionMethod } from './result.ts';
@@ -48,6 +49,8 @@ export interface FlashJob {
   mode?: TransferMode;
   /** Where ECU-side deltas come from (the gateway's cache, filled when the update was prepared). */
   deltaEncoder?: DeltaEncoder;
+  /** Where in-place patches come from (the gateway's cache), for a single-bank ECU reporting F1A2 inPlaceDelta. */
+  inPlaceEncoder?: DeltaEncoder;
   /** Dual-bank: confirm the new bank (0205) at once. A vehicle update confirms only after every ECU succeeded. */
   confirmDualBank?: boolean;
 }
@@ -87,6 +90,8 @@ class Run {
   fromSha256: string | null = null;
   /** The ECU rewrites only changed sectors of its inactive bank (F1A2); read while identifying it. */
   eraseOnWrite = false;
+  /** The single-bank ECU applies in-place patches power-loss safe (F1A2 inPlaceDelta). */
+  inPlaceDelta = false;
 
   constructor(
     readonly job: FlashJob,
@@ -145,6 +150,8 @@ async function identify(run: Run): Promise<void> {
   run.fromSha256 = id.sha256;
   if (ecu.flash.banks === 'dual')
     run.eraseOnWrite = await run.uds('reading F1A2 bootloader capabilities', () => readEraseOnWrite(run.link));
+  else if (ecu.flash.compressionMethods.some((m) => m.name === IN_PLACE_METHOD))
+    run.inPlaceDelta = await run.uds('reading F1A2 bootloader capabilities', () => readInPlaceDelta(run.link));
   if (id.serialNumber !== expected.serialNumber) {
     throw new FlashStepError(
       'identify',
@@ -172,6 +179,7 @@ function plan(run: Run): RegionPlan[] {
     return planRegion(job.ecu.flash, region.address, current, region.data, job.mode ?? 'auto', {
       ...(job.deltaEncoder ? { encodeDelta: job.deltaEncoder } : {}),
       eraseOnWrite: run.eraseOnWrite,
+      ...(run.inPlaceDelta ? { encodeInPlace: job.inPlaceEncoder ?? inPlaceEncoderFor(job.ecu.flash) } : {}),
     });
   });
 }

@@ -46,15 +46,25 @@ export async function readBankInfo(link: EcuLink): Promise<BankInfo> {
 }
 
 /**
- * Whether the bootloader rewrites only changed sectors of its inactive bank (F1A2 eraseOnWrite). Discovered,
- * never assumed: an ECU that does not know F1A2 answers requestOutOfRange and is erased the old way.
+ * The bootloader's capability bits (F1A2, BootloaderCapability). Discovered, never assumed: an ECU that does
+ * not know F1A2 answers requestOutOfRange and has none (it is erased and flashed the old way).
  */
-export async function readEraseOnWrite(link: EcuLink): Promise<boolean> {
+export async function readBootloaderCapabilities(link: EcuLink): Promise<number> {
   try {
     const bits = await link.readDataByIdentifier(DataIdentifier.bootloaderCapabilities);
-    return ((bits[0] ?? 0) & BootloaderCapability.eraseOnWrite) !== 0;
+    return bits[0] ?? 0;
   } catch (err) {
-    if (err instanceof NegativeResponseError && err.nrc === NRC.requestOutOfRange) return false;
+    if (err instanceof NegativeResponseError && err.nrc === NRC.requestOutOfRange) return 0;
     throw err;
   }
+}
+
+/** Whether the bootloader rewrites only changed sectors of its inactive bank (F1A2 eraseOnWrite). */
+export async function readEraseOnWrite(link: EcuLink): Promise<boolean> {
+  return ((await readBootloaderCapabilities(link)) & BootloaderCapability.eraseOnWrite) !== 0;
+}
+
+/** Whether the single-bank bootloader applies in-place patches power-loss safe (F1A2 inPlaceDelta). */
+export async function readInPlaceDelta(link: EcuLink): Promise<boolean> {
+  return ((await readBootloaderCapabilities(link)) & BootloaderCapability.inPlaceDelta) !== 0;
 }

@@ -2,11 +2,8 @@
 // that does not know F1A2 is erased the old way. Both against ecu-sim's bcm (dual-bank, delta declared).
 import { afterEach, describe, expect, it } from 'vitest';
 import type { VehicleDefinition } from '../../../ecu-sim/vehicle/schema.ts';
-import { connectEcu } from '../../../vehicle-gateway/can/ecu-connection.ts';
-import { flashEcu } from '../../../vehicle-gateway/flash/flash-ecu.ts';
-import { readVersionAndHash } from '../../../vehicle-gateway/flash/identification.ts';
 import { sha256Hex } from '../../../vehicle-gateway/flash/image.ts';
-import { recordLinks } from './support/recorded-links.ts';
+import { flashSimEcu } from './support/flash-sim-ecu.ts';
 import { smallVehicle, startSimVehicle, type SimHarness } from './support/sim-vehicle.ts';
 
 let sim: SimHarness | null = null;
@@ -27,29 +24,7 @@ function vehicle(eraseOnWrite: boolean): VehicleDefinition {
 
 async function deltaUpdate(eraseOnWrite: boolean) {
   sim = await startSimVehicle({ definition: vehicle(eraseOnWrite) });
-  const ecu = sim.gatewayVehicle.ecus.find((e) => e.name === 'bcm')!;
-  const initial = sim.definition.ecus.find((e) => e.name === 'bcm')!.simulation.softwareVersion;
-  const { bytes: next, image } = sim.image('bcm', '1.8.0');
-  const conn = connectEcu(await sim.openTransport('vcan0'), ecu);
-  const rec = recordLinks(conn.link, conn.functional);
-  try {
-    const outcome = await flashEcu(
-      {
-        ecu,
-        image,
-        expected: { serialNumber: ecu.identification.serialNumber, hardwareId: ecu.identification.hardwareId },
-        secret: sim.secret('bcm'),
-        fingerprint: Uint8Array.of(1),
-        currentImage: sim.image('bcm', initial).bytes,
-        confirmDualBank: true,
-      },
-      rec.link,
-      rec.functional,
-    );
-    return { outcome, requests: rec.requests, running: await readVersionAndHash(conn.link), next };
-  } finally {
-    await conn.close();
-  }
+  return flashSimEcu(sim, 'bcm', '1.8.0', { confirmDualBank: true });
 }
 
 describe('dual-bank delta update and eraseOnWrite', () => {
@@ -58,13 +33,13 @@ describe('dual-bank delta update and eraseOnWrite', () => {
     expect(outcome).toMatchObject({ status: 'succeeded', methods: ['delta'] });
     expect(requests).toContain('22 f1a2');
     expect(requests).not.toContain('31 ff00');
-    expect(running.sha256).toBe(sha256Hex(next));
+    expect(running?.sha256).toBe(sha256Hex(next));
   });
 
   it('an ECU without F1A2 has its inactive region erased first, as before', async () => {
     const { outcome, requests, running, next } = await deltaUpdate(false);
     expect(outcome).toMatchObject({ status: 'succeeded', methods: ['delta'] });
     expect(requests).toContain('31 ff00');
-    expect(running.sha256).toBe(sha256Hex(next));
+    expect(running?.sha256).toBe(sha256Hex(next));
   });
 });
