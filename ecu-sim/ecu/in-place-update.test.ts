@@ -1,4 +1,5 @@
-// A single-bank in-place update cut off at every persistent write it makes (flash erase or program, state.json,
+// A single-bank in-place update: refused before anything changes when the patch or the download does not fit;
+// cut off at every persistent write it makes (flash erase or program, state.json,
 // the in-place record), and again at a write of the resume that follows: after each power-on the region holds
 // the old image and still boots it, or the bootloader resumed to exactly the new image (which the new
 // signature then verifies) and stays in the bootloader until checkMemory; never a mix, never a wrong image.
@@ -7,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeInPlace } from '@ota/delta';
-import { privateKeyFromHex, publicKeyFromHex, sha256, signRegion } from '@ota/uds';
+import { NegativeResponse, NRC, privateKeyFromHex, publicKeyFromHex, sha256, signRegion } from '@ota/uds';
 import { EcuFaults } from '../faults/ecu-faults.ts';
 import { PowerLostError, PowerSupply } from '../flash/power.ts';
 import { provisionEcuIfAbsent } from '../flash/provision.ts';
@@ -120,6 +121,38 @@ describe('in-place update cut at every persistent write', async () => {
       if (content.equals(Buffer.from(neu))) expect(memory.verifySignature('A', 0, signature)).toBe(true);
     }
     expect(memory.inPlace.load()).toBeNull();
+    memory.close();
+  });
+});
+
+describe('in-place update refused before anything changes', () => {
+  it('a patch made for another base: 0x72 at 37, the old image still signed and booting', async () => {
+    const dir = join(root, 'other-base');
+    cpSync(pristine, dir, { recursive: true });
+    const { memory, programming } = open(dir, new PowerSupply());
+    const old = memory.bank('A').readRegion(0);
+    const other = Uint8Array.from(old);
+    other[100] = other[100]! ^ 0xff;
+    const patch = encodeInPlace(other, newImage(old), { segmentSize: SEGMENT, quality: 5 });
+    const refused = await download(programming, patch).catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(NegativeResponse);
+    expect((refused as NegativeResponse).nrc).toBe(NRC.generalProgrammingFailure);
+    expect(memory.bank('A').readRegion(0)).toEqual(old);
+    expect(memory.inPlace.load()).toBeNull();
+    expect(secureBoot(memory, 3).mode).toBe('application');
+    memory.close();
+  });
+
+  it('a download of part of a region with the in-place method: 0x31 at RequestDownload', () => {
+    const { memory, programming } = open(pristine, new PowerSupply());
+    const half = { address: region.address, size: region.size / 2 };
+    let nrc: number | null = null;
+    try {
+      programming.requestDownload(half, IN_PLACE_ID << 4);
+    } catch (err) {
+      nrc = err instanceof NegativeResponse ? err.nrc : null;
+    }
+    expect(nrc).toBe(NRC.requestOutOfRange);
     memory.close();
   });
 });
