@@ -15,20 +15,20 @@ import { loadVehicleFile } from '../../ecu-sim/vehicle/load-vehicle.ts';
 import type { VehicleDefinition } from '../../ecu-sim/vehicle/schema.ts';
 import { MemoryCanBus, privateKeyFromHex, signRegion } from '@ota/uds';
 import { connectEcu } from '../../vehicle-gateway/can/ecu-connection.ts';
-import { flashEcu } from '../../vehicle-gateway/flash/flash-ecu.ts';
+import { flashEcu, type FlashJob } from '../../vehicle-gateway/flash/flash-ecu.ts';
 import { imageForLayout } from '../../vehicle-gateway/flash/image.ts';
 import type { FlashStep } from '../../vehicle-gateway/flash/result.ts';
 import type { TransferMode } from '../../vehicle-gateway/flash/transfer-plan.ts';
 import { EcuDeltaCache } from '../../vehicle-gateway/journal/ecu-delta-cache.ts';
 import { parseVehicleDefinition } from '../../vehicle-gateway/vehicle/load.ts';
 
-const CORPUS = '/work/shared/corpus/delta';
-const PAIRS = ['xz-liblzma-sec-arm64', 'openssh-sshd-sec-armhf'];
-const EXAMPLE = resolve(import.meta.dirname, '../../ecu-sim/vehicles/example.json');
+export const CORPUS = '/work/shared/corpus/delta';
+export const PAIRS = ['xz-liblzma-sec-arm64', 'openssh-sshd-sec-armhf'];
+export const EXAMPLE = resolve(import.meta.dirname, '../../ecu-sim/vehicles/example.json');
 const ECU = 'bcm';
 
-/** What the ECU's bootloader reports in F1A2 (the same for the full reflash and the delta it is compared with). */
-interface Capabilities {
+/** What the ECU's bootloader reports in F1A2 (the same for the full reflash and the update it is compared with). */
+export interface Capabilities {
   name: string;
   eraseOnWrite: boolean;
   backgroundErase: boolean;
@@ -40,7 +40,7 @@ const READ_WHILE_WRITE: Capabilities = {
   backgroundErase: true,
 };
 
-interface Variant {
+export interface Variant {
   name: string;
   mode: TransferMode;
   ecu: Capabilities;
@@ -55,7 +55,7 @@ const VARIANTS: Variant[] = [
 /** Seconds per phase: background (0207 in the extended session, the application running), erase (FF00),
  * transfer (RequestDownload..TransferData), exit (RequestTransferExit: the ECU decodes and, with eraseOnWrite,
  * erases what is not blank and programs the changed sectors), check (0202, FF01), other. */
-type Phases = Record<'background' | 'erase' | 'transfer' | 'exit' | 'check' | 'other', number>;
+export type Phases = Record<'background' | 'erase' | 'transfer' | 'exit' | 'check' | 'other', number>;
 
 function phaseOf(step: FlashStep): keyof Phases {
   if (step === 'backgroundErase') return 'background';
@@ -66,7 +66,7 @@ function phaseOf(step: FlashStep): keyof Phases {
   return 'other';
 }
 
-interface Row {
+export interface Row {
   pair: string;
   variant: Variant;
   phases: Phases;
@@ -90,7 +90,7 @@ function sectorStats(old: Uint8Array, next: Uint8Array, sector: number): { chang
 }
 
 /** The corpus file padded with erased bytes to `size`, the ECU's info block on top. */
-function imageOf(file: string, size: number, hardwareId: string, version: string): Uint8Array {
+export function imageOf(file: string, size: number, hardwareId: string, version: string): Uint8Array {
   const out = new Uint8Array(size).fill(0xff);
   out.set(readFileSync(file).subarray(0, size));
   out.set(encodeInfoBlock({ hardwareId, softwareVersion: version }), 0);
@@ -121,11 +121,12 @@ function ecuDefinition(loaded: VehicleDefinition, size: number, oldFile: string,
   };
 }
 
-async function runVariant(
+export async function runVariant(
   definition: VehicleDefinition,
   images: { old: Uint8Array; next: Uint8Array; signature: Uint8Array },
   variant: Variant,
   deltas: EcuDeltaCache,
+  extra: Partial<FlashJob> = {},
 ): Promise<Omit<Row, 'pair' | 'variant'>> {
   const dir = await mkdtemp(join(tmpdir(), 'bench-one-ecu-'));
   const bus = new MemoryCanBus({ bitrate: 500_000 });
@@ -155,6 +156,7 @@ async function runVariant(
         deltaEncoder: deltas.encoder(),
         mode: variant.mode,
         confirmDualBank: true,
+        ...extra,
       },
       conn.link,
       conn.functional,
@@ -181,17 +183,23 @@ async function runVariant(
   }
 }
 
-async function benchPair(pair: string, loaded: VehicleDefinition, dir: string, deltas: EcuDeltaCache) {
-  const bcm = loaded.ecus.find((e) => e.name === ECU)!;
-  const sector = bcm.flash.sectorSize;
+/** A corpus pair as images of `ecuName`'s region (sized to the pair), and the test key to sign them. */
+export function pairImages(pair: string, loaded: VehicleDefinition, ecuName: string) {
+  const ecu = loaded.ecus.find((e) => e.name === ecuName)!;
+  const sector = ecu.flash.sectorSize;
   const length = Math.max(readFileSync(`${CORPUS}/${pair}.old`).length, readFileSync(`${CORPUS}/${pair}.new`).length);
   const size = Math.ceil(length / sector) * sector;
-  const hw = bcm.identification.hardwareId;
-  const old = imageOf(`${CORPUS}/${pair}.old`, size, hw, bcm.simulation.softwareVersion);
+  const hw = ecu.identification.hardwareId;
+  const old = imageOf(`${CORPUS}/${pair}.old`, size, hw, ecu.simulation.softwareVersion);
   const next = imageOf(`${CORPUS}/${pair}.new`, size, hw, '9.9.9');
   const key = privateKeyFromHex(
     readFileSync(resolve(dirname(EXAMPLE), loaded.simulation.testSigningKeyFile), 'utf8').trim(),
   );
+  return { sector, size, old, next, key };
+}
+
+async function benchPair(pair: string, loaded: VehicleDefinition, dir: string, deltas: EcuDeltaCache) {
+  const { sector, size, old, next, key } = pairImages(pair, loaded, ECU);
   const oldFile = join(dir, `${pair}.old.bin`);
   await writeFile(oldFile, old);
   const { changed, clearOnly } = sectorStats(old, next, sector);
@@ -226,10 +234,11 @@ export async function oneEcuBench(): Promise<void> {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-  printTable(rows);
+  printRows(rows);
 }
 
-function printTable(rows: Row[]): void {
+/** The table of `rows`, each update's times beside the full reflash of the same pair and kind of ECU. */
+export function printRows(rows: Row[]): void {
   console.log(
     '\n| pair | ECU (F1A2) | update | result | background erase (s) | erase (s) | transfer (s) | exit (s) | check (s) | other (s) | without background (s) | total (s) | CAN frames | vs full, without background | vs full, total |',
   );

@@ -26,12 +26,17 @@ export interface DidSources {
 const ascii = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'latin1'));
 const uint16 = (n: number): Uint8Array => Uint8Array.of((n >> 8) & 0xff, n & 0xff);
 
-/** F1A2's bits: what a dual-bank bootloader offers beyond the standard sequence; null (0x31) when nothing. */
+/**
+ * F1A2's bits, null (0x31) when none: eraseOnWrite and backgroundErase (dual-bank, when configured), inPlaceDelta
+ * (single-bank declaring "delta-in-place").
+ */
 export function bootloaderCapabilities(ecu: EcuDefinition): Uint8Array | null {
-  if (ecu.flash.banks !== 'dual') return null;
+  const dual = ecu.flash.banks === 'dual';
+  const inPlace = !dual && ecu.flash.compressionMethods.some((m) => m.name === 'delta-in-place');
   const bits =
-    (ecu.simulation.eraseOnWrite ? BootloaderCapability.eraseOnWrite : 0) |
-    (ecu.simulation.backgroundErase ? BootloaderCapability.backgroundErase : 0);
+    (dual && ecu.simulation.eraseOnWrite ? BootloaderCapability.eraseOnWrite : 0) |
+    (dual && ecu.simulation.backgroundErase ? BootloaderCapability.backgroundErase : 0) |
+    (inPlace ? BootloaderCapability.inPlaceDelta : 0);
   return bits === 0 ? null : Uint8Array.of(bits);
 }
 

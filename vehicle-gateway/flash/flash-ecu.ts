@@ -24,6 +24,7 @@ import {
   readIdentity,
   type BootloaderCapabilities,
 } from './identification.ts';
+import { IN_PLACE_METHOD, inPlaceEncoderFor } from './in-place-plan.ts';
 import { decodePreconditions } from './preconditions.ts';
 import { waitForEcu } from './reset.ts';
 import { FlashStepError, describeError, type FlashOutcome, type FlashStep, type RegionMethod } from './result.ts';
@@ -54,6 +55,8 @@ export interface FlashJob {
   mode?: TransferMode;
   /** Where ECU-side deltas come from (the gateway's cache, filled when the update was prepared). */
   deltaEncoder?: DeltaEncoder;
+  /** Where in-place patches come from (the gateway's cache), for a single-bank ECU reporting F1A2 inPlaceDelta. */
+  inPlaceEncoder?: DeltaEncoder;
   /** Dual-bank: confirm the new bank (0205) at once. A vehicle update confirms only after every ECU succeeded. */
   confirmDualBank?: boolean;
 }
@@ -91,7 +94,7 @@ class Run {
   resetSent = false;
   fromVersion: string | null = null;
   fromSha256: string | null = null;
-  /** What the dual-bank bootloader offers (F1A2); read while identifying it. */
+  /** What the bootloader offers (F1A2); read while identifying it. */
   capabilities: BootloaderCapabilities = NO_BOOTLOADER_CAPABILITIES;
 
   constructor(
@@ -149,7 +152,7 @@ async function identify(run: Run): Promise<void> {
   const id = await run.uds('reading the identification DIDs', () => readIdentity(run.link));
   run.fromVersion = id.softwareVersion;
   run.fromSha256 = id.sha256;
-  if (ecu.flash.banks === 'dual')
+  if (ecu.flash.banks === 'dual' || ecu.flash.compressionMethods.some((m) => m.name === IN_PLACE_METHOD))
     run.capabilities = await run.uds('reading F1A2 bootloader capabilities', () =>
       readBootloaderCapabilities(run.link),
     );
@@ -179,7 +182,11 @@ function plan(run: Run): RegionPlan[] {
     offset += region.data.length;
     return planRegion(job.ecu.flash, region.address, current, region.data, job.mode ?? 'auto', {
       ...(job.deltaEncoder ? { encodeDelta: job.deltaEncoder } : {}),
-      ...run.capabilities,
+      eraseOnWrite: run.capabilities.eraseOnWrite,
+      backgroundErase: run.capabilities.backgroundErase,
+      ...(run.capabilities.inPlaceDelta
+        ? { encodeInPlace: job.inPlaceEncoder ?? inPlaceEncoderFor(job.ecu.flash) }
+        : {}),
     });
   });
 }

@@ -3,6 +3,7 @@
 import { brotliCompressSync, constants as zlibConstants } from 'node:zlib';
 import { encode as encodeDelta } from '@ota/delta';
 import type { FlashLayout } from '@ota/uds/vehicle';
+import { inPlacePlan } from './in-place-plan.ts';
 
 export type TransferMode = 'auto' | 'full' | 'compressed' | 'sector-diff';
 
@@ -19,7 +20,7 @@ export interface SectorRange {
 }
 
 export interface RegionPlan {
-  method: 'full' | 'compressed' | 'delta' | 'sector-diff';
+  method: 'full' | 'compressed' | 'delta' | 'in-place' | 'sector-diff';
   ops: RegionOp[];
   /** Inactive-bank sectors a read-while-write ECU erases (0207) before the programming session, its application
    * still running; empty for every other ECU. */
@@ -37,6 +38,8 @@ export interface PlanOptions {
   eraseOnWrite?: boolean;
   /** The ECU reported backgroundErase (F1A2): it erases its inactive bank while the application runs. */
   backgroundErase?: boolean;
+  /** The single-bank ECU reported inPlaceDelta (F1A2): where its in-place patches come from (in-place-plan.ts). */
+  encodeInPlace?: DeltaEncoder;
 }
 
 const encodeNow: DeltaEncoder = (current, target) => encodeDelta(current, target, { quality: 9 });
@@ -142,6 +145,9 @@ function compressedPlan(
 ): RegionPlan | null {
   // A dual-bank ECU rebuilds into its inactive bank: erased first, or by the ECU sector by sector (eraseOnWrite).
   // A single-bank ECU patches a delta in place (it erases what it rewrites); a brotli image needs the erase.
+  // A single-bank ECU that resumes an interrupted in-place patch gets one rather than a plain delta.
+  const inPlace = options.encodeInPlace ? inPlacePlan(layout, address, current, data, options.encodeInPlace) : null;
+  if (inPlace) return inPlace;
   const eraseOp: RegionOp = { kind: 'erase', address, size: data.length };
   const dualErase: RegionOp[] = options.eraseOnWrite ? [] : [eraseOp];
   const erase = (delta: boolean): RegionOp[] => (layout.banks === 'dual' ? dualErase : delta ? [] : [eraseOp]);

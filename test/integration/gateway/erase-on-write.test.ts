@@ -4,12 +4,8 @@
 // delta declared).
 import { afterEach, describe, expect, it } from 'vitest';
 import type { VehicleDefinition } from '../../../ecu-sim/vehicle/schema.ts';
-import { connectEcu } from '../../../vehicle-gateway/can/ecu-connection.ts';
-import { flashEcu } from '../../../vehicle-gateway/flash/flash-ecu.ts';
-import { readVersionAndHash } from '../../../vehicle-gateway/flash/identification.ts';
 import { sha256Hex } from '../../../vehicle-gateway/flash/image.ts';
-import { deltaJob } from './support/delta-job.ts';
-import { recordLinks } from './support/recorded-links.ts';
+import { flashSimEcu } from './support/flash-sim-ecu.ts';
 import { smallVehicle, startSimVehicle, type SimHarness } from './support/sim-vehicle.ts';
 
 let sim: SimHarness | null = null;
@@ -35,15 +31,7 @@ function vehicle(capabilities: Capabilities): VehicleDefinition {
 
 async function deltaUpdate(capabilities: Capabilities) {
   sim = await startSimVehicle({ definition: vehicle(capabilities) });
-  const job = deltaJob(sim, 'bcm', '1.8.0');
-  const conn = connectEcu(await sim.openTransport('vcan0'), job.ecu);
-  const rec = recordLinks(conn.link, conn.functional);
-  try {
-    const outcome = await flashEcu(job, rec.link, rec.functional);
-    return { outcome, requests: rec.requests, running: await readVersionAndHash(conn.link), next: job.next };
-  } finally {
-    await conn.close();
-  }
+  return flashSimEcu(sim, 'bcm', '1.8.0', { confirmDualBank: true });
 }
 
 describe('dual-bank delta update and eraseOnWrite', () => {
@@ -52,14 +40,14 @@ describe('dual-bank delta update and eraseOnWrite', () => {
     expect(outcome).toMatchObject({ status: 'succeeded', methods: ['delta'] });
     expect(requests).toContain('22 f1a2');
     expect(requests).not.toContain('31 ff00');
-    expect(running.sha256).toBe(sha256Hex(next));
+    expect(running?.sha256).toBe(sha256Hex(next));
   });
 
   it('an ECU without F1A2 has its inactive region erased first, as before', async () => {
     const { outcome, requests, running, next } = await deltaUpdate({ eraseOnWrite: false });
     expect(outcome).toMatchObject({ status: 'succeeded', methods: ['delta'] });
     expect(requests).toContain('31 ff00');
-    expect(running.sha256).toBe(sha256Hex(next));
+    expect(running?.sha256).toBe(sha256Hex(next));
   });
 
   it('a read-while-write ECU has the changed sectors erased by 0207 before the programming session', async () => {
@@ -70,6 +58,6 @@ describe('dual-bank delta update and eraseOnWrite', () => {
     expect(requests.indexOf('27 12')).toBeLessThan(erase);
     expect(requests.indexOf('10 2')).toBeGreaterThan(erase);
     expect(requests).not.toContain('31 ff00');
-    expect(running.sha256).toBe(sha256Hex(next));
+    expect(running?.sha256).toBe(sha256Hex(next));
   });
 });

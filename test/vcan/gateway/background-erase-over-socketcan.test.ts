@@ -11,7 +11,7 @@ import { CanBuses } from '../../../vehicle-gateway/can/buses.ts';
 import { flashEcu } from '../../../vehicle-gateway/flash/flash-ecu.ts';
 import type { FlashStep } from '../../../vehicle-gateway/flash/result.ts';
 import { LOADED_HOST_TIMING_MARGIN_MS } from '../../support/loaded-host.ts';
-import { deltaJob } from '../../integration/gateway/support/delta-job.ts';
+import { simFlashJob } from '../../integration/gateway/support/flash-sim-ecu.ts';
 import { smallVehicle, startSimVehicle } from '../../integration/gateway/support/sim-vehicle.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -52,7 +52,7 @@ describe('background erase over SocketCAN', () => {
     cleanups.push(() => vehicle.stop());
     const buses = new CanBuses((iface) => openSocketCan(iface), null, { timingMarginMs: LOADED_HOST_TIMING_MARGIN_MS });
     cleanups.push(() => buses.closeAll());
-    const job = deltaJob(images, 'bcm', '1.8.0');
+    const job = simFlashJob(images, 'bcm', '1.8.0', { confirmDualBank: true });
     const conn = await buses.connect(job.ecu);
     const steps: FlashStep[] = [];
     const outcome = await flashEcu(job, conn.link, conn.functional, { beforeStep: (step) => void steps.push(step) });
