@@ -24,34 +24,32 @@ function ecu(banks: 'single' | 'dual', change: (e: EcuDefinition) => void): EcuD
   return e;
 }
 
+/** F1A2 as the simulated ECU answers it, and what the gateway reads from that answer. */
+async function f1a2(e: EcuDefinition) {
+  return { answer: bootloaderCapabilities(e), read: await readBootloaderCapabilities(linkTo(e)) };
+}
+
 describe('F1A2 bootloader capabilities, ecu-sim to gateway', () => {
   it('a read-while-write dual-bank ECU: eraseOnWrite and backgroundErase, not inPlaceDelta', async () => {
     const rww = ecu('dual', (e) => Object.assign(e.simulation, { eraseOnWrite: true, backgroundErase: true }));
-    expect(bootloaderCapabilities(rww)).toEqual(Uint8Array.of(0x03));
-    expect(await readBootloaderCapabilities(linkTo(rww))).toEqual({
-      eraseOnWrite: true,
-      backgroundErase: true,
-      inPlaceDelta: false,
+    expect(await f1a2(rww)).toEqual({
+      answer: Uint8Array.of(0x03),
+      read: { eraseOnWrite: true, backgroundErase: true, inPlaceDelta: false },
     });
   });
 
   it('a single-bank ECU declaring delta-in-place: inPlaceDelta alone (bit 0x04)', async () => {
     const single = ecu('single', (e) => e.flash.compressionMethods.push({ id: 3, name: 'delta-in-place' }));
-    expect(bootloaderCapabilities(single)).toEqual(Uint8Array.of(0x04));
-    expect(await readBootloaderCapabilities(linkTo(single))).toEqual({
-      eraseOnWrite: false,
-      backgroundErase: false,
-      inPlaceDelta: true,
+    expect(await f1a2(single)).toEqual({
+      answer: Uint8Array.of(0x04),
+      read: { eraseOnWrite: false, backgroundErase: false, inPlaceDelta: true },
     });
   });
 
   it('an ECU with none answers 0x31 and the gateway reads no capabilities', async () => {
-    const plain = ecu('single', () => {});
-    expect(bootloaderCapabilities(plain)).toBeNull();
-    expect(await readBootloaderCapabilities(linkTo(plain))).toEqual({
-      eraseOnWrite: false,
-      backgroundErase: false,
-      inPlaceDelta: false,
+    expect(await f1a2(ecu('single', () => {}))).toEqual({
+      answer: null,
+      read: { eraseOnWrite: false, backgroundErase: false, inPlaceDelta: false },
     });
   });
 });
