@@ -2,7 +2,8 @@
 // a small realistic patch: the first 256 KiB of the liblzma security-fix pair of the corpus. Full reflash vs.
 // compressed transfer vs. sector-differential programming, driven by the gateway's vehicle update over ecu-sim
 // on the in-memory bus (timed like a 500 kbit/s classical CAN bus unless --untimed).
-// Then one dual-bank ECU updated with the liblzma and sshd pairs: erase, transfer and check times (gateway-flash/one-ecu.ts).
+// Then one dual-bank ECU updated with the liblzma and sshd pairs: erase, transfer and check times (gateway-flash/one-ecu.ts),
+// and one single-bank ECU updated in place vs. its full reflash (gateway-flash/in-place.ts).
 // Usage: npm run bench -- gateway-flash [--size-kib N] [--untimed] [--modes full,compressed,sector-diff] [--one-ecu]
 // (--one-ecu: only the one-ECU table)
 import { readFileSync } from 'node:fs';
@@ -23,6 +24,7 @@ import { stageTarget } from '../test/integration/gateway/support/staged-target.t
 import { startUpdate } from '../vehicle-gateway/update/run-update.ts';
 import { parseVehicleDefinition } from '../vehicle-gateway/vehicle/load.ts';
 import { oneEcuBench } from './gateway-flash/one-ecu.ts';
+import { inPlaceBench } from './gateway-flash/in-place.ts';
 
 const CORPUS = '/work/shared/corpus/delta/xz-liblzma-sec-arm64';
 const EXAMPLE = resolve(import.meta.dirname, '../ecu-sim/vehicles/example.json');
@@ -135,6 +137,7 @@ export default async function gatewayFlashBench(args: string[]): Promise<void> {
   if (!args.includes('--one-ecu')) await vehicleBench(args);
   console.log('');
   await oneEcuBench();
+  await inPlaceBench();
 }
 
 async function vehicleBench(args: string[]): Promise<void> {

@@ -19,6 +19,8 @@
  * - `decode(old, pkg)` rebuilds the image in one go; `decodeAsync` takes the package in chunks;
  *   `decodeStream` also yields the result in chunks, never holding it whole (verified at the end).
  * - `readPackageHeader(bytes)` reads the header alone, to check a package before fetching the rest.
+ * - `encodeInPlace` / `readInPlacePatch` / `rebuildSegment`: the in-place patch a single-bank ECU applies
+ *   segment by segment in an order that never reads what it already rewrote (in-place-format.ts).
  * - Every refusal is a `DeltaError` whose `code` says why (base_mismatch, truncated, corrupt,
  *   result_mismatch, unsupported_version, too_large); the result's SHA-256 is always checked.
  *
@@ -37,3 +39,8 @@ export { FORMAT_VERSION, MAX_HEADER_LENGTH, readHeader as readPackageHeader } fr
 export type { BaseRef, DeltaMethod, ImageRef, PackageHeader, StreamLengths } from './format.ts';
 export type { CodeTransform } from './transform.ts';
 export type { DiffWord } from './word-diff.ts';
+export { encodeInPlace } from './in-place-plan.ts';
+export type { InPlaceOptions } from './in-place-plan.ts';
+export { readInPlacePatch, segmentBounds } from './in-place-format.ts';
+export type { InPlacePatch, InPlaceStep } from './in-place-format.ts';
+export { applyInPlace, checkInPlaceOrder, rebuildSegment } from './in-place-apply.ts';

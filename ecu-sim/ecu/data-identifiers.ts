@@ -26,6 +26,20 @@ export interface DidSources {
 const ascii = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'latin1'));
 const uint16 = (n: number): Uint8Array => Uint8Array.of((n >> 8) & 0xff, n & 0xff);
 
+/**
+ * F1A2's bits, null (0x31) when none: eraseOnWrite and backgroundErase (dual-bank, when configured), inPlaceDelta
+ * (single-bank declaring "delta-in-place").
+ */
+export function bootloaderCapabilities(ecu: EcuDefinition): Uint8Array | null {
+  const dual = ecu.flash.banks === 'dual';
+  const inPlace = !dual && ecu.flash.compressionMethods.some((m) => m.name === 'delta-in-place');
+  const bits =
+    (dual && ecu.simulation.eraseOnWrite ? BootloaderCapability.eraseOnWrite : 0) |
+    (dual && ecu.simulation.backgroundErase ? BootloaderCapability.backgroundErase : 0) |
+    (inPlace ? BootloaderCapability.inPlaceDelta : 0);
+  return bits === 0 ? null : Uint8Array.of(bits);
+}
+
 /** The data record of `did`, or null when the ECU does not support it. */
 export function readDid(did: number, src: DidSources): Uint8Array | null {
   const id = src.definition.identification;
@@ -51,9 +65,7 @@ export function readDid(did: number, src: DidSources): Uint8Array | null {
     case DataIdentifier.activeImageSha256:
       return src.imageDigest ?? new Uint8Array(32);
     case DataIdentifier.bootloaderCapabilities:
-      return src.definition.flash.banks === 'dual' && src.definition.simulation.eraseOnWrite
-        ? Uint8Array.of(BootloaderCapability.eraseOnWrite)
-        : null;
+      return bootloaderCapabilities(src.definition);
     case DataIdentifier.bankInfo:
       return Uint8Array.of(src.activeBankCode, ...ascii(src.previousVersion()));
     case DataIdentifier.batteryMv:

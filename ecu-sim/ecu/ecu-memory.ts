@@ -4,6 +4,7 @@ import type { KeyObject } from 'node:crypto';
 import { join } from 'node:path';
 import { otherBank, type BankName, type EcuState } from '../flash/ecu-state.ts';
 import { FlashBank } from '../flash/flash-bank.ts';
+import { InPlaceStore } from '../flash/in-place-store.ts';
 import type { PowerSupply } from '../flash/power.ts';
 import { bankFileName } from '../flash/provision.ts';
 import { StateStore } from '../flash/state-store.ts';
@@ -16,6 +17,8 @@ export class EcuMemory {
   private readonly store: StateStore;
   private readonly banks: Partial<Record<BankName, FlashBank>> = {};
   private current: EcuState;
+  /** The progress record of a single-bank in-place update (in-place-store.ts). */
+  readonly inPlace: InPlaceStore;
 
   constructor(
     readonly ecu: EcuDefinition,
@@ -26,6 +29,7 @@ export class EcuMemory {
     writeDelayMs: () => number = () => 0,
   ) {
     this.store = new StateStore(dir, power);
+    this.inPlace = new InPlaceStore(dir, power);
     this.current = this.store.load();
     this.banks.A = new FlashBank(join(dir, bankFileName('A')), ecu.flash, power, writeDelayMs);
     if (this.dualBank) this.banks.B = new FlashBank(join(dir, bankFileName('B')), ecu.flash, power, writeDelayMs);

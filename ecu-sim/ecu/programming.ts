@@ -8,6 +8,12 @@ import { ERASED_BYTE, FlashAddressError, NotErasedError, resolveRange } from '..
 import { PowerLostError, type PowerSupply } from '../flash/power.ts';
 import type { EcuMemory } from './ecu-memory.ts';
 import {
+  inPlaceDownloadRefusal,
+  InPlaceRefusedError,
+  resumeInPlaceUpdate,
+  startInPlaceUpdate,
+} from './in-place-update.ts';
+import {
   decodeTransfer,
   TransferDecodeError,
   transferEncodingOf,
@@ -50,6 +56,8 @@ export class Programming {
   private lastRegion: { bank: BankName; regionIndex: number } | null = null;
   /** False once this power cycle erased or wrote the bank the application runs from (single-bank). */
   private runningImageIntact = true;
+  /** An in-place update a power cut interrupted, finishing at power-on: flash operations wait for it. */
+  private resuming: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly memory: EcuMemory,
@@ -98,8 +106,43 @@ export class Programming {
     return bank;
   }
 
+  /**
+   * A download into the inactive bank makes it the bank the next boot tries (if checkMemory signs it). FF00 and
+   * eraseOnWrite mark it themselves; a download into sectors 0207 erased before the session needs it here.
+   */
+  private markPendingImage(bank: BankName, regionIndex: number): void {
+    const s = this.memory.state;
+    if (!this.memory.dualBank || bank === s.activeBank) return;
+    if (s.pending?.bank === bank && s.pending.kind === 'newImage' && s.signatures[bank][regionIndex] === null) return;
+    this.memory.update((draft) => {
+      draft.signatures[bank][regionIndex] = null;
+      draft.pending = { bank, kind: 'newImage' };
+    });
+  }
+
+  /** At power-on: resumes an interrupted in-place update (in-place-update.ts); resolves true when one finished. */
+  resumeInPlace(): Promise<boolean> {
+    // Whatever stops it (a power cut, a damaged record), the region stays unsigned: the ECU stays in its bootloader.
+    const resumed = resumeInPlaceUpdate(this.inPlaceIo()).catch(() => false);
+    this.resuming = resumed;
+    return resumed;
+  }
+
+  private inPlaceIo() {
+    const perSectorMs = () => this.faults.eraseTimePerSectorMs(this.memory.ecu.flash.eraseTimePerSectorMs);
+    return {
+      memory: this.memory,
+      store: this.memory.inPlace,
+      eraseDelay: () => (perSectorMs() > 0 ? this.options.sleep(perSectorMs()) : Promise.resolve()),
+      sectorErased: () => {
+        if (this.faults.sectorErased()) this.loseOwnPower();
+      },
+    };
+  }
+
   /** Routine FF00. Takes the layout's erase time per sector (the server answers 0x78 meanwhile). */
   async erase(range: MemoryRange): Promise<void> {
+    await this.resuming;
     const { regionIndex } = this.locate(range, 'eraseMemory');
     this.checkSectorAligned(range, 'eraseMemory');
     if (this.download.kind === 'active') throw new NegativeResponse(NRC.conditionsNotCorrect, 'a download is active');
@@ -114,6 +157,38 @@ export class Programming {
     for (let address = range.address; address < range.address + range.size; address += sectorSize) {
       if (perSectorMs > 0) await this.options.sleep(perSectorMs);
       await this.memory.bank(bank).eraseSector(address);
+      if (this.faults.sectorErased()) this.loseOwnPower();
+    }
+  }
+
+  /**
+   * Routine 0207 (dual-bank, read-while-write): erases the sectors of `range` in the inactive bank that are not
+   * blank, while the application keeps running from the active bank. The region is invalidated first (and a
+   * pending activation of that bank dropped), so a power cut at any point boots the active bank, and a repeat
+   * erases what is left. A later download rewrites into the erased sectors without erasing them again. Refused
+   * while the active bank is unconfirmed: the inactive bank is then the automatic fallback.
+   */
+  async eraseInactiveBank(range: MemoryRange): Promise<void> {
+    const { regionIndex } = this.locate(range, 'eraseInactiveBank');
+    this.checkSectorAligned(range, 'eraseInactiveBank');
+    if (this.memory.state.unconfirmedBoots !== null) {
+      throw new NegativeResponse(
+        NRC.conditionsNotCorrect,
+        'the active bank is unconfirmed: the inactive one is its fallback',
+      );
+    }
+    const bank = otherBank(this.memory.state.activeBank);
+    this.memory.update((s) => {
+      s.signatures[bank][regionIndex] = null;
+      if (s.pending?.bank === bank) s.pending = null;
+    });
+    const flash = this.memory.bank(bank);
+    const sectorSize = this.memory.ecu.flash.sectorSize;
+    const perSectorMs = this.faults.eraseTimePerSectorMs(this.memory.ecu.flash.eraseTimePerSectorMs);
+    for (let address = range.address; address < range.address + range.size; address += sectorSize) {
+      if (flash.isErased(address, sectorSize)) continue;
+      if (perSectorMs > 0) await this.options.sleep(perSectorMs);
+      await flash.eraseSector(address);
       if (this.faults.sectorErased()) this.loseOwnPower();
     }
   }
@@ -136,8 +211,11 @@ export class Programming {
       throw new NegativeResponse(NRC.requestOutOfRange, `encryption method ${encryption} not supported`);
     const { regionIndex } = this.locate(range, 'RequestDownload');
     if (range.size === 0) throw new NegativeResponse(NRC.requestOutOfRange, 'RequestDownload of 0 bytes');
+    const refusal = encoding === 'delta-in-place' ? inPlaceDownloadRefusal(this.memory, range) : null;
+    if (refusal !== null) throw new NegativeResponse(NRC.requestOutOfRange, refusal);
     if (this.download.kind === 'active') throw new NegativeResponse(NRC.conditionsNotCorrect, 'a download is active');
     const bank = this.touchTarget(regionIndex);
+    this.markPendingImage(bank, regionIndex);
     this.download = {
       kind: 'active',
       bank,
@@ -198,7 +276,9 @@ export class Programming {
     }
     if (d.compressed) {
       this.download = { kind: 'idle' };
-      await this.writeDecoded(d.bank, d.regionIndex, d.compressed);
+      await this.resuming;
+      if (d.compressed.encoding === 'delta-in-place') await this.writeInPlace(d.regionIndex, d.compressed.chunks);
+      else await this.writeDecoded(d.bank, d.regionIndex, { ...d.compressed, encoding: d.compressed.encoding });
       return;
     }
     if (d.nextAddress !== d.end) {
@@ -207,11 +287,23 @@ export class Programming {
     this.download = { kind: 'idle' };
   }
 
+  /** An in-place patch: refused before anything changes, or applied power-loss safe (in-place-update.ts). */
+  private async writeInPlace(regionIndex: number, chunks: Uint8Array[]): Promise<void> {
+    let rebuilt: boolean;
+    try {
+      rebuilt = await startInPlaceUpdate(this.inPlaceIo(), regionIndex, Buffer.concat(chunks));
+    } catch (err) {
+      if (err instanceof InPlaceRefusedError) throw new NegativeResponse(NRC.generalProgrammingFailure, err.message);
+      throw err;
+    }
+    if (!rebuilt) throw new NegativeResponse(NRC.generalProgrammingFailure, 'the in-place patch rebuilt another image');
+  }
+
   /** Decodes a collected stream and programs it; a single-bank ECU patches in place (erase, then write). */
   private async writeDecoded(
     bank: BankName,
     regionIndex: number,
-    c: { encoding: Exclude<TransferEncoding, 'none'>; start: number; size: number; chunks: Uint8Array[] },
+    c: { encoding: 'brotli' | 'delta'; start: number; size: number; chunks: Uint8Array[] },
   ): Promise<void> {
     const region = this.memory.ecu.flash.regions[regionIndex] as { address: number; size: number };
     const base = this.memory.bank(this.memory.state.activeBank).readRegion(regionIndex);

@@ -80,6 +80,8 @@ export class VirtualEcu implements EcuContext {
   dtcSettingOn = true;
   communicationControlType = 0x00;
   private bootOutcome: BootOutcome;
+  /** Settles once an interrupted in-place update found at power-on finished (true) or none was found (false). */
+  readonly inPlaceResumed: Promise<boolean>;
   private readonly physical: IsoTpEndpoint;
   private readonly functional: IsoTpEndpoint;
   private readonly server: UdsServer;
@@ -108,6 +110,8 @@ export class VirtualEcu implements EcuContext {
       maxBlockLength: def.simulation.maxBlockLength ?? DEFAULT_MAX_BLOCK_LENGTH,
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     });
+    // An in-place update a power cut interrupted finishes first; its region is unsigned until checkMemory.
+    this.inPlaceResumed = this.programming.resumeInPlace();
     this.bootOutcome = secureBoot(this.memory, def.simulation.maxUnconfirmedBoots);
 
     const endpoints = ecuEndpointOptions(def);

@@ -11,7 +11,7 @@ export class StateFileError extends Error {
   override readonly name = 'StateFileError';
 }
 
-function fsyncDirectory(dir: string): void {
+export function fsyncDirectory(dir: string): void {
   const fd = openSync(dir, 'r');
   try {
     fsyncSync(fd);

@@ -41,6 +41,9 @@ export const ecuSimulationSchema = z.strictObject({
   /** Dual-bank: the bootloader reports eraseOnWrite in F1A2 and rewrites only the sectors a compressed or delta
    * download changes in the inactive bank (false: no F1A2, the tester erases the region first). */
   eraseOnWrite: z.boolean().default(false),
+  /** Dual-bank, read-while-write flash: F1A2 reports backgroundErase and routine 0207 erases inactive-bank
+   * sectors in the extended session while the application runs (SecurityAccess then works there too). */
+  backgroundErase: z.boolean().default(false),
   /** Dual-bank: what the inactive bank holds when provisioned: erased, or a copy of the initial image (like a
    * bank left holding the previous release after an update). Never valid until checkMemory signs it. */
   inactiveBank: z.enum(['erased', 'initialImage']).default('erased'),

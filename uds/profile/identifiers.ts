@@ -34,6 +34,8 @@ export const RoutineId = {
   switchToPreviousBank: 0x0204,
   confirmActiveBank: 0x0205,
   copyFromActiveBank: 0x0206,
+  /** Dual-bank, extended session (the application keeps running): erase sectors of the inactive bank. */
+  eraseInactiveBank: 0x0207,
   eraseMemory: 0xff00,
   checkProgrammingDependencies: 0xff01,
 } as const;
@@ -50,11 +52,22 @@ export const PreconditionReason = {
 export const BankCode = { A: 0x0a, B: 0x0b, singleBank: 0x00, noValidApplication: 0xff } as const;
 
 /**
- * Bits of F1A2. eraseOnWrite: a compressed or delta RequestDownload into the inactive bank needs no eraseMemory
+ * Bits of F1A2 (an ECU answers none when it has none). eraseOnWrite: a compressed or delta RequestDownload into the inactive bank needs no eraseMemory
  * first; the bootloader invalidates the region, then erases only the sectors whose content differs from what
  * it writes (sectors already holding the target are kept), and checkMemory verifies the whole region after.
+ * backgroundErase: read-while-write flash; routine 0207 erases sectors of the inactive bank in the extended
+ * session while the application runs from the active bank, so the programming session need not erase them.
  */
-export const BootloaderCapability = { eraseOnWrite: 0x01 } as const;
+export const BootloaderCapability = {
+  eraseOnWrite: 0x01,
+  backgroundErase: 0x02,
+  /**
+   * A single-bank bootloader applies an in-place patch (RequestDownload with its "delta-in-place" compression
+   * method over a whole region) power-loss safe: it persists the patch and a progress record (step and scratch
+   * segment) and resumes at power-on; the region stays invalid until checkMemory (flash-protocol.md).
+   */
+  inPlaceDelta: 0x04,
+} as const;
 
 /** The SecurityAccess level (seed 0x11, key 0x12) that unlocks programming. */
 export const PROGRAMMING_SECURITY_LEVEL = 0x11;

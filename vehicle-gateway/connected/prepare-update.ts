@@ -15,6 +15,8 @@ import {
 import { DeltaError, decode as decodeDelta } from '@ota/delta';
 import { layoutSize, sha256Hex, splitRegions } from '../flash/image.ts';
 import { ecuDeltaCacheBeside } from '../journal/ecu-delta-cache.ts';
+import { inPlaceCacheBeside } from '../journal/in-place-cache.ts';
+import { IN_PLACE_METHOD } from '../flash/in-place-plan.ts';
 import type { ImageStore } from '../journal/image-store.ts';
 import type { EcuTarget } from '../journal/update-record.ts';
 import { describeInventoryProblem, type EcuInventory } from '../inventory/read-inventory.ts';
@@ -194,12 +196,15 @@ async function keepCurrentImage(
  * flashing then only reads them (encoding costs 0.3-0.7 s per region at brotli quality 9).
  */
 function prepareEcuDeltas(input: PrepareInput, def: PublicEcuDefinition, fromSha256: string, image: Uint8Array): void {
-  if (!def.flash.compressionMethods.some((m) => m.name === 'delta')) return;
+  const methods = def.flash.compressionMethods;
+  const inPlace = def.flash.banks === 'single' && methods.some((m) => m.name === IN_PLACE_METHOD);
+  if (!inPlace && !methods.some((m) => m.name === 'delta')) return;
   const base = input.images.get(fromSha256);
   const bases = base ? splitRegions(def.flash, base.bytes) : null;
   const targets = splitRegions(def.flash, image);
   if (!bases || !targets) return;
-  const cache = ecuDeltaCacheBeside(input.images);
+  // A single-bank ECU that patches in place gets its in-place patch (flash/in-place-plan.ts) instead.
+  const cache = inPlace ? inPlaceCacheBeside(input.images, def.flash) : ecuDeltaCacheBeside(input.images);
   targets.forEach((target, i) => cache.get(bases[i]!, target));
 }
 

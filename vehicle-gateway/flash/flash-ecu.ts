@@ -17,7 +17,14 @@ import type { PublicEcuDefinition } from '@ota/uds/vehicle';
 import { confirmActiveBank } from './bank-control.ts';
 import type { EcuLink, FunctionalLink } from './ecu-link.ts';
 import { type FlashImage, imageSha256, sha256Hex } from './image.ts';
-import { readBankInfo, readEraseOnWrite, readIdentity } from './identification.ts';
+import {
+  NO_BOOTLOADER_CAPABILITIES,
+  readBankInfo,
+  readBootloaderCapabilities,
+  readIdentity,
+  type BootloaderCapabilities,
+} from './identification.ts';
+import { IN_PLACE_METHOD, inPlaceEncoderFor } from './in-place-plan.ts';
 import { decodePreconditions } from './preconditions.ts';
 import { waitForEcu } from './reset.ts';
 import { FlashStepError, describeError, type FlashOutcome, type FlashStep, type RegionMethod } from './result.ts';
@@ -48,6 +55,8 @@ export interface FlashJob {
   mode?: TransferMode;
   /** Where ECU-side deltas come from (the gateway's cache, filled when the update was prepared). */
   deltaEncoder?: DeltaEncoder;
+  /** Where in-place patches come from (the gateway's cache), for a single-bank ECU reporting F1A2 inPlaceDelta. */
+  inPlaceEncoder?: DeltaEncoder;
   /** Dual-bank: confirm the new bank (0205) at once. A vehicle update confirms only after every ECU succeeded. */
   confirmDualBank?: boolean;
 }
@@ -85,8 +94,8 @@ class Run {
   resetSent = false;
   fromVersion: string | null = null;
   fromSha256: string | null = null;
-  /** The ECU rewrites only changed sectors of its inactive bank (F1A2); read while identifying it. */
-  eraseOnWrite = false;
+  /** What the bootloader offers (F1A2); read while identifying it. */
+  capabilities: BootloaderCapabilities = NO_BOOTLOADER_CAPABILITIES;
 
   constructor(
     readonly job: FlashJob,
@@ -143,8 +152,10 @@ async function identify(run: Run): Promise<void> {
   const id = await run.uds('reading the identification DIDs', () => readIdentity(run.link));
   run.fromVersion = id.softwareVersion;
   run.fromSha256 = id.sha256;
-  if (ecu.flash.banks === 'dual')
-    run.eraseOnWrite = await run.uds('reading F1A2 bootloader capabilities', () => readEraseOnWrite(run.link));
+  if (ecu.flash.banks === 'dual' || ecu.flash.compressionMethods.some((m) => m.name === IN_PLACE_METHOD))
+    run.capabilities = await run.uds('reading F1A2 bootloader capabilities', () =>
+      readBootloaderCapabilities(run.link),
+    );
   if (id.serialNumber !== expected.serialNumber) {
     throw new FlashStepError(
       'identify',
@@ -171,15 +182,39 @@ function plan(run: Run): RegionPlan[] {
     offset += region.data.length;
     return planRegion(job.ecu.flash, region.address, current, region.data, job.mode ?? 'auto', {
       ...(job.deltaEncoder ? { encodeDelta: job.deltaEncoder } : {}),
-      eraseOnWrite: run.eraseOnWrite,
+      eraseOnWrite: run.capabilities.eraseOnWrite,
+      backgroundErase: run.capabilities.backgroundErase,
+      ...(run.capabilities.inPlaceDelta
+        ? { encodeInPlace: job.inPlaceEncoder ?? inPlaceEncoderFor(job.ecu.flash) }
+        : {}),
     });
   });
 }
 
-async function prepare(run: Run): Promise<void> {
+/**
+ * A read-while-write ECU erases its inactive bank in the extended session, its application still running
+ * (0207 per range, 0x78 while it erases); the programming session then only programs. Programming rights first:
+ * erasing the inactive bank gives up the previous release it may hold.
+ */
+async function eraseInBackground(run: Run, plans: readonly RegionPlan[]): Promise<void> {
+  const ranges = plans.flatMap((p) => p.background);
+  if (ranges.length === 0) return;
+  await run.enter('backgroundErase');
+  run.memoryTouched = true;
+  await run.uds('SecurityAccess in the extended session', () => gainProgrammingAccess(run.link, run.job));
+  for (const range of ranges) {
+    const status = await run.uds('eraseInactiveBank (0207)', () =>
+      run.link.startRoutine(RoutineId.eraseInactiveBank, encodeMemoryRange(range.address, range.size)),
+    );
+    routineOk('backgroundErase', 'eraseInactiveBank', status);
+  }
+}
+
+async function prepare(run: Run, plans: readonly RegionPlan[]): Promise<void> {
   const { link, functional } = run;
   await run.enter('extendedSession');
   await run.uds('10 03 extended session', () => link.diagnosticSessionControl(DiagnosticSession.extended));
+  await eraseInBackground(run, plans);
   await run.enter('preconditions');
   const status = await run.uds('checkProgrammingPreconditions (0203)', () =>
     link.startRoutine(RoutineId.checkProgrammingPreconditions),
@@ -361,7 +396,7 @@ export async function flashEcu(
     await identify(run);
     const plans = await run.uds('planning the transfer', async () => plan(run));
     run.bytesTotal = plans.reduce((n, p) => n + planBusBytes(p), 0);
-    await prepare(run);
+    await prepare(run, plans);
     await program(run, plans);
     const done = await finish(run);
     return { status: 'succeeded', ...base(), ...done, methods: plans.map((p) => p.method as RegionMethod) };

@@ -45,16 +45,36 @@ export async function readBankInfo(link: EcuLink): Promise<BankInfo> {
   return decodeBankInfo(await link.readDataByIdentifier(DataIdentifier.bankInfo));
 }
 
+/** What a bootloader offers beyond the standard sequence (F1A2). */
+export interface BootloaderCapabilities {
+  /** A compressed or delta download into the inactive bank needs no eraseMemory; changed sectors are rewritten. */
+  eraseOnWrite: boolean;
+  /** Read-while-write: routine 0207 erases inactive-bank sectors in the extended session, the application running. */
+  backgroundErase: boolean;
+  /** A single-bank bootloader applies in-place patches power-loss safe. */
+  inPlaceDelta: boolean;
+}
+
+export const NO_BOOTLOADER_CAPABILITIES: BootloaderCapabilities = {
+  eraseOnWrite: false,
+  backgroundErase: false,
+  inPlaceDelta: false,
+};
+
 /**
- * Whether the bootloader rewrites only changed sectors of its inactive bank (F1A2 eraseOnWrite). Discovered,
- * never assumed: an ECU that does not know F1A2 answers requestOutOfRange and is erased the old way.
+ * F1A2, discovered, never assumed: an ECU that does not know it answers requestOutOfRange and has none (it is
+ * erased and flashed the old way, in the programming session).
  */
-export async function readEraseOnWrite(link: EcuLink): Promise<boolean> {
+export async function readBootloaderCapabilities(link: EcuLink): Promise<BootloaderCapabilities> {
   try {
-    const bits = await link.readDataByIdentifier(DataIdentifier.bootloaderCapabilities);
-    return ((bits[0] ?? 0) & BootloaderCapability.eraseOnWrite) !== 0;
+    const bits = (await link.readDataByIdentifier(DataIdentifier.bootloaderCapabilities))[0] ?? 0;
+    return {
+      eraseOnWrite: (bits & BootloaderCapability.eraseOnWrite) !== 0,
+      backgroundErase: (bits & BootloaderCapability.backgroundErase) !== 0,
+      inPlaceDelta: (bits & BootloaderCapability.inPlaceDelta) !== 0,
+    };
   } catch (err) {
-    if (err instanceof NegativeResponseError && err.nrc === NRC.requestOutOfRange) return false;
+    if (err instanceof NegativeResponseError && err.nrc === NRC.requestOutOfRange) return NO_BOOTLOADER_CAPABILITIES;
     throw err;
   }
 }

@@ -5,6 +5,7 @@ import { NegativeResponseError } from '@ota/uds';
 export const FLASH_STEPS = [
   'identify',
   'extendedSession',
+  'backgroundErase',
   'preconditions',
   'disableCommunication',
   'programmingSession',
@@ -25,7 +26,7 @@ export const FLASH_STEPS = [
 ] as const;
 export type FlashStep = (typeof FLASH_STEPS)[number];
 
-export type RegionMethod = 'full' | 'compressed' | 'delta' | 'sector-diff';
+export type RegionMethod = 'full' | 'compressed' | 'delta' | 'in-place' | 'sector-diff';
 
 interface FlashOutcomeBase {
   ecu: string;

@@ -109,4 +109,25 @@ describe('planRegion', () => {
     expect(kinds(true, 'single')).toEqual(['download']);
     expect(planRegion(layout('dual'), 0x100, current, next, 'full', { eraseOnWrite: true }).ops[0]?.kind).toBe('erase');
   });
+
+  it('a read-while-write ECU gets the erase before the session: the whole region for a full reflash, the changed sectors before a delta', () => {
+    const methods = [
+      { id: 0, name: 'none' },
+      { id: 1, name: 'delta' },
+    ];
+    const background = { eraseOnWrite: true, backgroundErase: true };
+    const full = planRegion(layout('dual', methods), 0x100, current, next, 'full', background);
+    expect(full.background).toEqual([{ address: 0x100, size: 64 }]);
+    expect(full.ops.map((o) => o.kind)).toEqual(['download']);
+    const delta = planRegion(layout('dual', methods), 0x100, current, next, 'compressed', background);
+    expect(delta.background).toEqual([
+      { address: 0x110, size: 16 },
+      { address: 0x130, size: 16 },
+    ]);
+    expect(delta.ops.map((o) => o.kind)).toEqual(['download']);
+    // A single-bank ECU has no inactive bank; without the capability nothing moves.
+    expect(planRegion(layout('single', methods), 0x100, current, next, 'full', background).background).toEqual([]);
+    const plain = planRegion(layout('dual', methods), 0x100, current, next, 'full', { eraseOnWrite: true });
+    expect([plain.background, plain.ops[0]?.kind]).toEqual([[], 'erase']);
+  });
 });

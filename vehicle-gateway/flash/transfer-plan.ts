@@ -3,6 +3,7 @@
 import { brotliCompressSync, constants as zlibConstants } from 'node:zlib';
 import { encode as encodeDelta } from '@ota/delta';
 import type { FlashLayout } from '@ota/uds/vehicle';
+import { inPlacePlan } from './in-place-plan.ts';
 
 export type TransferMode = 'auto' | 'full' | 'compressed' | 'sector-diff';
 
@@ -12,9 +13,18 @@ export type RegionOp =
   | { kind: 'copy'; address: number; size: number }
   | { kind: 'download'; address: number; size: number; dataFormatIdentifier: number; payload: Uint8Array };
 
+/** A range of whole sectors. */
+export interface SectorRange {
+  address: number;
+  size: number;
+}
+
 export interface RegionPlan {
-  method: 'full' | 'compressed' | 'delta' | 'sector-diff';
+  method: 'full' | 'compressed' | 'delta' | 'in-place' | 'sector-diff';
   ops: RegionOp[];
+  /** Inactive-bank sectors a read-while-write ECU erases (0207) before the programming session, its application
+   * still running; empty for every other ECU. */
+  background: SectorRange[];
 }
 
 /** Builds the ECU-side delta for a region; the gateway passes its cache (prepared at download time). */
@@ -26,6 +36,10 @@ export interface PlanOptions {
   encodeDelta?: DeltaEncoder;
   /** The ECU reported eraseOnWrite (F1A2): a compressed download into its inactive bank needs no erase first. */
   eraseOnWrite?: boolean;
+  /** The ECU reported backgroundErase (F1A2): it erases its inactive bank while the application runs. */
+  backgroundErase?: boolean;
+  /** The single-bank ECU reported inPlaceDelta (F1A2): where its in-place patches come from (in-place-plan.ts). */
+  encodeInPlace?: DeltaEncoder;
 }
 
 const encodeNow: DeltaEncoder = (current, target) => encodeDelta(current, target, { quality: 9 });
@@ -83,6 +97,7 @@ function fullPlan(address: number, data: Uint8Array): RegionPlan {
       { kind: 'erase', address, size: data.length },
       { kind: 'download', address, size: data.length, dataFormatIdentifier: 0x00, payload: data },
     ],
+    background: [],
   };
 }
 
@@ -105,6 +120,7 @@ function sectorDiffPlan(layout: FlashLayout, address: number, current: Uint8Arra
         { kind: 'erase', address: address + r.offset, size: r.size },
         download(r),
       ]),
+      background: [],
     };
   }
   // Dual bank: the inactive bank is erased, unchanged sectors are copied from the active bank on the ECU.
@@ -116,6 +132,7 @@ function sectorDiffPlan(layout: FlashLayout, address: number, current: Uint8Arra
       ...unchanged.map((r): RegionOp => ({ kind: 'copy', address: address + r.offset, size: r.size })),
       ...changed.map(download),
     ],
+    background: [],
   };
 }
 
@@ -128,6 +145,9 @@ function compressedPlan(
 ): RegionPlan | null {
   // A dual-bank ECU rebuilds into its inactive bank: erased first, or by the ECU sector by sector (eraseOnWrite).
   // A single-bank ECU patches a delta in place (it erases what it rewrites); a brotli image needs the erase.
+  // A single-bank ECU that resumes an interrupted in-place patch gets one rather than a plain delta.
+  const inPlace = options.encodeInPlace ? inPlacePlan(layout, address, current, data, options.encodeInPlace) : null;
+  if (inPlace) return inPlace;
   const eraseOp: RegionOp = { kind: 'erase', address, size: data.length };
   const dualErase: RegionOp[] = options.eraseOnWrite ? [] : [eraseOp];
   const erase = (delta: boolean): RegionOp[] => (layout.banks === 'dual' ? dualErase : delta ? [] : [eraseOp]);
@@ -140,6 +160,7 @@ function compressedPlan(
         ...erase(true),
         { kind: 'download', address, size: data.length, dataFormatIdentifier: delta << 4, payload },
       ],
+      background: [],
     };
   }
   const brotli = methodId(layout, BROTLI_NAME);
@@ -155,6 +176,7 @@ function compressedPlan(
         ...erase(false),
         { kind: 'download', address, size: data.length, dataFormatIdentifier: brotli << 4, payload },
       ],
+      background: [],
     };
   }
   return null;
@@ -177,6 +199,47 @@ export function planRegion(
   data: Uint8Array,
   mode: TransferMode,
   options: PlanOptions = {},
+): RegionPlan {
+  const plan = choosePlan(layout, address, current, data, mode, options);
+  return layout.banks === 'dual' && options.backgroundErase
+    ? eraseInBackground(layout, address, current, data, plan)
+    : plan;
+}
+
+/**
+ * A read-while-write ECU erases before the programming session what the plan would erase in it: the whole-region
+ * erase moves there; a delta rebuilt with eraseOnWrite (no erase op) gets the sectors whose target differs from
+ * the active image erased ahead (the inactive bank is assumed to hold that image; where it does not, the ECU
+ * still erases at `37` what it must). Both cost the same erase time, now while the application runs.
+ */
+function eraseInBackground(
+  layout: FlashLayout,
+  address: number,
+  current: Uint8Array | null,
+  data: Uint8Array,
+  plan: RegionPlan,
+): RegionPlan {
+  const whole = (op: RegionOp) => op.kind === 'erase' && op.address === address && op.size === data.length;
+  if (plan.ops.some(whole)) {
+    return { ...plan, ops: plan.ops.filter((op) => !whole(op)), background: [{ address, size: data.length }] };
+  }
+  if (plan.ops.some((op) => op.kind === 'erase')) return plan;
+  const sector = layout.sectorSize;
+  const differing = current === null ? [{ offset: 0, size: data.length }] : sectorRuns(current, data, sector, true);
+  const background = differing.map((r) => ({
+    address: address + r.offset,
+    size: Math.ceil(r.size / sector) * sector,
+  }));
+  return { ...plan, background };
+}
+
+function choosePlan(
+  layout: FlashLayout,
+  address: number,
+  current: Uint8Array | null,
+  data: Uint8Array,
+  mode: TransferMode,
+  options: PlanOptions,
 ): RegionPlan {
   if (mode === 'full') return fullPlan(address, data);
   if (mode === 'sector-diff') {

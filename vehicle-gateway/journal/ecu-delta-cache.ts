@@ -16,15 +16,29 @@ export const ECU_DELTA_PROFILE = 'delta-v1-q9';
 const QUALITY = 9;
 const HASH_BYTES = 32;
 
+/** One kind of ECU-side delta: its profile (part of the key) and its encoder. */
+export interface EcuDeltaKind {
+  profile: string;
+  encode: DeltaEncoder;
+}
+
+const ECU_DELTA: EcuDeltaKind = {
+  profile: ECU_DELTA_PROFILE,
+  encode: (base, target) => encodeDelta(base, target, { quality: QUALITY }),
+};
+
 export class EcuDeltaCache {
   /** Encodes done by this instance (cache misses), for tests and benches. */
   encodes = 0;
 
-  constructor(readonly dir: string) {}
+  constructor(
+    readonly dir: string,
+    private readonly kind: EcuDeltaKind = ECU_DELTA,
+  ) {}
 
   private file(base: Uint8Array, target: Uint8Array): string {
     const key = sha256Hex(
-      Buffer.from(`${sha256Hex(base)}:${sha256Hex(target)}:${ECU_DELTA_PROFILE}:${target.length}`, 'utf8'),
+      Buffer.from(`${sha256Hex(base)}:${sha256Hex(target)}:${this.kind.profile}:${target.length}`, 'utf8'),
     );
     return join(this.dir, `${key}.delta`);
   }
@@ -43,7 +57,7 @@ export class EcuDeltaCache {
     const file = this.file(base, target);
     const cached = this.read(file);
     if (cached) return cached;
-    const payload = encodeDelta(base, target, { quality: QUALITY });
+    const payload = this.kind.encode(base, target);
     this.encodes++;
     writeFileAtomic(file, Buffer.concat([Buffer.from(sha256Hex(payload), 'hex'), payload]));
     return payload;
@@ -67,6 +81,6 @@ export class EcuDeltaCache {
 }
 
 /** The delta cache of a state directory: `ecu-deltas/` beside the image store's directory. */
-export function ecuDeltaCacheBeside(images: ImageStore): EcuDeltaCache {
-  return new EcuDeltaCache(join(dirname(images.dir), 'ecu-deltas'));
+export function ecuDeltaCacheBeside(images: ImageStore, kind: EcuDeltaKind = ECU_DELTA): EcuDeltaCache {
+  return new EcuDeltaCache(join(dirname(images.dir), 'ecu-deltas'), kind);
 }

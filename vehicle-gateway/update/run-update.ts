@@ -21,6 +21,7 @@ import { rollbackEcu } from './rollback.ts';
 import type { EcuAccessKeys } from '../flash/security.ts';
 import type { TesterCredential } from '@ota/uds';
 import { ecuDeltaCacheBeside } from '../journal/ecu-delta-cache.ts';
+import { inPlaceCacheBeside } from '../journal/in-place-cache.ts';
 
 export interface EcuSession {
   link: EcuLink;
@@ -220,6 +221,7 @@ async function flashOne(record: UpdateRecord, name: string, env: UpdateEnvironme
           fingerprint: fingerprint(env.testerId ?? 'gateway', record.reference),
           currentImage: env.images.get(t.fromSha256)?.bytes ?? null,
           deltaEncoder: ecuDeltaCacheBeside(env.images).encoder(),
+          inPlaceEncoder: inPlaceCacheBeside(env.images, ecu.flash).encoder(),
           mode: env.mode ?? 'auto',
           confirmDualBank: false,
         },

@@ -37,6 +37,8 @@ const DIAGNOSTIC: Access = { sessions: [extended, programming], needsSecurity: f
 const PROGRAMMING: Access = { sessions: [programming], needsSecurity: true, dualBankOnly: false };
 const BANK_SWITCH: Access = { sessions: [extended, programming], needsSecurity: false, dualBankOnly: true };
 const BANK_COPY: Access = { sessions: [programming], needsSecurity: true, dualBankOnly: true };
+/** Read-while-write: the application runs from the active bank while the inactive one is erased. */
+const BACKGROUND_ERASE: Access = { sessions: [extended], needsSecurity: true, dualBankOnly: true };
 
 /** A routine without an option record that reports success or failure. */
 function verdict(run: () => boolean): Routine['start'] {
@@ -78,6 +80,8 @@ function routines(ecu: EcuContext): ReadonlyMap<number, Routine> {
     [RoutineId.confirmActiveBank, BANK_SWITCH, action(() => p.confirmActiveBank())],
     [RoutineId.copyFromActiveBank, BANK_COPY, onRange((range) => p.copyFromActiveBank(range))],
   ];
+  if (ecu.definition.simulation.backgroundErase)
+    entries.push([RoutineId.eraseInactiveBank, BACKGROUND_ERASE, onRange((range) => p.eraseInactiveBank(range))]);
   return new Map(entries.map(([id, access, start]) => [id, { ...access, start }]));
 }
 

@@ -1,4 +1,4 @@
-// SecurityAccess (0x27) level 0x11/0x12, programming session only; the logic is in ../security-access.ts.
+// SecurityAccess (0x27) level 0x11/0x12, programming session only (and extended with backgroundErase); the logic is in ../security-access.ts.
 import {
   decodeSecurityAccessRequest,
   DiagnosticSession,
@@ -16,7 +16,10 @@ import type { EcuContext } from '../ecu-context.ts';
 export function securityAccessService(ecu: EcuContext): ServiceDefinition {
   return {
     sid: SID.SecurityAccess,
-    sessions: [DiagnosticSession.programming],
+    // A read-while-write ECU unlocks in the extended session too, for its background erase (0207).
+    sessions: ecu.definition.simulation.backgroundErase
+      ? [DiagnosticSession.extended, DiagnosticSession.programming]
+      : [DiagnosticSession.programming],
     subFunctions: { [PROGRAMMING_SECURITY_LEVEL]: {}, [PROGRAMMING_SECURITY_LEVEL + 1]: {} },
     handler: (request, ctx) => {
       const decoded = decodeSecurityAccessRequest(request);
