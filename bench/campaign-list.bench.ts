@@ -148,6 +148,6 @@ export default async function campaignListBench(args: string[]): Promise<void> {
 }
 
 /** The list cursor that starts a page at campaign `id`. */
-function cursorBefore(id: number): string {
+export function cursorBefore(id: number): string {
   return Buffer.from(JSON.stringify(id - 1)).toString('base64url');
 }

@@ -1,224 +1,298 @@
 /**
- * Fleet-scale delivery: a one-wave campaign for N vehicles (--vehicles, default 10,000) against
- * real PostgreSQL (DATABASE_URL) and an MQTT broker (MQTT_URL). Measures the time from approval
- * to the last offer acknowledged by the broker, offers/s, result reports ingested/s (published
- * by 4 in-process clients as fast as they can) and peak memory of this process, beside the
- * broker's raw rate: one mqtt.js client publishing QoS 1 messages of an offer's size.
+ * A campaign for a whole fleet end to end (issue 20): `--vehicles N` (default 10,000) on real PostgreSQL
+ * (DATABASE_URL) and a Mosquitto the bench starts, with `--instances K` (default 1) backend processes
+ * (the real `backend serve`). The campaign is created, submitted (target resolution), approved and
+ * started through the API; simulated vehicles (bench/fleet/responder.ts) answer each offer with a
+ * result and resend it until the backend confirms it stored. Each phase is timed, beside the broker's
+ * raw QoS 1 rate, the backends' and PostgreSQL's CPU seconds, the backends' peak RSS, and campaign
+ * list/detail latency (autocannon) at N targets against a second campaign of 10,000.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import mqtt from 'mqtt';
-import type { Db } from '../backend/db/database.ts';
 import { BlobStore } from '../backend/blobs/store.ts';
-import { startDeliveryService } from '../backend/delivery/service.ts';
+import type { Db } from '../backend/db/database.ts';
 import { ensureDevKeySet } from '../backend/keys/generate.ts';
-import { loadKeySet } from '../backend/keys/key-set.ts';
-import { publishImageRepository } from '../backend/tuf-repo/image-repository.ts';
-import { ensureRoot } from '../backend/tuf-repo/root.ts';
-import { encodeMessage, vehicleTopic } from '@ota/protocol/messages';
-import { formatExpires } from '@ota/protocol/tuf';
-import {
-  insertAuthorisedRelease,
-  insertCampaign,
-  insertUsers,
-  startCampaign,
-} from '../test/integration/delivery/fixtures.ts';
 import { destroyTestDatabase } from '../test/integration/delivery/harness.ts';
 import { createTestDatabase } from '../test/support/db.ts';
+import { MOSQUITTO_BINARY, startMosquitto } from '../test/support/mosquitto.ts';
+import { campaignAction, campaignProgress, createFleetCampaign } from './fleet/api.ts';
+import { campaignApiLatency } from './fleet/api-latency.ts';
+import type { Latency } from './fleet/api-latency.ts';
+import { backendCpuSeconds, backendPeakRss, startBenchBackends, stopBenchBackends } from './fleet/backends.ts';
+import type { BenchBackend } from './fleet/backends.ts';
+import { brokerRawRate, offerSize } from './fleet/broker-raw.ts';
+import { postgresCpuSeconds } from './fleet/proc-stats.ts';
+import { startResponder } from './fleet/responder.ts';
+import type { Responder } from './fleet/responder.ts';
+import { indexOf, insertBenchFleet, insertBenchReleases, insertBenchUsers, vinOf } from './fleet/seed.ts';
+import type { BenchFleet, BenchUsers } from './fleet/seed.ts';
 
-const vinOf = (i: number) => `BENCH${String(i).padStart(12, '0')}`;
+/** Targets of the second campaign, the API latency's reference size. */
+const REFERENCE_TARGETS = 10_000;
+/** Longest the campaign may take from approval to its last result before the bench gives up. */
+const RUN_TIMEOUT_MS = 30 * 60_000;
+/** Longest nothing may move (offers, results, states) before the bench gives up. */
+const STALL_MS = 120_000;
 
-async function until(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 600_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+interface FleetBenchArgs {
+  vehicles: number;
+  instances: number;
+  /** A result unconfirmed this long is sent again (then 2, 4, 6 times as long). */
+  resendMs: number;
+  /** Seconds autocannon runs per endpoint and size. */
+  apiSeconds: number;
 }
 
-/** One mqtt.js client publishing `count` QoS 1 messages of `size` bytes, 1000 in flight. */
-async function brokerRawRate(url: string, count: number, size: number): Promise<number> {
-  const client = await mqtt.connectAsync(url, { clientId: `bench-raw-${randomBytes(4).toString('hex')}` });
-  const payload = randomBytes(size);
+function intArg(args: string[], name: string, fallback: number, max: number): number {
+  const at = args.indexOf(name);
+  const value = at >= 0 ? Number(args[at + 1]) : fallback;
+  if (!Number.isSafeInteger(value) || value < 1 || value > max)
+    throw new Error(`${name} must be a whole number from 1 to ${max}, got ${args[at + 1]}`);
+  return value;
+}
+
+export function parseFleetBenchArgs(args: string[]): FleetBenchArgs {
+  return {
+    vehicles: intArg(args, '--vehicles', 10_000, 10_000_000),
+    instances: intArg(args, '--instances', 1, 16),
+    resendMs: intArg(args, '--resend-ms', 10_000, 600_000),
+    apiSeconds: intArg(args, '--api-seconds', 5, 600),
+  };
+}
+
+const seconds = (fromMs: number, toMs: number) => (toMs - fromMs) / 1000;
+const s = (x: number) => `${x.toFixed(1)} s`;
+const n = (x: number) => Math.round(x).toLocaleString('en');
+const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
+
+async function timed<T>(run: () => Promise<T>): Promise<[T, number]> {
   const start = performance.now();
-  for (let i = 0; i < count; i += 1000) {
-    const batch = [];
-    for (let k = i; k < Math.min(count, i + 1000); k++)
-      batch.push(client.publishAsync(`bench/raw/${k % 1000}`, payload, { qos: 1 }));
-    await Promise.all(batch);
-  }
-  const rate = count / ((performance.now() - start) / 1000);
-  await client.endAsync();
-  return rate;
-}
-
-function vehiclesArg(args: string[]): number {
-  const at = args.indexOf('--vehicles');
-  const vehicles = at >= 0 ? Number(args[at + 1]) : 10_000;
-  if (!Number.isSafeInteger(vehicles) || vehicles < 1 || vehicles > 10_000_000)
-    throw new Error(`--vehicles must be a positive integer, got ${args[at + 1]}`);
-  return vehicles;
-}
-
-/** Fleet, release, keys, repositories and a one-wave campaign for every vehicle, set-based. */
-async function seedCampaign(db: Db, dir: string, vehicles: number) {
-  const users = await insertUsers(db);
-  await db.insertInto('vehicle_models').values({ id: 'bench', name: 'Bench' }).execute();
-  const blobs = new BlobStore(join(dir, 'blobs'));
-  const baseImage = randomBytes(256 * 1024);
-  const newImage = Buffer.from(baseImage);
-  newImage.fill(1, 5000, 9000);
-  const base = await blobs.put(baseImage);
-  await sql`INSERT INTO vehicles (vin, model_id, model_year, region, tags)
-    SELECT 'BENCH' || lpad(i::text, 12, '0'), 'bench', 2024, 'EU', '{}' FROM generate_series(1, ${vehicles}) i`.execute(
-    db,
-  );
-  await sql`INSERT INTO ecus (vin, serial, name, hardware_id, installed_version, image_sha256)
-    SELECT 'BENCH' || lpad(i::text, 12, '0'), 'ECU-1', 'engine', 'HW-BENCH', '1.0.0', ${base.sha256} FROM generate_series(1, ${vehicles}) i`.execute(
-    db,
-  );
-  const release = await insertAuthorisedRelease(db, blobs, {
-    hardwareId: 'HW-BENCH',
-    version: '2.0.0',
-    image: newImage,
-    createdBy: users.creator,
-  });
-  await ensureDevKeySet(join(dir, 'keys'));
-  const keys = await loadKeySet(join(dir, 'keys'), {});
-  await publishImageRepository(db, keys);
-  await ensureRoot(db, keys, 'director', new Date());
-  const vins = Array.from({ length: vehicles }, (_, i) => vinOf(i + 1));
-  const { campaignId } = await insertCampaign(db, {
-    releaseIds: [release.releaseId],
-    vins,
-    waves: [{ cumulativePercent: 100, successThreshold: 1, errorThreshold: 1 }],
-    users,
-    pacingPerMinute: 1_000_000_000,
-  });
-  return { blobs, keys, campaignId };
-}
-
-function offerSize(campaignId: number): number {
-  return encodeMessage('offer', {
-    campaignId: String(campaignId),
-    offeredAt: formatExpires(new Date()),
-    downloadBytes: 12345,
-    attempt: 1,
-  }).length;
-}
-
-function resultOf(campaignId: number, j: number): Uint8Array {
-  return encodeMessage('result', {
-    campaignId: String(campaignId),
-    resultId: `bench-${j}-result`,
-    outcome: 'succeeded',
-    ecus: [
-      {
-        ecuSerial: 'ECU-1',
-        fromVersion: '1.0.0',
-        toVersion: '2.0.0',
-        result: 'succeeded',
-        bytesOnBus: 4000,
-        durationMs: 1000,
-      },
-    ],
-    finishedAt: formatExpires(new Date()),
-  });
-}
-
-/** Every vehicle reports its result; 4 clients publish them as fast as they can. Seconds until all are ingested. */
-async function reportResults(mqttUrl: string, runId: string, db: Db, campaignId: number, vehicles: number) {
-  const publishers = await Promise.all(
-    [0, 1, 2, 3].map((k) => mqtt.connectAsync(mqttUrl, { clientId: `bench-gw-${runId}-${k}`, protocolVersion: 5 })),
-  );
-  const reported = performance.now();
-  await Promise.all(
-    publishers.map(async (client, k) => {
-      for (let i = k; i < vehicles; i += 4 * 500) {
-        const batch = [];
-        for (let j = i; j < Math.min(vehicles, i + 4 * 500); j += 4) {
-          const topic = vehicleTopic(vinOf(j + 1), 'result');
-          batch.push(client.publishAsync(topic, Buffer.from(resultOf(campaignId, j)), { qos: 1 }));
-        }
-        await Promise.all(batch);
-      }
-    }),
-  );
-  await until(async () => {
-    const row = await sql<{
-      n: string;
-    }>`SELECT count(*) AS n FROM campaign_vehicles WHERE campaign_id = ${campaignId} AND state = 'succeeded'`.execute(
-      db,
-    );
-    return Number(row.rows[0]!.n) >= vehicles;
-  }, 'every result to be ingested');
-  const seconds = (performance.now() - reported) / 1000;
-  await Promise.all(publishers.map((p) => p.endAsync()));
-  return seconds;
-}
-
-function printTable(rows: [string, string][]): void {
-  const width = Math.max(...rows.map((r) => r[0].length));
-  console.log(`| ${'measure'.padEnd(width)} | value |\n| ${'-'.repeat(width)} | --- |`);
-  for (const [k, v] of rows) console.log(`| ${k.padEnd(width)} | ${v} |`);
+  const result = await run();
+  return [result, seconds(start, performance.now())];
 }
 
 export default async function fleetBench(args: string[]): Promise<void> {
-  const databaseUrl = process.env.DATABASE_URL;
-  const mqttUrl = process.env.MQTT_URL;
-  if (!databaseUrl || !mqttUrl) {
+  if (!process.env.DATABASE_URL || !MOSQUITTO_BINARY) {
     console.log(
-      'fleet bench: needs real PostgreSQL and an MQTT broker; set DATABASE_URL and MQTT_URL (skipped, nothing measured)',
+      'fleet bench: needs real PostgreSQL (DATABASE_URL) and a mosquitto binary, the backends run as processes (skipped, nothing measured)',
     );
     return;
   }
-  const vehicles = vehiclesArg(args);
+  const a = parseFleetBenchArgs(args);
   const dir = await mkdtemp(join(tmpdir(), 'fleet-bench-'));
   const testDb = await createTestDatabase();
-  const db = testDb.db;
-  try {
-    const { blobs, keys, campaignId } = await seedCampaign(db, dir, vehicles);
-    const size = offerSize(campaignId);
-    const rawRate = await brokerRawRate(mqttUrl, Math.min(vehicles, 50_000), size);
-
-    let peakRss = process.memoryUsage().rss;
-    const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
-    const runId = randomBytes(4).toString('hex');
-    const service = await startDeliveryService({
-      db: testDb.db,
-      keys,
-      blobs,
-      brokerUrl: mqttUrl,
-      clientId: `bench-${runId}`,
-      sharedGroup: `bench${runId}`,
-      log: (line) => (/failed[,:]/.test(line) ? console.error(line) : undefined),
-      dispatcher: { tickMs: 20, batchSize: 5000 },
-      ingester: { flushMs: 50, maxBatch: 5000 },
-    });
-
-    // Approval -> running -> last offer acknowledged by the broker.
-    const approved = performance.now();
-    await startCampaign(db, campaignId);
-    await service.dispatcher.tick();
-    await until(() => service.dispatcher.offersSent >= vehicles, 'every offer');
-    const offersSeconds = (performance.now() - approved) / 1000;
-    const reportSeconds = await reportResults(mqttUrl, runId, db, campaignId, vehicles);
-    clearInterval(sampler);
-    await service.stop({ leaveGroup: true });
-
-    printTable([
-      ['vehicles', vehicles.toLocaleString('en')],
-      ['approval -> last offer acknowledged', `${offersSeconds.toFixed(2)} s`],
-      ['offers/s (backend: claim in SQL + QoS 1 publish)', Math.round(vehicles / offersSeconds).toLocaleString('en')],
-      [`broker raw QoS 1 publishes/s (1 client, ${size} B)`, Math.round(rawRate).toLocaleString('en')],
-      ['result reports ingested/s (publish -> committed)', Math.round(vehicles / reportSeconds).toLocaleString('en')],
-      ['peak RSS of this process (backend + bench clients)', `${Math.round(peakRss / 1024 / 1024)} MB`],
-    ]);
-  } finally {
+  // Room in the responder's and the backends' queues for every vehicle's offer and result.
+  const broker = await startMosquitto({
+    persistence: false,
+    why: 'the fleet bench',
+    maxQueuedMessages: Math.max(200_000, 2 * a.vehicles),
+  });
+  let backends: BenchBackend[] = [];
+  const cleanUp = async () => {
+    await stopBenchBackends(backends);
+    await broker.close();
     await destroyTestDatabase(testDb);
     await rm(dir, { recursive: true, force: true });
+  };
+  // Interrupted, the bench still stops and removes what it started (its finally block would not run).
+  const interrupted = () => void cleanUp().finally(() => process.exit(130));
+  process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
+  try {
+    const rows = await seedAndMeasureRaw(testDb.db, dir, broker.url, a);
+    backends = await startBenchBackends({
+      instances: a.instances,
+      databaseUrl: testDb.url!,
+      mqttUrl: broker.url,
+      dir,
+      runId: randomBytes(4).toString('hex'),
+    });
+    rows.push(...(await runCampaigns({ db: testDb.db, backends, mqttUrl: broker.url, a, c: rows.context })));
+    printTable(rows);
+  } finally {
+    process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
+    await cleanUp();
   }
+}
+
+type Row = [string, string];
+interface SeedContext {
+  fleet: BenchFleet;
+  reference: BenchFleet;
+  users: BenchUsers;
+  releaseIds: number[];
+  rawRate: number;
+  size: number;
+}
+
+/** Users, releases, keys, the fleet (timed) and the broker's raw rate, before any backend runs. */
+async function seedAndMeasureRaw(
+  db: Db,
+  dir: string,
+  mqttUrl: string,
+  a: FleetBenchArgs,
+): Promise<Row[] & { context: SeedContext }> {
+  const fleet: BenchFleet = { prefix: 'BENCH', size: a.vehicles, hardwareId: 'HW-BENCH' };
+  const reference: BenchFleet = { prefix: 'SMALL', size: REFERENCE_TARGETS, hardwareId: 'HW-SMALL' };
+  const users = await insertBenchUsers(db);
+  const { baseSha256, releaseIds } = await insertBenchReleases(db, new BlobStore(join(dir, 'blobs')), [
+    fleet,
+    reference,
+  ]);
+  await ensureDevKeySet(join(dir, 'keys'));
+  const [, insertS] = await timed(async () => {
+    await insertBenchFleet(db, fleet, baseSha256);
+    await insertBenchFleet(db, reference, baseSha256);
+    await sql`ANALYZE`.execute(db);
+  });
+  const size = offerSize(1_000_000);
+  const rawRate = await brokerRawRate(mqttUrl, Math.min(a.vehicles, 50_000), size);
+  const rows: Row[] = [
+    ['vehicles / backend instances', `${n(a.vehicles)} / ${a.instances}`],
+    [`fleet insert (${n(a.vehicles + REFERENCE_TARGETS)} vehicles + ECUs, set-based SQL, ANALYZE)`, s(insertS)],
+  ];
+  return Object.assign(rows, { context: { fleet, reference, users, releaseIds, rawRate, size } });
+}
+
+/** What a run works with once its backends are up. */
+interface BenchRun {
+  db: Db;
+  backends: BenchBackend[];
+  mqttUrl: string;
+  a: FleetBenchArgs;
+  c: SeedContext;
+}
+
+/** The measured campaign through the API and its vehicles, then the reference campaign and the API latency. */
+async function runCampaigns(run: BenchRun): Promise<Row[]> {
+  const { backends, mqttUrl, a, c } = run;
+  const api = backends[0]!.baseUrl;
+  const campaignId = await createFleetCampaign(api, c.users, c.fleet, c.releaseIds[0]!);
+  const [submitted, submitS] = await timed(() => campaignAction(api, c.users, campaignId, 'submit'));
+  if (submitted.targetedVehicles !== a.vehicles)
+    throw new Error(`submit targeted ${submitted.targetedVehicles} vehicles, not ${a.vehicles}`);
+  const responder = await startResponder({
+    url: mqttUrl,
+    clientId: `fleet-bench-vehicles-${randomBytes(3).toString('hex')}`,
+    campaignId,
+    vehicles: a.vehicles,
+    vinOf: (i) => vinOf(c.fleet, i),
+    indexOf: (vin) => indexOf(c.fleet, vin),
+    resendMs: a.resendMs,
+  });
+  try {
+    const rows = await runToLastResult(run, responder, campaignId);
+    const referenceId = await createFleetCampaign(api, c.users, c.reference, c.releaseIds[1]!);
+    const [, referenceSubmitS] = await timed(() => campaignAction(api, c.users, referenceId, 'submit'));
+    const token = c.users.manager;
+    const [big, small] = await campaignApiLatency(api, token, [campaignId, referenceId], a.apiSeconds);
+    return [
+      [`submit: target resolution, POST .../submit (${n(a.vehicles)} targets)`, s(submitS)],
+      [`submit of the ${n(REFERENCE_TARGETS)}-target reference campaign`, s(referenceSubmitS)],
+      ...rows,
+      ...latencyRows(a.vehicles, big!, small!),
+    ];
+  } finally {
+    await responder.stop();
+  }
+}
+
+/** Approve and start (timed from approval) until every result is confirmed; phases, rates, CPU and RSS. */
+async function runToLastResult(
+  { db, backends, c }: BenchRun,
+  responder: Responder,
+  campaignId: number,
+): Promise<Row[]> {
+  const api = backends[0]!.baseUrl;
+  const cpu0 = backendCpuSeconds(backends);
+  const pg0 = postgresCpuSeconds(Number(new URL(process.env.DATABASE_URL!).port || 5432));
+  const approved = performance.now();
+  await campaignAction(api, c.users, campaignId, 'approve');
+  await campaignAction(api, c.users, campaignId, 'start');
+  const committed = await untilAllSucceeded(backends, c.users, campaignId, responder, approved);
+  const cpu1 = backendCpuSeconds(backends);
+  const pg1 = postgresCpuSeconds(Number(new URL(process.env.DATABASE_URL!).port || 5432));
+  const rss = backendPeakRss(backends);
+  const states = await sql<{ state: string; n: number }>`SELECT state, count(*)::int AS n FROM campaign_vehicles
+    WHERE campaign_id = ${campaignId} GROUP BY state ORDER BY state`.execute(db);
+  const t = responder.times;
+  const vehicles = responder.tracker.vehicles;
+  const offersPerS = vehicles / seconds(approved, t.lastOffer!);
+  const resultsPerS = vehicles / seconds(t.firstResult!, committed);
+  const ratio = (x: number) => `${n(x)} (${(x / c.rawRate).toFixed(2)}x raw)`;
+  const pgCpu =
+    'seconds' in pg0 && 'seconds' in pg1
+      ? s(pg1.seconds - pg0.seconds)
+      : `not readable: ${'unreadable' in pg1 ? pg1.unreadable : ''}`;
+  return [
+    ['approval -> last offer acknowledged (received by its vehicle)', s(seconds(approved, t.lastOffer!))],
+    ['ingest: first result published -> last result committed', s(seconds(t.firstResult!, committed))],
+    ['**approval -> last result committed (every vehicle succeeded)**', `**${s(seconds(approved, committed))}**`],
+    [`broker raw QoS 1 publishes/s (1 client, ${c.size} B)`, n(c.rawRate)],
+    ['offers/s (vehicles / approval -> last offer)', ratio(offersPerS)],
+    ['results/s (vehicles / ingest)', ratio(resultsPerS)],
+    [
+      'results resent (unconfirmed in time) / refused / vehicles offered again',
+      `${n(responder.tracker.resends)} / ${responder.rejected} / ${n(responder.reoffered)}`,
+    ],
+    ['campaign vehicles per state in the database', states.rows.map((r) => `${r.state} ${n(r.n)}`).join(', ')],
+    ['backend CPU s per instance (approval -> last result)', cpu1.map((x, k) => s(x - cpu0[k]!)).join(', ')],
+    ['PostgreSQL CPU s, whole server (approval -> last result)', pgCpu],
+    [`backend peak RSS per instance at ${n(vehicles)} vehicles (VmHWM)`, rss.map(mb).join(', ')],
+  ];
+}
+
+/**
+ * Polls the campaign's progress (its state counts) until every vehicle succeeded; the moment it saw
+ * that. Prints progress every 10 s; fails naming the states and the backends' output when nothing
+ * moved for STALL_MS or after RUN_TIMEOUT_MS.
+ */
+async function untilAllSucceeded(
+  backends: readonly BenchBackend[],
+  users: BenchUsers,
+  campaignId: number,
+  responder: Responder,
+  since: number,
+): Promise<number> {
+  const vehicles = responder.tracker.vehicles;
+  let last = '';
+  let changedAt = performance.now();
+  let printedAt = since;
+  for (;;) {
+    const p = await campaignProgress(backends[0]!.baseUrl, users, campaignId);
+    const now = performance.now();
+    if ((p.byState.succeeded ?? 0) >= vehicles) return now;
+    const t = responder.tracker;
+    // Resends alone are no progress: they go on while the backend stores nothing.
+    const moved = `${n(t.offers)} offered, ${n(t.sent)} answered, ${n(t.confirmed)} stored; database: ${JSON.stringify(p.byState)}`;
+    const line = `${moved}; ${n(t.resends)} resent`;
+    if (moved !== last) [last, changedAt] = [moved, now];
+    if (now - printedAt >= 10_000) {
+      console.log(`  ${s(seconds(since, now))}: ${line}`);
+      printedAt = now;
+    }
+    if (now - changedAt > STALL_MS || now - since > RUN_TIMEOUT_MS)
+      throw new Error(
+        `the campaign stalled (${line}); backends:\n${backends.map((b) => b.process.output().slice(-2000)).join('\n')}`,
+      );
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+function latencyRows(vehicles: number, big: Record<string, Latency>, small: Record<string, Latency>): Row[] {
+  return (['list', 'detail'] as const).map((endpoint) => {
+    const [b, r] = [big[endpoint]!, small[endpoint]!];
+    return [
+      `API ${endpoint}: mean / p99 ms, req/s at ${n(vehicles)} vs ${n(REFERENCE_TARGETS)} targets (ratio of means)`,
+      `${b.mean.toFixed(2)} / ${b.p99} ms, ${n(b.requestsPerSecond)} vs ${r.mean.toFixed(2)} / ${r.p99} ms, ${n(r.requestsPerSecond)} (${(b.mean / r.mean).toFixed(2)}x)`,
+    ];
+  });
+}
+
+function printTable(rows: Row[]): void {
+  const width = Math.max(...rows.map((r) => r[0].length));
+  console.log(`\n| ${'measure'.padEnd(width)} | value |\n| ${'-'.repeat(width)} | --- |`);
+  for (const [k, v] of rows) console.log(`| ${k.padEnd(width)} | ${v} |`);
 }

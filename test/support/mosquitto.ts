@@ -50,7 +50,12 @@ export interface TestMosquitto {
   close(): Promise<void>;
 }
 
-export async function startMosquitto(options: { persistence: boolean; why: string }): Promise<TestMosquitto> {
+export async function startMosquitto(options: {
+  persistence: boolean;
+  why: string;
+  /** Messages queued per client beyond those in flight (default 100,000; a benchmark's whole fleet may need more). */
+  maxQueuedMessages?: number;
+}): Promise<TestMosquitto> {
   const binary = requireMosquitto(options.why);
   const dir = await mkdtemp(join(tmpdir(), 'mosquitto-'));
   // Started as root, mosquitto drops to its own user: it must be able to write its persistence here.
@@ -61,7 +66,7 @@ export async function startMosquitto(options: { persistence: boolean; why: strin
     'allow_anonymous true',
     `persistence ${options.persistence}`,
     `persistence_location ${dir}/`,
-    'max_queued_messages 100000',
+    `max_queued_messages ${options.maxQueuedMessages ?? 100_000}`,
     'max_inflight_messages 100',
     'log_type error',
     'log_type warning',

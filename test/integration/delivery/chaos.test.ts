@@ -5,10 +5,7 @@
  * at a point of the campaign's progress. The campaign must complete, every vehicle's final result
  * be stored exactly once and no vehicle be left `offered`.
  */
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMosquitto } from '../../support/mosquitto.ts';
-import type { TestMosquitto } from '../../support/mosquitto.ts';
 import {
   expectEachSucceededOnce,
   finishedVehicles,
@@ -17,16 +14,17 @@ import {
   startCampaignFleet,
 } from './fixtures.ts';
 import type { Fleet } from './fixtures.ts';
-import { startHarness, waitUntil } from './harness.ts';
+import { waitUntil } from './harness.ts';
 import type { DeliveryHarness } from './harness.ts';
-import { requireBackendProcessServices, startBackendProcess } from './support/backend-process.ts';
-import type { BackendProcess } from './support/backend-process.ts';
+import { campaignCompleted, startBackendProcess, startProcessHarness } from './support/backend-process.ts';
+import type { BackendProcess, ProcessHarness } from './support/backend-process.ts';
 
 const VEHICLES = 200;
 const HW = 'HW-CHAOS-1';
 
+let services: ProcessHarness | undefined;
 let h: DeliveryHarness;
-let broker: TestMosquitto;
+let broker: ProcessHarness['broker'];
 let fleet: Fleet | undefined;
 let backend: BackendProcess | undefined;
 
@@ -39,15 +37,13 @@ async function killBackend(): Promise<void> {
 }
 
 beforeAll(async () => {
-  requireBackendProcessServices('the delivery chaos test');
-  h = await startHarness();
-  broker = await startMosquitto({ persistence: true, why: 'the delivery chaos test' });
+  services = await startProcessHarness('the delivery chaos test');
+  ({ h, broker } = services);
 });
 afterAll(async () => {
   await fleet?.stop();
   await backend?.kill();
-  await broker?.close();
-  await h?.close();
+  await services?.close();
 });
 
 describe('delivery under chaos', () => {
@@ -87,22 +83,7 @@ describe('delivery under chaos', () => {
       await waitUntil(`${at} vehicles finished before the ${what}`, async () => (await finished()) >= at, 60_000);
       await fault();
     }
-    await waitUntil(
-      'the campaign to complete',
-      async () =>
-        (await db.selectFrom('campaigns').select('state').where('id', '=', campaignId).executeTakeFirstOrThrow())
-          .state === 'completed',
-      90_000,
-    ).catch(async (error: unknown) => {
-      const rows = await sql<{ state: string; n: number }>`
-        SELECT state, count(*)::int AS n FROM campaign_vehicles WHERE campaign_id = ${campaignId} GROUP BY state`.execute(
-        db,
-      );
-      const campaign = await db.selectFrom('campaigns').selectAll().where('id', '=', campaignId).executeTakeFirst();
-      throw new Error(
-        `${(error as Error).message}: campaign ${campaign?.state}, vehicles ${JSON.stringify(rows.rows)}; backend: ${backend!.output().slice(-1500)}`,
-      );
-    });
+    await campaignCompleted(db, campaignId, 90_000, () => `backend: ${backend!.output().slice(-1500)}`);
 
     // Every vehicle succeeded, its result stored exactly once (one final move, one ECU record).
     await expectEachSucceededOnce(db, campaignId, VEHICLES);

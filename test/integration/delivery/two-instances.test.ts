@@ -7,8 +7,6 @@
  */
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMosquitto } from '../../support/mosquitto.ts';
-import type { TestMosquitto } from '../../support/mosquitto.ts';
 import {
   expectEachSucceededOnce,
   finishedVehicles,
@@ -17,10 +15,10 @@ import {
   startCampaignFleet,
 } from './fixtures.ts';
 import type { Fleet } from './fixtures.ts';
-import { startHarness, waitUntil } from './harness.ts';
+import { waitUntil } from './harness.ts';
 import type { DeliveryHarness } from './harness.ts';
-import { requireBackendProcessServices, startBackendProcess } from './support/backend-process.ts';
-import type { BackendProcess } from './support/backend-process.ts';
+import { campaignCompleted, startBackendProcess, startProcessHarness } from './support/backend-process.ts';
+import type { BackendProcess, ProcessHarness } from './support/backend-process.ts';
 
 const VEHICLES = 500;
 /** Vehicles per minute, for both instances together: well under what one instance alone could offer. */
@@ -28,8 +26,9 @@ const PACE = 360;
 const PACE_PERIOD_MS = 60_000;
 const HW = 'HW-TWO-1';
 
+let services: ProcessHarness | undefined;
 let h: DeliveryHarness;
-let broker: TestMosquitto;
+let broker: ProcessHarness['broker'];
 let fleet: Fleet | undefined;
 const backends = new Map<string, BackendProcess>();
 
@@ -56,15 +55,13 @@ function mostInAnyWindow(times: readonly number[], periodMs: number): number {
 }
 
 beforeAll(async () => {
-  requireBackendProcessServices('the two-instance delivery test');
-  h = await startHarness();
-  broker = await startMosquitto({ persistence: true, why: 'the two-instance delivery test' });
+  services = await startProcessHarness('the two-instance delivery test');
+  ({ h, broker } = services);
 });
 afterAll(async () => {
   await fleet?.stop();
   for (const backend of backends.values()) await backend.kill();
-  await broker?.close();
-  await h?.close();
+  await services?.close();
 });
 
 describe('two backend instances', () => {
@@ -94,27 +91,13 @@ describe('two backend instances', () => {
     await waitUntil('200 vehicles finished before the SIGKILL', async () => (await finished()) >= 200, 180_000);
     await backends.get('backend-a')!.kill();
     await startBackend('backend-a');
-    const incomplete = await waitUntil(
-      'the campaign to complete',
-      async () =>
-        (await db.selectFrom('campaigns').select('state').where('id', '=', campaignId).executeTakeFirstOrThrow())
-          .state === 'completed',
-      240_000,
-    )
-      .catch(async (error: unknown) => {
-        const rows = await sql<{ state: string; n: number }>`
-        SELECT state, count(*)::int AS n FROM campaign_vehicles WHERE campaign_id = ${campaignId} GROUP BY state`.execute(
-          db,
-        );
-        const errors = fleet!.events.filter((e) => e.type === 'error' || e.type === 'rejected_metadata').slice(0, 5);
-        throw new Error(
-          `${(error as Error).message}: vehicles ${JSON.stringify(rows.rows)}, fleet ${JSON.stringify(errors)}\n${outputs()}`,
-        );
-      })
-      .then(
-        () => undefined,
-        (error: unknown) => error,
-      );
+    const incomplete = await campaignCompleted(db, campaignId, 240_000, () => {
+      const errors = fleet!.events.filter((e) => e.type === 'error' || e.type === 'rejected_metadata').slice(0, 5);
+      return `fleet ${JSON.stringify(errors)}\n${outputs()}`;
+    }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
 
     // The pace is global: every offer (each move to `offered`) in any minute, both instances together.
     // Checked first: a campaign that did not complete has offers to measure too.

@@ -1,39 +1,42 @@
-// A delivery process (delivery-process.ts) started as a child, for tests that SIGKILL backends.
+// Backends as child processes on one PostgreSQL and one Mosquitto, for the tests that SIGKILL them (chaos,
+// two instances) and the fleet benchmark that measures them: the delivery side alone (delivery-process.ts,
+// with the tests' short ticks) or the real program (`backend serve`: API and delivery, configured by env).
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { MOSQUITTO_BINARY } from '../../../support/mosquitto.ts';
+import { sql } from 'kysely';
+import type { Db } from '../../../../backend/db/database.ts';
+import { startMosquitto, MOSQUITTO_BINARY } from '../../../support/mosquitto.ts';
+import type { TestMosquitto } from '../../../support/mosquitto.ts';
+import { nodeArgsFor } from '../../../support/programs.ts';
+import { startHarness, waitUntil } from '../harness.ts';
+import type { DeliveryHarness } from '../harness.ts';
 
-const script = fileURLToPath(new URL('./delivery-process.ts', import.meta.url));
+const deliveryScript = fileURLToPath(new URL('./delivery-process.ts', import.meta.url));
+/** Output kept per process: the tail, so a long run's logs do not grow without bound. */
+const KEPT_OUTPUT = 64 * 1024;
 
 export interface BackendProcess {
   readonly process: ChildProcess;
-  /** Its stdout and stderr so far. */
+  readonly pid: number;
+  /** The tail of its stdout and stderr so far. */
   output(): string;
   /** SIGKILL, resolved once it exited. */
   kill(): Promise<void>;
 }
 
-/** Starts a delivery process and resolves once it is subscribed and dispatching ("delivery ready"). */
-export function startBackendProcess(env: {
-  dir: string;
-  databaseUrl: string;
-  mqttUrl: string;
-  clientId?: string;
-}): Promise<BackendProcess> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', script], {
-    env: {
-      ...process.env,
-      CHAOS_DIR: env.dir,
-      CHAOS_DATABASE_URL: env.databaseUrl,
-      CHAOS_MQTT_URL: env.mqttUrl,
-      ...(env.clientId ? { CHAOS_CLIENT_ID: env.clientId } : {}),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/** Spawns node with `args` and resolves once `ready` holds (checked on each output and every 200 ms). */
+function spawnBackend(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  ready: (output: string) => boolean | Promise<boolean>,
+): Promise<BackendProcess> {
+  const proc = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
+  const append = (d: Buffer) => (output = (output + d.toString()).slice(-KEPT_OUTPUT));
   const backend: BackendProcess = {
     process: proc,
+    pid: proc.pid!,
     output: () => output,
     async kill() {
       if (proc.exitCode !== null || proc.signalCode !== null) return;
@@ -43,13 +46,55 @@ export function startBackendProcess(env: {
     },
   };
   return new Promise((resolve, reject) => {
-    proc.stdout!.on('data', (d: Buffer) => {
-      output += d.toString();
-      if (output.includes('delivery ready')) resolve(backend);
+    let settled = false;
+    const check = async () => {
+      if (settled || !(await ready(output))) return;
+      settled = true;
+      clearInterval(poll);
+      resolve(backend);
+    };
+    const poll = setInterval(() => void check(), 200);
+    proc.stdout!.on('data', (d: Buffer) => (append(d), void check()));
+    proc.stderr!.on('data', append);
+    proc.once('exit', (code) => {
+      clearInterval(poll);
+      if (!settled) reject(new Error(`the backend process exited (${code}): ${output.slice(-2000)}`));
     });
-    proc.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    proc.once('exit', (code) => reject(new Error(`the delivery process exited (${code}): ${output.slice(-2000)}`)));
   });
+}
+
+/** Starts a delivery process and resolves once it is subscribed and dispatching ("delivery ready"). */
+export function startBackendProcess(env: {
+  dir: string;
+  databaseUrl: string;
+  mqttUrl: string;
+  clientId?: string;
+}): Promise<BackendProcess> {
+  return spawnBackend(
+    ['--import', 'tsx', deliveryScript],
+    {
+      ...process.env,
+      CHAOS_DIR: env.dir,
+      CHAOS_DATABASE_URL: env.databaseUrl,
+      CHAOS_MQTT_URL: env.mqttUrl,
+      ...(env.clientId ? { CHAOS_CLIENT_ID: env.clientId } : {}),
+    },
+    (output) => output.includes('delivery ready'),
+  );
+}
+
+/**
+ * The real program, `backend serve`, with `env` (the backend's variables: DATABASE_URL, MQTT_URL,
+ * KEYS_DIR, PORT, DELIVERY_CLIENT_ID, ...); resolves once GET /readyz answers 200 (database and broker).
+ */
+export function startBackendProgram(env: Record<string, string> & { PORT: string }): Promise<BackendProcess> {
+  const readyz = `http://127.0.0.1:${env.PORT}/readyz`;
+  return spawnBackend([...nodeArgsFor('backend/main.ts'), 'serve'], { ...process.env, ...env }, () =>
+    fetch(readyz).then(
+      (res) => res.ok,
+      () => false,
+    ),
+  );
 }
 
 /** Throws, naming what is missing, unless the backend can run in another process: DATABASE_URL and a mosquitto binary. */
@@ -59,4 +104,54 @@ export function requireBackendProcessServices(test: string): void {
     !MOSQUITTO_BINARY && 'a mosquitto binary (apt-get install mosquitto)',
   ].filter(Boolean);
   if (missing.length > 0) throw new Error(`${test} needs ${missing.join(' and ')}`);
+}
+
+export interface ProcessHarness {
+  readonly h: DeliveryHarness;
+  /** A Mosquitto of the test's own (with persistence), which it may restart. */
+  readonly broker: TestMosquitto;
+  close(): Promise<void>;
+}
+
+/** What a test of backend processes starts with: services checked, harness, its own persistent Mosquitto. */
+export async function startProcessHarness(test: string): Promise<ProcessHarness> {
+  requireBackendProcessServices(test);
+  const h = await startHarness();
+  const broker = await startMosquitto({ persistence: true, why: test }).catch(async (error: unknown) => {
+    await h.close();
+    throw error;
+  });
+  return {
+    h,
+    broker,
+    async close() {
+      await broker.close();
+      await h.close();
+    },
+  };
+}
+
+/**
+ * Resolves once the campaign is `completed`, else fails after `timeoutMs` naming its state, its
+ * vehicles per state and `detail()` (the backends' output, the fleet's errors).
+ */
+export async function campaignCompleted(
+  db: Db,
+  campaignId: number,
+  timeoutMs: number,
+  detail: () => string,
+): Promise<void> {
+  const state = async () =>
+    (await db.selectFrom('campaigns').select('state').where('id', '=', campaignId).executeTakeFirstOrThrow()).state;
+  await waitUntil('the campaign to complete', async () => (await state()) === 'completed', timeoutMs).catch(
+    async (error: unknown) => {
+      const rows = await sql<{ state: string; n: number }>`
+        SELECT state, count(*)::int AS n FROM campaign_vehicles WHERE campaign_id = ${campaignId} GROUP BY state`.execute(
+        db,
+      );
+      throw new Error(
+        `${(error as Error).message}: campaign ${await state()}, vehicles ${JSON.stringify(rows.rows)}\n${detail()}`,
+      );
+    },
+  );
 }

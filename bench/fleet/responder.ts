@@ -1,0 +1,105 @@
+// The fleet bench's vehicles: one MQTT client that receives every vehicle's offer and answers each with
+// a succeeded result, resending a result until the backend confirms it (`stored`), as the gateway does,
+// so a broker that drops queued messages cannot stall the run. Per vehicle only ResendTracker's bits.
+import mqtt from 'mqtt';
+import { encodeMessage, TOPIC_PREFIX, vehicleTopic } from '@ota/protocol/messages';
+import { formatExpires } from '@ota/protocol/tuf';
+import { ResendTracker } from './resend-tracker.ts';
+
+export interface ResponderOptions {
+  url: string;
+  clientId: string;
+  campaignId: number;
+  vehicles: number;
+  /** The VIN of vehicle `i` (0-based) and back; -1 for a VIN not of this fleet. */
+  vinOf(i: number): string;
+  indexOf(vin: string): number;
+  resendMs: number;
+}
+
+/** performance.now() of the moments the bench's phases end at. */
+export interface ResponderTimes {
+  firstOffer?: number;
+  lastOffer?: number;
+  firstResult?: number;
+}
+
+export interface Responder {
+  readonly tracker: ResendTracker;
+  readonly times: ResponderTimes;
+  /** Results the backend refused for good (`stored` with status rejected): each a failed vehicle. */
+  readonly rejected: number;
+  /** Offers answered with a new result after an earlier one was confirmed (the backend offered again). */
+  readonly reoffered: number;
+  stop(): Promise<void>;
+}
+
+/** Result `answer` of vehicle `i`: one JSON template validated once, its resultId filled per vehicle and answer. */
+function resultPayloads(campaignId: number): (i: number, answer: number) => Buffer {
+  const template = Buffer.from(
+    encodeMessage('result', {
+      campaignId: String(campaignId),
+      resultId: 'bench-0-result',
+      outcome: 'succeeded',
+      ecus: [
+        {
+          ecuSerial: 'ECU-1',
+          fromVersion: '1.0.0',
+          toVersion: '2.0.0',
+          result: 'succeeded',
+          bytesOnBus: 4000,
+          durationMs: 1000,
+        },
+      ],
+      finishedAt: formatExpires(new Date()),
+    }),
+  ).toString();
+  return (i, answer) => Buffer.from(template.replace('bench-0-result', `bench-${i}-result-${answer}`));
+}
+
+export async function startResponder(o: ResponderOptions): Promise<Responder> {
+  const tracker = new ResendTracker(o.vehicles, o.resendMs);
+  const times: ResponderTimes = {};
+  const payloadOf = resultPayloads(o.campaignId);
+  let rejected = 0;
+  let reoffered = 0;
+  const client = await mqtt.connectAsync(o.url, { clientId: o.clientId, clean: true, protocolVersion: 5 });
+  const send = (i: number) => {
+    client.publish(vehicleTopic(o.vinOf(i), 'result'), payloadOf(i, tracker.answer(i)), { qos: 1 });
+    tracker.resultSent(i, performance.now());
+  };
+  client.on('message', (topic, payload) => {
+    const slash = topic.lastIndexOf('/');
+    const i = o.indexOf(topic.slice(TOPIC_PREFIX.length + 1, slash));
+    if (i < 0) return;
+    const now = performance.now();
+    if (topic.endsWith('/offer')) {
+      const answer = tracker.offered(i);
+      times.firstOffer ??= now;
+      if (tracker.offers === o.vehicles) times.lastOffer ??= now;
+      if (!answer) return;
+      if (tracker.answer(i) !== 1) reoffered++;
+      times.firstResult ??= now;
+      send(i);
+    } else if (payload.includes(`-result-${tracker.answer(i)}"`)) {
+      // The confirmation of the vehicle's current result (one of an earlier result changes nothing).
+      if (tracker.stored(i) && payload.includes('"rejected"')) rejected++;
+    }
+  });
+  await client.subscribeAsync([`${TOPIC_PREFIX}/+/offer`, `${TOPIC_PREFIX}/+/stored`], { qos: 1 });
+  const sweep = setInterval(() => tracker.due(performance.now()).forEach(send), Math.max(50, o.resendMs / 4));
+  return {
+    tracker,
+    times,
+    get rejected() {
+      return rejected;
+    },
+    get reoffered() {
+      return reoffered;
+    },
+    async stop() {
+      clearInterval(sweep);
+      await client.endAsync();
+    },
+  };
+}
