@@ -29,8 +29,12 @@ function packetSender(client: MqttClient): SendPacket {
 
 /**
  * Installs deferred acknowledgement on `client` for QoS 1 messages whose topic `deferred` selects,
- * and returns how to get a message's Ack. With `maxUnacked` messages held, reading from the broker
- * pauses until one is acknowledged (backpressure, bounded memory).
+ * and returns how to get a message's Ack. On MQTT 5 the broker sends no more than `maxUnacked`
+ * unacknowledged (the Receive Maximum the client announces); as a safety net (3.1.1 has no such
+ * limit, and Mosquitto 2.0 was seen sending one more) reading pauses with `maxUnacked` held until
+ * one is acknowledged. Never while the broker owes this client an answer (a PUBACK of its own
+ * publish, a SUBACK, a PINGRESP): a paused reader would not see it, and the reports held may be
+ * waiting for exactly that publish.
  */
 export function deferAcks(
   client: MqttClient,
@@ -42,18 +46,33 @@ export function deferAcks(
   // acknowledge some other message (ids are reused); the broker redelivers the old one anyway.
   let generation = 0;
   let unacked = 0;
+  let pinging = false;
   let resumeReading: (() => void) | undefined;
+  const resume = () => {
+    const held = resumeReading;
+    resumeReading = undefined;
+    held?.();
+  };
   client.on('close', () => {
     generation++;
     unacked = 0;
-    resumeReading?.();
-    resumeReading = undefined;
+    pinging = false;
+    resume();
+  });
+  // Publishes, subscriptions and unsubscriptions are in `outgoing` until the broker answers them.
+  const awaitsAnswer = () => pinging || Object.keys(client.outgoing).length > 0;
+  client.on('packetsend', (packet) => {
+    if (packet.cmd === 'pingreq') pinging = true;
+    if (awaitsAnswer()) resume();
+  });
+  client.on('packetreceive', (packet) => {
+    if (packet.cmd === 'pingresp') pinging = false;
   });
   const isDeferred = (packet: IPublishPacket) => packet.qos === 1 && deferred(packet.topic);
   client.handleMessage = (packet, callback) => {
     if (!isDeferred(packet)) return callback();
     unacked++;
-    if (unacked < maxUnacked) return callback(PUBACK_DEFERRED);
+    if (unacked < maxUnacked || awaitsAnswer()) return callback(PUBACK_DEFERRED);
     resumeReading = () => callback(PUBACK_DEFERRED);
   };
   return (packet) => {
@@ -66,9 +85,7 @@ export function deferAcks(
       done = true;
       unacked--;
       sendPacket({ cmd: 'puback', messageId });
-      const resume = resumeReading;
-      resumeReading = undefined;
-      resume?.();
+      resume();
     };
   };
 }
