@@ -3,7 +3,7 @@
 // would serialise all traffic): its handleMessage is overridden to let reading go on without the
 // PUBACK, which is sent later. The broker redelivers a message never acknowledged when this client
 // reconnects (persistent session), so a crash before the commit loses nothing.
-import type { IPublishPacket, MqttClient } from 'mqtt';
+import type { IPublishPacket, MqttClient, Packet } from 'mqtt';
 
 /** Acknowledges one message to the broker; calling it again, or after its connection was lost, does nothing. */
 export type Ack = () => void;
@@ -27,6 +27,41 @@ function packetSender(client: MqttClient): SendPacket {
   return send.bind(client);
 }
 
+/** What the broker answers each packet this client sends that needs an answer with. */
+const ANSWER_OF: Readonly<Partial<Record<Packet['cmd'], Packet['cmd']>>> = {
+  pubrel: 'pubcomp',
+  subscribe: 'suback',
+  unsubscribe: 'unsuback',
+  pingreq: 'pingresp',
+};
+
+/** The answer a sent packet waits for, if any (a QoS 1 or 2 publish waits for its PUBACK or PUBREC). */
+function answerOf(packet: Packet): Packet['cmd'] | undefined {
+  if (packet.cmd === 'publish') return packet.qos === 1 ? 'puback' : packet.qos === 2 ? 'pubrec' : undefined;
+  return ANSWER_OF[packet.cmd];
+}
+
+const ANSWERS = new Set<Packet['cmd']>(['puback', 'pubrec', 'pubcomp', 'suback', 'unsuback', 'pingresp']);
+
+/**
+ * Counts the answers the broker owes `client` on this connection (kept as a count: mqtt.js's own
+ * `outgoing` holds thousands of offers in flight, too many to list per message); `onOwed` runs
+ * each time the client sends a packet that needs one.
+ */
+function countOwedAnswers(client: MqttClient, onOwed: () => void): () => number {
+  let owed = 0;
+  client.on('close', () => (owed = 0));
+  client.on('packetsend', (packet) => {
+    if (answerOf(packet) === undefined) return;
+    owed++;
+    onOwed();
+  });
+  client.on('packetreceive', (packet) => {
+    if (ANSWERS.has(packet.cmd)) owed = Math.max(0, owed - 1);
+  });
+  return () => owed;
+}
+
 /**
  * Installs deferred acknowledgement on `client` for QoS 1 messages whose topic `deferred` selects,
  * and returns how to get a message's Ack. On MQTT 5 the broker sends no more than `maxUnacked`
@@ -46,7 +81,6 @@ export function deferAcks(
   // acknowledge some other message (ids are reused); the broker redelivers the old one anyway.
   let generation = 0;
   let unacked = 0;
-  let pinging = false;
   let resumeReading: (() => void) | undefined;
   const resume = () => {
     const held = resumeReading;
@@ -56,23 +90,15 @@ export function deferAcks(
   client.on('close', () => {
     generation++;
     unacked = 0;
-    pinging = false;
     resume();
   });
-  // Publishes, subscriptions and unsubscriptions are in `outgoing` until the broker answers them.
-  const awaitsAnswer = () => pinging || Object.keys(client.outgoing).length > 0;
-  client.on('packetsend', (packet) => {
-    if (packet.cmd === 'pingreq') pinging = true;
-    if (awaitsAnswer()) resume();
-  });
-  client.on('packetreceive', (packet) => {
-    if (packet.cmd === 'pingresp') pinging = false;
-  });
+  // Sending something the broker must answer reads on, so the answer is seen.
+  const owed = countOwedAnswers(client, resume);
   const isDeferred = (packet: IPublishPacket) => packet.qos === 1 && deferred(packet.topic);
   client.handleMessage = (packet, callback) => {
     if (!isDeferred(packet)) return callback();
     unacked++;
-    if (unacked < maxUnacked || awaitsAnswer()) return callback(PUBACK_DEFERRED);
+    if (unacked < maxUnacked || owed() > 0) return callback(PUBACK_DEFERRED);
     resumeReading = () => callback(PUBACK_DEFERRED);
   };
   return (packet) => {
