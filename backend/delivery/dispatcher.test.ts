@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertCampaign, insertFleet, insertUsers, startCampaign } from '../../test/integration/delivery/fixtures.ts';
 import { startHarness, waitUntil } from '../../test/integration/delivery/harness.ts';
 import type { DeliveryHarness } from '../../test/integration/delivery/harness.ts';
+import { parseVehicleTopic, vehicleTopic } from '@ota/protocol/messages';
+import { connectBroker } from '../mqtt/broker-client.ts';
 import type { BrokerClient } from '../mqtt/broker-client.ts';
 import { listedMoves, moveVehicles } from '../campaigns/vehicle-moves.ts';
 import { Dispatcher } from './dispatcher.ts';
@@ -21,6 +23,28 @@ function heldBroker(): { broker: BrokerClient; held: (() => void)[] } {
     publish: () => new Promise<void>((resolve) => held.push(resolve)),
   } as unknown as BrokerClient;
   return { broker, held };
+}
+
+/** The vehicles' states in the campaign as another connection sees them (committed), in the order of `vins`. */
+async function statesOf(campaignId: number, vins: readonly string[]): Promise<string[]> {
+  const rows = await h.db
+    .selectFrom('campaign_vehicles')
+    .select(['vin', 'state'])
+    .where('campaign_id', '=', campaignId)
+    .where('vin', 'in', [...vins])
+    .execute();
+  const byVin = new Map(rows.map((r) => [r.vin, r.state]));
+  return vins.map((vin) => byVin.get(vin) ?? 'missing');
+}
+
+/** Offers the campaign's pace ledger counts. */
+async function pacedOffers(campaignId: number): Promise<number> {
+  const row = await h.db
+    .selectFrom('campaign_dispatch_pace')
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('offered'), eb.lit(0)).as('n'))
+    .where('campaign_id', '=', campaignId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 /** A running one-wave campaign of `count` new vehicles, none offered yet. */
@@ -85,5 +109,68 @@ describe('Dispatcher', () => {
       .where('campaign_id', '=', campaignId)
       .execute();
     expect(paced).toEqual([]);
+  });
+
+  it('publishes an offer only once its claim committed: the vehicle is offered before it can answer', async () => {
+    const { campaignId, vehicles } = await runningCampaign('DSR', 6);
+    const real = await connectBroker({ url: h.brokerUrl, clientId: `dispatch-order-${process.pid}` });
+    const seen: string[] = [];
+    // The real broker, with the vehicle's committed state looked up as each offer is handed to it.
+    const broker: BrokerClient = {
+      ...real,
+      publish: async (topic, payload) => {
+        seen.push(...(await statesOf(campaignId, [parseVehicleTopic(topic)!.vin])));
+        return real.publish(topic, payload);
+      },
+    };
+    const dispatcher = new Dispatcher(
+      { db: h.db, broker, blobs: h.blobs, keys: h.keys, log: () => undefined },
+      { tickMs: 3_600_000, batchSize: 3 },
+    );
+    try {
+      await dispatcher.tick();
+    } finally {
+      await real.close();
+    }
+    expect(seen).toEqual(vehicles.map(() => 'offered'));
+    expect(dispatcher.offersSent).toBe(6);
+  });
+
+  it('leaves vehicles whose offers failed after the claim offered, their pace spent, for the offer sweeper', async () => {
+    const { campaignId, vehicles } = await runningCampaign('DSF', 3);
+    let broken = true;
+    const sent: string[] = [];
+    const mine = new Set(vehicles.map((v) => vehicleTopic(v.vin, 'offer')));
+    // (Offers to the vehicles of the other tests' campaigns, which the sweeper sends again, go through.)
+    const broker = {
+      mqtt: { connected: true },
+      publish: (topic: string) => {
+        if (!mine.has(topic)) return Promise.resolve();
+        if (broken) return Promise.reject(new Error('the broker went away'));
+        sent.push(topic);
+        return Promise.resolve();
+      },
+    } as unknown as BrokerClient;
+    const logs: string[] = [];
+    const dispatcher = new Dispatcher(
+      { db: h.db, broker, blobs: h.blobs, keys: h.keys, log: (line) => logs.push(line) },
+      { tickMs: 3_600_000, offerAckTimeoutMs: 200 },
+    );
+    await dispatcher.tick();
+    expect(
+      await statesOf(
+        campaignId,
+        vehicles.map((v) => v.vin),
+      ),
+    ).toEqual(['offered', 'offered', 'offered']);
+    expect(await pacedOffers(campaignId)).toBe(3);
+    expect(logs.join('\n')).toMatch(/the broker went away/);
+    broken = false;
+    await waitUntil('the sweeper to offer them again', async () => {
+      await dispatcher.tick();
+      return sent.length >= 3;
+    });
+    expect(new Set(sent).size).toBe(3);
+    expect(await pacedOffers(campaignId)).toBe(3);
   });
 });

@@ -28,7 +28,7 @@ export interface DispatcherOptions {
   maxInFlightOffers?: number;
 }
 
-/** Most batches of offers being published at once (each holds a database connection). */
+/** Most batches of offers being published at once. */
 const MAX_BATCHES_IN_FLIGHT = 4;
 
 /** A started wave of a running campaign, as the dispatcher reads it. */
@@ -44,8 +44,8 @@ const IMAGE_REFRESH_MS = 10 * 60_000;
 
 /**
  * Sends offers for every started wave of every running campaign, paced by the campaign's
- * vehicles-per-minute across every backend instance (dispatch-pace.ts: the budget is taken in the
- * transaction of the claim), in batches claimed set-based in SQL.
+ * vehicles-per-minute across every backend instance (dispatch-pace.ts: reserved before each claim),
+ * in batches claimed set-based in SQL and committed before their offers are published.
  */
 export class Dispatcher {
   readonly #db: Db;
@@ -178,41 +178,50 @@ export class Dispatcher {
   }
 
   /**
-   * Claims up to the reserved number of vehicles and resolves with them; their offers are published
-   * after that, in the window. The claim commits only once the broker has every offer: a failed
-   * publish rolls it back (the vehicles stay pending for a later pass). Reserved offers not made go
-   * back to the campaign's pace.
+   * Claims up to the reserved number of vehicles (they are `offered` once the claim's statement
+   * commits) and resolves with them; their offers are published after that, in the window, with no
+   * transaction open: a vehicle can only answer an offer its row already shows. Reserved offers not
+   * claimed go back to the campaign's pace. While the broker is unreachable nothing is claimed.
    */
-  #claimAndPublish(wave: Wave, afterVin: string, budget: PaceBudget): Promise<readonly ClaimedOffer[]> {
-    let claimed: (vehicles: readonly ClaimedOffer[]) => void = () => undefined;
-    const claim = new Promise<readonly ClaimedOffer[]>((resolve) => (claimed = resolve));
-    const published = this.#db
-      .transaction()
-      .execute(async (trx) => {
-        const vehicles = await claimOffers(trx, {
-          campaignId: wave.id,
-          waveNo: wave.wave_no,
-          afterVin,
-          limit: budget.allowed,
-          now: budget.now,
-        });
-        claimed(vehicles);
-        const vins = vehicles.map((c) => c.vin);
-        await publishOffers(this.#broker, trx, { id: wave.id, deadline: wave.deadline_at }, vins);
-        return vehicles.length;
-      })
-      .catch((error: unknown) => {
-        claimed([]);
-        this.#cursors.delete(`${wave.id}/${wave.wave_no}`);
-        this.#log(`delivery: dispatch failed: campaign ${wave.id}: ${(error as Error).message} (offered later)`);
-        return 0;
-      })
-      .then(async (sent) => {
+  async #claimAndPublish(wave: Wave, afterVin: string, budget: PaceBudget): Promise<readonly ClaimedOffer[]> {
+    let vehicles: ClaimedOffer[] = [];
+    try {
+      if (!this.#broker.mqtt.connected) throw new Error('cannot publish offers: not connected to the broker');
+      // One statement: the claim, the state moves and their events commit together.
+      vehicles = await claimOffers(this.#db, {
+        campaignId: wave.id,
+        waveNo: wave.wave_no,
+        afterVin,
+        limit: budget.allowed,
+        now: budget.now,
+      });
+    } catch (error) {
+      this.#cursors.delete(`${wave.id}/${wave.wave_no}`);
+      this.#log(`delivery: dispatch failed: campaign ${wave.id}: ${(error as Error).message} (offered later)`);
+    }
+    await returnOffers(this.#db, wave.id, budget.now, budget.allowed - vehicles.length).catch((error: unknown) =>
+      this.#log(`delivery: cannot return unused pace: ${(error as Error).message}`),
+    );
+    if (vehicles.length > 0) this.#window.track(vehicles.length, this.#publish(wave, vehicles));
+    return vehicles;
+  }
+
+  /**
+   * Publishes the offers of claimed vehicles. A failure leaves them `offered` (their pace spent):
+   * the OfferSweeper sends the offers again once they are overdue. They are not put back to pending:
+   * a failed batch does not tell which offers reached the broker, and a vehicle that got one may be
+   * reporting already (a vehicle ignores an offer it has).
+   */
+  #publish(wave: Wave, vehicles: readonly ClaimedOffer[]): Promise<void> {
+    const vins = vehicles.map((c) => c.vin);
+    return publishOffers(this.#broker, this.#db, { id: wave.id, deadline: wave.deadline_at }, vins).then(
+      (sent) => {
         this.offersSent += sent;
-        await returnOffers(this.#db, wave.id, budget.now, budget.allowed - sent);
-      })
-      .catch((error: unknown) => this.#log(`delivery: cannot return unused pace: ${(error as Error).message}`));
-    this.#window.track(budget.allowed, published);
-    return claim;
+      },
+      (error: unknown) =>
+        this.#log(
+          `delivery: offers to ${vins.length} vehicles of campaign ${wave.id} failed: ${(error as Error).message} (the offer sweeper sends them again)`,
+        ),
+    );
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The offers a dispatcher has claimed and is publishing, not yet acknowledged by the broker: at most
- * `maxOffers` of them in at most `maxBatches` batches (each batch holds a database connection and its
- * transaction open until the broker acknowledged it). Claiming the next batch overlaps publishing
+ * `maxOffers` of them in at most `maxBatches` batches (claimed and committed, waiting for the broker's
+ * acknowledgements; no transaction is open meanwhile). Claiming the next batch overlaps publishing
  * the ones in flight; a full window makes the dispatcher wait for the oldest to finish.
  */
 export class OfferWindow {

@@ -52,7 +52,7 @@ function offerEncoder(campaign: { id: number; deadline: Date | null }, now: Date
   };
 }
 
-/** Longest wait for the broker to acknowledge a batch of offers (the caller's transaction is open meanwhile). */
+/** Longest wait for the broker to acknowledge a batch of offers. */
 const PUBLISH_TIMEOUT_MS = 10_000;
 
 /**

@@ -30,8 +30,9 @@ export interface BrokerClientOptions {
   /**
    * QoS 1 messages on topics for which this returns true are acknowledged to the broker only when
    * the handler calls `ack()` (after it stored them): until then the broker keeps them and
-   * redelivers them after a crash. At most `maxUnacked` are held (default 1000; on MQTT 5 it is
-   * also the Receive Maximum the broker honours); beyond that reading stops.
+   * redelivers them after a crash. At most `maxUnacked` are held (default 1000): on MQTT 5 it is the
+   * Receive Maximum the broker honours, reading pauses there as well (deferred-acks.ts; never while a
+   * publish of this client awaits its PUBACK).
    */
   manualAck?: (topic: string) => boolean;
   maxUnacked?: number;

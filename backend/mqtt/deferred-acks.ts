@@ -3,7 +3,7 @@
 // would serialise all traffic): its handleMessage is overridden to let reading go on without the
 // PUBACK, which is sent later. The broker redelivers a message never acknowledged when this client
 // reconnects (persistent session), so a crash before the commit loses nothing.
-import type { IPublishPacket, MqttClient } from 'mqtt';
+import type { IPublishPacket, MqttClient, Packet } from 'mqtt';
 
 /** Acknowledges one message to the broker; calling it again, or after its connection was lost, does nothing. */
 export type Ack = () => void;
@@ -27,10 +27,49 @@ function packetSender(client: MqttClient): SendPacket {
   return send.bind(client);
 }
 
+/** What the broker answers each packet this client sends that needs an answer with. */
+const ANSWER_OF: Readonly<Partial<Record<Packet['cmd'], Packet['cmd']>>> = {
+  pubrel: 'pubcomp',
+  subscribe: 'suback',
+  unsubscribe: 'unsuback',
+  pingreq: 'pingresp',
+};
+
+/** The answer a sent packet waits for, if any (a QoS 1 or 2 publish waits for its PUBACK or PUBREC). */
+function answerOf(packet: Packet): Packet['cmd'] | undefined {
+  if (packet.cmd === 'publish') return packet.qos === 1 ? 'puback' : packet.qos === 2 ? 'pubrec' : undefined;
+  return ANSWER_OF[packet.cmd];
+}
+
+const ANSWERS = new Set<Packet['cmd']>(['puback', 'pubrec', 'pubcomp', 'suback', 'unsuback', 'pingresp']);
+
+/**
+ * Counts the answers the broker owes `client` on this connection (kept as a count: mqtt.js's own
+ * `outgoing` holds thousands of offers in flight, too many to list per message); `onOwed` runs
+ * each time the client sends a packet that needs one.
+ */
+function countOwedAnswers(client: MqttClient, onOwed: () => void): () => number {
+  let owed = 0;
+  client.on('close', () => (owed = 0));
+  client.on('packetsend', (packet) => {
+    if (answerOf(packet) === undefined) return;
+    owed++;
+    onOwed();
+  });
+  client.on('packetreceive', (packet) => {
+    if (ANSWERS.has(packet.cmd)) owed = Math.max(0, owed - 1);
+  });
+  return () => owed;
+}
+
 /**
  * Installs deferred acknowledgement on `client` for QoS 1 messages whose topic `deferred` selects,
- * and returns how to get a message's Ack. With `maxUnacked` messages held, reading from the broker
- * pauses until one is acknowledged (backpressure, bounded memory).
+ * and returns how to get a message's Ack. On MQTT 5 the broker sends no more than `maxUnacked`
+ * unacknowledged (the Receive Maximum the client announces); as a safety net (3.1.1 has no such
+ * limit, and Mosquitto 2.0 was seen sending one more) reading pauses with `maxUnacked` held until
+ * one is acknowledged. Never while the broker owes this client an answer (a PUBACK of its own
+ * publish, a SUBACK, a PINGRESP): a paused reader would not see it, and the reports held may be
+ * waiting for exactly that publish.
  */
 export function deferAcks(
   client: MqttClient,
@@ -43,17 +82,23 @@ export function deferAcks(
   let generation = 0;
   let unacked = 0;
   let resumeReading: (() => void) | undefined;
+  const resume = () => {
+    const held = resumeReading;
+    resumeReading = undefined;
+    held?.();
+  };
   client.on('close', () => {
     generation++;
     unacked = 0;
-    resumeReading?.();
-    resumeReading = undefined;
+    resume();
   });
+  // Sending something the broker must answer reads on, so the answer is seen.
+  const owed = countOwedAnswers(client, resume);
   const isDeferred = (packet: IPublishPacket) => packet.qos === 1 && deferred(packet.topic);
   client.handleMessage = (packet, callback) => {
     if (!isDeferred(packet)) return callback();
     unacked++;
-    if (unacked < maxUnacked) return callback(PUBACK_DEFERRED);
+    if (unacked < maxUnacked || owed() > 0) return callback(PUBACK_DEFERRED);
     resumeReading = () => callback(PUBACK_DEFERRED);
   };
   return (packet) => {
@@ -66,9 +111,7 @@ export function deferAcks(
       done = true;
       unacked--;
       sendPacket({ cmd: 'puback', messageId });
-      const resume = resumeReading;
-      resumeReading = undefined;
-      resume?.();
+      resume();
     };
   };
 }

@@ -1,6 +1,6 @@
 /**
- * Offers: a vehicle is recorded `offered` only once its offer is with the broker (a publish that
- * fails leaves it pending, offered on a later pass), and an offer the vehicle never acknowledged
+ * Offers: while the broker is unreachable no vehicle is claimed (they stay pending, offered on a
+ * later pass; offers are published after the claim commits), and an offer the vehicle never acknowledged
  * (no progress report) is sent again after the acknowledgement timeout. Real Mosquitto started
  * (and stopped) by the test; PostgreSQL at DATABASE_URL or PGlite.
  */
