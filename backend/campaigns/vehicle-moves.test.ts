@@ -6,7 +6,7 @@ import { useTestDatabase } from '../../test/support/db.ts';
 import type { VehicleCampaignState } from './types.ts';
 import { changeVehicleLifecycle } from '../fleet/service.ts';
 import { evaluateCampaign } from './waves.ts';
-import { listedMoves, moveVehicles } from './vehicle-moves.ts';
+import { listedMoves, lockedMoves, moveVehicles } from './vehicle-moves.ts';
 
 const database = useTestDatabase();
 let users: { creator: number; approver: number };
@@ -77,9 +77,19 @@ describe('moveVehicles', () => {
     expect((await move(campaignId, a, 'succeeded')).map((m) => m.from)).toEqual(['offered']);
     expect(await move(campaignId, a, 'failed')).toEqual([]); // out of a final state
     expect(await move(campaignId, c, 'pending')).toEqual([]); // backwards
+    // Rows a selection locked are judged by the state it read: a is final, c goes on.
+    const locked = await moveVehicles(
+      database.db,
+      lockedMoves(
+        sql`SELECT campaign_id, vin, state FROM campaign_vehicles WHERE campaign_id = ${campaignId} AND vin IN (${a}, ${c}) FOR UPDATE`,
+        'downloading',
+        new Date(),
+      ),
+    );
+    expect(locked.map((m) => [m.vin, m.from, m.to])).toEqual([[c, 'offered', 'downloading']]);
     expect(await eventsOf(campaignId)).toEqual({
       [a]: ['pending->offered', 'offered->succeeded'],
-      [c]: ['pending->offered'],
+      [c]: ['pending->offered', 'offered->downloading'],
     });
     const offer = await database.db
       .selectFrom('campaign_vehicles')
@@ -128,14 +138,29 @@ describe('moveVehicles', () => {
     expect(await eventsOf(campaignId)).toEqual({ [vin]: ['pending->offered', 'offered->cancelled'] });
   });
 
-  it('logs the state left under a concurrent move, read under the lock', async () => {
+  it.each([
+    ['listed', (campaignId: number, vin: string) => move(campaignId, vin, 'succeeded')],
+    [
+      'locked by their selection',
+      (campaignId: number, vin: string) =>
+        moveVehicles(
+          database.db,
+          lockedMoves(
+            sql`SELECT campaign_id, vin, state FROM campaign_vehicles
+              WHERE campaign_id = ${campaignId} AND vin = ${vin} FOR UPDATE`,
+            'succeeded',
+            new Date(),
+          ),
+        ),
+    ],
+  ])('logs the state left under a concurrent move, read under the lock (moves %s)', async (_, moveToSucceeded) => {
     const { campaignId, vins } = await campaignOf(1);
     const vin = vins[0] as string;
     await move(campaignId, vin, 'offered');
     const first = await database.db.startTransaction().execute();
     await moveVehicles(first, listedMoves([{ campaignId, vin, to: 'downloading', at: new Date() }]));
     // Started while the first move is uncommitted: its snapshot still says `offered`.
-    const second = move(campaignId, vin, 'succeeded');
+    const second = moveToSucceeded(campaignId, vin);
     if (database.engine === 'postgresql') {
       await waitUntil('the second move to wait for the lock', async () => {
         const waiting = await sql<{ n: number }>`

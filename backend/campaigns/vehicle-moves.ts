@@ -13,6 +13,8 @@ export interface VehicleMoves {
   readonly rows: RawBuilder<unknown>;
   /** The legal (from_state, to_state) pairs; VEHICLE_TRANSITIONS unless this is a manual retry. */
   readonly legal?: RawBuilder<unknown>;
+  /** The rows also carry `from_state`, read under a FOR UPDATE lock this transaction holds (lockedMoves). */
+  readonly locked?: true;
 }
 
 /** One requested move. */
@@ -64,6 +66,20 @@ export function selectedMoves(
 }
 
 /**
+ * The vehicles a query selected and locked (FOR UPDATE, SKIP LOCKED allowed; rows with
+ * `campaign_id`, `vin` and the `state` read under that lock), all moving to one state. Their rows
+ * are not read and locked again: a claim's second pass over rows it holds was 15 % of the claim.
+ */
+export function lockedMoves(selection: RawBuilder<unknown>, to: VehicleCampaignState, at: Date): VehicleMoves {
+  return {
+    rows: sql`SELECT s.campaign_id, s.vin, ${to}::text AS to_state, ${at.toISOString()}::timestamptz AS at,
+        NULL::text AS error, s.state AS from_state
+      FROM (${selection}) s`,
+    locked: true,
+  };
+}
+
+/**
  * A campaign manager's retry: the selected vehicles in a RETRYABLE_VEHICLE_STATES state go back to
  * pending (the only moves out of a final state, and never made by a vehicle's report).
  */
@@ -71,8 +87,27 @@ export function retryMoves(selection: RawBuilder<unknown>, at: Date): VehicleMov
   return { ...selectedMoves(selection, 'pending', at), legal: LEGAL_RETRY_MOVES };
 }
 
+/** The moves of `asked` that are legal from the state read under its lock (rows held already). */
+const legalOfLocked = sql`
+  SELECT a.campaign_id, a.vin, a.from_state, a.to_state, a.at, a.error
+  FROM asked a JOIN legal l ON l.to_state = a.to_state
+  WHERE a.from_state = ANY(l.from_states)`;
+
+/** Locks the vehicles of `asked` in key order and keeps the moves legal from the state read under the lock. */
+const lockLegal = sql`
+  SELECT cv.campaign_id, cv.vin, cv.state AS from_state, a.to_state, a.at, a.error
+  FROM campaign_vehicles cv
+  JOIN asked a ON a.campaign_id = cv.campaign_id AND a.vin = cv.vin
+  JOIN legal l ON l.to_state = a.to_state
+  -- A row another transaction changed meanwhile is re-checked against its new state, hence the
+  -- test of the state against all legal origins rather than a join on one (from, to) pair.
+  WHERE cv.state = ANY(l.from_states)
+  ORDER BY cv.campaign_id, cv.vin
+  FOR UPDATE OF cv`;
+
 /**
- * Makes the legal ones of the requested moves in one statement: locks the vehicles (in key order),
+ * Makes the legal ones of the requested moves in one statement: locks the vehicles (in key order;
+ * lockedMoves' rows are held already),
  * keeps only moves in VEHICLE_TRANSITIONS from the state read under the lock (a vehicle another
  * transaction moved meanwhile is judged, and logged, by the state that one left it in), updates them, logs one
  * event each with that state, and adds the changes to the per-wave counts. An offer also stamps
@@ -84,17 +119,7 @@ function moveStatement(moves: VehicleMoves): RawBuilder<unknown> {
       SELECT to_state, array_agg(from_state) AS from_states FROM (${moves.legal ?? LEGAL_VEHICLE_MOVES}) m GROUP BY to_state
     ),
     asked AS (${moves.rows}),
-    old AS MATERIALIZED (
-      SELECT cv.campaign_id, cv.vin, cv.state AS from_state, a.to_state, a.at, a.error
-      FROM campaign_vehicles cv
-      JOIN asked a ON a.campaign_id = cv.campaign_id AND a.vin = cv.vin
-      JOIN legal l ON l.to_state = a.to_state
-      -- A row another transaction changed meanwhile is re-checked against its new state, hence the
-      -- test of the state against all legal origins rather than a join on one (from, to) pair.
-      WHERE cv.state = ANY(l.from_states)
-      ORDER BY cv.campaign_id, cv.vin
-      FOR UPDATE OF cv
-    ),
+    old AS MATERIALIZED (${moves.locked ? legalOfLocked : lockLegal}),
     moved AS (
       UPDATE campaign_vehicles cv
       SET state = old.to_state, state_changed_at = old.at, error = coalesce(old.error, cv.error),

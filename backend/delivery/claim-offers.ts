@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { moveVehicles, selectedMoves } from '../campaigns/vehicle-moves.ts';
+import { lockedMoves, moveVehicles } from '../campaigns/vehicle-moves.ts';
 import type { Db } from '../db/database.ts';
 
 export interface ClaimedOffer {
@@ -22,7 +22,7 @@ export async function claimOffers(
     WITH policy AS (
       SELECT install_policy->'windows' AS windows FROM campaigns WHERE id = ${opts.campaignId}
     )
-    SELECT cv.campaign_id, cv.vin FROM campaign_vehicles cv, policy p
+    SELECT cv.campaign_id, cv.vin, cv.state FROM campaign_vehicles cv, policy p
     WHERE cv.campaign_id = ${opts.campaignId} AND cv.wave_no = ${opts.waveNo}
       AND cv.state = 'pending' AND cv.vin > ${opts.afterVin}
       AND (
@@ -39,6 +39,6 @@ export async function claimOffers(
     ORDER BY cv.vin
     LIMIT ${opts.limit}
     FOR UPDATE OF cv SKIP LOCKED`;
-  const offered = await moveVehicles(db, selectedMoves(next, 'offered', now));
+  const offered = await moveVehicles(db, lockedMoves(next, 'offered', now));
   return offered.map((r) => ({ vin: r.vin, waveNo: opts.waveNo }));
 }
