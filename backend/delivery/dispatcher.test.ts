@@ -173,4 +173,24 @@ describe('Dispatcher', () => {
     expect(new Set(sent).size).toBe(3);
     expect(await pacedOffers(campaignId)).toBe(3);
   });
+
+  // Last: it dispatches what earlier tests left pending, after their assertions.
+  it('still dispatches new offers when offering again fails (the sweep is tried again next pass)', async () => {
+    const { campaignId, vehicles } = await runningCampaign('DSS', 2);
+    const logs: string[] = [];
+    const broker = { mqtt: { connected: true }, publish: () => Promise.resolve() } as unknown as BrokerClient;
+    const dispatcher = new Dispatcher(
+      { db: h.db, broker, blobs: h.blobs, keys: h.keys, log: (line) => logs.push(line) },
+      { tickMs: 3_600_000 },
+    );
+    dispatcher.sweeper.sweep = () => Promise.reject(new Error('sweep refused for the test'));
+    await dispatcher.tick();
+    expect(
+      await statesOf(
+        campaignId,
+        vehicles.map((v) => v.vin),
+      ),
+    ).toEqual(['offered', 'offered']);
+    expect(logs.join('\n')).toMatch(/offering again failed: sweep refused for the test/);
+  });
 });

@@ -116,7 +116,11 @@ export class Dispatcher {
     // RolloutEvaluator (campaigns/rollout-evaluator.ts), not here.
     if (Date.now() - this.#lastSweep >= 1000) {
       this.#lastSweep = Date.now();
-      const reoffered = await this.sweeper.sweep();
+      // A failed sweep must not hold up new offers: it is tried again in a second.
+      const reoffered = await this.sweeper.sweep().catch((error: unknown) => {
+        this.#log(`delivery: offering again failed: ${(error as Error).message} (tried again next pass)`);
+        return 0;
+      });
       if (reoffered > 0) this.#log(`delivery: offered again to ${reoffered} vehicles that did not acknowledge`);
     }
     // Snapshot and timestamp are re-signed before they expire, even when nothing else changes.
