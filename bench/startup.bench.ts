@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { parseStatusBytes } from './fleet/proc-stats.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
@@ -50,11 +51,10 @@ function timeRuns(argv: string[], runs: number): number {
 function memoryOf(pid: number): { rss: number; peak: number } | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-    const [rss, peak] = [kib('VmRSS') / 1024, kib('VmHWM') / 1024];
-    return Number.isNaN(rss) || Number.isNaN(peak) ? undefined : { rss, peak }; // a zombie has neither
+    const mib = (field: 'VmRSS' | 'VmHWM') => parseStatusBytes(status, field) / 1024 / 1024;
+    return { rss: mib('VmRSS'), peak: mib('VmHWM') };
   } catch {
-    return undefined; // exited between two samples
+    return undefined; // exited between two samples, or a zombie (no memory lines)
   }
 }
 

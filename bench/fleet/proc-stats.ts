@@ -35,12 +35,15 @@ export function parseProcStat(text: string): ProcStat {
   };
 }
 
-/** VmHWM (peak resident set) of a /proc/<pid>/status text, in bytes. */
-export function parsePeakRss(status: string): number {
-  const kb = /^VmHWM:\s+(\d+) kB$/m.exec(status)?.[1];
-  if (kb === undefined) throw new Error('no VmHWM line in /proc/<pid>/status');
+/** A memory line (VmRSS, VmHWM) of a /proc/<pid>/status text, in bytes; a zombie has none. */
+export function parseStatusBytes(status: string, field: 'VmRSS' | 'VmHWM'): number {
+  const kb = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status)?.[1];
+  if (kb === undefined) throw new Error(`no ${field} line in /proc/<pid>/status`);
   return Number(kb) * 1024;
 }
+
+/** VmHWM (peak resident set) of a /proc/<pid>/status text, in bytes. */
+export const parsePeakRss = (status: string): number => parseStatusBytes(status, 'VmHWM');
 
 export const procStat = (pid: number): ProcStat => parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
 export const peakRss = (pid: number): number => parsePeakRss(readFileSync(`/proc/${pid}/status`, 'utf8'));
