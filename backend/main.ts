@@ -60,8 +60,9 @@ addFlags(program.command('serve', { isDefault: true }), BACKEND_FLAGS.serve)
       logBrokerConnection(delivery.service.broker.mqtt, delivery.brokerUrl, log.child({ component: 'mqtt' }));
     }
     const port = config.PORT;
-    const server = serve({ fetch: app.fetch, port }, () => {
-      console.log(`backend listening on http://localhost:${port} (${describe}); docs at /docs, dashboard at /ui`);
+    // PORT=0 lets the OS choose; the line names the port actually bound, which supervisors and tests read.
+    const server = serve({ fetch: app.fetch, port }, (bound) => {
+      console.log(`backend listening on http://localhost:${bound.port} (${describe}); docs at /docs, dashboard at /ui`);
       if (delivery) console.log(`delivery: vehicles connect to ${delivery.brokerUrl}`);
     });
     stopOnSignals(async () => {

@@ -33,9 +33,11 @@ export function npmRun(script: string, args: string[], env: NodeJS.ProcessEnv): 
   return { child, output: () => output, exited, killGroup };
 }
 
-export async function waitForOutput(run: NpmRun, pattern: RegExp, timeoutMs: number): Promise<void> {
+export async function waitForOutput(run: NpmRun, pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray> {
   const deadline = Date.now() + timeoutMs;
-  while (!pattern.test(run.output())) {
+  for (;;) {
+    const matched = pattern.exec(run.output());
+    if (matched) return matched;
     if (run.child.exitCode !== null) throw new Error(`exited before printing ${pattern}:\n${run.output()}`);
     if (Date.now() > deadline) throw new Error(`no ${pattern} within ${timeoutMs} ms:\n${run.output()}`);
     await new Promise((r) => setTimeout(r, 100));

@@ -74,13 +74,13 @@ it('installs on a retried vehicle whose first install failed', { timeout: 600_00
   const sim: SimHarness = await startSimVehicle({ definition: v.definition, faults: [FAULT] });
   cleanups.push(() => sim.stop());
 
-  const adminToken = await startBackendProcess(group, backend, 'retry');
+  const { adminToken, baseUrl } = await startBackendProcess(group, backend, 'retry');
   onTestFailed(() => {
     failed = true;
     console.error(`${group.tails()}\n----- gateway -----\n${lines.join('\n')}\nkept: ${dir}, ${backend.describe}`);
   });
 
-  const api = backendApi(backend.baseUrl);
+  const api = backendApi(baseUrl);
   const team = await createTeam(api, adminToken);
   const releaseIds: number[] = [];
   const fixedVersions = new Map<string, string>();
@@ -95,8 +95,8 @@ it('installs on a retried vehicle whose first install failed', { timeout: 600_00
   await api.call('POST', '/api/vehicle-models', team.manager, { id: 'retry-sedan', name: 'Retry Sedan' }, 201);
   await registerVehicle(api, team, v, 'retry-sedan');
   const roots = {
-    image: new Uint8Array(await (await fetch(`${backend.baseUrl}/tuf/image/root.json`)).arrayBuffer()),
-    director: new Uint8Array(await (await fetch(`${backend.baseUrl}/tuf/director/${v.vin}/root.json`)).arrayBuffer()),
+    image: new Uint8Array(await (await fetch(`${baseUrl}/tuf/image/root.json`)).arrayBuffer()),
+    director: new Uint8Array(await (await fetch(`${baseUrl}/tuf/director/${v.vin}/root.json`)).arrayBuffer()),
   };
   await provisionGateway(v, { brokerUrl: backend.brokerUrl, roots });
   const gateway = await GatewayService.start(await loadGatewayConfig(v.gatewayConfig), {

@@ -16,20 +16,20 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function backendEnv(): Promise<{ env: NodeJS.ProcessEnv; port: number }> {
-  const port = await freePort();
+async function backendEnv(): Promise<NodeJS.ProcessEnv> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ota-signals-'));
   cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
   // Keys as `ota-keys init-keys` provisions them (TUF roles, code signing): only the embedded mode makes its own.
   const keysDir = join(dataDir, 'keys');
   await ensureDevKeySet(keysDir);
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), DATA_DIR: dataDir, KEYS_DIR: keysDir };
+  // PORT=0: the OS chooses and the backend names it; a port picked beforehand may be taken meanwhile.
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', DATA_DIR: dataDir, KEYS_DIR: keysDir };
   if (process.env.DATABASE_URL) {
     const database = await createEmptyDatabase(process.env.DATABASE_URL);
     cleanups.push(() => database.drop());
     env.DATABASE_URL = database.url;
   }
-  return { env, port };
+  return env;
 }
 
 describe('signals through npm', () => {
@@ -37,10 +37,9 @@ describe('signals through npm', () => {
     '%s to `npm run backend` stops the backend and frees its port',
     { timeout: 240_000 },
     async (signal) => {
-      const { env, port } = await backendEnv();
-      const run = npmRun('backend', [], env);
+      const run = npmRun('backend', [], await backendEnv());
       cleanups.push(run.killGroup);
-      await waitForOutput(run, /backend listening on/, 180_000);
+      const port = Number((await waitForOutput(run, /backend listening on http:\/\/localhost:(\d+)/, 180_000))[1]);
       expect(await listening(port)).toBe(true);
       process.kill(run.child.pid!, signal);
       expect(await run.exited).toBe(0);

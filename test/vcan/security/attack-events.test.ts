@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openSocketCan } from '@ota/uds';
 import { startRsyslog, type TestRsyslog } from '../../support/rsyslog.ts';
 import { backendApi, waitFor, type Api } from '../e2e/support/api.ts';
-import { prepareBackend } from '../e2e/support/backend.ts';
+import { backendListening, prepareBackend } from '../e2e/support/backend.ts';
 import {
   createTestVehicle,
   ecuSimArgs,
@@ -116,12 +116,12 @@ describe('an attack on one vehicle, seen by the backend and the SIEM', () => {
       const adminToken = /\b(ota_\S+)/.exec(tokenOutput)?.[1];
       if (!adminToken) throw new Error(`create-admin-token printed no token: ${tokenOutput}`);
       const server = g.start('backend', 'backend/main.ts', ['serve'], env);
-      await server.waitForOutput(/backend listening on/, 120_000);
+      const baseUrl = await backendListening(server);
       await server.waitForOutput(/delivery: connected to/, 60_000);
       await server.waitForOutput(/siem: forwarding security events/, 10_000);
       await sim.waitForOutput(/control channel on/, 120_000);
 
-      const api = backendApi(backend.baseUrl);
+      const api = backendApi(baseUrl);
       const team = await createTeam(api, adminToken);
       const ecm = v.definition.ecus.find((e) => e.name === 'ecm')!;
       const hardwareId = ecm.identification.hardwareId;
@@ -134,9 +134,9 @@ describe('an attack on one vehicle, seen by the backend and the SIEM', () => {
       await api.call('POST', '/api/vehicle-models', team.manager, { id: MODEL_ID, name: 'Attacked Sedan' }, 201);
       await registerVehicle(api, team, v, MODEL_ID);
       const roots = {
-        image: new Uint8Array(await (await fetch(`${backend.baseUrl}/tuf/image/root.json`)).arrayBuffer()),
+        image: new Uint8Array(await (await fetch(`${baseUrl}/tuf/image/root.json`)).arrayBuffer()),
         director: new Uint8Array(
-          await (await fetch(`${backend.baseUrl}/tuf/director/${v.vin}/root.json`)).arrayBuffer(),
+          await (await fetch(`${baseUrl}/tuf/director/${v.vin}/root.json`)).arrayBuffer(),
         ),
       };
       // The gateway reaches the broker through the man in the middle, and holds a wrong secret for the ecm.

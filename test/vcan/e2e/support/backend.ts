@@ -9,12 +9,11 @@ import pg from 'pg';
 import { ensureDevKeySet } from '../../../../backend/keys/generate.ts';
 import { freePort } from '../../../support/net.ts';
 import { testSigningKeyPem } from './fleet.ts';
-import type { ProcessGroup } from './processes.ts';
+import type { ManagedProcess, ProcessGroup } from './processes.ts';
 
 export interface BackendSetup {
+  /** PORT is 0: the backend binds a port the OS chooses and names it (see `backendListening`). */
   readonly env: NodeJS.ProcessEnv;
-  readonly port: number;
-  readonly baseUrl: string;
   /** Where gateways (and the test) reach the broker. */
   readonly brokerUrl: string;
   readonly describe: string;
@@ -43,10 +42,11 @@ export async function prepareBackend(dir: string): Promise<BackendSetup> {
   const keysDir = join(dataDir, 'keys');
   await mkdir(dataDir, { recursive: true });
   await writeKeys(keysDir);
-  const port = await freePort();
+  // Not a port picked beforehand: between picking and binding, an outgoing connection of any process on
+  // the machine may take it as its ephemeral port (seen in CI: EADDRINUSE).
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    PORT: String(port),
+    PORT: '0',
     DATA_DIR: dataDir,
     KEYS_DIR: keysDir,
     DELIVERY_CLIENT_ID: `ota-backend-e2e-${randomBytes(4).toString('hex')}`,
@@ -81,14 +81,24 @@ export async function prepareBackend(dir: string): Promise<BackendSetup> {
     brokerUrl = `mqtt://127.0.0.1:${mqttPort}`;
     describe += `, in-process broker ${brokerUrl}`;
   }
-  return { env, port, baseUrl: `http://127.0.0.1:${port}`, brokerUrl, describe, dispose };
+  return { env, brokerUrl, describe, dispose };
+}
+
+/** Resolves with the backend's base URL once `backend serve` prints the port it listens on. */
+export async function backendListening(server: ManagedProcess): Promise<string> {
+  const [, port] = await server.waitForOutput(/backend listening on http:\/\/localhost:(\d+)/, 120_000);
+  return `http://127.0.0.1:${port}`;
 }
 
 /**
  * The backend as its operator starts it: an admin token from the CLI (which also migrates), then `serve`
  * with MQTT delivery; resolves once it listens and is connected to the broker. Returns the admin token.
  */
-export async function startBackendProcess(group: ProcessGroup, setup: BackendSetup, admin: string): Promise<string> {
+export async function startBackendProcess(
+  group: ProcessGroup,
+  setup: BackendSetup,
+  admin: string,
+): Promise<{ adminToken: string; baseUrl: string }> {
   const tokenOutput = await group.run(
     'create-admin-token',
     'backend/main.ts',
@@ -98,7 +108,7 @@ export async function startBackendProcess(group: ProcessGroup, setup: BackendSet
   const adminToken = /\b(ota_\S+)/.exec(tokenOutput)?.[1];
   if (!adminToken) throw new Error(`create-admin-token printed no token: ${tokenOutput}`);
   const server = group.start('backend', 'backend/main.ts', ['serve'], setup.env);
-  await server.waitForOutput(/backend listening on/, 120_000);
+  const baseUrl = await backendListening(server);
   await server.waitForOutput(/delivery: connected to/, 60_000);
-  return adminToken;
+  return { adminToken, baseUrl };
 }

@@ -85,9 +85,13 @@ export class ManagedProcess implements ChildLog {
     return this.all;
   }
 
-  /** Resolves once the output matches `pattern`; fails when the process exits first or after `timeoutMs`. */
-  async waitForOutput(pattern: RegExp, timeoutMs: number): Promise<void> {
-    if (pattern.test(this.all)) return;
+  /**
+   * Resolves with the match once the output matches `pattern`; fails when the process exits first or after
+   * `timeoutMs`.
+   */
+  async waitForOutput(pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray> {
+    const matched = pattern.exec(this.all);
+    if (matched) return matched;
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
@@ -105,6 +109,7 @@ export class ManagedProcess implements ChildLog {
     } finally {
       clearTimeout(timer);
     }
+    return pattern.exec(this.all)!;
   }
 
   /** Resolves with the exit status once the process has exited. */

@@ -122,11 +122,11 @@ export class E2eRun {
     const vehicles = await Promise.all([1, 2, 3].map((i) => createTestVehicle(i, dir, dir)));
     const sims = vehicles.map((v) => group.start(`ecu-sim-${v.index}`, 'ecu-sim/cli.ts', ecuSimArgs(v)));
 
-    const adminToken = await startBackendProcess(group, backend, 'e2e-admin');
+    const { adminToken, baseUrl } = await startBackendProcess(group, backend, 'e2e-admin');
     for (const sim of sims) await sim.waitForOutput(/control channel on/, 120_000);
     mark('backend and ECUs up');
 
-    const api = backendApi(backend.baseUrl);
+    const api = backendApi(baseUrl);
     const team = await createTeam(api, adminToken);
     const approverId = (
       await api.call<{ items: { id: number; name: string }[] }>('GET', '/api/users?limit=50', adminToken)
@@ -168,9 +168,9 @@ export class E2eRun {
     await api.call('POST', '/api/vehicle-models', team.manager, { id: MODEL_ID, name: 'E2E Sedan' }, 201);
     for (const v of vehicles) await registerVehicle(api, team, v, MODEL_ID);
     const roots = {
-      image: new Uint8Array(await (await fetch(`${backend.baseUrl}/tuf/image/root.json`)).arrayBuffer()),
+      image: new Uint8Array(await (await fetch(`${baseUrl}/tuf/image/root.json`)).arrayBuffer()),
       director: new Uint8Array(
-        await (await fetch(`${backend.baseUrl}/tuf/director/${vehicles[0]!.vin}/root.json`)).arrayBuffer(),
+        await (await fetch(`${baseUrl}/tuf/director/${vehicles[0]!.vin}/root.json`)).arrayBuffer(),
       ),
     };
     const gateways: ManagedProcess[] = [];
