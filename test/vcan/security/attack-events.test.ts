@@ -135,9 +135,7 @@ describe('an attack on one vehicle, seen by the backend and the SIEM', () => {
       await registerVehicle(api, team, v, MODEL_ID);
       const roots = {
         image: new Uint8Array(await (await fetch(`${baseUrl}/tuf/image/root.json`)).arrayBuffer()),
-        director: new Uint8Array(
-          await (await fetch(`${baseUrl}/tuf/director/${v.vin}/root.json`)).arrayBuffer(),
-        ),
+        director: new Uint8Array(await (await fetch(`${baseUrl}/tuf/director/${v.vin}/root.json`)).arrayBuffer()),
       };
       // The gateway reaches the broker through the man in the middle, and holds a wrong secret for the ecm.
       await provisionGateway(v, { brokerUrl: `mqtt://127.0.0.1:${proxy.port}`, roots });
