@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
 import type { Transaction, Updateable } from 'kysely';
+import { lockForTransaction, lockKeys, tryLockForTransaction } from '../db/advisory-lock.ts';
 import type { Db } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
 import type { CampaignsTable, CampaignWavesTable } from './tables.ts';
@@ -109,7 +109,7 @@ export type WaveDecision =
  */
 export async function evaluateCampaign(db: Db, campaignId: number, now: Date = new Date()): Promise<WaveDecision> {
   return db.transaction().execute(async (trx) => {
-    await sql`SELECT pg_advisory_xact_lock(${EVALUATION_LOCK_CLASS}, ${campaignId}::int)`.execute(trx);
+    await lockForTransaction(trx, lockKeys.campaignWaveEvaluation(campaignId));
     return evaluateLocked(trx, campaignId, now);
   });
 }
@@ -124,14 +124,10 @@ export async function evaluateCampaignUnlessBusy(
   now: Date = new Date(),
 ): Promise<WaveDecision | 'busy'> {
   return db.transaction().execute(async (trx) => {
-    const lock = await sql<{ got: boolean }>`
-      SELECT pg_try_advisory_xact_lock(${EVALUATION_LOCK_CLASS}, ${campaignId}::int) AS got`.execute(trx);
-    return lock.rows[0]?.got ? evaluateLocked(trx, campaignId, now) : 'busy';
+    const got = await tryLockForTransaction(trx, lockKeys.campaignWaveEvaluation(campaignId));
+    return got ? evaluateLocked(trx, campaignId, now) : 'busy';
   });
 }
-
-/** Advisory lock class of a campaign's evaluation (the campaign id is the object id). */
-const EVALUATION_LOCK_CLASS = sql`hashtext('campaign_wave_evaluation')`;
 
 /** The evaluation itself, in a transaction holding the campaign's evaluation lock. */
 async function evaluateLocked(trx: Trx, campaignId: number, now: Date): Promise<WaveDecision> {

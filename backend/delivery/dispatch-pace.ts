@@ -1,5 +1,8 @@
 import { sql } from 'kysely';
+import type { Transaction } from 'kysely';
+import { lockForTransaction, lockKeys } from '../db/advisory-lock.ts';
 import type { Db } from '../db/database.ts';
+import type { Database } from '../db/schema.ts';
 
 /** The period a campaign's pace (vehicles per minute) is counted over. */
 export const PACE_PERIOD_SECONDS = 60;
@@ -20,8 +23,13 @@ export interface PaceBudget {
  * wherever it starts, hold at most `perMinute` offers (the price: 60/61 of the pace on average).
  * Call it inside the transaction that claims and then recordOffers().
  */
-export async function paceBudget(trx: Db, campaignId: number, perMinute: number, want: number): Promise<PaceBudget> {
-  await sql`SELECT pg_advisory_xact_lock(hashtext('campaign_dispatch_pace'), ${campaignId}::int)`.execute(trx);
+export async function paceBudget(
+  trx: Transaction<Database>,
+  campaignId: number,
+  perMinute: number,
+  want: number,
+): Promise<PaceBudget> {
+  await lockForTransaction(trx, lockKeys.campaignDispatchPace(campaignId));
   const { now } = (await sql<{ now: Date }>`SELECT clock_timestamp() AS now`.execute(trx)).rows[0]!;
   const second = Math.floor(now.getTime() / 1000);
   const used = (

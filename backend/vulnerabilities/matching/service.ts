@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Transaction } from 'kysely';
+import { lockForTransaction, lockKeys } from '../../db/advisory-lock.ts';
 import type { Db } from '../../db/database.ts';
 import type { Database } from '../../db/schema.ts';
 import { appendAudit } from '../../audit/service.ts';
@@ -138,7 +139,7 @@ export async function runMatching(db: Db, actor: Actor, scope: MatchScope): Prom
   const matches = findMatches(components, packages);
   return db.transaction().execute(async (trx) => {
     // One matcher at a time, so two runs cannot both create the vulnerability for one CVE.
-    await sql`SELECT pg_advisory_xact_lock(hashtext('ota-vulnerability-matching'))`.execute(trx);
+    await lockForTransaction(trx, lockKeys.vulnerabilityMatching());
     const vulnOf = new Map<number, number>();
     const created: number[] = [];
     for (const advisoryId of new Set(matches.map((m) => m.advisoryId))) {

@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RolloutEvaluator } from '../../../backend/campaigns/rollout-evaluator.ts';
 import { listedMoves, moveVehicles } from '../../../backend/campaigns/vehicle-moves.ts';
+import { lockForTransaction, lockKeys } from '../../../backend/db/advisory-lock.ts';
 import { createDatabase } from '../../../backend/db/database.ts';
 import type { Db } from '../../../backend/db/database.ts';
 import { Ingester } from '../../../backend/delivery/ingest/ingester.ts';
@@ -92,7 +93,7 @@ describe('rollout evaluation across instances', () => {
     let heldByA: () => void = () => undefined;
     const held = new Promise<void>((r) => (heldByA = r));
     const instanceA = testDb.db.transaction().execute(async (trx) => {
-      await sql`SELECT pg_advisory_xact_lock(hashtext('campaign_wave_evaluation'), ${id}::int)`.execute(trx);
+      await lockForTransaction(trx, lockKeys.campaignWaveEvaluation(id));
       heldByA();
       await released;
     });
