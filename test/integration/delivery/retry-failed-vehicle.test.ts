@@ -10,7 +10,7 @@ import pg from 'pg';
 import { afterAll, expect, it, onTestFailed } from 'vitest';
 import { loadGatewayConfig } from '../../../vehicle-gateway/connected/config.ts';
 import { GatewayService } from '../../../vehicle-gateway/connected/gateway-service.ts';
-import { backendApi, waitFor, type Api } from '../../vcan/e2e/support/api.ts';
+import { backendApi, waitFor, type Api } from '../../support/backend-api.ts';
 import { prepareBackend, startBackendProcess } from '../../vcan/e2e/support/backend.ts';
 import {
   createTestVehicle,

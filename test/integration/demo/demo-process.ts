@@ -1,5 +1,5 @@
 // `node --import tsx scripts/start.ts ...` as a child process: its output collected, lines awaited, the
-// printed API tokens parsed, and a REST client with a user's token.
+// printed API tokens parsed (test/support/backend-api.ts calls the API with them).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 
@@ -55,17 +55,4 @@ export class DemoProcess {
     if (this.running) this.child.kill(signal);
     return this.exited;
   }
-}
-
-export function api(base: string, token: string) {
-  return async <T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T> => {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const json = (await res.json()) as T;
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-    return json;
-  };
 }

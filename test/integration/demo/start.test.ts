@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../support/net.ts';
-import { api, DemoProcess } from './demo-process.ts';
+import { backendApi } from '../../support/backend-api.ts';
+import { DemoProcess } from './demo-process.ts';
 
 const VEHICLES = 3;
 const VINS = Array.from({ length: VEHICLES }, (_, i) => `WVSAMPLED${String(i + 1).padStart(8, '0')}`);
@@ -60,24 +61,29 @@ describe('npm start (scripts/start.ts)', () => {
     const first = await startDemo(port);
     expect(first.demo.output).toContain('in-process MemoryCanBus per vehicle');
     expect(first.demo.output).toContain('(seeded now)');
-    const maria = api(first.base, first.demo.token('maria'));
-    const anton = api(first.base, first.demo.token('anton'));
+    const maria = backendApi(first.base).as(first.demo.token('maria'));
+    const anton = backendApi(first.base).as(first.demo.token('anton'));
 
     const releases = (await maria<Page>('GET', '/api/releases')).items as { id: number; state: string }[];
     expect(releases.map((r) => r.state)).toEqual(['authorized', 'authorized']);
     const vulns = (await maria<Page>('GET', '/api/vulnerabilities')).items as { id: number }[];
-    const created = await maria<Campaign>('POST', '/api/campaigns', {
-      name: 'Diagnostic session bypass fix',
-      kind: 'security_patch',
-      releaseIds: releases.map((r) => r.id),
-      vulnerabilityIds: vulns.map((v) => v.id),
-      targetFilter: { modelIds: ['sample-sedan'] },
-      installPolicy: { windows: [], preconditions: [], driverConsentRequired: false },
-      waves: [
-        { cumulativePercent: 34, successThreshold: 0.95, errorThreshold: 0.05, soakMinutes: 0 },
-        { cumulativePercent: 100, successThreshold: 0.95, errorThreshold: 0.05, soakMinutes: 0 },
-      ],
-    });
+    const created = await maria<Campaign>(
+      'POST',
+      '/api/campaigns',
+      {
+        name: 'Diagnostic session bypass fix',
+        kind: 'security_patch',
+        releaseIds: releases.map((r) => r.id),
+        vulnerabilityIds: vulns.map((v) => v.id),
+        targetFilter: { modelIds: ['sample-sedan'] },
+        installPolicy: { windows: [], preconditions: [], driverConsentRequired: false },
+        waves: [
+          { cumulativePercent: 34, successThreshold: 0.95, errorThreshold: 0.05, soakMinutes: 0 },
+          { cumulativePercent: 100, successThreshold: 0.95, errorThreshold: 0.05, soakMinutes: 0 },
+        ],
+      },
+      201,
+    );
     await maria('POST', `/api/campaigns/${created.id}/submit`, { reason: 'fleet fix' });
     await expect(maria('POST', `/api/campaigns/${created.id}/approve`, { reason: 'self' })).rejects.toThrow(/403/);
     await anton('POST', `/api/campaigns/${created.id}/approve`, { reason: 'four eyes' });
@@ -108,9 +114,9 @@ describe('npm start (scripts/start.ts)', () => {
     const second = await startDemo(port);
     expect(second.demo.output).toContain('(seeded earlier: state continues)');
     expect(second.demo.token('maria')).toBe(first.demo.token('maria'));
-    const maria2 = api(second.base, second.demo.token('maria'));
+    const maria2 = backendApi(second.base).as(second.demo.token('maria'));
     expect((await maria2<Campaign>('GET', `/api/campaigns/${created.id}`)).state).toBe('completed');
-    const admin2 = api(second.base, second.demo.token('admin'));
+    const admin2 = backendApi(second.base).as(second.demo.token('admin'));
     expect((await admin2<Page>('GET', '/api/users')).items).toHaveLength(6);
     expect((await maria2<Page>('GET', '/api/releases')).items).toHaveLength(2);
     expect((await maria2<Page>('GET', '/api/vulnerabilities')).items).toHaveLength(1);

@@ -1,7 +1,7 @@
 // The people and the paperwork of the scenario, all through the backend's REST API as the roles would do it:
 // users with their roles, the vulnerability report and assessment, releases tested and authorised, the fleet.
 import { createHash } from 'node:crypto';
-import type { Api } from './api.ts';
+import type { Api } from '../../../support/backend-api.ts';
 import type { TestImage, TestVehicle } from './fleet.ts';
 
 export interface Team {
