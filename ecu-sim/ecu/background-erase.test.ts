@@ -2,17 +2,18 @@
 // the extended session while the application runs from the active bank; the delta download that follows then
 // only programs. A power cut at every persistent write of 0207 leaves the old image running and the update
 // able to resume (the erase repeated, then the download).
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { DiagnosticSession, encodeMemoryRange, NRC, RoutineId, sha256, type UdsClient } from '@ota/uds';
-import { adasImages, adasVehicle, cutPowerDuring, downloadAdasDelta } from '../testing/adas-delta.ts';
-import { countWrites } from '../testing/flash-writes.ts';
+import { adasImages, adasVehicle, cutPowerDuring, downloadAdasDelta, writesOf } from '../testing/adas-delta.ts';
 import { nrcOf, startHarness, type Harness } from '../testing/harness.ts';
 import { signImage, type Tester } from '../testing/tester.ts';
 import { testSigningKeyHex } from '../testing/test-vehicle.ts';
 
+/** The persistent writes of 0207 over sectors 0-4 (counted by a test below). */
+const ERASE_WRITES = 6;
+
 let harness: Harness | undefined;
 afterEach(async () => {
-  vi.restoreAllMocks();
   await harness?.close();
   harness = undefined;
 });
@@ -57,15 +58,16 @@ describe('background erase (F1A2 bit 0x02, routine 0207)', () => {
     const h = harness;
     const client = await extendedUnlocked(h);
     expect(await client.readDataByIdentifier(0xf1a2)).toEqual(Uint8Array.of(0x03));
-    const counts = countWrites(() => undefined);
-    await eraseInBackground(h, client, 0, 1);
-    await eraseInBackground(h, client, 4, 1);
-    expect(counts.erases()).toBe(2);
+    const erasing = await writesOf(h, async () => {
+      await eraseInBackground(h, client, 0, 1);
+      await eraseInBackground(h, client, 4, 1);
+    });
+    expect(erasing.of).toMatchObject({ erase: 2, program: 0 });
     expect(h.vehicle.ecu('adas').boot.mode).toBe('application');
     expect(await client.readDataByIdentifier(0xf1a0)).toEqual(sha256(adasImages(h).current));
 
-    expect(await deltaUpdate(h, client)).toBe(0);
-    expect({ erases: counts.erases(), writes: counts.writes() }).toEqual({ erases: 2, writes: 4 });
+    const updating = await writesOf(h, async () => expect(await deltaUpdate(h, client)).toBe(0));
+    expect(updating.of).toMatchObject({ erase: 0, program: 2 });
     await client.ecuReset(0x01);
     expect(await client.readDataByIdentifier(0xf1a0)).toEqual(sha256(adasImages(h).next));
   });
@@ -109,17 +111,26 @@ describe('background erase (F1A2 bit 0x02, routine 0207)', () => {
     expect(await nrcOf(client.startRoutine(RoutineId.eraseInactiveBank, range))).toBe(NRC.conditionsNotCorrect);
   });
 
-  // 0207 over sectors 0-4 makes six persistent writes: the region's invalidation in state.json (cut 0 comes
-  // right after it) and five sector erases (cuts 1-5 after each).
-  it.each([0, 1, 2, 3, 4, 5])(
-    'a power cut after %i sector erases leaves the old image running, and the update resumes',
-    async (cutAfter) => {
+  it('0207 over sectors 0-4 makes six persistent writes: the region invalidated in state.json, five erases', async () => {
+    const h = (harness = await startHarness({
+      definition: adasVehicle({ eraseOnWrite: true, backgroundErase: true }),
+    }));
+    const client = await extendedUnlocked(h);
+    const writes = await writesOf(h, () => eraseInBackground(h, client, 0, 5));
+    expect(writes.of).toEqual({ state: 1, erase: 5, program: 0, 'in-place': 0 });
+    expect(writes.total).toBe(ERASE_WRITES);
+  });
+
+  // Every persistent write of that 0207, cut in turn (the write cut at is not made).
+  it.each(Array.from({ length: ERASE_WRITES }, (_, i) => i + 1))(
+    'a power cut at persistent write %i of 0207 leaves the old image running, and the update resumes',
+    async (cutAt) => {
       harness = await startHarness({ definition: adasVehicle({ eraseOnWrite: true, backgroundErase: true }) });
       const h = harness;
       const { current, next } = adasImages(h);
       const oldTester = h.tester('adas');
       const client = await extendedUnlocked(h, oldTester);
-      const erasing = cutPowerDuring(h, oldTester, cutAfter, () => eraseInBackground(h, client, 0, 5));
+      const erasing = cutPowerDuring(h, oldTester, cutAt, () => eraseInBackground(h, client, 0, 5));
       expect(await erasing).toBeInstanceOf(Error);
 
       expect(h.vehicle.ecu('adas').boot.mode).toBe('application');

@@ -1,15 +1,21 @@
 // A dual-bank bootloader with eraseOnWrite (F1A2): a delta download into an inactive bank that already holds
 // most of the target erases only the sectors whose content differs, and a power cut at any persistent write of
 // that path leaves the old image running and the update repeatable.
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { DiagnosticSession, NRC, sha256, type UdsClient } from '@ota/uds';
-import { adasImages, adasVehicle, cutPowerDuring, downloadAdasDelta } from '../testing/adas-delta.ts';
+import { adasImages, adasVehicle, cutPowerDuring, downloadAdasDelta, writesOf } from '../testing/adas-delta.ts';
 import { nrcOf, startHarness, type Harness } from '../testing/harness.ts';
-import { countWrites } from '../testing/flash-writes.ts';
+
+/**
+ * The persistent writes of the delta update (downloadAdasDelta) into a bank holding the old image: state.json
+ * three times (the new image pending at RequestDownload, the region invalidated before the first sector is
+ * rewritten, the signature at checkMemory) and the two changed sectors' erase and program.
+ */
+const DELTA_STATE_WRITES = 3;
+const DELTA_WRITES = DELTA_STATE_WRITES + 4;
 
 let harness: Harness | undefined;
 afterEach(async () => {
-  vi.restoreAllMocks();
   await harness?.close();
   harness = undefined;
 });
@@ -30,34 +36,34 @@ describe('eraseOnWrite (F1A2)', () => {
   });
 
   it('a delta into an inactive bank holding the old image erases and writes only the two changed sectors', async () => {
-    harness = await startHarness({ definition: adasVehicle({ eraseOnWrite: true }) });
-    const client = await unlocked(harness, 'adas');
-    const counts = countWrites(() => undefined);
-    expect(await downloadAdasDelta(harness, client)).toBe(0);
-    expect({ erases: counts.erases(), writes: counts.writes() }).toEqual({ erases: 2, writes: 4 });
+    const h = (harness = await startHarness({ definition: adasVehicle({ eraseOnWrite: true }) }));
+    const client = await unlocked(h, 'adas');
+    const writes = await writesOf(h, async () => expect(await downloadAdasDelta(h, client)).toBe(0));
+    expect(writes.of).toEqual({ state: DELTA_STATE_WRITES, erase: 2, program: 2, 'in-place': 0 });
+    expect(writes.total).toBe(DELTA_WRITES);
     await client.ecuReset(0x01);
-    expect(await client.readDataByIdentifier(0xf1a0)).toEqual(sha256(adasImages(harness).next));
+    expect(await client.readDataByIdentifier(0xf1a0)).toEqual(sha256(adasImages(h).next));
   });
 
   it('into an erased inactive bank it programs every sector and erases none', async () => {
-    harness = await startHarness({ definition: adasVehicle({ eraseOnWrite: true, inactiveBank: 'erased' }) });
-    const client = await unlocked(harness, 'adas');
-    const counts = countWrites(() => undefined);
-    expect(await downloadAdasDelta(harness, client)).toBe(0);
-    expect({ erases: counts.erases(), writes: counts.writes() }).toEqual({ erases: 0, writes: 16 });
+    const h = (harness = await startHarness({
+      definition: adasVehicle({ eraseOnWrite: true, inactiveBank: 'erased' }),
+    }));
+    const client = await unlocked(h, 'adas');
+    const writes = await writesOf(h, async () => expect(await downloadAdasDelta(h, client)).toBe(0));
+    expect(writes.of).toEqual({ state: DELTA_STATE_WRITES, erase: 0, program: 16, 'in-place': 0 });
   });
 
-  // Cut 0: after the region was invalidated in state.json, before the first bank write; 1-4: after each write
-  // (4: the region is complete but not yet checked).
-  it.each([0, 1, 2, 3, 4])(
-    'a power cut after %i bank writes leaves the old image running, and the update repeatable',
-    async (cutAfter) => {
+  // Every persistent write of the delta update above, cut in turn (the write cut at is not made).
+  it.each(Array.from({ length: DELTA_WRITES }, (_, i) => i + 1))(
+    'a power cut at persistent write %i leaves the old image running, and the update repeatable',
+    async (cutAt) => {
       harness = await startHarness({ definition: adasVehicle({ eraseOnWrite: true }) });
       const h = harness;
       const { current, next } = adasImages(h);
       const oldTester = h.tester('adas');
       const client = await unlocked(h, 'adas', oldTester);
-      expect(await cutPowerDuring(h, oldTester, cutAfter, () => downloadAdasDelta(h, client))).toBeInstanceOf(Error);
+      expect(await cutPowerDuring(h, oldTester, cutAt, () => downloadAdasDelta(h, client))).toBeInstanceOf(Error);
 
       const after = h.vehicle.ecu('adas');
       expect(after.boot.mode).toBe('application');

@@ -13,6 +13,7 @@ import { EcuFaults } from '../faults/ecu-faults.ts';
 import { PowerLostError, PowerSupply } from '../flash/power.ts';
 import { provisionEcuIfAbsent } from '../flash/provision.ts';
 import { encodeInfoBlock } from '../image/app-info-block.ts';
+import { countPowerWrites } from '../testing/power-writes.ts';
 import { testSigningKeyHex, testVehicle, VEHICLES_DIR } from '../testing/test-vehicle.ts';
 import { EcuMemory } from './ecu-memory.ts';
 import { Programming } from './programming.ts';
@@ -21,17 +22,11 @@ import { secureBoot } from './secure-boot.ts';
 const IN_PLACE_ID = 3;
 const SEGMENT = 4096;
 
-/** A supply that fails at its `cutAt`-th persistent write (every write asks assertOn first), as a cut would. */
-class CountingPower extends PowerSupply {
-  writes = 0;
-  constructor(private readonly cutAt: number) {
-    super();
-  }
-  override assertOn(): void {
-    this.writes++;
-    if (this.writes === this.cutAt) this.cut();
-    super.assertOn();
-  }
+/** A fresh supply cut at its `cutAt`-th persistent write (0: never). */
+function cutAtWrite(cutAt: number): PowerSupply {
+  const power = new PowerSupply();
+  countPowerWrites(power, cutAt);
+  return power;
 }
 
 const def = testVehicle().ecus.find((e) => e.name === 'ecm')!;
@@ -72,7 +67,7 @@ async function download(programming: Programming, patch: Uint8Array): Promise<vo
 
 /** Power on after a cut: the bootloader resumes (optionally cut again at `cutResumeAt`), then secure boot. */
 async function powerOn(dir: string, cutResumeAt = 0) {
-  const { memory, programming } = open(dir, new CountingPower(cutResumeAt));
+  const { memory, programming } = open(dir, cutAtWrite(cutResumeAt));
   await programming.resumeInPlace();
   memory.close();
   const again = open(dir, new PowerSupply());
@@ -92,10 +87,11 @@ describe('in-place update cut at every persistent write', async () => {
   // The uncut run: how many persistent writes the whole update makes.
   const whole = join(root, 'whole');
   cpSync(pristine, whole, { recursive: true });
-  const power = new CountingPower(0);
+  const power = new PowerSupply();
+  const counted = countPowerWrites(power);
   const uncut = open(whole, power);
   await download(uncut.programming, patch);
-  const writes = power.writes;
+  const writes = counted.total;
   expect(Buffer.from(uncut.memory.bank('A').readRegion(0)).equals(Buffer.from(neu))).toBe(true);
   expect(uncut.programming.checkMemory(signature)).toBe(true);
   uncut.memory.close();
@@ -108,7 +104,7 @@ describe('in-place update cut at every persistent write', async () => {
   it.each(cuts)('cut at write %i: old image booting, or the new image resumed in the bootloader', async (cutAt) => {
     const dir = join(root, `cut-${cutAt}`);
     cpSync(pristine, dir, { recursive: true });
-    const first = open(dir, new CountingPower(cutAt));
+    const first = open(dir, cutAtWrite(cutAt));
     await expect(download(first.programming, patch)).rejects.toBeInstanceOf(PowerLostError);
     first.memory.close();
     // Every other cut also interrupts the resume at its second write.

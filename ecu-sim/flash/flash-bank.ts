@@ -107,7 +107,7 @@ export class FlashBank {
     const size = this.layout.sectorSize;
     if (address % size !== 0) throw new FlashAddressError(`0x${address.toString(16)} is not a sector start`);
     const { fileOffset } = resolveRange(this.layout, address, size);
-    await this.writeAt(fileOffset, new Uint8Array(size).fill(ERASED_BYTE));
+    await this.writeAt(fileOffset, new Uint8Array(size).fill(ERASED_BYTE), 'erase');
   }
 
   /** Programs erased memory; throws NotErasedError (and writes nothing) when any target byte is not erased. */
@@ -116,12 +116,12 @@ export class FlashBank {
     const current = this.readAt(fileOffset, data.length);
     const dirty = current.findIndex((b) => b !== ERASED_BYTE);
     if (dirty >= 0) throw new NotErasedError(`0x${(address + dirty).toString(16)} is not erased`);
-    await this.writeAt(fileOffset, data);
+    await this.writeAt(fileOffset, data, 'program');
   }
 
   /** Writes regardless of the erased state; resolves once the data is durable (and the slow-medium delay passed). */
-  private async writeAt(fileOffset: number, data: Uint8Array): Promise<void> {
-    this.power.assertOn();
+  private async writeAt(fileOffset: number, data: Uint8Array, write: 'erase' | 'program'): Promise<void> {
+    this.power.assertOn(write);
     const fd = this.handle();
     this.writing++;
     try {

@@ -27,15 +27,15 @@ export class InPlaceStore {
 
   /** Persists the patch, then the progress record of step 0 (nothing staged): from here a power cut resumes. */
   begin(regionIndex: number, patch: Uint8Array): void {
-    this.power.assertOn();
+    this.power.assertOn('in-place');
     writeFileAtomic(this.dir, PATCH_FILE, Buffer.concat([Uint8Array.of(regionIndex), patch]));
-    this.power.assertOn();
+    this.power.assertOn('in-place');
     writeFileAtomic(this.dir, PROGRESS_FILE, Buffer.alloc(4));
   }
 
   /** Persists step `step` with its new segment content in the scratch area, before the segment is erased. */
   stage(step: number, content: Uint8Array): void {
-    this.power.assertOn();
+    this.power.assertOn('in-place');
     const head = Buffer.alloc(4);
     head.writeUInt32BE(step, 0);
     writeFileAtomic(this.dir, PROGRESS_FILE, Buffer.concat([head, content]));
@@ -43,7 +43,7 @@ export class InPlaceStore {
 
   /** The update is over (done or abandoned): the progress record goes first, so a cut never resumes it. */
   finish(): void {
-    this.power.assertOn();
+    this.power.assertOn('in-place');
     rmSync(join(this.dir, PROGRESS_FILE), { force: true });
     fsyncDirectory(this.dir);
     rmSync(join(this.dir, PATCH_FILE), { force: true });

@@ -7,6 +7,9 @@ export class PowerLostError extends Error {
   }
 }
 
+/** What a persistent write writes (each asks the supply first): a flash erase or program, state.json, the in-place record. */
+export type PersistentWrite = 'erase' | 'program' | 'state' | 'in-place';
+
 export class PowerSupply {
   private on = true;
   private readonly listeners: (() => void)[] = [];
@@ -15,8 +18,8 @@ export class PowerSupply {
     return this.on;
   }
 
-  /** Throws PowerLostError when the power is off: call before every persistent write. */
-  assertOn(): void {
+  /** Throws PowerLostError when the power is off: call before every persistent write, naming it (tests count them). */
+  assertOn(_write: PersistentWrite): void {
     if (!this.on) throw new PowerLostError();
   }
 

@@ -57,7 +57,7 @@ export class StateStore {
   }
 
   save(state: EcuState): void {
-    this.power.assertOn();
+    this.power.assertOn('state');
     writeFileAtomic(this.dir, STATE_FILE, `${JSON.stringify(state, null, 1)}\n`);
   }
 }

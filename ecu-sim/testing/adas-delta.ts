@@ -1,12 +1,12 @@
 // The dual-bank delta scenario the eraseOnWrite and background-erase tests share: adas's old image and a new
 // one that differs in sector 0 (the info block) and sector 4, the delta downloaded without eraseMemory, and a
-// power cut after a chosen number of bank writes followed by a restart on the same state directory.
+// power cut at a chosen persistent write followed by a restart on the same state directory.
 import { vi } from 'vitest';
 import { encode as encodeDelta } from '@ota/delta';
 import { RoutineId, type UdsClient } from '@ota/uds';
 import { generateImage } from '../image/generate-image.ts';
-import { countWrites } from './flash-writes.ts';
 import type { Harness } from './harness.ts';
+import { countPowerWrites, type PowerWrites } from './power-writes.ts';
 import { testSigningKeyHex, testVehicle } from './test-vehicle.ts';
 import type { EcuDefinition, VehicleDefinition } from '../vehicle/schema.ts';
 import { signImage, type Tester } from './tester.ts';
@@ -45,23 +45,28 @@ export async function downloadAdasDelta(h: Harness, client: UdsClient): Promise<
   return status?.[0] ?? -1;
 }
 
+/** What `step` writes when nothing cuts the power: how many persistent writes adas makes, by kind. */
+export async function writesOf(h: Harness, step: () => Promise<unknown>): Promise<PowerWrites> {
+  const counted = countPowerWrites(h.vehicle.ecu(ADAS).power);
+  await step();
+  return counted;
+}
+
 /**
- * Starts `step` on `tester` with the power cut once `cutAfter` bank writes were made, waits for adas to go dark,
- * restarts the vehicle on the same state directory and returns what `step` ended with (an Error).
+ * Starts `step` on `tester` with adas's power cut at its `cutAt`-th persistent write (1-based: that write is
+ * not made), waits for adas to go dark, restarts the vehicle on the same state directory and returns what
+ * `step` ended with (an Error).
  */
 export async function cutPowerDuring(
   h: Harness,
   tester: Tester,
-  cutAfter: number,
+  cutAt: number,
   step: () => Promise<unknown>,
 ): Promise<unknown> {
   const ecu = h.vehicle.ecu(ADAS);
-  countWrites((done) => {
-    if (done === cutAfter) ecu.powerLoss();
-  });
+  countPowerWrites(ecu.power, cutAt);
   const running = step().catch((err: unknown) => err);
   await vi.waitUntil(() => !ecu.powered, { timeout: 10_000, interval: 5 });
-  vi.restoreAllMocks();
   await h.restart();
   await tester.close(); // it would wait out P2* for the answer that never comes
   return running;
