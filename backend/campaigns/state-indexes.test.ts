@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { insertCampaign, insertFleet, insertUsers } from '../../test/integration/delivery/fixtures.ts';
+import { runningCampaign } from '../../test/integration/delivery/fixtures.ts';
 import { useTestDatabase } from '../../test/support/db.ts';
 import type { Db } from '../db/database.ts';
 import { claimOffers } from '../delivery/claim-offers.ts';
@@ -28,20 +28,7 @@ describe('campaign_vehicles state indexes', () => {
   });
 
   it('serve the claim from the pending index', async () => {
-    const users = await insertUsers(database.db);
-    const vehicles = await insertFleet(database.db, {
-      prefix: 'IDX',
-      count: 20,
-      hardwareId: 'HW',
-      baseVersion: '1',
-      baseSha256: () => null,
-    });
-    const { campaignId } = await insertCampaign(database.db, {
-      releaseIds: [],
-      vins: vehicles.map((v) => v.vin),
-      waves: [{ cumulativePercent: 100, successThreshold: 1, errorThreshold: 0 }],
-      users,
-    });
+    const { campaignId } = await runningCampaign(database.db, { prefix: 'IDX', count: 20 });
     // One connection: the index scan counts of this backend are flushed before they are read.
     const scans = await database.db.connection().execute(async (conn) => {
       const count = async () => {

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { insertCampaign, insertFleet, insertUsers } from '../../test/integration/delivery/fixtures.ts';
+import { insertUsers, runningCampaign } from '../../test/integration/delivery/fixtures.ts';
 import { waitUntil } from '../../test/integration/delivery/harness.ts';
 import { useTestDatabase } from '../../test/support/db.ts';
 import type { VehicleCampaignState } from './types.ts';
@@ -17,29 +17,9 @@ beforeAll(async () => {
 
 let fleetNo = 0;
 /** A running single-wave campaign over `count` fresh vehicles, all pending. */
-async function campaignOf(count: number): Promise<{ campaignId: number; vins: string[] }> {
+function campaignOf(count: number): Promise<{ campaignId: number; vins: string[] }> {
   fleetNo += 1;
-  const vins = (
-    await insertFleet(database.db, {
-      prefix: `MV${fleetNo}`,
-      count,
-      hardwareId: 'HW',
-      baseVersion: '1',
-      baseSha256: () => null,
-    })
-  ).map((v) => v.vin);
-  const { campaignId } = await insertCampaign(database.db, {
-    releaseIds: [],
-    vins,
-    waves: [{ cumulativePercent: 100, successThreshold: 1, errorThreshold: 1 }],
-    users,
-  });
-  await database.db
-    .updateTable('campaigns')
-    .set({ state: 'running', current_wave: 1, started_at: new Date() })
-    .where('id', '=', campaignId)
-    .execute();
-  return { campaignId, vins };
+  return runningCampaign(database.db, { prefix: `MV${fleetNo}`, count, users });
 }
 
 const move = (campaignId: number, vin: string, to: VehicleCampaignState) =>

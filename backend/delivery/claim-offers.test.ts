@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { insertCampaign, insertFleet, insertUsers } from '../../test/integration/delivery/fixtures.ts';
+import { runningCampaign } from '../../test/integration/delivery/fixtures.ts';
 import { useTestDatabase } from '../../test/support/db.ts';
 import { claimOffers } from './claim-offers.ts';
 
@@ -7,23 +7,13 @@ const database = useTestDatabase();
 
 describe('claimOffers', () => {
   it('claims pending vehicles of one wave in VIN order after the cursor, once, with an event each', async () => {
-    const users = await insertUsers(database.db);
-    const vehicles = await insertFleet(database.db, {
+    const { campaignId, vins } = await runningCampaign(database.db, {
       prefix: 'CLM',
       count: 10,
-      hardwareId: 'HW',
-      baseVersion: '1',
-      baseSha256: () => null,
-    });
-    const vins = vehicles.map((v) => v.vin);
-    const { campaignId } = await insertCampaign(database.db, {
-      releaseIds: [],
-      vins,
       waves: [
         { cumulativePercent: 50, successThreshold: 1, errorThreshold: 0 },
         { cumulativePercent: 100, successThreshold: 1, errorThreshold: 0 },
       ],
-      users,
     });
     const first = await claimOffers(database.db, { campaignId, waveNo: 1, afterVin: '', limit: 3 });
     expect(first.map((c) => c.vin)).toEqual([...vins.slice(0, 5)].sort().slice(0, 3));
@@ -47,23 +37,10 @@ describe('claimOffers', () => {
   });
 
   it("honours install windows in each vehicle's local time, including windows across midnight", async () => {
-    const users = await insertUsers(database.db);
-    const vehicles = await insertFleet(database.db, {
-      prefix: 'WIN',
-      count: 2,
-      hardwareId: 'HW',
-      baseVersion: '1',
-      baseSha256: () => null,
-    });
-    const [berlin, tokyo] = vehicles.map((v) => v.vin) as [string, string];
+    const { campaignId, vins } = await runningCampaign(database.db, { prefix: 'WIN', count: 2 });
+    const [berlin, tokyo] = vins as [string, string];
     await database.db.updateTable('vehicles').set({ time_zone: 'Europe/Berlin' }).where('vin', '=', berlin).execute();
     await database.db.updateTable('vehicles').set({ time_zone: 'Asia/Tokyo' }).where('vin', '=', tokyo).execute();
-    const { campaignId } = await insertCampaign(database.db, {
-      releaseIds: [],
-      vins: [berlin, tokyo],
-      waves: [{ cumulativePercent: 100, successThreshold: 1, errorThreshold: 0 }],
-      users,
-    });
     await database.db
       .updateTable('campaigns')
       .set({

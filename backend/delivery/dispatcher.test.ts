@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertCampaign, insertFleet, insertUsers, startCampaign } from '../../test/integration/delivery/fixtures.ts';
+import { runningCampaign } from '../../test/integration/delivery/fixtures.ts';
 import { startHarness, waitUntil } from '../../test/integration/delivery/harness.ts';
 import type { DeliveryHarness } from '../../test/integration/delivery/harness.ts';
 import { parseVehicleTopic, vehicleTopic } from '@ota/protocol/messages';
@@ -47,29 +47,9 @@ async function pacedOffers(campaignId: number): Promise<number> {
   return Number(row.n);
 }
 
-/** A running one-wave campaign of `count` new vehicles, none offered yet. */
-async function runningCampaign(prefix: string, count: number) {
-  const users = await insertUsers(h.db);
-  const vehicles = await insertFleet(h.db, {
-    prefix,
-    count,
-    hardwareId: 'HW-DSP',
-    baseVersion: '1.0.0',
-    baseSha256: () => null,
-  });
-  const { campaignId } = await insertCampaign(h.db, {
-    releaseIds: [],
-    vins: vehicles.map((v) => v.vin),
-    waves: [{ cumulativePercent: 100, successThreshold: 1, errorThreshold: 1 }],
-    users,
-  });
-  await startCampaign(h.db, campaignId);
-  return { campaignId, vehicles };
-}
-
 describe('Dispatcher', () => {
   it('claims the next batch while the last is unacknowledged, within the offer window', async () => {
-    await runningCampaign('DSP', 8);
+    await runningCampaign(h.db, { prefix: 'DSP', count: 8, hardwareId: 'HW-DSP' });
     const { broker, held } = heldBroker();
     // A batch as large as the window: the dispatcher claims half-window batches so two overlap.
     const dispatcher = new Dispatcher(
@@ -94,7 +74,7 @@ describe('Dispatcher', () => {
   });
 
   it('makes no claim for a wave with no vehicle pending (no walk over its offered vehicles)', async () => {
-    const { campaignId, vehicles } = await runningCampaign('DSQ', 3);
+    const { campaignId, vehicles } = await runningCampaign(h.db, { prefix: 'DSQ', count: 3, hardwareId: 'HW-DSP' });
     const at = new Date();
     await moveVehicles(h.db, listedMoves(vehicles.map((v) => ({ campaignId, vin: v.vin, to: 'offered', at }))));
     const dispatcher = new Dispatcher(
@@ -112,7 +92,7 @@ describe('Dispatcher', () => {
   });
 
   it('publishes an offer only once its claim committed: the vehicle is offered before it can answer', async () => {
-    const { campaignId, vehicles } = await runningCampaign('DSR', 6);
+    const { campaignId, vehicles } = await runningCampaign(h.db, { prefix: 'DSR', count: 6, hardwareId: 'HW-DSP' });
     const real = await connectBroker({ url: h.brokerUrl, clientId: `dispatch-order-${process.pid}` });
     const seen: string[] = [];
     // The real broker, with the vehicle's committed state looked up as each offer is handed to it.
@@ -137,7 +117,7 @@ describe('Dispatcher', () => {
   });
 
   it('leaves vehicles whose offers failed after the claim offered, their pace spent, for the offer sweeper', async () => {
-    const { campaignId, vehicles } = await runningCampaign('DSF', 3);
+    const { campaignId, vehicles } = await runningCampaign(h.db, { prefix: 'DSF', count: 3, hardwareId: 'HW-DSP' });
     let broken = true;
     const sent: string[] = [];
     const mine = new Set(vehicles.map((v) => vehicleTopic(v.vin, 'offer')));
@@ -176,7 +156,7 @@ describe('Dispatcher', () => {
 
   // Last: it dispatches what earlier tests left pending, after their assertions.
   it('still dispatches new offers when offering again fails (the sweep is tried again next pass)', async () => {
-    const { campaignId, vehicles } = await runningCampaign('DSS', 2);
+    const { campaignId, vehicles } = await runningCampaign(h.db, { prefix: 'DSS', count: 2, hardwareId: 'HW-DSP' });
     const logs: string[] = [];
     const broker = { mqtt: { connected: true }, publish: () => Promise.resolve() } as unknown as BrokerClient;
     const dispatcher = new Dispatcher(

@@ -2,12 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeMessage, vehicleTopic } from '@ota/protocol/messages';
-import {
-  insertAuthorisedRelease,
-  insertCampaign,
-  insertFleet,
-  insertUsers,
-} from '../../test/integration/delivery/fixtures.ts';
+import { insertAuthorisedRelease, insertUsers, runningCampaign } from '../../test/integration/delivery/fixtures.ts';
 import { startHarness } from '../../test/integration/delivery/harness.ts';
 import type { DeliveryHarness } from '../../test/integration/delivery/harness.ts';
 import { listedMoves, moveVehicles, retryMoves } from '../campaigns/vehicle-moves.ts';
@@ -44,22 +39,15 @@ describe('publishOffers', () => {
       image,
       createdBy: users.creator,
     });
-    const vehicles = await insertFleet(h.db, {
+    const { campaignId, vins } = await runningCampaign(h.db, {
       prefix: 'OFR',
       count: 4,
       hardwareId: 'HW-OFFERS',
-      baseVersion: '1.0.0',
-      baseSha256: () => null,
-    });
-    const vins = vehicles.map((v) => v.vin);
-    // The last vehicle already runs the release: nothing to download.
-    await sql`UPDATE ecus SET image_sha256 = ${release.sha256} WHERE vin = ${vins[3]!}`.execute(h.db);
-    const { campaignId } = await insertCampaign(h.db, {
       releaseIds: [release.releaseId],
-      vins,
-      waves: [{ cumulativePercent: 100, successThreshold: 1, errorThreshold: 1 }],
       users,
     });
+    // The last vehicle already runs the release: nothing to download.
+    await sql`UPDATE ecus SET image_sha256 = ${release.sha256} WHERE vin = ${vins[3]!}`.execute(h.db);
     // The third vehicle failed its first attempt and was retried: its offer is attempt 2.
     const at = new Date();
     const third = { campaignId, vin: vins[2]!, at };

@@ -231,6 +231,50 @@ export async function startCampaign(db: Db, campaignId: number): Promise<void> {
     .execute();
 }
 
+/** One wave for the whole fleet, every vehicle must succeed (the usual wave of the delivery tests). */
+const ONE_STRICT_WAVE = [{ cumulativePercent: 100, successThreshold: 1, errorThreshold: 1 }];
+
+export interface RunningCampaign {
+  readonly campaignId: number;
+  readonly vehicles: TestVehicle[];
+  readonly vins: string[];
+  readonly users: { creator: number; approver: number };
+}
+
+/**
+ * A running campaign (wave 1 started) over `count` new vehicles (insertFleet: one ECU-1 of `hardwareId` on
+ * 1.0.0, image unknown), every vehicle pending: by default one wave that all must succeed, no release, new users.
+ */
+export async function runningCampaign(
+  db: Db,
+  opts: {
+    prefix: string;
+    count: number;
+    hardwareId?: string;
+    releaseIds?: number[];
+    waves?: { cumulativePercent: number; errorThreshold: number; successThreshold: number }[];
+    users?: { creator: number; approver: number };
+  },
+): Promise<RunningCampaign> {
+  const users = opts.users ?? (await insertUsers(db));
+  const vehicles = await insertFleet(db, {
+    prefix: opts.prefix,
+    count: opts.count,
+    hardwareId: opts.hardwareId ?? 'HW',
+    baseVersion: '1.0.0',
+    baseSha256: () => null,
+  });
+  const vins = vehicles.map((v) => v.vin);
+  const { campaignId } = await insertCampaign(db, {
+    releaseIds: opts.releaseIds ?? [],
+    vins,
+    waves: opts.waves ?? ONE_STRICT_WAVE,
+    users,
+  });
+  await startCampaign(db, campaignId);
+  return { campaignId, vehicles, vins, users };
+}
+
 /**
  * The world of a fleet-simulator campaign: users, one authorised release whose image differs from the
  * fleet's installed one in a few hundred bytes (a small delta), `count` simulated vehicles on the old

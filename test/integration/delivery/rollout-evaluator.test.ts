@@ -15,7 +15,7 @@ import { connectBroker } from '../../../backend/mqtt/broker-client.ts';
 import { encodeMessage, vehicleTopic } from '@ota/protocol/messages';
 import { formatExpires } from '@ota/protocol/tuf';
 import type { TestDatabase } from '../../support/db.ts';
-import { insertCampaign, insertFleet, insertUsers, startCampaign } from './fixtures.ts';
+import { runningCampaign } from './fixtures.ts';
 import { startHarness, waitUntil } from './harness.ts';
 import type { DeliveryHarness } from './harness.ts';
 
@@ -40,24 +40,15 @@ afterAll(async () => {
 /** A running campaign of two waves over `count` vehicles: wave 1 is the first half, all must succeed. */
 async function twoWaveCampaign(prefix: string, count: number): Promise<{ id: number; wave1: string[] }> {
   const db = testDb.db;
-  const fleet = await insertFleet(db, {
+  const { campaignId } = await runningCampaign(db, {
     prefix,
     count,
     hardwareId: 'HW-EVAL',
-    baseVersion: '1.0.0',
-    baseSha256: () => null,
-  });
-  const vins = fleet.map((v) => v.vin);
-  const { campaignId } = await insertCampaign(db, {
-    releaseIds: [],
-    vins,
     waves: [
       { cumulativePercent: 50, successThreshold: 1, errorThreshold: 1 },
       { cumulativePercent: 100, successThreshold: 1, errorThreshold: 1 },
     ],
-    users: await insertUsers(db),
   });
-  await startCampaign(db, campaignId);
   const wave1 = await db
     .selectFrom('campaign_vehicles')
     .select('vin')
