@@ -16,6 +16,14 @@ export interface RolloutEvaluatorOptions {
   minGapMs?: number;
   /** Clock of the rules (tests). */
   now?: () => Date;
+  /** How many of the latest decisions `decisions` keeps (older ones are dropped: the service runs for months). */
+  keepDecisions?: number;
+}
+
+/** A decision of the rules on one campaign. */
+export interface CampaignDecision {
+  readonly campaignId: number;
+  readonly decision: WaveDecision;
 }
 
 export interface EvaluatorDeps {
@@ -29,6 +37,8 @@ export class RolloutEvaluator {
   readonly #periodMs: number;
   readonly #minGapMs: number;
   readonly #now: () => Date;
+  readonly #keepDecisions: number;
+  readonly #decisions: CampaignDecision[] = [];
   /** Campaigns to evaluate in the next pass. */
   readonly #due = new Set<number>();
   #pass: Promise<void> | undefined;
@@ -37,14 +47,18 @@ export class RolloutEvaluator {
   /** Evaluations made, and skipped because another evaluation of the campaign was under way. */
   evaluations = 0;
   busy = 0;
-  /** Decisions the rules took (auto-pause, next wave, completion, expiry). */
-  readonly decisions: { campaignId: number; decision: WaveDecision }[] = [];
 
   constructor(deps: EvaluatorDeps, options: RolloutEvaluatorOptions = {}) {
     this.#deps = deps;
     this.#periodMs = options.periodMs ?? 1000;
     this.#minGapMs = options.minGapMs ?? 100;
     this.#now = options.now ?? (() => new Date());
+    this.#keepDecisions = options.keepDecisions ?? 100;
+  }
+
+  /** The latest decisions the rules took (auto-pause, next wave, completion, expiry), oldest first. */
+  get decisions(): readonly CampaignDecision[] {
+    return this.#decisions;
   }
 
   /** Starts the periodic pass over every running campaign. */
@@ -107,7 +121,8 @@ export class RolloutEvaluator {
       }
       this.evaluations++;
       if (decision.action === 'none') return;
-      this.decisions.push({ campaignId, decision });
+      this.#decisions.push({ campaignId, decision });
+      if (this.#decisions.length > this.#keepDecisions) this.#decisions.shift();
       this.#deps.log(`campaigns: campaign ${campaignId}: ${describeDecision(decision)}`);
     } catch (error) {
       // Evaluated again by the next periodic pass.
@@ -116,7 +131,8 @@ export class RolloutEvaluator {
   }
 }
 
-export function describeDecision(decision: WaveDecision): string {
+/** A decision as the log line tells it. */
+function describeDecision(decision: WaveDecision): string {
   switch (decision.action) {
     case 'paused':
       return `paused at wave ${decision.waveNo} (failure rate ${(decision.failureRate * 100).toFixed(1)} %)`;

@@ -126,6 +126,24 @@ describe('rollout evaluation across instances', () => {
     await Promise.all(evaluators.map((e) => e.stop()));
   });
 
+  it('keeps only the latest decisions (a long-running service would otherwise hold every one)', async () => {
+    const campaigns = [
+      await twoWaveCampaign('EVK', 2),
+      await twoWaveCampaign('EVL', 2),
+      await twoWaveCampaign('EVM', 2),
+    ];
+    for (const c of campaigns) await succeed(testDb.db, c.id, c.wave1);
+    const evaluator = new RolloutEvaluator({ db: testDb.db, log }, { keepDecisions: 2 });
+    for (const c of campaigns) {
+      evaluator.notify([c.id]);
+      await evaluator.settled();
+    }
+    expect(evaluator.evaluations).toBe(3);
+    const advanced = { action: 'advanced', fromWave: 1, toWave: 2 };
+    expect(evaluator.decisions).toEqual(campaigns.slice(1).map((c) => ({ campaignId: c.id, decision: advanced })));
+    await evaluator.stop();
+  });
+
   it('the periodic pass evaluates a change another instance committed without telling this one', async () => {
     const { id, wave1 } = await twoWaveCampaign('EVC', 4);
     const evaluator = new RolloutEvaluator({ db: testDb.db, log }, { periodMs: 100 });
