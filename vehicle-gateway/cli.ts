@@ -49,7 +49,7 @@ addFlags(
     'after',
     `\nA DID an ECU refuses is named with its NRC and the other values are still read and printed.\n${EXIT_CODES_HELP}`,
   )
-  .action(async (o: { vehicle: string; can?: string; json?: boolean }) => {
+  .action(async (o: { vehicle: string; can?: string; timingMarginMs?: number; json?: boolean }) => {
     const { inventoryExitCode, runInventoryCommand } = await import('./cli/inventory-command.ts');
     const { formatInventoryTable } = await import('./inventory/read-inventory.ts');
     const rows = await runInventoryCommand(o, openTransport);

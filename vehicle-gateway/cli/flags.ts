@@ -17,6 +17,13 @@ const can: Flag = {
   shownDefault: "the vehicle file's",
 };
 
+const timingMargin: Flag = {
+  flags: '--timing-margin-ms <ms>',
+  description: "time allowed beyond the ECU's P2/P2* before a request counts as unanswered (a busy host, a slow bus)",
+  schema: flagSchemas.count('--timing-margin-ms', 0, 600_000),
+  shownDefault: '250',
+};
+
 export const GATEWAY_FLAGS = {
   flash: [
     vehicle,
@@ -79,8 +86,9 @@ export const GATEWAY_FLAGS = {
       flags: '--no-confirm',
       description: 'dual-bank: do not confirm the new bank (it falls back after a few resets)',
     },
+    timingMargin,
   ],
-  inventory: [vehicle, can, { flags: '--json', description: 'print JSON instead of a table' }],
+  inventory: [vehicle, can, timingMargin, { flags: '--json', description: 'print JSON instead of a table' }],
   run: [
     {
       flags: '--config <file>',

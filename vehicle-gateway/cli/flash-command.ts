@@ -34,6 +34,8 @@ export interface FlashCommandOptions {
   mode?: TransferMode;
   /** Dual-bank: leave the new bank unconfirmed (it falls back after a few resets). */
   confirm?: boolean;
+  /** Beyond the ECU's P2/P2* (the UDS client's default when absent). */
+  timingMarginMs?: number;
 }
 
 async function readInput(file: string, what: string): Promise<Buffer> {
@@ -137,7 +139,7 @@ export async function runFlashCommand(
   const { image, info } = await loadImage(ecu, o);
   const secret = await resolveSecret(o, ecu);
   const currentImage = o.base ? new Uint8Array(await readInput(o.base, 'base image')) : null;
-  const buses = new CanBuses(openTransport, o.can ?? null);
+  const buses = new CanBuses(openTransport, o.can ?? null, { timingMarginMs: o.timingMarginMs });
   try {
     const connection = await connectOrExit(buses, ecu, o.can);
     try {
