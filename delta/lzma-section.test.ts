@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { decode, decodeAsync, decodeStream, encodeAsync, readPackageHeader } from './index.ts';
 import { findLzmaSection, readDescriptor } from './lzma-section.ts';
-import { lzmaEncode } from './seven-zip.ts';
+import { lzmaDecode, lzmaEncode } from './seven-zip.ts';
 import type { LzmaEncoderSettings } from './seven-zip.ts';
 import { codeOf } from './test-support.ts';
 
@@ -94,5 +94,14 @@ describe('lzma-section packages', async () => {
       );
     }
     expect(await codeOf(decodeAsync(old, [pkg.subarray(0, pkg.length - 1)]))).toBe('truncated');
+  });
+});
+
+describe('7-Zip in WebAssembly', () => {
+  it('refuses a corrupt LZMA stream without changing the host process exit code', async () => {
+    const before = process.exitCode;
+    const corrupt = Uint8Array.of(0x5d, 0, 0, 0, 1, 50, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+    expect(await codeOf(lzmaDecode(corrupt))).toBe('corrupt');
+    expect(process.exitCode).toBe(before);
   });
 });

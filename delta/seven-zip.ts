@@ -37,15 +37,23 @@ async function instance(): Promise<Module> {
   return createModule({ print: ignore, printErr: ignore });
 }
 
+/**
+ * Runs 7-Zip's main. Emscripten's exit path sets process.exitCode to 7-Zip's status (2 on a
+ * corrupt stream), which would make the host process exit with it: the caller's value is restored.
+ */
 function run(sz: Module, args: string[], what: string): void {
+  const hostExitCode = process.exitCode;
   let code: unknown;
   try {
     code = sz.callMain(args);
   } catch (err) {
     throw new DeltaError('corrupt', `7-Zip failed to ${what}`, { cause: err });
+  } finally {
+    process.exitCode = hostExitCode;
   }
-  if (code !== 0 && code !== undefined)
+  if (code !== 0 && code !== undefined) {
     throw new DeltaError('corrupt', `7-Zip failed to ${what} (exit ${String(code)})`);
+  }
 }
 
 /**
@@ -57,7 +65,7 @@ export async function lzmaEncode(raw: Uint8Array, s: LzmaEncoderSettings): Promi
   const sz = await instance();
   sz.FS.writeFile('/in', raw);
   const method = `-m0=LZMA:d=${s.dictSize}b:lc=${s.lc}:lp=${s.lp}:pb=${s.pb}:fb=${s.fb}:mc=${s.mc}:mf=${s.matchFinder}:a=${s.algo}`;
-  run(sz, ['a', '-t7z', '/out.7z', '/in', method, '-mmt=1', '-mhc=off', '-mf=off', '-bd'], 'compress');
+  run(sz, ['a', '-t7z', '/out.7z', '/in', method, '-mmt=1', '-mhc=off', '-mf=off', '-bd', '-y'], 'compress');
   const archive = sz.FS.readFile('/out.7z');
   const view = new DataView(archive.buffer, archive.byteOffset, archive.byteLength);
   const packed = Number(view.getBigUint64(NEXT_HEADER_OFFSET_AT, true));
