@@ -25,6 +25,7 @@ export interface LzmaEncoderSettings {
 
 /** 7z archive signature header: 6-byte magic, version, CRC, then the offset of the next header. */
 const START_HEADER_LENGTH = 32;
+const SIGNATURE = Uint8Array.of(0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c);
 const NEXT_HEADER_OFFSET_AT = 12;
 
 type Module = SevenZipModule;
@@ -67,6 +68,7 @@ export async function lzmaEncode(raw: Uint8Array, s: LzmaEncoderSettings): Promi
   const method = `-m0=LZMA:d=${s.dictSize}b:lc=${s.lc}:lp=${s.lp}:pb=${s.pb}:fb=${s.fb}:mc=${s.mc}:mf=${s.matchFinder}:a=${s.algo}`;
   run(sz, ['a', '-t7z', '/out.7z', '/in', method, '-mmt=1', '-mhc=off', '-mf=off', '-bd', '-y'], 'compress');
   const archive = sz.FS.readFile('/out.7z');
+  if (!SIGNATURE.every((b, i) => archive[i] === b)) throw new DeltaError('corrupt', '7-Zip wrote no 7z archive');
   const view = new DataView(archive.buffer, archive.byteOffset, archive.byteLength);
   const packed = Number(view.getBigUint64(NEXT_HEADER_OFFSET_AT, true));
   if (START_HEADER_LENGTH + packed > archive.length) throw new DeltaError('corrupt', '7-Zip wrote a short archive');
