@@ -87,7 +87,11 @@ function measurePair(name: string, work: string): PairResult {
   if (!readFileSync(out).equals(readFileSync(neu))) throw new Error(`${name}: decoded image differs`);
   const pkgBytes = readFileSync(pkg);
   const h = readPackageHeader(pkgBytes);
-  const kind = h.method === 'full-brotli' ? `full image, ${h.transform}` : `${h.diffWord}-byte words, ${h.transform}`;
+  const kind = {
+    'full-brotli': `full image, ${h.transform}`,
+    'bsdiff-brotli': `${h.diffWord}-byte words, ${h.transform}`,
+    'lzma-section': 'LZMA section recompressed',
+  }[h.method];
   runChild('encode-plain', old, neu, join(work, 'plain.otad'));
   runChild('encode-full', old, neu, join(work, 'full.otad'));
   return {

@@ -92,7 +92,7 @@ describe('encode/decode round trip', () => {
   it('writes a header that describes both images', () => {
     const pkg = encode(bytes('old image'), bytes('new image!'));
     const h = readPackageHeader(pkg);
-    expect(h.version).toBe(3);
+    expect(h.version).toBe(4);
     const baseSha = createHash('sha256').update('old image').digest('hex');
     expect(h.base).toEqual({ length: 9, sha256Prefix: baseSha.slice(0, 16) });
     expect(h.result).toEqual({ length: 10, sha256: createHash('sha256').update('new image!').digest('hex') });
@@ -112,6 +112,16 @@ describe('encode/decode round trip', () => {
     expect(readPackageHeader(v2).version).toBe(2);
     expect(Buffer.from(decode(old, v2))).toEqual(Buffer.from(neu));
     expect(Buffer.from(await decodeAsync(old, [v2]))).toEqual(Buffer.from(neu));
+  });
+
+  it('still reads version 3 packages (version 4 without the lzma-section method)', async () => {
+    const old = bytes('old image');
+    const neu = bytes('new image!');
+    const v3 = encode(old, neu, { method: 'bsdiff-brotli', transform: 'none' });
+    v3[4] = 3;
+    expect(readPackageHeader(v3).version).toBe(3);
+    expect(Buffer.from(decode(old, v3))).toEqual(Buffer.from(neu));
+    expect(Buffer.from(await decodeAsync(old, [v3]))).toEqual(Buffer.from(neu));
   });
 });
 
@@ -144,15 +154,16 @@ describe('refusals', () => {
     const badMagic = Uint8Array.from(pkg);
     badMagic[0] = 0x58;
     expect(await codeOf(() => decode(old, badMagic))).toBe('corrupt');
-    for (const version of [1, 4, 255]) {
+    for (const version of [1, 5, 255]) {
       const other = Uint8Array.from(pkg);
       other[4] = version;
       expect(() => decode(old, other)).toThrow(`package format version ${version} is not supported`);
       expect(await codeOf(decodeAsync(old, [other]))).toBe('unsupported_version');
     }
     const method3 = Uint8Array.from(pkg);
-    method3[5] = (pkg[5]! & ~3) | 3;
-    expect(await codeOf(() => decode(old, method3))).toBe('unsupported_version');
+    method3[4] = 3;
+    method3[5] = 3;
+    expect(() => decode(old, method3)).toThrow('package method 3 needs format version 4, not 3');
     const transform7 = Uint8Array.from(pkg);
     transform7[5] = (pkg[5]! & 0x1f) | (7 << 5);
     expect(() => decode(old, transform7)).toThrow('code transform 7 is not supported');

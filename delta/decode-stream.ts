@@ -7,6 +7,7 @@ import { OpReader } from './control.ts';
 import { DeltaError } from './errors.ts';
 import { MAX_HEADER_LENGTH, readHeader } from './format.ts';
 import type { PackageHeader } from './format.ts';
+import { decodeSectionPackage } from './section-package.ts';
 import { StreamReader } from './stream-reader.ts';
 import { HOLD_BACK, TransformedImage, Untransform } from './transform.ts';
 import { addWords } from './word-diff.ts';
@@ -18,7 +19,8 @@ export type PackageSource = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 /**
  * Rebuilds the result image from a package that arrives in chunks, yielding the result in order
  * in chunks of at most 64 KiB. Memory: the base, the compressed package and a constant (brotli
- * windows, one output chunk); the result is never held whole. The output is verified only when
+ * windows, one output chunk); the result is never held whole, except for an lzma-section package
+ * (its section is recompressed whole: the base and result expanded plus the LZMA encoder). The output is verified only when
  * the generator completes: treat what arrived as unverified until then, and discard it on an error.
  */
 export async function* decodeStream(
@@ -30,7 +32,7 @@ export async function* decodeStream(
   const streams = splitStreams(header, body);
   const hash = createHash('sha256');
   let produced = 0;
-  const chunks = header.method === 'full-brotli' ? fullChunks(header, streams) : deltaChunks(old, header, streams);
+  const chunks = pickChunks(old, header, streams, opts);
   const untransform = new Untransform(header.transform);
   /** Hashes `chunk` and yields it in pieces of at most OUTPUT_CHUNK (the transform may add 3 bytes). */
   function* emit(chunk: Uint8Array): Generator<Uint8Array> {
@@ -39,7 +41,7 @@ export async function* decodeStream(
     for (let at = 0; at < chunk.length; at += OUTPUT_CHUNK) yield chunk.subarray(at, at + OUTPUT_CHUNK);
   }
   // deltaChunks leaves HOLD_BACK free bytes before each chunk; fullChunks' chunks have none.
-  const headroom = header.method === 'full-brotli' ? 0 : HOLD_BACK;
+  const headroom = header.method === 'bsdiff-brotli' ? HOLD_BACK : 0;
   for await (const transformed of chunks) yield* emit(untransform.push(transformed, headroom));
   yield* emit(untransform.end());
   if (produced !== header.result.length) {
@@ -53,6 +55,24 @@ export async function decodeAsync(old: Uint8Array, pkg: PackageSource, opts: Dec
   const parts: Uint8Array[] = [];
   for await (const chunk of decodeStream(old, pkg, opts)) parts.push(chunk);
   return Buffer.concat(parts);
+}
+
+function pickChunks(old: Uint8Array, header: PackageHeader, streams: Streams, opts: DecodeOptions) {
+  if (header.method === 'full-brotli') return fullChunks(header, streams);
+  if (header.method === 'bsdiff-brotli') return deltaChunks(old, header, streams);
+  return sectionChunks(old, header, streams, opts);
+}
+
+/** An lzma-section package's result, rebuilt whole (recompression needs the whole section). */
+async function* sectionChunks(
+  old: Uint8Array,
+  header: PackageHeader,
+  streams: Streams,
+  opts: DecodeOptions,
+): AsyncGenerator<Uint8Array> {
+  const decodeNested = (base: Uint8Array, pkg: Uint8Array) => decodeAsync(base, [pkg], opts);
+  const image = await decodeSectionPackage(old, header, streams.control, streams.extra, decodeNested);
+  for (let at = 0; at < image.length; at += OUTPUT_CHUNK) yield image.subarray(at, at + OUTPUT_CHUNK);
 }
 
 async function* fullChunks(header: PackageHeader, streams: Streams): AsyncGenerator<Uint8Array> {

@@ -19,6 +19,12 @@ export function decode(old: Uint8Array, pkg: Uint8Array, opts: DecodeOptions = {
   if (pkg.length > header.packageLength) {
     throw new DeltaError('corrupt', `package has ${pkg.length - header.packageLength} bytes after its declared end`);
   }
+  if (header.method === 'lzma-section') {
+    throw new DeltaError(
+      'unsupported_version',
+      'an lzma-section package is decoded by decodeAsync or decodeStream only',
+    );
+  }
   const streams = splitStreams(header, pkg.subarray(header.headerLength));
   const { control, diff, extra } = streams;
   const resultLength = header.result.length;

@@ -18,8 +18,11 @@ export interface EncodeProgress {
 }
 
 export interface EncodeOptions {
-  /** 'auto' (default) makes a delta and falls back to the compressed full image when that is smaller. */
-  readonly method?: 'auto' | DeltaMethod;
+  /**
+   * 'auto' (default) makes a delta and falls back to the compressed full image when that is smaller
+   * (encodeAsync also tries the lzma-section method, which it alone makes).
+   */
+  readonly method?: 'auto' | Exclude<DeltaMethod, 'lzma-section'>;
   /** Brotli quality 0..11 (default 11). Lower is faster and larger. */
   readonly quality?: number;
   /** Diff word size; by default the one whose diff stream compresses best. */

@@ -1,8 +1,8 @@
 /**
  * Delta packages for OTA images: a library of its own, because the backend makes packages and the
  * gateway and the ECU simulator both apply them, and an ECU knows nothing of campaigns or MQTT.
- * Pure code on byte arrays; it imports nothing but Node built-ins, and callers do the file and
- * network I/O. This file is its whole public API.
+ * Pure code on byte arrays; it imports nothing but Node built-ins and 7z-wasm (the LZMA encoder of
+ * the lzma-section method), and callers do the file and network I/O. This file is its whole public API.
  *
  * How a package is made: optionally a code transform (ARM64 / Thumb-2 call targets made absolute,
  * when that makes the package smaller), then bsdiff-style approximate matching of the new image
@@ -11,11 +11,14 @@
  * unwind-table pointers are moved through it before the diff), a diff stream (new minus old
  * inside matches, in 1-, 2- or 4-byte words, whichever compresses best) and an extra stream
  * (literal bytes), each compressed by brotli; or the brotli-compressed full image when that is
- * smaller. A compact header (format version 3, layout in format.ts) names the base by length and
+ * smaller. A compact header (format version 4, layout in format.ts) names the base by length and
  * SHA-256 prefix and the result by length and full SHA-256, so a receiver refuses a package for
  * another base before it reads any payload and always verifies what it rebuilt.
  *
- * - `encode(old, neu, options?)` builds a package (method, brotli quality, diff word, transform, progress).
+ * - `encode(old, neu, options?)` builds a package (method, brotli quality, diff word, transform, progress);
+ *   `encodeAsync` also tries the lzma-section method: firmware whose LZMA section (EDK2) is
+ *   delta'd decompressed and recompressed bit-exactly by the decoder (7-Zip's LZMA encoder in
+ *   WebAssembly), kept only when the encoder's own recompression reproduces the section.
  * - `decode(old, pkg)` rebuilds the image in one go; `decodeAsync` takes the package in chunks;
  *   `decodeStream` also yields the result in chunks, never holding it whole (verified at the end).
  * - `readPackageHeader(bytes)` reads the header alone, to check a package before fetching the rest.
@@ -28,6 +31,7 @@
  * xdelta3 and zstd: `npm run bench -- delta`.
  */
 export { encode } from './encode.ts';
+export { encodeAsync } from './encode-async.ts';
 export type { EncodeOptions, EncodeProgress } from './encode.ts';
 export { decode } from './decode.ts';
 export { decodeAsync, decodeStream } from './decode-stream.ts';

@@ -4,7 +4,7 @@ import { createReadStream } from 'node:fs';
 import { open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { decodeStream, DeltaError, encode, MAX_HEADER_LENGTH, readPackageHeader } from '@ota/delta';
+import { decodeStream, DeltaError, encodeAsync, MAX_HEADER_LENGTH, readPackageHeader } from '@ota/delta';
 import type { EncodeProgress } from '@ota/delta';
 import { addFlags } from '../runtime/cli-flags.ts';
 import { DELTA_FLAGS } from './delta-flags.ts';
@@ -60,7 +60,7 @@ addFlags(program.command('encode'), DELTA_FLAGS.encode)
     ) => {
       const [old, neu] = await Promise.all([readFile(oldPath), readFile(newPath)]);
       const started = performance.now();
-      const pkg = encode(old, neu, {
+      const pkg = await encodeAsync(old, neu, {
         method: o.method,
         quality: o.quality,
         ...(o.quiet ? {} : { onProgress: progressReporter() }),

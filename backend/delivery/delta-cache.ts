@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { encode } from '@ota/delta';
+import { encodeAsync } from '@ota/delta';
 import type { BlobStore } from '../blobs/store.ts';
 import type { Db } from '../db/database.ts';
 
@@ -38,7 +38,7 @@ export async function ensureWaveDeltas(
       baseUnknown++;
       continue;
     }
-    const pkg = await blobs.put(encode(old, neu));
+    const pkg = await blobs.put(await encodeAsync(old, neu));
     await db
       .insertInto('delta_packages')
       .values({

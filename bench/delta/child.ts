@@ -3,10 +3,11 @@
 // runtime and the codec are loaded, before any file is read.
 //   node --import tsx bench/delta/child.ts encode|encode-plain|encode-full OLD NEW PACKAGE
 //   node --import tsx bench/delta/child.ts decode OLD PACKAGE OUT
-// encode-plain: a delta without code transform; encode-full: the full-image fallback alone.
+// encode: encodeAsync (every method, lzma-section included); encode-plain: a delta without code
+// transform; encode-full: the full-image fallback alone.
 import { createReadStream } from 'node:fs';
 import { open, readFile, writeFile } from 'node:fs/promises';
-import { decodeStream, encode } from '@ota/delta';
+import { decodeStream, encode, encodeAsync } from '@ota/delta';
 import type { EncodeOptions } from '@ota/delta';
 
 const ENCODE_OPTIONS: Record<string, EncodeOptions> = {
@@ -21,7 +22,7 @@ const started = performance.now();
 const encodeOptions = ENCODE_OPTIONS[op];
 if (encodeOptions && a && b && c) {
   const [old, neu] = await Promise.all([readFile(a), readFile(b)]);
-  await writeFile(c, encode(old, neu, encodeOptions));
+  await writeFile(c, op === 'encode' ? await encodeAsync(old, neu) : encode(old, neu, encodeOptions));
 } else if (op === 'decode' && a && b && c) {
   const old = await readFile(a);
   const out = await open(c, 'w');

@@ -12,7 +12,7 @@ import {
   type RepositoryName,
   type TrustedRepositoryState,
 } from '@ota/protocol';
-import { DeltaError, decode as decodeDelta } from '@ota/delta';
+import { DeltaError, decodeAsync as decodeDelta } from '@ota/delta';
 import { layoutSize, sha256Hex, splitRegions } from '../flash/image.ts';
 import { ecuDeltaCacheBeside } from '../journal/ecu-delta-cache.ts';
 import { inPlaceCacheBeside } from '../journal/in-place-cache.ts';
@@ -126,7 +126,7 @@ async function rebuild(input: PrepareInput, u: EcuUpdate, ecu: ReachableInventor
   if (u.delta && base && u.delta.base.sha256 === ecu.sha256) {
     const pkg = await download(input, u.delta.sha256, u.delta.length, `delta for ${u.ecuSerial}`);
     try {
-      image = decodeDelta(base.bytes, pkg);
+      image = await decodeDelta(base.bytes, [pkg]);
     } catch (err) {
       if (err instanceof DeltaError) throw new PrepareError('delta_failed', `${u.ecuSerial}: ${err.message}`);
       throw err;
