@@ -35,6 +35,8 @@ export interface MovedVehicle {
   readonly waveNo: number;
   readonly from: VehicleCampaignState;
   readonly to: VehicleCampaignState;
+  /** The vehicle's attempt at the campaign after the move (what an offer carries). */
+  readonly attempt: number;
 }
 
 /** Moves listed one by one (reports from vehicles). Throws on two moves for the same vehicle. */
@@ -128,7 +130,7 @@ function moveStatement(moves: VehicleMoves): RawBuilder<unknown> {
           -- Only a retry leaves a final state for pending: the vehicle's next offer is a new attempt.
           attempt = cv.attempt + CASE WHEN old.to_state = 'pending' THEN 1 ELSE 0 END
       FROM old WHERE cv.campaign_id = old.campaign_id AND cv.vin = old.vin
-      RETURNING cv.campaign_id, cv.vin, cv.wave_no, old.from_state, old.to_state, old.at
+      RETURNING cv.campaign_id, cv.vin, cv.wave_no, cv.attempt, old.from_state, old.to_state, old.at
     ),
     logged AS (
       INSERT INTO campaign_vehicle_events (campaign_id, vin, from_state, to_state, at)
@@ -152,14 +154,16 @@ export async function moveVehicles(db: QueryExecutorProvider, moves: VehicleMove
     wave_no: number;
     from_state: VehicleCampaignState;
     to_state: VehicleCampaignState;
+    attempt: number;
   }>`WITH ${moveStatement(moves)}
-    SELECT campaign_id, vin, wave_no, from_state, to_state FROM moved ORDER BY campaign_id, vin`.execute(db);
+    SELECT campaign_id, vin, wave_no, from_state, to_state, attempt FROM moved ORDER BY campaign_id, vin`.execute(db);
   return result.rows.map((r) => ({
     campaignId: r.campaign_id,
     vin: r.vin,
     waveNo: r.wave_no,
     from: r.from_state,
     to: r.to_state,
+    attempt: r.attempt,
   }));
 }
 
