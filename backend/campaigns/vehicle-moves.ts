@@ -132,9 +132,11 @@ function moveStatement(moves: VehicleMoves): RawBuilder<unknown> {
       FROM old WHERE cv.campaign_id = old.campaign_id AND cv.vin = old.vin
       RETURNING cv.campaign_id, cv.vin, cv.wave_no, cv.attempt, old.from_state, old.to_state, old.at
     ),
+    -- One event row per (campaign, from, to, at) with its VINs, not one per vehicle (migrations/0404).
     logged AS (
-      INSERT INTO campaign_vehicle_events (campaign_id, vin, from_state, to_state, at)
-      SELECT campaign_id, vin, from_state, to_state, at FROM moved
+      INSERT INTO campaign_vehicle_event_batches (campaign_id, from_state, to_state, at, vins)
+      SELECT campaign_id, from_state, to_state, at, array_agg(vin ORDER BY vin)
+      FROM moved GROUP BY campaign_id, from_state, to_state, at
     ),
     counted AS (
       INSERT INTO campaign_vehicle_counts (campaign_id, wave_no, state, n)
@@ -205,7 +207,7 @@ const ANALYZE_AFTER = 1000;
 
 /** Removes every target vehicle of a campaign with its events and counts (campaign_ecus must be gone first). */
 export async function removeTargetVehicles(db: QueryExecutorProvider, campaignId: number): Promise<void> {
-  await sql`DELETE FROM campaign_vehicle_events WHERE campaign_id = ${campaignId}`.execute(db);
+  await sql`DELETE FROM campaign_vehicle_event_batches WHERE campaign_id = ${campaignId}`.execute(db);
   await sql`DELETE FROM campaign_vehicles WHERE campaign_id = ${campaignId}`.execute(db);
   await sql`DELETE FROM campaign_vehicle_counts WHERE campaign_id = ${campaignId}`.execute(db);
 }
