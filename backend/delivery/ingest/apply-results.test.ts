@@ -25,7 +25,7 @@ let db: Db;
 let campaignId: number;
 let vins: string[];
 let blobDir: string;
-let planned: { users: { creator: number; approver: number }; releaseId: number };
+let planned: { users: { creator: number; approver: number }; releaseId: number; vin: string };
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
@@ -38,10 +38,12 @@ beforeAll(async () => {
     image: new Uint8Array([1, 2, 3]),
     createdBy: users.creator,
   });
-  vins = (
-    await insertFleet(db, { prefix: 'RES', count: 3, hardwareId: 'HW-1', baseVersion: '1.0.0', baseSha256: () => null })
+  const fleet = (
+    await insertFleet(db, { prefix: 'RES', count: 4, hardwareId: 'HW-1', baseVersion: '1.0.0', baseSha256: () => null })
   ).map((v) => v.vin);
-  planned = { users, releaseId: release.releaseId };
+  // The fourth is for the planned-ECU test's campaign of its own.
+  vins = fleet.slice(0, 3);
+  planned = { users, releaseId: release.releaseId, vin: fleet[3]! };
   ({ campaignId } = await insertCampaign(db, {
     releaseIds: [release.releaseId],
     vins,
@@ -144,15 +146,7 @@ describe('applyResults and applyProgress', () => {
   });
 
   it('records the result of an ECU planned at submit on its row, in place (fillfactor room for HOT updates)', async () => {
-    const [vin] = (
-      await insertFleet(db, {
-        prefix: 'PLN',
-        count: 1,
-        hardwareId: 'HW-1',
-        baseVersion: '1.0.0',
-        baseSha256: () => null,
-      })
-    ).map((v) => v.vin) as [string];
+    const { vin } = planned;
     const { campaignId: id } = await insertCampaign(db, {
       releaseIds: [planned.releaseId],
       vins: [vin],
