@@ -55,6 +55,7 @@ export interface CampaignVehiclesTable {
   /** migrations/0302: 1, then +1 per manual retry (the offer carries it). */
   attempt: ColumnType<number, number | undefined, number>;
 }
+/** The view of one event per vehicle and move (migrations/0404), read from the batches. */
 export interface CampaignVehicleEventsTable {
   id: Generated<string>;
   campaign_id: number;
@@ -62,6 +63,15 @@ export interface CampaignVehicleEventsTable {
   from_state: VehicleCampaignState;
   to_state: VehicleCampaignState;
   at: Timestamp;
+}
+/** One move statement's vehicles that left and entered the same states at the same time (migrations/0404). */
+export interface CampaignVehicleEventBatchesTable {
+  id: Generated<string>;
+  campaign_id: number;
+  from_state: VehicleCampaignState;
+  to_state: VehicleCampaignState;
+  at: Timestamp;
+  vins: string[];
 }
 /** Signed deltas; the sum per (campaign, wave, state) is the number of vehicles in that state. */
 export interface CampaignVehicleCountsTable {
@@ -92,9 +102,14 @@ export interface CampaignTables {
   campaign_vulnerabilities: CampaignVulnerabilitiesTable;
   campaign_waves: CampaignWavesTable;
   campaign_vehicles: CampaignVehiclesTable;
-  campaign_vehicle_events: CampaignVehicleEventsTable;
+  campaign_vehicle_event_batches: CampaignVehicleEventBatchesTable;
   campaign_vehicle_counts: CampaignVehicleCountsTable;
   campaign_ecus: CampaignEcusTable;
+}
+
+/** Views (read only; not in the column manifest, which the drift test compares with base tables). */
+export interface CampaignViews {
+  campaign_vehicle_events: CampaignVehicleEventsTable;
 }
 
 export const CAMPAIGN_COLUMNS = {
@@ -140,13 +155,13 @@ export const CAMPAIGN_COLUMNS = {
     offer_count: 'int4',
     attempt: 'int4',
   },
-  campaign_vehicle_events: {
+  campaign_vehicle_event_batches: {
     id: 'int8',
     campaign_id: 'int4',
-    vin: 'text',
     from_state: 'text',
     to_state: 'text',
     at: 'timestamptz',
+    vins: 'text[]',
   },
   campaign_vehicle_counts: { campaign_id: 'int4', wave_no: 'int4', state: 'text', n: 'int8' },
   campaign_ecus: {

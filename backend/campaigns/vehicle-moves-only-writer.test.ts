@@ -10,7 +10,7 @@ const WRITER = 'backend/campaigns/vehicle-moves.ts';
 const MIGRATION_TEST = 'backend/db/state-migrations.test.ts';
 const SKIPPED_DIRS = new Set(['node_modules', '.git', 'dist', 'migrations', 'coverage']);
 const CODE = /\.(ts|mts|cts|js|mjs|cjs|sql)$/;
-const TABLE = String.raw`campaign_vehicle(?:s|_events|_counts)\b`;
+const TABLE = String.raw`campaign_vehicle(?:s|_events|_event_batches|_counts)\b`;
 const WRITES = [
   new RegExp(
     String.raw`\b(?:UPDATE|INSERT\s+INTO|DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?|MERGE\s+INTO|COPY)\s+(?:ONLY\s+)?${TABLE}`,

@@ -81,6 +81,35 @@ describe('moveVehicles', () => {
     expect(offer.offered_at).not.toBeNull();
   });
 
+  it('logs one event row per statement and (from, to, time), each vehicle of it in the per-vehicle view', async () => {
+    const { campaignId, vins } = await campaignOf(4);
+    const at = new Date();
+    const [a, b, c, d] = vins as [string, string, string, string];
+    await moveVehicles(database.db, listedMoves([a, b, c].map((vin) => ({ campaignId, vin, to: 'offered', at }))));
+    // One statement, two origins: pending -> succeeded is illegal, so d stays; a, b, c close.
+    await moveVehicles(
+      database.db,
+      listedMoves([
+        { campaignId, vin: a, to: 'downloading', at },
+        { campaignId, vin: b, to: 'failed', at },
+        { campaignId, vin: c, to: 'failed', at },
+        { campaignId, vin: d, to: 'succeeded', at },
+      ]),
+    );
+    const { rows: batches } = await sql`SELECT from_state, to_state, vins FROM campaign_vehicle_event_batches
+      WHERE campaign_id = ${campaignId} ORDER BY to_state`.execute(database.db);
+    expect(batches).toEqual([
+      { from_state: 'offered', to_state: 'downloading', vins: [a] },
+      { from_state: 'offered', to_state: 'failed', vins: [b, c] },
+      { from_state: 'pending', to_state: 'offered', vins: [a, b, c] },
+    ]);
+    expect(await eventsOf(campaignId)).toEqual({
+      [a]: ['pending->offered', 'offered->downloading'],
+      [b]: ['pending->offered', 'offered->failed'],
+      [c]: ['pending->offered', 'offered->failed'],
+    });
+  });
+
   it('refuses two moves for one vehicle in one batch', async () => {
     const at = new Date();
     expect(() =>

@@ -35,6 +35,8 @@ export interface MovedVehicle {
   readonly waveNo: number;
   readonly from: VehicleCampaignState;
   readonly to: VehicleCampaignState;
+  /** The vehicle's attempt at the campaign after the move (what an offer carries). */
+  readonly attempt: number;
 }
 
 /** Moves listed one by one (reports from vehicles). Throws on two moves for the same vehicle. */
@@ -128,11 +130,13 @@ function moveStatement(moves: VehicleMoves): RawBuilder<unknown> {
           -- Only a retry leaves a final state for pending: the vehicle's next offer is a new attempt.
           attempt = cv.attempt + CASE WHEN old.to_state = 'pending' THEN 1 ELSE 0 END
       FROM old WHERE cv.campaign_id = old.campaign_id AND cv.vin = old.vin
-      RETURNING cv.campaign_id, cv.vin, cv.wave_no, old.from_state, old.to_state, old.at
+      RETURNING cv.campaign_id, cv.vin, cv.wave_no, cv.attempt, old.from_state, old.to_state, old.at
     ),
+    -- One event row per (campaign, from, to, at) with its VINs, not one per vehicle (migrations/0404).
     logged AS (
-      INSERT INTO campaign_vehicle_events (campaign_id, vin, from_state, to_state, at)
-      SELECT campaign_id, vin, from_state, to_state, at FROM moved
+      INSERT INTO campaign_vehicle_event_batches (campaign_id, from_state, to_state, at, vins)
+      SELECT campaign_id, from_state, to_state, at, array_agg(vin ORDER BY vin)
+      FROM moved GROUP BY campaign_id, from_state, to_state, at
     ),
     counted AS (
       INSERT INTO campaign_vehicle_counts (campaign_id, wave_no, state, n)
@@ -152,14 +156,16 @@ export async function moveVehicles(db: QueryExecutorProvider, moves: VehicleMove
     wave_no: number;
     from_state: VehicleCampaignState;
     to_state: VehicleCampaignState;
+    attempt: number;
   }>`WITH ${moveStatement(moves)}
-    SELECT campaign_id, vin, wave_no, from_state, to_state FROM moved ORDER BY campaign_id, vin`.execute(db);
+    SELECT campaign_id, vin, wave_no, from_state, to_state, attempt FROM moved ORDER BY campaign_id, vin`.execute(db);
   return result.rows.map((r) => ({
     campaignId: r.campaign_id,
     vin: r.vin,
     waveNo: r.wave_no,
     from: r.from_state,
     to: r.to_state,
+    attempt: r.attempt,
   }));
 }
 
@@ -201,7 +207,7 @@ const ANALYZE_AFTER = 1000;
 
 /** Removes every target vehicle of a campaign with its events and counts (campaign_ecus must be gone first). */
 export async function removeTargetVehicles(db: QueryExecutorProvider, campaignId: number): Promise<void> {
-  await sql`DELETE FROM campaign_vehicle_events WHERE campaign_id = ${campaignId}`.execute(db);
+  await sql`DELETE FROM campaign_vehicle_event_batches WHERE campaign_id = ${campaignId}`.execute(db);
   await sql`DELETE FROM campaign_vehicles WHERE campaign_id = ${campaignId}`.execute(db);
   await sql`DELETE FROM campaign_vehicle_counts WHERE campaign_id = ${campaignId}`.execute(db);
 }

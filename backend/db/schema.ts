@@ -1,6 +1,6 @@
 import type { AuditTables } from '../audit/tables.ts';
 import { AUDIT_COLUMNS } from '../audit/tables.ts';
-import type { CampaignTables } from '../campaigns/tables.ts';
+import type { CampaignTables, CampaignViews } from '../campaigns/tables.ts';
 import { CAMPAIGN_COLUMNS } from '../campaigns/tables.ts';
 import type { DeliveryTables } from '../delivery/tables.ts';
 import { DELIVERY_COLUMNS } from '../delivery/tables.ts';
@@ -18,8 +18,8 @@ import type { VulnerabilityTables } from '../vulnerabilities/tables.ts';
 import { VULNERABILITY_COLUMNS } from '../vulnerabilities/tables.ts';
 import type { ColumnManifest, TableColumns } from './column-manifest.ts';
 
-/** Every table migrations/ creates: each domain declares its own in `<domain>/tables.ts`. */
-export interface Database
+/** Every base table migrations/ creates: each domain declares its own in `<domain>/tables.ts`. */
+export interface Tables
   extends
     UserTables,
     AuditTables,
@@ -31,7 +31,10 @@ export interface Database
     DeliveryTables,
     SecurityEventTables {}
 
-/** The PostgreSQL type of every column of `Database`, which the schema drift test compares with the migrations. */
+/** The tables and the views (read like tables) that migrations/ creates. */
+export interface Database extends Tables, CampaignViews {}
+
+/** The PostgreSQL type of every column of the base tables, which the schema drift test compares with the migrations. */
 export const DATABASE_COLUMNS: ColumnManifest = {
   ...USER_COLUMNS,
   ...AUDIT_COLUMNS,
@@ -42,4 +45,4 @@ export const DATABASE_COLUMNS: ColumnManifest = {
   ...TUF_REPO_COLUMNS,
   ...DELIVERY_COLUMNS,
   ...SECURITY_EVENT_COLUMNS,
-} satisfies TableColumns<Database>;
+} satisfies TableColumns<Tables>;

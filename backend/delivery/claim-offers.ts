@@ -5,6 +5,8 @@ import type { Db } from '../db/database.ts';
 export interface ClaimedOffer {
   readonly vin: string;
   readonly waveNo: number;
+  /** The vehicle's attempt at the campaign, which its offer carries (read by the claim, not again). */
+  readonly attempt: number;
 }
 
 /**
@@ -40,5 +42,5 @@ export async function claimOffers(
     LIMIT ${opts.limit}
     FOR UPDATE OF cv SKIP LOCKED`;
   const offered = await moveVehicles(db, lockedMoves(next, 'offered', now));
-  return offered.map((r) => ({ vin: r.vin, waveNo: opts.waveNo }));
+  return offered.map((r) => ({ vin: r.vin, waveNo: opts.waveNo, attempt: r.attempt }));
 }

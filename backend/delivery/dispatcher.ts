@@ -217,14 +217,13 @@ export class Dispatcher {
    * reporting already (a vehicle ignores an offer it has).
    */
   #publish(wave: Wave, vehicles: readonly ClaimedOffer[]): Promise<void> {
-    const vins = vehicles.map((c) => c.vin);
-    return publishOffers(this.#broker, this.#db, { id: wave.id, deadline: wave.deadline_at }, vins).then(
+    return publishOffers(this.#broker, this.#db, { id: wave.id, deadline: wave.deadline_at }, vehicles).then(
       (sent) => {
         this.offersSent += sent;
       },
       (error: unknown) =>
         this.#log(
-          `delivery: offers to ${vins.length} vehicles of campaign ${wave.id} failed: ${(error as Error).message} (the offer sweeper sends them again)`,
+          `delivery: offers to ${vehicles.length} vehicles of campaign ${wave.id} failed: ${(error as Error).message} (the offer sweeper sends them again)`,
         ),
     );
   }

@@ -23,7 +23,7 @@ export class OfferSweeper {
     const rows = await this.deps.db
       .selectFrom('campaign_vehicles as cv')
       .innerJoin('campaigns as c', 'c.id', 'cv.campaign_id')
-      .select(['cv.campaign_id', 'cv.vin', 'c.deadline_at'])
+      .select(['cv.campaign_id', 'cv.vin', 'cv.attempt', 'c.deadline_at'])
       .where('c.state', '=', 'running')
       .where('cv.state', '=', 'offered')
       .where('cv.offered_at', '<', new Date(now - this.ackTimeoutMs))

@@ -7,6 +7,8 @@ import { startHarness } from '../../test/integration/delivery/harness.ts';
 import type { DeliveryHarness } from '../../test/integration/delivery/harness.ts';
 import { listedMoves, moveVehicles, retryMoves } from '../campaigns/vehicle-moves.ts';
 import type { BrokerClient } from '../mqtt/broker-client.ts';
+import { claimOffers } from './claim-offers.ts';
+import { OfferSweeper } from './offer-sweeper.ts';
 import { publishOffers } from './offers.ts';
 
 let h: DeliveryHarness;
@@ -55,8 +57,11 @@ describe('publishOffers', () => {
     await moveVehicles(h.db, listedMoves([{ ...third, to: 'failed' }]));
     await moveVehicles(h.db, retryMoves(sql`SELECT ${campaignId}::int AS campaign_id, ${vins[2]!}::text AS vin`, at));
 
+    // The claim reads each vehicle's attempt with its state; the offers carry it unread again.
+    const claimed = await claimOffers(h.db, { campaignId, waveNo: 1, afterVin: '', limit: 10, now: at });
+    expect(claimed.map((c) => c.attempt)).toEqual([1, 1, 2, 1]);
     const { broker, sent } = recordingBroker();
-    expect(await publishOffers(broker, h.db, { id: campaignId, deadline: null }, vins)).toBe(4);
+    expect(await publishOffers(broker, h.db, { id: campaignId, deadline: null }, claimed)).toBe(4);
     const offers = sent.map((s) => ({ offer: decodeMessage('offer', s.payload) }));
     expect(sent.map((s) => s.topic)).toEqual(vins.map((vin) => vehicleTopic(vin, 'offer')));
     expect(offers.map((o) => o.offer.attempt)).toEqual([1, 1, 2, 1]);
@@ -65,5 +70,13 @@ describe('publishOffers', () => {
     // Equal offers are the same encoded bytes, not one encoding per vehicle.
     expect(sent[1]!.payload).toBe(sent[0]!.payload);
     expect(sent[2]!.payload).not.toBe(sent[0]!.payload);
+
+    // Offered again by the sweeper (no acknowledgement in time): the same attempt, read with the row.
+    await sql`UPDATE campaigns SET state = 'running' WHERE id = ${campaignId}`.execute(h.db);
+    const again = recordingBroker();
+    const sweeper = new OfferSweeper({ db: h.db, broker: again.broker }, 1000, 10);
+    expect(await sweeper.sweep(at.getTime() + 60_000)).toBe(4);
+    const byVin = new Map(again.sent.map((s) => [s.topic, decodeMessage('offer', s.payload).attempt]));
+    expect(vins.map((vin) => byVin.get(vehicleTopic(vin, 'offer')))).toEqual([1, 1, 2, 1]);
   });
 });

@@ -4,6 +4,12 @@ import { formatExpires } from '@ota/protocol/tuf';
 import type { BrokerClient } from '../mqtt/broker-client.ts';
 import type { Db } from '../db/database.ts';
 
+/** One vehicle to offer the campaign to, with its attempt at it (a gateway skips attempts it finished). */
+export interface OfferTo {
+  readonly vin: string;
+  readonly attempt: number;
+}
+
 /** What an offer tells one vehicle besides the campaign: its attempt and the bytes it will download. */
 interface OfferDetail {
   readonly attempt: number;
@@ -11,23 +17,23 @@ interface OfferDetail {
 }
 
 /**
- * Each vehicle's attempt at a campaign (a gateway skips attempts it finished) and the bytes it will
- * download (the delta where one is cached, else the image), in one statement over the VINs as one array.
+ * The bytes each vehicle will download (the delta where one is cached, else the image), in one
+ * statement over the VINs as one array. Each VIN's ECUs are summed in a lateral subquery: a join of
+ * the grouped ECUs back to the VINs was planned as a nested loop over both (1,000 x 1,000 rows
+ * compared for a batch of 1,000, 95 ms against 11 ms).
  */
-async function offerDetails(db: Db, campaignId: number, vins: readonly string[]): Promise<Map<string, OfferDetail>> {
-  const rows = await sql<{ vin: string; attempt: number; bytes: string | null }>`
-    WITH bytes AS (
-      SELECT e.vin, sum(coalesce(d.length, i.length)) AS bytes
+async function downloadBytes(db: Db, campaignId: number, vins: readonly string[]): Promise<Map<string, number>> {
+  const rows = await sql<{ vin: string; bytes: string | null }>`
+    SELECT v.vin, b.bytes FROM unnest(${[...vins]}::text[]) v(vin)
+    LEFT JOIN LATERAL (
+      SELECT sum(coalesce(d.length, i.length)) AS bytes
       FROM ecus e
       JOIN campaign_releases cr ON cr.campaign_id = ${campaignId}
       JOIN release_images i ON i.release_id = cr.release_id AND e.hardware_id = ANY(i.hardware_ids)
       LEFT JOIN delta_packages d ON d.base_sha256 = e.image_sha256 AND d.target_sha256 = i.sha256
-      WHERE e.vin = ANY(${[...vins]}::text[]) AND (e.image_sha256 IS NULL OR e.image_sha256 <> i.sha256)
-      GROUP BY e.vin
-    )
-    SELECT cv.vin, cv.attempt, b.bytes FROM campaign_vehicles cv LEFT JOIN bytes b ON b.vin = cv.vin
-    WHERE cv.campaign_id = ${campaignId} AND cv.vin = ANY(${[...vins]}::text[])`.execute(db);
-  return new Map(rows.rows.map((r) => [r.vin, { attempt: r.attempt, downloadBytes: Number(r.bytes ?? 0) }]));
+      WHERE e.vin = v.vin AND (e.image_sha256 IS NULL OR e.image_sha256 <> i.sha256)
+    ) b ON true`.execute(db);
+  return new Map(rows.rows.map((r) => [r.vin, Number(r.bytes ?? 0)]));
 }
 
 /**
@@ -64,23 +70,27 @@ export async function publishOffers(
   broker: BrokerClient,
   db: Db,
   campaign: { id: number; deadline: Date | null },
-  vins: readonly string[],
+  offers: readonly OfferTo[],
   now: Date = new Date(),
 ): Promise<number> {
-  if (vins.length === 0) return 0;
+  if (offers.length === 0) return 0;
   if (!broker.mqtt.connected) throw new Error('cannot publish offers: not connected to the broker');
-  const details = await offerDetails(db, campaign.id, vins);
+  const bytes = await downloadBytes(
+    db,
+    campaign.id,
+    offers.map((o) => o.vin),
+  );
   const encode = offerEncoder(campaign, now);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new Error(`the broker did not acknowledge ${vins.length} offers within ${PUBLISH_TIMEOUT_MS} ms`)),
+      () => reject(new Error(`the broker did not acknowledge ${offers.length} offers within ${PUBLISH_TIMEOUT_MS} ms`)),
       PUBLISH_TIMEOUT_MS,
     );
   });
   const published = Promise.all(
-    vins.map((vin) =>
-      broker.publish(vehicleTopic(vin, 'offer'), encode(details.get(vin) ?? { attempt: 1, downloadBytes: 0 })),
+    offers.map(({ vin, attempt }) =>
+      broker.publish(vehicleTopic(vin, 'offer'), encode({ attempt, downloadBytes: bytes.get(vin) ?? 0 })),
     ),
   );
   try {
@@ -88,7 +98,7 @@ export async function publishOffers(
   } finally {
     clearTimeout(timer);
   }
-  return vins.length;
+  return offers.length;
 }
 
 /**
@@ -100,7 +110,7 @@ export async function reofferOnline(broker: BrokerClient, db: Db, vins: readonly
   const rows = await db
     .selectFrom('campaign_vehicles as cv')
     .innerJoin('campaigns as c', 'c.id', 'cv.campaign_id')
-    .select(['cv.campaign_id', 'cv.vin', 'c.deadline_at'])
+    .select(['cv.campaign_id', 'cv.vin', 'cv.attempt', 'c.deadline_at'])
     .where('cv.vin', 'in', [...vins])
     .where('cv.state', 'in', ['offered', 'downloading'])
     .where('c.state', '=', 'running')
@@ -112,16 +122,16 @@ export async function reofferOnline(broker: BrokerClient, db: Db, vins: readonly
 export async function offerAgain(
   broker: BrokerClient,
   db: Db,
-  rows: readonly { campaign_id: number; vin: string; deadline_at: Date | null }[],
+  rows: readonly { campaign_id: number; vin: string; attempt: number; deadline_at: Date | null }[],
 ): Promise<number> {
-  const byCampaign = new Map<number, { deadline: Date | null; vins: string[] }>();
+  const byCampaign = new Map<number, { deadline: Date | null; offers: OfferTo[] }>();
   for (const r of rows) {
-    const entry = byCampaign.get(r.campaign_id) ?? { deadline: r.deadline_at, vins: [] };
-    entry.vins.push(r.vin);
+    const entry = byCampaign.get(r.campaign_id) ?? { deadline: r.deadline_at, offers: [] };
+    entry.offers.push({ vin: r.vin, attempt: r.attempt });
     byCampaign.set(r.campaign_id, entry);
   }
   let sent = 0;
-  for (const [id, { deadline, vins: list }] of byCampaign)
-    sent += await publishOffers(broker, db, { id, deadline }, list);
+  for (const [id, { deadline, offers }] of byCampaign)
+    sent += await publishOffers(broker, db, { id, deadline }, offers);
   return sent;
 }

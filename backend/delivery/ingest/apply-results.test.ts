@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { destroyTestDatabase } from '../../../test/integration/delivery/harness.ts';
 import {
@@ -24,6 +25,7 @@ let db: Db;
 let campaignId: number;
 let vins: string[];
 let blobDir: string;
+let planned: { users: { creator: number; approver: number }; releaseId: number; vin: string };
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
@@ -36,9 +38,12 @@ beforeAll(async () => {
     image: new Uint8Array([1, 2, 3]),
     createdBy: users.creator,
   });
-  vins = (
-    await insertFleet(db, { prefix: 'RES', count: 3, hardwareId: 'HW-1', baseVersion: '1.0.0', baseSha256: () => null })
+  const fleet = (
+    await insertFleet(db, { prefix: 'RES', count: 4, hardwareId: 'HW-1', baseVersion: '1.0.0', baseSha256: () => null })
   ).map((v) => v.vin);
+  // The fourth is for the planned-ECU test's campaign of its own.
+  vins = fleet.slice(0, 3);
+  planned = { users, releaseId: release.releaseId, vin: fleet[3]! };
   ({ campaignId } = await insertCampaign(db, {
     releaseIds: [release.releaseId],
     vins,
@@ -138,5 +143,46 @@ describe('applyResults and applyProgress', () => {
       { from_state: 'pending', to_state: 'offered' },
       { from_state: 'offered', to_state: 'succeeded' },
     ]);
+  });
+
+  it('records the result of an ECU planned at submit on its row, in place (fillfactor room for HOT updates)', async () => {
+    const { vin } = planned;
+    const { campaignId: id } = await insertCampaign(db, {
+      releaseIds: [planned.releaseId],
+      vins: [vin],
+      waves: [{ cumulativePercent: 100, successThreshold: 1, errorThreshold: 1 }],
+      users: planned.users,
+    });
+    // As targeting.ts plans it at submit: versions known, no result yet.
+    await db
+      .insertInto('campaign_ecus')
+      .values({
+        campaign_id: id,
+        vin,
+        ecu_serial: 'ECU-1',
+        hardware_id: 'HW-1',
+        release_id: planned.releaseId,
+        from_version: '1.0.0',
+        to_version: '2.0.0',
+      })
+      .execute();
+    await moveVehicles(db, listedMoves([{ campaignId: id, vin, to: 'offered', at: new Date() }]));
+    const result: ResultReport = {
+      vin,
+      campaignId: id,
+      reportId: 'p-1',
+      outcome: 'failed',
+      ecus: [{ ...ecu, result: 'failed', nrc: 0x72 }],
+    };
+    expect(await applyResults(db, [result])).toMatchObject({ applied: 1 });
+    const rows = await db
+      .selectFrom('campaign_ecus')
+      .select(['release_id', 'result', 'nrc', 'bytes_on_bus'])
+      .where('campaign_id', '=', id)
+      .execute();
+    expect(rows).toEqual([{ release_id: planned.releaseId, result: 'failed', nrc: '0x72', bytes_on_bus: '10' }]);
+    const options = await sql<{ reloptions: string[] | null }>`
+      SELECT reloptions FROM pg_class WHERE oid = 'campaign_ecus'::regclass`.execute(db);
+    expect(options.rows[0]?.reloptions).toContain('fillfactor=50');
   });
 });
