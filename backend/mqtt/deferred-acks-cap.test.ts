@@ -35,7 +35,7 @@ describe('deferred acknowledgements: hard cap', () => {
     const { client, pubacks } = standInClient();
     const ackOf = deferAcks(client, () => true, MAX_UNACKED);
     // An offer in flight: the broker owes this client a PUBACK that never comes in this test.
-    client.emit('packetsend', { cmd: 'publish', qos: 1, messageId: 60_000 });
+    client.emit('packetsend', { ...report(60_000), topic: 'vehicles/V1/offer' });
     // mqtt.js hands over the next message only once handleMessage called back for the previous one.
     const acks: (() => void)[] = [];
     const readOn: boolean[] = [];
