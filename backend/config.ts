@@ -72,8 +72,20 @@ export const BACKEND_ENV = {
         .max(65_535)
         .default(4000),
     description:
-      "most reports held unacknowledged until stored (written in batches of up to half of it, the next batch received while one is written); beyond it the broker holds the rest (MQTT 5 receive maximum; reading pauses at it too, never while the broker owes an answer such as an offer's PUBACK)",
+      "most reports held unacknowledged until stored (written in batches of up to half of it, the next batch received while one is written); beyond it the broker holds the rest (MQTT 5 receive maximum; reading pauses at it too unless the broker owes an answer such as an offer's PUBACK, and at twice it even then)",
     shownDefault: '4000',
+  },
+  HEAP_GROWTH_PERCENT: {
+    schema: (z) =>
+      z.coerce
+        .number({ message: 'must be a whole number of percent' })
+        .int('must be a whole number')
+        .min(0)
+        .max(300)
+        .default(100),
+    description:
+      "how far past what the last full garbage collection kept the JavaScript heap may grow before the next one, in percent (0: V8's own choice, up to 300 on a machine with much memory); bounds resident memory while delivery allocates fast",
+    shownDefault: '100',
   },
   MAX_BODY_BYTES: {
     schema: (z) =>

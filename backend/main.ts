@@ -26,6 +26,7 @@ addFlags(program.command('serve', { isDefault: true }), BACKEND_FLAGS.serve)
     const { logBrokerConnection } = await import('./observability/broker-events.ts');
     const { BackendMetrics } = await import('./observability/metrics.ts');
     const config = await loadBackendConfig();
+    (await import('./observability/heap-growth.ts')).limitHeapGrowth(config.HEAP_GROWTH_PERCENT);
     const log = createLogger({
       component: 'backend',
       level: config.LOG_LEVEL,

@@ -1,6 +1,8 @@
 // Campaign list and detail latency over HTTP (autocannon) against a running backend, for campaigns of
 // different sizes in the same database, so the bench can say how latency grows with the targets.
 import autocannon from 'autocannon';
+import { sql } from 'kysely';
+import type { Db } from '../../backend/db/database.ts';
 import { cursorBefore } from '../campaign-list.bench.ts';
 
 export interface Latency {
@@ -22,30 +24,74 @@ async function measure(url: string, token: string, seconds: number): Promise<Lat
   return { mean: result.latency.average, p99: result.latency.p99, requestsPerSecond: result.requests.average };
 }
 
-/** Rounds each measurement is split into, alternating the campaigns, so neither gains from going second. */
-const ROUNDS = 2;
+/**
+ * Rounds each measurement is split into. The campaigns' order turns round every round (A B, B A, A B,
+ * B A), so each is measured first as often as the other and a drift during the measurement (the
+ * machine's other load) weighs on both alike.
+ */
+const ROUNDS = 4;
+/** Seconds each URL is requested, unmeasured, before the rounds (the route's first requests compile it). */
+const WARM_UP_SECONDS = 1;
+/** Longest the measurement waits for autovacuum of the bench's database to finish. */
+const QUIET_TIMEOUT_MS = 5 * 60_000;
+
+/** Autovacuum workers busy in the bench's database now (the campaign run leaves millions of dead rows). */
+async function autovacuumWorkers(db: Db): Promise<number> {
+  const r = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity
+    WHERE backend_type = 'autovacuum worker' AND datname = current_database()`.execute(db);
+  return r.rows[0]?.n ?? 0;
+}
+
+/**
+ * Waits until no autovacuum worker is busy in the bench's database (at most QUIET_TIMEOUT_MS): right
+ * after the run PostgreSQL vacuums the rows it updated, which would slow whichever campaign is
+ * measured first. Returns the seconds waited.
+ */
+async function untilVacuumed(db: Db): Promise<number> {
+  const start = performance.now();
+  while ((await autovacuumWorkers(db)) > 0 && performance.now() - start < QUIET_TIMEOUT_MS)
+    await new Promise((r) => setTimeout(r, 500));
+  return (performance.now() - start) / 1000;
+}
+
+export interface ApiLatency {
+  /** Per campaign, in the order given: the rounds combined, and each round's (same round, same index). */
+  readonly campaigns: { list: Latency; detail: Latency; rounds: Record<'list' | 'detail', Latency[]> }[];
+  /** Seconds waited for autovacuum before measuring. */
+  readonly vacuumWaitS: number;
+}
 
 /**
  * Detail (GET /api/campaigns/{id}) and a list page holding just that campaign (limit 1, cursor before
- * it) of each campaign, measured in alternating rounds of seconds / ROUNDS each: per campaign, the mean
- * of the rounds' means and req/s, the worst p99.
+ * it) of each campaign: once autovacuum is done, each URL warmed up, then measured in ROUNDS rounds of
+ * seconds / ROUNDS each, the campaigns' order turning each round. Per campaign, the mean of the rounds'
+ * means and req/s, the worst p99.
  */
 export async function campaignApiLatency(
+  db: Db,
   baseUrl: string,
   token: string,
   campaignIds: readonly number[],
   seconds: number,
-): Promise<{ list: Latency; detail: Latency }[]> {
+): Promise<ApiLatency> {
   const urls = campaignIds.map((id) => ({
     list: `${baseUrl}/api/campaigns?limit=1&cursor=${cursorBefore(id)}`,
     detail: `${baseUrl}/api/campaigns/${id}`,
   }));
+  const endpoints = ['list', 'detail'] as const;
+  const vacuumWaitS = await untilVacuumed(db);
+  for (const url of urls) for (const endpoint of endpoints) await measure(url[endpoint], token, WARM_UP_SECONDS);
   const samples = urls.map(() => ({ list: [] as Latency[], detail: [] as Latency[] }));
-  for (let round = 0; round < ROUNDS; round++)
-    for (const [k, url] of urls.entries())
-      for (const endpoint of ['list', 'detail'] as const)
-        samples[k]![endpoint].push(await measure(url[endpoint], token, Math.max(1, seconds / ROUNDS)));
-  return samples.map((s) => ({ list: combined(s.list), detail: combined(s.detail) }));
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 === 0 ? [...urls.keys()] : [...urls.keys()].reverse();
+    for (const k of order)
+      for (const endpoint of endpoints)
+        samples[k]![endpoint].push(await measure(urls[k]![endpoint], token, Math.max(1, seconds / ROUNDS)));
+  }
+  return {
+    campaigns: samples.map((s) => ({ list: combined(s.list), detail: combined(s.detail), rounds: s })),
+    vacuumWaitS,
+  };
 }
 
 function combined(rounds: readonly Latency[]): Latency {

@@ -254,7 +254,10 @@ export class Ingester {
     await recordRejections(db, rejections, log);
     this.rejected += rejections.length;
     this.ingested += batch.length - rejections.length;
-    await reofferOnline(broker, db, fromManifests.accepted);
+    // Not awaited: the reports' acknowledgement must not wait for this client's own publishes (deferred-acks.ts).
+    void reofferOnline(broker, db, fromManifests.accepted).catch((error: unknown) =>
+      log(`delivery: offering again to vehicles that reported a manifest failed: ${(error as Error).message}`),
+    );
     return {
       confirmations: confirmationsOf(batch, rejections, decoded.resultIds),
       changedCampaigns: [...new Set(applied.waves.map((w) => w.campaignId))],
