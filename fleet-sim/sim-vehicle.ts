@@ -91,6 +91,11 @@ export class SimVehicle {
     return this.options.vin;
   }
 
+  /** Whether an offer is being handled (from its receipt to the result sent, or its failure). */
+  get updating(): boolean {
+    return this.#busy !== undefined;
+  }
+
   /** Counter of the last version manifest signed. */
   get manifestCounter(): number {
     return this.#counter;
