@@ -97,25 +97,37 @@ describe('campaign rollout over MQTT', () => {
     const whileDown = fleet.vehicles.slice(0, 20);
     await Promise.all(whileDown.map((v) => v.sendManifest()));
     service = await start();
-    await waitUntil('the manifests sent while the backend was down', async () => {
-      const rows = await db
-        .selectFrom('vehicle_manifest_counters')
-        .select(['vin', 'counter'])
-        .where(
-          'vin',
-          'in',
-          whileDown.map((v) => v.vin),
-        )
-        .execute();
-      const counter = new Map(rows.map((r) => [r.vin, Number(r.counter)]));
-      return whileDown.every((v) => counter.get(v.vin) === v.manifestCounter);
-    });
+    await waitUntil(
+      'the manifests sent while the backend was down',
+      async () => {
+        const rows = await db
+          .selectFrom('vehicle_manifest_counters')
+          .select(['vin', 'counter'])
+          .where(
+            'vin',
+            'in',
+            whileDown.map((v) => v.vin),
+          )
+          .execute();
+        const counter = new Map(rows.map((r) => [r.vin, Number(r.counter)]));
+        return whileDown.every((v) => counter.get(v.vin) === v.manifestCounter);
+      },
+      120_000,
+    );
 
     // Wave 2's failures trip its 10 % error threshold: the campaign pauses itself.
-    await waitUntil('the campaign to pause', async () => {
-      const c = await db.selectFrom('campaigns').select('state').where('id', '=', campaignId).executeTakeFirstOrThrow();
-      return c.state === 'paused';
-    });
+    await waitUntil(
+      'the campaign to pause',
+      async () => {
+        const c = await db
+          .selectFrom('campaigns')
+          .select('state')
+          .where('id', '=', campaignId)
+          .executeTakeFirstOrThrow();
+        return c.state === 'paused';
+      },
+      120_000,
+    ); // generous: beside two burners 30 s was seen to pass first
     // Let vehicles already updating finish, then compare every report sent with the database. No
     // vehicle starts another: the backend refuses the metadata of a paused campaign's offer.
     // (Not a quiet spell of 700 ms, which a vehicle of a busy machine can outlast mid-update.)
