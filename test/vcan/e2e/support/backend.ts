@@ -90,7 +90,8 @@ export interface BackendUrls {
 /** Resolves with the backend's URL and its broker's once `backend serve` prints them (with the ports bound). */
 export async function backendListening(server: ManagedProcess): Promise<BackendUrls> {
   const [, port] = await server.waitForOutput(/backend listening on http:\/\/localhost:(\d+)/, 120_000);
-  const [, brokerUrl] = await server.waitForOutput(/delivery: vehicles connect to (\S+)/, 60_000);
+  // The line may be a structured log's field: the URL ends before a quote or backslash.
+  const [, brokerUrl] = await server.waitForOutput(/delivery: vehicles connect to (mqtts?:\/\/[^\s"'\\]+)/, 60_000);
   return { baseUrl: `http://127.0.0.1:${port}`, brokerUrl: brokerUrl! };
 }
 
