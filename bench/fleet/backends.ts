@@ -3,7 +3,6 @@
 import { join } from 'node:path';
 import { startBackendProgram } from '../../test/integration/delivery/support/backend-process.ts';
 import type { BackendProcess } from '../../test/integration/delivery/support/backend-process.ts';
-import { freePort } from '../../test/support/net.ts';
 import { peakRss, procStat } from './proc-stats.ts';
 
 export interface BenchBackend {
@@ -21,18 +20,16 @@ export async function startBenchBackends(opts: {
   const started: BenchBackend[] = [];
   try {
     for (let k = 0; k < opts.instances; k++) {
-      const port = String(await freePort());
       const process = await startBackendProgram({
         DATABASE_URL: opts.databaseUrl,
         MQTT_URL: opts.mqttUrl,
-        PORT: port,
         DATA_DIR: join(opts.dir, `instance-${k}`),
         KEYS_DIR: join(opts.dir, 'keys'),
         BLOB_DIR: join(opts.dir, 'blobs'),
         DELIVERY_CLIENT_ID: `fleet-bench-${opts.runId}-${k}`,
         LOG_LEVEL: 'warn',
       });
-      started.push({ process, baseUrl: `http://127.0.0.1:${port}` });
+      started.push({ process, baseUrl: process.baseUrl });
     }
   } catch (error) {
     await stopBenchBackends(started);

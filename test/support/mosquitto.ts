@@ -1,14 +1,12 @@
 // A real Mosquitto started by a test on a free port (with persistence in its own directory when
 // asked), which the test can stop and start again: for broker restarts, which the shared broker of
-// the machine must never undergo.
-import { spawn } from 'node:child_process';
+// the machine must never undergo. Mosquitto cannot bind port 0: a port taken meanwhile is retried (net.ts).
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './net.ts';
+import { freePort, retryWhilePortTaken, spawnServer } from './net.ts';
 
 export const MOSQUITTO_BINARY = ['/usr/sbin/mosquitto', '/usr/local/sbin/mosquitto', '/usr/bin/mosquitto'].find((p) =>
   existsSync(p),
@@ -19,22 +17,6 @@ export function requireMosquitto(why: string): string {
   if (!MOSQUITTO_BINARY)
     throw new Error(`mosquitto is not installed (apt-get install mosquitto): ${why} needs the real broker`);
   return MOSQUITTO_BINARY;
-}
-
-/** Resolves when something listens on 127.0.0.1:`port`, or fails with `output()` after ~10 s. */
-export async function waitForPort(port: number, output: () => string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = tcpConnect(port, '127.0.0.1', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.on('error', () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`mosquitto did not listen on ${port}: ${output()}`);
 }
 
 export interface TestMosquitto {
@@ -60,29 +42,28 @@ export async function startMosquitto(options: {
   const dir = await mkdtemp(join(tmpdir(), 'mosquitto-'));
   // Started as root, mosquitto drops to its own user: it must be able to write its persistence here.
   await chmod(dir, 0o777);
-  const port = await freePort();
-  const conf = [
-    `listener ${port} 127.0.0.1`,
-    'allow_anonymous true',
-    `persistence ${options.persistence}`,
-    `persistence_location ${dir}/`,
-    `max_queued_messages ${options.maxQueuedMessages ?? 100_000}`,
-    'max_inflight_messages 100',
-    'log_type error',
-    'log_type warning',
-  ].join('\n');
-  await writeFile(join(dir, 'mosquitto.conf'), `${conf}\n`, { mode: 0o644 });
+  const conf = (port: number) =>
+    [
+      `listener ${port} 127.0.0.1`,
+      'allow_anonymous true',
+      `persistence ${options.persistence}`,
+      `persistence_location ${dir}/`,
+      `max_queued_messages ${options.maxQueuedMessages ?? 100_000}`,
+      'max_inflight_messages 100',
+      'log_type error',
+      'log_type warning',
+    ].join('\n');
   let child: ChildProcess | undefined;
-  let output = '';
   let starts = 0;
-  const start = async () => {
-    output = '';
-    child = spawn(binary, ['-c', join(dir, 'mosquitto.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const startOn = async (port: number) => {
+    await writeFile(join(dir, 'mosquitto.conf'), `${conf(port)}\n`, { mode: 0o644 });
+    child = await spawnServer(binary, ['-c', join(dir, 'mosquitto.conf')], port);
     starts++;
-    await waitForPort(port, () => output);
+    return port;
   };
+  // Restarts keep the port: the clients under test reconnect to the URL they were given.
+  const port = await retryWhilePortTaken(freePort, startOn);
+  const start = async () => void (await retryWhilePortTaken(async () => port, startOn));
   const stop = async () => {
     const running = child;
     child = undefined;
@@ -91,7 +72,6 @@ export async function startMosquitto(options: {
     running.kill('SIGTERM');
     await exited;
   };
-  await start();
   return {
     url: `mqtt://127.0.0.1:${port}`,
     port,

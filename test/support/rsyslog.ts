@@ -1,13 +1,12 @@
 // A real rsyslog (Debian's rsyslogd with the GnuTLS driver) started by a test: a TLS syslog listener (imtcp,
 // octet counting) with a certificate made by openssl for the test, writing each message's raw text to a file.
 // The test can stop and start it again (collector restarts).
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { waitForPort } from './mosquitto.ts';
-import { freePort } from './net.ts';
+import { freePort, retryWhilePortTaken, spawnServer } from './net.ts';
 
 const RSYSLOGD = ['/usr/sbin/rsyslogd', '/usr/bin/rsyslogd'].find((p) => existsSync(p));
 const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
@@ -79,21 +78,16 @@ export async function startRsyslog(): Promise<TestRsyslog> {
   const dir = await mkdtemp(join(tmpdir(), 'rsyslog-'));
   makeCertificates(dir);
   execFileSync('mkdir', ['-p', join(dir, 'work')]);
-  const port = await freePort();
-  writeFileSync(join(dir, 'rsyslog.conf'), config(dir, port));
   const out = join(dir, 'received.log');
   let child: ChildProcess | null = null;
-  let output = '';
-  const start = async () => {
-    output = '';
-    const c = spawn(RSYSLOGD, ['-n', '-f', join(dir, 'rsyslog.conf'), '-i', join(dir, 'rsyslogd.pid')], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    c.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    c.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child = c;
-    await waitForPort(port, () => output);
+  const startOn = async (port: number) => {
+    writeFileSync(join(dir, 'rsyslog.conf'), config(dir, port));
+    child = await spawnServer(RSYSLOGD, ['-n', '-f', join(dir, 'rsyslog.conf'), '-i', join(dir, 'rsyslogd.pid')], port);
+    return port;
   };
+  // rsyslogd cannot bind port 0; restarts keep the port, which the sender under test was given.
+  const port = await retryWhilePortTaken(freePort, startOn);
+  const start = async () => void (await retryWhilePortTaken(async () => port, startOn));
   const stop = async () => {
     const c = child;
     child = null;
@@ -102,7 +96,6 @@ export async function startRsyslog(): Promise<TestRsyslog> {
     c.kill('SIGTERM');
     await exited;
   };
-  await start();
   return {
     port,
     caFile: join(dir, 'ca.pem'),

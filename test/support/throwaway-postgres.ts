@@ -1,8 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './net.ts';
+import { freePort, PORT_TAKEN, PortTakenError, retryWhilePortTaken } from './net.ts';
 
 /** A PostgreSQL server of its own for a test that must stop it; when DATABASE_URL is not set. */
 export interface ThrowawayPostgres {
@@ -34,11 +34,21 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
     const gid = execFileSync('id', ['-g', 'postgres']).toString().trim();
     chownSync(dir, Number(ids), Number(gid));
   }
-  const port = await freePort();
   const data = join(dir, 'data');
   run('initdb', ['-D', data, '--auth=trust', '--username=postgres', '-E', 'UTF8']);
-  const options = `-c listen_addresses=127.0.0.1 -c port=${port} -c unix_socket_directories=${dir} -c fsync=off`;
-  run('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-w', '-t', '60', '-o', options, 'start']);
+  // PostgreSQL cannot bind port 0: a picked port taken meanwhile is picked again (net.ts).
+  const port = await retryWhilePortTaken(freePort, async (port) => {
+    const log = join(dir, `log-${port}`);
+    const options = `-c listen_addresses=127.0.0.1 -c port=${port} -c unix_socket_directories=${dir} -c fsync=off`;
+    try {
+      run('pg_ctl', ['-D', data, '-l', log, '-w', '-t', '60', '-o', options, 'start']);
+    } catch (error) {
+      const said = existsSync(log) ? readFileSync(log, 'utf8') : '';
+      if (PORT_TAKEN.test(said)) throw new PortTakenError(`port ${port} was taken: ${said}`);
+      throw new Error(`pg_ctl start failed: ${said}`, { cause: error });
+    }
+    return port;
+  });
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     stop() {

@@ -3,7 +3,6 @@
  * to a temp dir and a free port on 127.0.0.1) and certificates issued by backend/keys, and shows
  * that a vehicle can neither read nor write another vehicle's topics.
  */
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { chmod, copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -21,8 +20,8 @@ import {
 } from '../../../backend/keys/certificates.ts';
 import type { IssuedCertificate } from '../../../backend/keys/certificates.ts';
 import { vehicleTopic } from '@ota/protocol/messages';
-import { freePort } from '../../support/net.ts';
-import { requireMosquitto, waitForPort } from '../../support/mosquitto.ts';
+import { freePort, retryWhilePortTaken, spawnServer } from '../../support/net.ts';
+import { requireMosquitto } from '../../support/mosquitto.ts';
 import { testVin } from './fixtures.ts';
 
 const deployDir = fileURLToPath(new URL('../../../deploy/mosquitto/', import.meta.url));
@@ -79,26 +78,24 @@ beforeAll(async () => {
   certs.b = await issueVehicleCertificate(ca, VIN_B, join(dir, 'clients'));
   expect(server.certFile).toBe(join(certDir, 'server.crt'));
 
-  port = await freePort();
-  const conf = (await readFile(join(deployDir, 'mosquitto.conf'), 'utf8'))
-    .replaceAll('/etc/mosquitto/ota/certs/', `${certDir}/`)
-    .replace('acl_file /etc/mosquitto/ota/acl', `acl_file ${join(dir, 'acl')}`)
-    .replace(/^listener 8883$/m, `listener ${port} 127.0.0.1`)
-    .replace(/^persistence true$/m, 'persistence false');
-  expect(conf).toContain(`listener ${port} 127.0.0.1`);
-  await writeFile(join(dir, 'mosquitto.conf'), conf);
+  const template = await readFile(join(deployDir, 'mosquitto.conf'), 'utf8');
+  const conf = (listenOn: number) =>
+    template
+      .replaceAll('/etc/mosquitto/ota/certs/', `${certDir}/`)
+      .replace('acl_file /etc/mosquitto/ota/acl', `acl_file ${join(dir, 'acl')}`)
+      .replace(/^listener 8883$/m, `listener ${listenOn} 127.0.0.1`)
+      .replace(/^persistence true$/m, 'persistence false');
+  expect(conf(1)).toContain('listener 1 127.0.0.1');
   await copyFile(join(deployDir, 'acl'), join(dir, 'acl'));
   // Started as root, mosquitto drops to its own user: it must be able to read these files.
   for (const d of [dir, certDir]) await chmod(d, 0o755);
   for (const f of await readdir(certDir)) await chmod(join(certDir, f), 0o644);
   await chmod(join(dir, 'acl'), 0o644);
-  await chmod(join(dir, 'mosquitto.conf'), 0o644);
-
-  let output = '';
-  broker = spawn(mosquitto, ['-c', join(dir, 'mosquitto.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
-  broker.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  broker.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  await waitForPort(port, () => output);
+  port = await retryWhilePortTaken(freePort, async (listenOn) => {
+    await writeFile(join(dir, 'mosquitto.conf'), conf(listenOn), { mode: 0o644 });
+    broker = await spawnServer(mosquitto, ['-c', join(dir, 'mosquitto.conf')], listenOn);
+    return listenOn;
+  });
 }, 60_000);
 
 afterAll(async () => {

@@ -87,7 +87,7 @@ describe('campaign rollout over MQTT', () => {
     await startCampaign(db, campaignId);
 
     // Wave 1 completes, then wave 2 starts on its own (success threshold reached, no soak).
-    await fleet.waitForFinished(WAVE1, 40_000);
+    await fleet.waitForFinished(WAVE1, 120_000); // generous: a busy machine
     expect(fleet.events.filter((e) => e.type === 'rejected_metadata')).toEqual([]);
 
     // Restart the delivery service mid-rollout; the fleet keeps reporting meanwhile.
@@ -97,34 +97,41 @@ describe('campaign rollout over MQTT', () => {
     const whileDown = fleet.vehicles.slice(0, 20);
     await Promise.all(whileDown.map((v) => v.sendManifest()));
     service = await start();
-    await waitUntil('the manifests sent while the backend was down', async () => {
-      const rows = await db
-        .selectFrom('vehicle_manifest_counters')
-        .select(['vin', 'counter'])
-        .where(
-          'vin',
-          'in',
-          whileDown.map((v) => v.vin),
-        )
-        .execute();
-      const counter = new Map(rows.map((r) => [r.vin, Number(r.counter)]));
-      return whileDown.every((v) => counter.get(v.vin) === v.manifestCounter);
-    });
+    await waitUntil(
+      'the manifests sent while the backend was down',
+      async () => {
+        const rows = await db
+          .selectFrom('vehicle_manifest_counters')
+          .select(['vin', 'counter'])
+          .where(
+            'vin',
+            'in',
+            whileDown.map((v) => v.vin),
+          )
+          .execute();
+        const counter = new Map(rows.map((r) => [r.vin, Number(r.counter)]));
+        return whileDown.every((v) => counter.get(v.vin) === v.manifestCounter);
+      },
+      120_000,
+    );
 
     // Wave 2's failures trip its 10 % error threshold: the campaign pauses itself.
-    await waitUntil('the campaign to pause', async () => {
-      const c = await db.selectFrom('campaigns').select('state').where('id', '=', campaignId).executeTakeFirstOrThrow();
-      return c.state === 'paused';
-    });
-    // Let vehicles already updating finish, then compare every report sent with the database.
-    let settled = -1;
-    await waitUntil('the fleet to settle', async () => {
-      await new Promise((r) => setTimeout(r, 700));
-      const n = fleet!.events.length;
-      const same = n === settled;
-      settled = n;
-      return same;
-    });
+    await waitUntil(
+      'the campaign to pause',
+      async () => {
+        const c = await db
+          .selectFrom('campaigns')
+          .select('state')
+          .where('id', '=', campaignId)
+          .executeTakeFirstOrThrow();
+        return c.state === 'paused';
+      },
+      120_000,
+    ); // generous: beside two burners 30 s was seen to pass first
+    // Let vehicles already updating finish, then compare every report sent with the database. No
+    // vehicle starts another: the backend refuses the metadata of a paused campaign's offer.
+    // (Not a quiet spell of 700 ms, which a vehicle of a busy machine can outlast mid-update.)
+    await waitUntil('the vehicles updating to finish', async () => fleet!.vehicles.every((v) => !v.updating), 120_000);
     await service.ingester.drain();
     const states = await db
       .selectFrom('campaign_vehicles')
@@ -192,5 +199,5 @@ describe('campaign rollout over MQTT', () => {
     await service.ingester.drain();
     expect(await snapshot()).toEqual(before);
     expect(logs.some((l) => /paused at wave 2/.test(l))).toBe(true);
-  }, 120_000);
+  }, 600_000);
 });

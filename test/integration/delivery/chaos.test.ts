@@ -79,11 +79,12 @@ describe('delivery under chaos', () => {
       [120, 'Mosquitto restart', () => broker.restart()],
       [160, 'backend SIGKILL', async () => (await killBackend(), await startBackend(broker.url))],
     ];
+    // Generous limits: beside two CPU burners the whole run took 150 s, each backend start over 10 s.
     for (const [at, what, fault] of faults) {
-      await waitUntil(`${at} vehicles finished before the ${what}`, async () => (await finished()) >= at, 60_000);
+      await waitUntil(`${at} vehicles finished before the ${what}`, async () => (await finished()) >= at, 180_000);
       await fault();
     }
-    await campaignCompleted(db, campaignId, 90_000, () => `backend: ${backend!.output().slice(-1500)}`);
+    await campaignCompleted(db, campaignId, 300_000, () => `backend: ${backend!.output().slice(-1500)}`);
 
     // Every vehicle succeeded, its result stored exactly once (one final move, one ECU record).
     await expectEachSucceededOnce(db, campaignId, VEHICLES);
@@ -91,7 +92,7 @@ describe('delivery under chaos', () => {
     await waitUntil(
       'every result and manifest confirmed to its vehicle',
       async () => fleet!.vehicles.every((v) => v.unconfirmed === 0),
-      40_000,
+      120_000,
     ).catch((error: unknown) => {
       const waiting = fleet!.vehicles
         .filter((v) => v.unconfirmed > 0)
@@ -99,5 +100,5 @@ describe('delivery under chaos', () => {
       throw new Error(`${(error as Error).message}: ${waiting.join(' ')}; backend: ${backend!.output().slice(-3000)}`);
     });
     expect(broker.starts).toBe(3);
-  }, 180_000);
+  }, 900_000);
 });

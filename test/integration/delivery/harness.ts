@@ -64,13 +64,9 @@ export async function waitUntil(what: string, check: () => Promise<boolean>, tim
 }
 
 /**
- * Destroys a test database without tripping over pg: Pool.end() resolves before its sockets have
- * closed, and test/support/db.ts's DROP DATABASE ... WITH (FORCE) then kills them, which surfaces
- * as unhandled 'error' events on real PostgreSQL. Closing the pool first and letting the sockets
- * go avoids that (a no-op wait on PGlite).
+ * Destroys a test database. Its forced DROP may terminate connections pg's Pool.end() left closing:
+ * createDatabase's pool absorbs that error (SQLSTATE 57P01), so no pause for the sockets is needed.
  */
 export async function destroyTestDatabase(testDb: TestDatabase): Promise<void> {
-  await testDb.db.destroy();
-  if (testDb.engine === 'postgresql') await new Promise((r) => setTimeout(r, 300));
   await testDb.destroy();
 }

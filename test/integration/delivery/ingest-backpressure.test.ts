@@ -4,6 +4,9 @@
  * Receive Maximum on Mosquitto, paused reading on the in-process 3.1.1 broker) instead of piling up
  * in the backend, and every one is stored once the database is back. The outage: the table the
  * reports are written to (malformed results are recorded as rejections) is renamed away.
+ * A Mosquitto of the test's own: on a shared broker, other tests' vehicles' reports reach this service
+ * too, and their progress (QoS 0, outside the broker's Receive Maximum, dropped only once the cap is
+ * reached) made 21 held reports.
  */
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
@@ -12,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDeliveryService } from '../../../backend/delivery/service.ts';
 import type { DeliveryService } from '../../../backend/delivery/service.ts';
 import { vehicleTopic } from '@ota/protocol/messages';
+import { startMosquitto, type TestMosquitto } from '../../support/mosquitto.ts';
 import { testVin } from './fixtures.ts';
 import { startHarness, waitUntil } from './harness.ts';
 import type { DeliveryHarness } from './harness.ts';
@@ -22,15 +26,19 @@ const runId = randomBytes(4).toString('hex');
 const vin = testVin(`BP${runId.slice(0, 2).toUpperCase()}`, 1);
 
 let h: DeliveryHarness;
+let broker: TestMosquitto | undefined;
 let service: DeliveryService | undefined;
 let car: mqtt.MqttClient | undefined;
 
 beforeAll(async () => {
   h = await startHarness();
+  // Without MQTT_URL the harness's in-process broker is this test's alone already.
+  if (process.env.MQTT_URL) broker = await startMosquitto({ persistence: false, why: 'the backpressure test' });
 });
 afterAll(async () => {
   await car?.endAsync(true);
   await service?.stop({ leaveGroup: true }).catch(() => undefined);
+  await broker?.close();
   await h.close();
 });
 
@@ -44,7 +52,7 @@ describe('ingestion under backpressure', () => {
       db: h.db,
       keys: h.keys,
       blobs: h.blobs,
-      brokerUrl: h.brokerUrl,
+      brokerUrl: broker?.url ?? h.brokerUrl,
       clientId: `backpressure-${runId}`,
       sharedGroup: `backpressure${runId}`,
       maxUnackedReports: MAX_UNACKED,
@@ -52,7 +60,10 @@ describe('ingestion under backpressure', () => {
       dispatcher: { tickMs: 60_000 },
       ingester: { flushMs: 10 },
     });
-    car = await mqtt.connectAsync(h.brokerUrl, { clientId: `backpressure-car-${runId}`, reconnectPeriod: 200 });
+    car = await mqtt.connectAsync(broker?.url ?? h.brokerUrl, {
+      clientId: `backpressure-car-${runId}`,
+      reconnectPeriod: 200,
+    });
     await sql`ALTER TABLE delivery_rejections RENAME TO rejections_away`.execute(h.db);
     // Malformed results: each is recorded as a rejection, which cannot be written now.
     for (let i = 0; i < REPORTS; i++)

@@ -42,14 +42,17 @@ async function setup(extraConfig: Record<string, unknown> = {}, faults: string[]
     GatewayService.start(config, {
       openTransport: sim!.openTransport,
       now: () => NOW,
-      stallMs: 300,
+      // Generous: a chunk answered after a stall is asked for (and served) again, and 12 stalls fail the
+      // download. At 300 ms, a busy machine made the resume test see 2 KiB served twice.
+      stallMs: 30_000,
       preconditionPollMs: 50,
       ...more,
     });
   return { backend, campaign, config, start };
 }
 
-describe('connected mode over MQTT (aedes, or the broker at MQTT_URL)', () => {
+// Each test updates a whole vehicle (three ECUs flashed in this process): over 30 s on a busy machine.
+describe('connected mode over MQTT (aedes, or the broker at MQTT_URL)', { timeout: 180_000 }, () => {
   it('publishes a signed manifest on start, installs an offered campaign and reports each ECU', async () => {
     const { backend, campaign, start } = await setup();
     const gateway = await start();

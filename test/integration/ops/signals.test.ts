@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ensureDevKeySet } from '../../../backend/keys/generate.ts';
 import { createEmptyDatabase } from '../../support/db.ts';
-import { freePort } from '../../support/net.ts';
 import { expectNoOrphan, expectPortFreed, listening, npmRun, waitForOutput } from '../../support/npm-run.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -49,16 +48,18 @@ describe('signals through npm', () => {
   );
 
   it('SIGTERM to `npm start` stops the demo and frees the HTTP and MQTT ports', { timeout: 300_000 }, async () => {
-    const [port, mqttPort] = [await freePort(), await freePort()];
     const dataDir = mkdtempSync(join(tmpdir(), 'ota-signals-demo-'));
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
     const env = { ...process.env };
     delete env.DATABASE_URL; // the demo is always embedded; keep it from even looking
     delete env.MQTT_URL;
-    const args = ['--data-dir', dataDir, '--port', String(port), '--mqtt-port', String(mqttPort)];
+    // Ports 0: the OS chooses and the demo names them (ports picked beforehand may be taken meanwhile).
+    const args = ['--data-dir', dataDir, '--port', '0', '--mqtt-port', '0'];
     const run = npmRun('start', [...args, '--vehicles', '1', '--small', '--can', 'memory'], env);
     cleanups.push(run.killGroup);
-    await waitForOutput(run, /^ready: http/m, 240_000);
+    const port = Number((await waitForOutput(run, /^ready: http:\/\/[^/]+:(\d+)\//m, 240_000))[1]);
+    const mqttPort = Number((await waitForOutput(run, /in-process broker at mqtt:\/\/[^/]+:(\d+)/, 10_000))[1]);
+    expect([await listening(port), await listening(mqttPort)]).toEqual([true, true]);
     process.kill(run.child.pid!, 'SIGTERM');
     expect(await run.exited).toBe(0);
     expect(run.output()).toMatch(/^stopped in /m);

@@ -88,12 +88,6 @@ describe('an attack on one vehicle, seen by the backend and the SIEM', () => {
       cleanups.push(() => rsyslog.close());
       const backend = await prepareBackend(dir);
       cleanups.push(() => backend.dispose());
-      const broker = new URL(backend.brokerUrl);
-      const proxy: TamperingProxy = await startTamperingProxy({
-        host: broker.hostname,
-        port: Number(broker.port),
-      });
-      cleanups.push(() => proxy.close());
       const g = (group = new ProcessGroup(dir, process.env));
       cleanups.push(() => g.stopAll());
 
@@ -116,7 +110,14 @@ describe('an attack on one vehicle, seen by the backend and the SIEM', () => {
       const adminToken = /\b(ota_\S+)/.exec(tokenOutput)?.[1];
       if (!adminToken) throw new Error(`create-admin-token printed no token: ${tokenOutput}`);
       const server = g.start('backend', 'backend/main.ts', ['serve'], env);
-      const baseUrl = await backendListening(server);
+      const { baseUrl, brokerUrl } = await backendListening(server);
+      // The gateway reaches the broker through the proxy; the backend connects to it directly.
+      const broker = new URL(brokerUrl);
+      const proxy: TamperingProxy = await startTamperingProxy({
+        host: broker.hostname,
+        port: Number(broker.port),
+      });
+      cleanups.push(() => proxy.close());
       await server.waitForOutput(/delivery: connected to/, 60_000);
       await server.waitForOutput(/siem: forwarding security events/, 10_000);
       await sim.waitForOutput(/control channel on/, 120_000);

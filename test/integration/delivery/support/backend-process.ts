@@ -85,16 +85,27 @@ export function startBackendProcess(env: {
 
 /**
  * The real program, `backend serve`, with `env` (the backend's variables: DATABASE_URL, MQTT_URL,
- * KEYS_DIR, PORT, DELIVERY_CLIENT_ID, ...); resolves once GET /readyz answers 200 (database and broker).
+ * KEYS_DIR, DELIVERY_CLIENT_ID, ...) and PORT=0: it binds a port the OS chooses and names it (a port
+ * picked beforehand may be taken meanwhile). Resolves once GET /readyz answers 200 (database and broker).
  */
-export function startBackendProgram(env: Record<string, string> & { PORT: string }): Promise<BackendProcess> {
-  const readyz = `http://127.0.0.1:${env.PORT}/readyz`;
-  return spawnBackend([...nodeArgsFor('backend/main.ts'), 'serve'], { ...process.env, ...env }, () =>
-    fetch(readyz).then(
-      (res) => res.ok,
-      () => false,
-    ),
+export async function startBackendProgram(
+  env: Record<string, string>,
+): Promise<BackendProcess & { readonly baseUrl: string }> {
+  let baseUrl = '';
+  const backend = await spawnBackend(
+    [...nodeArgsFor('backend/main.ts'), 'serve'],
+    { ...process.env, ...env, PORT: '0' },
+    (output) => {
+      const port = /backend listening on http:\/\/localhost:(\d+)/.exec(output)?.[1];
+      if (!port) return false;
+      baseUrl = `http://127.0.0.1:${port}`;
+      return fetch(`${baseUrl}/readyz`).then(
+        (res) => res.ok,
+        () => false,
+      );
+    },
   );
+  return Object.assign(backend, { baseUrl });
 }
 
 /** Throws, naming what is missing, unless the backend can run in another process: DATABASE_URL and a mosquitto binary. */

@@ -7,15 +7,15 @@ import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import { ensureDevKeySet } from '../../../../backend/keys/generate.ts';
-import { freePort } from '../../../support/net.ts';
 import { testSigningKeyPem } from './fleet.ts';
 import type { ManagedProcess, ProcessGroup } from './processes.ts';
 
 export interface BackendSetup {
-  /** PORT is 0: the backend binds a port the OS chooses and names it (see `backendListening`). */
+  /**
+   * PORT is 0 (and MQTT_PORT for the in-process broker): the backend binds ports the OS chooses and names
+   * them (see `backendListening`).
+   */
   readonly env: NodeJS.ProcessEnv;
-  /** Where gateways (and the test) reach the broker. */
-  readonly brokerUrl: string;
   readonly describe: string;
   /** Drops the database (call after the backend process has stopped). */
   dispose(): Promise<void>;
@@ -71,23 +71,28 @@ export async function prepareBackend(dir: string): Promise<BackendSetup> {
       await c.end();
     };
   }
-  let brokerUrl = process.env.MQTT_URL;
-  if (brokerUrl) {
-    describe += `, broker ${brokerUrl}`;
+  if (process.env.MQTT_URL) {
+    describe += `, broker ${process.env.MQTT_URL}`;
   } else {
-    // The backend starts its in-process broker on this port; gateways connect to it.
-    const mqttPort = await freePort();
-    env.MQTT_PORT = String(mqttPort);
-    brokerUrl = `mqtt://127.0.0.1:${mqttPort}`;
-    describe += `, in-process broker ${brokerUrl}`;
+    // The backend's in-process broker, on a port the OS chooses (not one picked beforehand, as for PORT).
+    env.MQTT_PORT = '0';
+    describe += ', in-process broker';
   }
-  return { env, brokerUrl, describe, dispose };
+  return { env, describe, dispose };
 }
 
-/** Resolves with the backend's base URL once `backend serve` prints the port it listens on. */
-export async function backendListening(server: ManagedProcess): Promise<string> {
+export interface BackendUrls {
+  readonly baseUrl: string;
+  /** Where gateways (and the test) reach the broker. */
+  readonly brokerUrl: string;
+}
+
+/** Resolves with the backend's URL and its broker's once `backend serve` prints them (with the ports bound). */
+export async function backendListening(server: ManagedProcess): Promise<BackendUrls> {
   const [, port] = await server.waitForOutput(/backend listening on http:\/\/localhost:(\d+)/, 120_000);
-  return `http://127.0.0.1:${port}`;
+  // The line may be a structured log's field: the URL ends before a quote or backslash.
+  const [, brokerUrl] = await server.waitForOutput(/delivery: vehicles connect to (mqtts?:\/\/[^\s"'\\]+)/, 60_000);
+  return { baseUrl: `http://127.0.0.1:${port}`, brokerUrl: brokerUrl! };
 }
 
 /**
@@ -98,7 +103,7 @@ export async function startBackendProcess(
   group: ProcessGroup,
   setup: BackendSetup,
   admin: string,
-): Promise<{ adminToken: string; baseUrl: string }> {
+): Promise<BackendUrls & { adminToken: string }> {
   const tokenOutput = await group.run(
     'create-admin-token',
     'backend/main.ts',
@@ -108,7 +113,7 @@ export async function startBackendProcess(
   const adminToken = /\b(ota_\S+)/.exec(tokenOutput)?.[1];
   if (!adminToken) throw new Error(`create-admin-token printed no token: ${tokenOutput}`);
   const server = group.start('backend', 'backend/main.ts', ['serve'], setup.env);
-  const baseUrl = await backendListening(server);
+  const urls = await backendListening(server);
   await server.waitForOutput(/delivery: connected to/, 60_000);
-  return { adminToken, baseUrl };
+  return { adminToken, ...urls };
 }

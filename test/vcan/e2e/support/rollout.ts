@@ -122,7 +122,7 @@ export class E2eRun {
     const vehicles = await Promise.all([1, 2, 3].map((i) => createTestVehicle(i, dir, dir)));
     const sims = vehicles.map((v) => group.start(`ecu-sim-${v.index}`, 'ecu-sim/cli.ts', ecuSimArgs(v)));
 
-    const { adminToken, baseUrl } = await startBackendProcess(group, backend, 'e2e-admin');
+    const { adminToken, baseUrl, brokerUrl } = await startBackendProcess(group, backend, 'e2e-admin');
     for (const sim of sims) await sim.waitForOutput(/control channel on/, 120_000);
     mark('backend and ECUs up');
 
@@ -175,10 +175,10 @@ export class E2eRun {
     };
     const gateways: ManagedProcess[] = [];
     for (const v of vehicles) {
-      await provisionGateway(v, { brokerUrl: backend.brokerUrl, roots });
+      await provisionGateway(v, { brokerUrl, roots });
       gateways.push(group.start(`gateway-${v.index}`, 'vehicle-gateway/cli.ts', ['run', '--config', v.gatewayConfig]));
     }
-    const wire = await watchWire(backend.brokerUrl);
+    const wire = await watchWire(brokerUrl);
     this.cleanups.push(() => wire.close());
     for (const v of vehicles) {
       await untilBackendHolds(api, team.auditor, v, expectedRunning(v, images, 'before'), 'first version manifest');
