@@ -125,6 +125,8 @@ describe('offers', () => {
       20_000,
     );
     expect(JSON.parse(offers[1]!)).toMatchObject({ campaignId: String(campaignId) });
-    expect(logs.join('\n')).toMatch(/offered again to 1 vehicles/);
+    // How many the sweep names depends on timing: the first test's five vehicles never acknowledge either,
+    // and on a loaded machine their re-offer falls into the same sweep as this one (seen: "to 6 vehicles").
+    expect(logs.join('\n')).toMatch(/offered again to \d+ vehicles that did not acknowledge/);
   });
 });
