@@ -91,6 +91,10 @@ export function startBackendProcess(env: {
 export async function startBackendProgram(
   env: Record<string, string>,
 ): Promise<BackendProcess & { readonly baseUrl: string }> {
+  // The port is read from the listening line, which the backend logs at info.
+  if (env.LOG_LEVEL && !['trace', 'debug', 'info'].includes(env.LOG_LEVEL)) {
+    throw new Error(`LOG_LEVEL=${env.LOG_LEVEL} hides the backend's listening line, from which its port is read`);
+  }
   let baseUrl = '';
   const backend = await spawnBackend(
     [...nodeArgsFor('backend/main.ts'), 'serve'],
