@@ -3,55 +3,16 @@
 import { describe, expect, it } from 'vitest';
 import { decode, decodeAsync, decodeStream, encodeAsync, readPackageHeader } from './index.ts';
 import { findLzmaSection, readDescriptor } from './lzma-section.ts';
-import { lzmaDecode, lzmaEncode } from './seven-zip.ts';
-import type { LzmaEncoderSettings } from './seven-zip.ts';
-import { codeOf } from './test-support.ts';
-
-const GUID = [0x98, 0x58, 0x4e, 0xee, 0x14, 0x39, 0x59, 0x42, 0x9d, 0x6e, 0xdc, 0x7b, 0xd7, 0x94, 0x03, 0xcf];
-const DICT = 1 << 24;
-const EDK2: LzmaEncoderSettings = { lc: 3, lp: 0, pb: 2, dictSize: DICT, fb: 32, mc: 32, matchFinder: 'bt4', algo: 1 };
-
-/** Compressible content: random bytes, then copies of earlier runs (8..200 bytes) and literals. */
-function volume(size: number, seed: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let x = seed;
-  const next = (n: number): number => {
-    x = (x * 1103515245 + 12345) >>> 0;
-    return (x >>> 8) % n;
-  };
-  let at = 0;
-  for (; at < 4096; at++) out[at] = next(256);
-  while (at < size) {
-    const n = Math.min(8 + next(193), size - at);
-    const from = next(at - n);
-    out.copyWithin(at, from, from + n);
-    at += n;
-    if (at < size) out[at++] = next(256);
-  }
-  return out;
-}
-
-/** A firmware image: padding, one LZMA GUID-defined section of `raw`, padding. */
-async function firmware(raw: Uint8Array, settings: LzmaEncoderSettings): Promise<Uint8Array> {
-  const stream = await lzmaEncode(raw, settings);
-  const lzma = new Uint8Array(13 + stream.length);
-  const view = new DataView(lzma.buffer);
-  lzma[0] = (settings.pb * 5 + settings.lp) * 9 + settings.lc;
-  view.setUint32(1, settings.dictSize, true);
-  view.setBigUint64(5, BigInt(raw.length), true);
-  lzma.set(stream, 13);
-  const size = 24 + lzma.length;
-  const header = [size & 0xff, (size >> 8) & 0xff, size >> 16, 0x02, ...GUID, 24, 0, 1, 0];
-  return Buffer.concat([new Uint8Array(4096).fill(0xff), Uint8Array.from(header), lzma, new Uint8Array(1000)]);
-}
+import { lzmaDecode } from './seven-zip.ts';
+import { codeOf, EDK2_LZMA, firmware, volume } from './test-support.ts';
 
 const rawOld = volume(256 * 1024, 1);
 const rawNew = Uint8Array.from(rawOld);
 rawNew.set(volume(300, 2), 100_000);
 
 describe('lzma-section packages', async () => {
-  const old = await firmware(rawOld, EDK2);
-  const neu = await firmware(rawNew, EDK2);
+  const old = await firmware(rawOld, EDK2_LZMA);
+  const neu = await firmware(rawNew, EDK2_LZMA);
   const pkg = await encodeAsync(old, neu, { quality: 5 });
 
   it('delta the decompressed section and recompress it bit-exactly', async () => {
@@ -66,7 +27,7 @@ describe('lzma-section packages', async () => {
   });
 
   it('is not used when the section was made with other encoder settings', async () => {
-    const other = await firmware(rawNew, { ...EDK2, fb: 64 });
+    const other = await firmware(rawNew, { ...EDK2_LZMA, fb: 64 });
     expect(Buffer.from(other).equals(neu)).toBe(false); // the settings do change the stream
     const fallback = await encodeAsync(old, other, { quality: 5 });
     expect(readPackageHeader(fallback).method).not.toBe('lzma-section');

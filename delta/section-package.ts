@@ -24,15 +24,26 @@ import { sha256Hex } from './digest.ts';
 
 const PROFILE = 1;
 
+export interface SectionPackage {
+  /** Header, descriptor and nested package. */
+  readonly parts: Uint8Array[];
+  /**
+   * Bytes of the new LZMA section between its common prefix and suffix with the old one. A plain
+   * delta carries about this many literal bytes: from a change on, an LZMA stream depends on all the
+   * range coder's state before it, so it matches nothing of the old image and brotli cannot shrink it.
+   */
+  readonly changedSectionBytes: number;
+}
+
 /**
- * The lzma-section package parts (header, descriptor, nested package) for `old` -> `neu`, or
- * undefined when either image has no LZMA section or the new one cannot be reproduced.
+ * The lzma-section package for `old` -> `neu`, or undefined when either image has no LZMA section
+ * or the new one cannot be reproduced.
  */
 export async function encodeSectionPackage(
   old: Uint8Array,
   neu: Uint8Array,
   opts: EncodeOptions,
-): Promise<Uint8Array[] | undefined> {
+): Promise<SectionPackage | undefined> {
   const oldSpan = findLzmaSection(old);
   const neuSpan = findLzmaSection(neu);
   if (!oldSpan || !neuSpan) return undefined;
@@ -57,7 +68,18 @@ export async function encodeSectionPackage(
     result: { length: neu.length, sha256: sha256Hex(neu) },
     streams: { control: descriptor.length, refMap: 0, diff: 0, extra: nested.length },
   });
-  return [head, descriptor, nested];
+  const oldSection = old.subarray(oldSpan.offset, oldSpan.offset + oldSpan.length);
+  return { parts: [head, descriptor, nested], changedSectionBytes: changedBytes(oldSection, neuSection) };
+}
+
+/** The length of `neu` less its common prefix and suffix with `old`. */
+function changedBytes(old: Uint8Array, neu: Uint8Array): number {
+  const shorter = Math.min(old.length, neu.length);
+  let prefix = 0;
+  while (prefix < shorter && old[prefix] === neu[prefix]) prefix++;
+  let suffix = 0;
+  while (suffix < shorter - prefix && old[old.length - 1 - suffix] === neu[neu.length - 1 - suffix]) suffix++;
+  return neu.length - prefix - suffix;
 }
 
 /** The section's content, or undefined when it does not decompress to its declared length. */
