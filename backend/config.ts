@@ -119,7 +119,8 @@ export const BACKEND_ENV = {
   },
   LOG_LEVEL: {
     schema: (z) => z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
-    description: 'least severe log level written: trace, debug, info, warn, error, fatal or silent',
+    description:
+      'least severe log level written: trace, debug, info, warn, error, fatal or silent (the startup lines naming the bound port are always written)',
     shownDefault: 'info',
   },
   LOG_FORMAT: {

@@ -22,7 +22,8 @@ addFlags(program.command('serve', { isDefault: true }), BACKEND_FLAGS.serve)
     const { startDeliveryFromEnv } = await import('./delivery/from-env.ts');
     const { startAuditAnchoringFromEnv } = await import('./audit/anchor-from-env.ts');
     const { brokerConnected, databaseReachable, migrationsCurrent } = await import('./ops/readiness.ts');
-    const { createLogger, flushRepeats, routeConsoleToLogger } = await import('./observability/logger.ts');
+    const { createLogger, flushRepeats, routeConsoleToLogger, startupLogger } =
+      await import('./observability/logger.ts');
     const { logBrokerConnection } = await import('./observability/broker-events.ts');
     const { BackendMetrics } = await import('./observability/metrics.ts');
     const config = await loadBackendConfig();
@@ -61,10 +62,14 @@ addFlags(program.command('serve', { isDefault: true }), BACKEND_FLAGS.serve)
       logBrokerConnection(delivery.service.broker.mqtt, delivery.brokerUrl, log.child({ component: 'mqtt' }));
     }
     const port = config.PORT;
-    // PORT=0 lets the OS choose; the line names the port actually bound, which supervisors and tests read.
+    // PORT=0 lets the OS choose; the line names the port actually bound, which supervisors and tests
+    // read, so it is written whatever LOG_LEVEL is.
+    const startup = startupLogger(log);
     const server = serve({ fetch: app.fetch, port }, (bound) => {
-      console.log(`backend listening on http://localhost:${bound.port} (${describe}); docs at /docs, dashboard at /ui`);
-      if (delivery) console.log(`delivery: vehicles connect to ${delivery.brokerUrl}`);
+      startup.info(
+        `backend listening on http://localhost:${bound.port} (${describe}); docs at /docs, dashboard at /ui`,
+      );
+      if (delivery) startup.info(`delivery: vehicles connect to ${delivery.brokerUrl}`);
     });
     stopOnSignals(async () => {
       server.close();

@@ -24,6 +24,15 @@ export function createLogger(options: LoggerOptions): Logger {
 }
 
 /**
+ * The logger of the startup lines an operator needs whatever LOG_LEVEL says (the port bound, which
+ * supervisors and tests read with PORT=0): info lines, as what they report is no warning, from a
+ * child whose own level is info, so a higher LOG_LEVEL (even silent) does not hide them.
+ */
+export function startupLogger(log: Logger): Logger {
+  return log.child({}, { level: 'info' });
+}
+
+/**
  * Sends console.log/info/warn/error through `log` (as info, warn and error lines), so that messages of
  * code that prints directly become structured lines and repeated errors collapse too.
  */

@@ -27,7 +27,7 @@ export async function startBenchBackends(opts: {
         KEYS_DIR: join(opts.dir, 'keys'),
         BLOB_DIR: join(opts.dir, 'blobs'),
         DELIVERY_CLIENT_ID: `fleet-bench-${opts.runId}-${k}`,
-        // Info: the listening line names the port (PORT=0); delivery logs a line per batch, not per vehicle.
+        // Info, as in the figures measured so far; delivery logs a line per batch, not per vehicle.
         LOG_LEVEL: 'info',
       });
       started.push({ process, baseUrl: process.baseUrl });

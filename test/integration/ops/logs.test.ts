@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { createApp } from '../../../backend/app.ts';
 import { createDatabase } from '../../../backend/db/database.ts';
 import { logBrokerConnection } from '../../../backend/observability/broker-events.ts';
-import { createLogger, flushRepeats } from '../../../backend/observability/logger.ts';
+import { createLogger, flushRepeats, startupLogger } from '../../../backend/observability/logger.ts';
 import { useTestDatabase } from '../../support/db.ts';
 import { startMosquitto } from '../../support/mosquitto.ts';
 import { freePort } from '../../support/net.ts';
@@ -24,9 +24,14 @@ interface Line {
 
 const database = useTestDatabase();
 
-function logged() {
+function logged(level?: string) {
   const raw: string[] = [];
-  const log = createLogger({ component: 'http', format: 'json', write: (t) => raw.push(t) });
+  const log = createLogger({
+    component: 'http',
+    format: 'json',
+    write: (t) => raw.push(t),
+    ...(level ? { level } : {}),
+  });
   return { log, raw, lines: () => raw.map((t) => JSON.parse(t) as Line) };
 }
 
@@ -83,6 +88,13 @@ describe('backend HTTP log', () => {
     } finally {
       await unreachable.destroy();
     }
+  });
+
+  it.for(['warn', 'silent'])('writes startup lines as info at LOG_LEVEL=%s, and nothing else below it', (level) => {
+    const { log, lines } = logged(level);
+    log.info('hidden');
+    startupLogger(log).info('listening on 1234');
+    expect(lines()).toEqual([expect.objectContaining({ level: 30, component: 'http', msg: 'listening on 1234' })]);
   });
 
   it('logs a lost broker connection and its return', { timeout: 120_000 }, async () => {
