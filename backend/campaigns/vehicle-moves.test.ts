@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { insertUsers, runningCampaign } from '../../test/integration/delivery/fixtures.ts';
-import { waitUntil } from '../../test/integration/delivery/harness.ts';
+import { waitFor } from '../../test/support/wait-for.ts';
 import { useTestDatabase } from '../../test/support/db.ts';
 import type { VehicleCampaignState } from './types.ts';
 import { changeVehicleLifecycle } from '../fleet/service.ts';
@@ -171,7 +171,7 @@ describe('moveVehicles', () => {
     // Started while the first move is uncommitted: its snapshot still says `offered`.
     const second = moveToSucceeded(campaignId, vin);
     if (database.engine === 'postgresql') {
-      await waitUntil('the second move to wait for the lock', async () => {
+      await waitFor('the second move to wait for the lock', async () => {
         const waiting = await sql<{ n: number }>`
           SELECT count(*)::int AS n FROM pg_stat_activity
           WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(database.db);

@@ -1,7 +1,7 @@
 // The advisory-lock helper on real PostgreSQL, as two backend instances use it: two connection pools.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitUntil } from '../../test/integration/delivery/harness.ts';
+import { waitFor } from '../../test/support/wait-for.ts';
 import { useTestDatabase } from '../../test/support/db.ts';
 import { LOCK_NAMESPACES, lockForTransaction, lockKeys, tryLockForTransaction } from './advisory-lock.ts';
 import type { AdvisoryLockKey } from './advisory-lock.ts';
@@ -62,7 +62,7 @@ describe('advisory locks', () => {
       await lockForTransaction(trx, key);
       order.push('second took it');
     });
-    await waitUntil('the second pool to wait for the lock', async () => {
+    await waitFor('the second pool to wait for the lock', async () => {
       const r = await sql<{
         n: number;
       }>`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted

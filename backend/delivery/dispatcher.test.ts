@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runningCampaign } from '../../test/integration/delivery/fixtures.ts';
-import { startHarness, waitUntil } from '../../test/integration/delivery/harness.ts';
+import { startHarness } from '../../test/integration/delivery/harness.ts';
+import { waitFor } from '../../test/support/wait-for.ts';
 import type { DeliveryHarness } from '../../test/integration/delivery/harness.ts';
 import { parseVehicleTopic, vehicleTopic } from '@ota/protocol/messages';
 import { connectBroker } from '../mqtt/broker-client.ts';
@@ -57,11 +58,11 @@ describe('Dispatcher', () => {
       { tickMs: 3_600_000, batchSize: 4, maxInFlightOffers: 4 },
     );
     const pass = dispatcher.tick();
-    await waitUntil('a full window of offers published', () => Promise.resolve(held.length === 4));
+    await waitFor('a full window of offers published', () => Promise.resolve(held.length === 4));
     // Acknowledging the first batch (two offers) makes room: the next batch goes out before the second's acks.
     held[0]!();
     held[1]!();
-    await waitUntil('the next batch published', () => Promise.resolve(held.length === 6), 10_000);
+    await waitFor('the next batch published', () => Promise.resolve(held.length === 6), 10_000);
     expect(dispatcher.offersSent).toBe(2);
     // The rest acknowledged as they come, until the pass ends with nothing left to claim.
     let ended = false;
@@ -146,7 +147,7 @@ describe('Dispatcher', () => {
     expect(await pacedOffers(campaignId)).toBe(3);
     expect(logs.join('\n')).toMatch(/the broker went away/);
     broken = false;
-    await waitUntil('the sweeper to offer them again', async () => {
+    await waitFor('the sweeper to offer them again', async () => {
       await dispatcher.tick();
       return sent.length >= 3;
     });

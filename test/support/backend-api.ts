@@ -82,21 +82,3 @@ export function backendApi(baseUrl: string): Api {
     as: (token) => (method, path, body, expected) => call(method, path, token, body, expected),
   };
 }
-
-/** Polls `check` until it returns a value other than undefined; fails naming `what` (and the last state seen). */
-export async function waitFor<T>(
-  what: string,
-  check: () => Promise<T | undefined>,
-  timeoutMs: number,
-  describeLast: () => string = () => '',
-  intervalMs = 500,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}. ${describeLast()}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}

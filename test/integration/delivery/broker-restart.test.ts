@@ -10,7 +10,7 @@ import { connectBroker } from '../../../backend/mqtt/broker-client.ts';
 import type { BrokerClient } from '../../../backend/mqtt/broker-client.ts';
 import { startMosquitto } from '../../support/mosquitto.ts';
 import type { TestMosquitto } from '../../support/mosquitto.ts';
-import { waitUntil } from './harness.ts';
+import { waitFor } from '../../support/wait-for.ts';
 
 let broker: TestMosquitto;
 const open: (BrokerClient | MqttClient)[] = [];
@@ -62,12 +62,12 @@ describe('broker client across Mosquitto restarts', () => {
     await car.subscribeAsync('ota/r/V1/down', { qos: 1 });
 
     await broker.restart();
-    await waitUntil('the backend to reconnect', async () => server.reconnects >= 1 && server.mqtt.connected, 20_000);
+    await waitFor('the backend to reconnect', async () => server.reconnects >= 1 && server.mqtt.connected, 20_000);
     await server.publish('ota/r/V1/down', 'offer after restart');
-    await waitUntil('the vehicle to get the offer', async () => offers.includes('offer after restart'));
-    await waitUntil('the vehicle to reconnect', async () => car.connected);
+    await waitFor('the vehicle to get the offer', async () => offers.includes('offer after restart'));
+    await waitFor('the vehicle to reconnect', async () => car.connected);
     await car.publishAsync('ota/r/V1/up', 'report after restart', { qos: 1 });
-    await waitUntil('the backend to get the report', async () => inbox.seen.includes('report after restart'));
+    await waitFor('the backend to get the report', async () => inbox.seen.includes('report after restart'));
     expect(server.reconnects).toBe(1);
   });
 
@@ -78,10 +78,10 @@ describe('broker client across Mosquitto restarts', () => {
     const car = await vehicle('vehicle-queued');
     await car.publishAsync('ota/q/V2/up', 'sent while the backend was down', { qos: 1 });
     await broker.restart();
-    await waitUntil('the vehicle to reconnect', async () => car.connected);
+    await waitFor('the vehicle to reconnect', async () => car.connected);
     const second = await backend('backend-queued');
     const inbox = received(second);
-    await waitUntil('the queued report', async () => inbox.seen.includes('sent while the backend was down'));
+    await waitFor('the queued report', async () => inbox.seen.includes('sent while the backend was down'));
   });
 
   it('gets a report again when it did not acknowledge it before its connection was lost', async () => {
@@ -91,15 +91,15 @@ describe('broker client across Mosquitto restarts', () => {
     const car = await vehicle('vehicle-unacked');
     await car.publishAsync('ota/u/V3/up', 'stored', { qos: 1 });
     await car.publishAsync('ota/u/V3/up', 'not stored', { qos: 1 });
-    await waitUntil('both reports', async () => inbox.seen.length === 2);
+    await waitFor('both reports', async () => inbox.seen.length === 2);
     inbox.acks[0]!(); // only the first one was committed when the backend died
-    await waitUntil('the PUBACK to leave', async () => first.mqtt.queue.length === 0);
+    await waitFor('the PUBACK to leave', async () => first.mqtt.queue.length === 0);
     // Nothing further to wait for: a PUBACK is one write on the socket, flushed before end(true) destroys it.
     await new Promise((r) => setImmediate(r));
     await first.mqtt.endAsync(true);
     const second = await backend('backend-unacked', true);
     const again = received(second);
-    await waitUntil('the redelivery', async () => again.seen.length >= 1);
+    await waitFor('the redelivery', async () => again.seen.length >= 1);
     expect(again.seen).toEqual(['not stored']);
   });
 });

@@ -14,7 +14,8 @@ import type { DeliveryService } from '../../../backend/delivery/service.ts';
 import { latestMetadata } from '../../../backend/tuf-repo/metadata-store.ts';
 import { trustRoot } from '@ota/protocol/tuf';
 import { seedDeltaCampaign, startCampaign } from './fixtures.ts';
-import { harnessServiceOptions, startHarness, waitUntil } from './harness.ts';
+import { harnessServiceOptions, startHarness } from './harness.ts';
+import { waitFor } from '../../support/wait-for.ts';
 import type { DeliveryHarness } from './harness.ts';
 
 const VEHICLES = 200;
@@ -97,7 +98,7 @@ describe('campaign rollout over MQTT', () => {
     const whileDown = fleet.vehicles.slice(0, 20);
     await Promise.all(whileDown.map((v) => v.sendManifest()));
     service = await start();
-    await waitUntil(
+    await waitFor(
       'the manifests sent while the backend was down',
       async () => {
         const rows = await db
@@ -116,7 +117,7 @@ describe('campaign rollout over MQTT', () => {
     );
 
     // Wave 2's failures trip its 10 % error threshold: the campaign pauses itself.
-    await waitUntil(
+    await waitFor(
       'the campaign to pause',
       async () => {
         const c = await db
@@ -131,7 +132,7 @@ describe('campaign rollout over MQTT', () => {
     // Let vehicles already updating finish, then compare every report sent with the database. No
     // vehicle starts another: the backend refuses the metadata of a paused campaign's offer.
     // (Not a quiet spell of 700 ms, which a vehicle of a busy machine can outlast mid-update.)
-    await waitUntil('the vehicles updating to finish', async () => fleet!.vehicles.every((v) => !v.updating), 120_000);
+    await waitFor('the vehicles updating to finish', async () => fleet!.vehicles.every((v) => !v.updating), 120_000);
     await service.ingester.drain();
     const states = await db
       .selectFrom('campaign_vehicles')
@@ -140,7 +141,7 @@ describe('campaign rollout over MQTT', () => {
       .execute();
     const stateOf = new Map(states.map((s) => [s.vin, s.state]));
     const finished = fleet.events.filter((e) => e.type === 'succeeded' || e.type === 'failed');
-    await waitUntil('every report to be ingested', async () => {
+    await waitFor('every report to be ingested', async () => {
       const rows = await db
         .selectFrom('campaign_vehicles')
         .select(['vin', 'state'])
@@ -192,10 +193,7 @@ describe('campaign rollout over MQTT', () => {
     const resent = fleet.vehicles.filter((v) => v.lastResult).slice(0, 40);
     await Promise.all(resent.map((v) => v.resendLastResult()));
     const reportsBefore = service.ingester.ingested;
-    await waitUntil(
-      'the duplicates to arrive',
-      async () => service!.ingester.ingested >= reportsBefore + resent.length,
-    );
+    await waitFor('the duplicates to arrive', async () => service!.ingester.ingested >= reportsBefore + resent.length);
     await service.ingester.drain();
     expect(await snapshot()).toEqual(before);
     expect(logs.some((l) => /paused at wave 2/.test(l))).toBe(true);

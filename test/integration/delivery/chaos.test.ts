@@ -14,7 +14,7 @@ import {
   startCampaignFleet,
 } from './fixtures.ts';
 import type { Fleet } from './fixtures.ts';
-import { waitUntil } from './harness.ts';
+import { waitFor } from '../../support/wait-for.ts';
 import type { DeliveryHarness } from './harness.ts';
 import { campaignCompleted, startBackendProcess, startProcessHarness } from './support/backend-process.ts';
 import type { BackendProcess, ProcessHarness } from './support/backend-process.ts';
@@ -81,7 +81,7 @@ describe('delivery under chaos', () => {
     ];
     // Generous limits: beside two CPU burners the whole run took 150 s, each backend start over 10 s.
     for (const [at, what, fault] of faults) {
-      await waitUntil(`${at} vehicles finished before the ${what}`, async () => (await finished()) >= at, 180_000);
+      await waitFor(`${at} vehicles finished before the ${what}`, async () => (await finished()) >= at, 180_000);
       await fault();
     }
     await campaignCompleted(db, campaignId, 300_000, () => `backend: ${backend!.output().slice(-1500)}`);
@@ -89,7 +89,7 @@ describe('delivery under chaos', () => {
     // Every vehicle succeeded, its result stored exactly once (one final move, one ECU record).
     await expectEachSucceededOnce(db, campaignId, VEHICLES);
     // Every vehicle's result reached the backend and was confirmed: none is still being resent.
-    await waitUntil(
+    await waitFor(
       'every result and manifest confirmed to its vehicle',
       async () => fleet!.vehicles.every((v) => v.unconfirmed === 0),
       120_000,

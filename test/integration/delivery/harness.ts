@@ -54,15 +54,6 @@ export function harnessServiceOptions(
   return { db: h.db, keys: h.keys, blobs: h.blobs, brokerUrl: h.brokerUrl, log };
 }
 
-/** Polls `check` until it returns true, or fails naming `what` after `timeoutMs`. */
-export async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /**
  * Destroys a test database. Its forced DROP may terminate connections pg's Pool.end() left closing:
  * createDatabase's pool absorbs that error (SQLSTATE 57P01), so no pause for the sockets is needed.

@@ -19,7 +19,8 @@ import type { Signer } from '@ota/protocol/keys';
 import { testSigner } from '@ota/protocol/testing';
 import { insertFleet } from './fixtures.ts';
 import type { TestVehicle } from './fixtures.ts';
-import { harnessServiceOptions, startHarness, waitUntil } from './harness.ts';
+import { harnessServiceOptions, startHarness } from './harness.ts';
+import { waitFor } from '../../support/wait-for.ts';
 import type { DeliveryHarness } from './harness.ts';
 
 let h: DeliveryHarness;
@@ -102,11 +103,11 @@ describe('ingestion acknowledges after the commit', () => {
     await breakDatabase();
     await car.publishAsync(vehicleTopic(vehicle.vin, 'manifest'), Buffer.from(manifest(1)), { qos: 1 });
     // More failed writes than the old ingester allowed (it dropped the batch after 5).
-    await waitUntil('six failed writes', async () => logs.filter((l) => l.includes('failed')).length >= 6, 25_000);
+    await waitFor('six failed writes', async () => logs.filter((l) => l.includes('failed')).length >= 6, 25_000);
     expect(confirmations).toEqual([]);
     await repairDatabase();
-    await waitUntil('the manifest to be stored', async () => Number(await storedCounter()) === 1, 25_000);
-    await waitUntil('the confirmation', async () => confirmations.length === 1);
+    await waitFor('the manifest to be stored', async () => Number(await storedCounter()) === 1, 25_000);
+    await waitFor('the confirmation', async () => confirmations.length === 1);
     expect(confirmations[0]).toEqual({ kind: 'manifest', counter: 1, status: 'stored' });
   });
 
@@ -135,10 +136,10 @@ describe('ingestion acknowledges after the commit', () => {
     };
     const topic = vehicleTopic(vehicle.vin, 'security-event');
     await car.publishAsync(topic, event(4, vehicle.signer), { qos: 1 });
-    await waitUntil('the first confirmation', async () => confirmations.length === 1);
+    await waitFor('the first confirmation', async () => confirmations.length === 1);
     await car.publishAsync(topic, event(4, vehicle.signer), { qos: 1 });
     await car.publishAsync(topic, event(5, testSigner('intruder')), { qos: 1 });
-    await waitUntil('three confirmations', async () => confirmations.length === 3);
+    await waitFor('three confirmations', async () => confirmations.length === 3);
     expect(confirmations.map((c) => [c.kind, 'counter' in c ? c.counter : null, c.status])).toEqual([
       ['security-event', 4, 'stored'],
       ['security-event', 4, 'stored'],
@@ -158,7 +159,7 @@ describe('ingestion acknowledges after the commit', () => {
     await breakDatabase();
     await car.publishAsync(vehicleTopic(vehicle.vin, 'manifest'), Buffer.from(manifest(2)), { qos: 1 });
     const before = logs.length;
-    await waitUntil('a failed write', async () => logs.slice(before).some((l) => l.includes('failed')));
+    await waitFor('a failed write', async () => logs.slice(before).some((l) => l.includes('failed')));
     // The backend's connection dies with the report in memory (as in a SIGKILL) ...
     await first.broker.mqtt.endAsync(true);
     // ... and whoever takes over its session gets the report again: it was never acknowledged.
@@ -170,7 +171,7 @@ describe('ingestion acknowledges after the commit', () => {
     });
     const redelivered: string[] = [];
     successor.onMessage((topic) => redelivered.push(topic));
-    await waitUntil('the redelivery', async () => redelivered.length > 0, 20_000);
+    await waitFor('the redelivery', async () => redelivered.length > 0, 20_000);
     await successor.close();
     expect(redelivered).toEqual([vehicleTopic(vehicle.vin, 'manifest')]);
     await repairDatabase();

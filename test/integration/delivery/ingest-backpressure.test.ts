@@ -17,7 +17,8 @@ import type { DeliveryService } from '../../../backend/delivery/service.ts';
 import { vehicleTopic } from '@ota/protocol/messages';
 import { startMosquitto, type TestMosquitto } from '../../support/mosquitto.ts';
 import { testVin } from './fixtures.ts';
-import { startHarness, waitUntil } from './harness.ts';
+import { startHarness } from './harness.ts';
+import { waitFor } from '../../support/wait-for.ts';
 import type { DeliveryHarness } from './harness.ts';
 
 const MAX_UNACKED = 20;
@@ -68,10 +69,10 @@ describe('ingestion under backpressure', () => {
     // Malformed results: each is recorded as a rejection, which cannot be written now.
     for (let i = 0; i < REPORTS; i++)
       await car.publishAsync(vehicleTopic(vin, 'result'), Buffer.from(`not a result ${i}`), { qos: 1 });
-    await waitUntil(`${MAX_UNACKED} reports held`, async () => service!.ingester.pending >= MAX_UNACKED, 30_000);
+    await waitFor(`${MAX_UNACKED} reports held`, async () => service!.ingester.pending >= MAX_UNACKED, 30_000);
     expect(service.ingester.pending).toBe(MAX_UNACKED);
     await sql`ALTER TABLE rejections_away RENAME TO delivery_rejections`.execute(h.db);
-    await waitUntil(`all ${REPORTS} reports stored`, async () => (await stored()) >= REPORTS, 90_000);
+    await waitFor(`all ${REPORTS} reports stored`, async () => (await stored()) >= REPORTS, 90_000);
     expect(await stored()).toBe(REPORTS);
     expect(service.ingester.peakPending).toBeLessThanOrEqual(MAX_UNACKED);
   }, 120_000);

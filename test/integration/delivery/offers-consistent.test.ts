@@ -17,7 +17,8 @@ import { startMosquitto } from '../../support/mosquitto.ts';
 import type { TestMosquitto } from '../../support/mosquitto.ts';
 import { insertAuthorisedRelease, insertCampaign, insertFleet, insertUsers, startCampaign } from './fixtures.ts';
 import type { TestVehicle } from './fixtures.ts';
-import { startHarness, waitUntil } from './harness.ts';
+import { startHarness } from './harness.ts';
+import { waitFor } from '../../support/wait-for.ts';
 import type { DeliveryHarness } from './harness.ts';
 
 const HW = 'HW-OFFER-1';
@@ -85,18 +86,18 @@ describe('offers', () => {
   it('leaves vehicles pending when their offers cannot be published, and offers them once the broker is back', async () => {
     const campaignId = await campaignOf(5, 'OFA');
     await broker.stop();
-    await waitUntil('the backend to notice', async () => !service!.broker.mqtt.connected);
+    await waitFor('the backend to notice', async () => !service!.broker.mqtt.connected);
     await startCampaign(h.db, campaignId);
     // (Passes until the wave's pacing has let the dispatcher try.)
-    await waitUntil('a dispatch that fails', async () => {
+    await waitFor('a dispatch that fails', async () => {
       await service!.dispatcher.tick();
       return logs.some((l) => l.includes('dispatch failed') && l.includes('cannot publish offers'));
     });
     expect(await states(campaignId)).toEqual(Array(5).fill('pending'));
 
     await broker.start();
-    await waitUntil('the backend to reconnect', async () => service!.broker.mqtt.connected);
-    await waitUntil('the offers', async () => {
+    await waitFor('the backend to reconnect', async () => service!.broker.mqtt.connected);
+    await waitFor('the offers', async () => {
       await service!.dispatcher.tick();
       return (await states(campaignId)).every((s) => s === 'offered');
     });
@@ -110,13 +111,13 @@ describe('offers', () => {
     car.on('message', (_topic, payload) => offers.push(payload.toString()));
     await car.subscribeAsync(vehicleTopic(vin, 'offer'), { qos: 1 });
     await startCampaign(h.db, campaignId);
-    await waitUntil('the first offer', async () => {
+    await waitFor('the first offer', async () => {
       await service!.dispatcher.tick();
       return offers.length >= 1;
     });
     // No exact count here: on a loaded machine the 1.5 s timeout may already have passed by this check.
     // No progress report comes: the sweeper (run by the dispatcher's pass) offers again.
-    await waitUntil(
+    await waitFor(
       'the offer sent again',
       async () => {
         await service!.dispatcher.tick();

@@ -10,7 +10,8 @@ import pg from 'pg';
 import { afterAll, expect, it, onTestFailed } from 'vitest';
 import { loadGatewayConfig } from '../../../vehicle-gateway/connected/config.ts';
 import { GatewayService } from '../../../vehicle-gateway/connected/gateway-service.ts';
-import { backendApi, waitFor, type Api } from '../../support/backend-api.ts';
+import { backendApi, type Api } from '../../support/backend-api.ts';
+import { waitFor } from '../../support/wait-for.ts';
 import { prepareBackend, startBackendProcess } from '../../vcan/e2e/support/backend.ts';
 import {
   createTestVehicle,

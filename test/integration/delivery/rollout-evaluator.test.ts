@@ -16,7 +16,8 @@ import { encodeMessage, vehicleTopic } from '@ota/protocol/messages';
 import { formatExpires } from '@ota/protocol/tuf';
 import type { TestDatabase } from '../../support/db.ts';
 import { runningCampaign } from './fixtures.ts';
-import { startHarness, waitUntil } from './harness.ts';
+import { startHarness } from './harness.ts';
+import { waitFor } from '../../support/wait-for.ts';
 import type { DeliveryHarness } from './harness.ts';
 
 let h: DeliveryHarness;
@@ -92,7 +93,7 @@ describe('rollout evaluation across instances', () => {
 
     await succeed(otherDb, id, wave1);
     instanceB.notify([id]);
-    await waitUntil('instance B to find the evaluation taken', async () => instanceB.busy >= 2);
+    await waitFor('instance B to find the evaluation taken', async () => instanceB.busy >= 2);
     expect(instanceB.evaluations).toBe(0);
     expect(await currentWave(id)).toBe(1);
 
@@ -149,7 +150,7 @@ describe('rollout evaluation across instances', () => {
     const evaluator = new RolloutEvaluator({ db: testDb.db, log }, { periodMs: 100 });
     evaluator.start();
     await succeed(otherDb, id, wave1);
-    await waitUntil('the next wave to start', async () => (await currentWave(id)) === 2);
+    await waitFor('the next wave to start', async () => (await currentWave(id)) === 2);
     await evaluator.stop();
   });
 
@@ -183,7 +184,7 @@ describe('rollout evaluation across instances', () => {
     try {
       report(wave1[0]!);
       await ingester.flush();
-      await waitUntil('the evaluation to wait on the row', async () => {
+      await waitFor('the evaluation to wait on the row', async () => {
         const waiting = await sql<{ n: number }>`
           SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%"campaigns"%'`.execute(
           otherDb,

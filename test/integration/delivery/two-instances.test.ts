@@ -15,7 +15,7 @@ import {
   startCampaignFleet,
 } from './fixtures.ts';
 import type { Fleet } from './fixtures.ts';
-import { waitUntil } from './harness.ts';
+import { waitFor } from '../../support/wait-for.ts';
 import type { DeliveryHarness } from './harness.ts';
 import { campaignCompleted, startBackendProcess, startProcessHarness } from './support/backend-process.ts';
 import type { BackendProcess, ProcessHarness } from './support/backend-process.ts';
@@ -88,7 +88,7 @@ describe('two backend instances', () => {
     const finished = () => finishedVehicles(db, campaignId);
     // Killed mid-campaign and started again (as a supervisor would): its persistent session holds the
     // requests and reports the broker gave it meanwhile; the other instance carries on.
-    await waitUntil('200 vehicles finished before the SIGKILL', async () => (await finished()) >= 200, 180_000);
+    await waitFor('200 vehicles finished before the SIGKILL', async () => (await finished()) >= 200, 180_000);
     await backends.get('backend-a')!.kill();
     await startBackend('backend-a');
     const incomplete = await campaignCompleted(db, campaignId, 240_000, () => {

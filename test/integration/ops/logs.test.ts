@@ -10,6 +10,7 @@ import { createLogger, flushRepeats, startupLogger } from '../../../backend/obse
 import { useTestDatabase } from '../../support/db.ts';
 import { startMosquitto } from '../../support/mosquitto.ts';
 import { freePort } from '../../support/net.ts';
+import { waitFor } from '../../support/wait-for.ts';
 
 interface Line {
   level: number;
@@ -104,9 +105,9 @@ describe('backend HTTP log', () => {
       const { log, lines } = logged();
       logBrokerConnection(client, broker.url, log);
       await broker.stop();
-      await until(() => lines().some((l) => l.msg === 'broker connection lost'), 30_000);
+      await waitFor('the lost line', async () => lines().some((l) => l.msg === 'broker connection lost'));
       await broker.start();
-      await until(() => lines().some((l) => l.msg === 'broker connection restored'), 30_000);
+      await waitFor('the restored line', async () => lines().some((l) => l.msg === 'broker connection restored'));
       expect(lines().find((l) => l.msg === 'broker connection lost')).toMatchObject({ level: 40 });
       // Reconnect attempts while it is down are one line and a count, not one line each.
       expect(lines().filter((l) => l.msg === 'reconnecting to the broker').length).toBeLessThanOrEqual(1);
@@ -116,11 +117,3 @@ describe('backend HTTP log', () => {
     }
   });
 });
-
-async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

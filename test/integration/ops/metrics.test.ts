@@ -10,7 +10,8 @@ import { createAdminToken } from '../../../backend/users/service.ts';
 import { latestMetadata } from '../../../backend/tuf-repo/metadata-store.ts';
 import { trustRoot } from '@ota/protocol/tuf';
 import { seedDeltaCampaign, startCampaign } from '../delivery/fixtures.ts';
-import { startHarness, waitUntil, type DeliveryHarness } from '../delivery/harness.ts';
+import { startHarness, type DeliveryHarness } from '../delivery/harness.ts';
+import { waitFor } from '../../support/wait-for.ts';
 
 const VEHICLES = 12;
 const HW = 'HW-METRICS-1';
@@ -106,7 +107,7 @@ describe('/metrics during a campaign', () => {
 
       await fleet.waitForFinished(VEHICLES, 60_000);
       let after = '';
-      await waitUntil(
+      await waitFor(
         'the campaign to complete in /metrics',
         async () => {
           after = await scrape();

@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSocketCan } from '@ota/uds';
 import { startRsyslog, type TestRsyslog } from '../../support/rsyslog.ts';
-import { backendApi, waitFor, type Api } from '../../support/backend-api.ts';
+import { backendApi, type Api } from '../../support/backend-api.ts';
+import { waitFor } from '../../support/wait-for.ts';
 import { backendListening, prepareBackend } from '../e2e/support/backend.ts';
 import {
   createTestVehicle,

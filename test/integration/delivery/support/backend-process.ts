@@ -9,7 +9,8 @@ import type { Db } from '../../../../backend/db/database.ts';
 import { startMosquitto, MOSQUITTO_BINARY } from '../../../support/mosquitto.ts';
 import type { TestMosquitto } from '../../../support/mosquitto.ts';
 import { nodeArgsFor } from '../../../support/programs.ts';
-import { startHarness, waitUntil } from '../harness.ts';
+import { startHarness } from '../harness.ts';
+import { waitFor } from '../../../support/wait-for.ts';
 import type { DeliveryHarness } from '../harness.ts';
 
 const deliveryScript = fileURLToPath(new URL('./delivery-process.ts', import.meta.url));
@@ -155,7 +156,7 @@ export async function campaignCompleted(
 ): Promise<void> {
   const state = async () =>
     (await db.selectFrom('campaigns').select('state').where('id', '=', campaignId).executeTakeFirstOrThrow()).state;
-  await waitUntil('the campaign to complete', async () => (await state()) === 'completed', timeoutMs).catch(
+  await waitFor('the campaign to complete', async () => (await state()) === 'completed', timeoutMs).catch(
     async (error: unknown) => {
       const rows = await sql<{ state: string; n: number }>`
         SELECT state, count(*)::int AS n FROM campaign_vehicles WHERE campaign_id = ${campaignId} GROUP BY state`.execute(

@@ -5,7 +5,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { backendApi, waitFor, type Api } from '../../../support/backend-api.ts';
+import { backendApi, type Api } from '../../../support/backend-api.ts';
+import { waitFor } from '../../../support/wait-for.ts';
 import { prepareBackend, startBackendProcess } from './backend.ts';
 import { controlCommand } from './ecus.ts';
 import {
