@@ -3,6 +3,8 @@
 import autocannon from 'autocannon';
 import { sql } from 'kysely';
 import type { Db } from '../../backend/db/database.ts';
+import { authorization, backendApi } from '../../test/support/backend-api.ts';
+import type { Api } from '../../test/support/backend-api.ts';
 import { cursorBefore } from '../campaign-list.bench.ts';
 
 export interface Latency {
@@ -12,12 +14,19 @@ export interface Latency {
   readonly requestsPerSecond: number;
 }
 
-async function measure(url: string, token: string, seconds: number): Promise<Latency> {
+/** The two paths measured per campaign. */
+interface CampaignPaths {
+  readonly list: string;
+  readonly detail: string;
+}
+
+async function measure(api: Api, path: string, token: string, seconds: number): Promise<Latency> {
+  const url = `${api.baseUrl}${path}`;
   const result = await autocannon({
     url,
     connections: 4,
     duration: seconds,
-    headers: { authorization: `Bearer ${token}` },
+    headers: authorization(token),
   });
   if (result.non2xx > 0 || result.errors > 0)
     throw new Error(`${url}: ${result.non2xx} non-2xx answers and ${result.errors} errors of ${result.requests.sent}`);
@@ -54,6 +63,26 @@ async function untilVacuumed(db: Db): Promise<number> {
   return (performance.now() - start) / 1000;
 }
 
+/**
+ * Each campaign's paths, checked once through the shared client before autocannon requests them
+ * (a wrong path or token fails naming the call): the detail names the campaign, and the list page
+ * holds it first.
+ */
+async function checkedPaths(api: Api, token: string, campaignIds: readonly number[]): Promise<CampaignPaths[]> {
+  const paths = campaignIds.map((id) => ({
+    list: `/api/campaigns?limit=1&cursor=${cursorBefore(id)}`,
+    detail: `/api/campaigns/${id}`,
+  }));
+  for (const [k, id] of campaignIds.entries()) {
+    const detail = await api.call<{ id: number }>('GET', paths[k]!.detail, token);
+    const list = await api.call<{ items: { id: number }[] }>('GET', paths[k]!.list, token);
+    if (detail.id !== id || list.items[0]?.id !== id) {
+      throw new Error(`campaign ${id}: the detail names ${detail.id}, the list page starts with ${list.items[0]?.id}`);
+    }
+  }
+  return paths;
+}
+
 export interface ApiLatency {
   /** Per campaign, in the order given: the rounds combined, and each round's (same round, same index). */
   readonly campaigns: { list: Latency; detail: Latency; rounds: Record<'list' | 'detail', Latency[]> }[];
@@ -63,9 +92,9 @@ export interface ApiLatency {
 
 /**
  * Detail (GET /api/campaigns/{id}) and a list page holding just that campaign (limit 1, cursor before
- * it) of each campaign: once autovacuum is done, each URL warmed up, then measured in ROUNDS rounds of
- * seconds / ROUNDS each, the campaigns' order turning each round. Per campaign, the mean of the rounds'
- * means and req/s, the worst p99.
+ * it) of each campaign: each checked once, then, once autovacuum is done, each URL warmed up, then
+ * measured in ROUNDS rounds of seconds / ROUNDS each, the campaigns' order turning each round. Per
+ * campaign, the mean of the rounds' means and req/s, the worst p99.
  */
 export async function campaignApiLatency(
   db: Db,
@@ -74,19 +103,18 @@ export async function campaignApiLatency(
   campaignIds: readonly number[],
   seconds: number,
 ): Promise<ApiLatency> {
-  const urls = campaignIds.map((id) => ({
-    list: `${baseUrl}/api/campaigns?limit=1&cursor=${cursorBefore(id)}`,
-    detail: `${baseUrl}/api/campaigns/${id}`,
-  }));
+  const api = backendApi(baseUrl);
+  const paths = await checkedPaths(api, token, campaignIds);
   const endpoints = ['list', 'detail'] as const;
   const vacuumWaitS = await untilVacuumed(db);
-  for (const url of urls) for (const endpoint of endpoints) await measure(url[endpoint], token, WARM_UP_SECONDS);
-  const samples = urls.map(() => ({ list: [] as Latency[], detail: [] as Latency[] }));
+  for (const path of paths)
+    for (const endpoint of endpoints) await measure(api, path[endpoint], token, WARM_UP_SECONDS);
+  const samples = paths.map(() => ({ list: [] as Latency[], detail: [] as Latency[] }));
   for (let round = 0; round < ROUNDS; round++) {
-    const order = round % 2 === 0 ? [...urls.keys()] : [...urls.keys()].reverse();
+    const order = round % 2 === 0 ? [...paths.keys()] : [...paths.keys()].reverse();
     for (const k of order)
       for (const endpoint of endpoints)
-        samples[k]![endpoint].push(await measure(urls[k]![endpoint], token, Math.max(1, seconds / ROUNDS)));
+        samples[k]![endpoint].push(await measure(api, paths[k]![endpoint], token, Math.max(1, seconds / ROUNDS)));
   }
   return {
     campaigns: samples.map((s) => ({ list: combined(s.list), detail: combined(s.detail), rounds: s })),

@@ -33,6 +33,9 @@ async function parseJson<T>(res: Response, method: string, path: string): Promis
   }
 }
 
+/** The header that authenticates a call as the user of `token` (also for other clients: autocannon). */
+export const authorization = (token: string) => ({ authorization: `Bearer ${token}` });
+
 export function backendApi(baseUrl: string): Api {
   const send = (
     method: string,
@@ -43,7 +46,7 @@ export function backendApi(baseUrl: string): Api {
     fetch(`${baseUrl}${path}`, {
       method,
       headers: {
-        authorization: `Bearer ${token}`,
+        ...authorization(token),
         ...(init.contentType ? { 'content-type': init.contentType } : {}),
       },
       ...(init.body !== undefined ? { body: init.body } : {}),
