@@ -1,6 +1,6 @@
 /**
  * Done-when test of delivery: a two-wave campaign for 200 simulated gateways over the broker
- * (Mosquitto when MQTT_URL is set, in-process aedes otherwise) and PostgreSQL/PGlite, with
+ * (a Mosquitto of its own when MQTT_URL is set, in-process aedes otherwise) and PostgreSQL/PGlite, with
  * injected failures that pause it, a restart of the delivery service in the middle, and
  * duplicate reports that change nothing.
  */
@@ -13,20 +13,24 @@ import { startDeliveryService } from '../../../backend/delivery/service.ts';
 import type { DeliveryService } from '../../../backend/delivery/service.ts';
 import { latestMetadata } from '../../../backend/tuf-repo/metadata-store.ts';
 import { trustRoot } from '@ota/protocol/tuf';
-import { seedDeltaCampaign, startCampaign } from './fixtures.ts';
+import { runVinPrefix, seedDeltaCampaign, startCampaign } from './fixtures.ts';
 import { harnessServiceOptions, startHarness } from './harness.ts';
 import { waitFor } from '../../support/wait-for.ts';
 import type { DeliveryHarness } from './harness.ts';
+import { startMosquitto } from '../../support/mosquitto.ts';
+import type { TestMosquitto } from '../../support/mosquitto.ts';
 
 const VEHICLES = 200;
 const WAVE1 = 20; // 10 %
 const HW = 'HW-ENGINE-7';
 
 let h: DeliveryHarness;
+let mosquitto: TestMosquitto | undefined;
 let fleet: Fleet | undefined;
 let service: DeliveryService | undefined;
 const logs: string[] = [];
-// Unique per run: a broker that outlives the test must not hand this run's reports to an old session.
+// Unique per run (client ids and VINs): a broker that outlives the test must not hand this run's reports
+// to an old session, nor one run's offers to the vehicles of another running at the same time.
 const runId = randomBytes(4).toString('hex');
 /** A small patch of this image is the release: its delta is much smaller than the image. */
 const IMAGE_BYTES = 64 * 1024;
@@ -42,12 +46,17 @@ function start(): Promise<DeliveryService> {
 }
 
 beforeAll(async () => {
-  h = await startHarness();
+  // Not the shared MQTT_URL broker: another run's delivery service there (its own shared group) receives
+  // this run's vehicles' metadata requests too and refuses them (not in its campaign), and a vehicle
+  // takes the first answer. Unique VINs alone keep only the vehicles' client ids apart.
+  if (process.env.MQTT_URL) mosquitto = await startMosquitto({ persistence: false, why: 'the campaign rollout test' });
+  h = await startHarness(mosquitto ? { brokerUrl: mosquitto.url } : {});
 });
 afterAll(async () => {
   await fleet?.stop();
   await service?.stop({ leaveGroup: true });
   await h.close();
+  await mosquitto?.close();
 });
 
 describe('campaign rollout over MQTT', () => {
@@ -56,7 +65,7 @@ describe('campaign rollout over MQTT', () => {
     // Every 10th vehicle runs an image the backend has never seen: it gets the full image.
     const unknownBase = (i: number) => i % 10 === 9;
     const { vehicles, campaignId } = await seedDeltaCampaign(db, blobs, keys, {
-      prefix: 'RLT',
+      prefix: runVinPrefix('RLT', runId),
       count: VEHICLES,
       hardwareId: HW,
       imageBytes: IMAGE_BYTES,

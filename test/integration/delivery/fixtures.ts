@@ -23,6 +23,14 @@ export function testVin(prefix: string, i: number): string {
   return fleetVin(prefix, i);
 }
 
+/**
+ * A VIN prefix of `tag` and the run's id (hex, as `randomBytes(n).toString('hex')` makes it), 9
+ * characters in all: two runs at the same time on one broker then never answer each other's vehicles.
+ */
+export function runVinPrefix(tag: string, runId: string): string {
+  return `${tag}${runId}`.toUpperCase().slice(0, 9);
+}
+
 export async function insertUsers(db: Db): Promise<{ creator: number; approver: number }> {
   const rows = await db
     .insertInto('users')

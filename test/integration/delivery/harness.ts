@@ -17,25 +17,29 @@ export interface DeliveryHarness {
   keys: KeySet;
   blobs: BlobStore;
   brokerUrl: string;
-  /** 'mosquitto' when MQTT_URL is set (CI), else the in-process aedes broker. */
+  /** 'external' (Mosquitto) when a broker URL or MQTT_URL is given (CI), else the in-process aedes broker. */
   broker: 'external' | 'aedes';
   dir: string;
   close(): Promise<void>;
 }
 
-/** Database (test/support/db.ts), broker (MQTT_URL or in-process aedes), dev keys and a blob store in a temp dir. */
-export async function startHarness(): Promise<DeliveryHarness> {
+/**
+ * Database (test/support/db.ts), broker (`brokerUrl`, else MQTT_URL, else in-process aedes), dev keys and a
+ * blob store in a temp dir.
+ */
+export async function startHarness(options: { brokerUrl?: string } = {}): Promise<DeliveryHarness> {
   const dir = await mkdtemp(join(tmpdir(), 'delivery-'));
   const testDb = await createTestDatabase();
   await ensureDevKeySet(join(dir, 'keys'));
   const keys = await loadKeySet(join(dir, 'keys'), {});
-  const embedded = process.env.MQTT_URL ? undefined : await startEmbeddedBroker();
+  const external = options.brokerUrl ?? process.env.MQTT_URL;
+  const embedded = external ? undefined : await startEmbeddedBroker();
   return {
     testDb,
     db: testDb.db,
     keys,
     blobs: new BlobStore(join(dir, 'blobs')),
-    brokerUrl: process.env.MQTT_URL ?? embedded!.url,
+    brokerUrl: external ?? embedded!.url,
     broker: embedded ? 'aedes' : 'external',
     dir,
     async close() {

@@ -17,7 +17,7 @@ import { signVehicleManifest } from '@ota/protocol/manifest';
 import { formatExpires } from '@ota/protocol/tuf';
 import type { Signer } from '@ota/protocol/keys';
 import { testSigner } from '@ota/protocol/testing';
-import { insertFleet } from './fixtures.ts';
+import { insertFleet, runVinPrefix } from './fixtures.ts';
 import type { TestVehicle } from './fixtures.ts';
 import { harnessServiceOptions, startHarness } from './harness.ts';
 import { waitFor } from '../../support/wait-for.ts';
@@ -78,7 +78,7 @@ const repairDatabase = () => sql`ALTER TABLE counters_away RENAME TO vehicle_man
 beforeAll(async () => {
   h = await startHarness();
   const fleet = await insertFleet(h.db, {
-    prefix: `ING${runId.slice(0, 3).toUpperCase()}`,
+    prefix: runVinPrefix('ING', runId),
     count: 1,
     hardwareId: 'HW-INGEST',
     baseVersion: '1.0.0',

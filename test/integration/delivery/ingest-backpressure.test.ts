@@ -16,7 +16,7 @@ import { startDeliveryService } from '../../../backend/delivery/service.ts';
 import type { DeliveryService } from '../../../backend/delivery/service.ts';
 import { vehicleTopic } from '@ota/protocol/messages';
 import { startMosquitto, type TestMosquitto } from '../../support/mosquitto.ts';
-import { testVin } from './fixtures.ts';
+import { runVinPrefix, testVin } from './fixtures.ts';
 import { startHarness } from './harness.ts';
 import { waitFor } from '../../support/wait-for.ts';
 import type { DeliveryHarness } from './harness.ts';
@@ -24,7 +24,7 @@ import type { DeliveryHarness } from './harness.ts';
 const MAX_UNACKED = 20;
 const REPORTS = 3 * MAX_UNACKED;
 const runId = randomBytes(4).toString('hex');
-const vin = testVin(`BP${runId.slice(0, 2).toUpperCase()}`, 1);
+const vin = testVin(runVinPrefix('BP', runId), 1);
 
 let h: DeliveryHarness;
 let broker: TestMosquitto | undefined;
