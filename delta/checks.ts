@@ -68,10 +68,10 @@ export function splitStreams(header: PackageHeader, body: Uint8Array): Streams {
   };
 }
 
-/** The package's reference map, or undefined when it has none. */
-export function readRefMap(streams: Streams): RefMap | undefined {
-  if (streams.refMap.length === 0) return undefined;
-  return decodeRefMap(decompress(streams.refMap, MAX_REF_MAP_BYTES, 'reference map'));
+/** The package's reference map (its compressed stream), or undefined when it has none. */
+export function readRefMap(refMap: Uint8Array): RefMap | undefined {
+  if (refMap.length === 0) return undefined;
+  return decodeRefMap(decompress(refMap, MAX_REF_MAP_BYTES, 'reference map'));
 }
 
 /** Most bytes a well-formed control stream can decompress to. */
