@@ -10,6 +10,8 @@ import type { RefMap } from './ref-map.ts';
 export interface DecodeOptions {
   /** Refuse packages that declare a larger result (default 512 MiB). */
   readonly maxResultLength?: number;
+  /** decodeStream: the largest piece of the result it yields (default 64 KiB; a bootloader: its sector). */
+  readonly outputChunk?: number;
 }
 
 const DEFAULT_MAX_RESULT = 512 * 1024 * 1024;

@@ -39,6 +39,15 @@ describe('decodeStream while the package arrives', () => {
     expect(Buffer.concat(out).equals(neu)).toBe(true);
   }, 30_000);
 
+  it('yields pieces of at most outputChunk bytes (a bootloader programs a sector at a time)', async () => {
+    const [old, neu] = pair();
+    const pkg = encode(old, neu, { quality: 5 });
+    const out: Uint8Array[] = [];
+    for await (const chunk of decodeStream(old, [pkg], { outputChunk: 4096 })) out.push(Buffer.from(chunk));
+    expect(Math.max(...out.map((c) => c.length))).toBe(4096);
+    expect(Buffer.concat(out).equals(neu)).toBe(true);
+  });
+
   it('a package cut short is refused as truncated, also when the decoder already began', async () => {
     const [old, neu] = pair();
     const pkg = encode(old, neu, { quality: 5 });

@@ -13,13 +13,13 @@ import { StreamReader } from './stream-reader.ts';
 import { HOLD_BACK, TransformedImage, Untransform } from './transform.ts';
 import { addWords } from './word-diff.ts';
 
-const OUTPUT_CHUNK = 64 * 1024;
+const DEFAULT_OUTPUT_CHUNK = 64 * 1024;
 
 export type { PackageSource } from './package-feed.ts';
 
 /**
  * Rebuilds the result image from a package that arrives in chunks, yielding the result in order
- * in chunks of at most 64 KiB, as soon as the bytes it needs have arrived: the control stream and
+ * in chunks of at most 64 KiB (opts.outputChunk), as soon as the bytes it needs have arrived: the control stream and
  * reference map whole, the diff and extra streams as far as they go (package-feed.ts). Memory: the
  * base, the compressed package and a constant (brotli windows, one output chunk); the result is
  * never held whole, except for an lzma-section package (its section is recompressed whole: the
@@ -37,13 +37,15 @@ export async function* decodeStream(
     const header = await feed.header;
     const hash = createHash('sha256');
     let produced = 0;
-    const chunks = pickChunks(old, header, feed, opts);
+    const size = opts.outputChunk ?? DEFAULT_OUTPUT_CHUNK;
+    if (!Number.isSafeInteger(size) || size < 1) throw new RangeError(`outputChunk: ${size} is not a positive integer`);
+    const chunks = pickChunks(old, header, feed, { ...opts, outputChunk: size });
     const untransform = new Untransform(header.transform);
-    /** Hashes `chunk` and yields it in pieces of at most OUTPUT_CHUNK (the transform may add 3 bytes). */
+    /** Hashes `chunk` and yields it in pieces of at most `size` (the transform may add 3 bytes). */
     function* emit(chunk: Uint8Array): Generator<Uint8Array> {
       hash.update(chunk);
       produced += chunk.length;
-      for (let at = 0; at < chunk.length; at += OUTPUT_CHUNK) yield chunk.subarray(at, at + OUTPUT_CHUNK);
+      for (let at = 0; at < chunk.length; at += size) yield chunk.subarray(at, at + size);
     }
     // deltaChunks leaves HOLD_BACK free bytes before each chunk; fullChunks' chunks have none.
     const headroom = header.method === 'bsdiff-brotli' ? HOLD_BACK : 0;
@@ -72,9 +74,11 @@ export async function decodeAsync(old: Uint8Array, pkg: PackageSource, opts: Dec
   return Buffer.concat(parts);
 }
 
-function pickChunks(old: Uint8Array, header: PackageHeader, feed: PackageFeed, opts: DecodeOptions) {
-  if (header.method === 'full-brotli') return fullChunks(header, feed);
-  if (header.method === 'bsdiff-brotli') return deltaChunks(old, header, feed);
+type ChunkOptions = DecodeOptions & { readonly outputChunk: number };
+
+function pickChunks(old: Uint8Array, header: PackageHeader, feed: PackageFeed, opts: ChunkOptions) {
+  if (header.method === 'full-brotli') return fullChunks(header, feed, opts.outputChunk);
+  if (header.method === 'bsdiff-brotli') return deltaChunks(old, header, feed, opts.outputChunk);
   return sectionChunks(old, header, feed, opts);
 }
 
@@ -83,19 +87,20 @@ async function* sectionChunks(
   old: Uint8Array,
   header: PackageHeader,
   feed: PackageFeed,
-  opts: DecodeOptions,
+  opts: ChunkOptions,
 ): AsyncGenerator<Uint8Array> {
   const decodeNested = (base: Uint8Array, pkg: Uint8Array) => decodeAsync(base, [pkg], opts);
   const [control, extra] = await Promise.all([feed.whole('control'), feed.whole('extra')]);
   const image = await decodeSectionPackage(old, header, control, extra, decodeNested);
-  for (let at = 0; at < image.length; at += OUTPUT_CHUNK) yield image.subarray(at, at + OUTPUT_CHUNK);
+  const size = opts.outputChunk;
+  for (let at = 0; at < image.length; at += size) yield image.subarray(at, at + size);
 }
 
-async function* fullChunks(header: PackageHeader, feed: PackageFeed): AsyncGenerator<Uint8Array> {
+async function* fullChunks(header: PackageHeader, feed: PackageFeed, size: number): AsyncGenerator<Uint8Array> {
   const image = new StreamReader(feed.decompressor('extra'), 'image');
   try {
     for (let produced = 0; produced < header.result.length;) {
-      const chunk = (await image.take(Math.min(OUTPUT_CHUNK, header.result.length - produced))).slice();
+      const chunk = (await image.take(Math.min(size, header.result.length - produced))).slice();
       produced += chunk.length;
       yield chunk;
     }
@@ -105,7 +110,12 @@ async function* fullChunks(header: PackageHeader, feed: PackageFeed): AsyncGener
   }
 }
 
-async function* deltaChunks(old: Uint8Array, header: PackageHeader, feed: PackageFeed): AsyncGenerator<Uint8Array> {
+async function* deltaChunks(
+  old: Uint8Array,
+  header: PackageHeader,
+  feed: PackageFeed,
+  size: number,
+): AsyncGenerator<Uint8Array> {
   const resultLength = header.result.length;
   // Control and map come first in the package: the decoder waits for them whole, the rest streams.
   const refMap = await feed.whole('refMap');
@@ -116,7 +126,7 @@ async function* deltaChunks(old: Uint8Array, header: PackageHeader, feed: Packag
   const extras = new StreamReader(feed.decompressor('extra'), 'extra');
   const guard = new OpGuard(base.length, resultLength);
   const word = header.diffWord ?? 1;
-  let buf = withHeadroom(Math.min(OUTPUT_CHUNK, resultLength));
+  let buf = withHeadroom(Math.min(size, resultLength));
   let fill = 0;
   let flushed = 0;
   /** The full output chunk, replaced by a fresh one; or undefined while the chunk has room. */
@@ -125,7 +135,7 @@ async function* deltaChunks(old: Uint8Array, header: PackageHeader, feed: Packag
     if (fill < buf.length) return undefined;
     const full = buf;
     flushed += full.length;
-    buf = withHeadroom(Math.min(OUTPUT_CHUNK, resultLength - flushed));
+    buf = withHeadroom(Math.min(size, resultLength - flushed));
     fill = 0;
     return full;
   };
