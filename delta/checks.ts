@@ -10,6 +10,8 @@ import type { RefMap } from './ref-map.ts';
 export interface DecodeOptions {
   /** Refuse packages that declare a larger result (default 512 MiB). */
   readonly maxResultLength?: number;
+  /** decodeStream: the largest piece of the result it yields (default 64 KiB; a bootloader: its sector). */
+  readonly outputChunk?: number;
 }
 
 const DEFAULT_MAX_RESULT = 512 * 1024 * 1024;
@@ -68,10 +70,10 @@ export function splitStreams(header: PackageHeader, body: Uint8Array): Streams {
   };
 }
 
-/** The package's reference map, or undefined when it has none. */
-export function readRefMap(streams: Streams): RefMap | undefined {
-  if (streams.refMap.length === 0) return undefined;
-  return decodeRefMap(decompress(streams.refMap, MAX_REF_MAP_BYTES, 'reference map'));
+/** The package's reference map (its compressed stream), or undefined when it has none. */
+export function readRefMap(refMap: Uint8Array): RefMap | undefined {
+  if (refMap.length === 0) return undefined;
+  return decodeRefMap(decompress(refMap, MAX_REF_MAP_BYTES, 'reference map'));
 }
 
 /** Most bytes a well-formed control stream can decompress to. */

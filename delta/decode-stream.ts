@@ -1,53 +1,70 @@
 import { createHash } from 'node:crypto';
 import { OpGuard } from './apply.ts';
-import { decompress, decompressor } from './brotli.ts';
-import { checkHeader, checkResult, controlLimit, readRefMap, splitStreams } from './checks.ts';
-import type { DecodeOptions, Streams } from './checks.ts';
+import { decompress } from './brotli.ts';
+import { checkResult, controlLimit, readRefMap } from './checks.ts';
+import type { DecodeOptions } from './checks.ts';
 import { OpReader } from './control.ts';
 import { DeltaError } from './errors.ts';
-import { MAX_HEADER_LENGTH, readHeader } from './format.ts';
 import type { PackageHeader } from './format.ts';
+import { PackageFeed } from './package-feed.ts';
+import type { PackageSource } from './package-feed.ts';
 import { decodeSectionPackage } from './section-package.ts';
 import { StreamReader } from './stream-reader.ts';
 import { HOLD_BACK, TransformedImage, Untransform } from './transform.ts';
 import { addWords } from './word-diff.ts';
 
-const OUTPUT_CHUNK = 64 * 1024;
+const DEFAULT_OUTPUT_CHUNK = 64 * 1024;
 
-export type PackageSource = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+export type { PackageSource } from './package-feed.ts';
 
 /**
  * Rebuilds the result image from a package that arrives in chunks, yielding the result in order
- * in chunks of at most 64 KiB. Memory: the base, the compressed package and a constant (brotli
- * windows, one output chunk); the result is never held whole, except for an lzma-section package
- * (its section is recompressed whole: the base and result expanded plus the LZMA encoder). The output is verified only when
- * the generator completes: treat what arrived as unverified until then, and discard it on an error.
+ * in chunks of at most 64 KiB (opts.outputChunk), as soon as the bytes it needs have arrived: the control stream and
+ * reference map whole, the diff and extra streams as far as they go (package-feed.ts). Memory: the
+ * base, the compressed package and a constant (brotli windows, one output chunk); the result is
+ * never held whole, except for an lzma-section package (its section is recompressed whole: the
+ * base and result expanded plus the LZMA encoder, after the whole package arrived). The output is
+ * verified only when the generator completes: treat what arrived as unverified until then, and
+ * discard it on an error.
  */
 export async function* decodeStream(
   old: Uint8Array,
   pkg: PackageSource,
   opts: DecodeOptions = {},
 ): AsyncGenerator<Uint8Array, void, undefined> {
-  const { header, body } = await receive(old, pkg, opts);
-  const streams = splitStreams(header, body);
-  const hash = createHash('sha256');
-  let produced = 0;
-  const chunks = pickChunks(old, header, streams, opts);
-  const untransform = new Untransform(header.transform);
-  /** Hashes `chunk` and yields it in pieces of at most OUTPUT_CHUNK (the transform may add 3 bytes). */
-  function* emit(chunk: Uint8Array): Generator<Uint8Array> {
-    hash.update(chunk);
-    produced += chunk.length;
-    for (let at = 0; at < chunk.length; at += OUTPUT_CHUNK) yield chunk.subarray(at, at + OUTPUT_CHUNK);
+  const feed = new PackageFeed(old, pkg, opts);
+  try {
+    const header = await feed.header;
+    const hash = createHash('sha256');
+    let produced = 0;
+    const size = opts.outputChunk ?? DEFAULT_OUTPUT_CHUNK;
+    if (!Number.isSafeInteger(size) || size < 1) throw new RangeError(`outputChunk: ${size} is not a positive integer`);
+    const chunks = pickChunks(old, header, feed, { ...opts, outputChunk: size });
+    const untransform = new Untransform(header.transform);
+    /** Hashes `chunk` and yields it in pieces of at most `size` (the transform may add 3 bytes). */
+    function* emit(chunk: Uint8Array): Generator<Uint8Array> {
+      hash.update(chunk);
+      produced += chunk.length;
+      for (let at = 0; at < chunk.length; at += size) yield chunk.subarray(at, at + size);
+    }
+    // deltaChunks leaves HOLD_BACK free bytes before each chunk; fullChunks' chunks have none.
+    const headroom = header.method === 'bsdiff-brotli' ? HOLD_BACK : 0;
+    for await (const transformed of chunks) yield* emit(untransform.push(transformed, headroom));
+    yield* emit(untransform.end());
+    await feed.done;
+    if (produced !== header.result.length) {
+      throw new DeltaError(
+        'corrupt',
+        `package produced ${produced} bytes, the header declares ${header.result.length}`,
+      );
+    }
+    checkResult(header, hash.digest('hex'));
+  } catch (err) {
+    // A stream cut short by a truncated package reads as corrupt brotli: report the package's own fault.
+    throw feed.failure ?? err;
+  } finally {
+    feed.close();
   }
-  // deltaChunks leaves HOLD_BACK free bytes before each chunk; fullChunks' chunks have none.
-  const headroom = header.method === 'bsdiff-brotli' ? HOLD_BACK : 0;
-  for await (const transformed of chunks) yield* emit(untransform.push(transformed, headroom));
-  yield* emit(untransform.end());
-  if (produced !== header.result.length) {
-    throw new DeltaError('corrupt', `package produced ${produced} bytes, the header declares ${header.result.length}`);
-  }
-  checkResult(header, hash.digest('hex'));
 }
 
 /** Convenience: decodeStream collected into one buffer. */
@@ -57,29 +74,33 @@ export async function decodeAsync(old: Uint8Array, pkg: PackageSource, opts: Dec
   return Buffer.concat(parts);
 }
 
-function pickChunks(old: Uint8Array, header: PackageHeader, streams: Streams, opts: DecodeOptions) {
-  if (header.method === 'full-brotli') return fullChunks(header, streams);
-  if (header.method === 'bsdiff-brotli') return deltaChunks(old, header, streams);
-  return sectionChunks(old, header, streams, opts);
+type ChunkOptions = DecodeOptions & { readonly outputChunk: number };
+
+function pickChunks(old: Uint8Array, header: PackageHeader, feed: PackageFeed, opts: ChunkOptions) {
+  if (header.method === 'full-brotli') return fullChunks(header, feed, opts.outputChunk);
+  if (header.method === 'bsdiff-brotli') return deltaChunks(old, header, feed, opts.outputChunk);
+  return sectionChunks(old, header, feed, opts);
 }
 
 /** An lzma-section package's result, rebuilt whole (recompression needs the whole section). */
 async function* sectionChunks(
   old: Uint8Array,
   header: PackageHeader,
-  streams: Streams,
-  opts: DecodeOptions,
+  feed: PackageFeed,
+  opts: ChunkOptions,
 ): AsyncGenerator<Uint8Array> {
   const decodeNested = (base: Uint8Array, pkg: Uint8Array) => decodeAsync(base, [pkg], opts);
-  const image = await decodeSectionPackage(old, header, streams.control, streams.extra, decodeNested);
-  for (let at = 0; at < image.length; at += OUTPUT_CHUNK) yield image.subarray(at, at + OUTPUT_CHUNK);
+  const [control, extra] = await Promise.all([feed.whole('control'), feed.whole('extra')]);
+  const image = await decodeSectionPackage(old, header, control, extra, decodeNested);
+  const size = opts.outputChunk;
+  for (let at = 0; at < image.length; at += size) yield image.subarray(at, at + size);
 }
 
-async function* fullChunks(header: PackageHeader, streams: Streams): AsyncGenerator<Uint8Array> {
-  const image = new StreamReader(decompressor(streams.extra), 'image');
+async function* fullChunks(header: PackageHeader, feed: PackageFeed, size: number): AsyncGenerator<Uint8Array> {
+  const image = new StreamReader(feed.decompressor('extra'), 'image');
   try {
     for (let produced = 0; produced < header.result.length;) {
-      const chunk = (await image.take(Math.min(OUTPUT_CHUNK, header.result.length - produced))).slice();
+      const chunk = (await image.take(Math.min(size, header.result.length - produced))).slice();
       produced += chunk.length;
       yield chunk;
     }
@@ -89,15 +110,23 @@ async function* fullChunks(header: PackageHeader, streams: Streams): AsyncGenera
   }
 }
 
-async function* deltaChunks(old: Uint8Array, header: PackageHeader, streams: Streams): AsyncGenerator<Uint8Array> {
+async function* deltaChunks(
+  old: Uint8Array,
+  header: PackageHeader,
+  feed: PackageFeed,
+  size: number,
+): AsyncGenerator<Uint8Array> {
   const resultLength = header.result.length;
-  const base = new TransformedImage(old, header.transform, readRefMap(streams));
-  const ops = new OpReader(decompress(streams.control, controlLimit(resultLength), 'control'));
-  const diffs = new StreamReader(decompressor(streams.diff), 'diff');
-  const extras = new StreamReader(decompressor(streams.extra), 'extra');
+  // Control and map come first in the package: the decoder waits for them whole, the rest streams.
+  const refMap = await feed.whole('refMap');
+  const base = new TransformedImage(old, header.transform, readRefMap(refMap));
+  const control = await feed.whole('control');
+  const ops = new OpReader(decompress(control, controlLimit(resultLength), 'control'));
+  const diffs = new StreamReader(feed.decompressor('diff'), 'diff');
+  const extras = new StreamReader(feed.decompressor('extra'), 'extra');
   const guard = new OpGuard(base.length, resultLength);
   const word = header.diffWord ?? 1;
-  let buf = withHeadroom(Math.min(OUTPUT_CHUNK, resultLength));
+  let buf = withHeadroom(Math.min(size, resultLength));
   let fill = 0;
   let flushed = 0;
   /** The full output chunk, replaced by a fresh one; or undefined while the chunk has room. */
@@ -106,7 +135,7 @@ async function* deltaChunks(old: Uint8Array, header: PackageHeader, streams: Str
     if (fill < buf.length) return undefined;
     const full = buf;
     flushed += full.length;
-    buf = withHeadroom(Math.min(OUTPUT_CHUNK, resultLength - flushed));
+    buf = withHeadroom(Math.min(size, resultLength - flushed));
     fill = 0;
     return full;
   };
@@ -145,52 +174,4 @@ async function* deltaChunks(old: Uint8Array, header: PackageHeader, streams: Str
 /** A fresh output chunk with HOLD_BACK unused bytes before it, for Untransform's held-back bytes. */
 function withHeadroom(n: number): Uint8Array {
   return new Uint8Array(HOLD_BACK + n).subarray(HOLD_BACK);
-}
-
-/** Collects header and body, refusing a wrong base before the body is buffered. */
-async function receive(
-  old: Uint8Array,
-  pkg: PackageSource,
-  opts: DecodeOptions,
-): Promise<{ header: PackageHeader; body: Uint8Array }> {
-  let head = new Uint8Array(0);
-  let header: PackageHeader | undefined;
-  const parts: Uint8Array[] = [];
-  let bodyLength = 0;
-  for await (const chunk of pkg) {
-    let rest = chunk;
-    if (!header) {
-      head = Buffer.concat([head, chunk]);
-      header = headerSoFar(head);
-      if (!header) continue;
-      checkHeader(header, old, opts);
-      rest = head.subarray(header.headerLength);
-    }
-    if (bodyLength + rest.length > header.packageLength - header.headerLength) {
-      throw new DeltaError('corrupt', `package continues past its declared length of ${header.packageLength} bytes`);
-    }
-    if (rest.length > 0) {
-      parts.push(rest.slice());
-      bodyLength += rest.length;
-    }
-  }
-  // A package cut inside its header: reports a foreign or unsupported one as such, else as truncated.
-  header ??= readHeader(head);
-  if (header.headerLength + bodyLength < header.packageLength) {
-    throw new DeltaError(
-      'truncated',
-      `package is ${header.headerLength + bodyLength} bytes, its header declares ${header.packageLength}`,
-    );
-  }
-  return { header, body: Buffer.concat(parts) };
-}
-
-/** The header, or undefined while `head` may still be too short to hold it. */
-function headerSoFar(head: Uint8Array): PackageHeader | undefined {
-  try {
-    return readHeader(head);
-  } catch (err) {
-    if (err instanceof DeltaError && err.code === 'truncated' && head.length < MAX_HEADER_LENGTH) return undefined;
-    throw err;
-  }
 }

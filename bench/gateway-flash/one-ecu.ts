@@ -53,8 +53,9 @@ const VARIANTS: Variant[] = [
 ];
 
 /** Seconds per phase: background (0207 in the extended session, the application running), erase (FF00),
- * transfer (RequestDownload..TransferData), exit (RequestTransferExit: the ECU decodes and, with eraseOnWrite,
- * erases what is not blank and programs the changed sectors), check (0202, FF01), other. */
+ * transfer (RequestDownload..TransferData: the ECU applies the delta while it arrives, erasing with eraseOnWrite
+ * what is not blank and programming the changed sectors), exit (RequestTransferExit: what the ECU has left of
+ * that when the last block is answered, its fsync and the result's SHA-256), check (0202, FF01), other. */
 export type Phases = Record<'background' | 'erase' | 'transfer' | 'exit' | 'check' | 'other', number>;
 
 function phaseOf(step: FlashStep): keyof Phases {

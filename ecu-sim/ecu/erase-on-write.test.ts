@@ -8,10 +8,10 @@ import { nrcOf, startHarness, type Harness } from '../testing/harness.ts';
 
 /**
  * The persistent writes of the delta update (downloadAdasDelta) into a bank holding the old image: state.json
- * three times (the new image pending at RequestDownload, the region invalidated before the first sector is
- * rewritten, the signature at checkMemory) and the two changed sectors' erase and program.
+ * twice (the region invalidated and the new image pending at RequestDownload, before the first sector is
+ * rewritten; the signature at checkMemory) and the two changed sectors' erase and program.
  */
-const DELTA_STATE_WRITES = 3;
+const DELTA_STATE_WRITES = 2;
 const DELTA_WRITES = DELTA_STATE_WRITES + 4;
 
 let harness: Harness | undefined;

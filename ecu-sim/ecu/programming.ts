@@ -4,8 +4,9 @@
 import { NegativeResponse, nextBlockSequenceCounter, NRC, SIGNATURE_LENGTH, type MemoryRange } from '@ota/uds';
 import type { EcuFaults } from '../faults/ecu-faults.ts';
 import { otherBank, type BankName } from '../flash/ecu-state.ts';
-import { ERASED_BYTE, FlashAddressError, NotErasedError, resolveRange } from '../flash/flash-bank.ts';
+import { FlashAddressError, NotErasedError, resolveRange } from '../flash/flash-bank.ts';
 import { PowerLostError, type PowerSupply } from '../flash/power.ts';
+import { SectorWriter } from '../flash/sector-writer.ts';
 import type { EcuMemory } from './ecu-memory.ts';
 import {
   inPlaceDownloadRefusal,
@@ -13,6 +14,7 @@ import {
   resumeInPlaceUpdate,
   startInPlaceUpdate,
 } from './in-place-update.ts';
+import { StreamingDelta } from './streaming-delta.ts';
 import {
   decodeTransfer,
   TransferDecodeError,
@@ -32,13 +34,17 @@ type DownloadState =
       expectedBsc: number;
       /** The counter of the last block written (a repeat of it is acknowledged, not written again). */
       lastBsc: number | null;
-      /** A compressed transfer collects its stream here and decodes it at RequestTransferExit. */
+      /**
+       * A compressed transfer collects its stream here and decodes it at RequestTransferExit; a delta into the
+       * inactive bank is applied while it arrives instead (`streaming`, its chunks left empty).
+       */
       compressed: {
         encoding: Exclude<TransferEncoding, 'none'>;
         start: number;
         size: number;
         chunks: Uint8Array[];
         received: number;
+        streaming: StreamingDelta | null;
       } | null;
     };
 
@@ -72,6 +78,7 @@ export class Programming {
 
   /** Leaving the programming session abandons a download in progress. */
   reset(): void {
+    if (this.download.kind === 'active') this.download.compressed?.streaming?.abandon();
     this.download = { kind: 'idle' };
     this.lastRegion = null;
   }
@@ -129,10 +136,13 @@ export class Programming {
   }
 
   private inPlaceIo() {
+    return { memory: this.memory, store: this.memory.inPlace, ...this.eraseTiming() };
+  }
+
+  /** The erase time of one sector (the server answers 0x78 meanwhile) and the power-loss fault after each erase. */
+  private eraseTiming() {
     const perSectorMs = () => this.faults.eraseTimePerSectorMs(this.memory.ecu.flash.eraseTimePerSectorMs);
     return {
-      memory: this.memory,
-      store: this.memory.inPlace,
       eraseDelay: () => (perSectorMs() > 0 ? this.options.sleep(perSectorMs()) : Promise.resolve()),
       sectorErased: () => {
         if (this.faults.sectorErased()) this.loseOwnPower();
@@ -225,9 +235,39 @@ export class Programming {
       expectedBsc: 0x01,
       lastBsc: null,
       compressed:
-        encoding === 'none' ? null : { encoding, start: range.address, size: range.size, chunks: [], received: 0 },
+        encoding === 'none'
+          ? null
+          : {
+              encoding,
+              start: range.address,
+              size: range.size,
+              chunks: [],
+              received: 0,
+              streaming: encoding === 'delta' ? this.streamingDelta(bank, regionIndex, range) : null,
+            },
     };
     return this.options.maxBlockLength;
+  }
+
+  /**
+   * A delta into the inactive bank (its region already invalidated by markPendingImage) is applied while it
+   * arrives (streaming-delta.ts); a single-bank one, or one not starting on a sector, is decoded at `37`.
+   */
+  private streamingDelta(bank: BankName, regionIndex: number, range: MemoryRange): StreamingDelta | null {
+    if (bank === this.memory.state.activeBank || range.address % this.memory.ecu.flash.sectorSize !== 0) return null;
+    const base = this.memory.bank(this.memory.state.activeBank).readRegion(regionIndex);
+    return new StreamingDelta(base, range.size, this.sectorWriter(bank, range.address));
+  }
+
+  /** Writes decoded content into `bank` from `start` (flash/sector-writer.ts), erasing on write if the ECU does. */
+  private sectorWriter(bank: BankName, start: number): SectorWriter {
+    const io = {
+      flash: this.memory.bank(bank),
+      sectorSize: this.memory.ecu.flash.sectorSize,
+      eraseOnWrite: this.memory.ecu.simulation.eraseOnWrite === true,
+      ...this.eraseTiming(),
+    };
+    return new SectorWriter(io, start);
   }
 
   async transferData(bsc: number, data: Uint8Array): Promise<void> {
@@ -246,7 +286,9 @@ export class Programming {
       if (c.received + data.length > c.size * MAX_COMPRESSED_FACTOR + 0x10000) {
         throw new NegativeResponse(NRC.transferDataSuspended, 'compressed stream far longer than the image');
       }
-      c.chunks.push(Uint8Array.from(this.faults.corruptBlock(data)));
+      const block = Uint8Array.from(this.faults.corruptBlock(data));
+      if (c.streaming) c.streaming.push(block);
+      else c.chunks.push(block);
       c.received += data.length;
     } else {
       if (d.nextAddress + data.length > d.end) {
@@ -277,7 +319,8 @@ export class Programming {
     if (d.compressed) {
       this.download = { kind: 'idle' };
       await this.resuming;
-      if (d.compressed.encoding === 'delta-in-place') await this.writeInPlace(d.regionIndex, d.compressed.chunks);
+      if (d.compressed.streaming) await this.finishStreaming(d.compressed.streaming);
+      else if (d.compressed.encoding === 'delta-in-place') await this.writeInPlace(d.regionIndex, d.compressed.chunks);
       else await this.writeDecoded(d.bank, d.regionIndex, { ...d.compressed, encoding: d.compressed.encoding });
       return;
     }
@@ -285,6 +328,18 @@ export class Programming {
       throw new NegativeResponse(NRC.requestSequenceError, `${d.end - d.nextAddress} bytes of the download missing`);
     }
     this.download = { kind: 'idle' };
+  }
+
+  /** The end of a delta applied while it arrived: the rest of it written, refused (0x72) if it does not decode. */
+  private async finishStreaming(streaming: StreamingDelta): Promise<void> {
+    try {
+      await streaming.finish();
+    } catch (err) {
+      if (err instanceof TransferDecodeError || err instanceof NotErasedError) {
+        throw new NegativeResponse(NRC.generalProgrammingFailure, err.message);
+      }
+      throw err;
+    }
   }
 
   /** An in-place patch: refused before anything changes, or applied power-loss safe (in-place-update.ts). */
@@ -343,24 +398,12 @@ export class Programming {
       s.signatures[bank][regionIndex] = null;
       s.pending = { bank, kind: 'newImage' };
     });
-    const flash = this.memory.bank(bank);
-    const sectorSize = this.memory.ecu.flash.sectorSize;
-    if (start % sectorSize !== 0) {
+    if (start % this.memory.ecu.flash.sectorSize !== 0) {
       throw new NegativeResponse(NRC.requestOutOfRange, `a download must start on a sector to rewrite in place`);
     }
-    const perSectorMs = this.faults.eraseTimePerSectorMs(this.memory.ecu.flash.eraseTimePerSectorMs);
-    for (let offset = 0; offset < content.length; offset += sectorSize) {
-      const address = start + offset;
-      const wanted = content.subarray(offset, offset + sectorSize);
-      const held = flash.read(address, wanted.length);
-      if (Buffer.compare(held, wanted) === 0) continue;
-      if (!held.every((b) => b === ERASED_BYTE)) {
-        if (perSectorMs > 0) await this.options.sleep(perSectorMs);
-        await flash.eraseSector(address);
-        if (this.faults.sectorErased()) this.loseOwnPower();
-      }
-      await this.programChecked(bank, address, wanted);
-    }
+    const writer = this.sectorWriter(bank, start); // it erases on write: never a sector that is not erased
+    await writer.push(content);
+    await writer.finish();
   }
 
   /** Routine 0202: true when the signature verifies over the region programmed last (and is then recorded). */

@@ -44,15 +44,19 @@ export function bankSize(layout: FlashLayout): number {
   return layout.regions.reduce((sum, r) => sum + r.size, 0);
 }
 
-/** Writes all of `data` at `position` of `fd`, then fsyncs: resolves once it is durable. */
-async function writeDurably(fd: number, data: Uint8Array, position: number): Promise<void> {
+function fsyncOf(fd: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => fsync(fd, (err) => (err ? reject(err) : resolve())));
+}
+
+/** Writes all of `data` at `position` of `fd`, then (if `durable`) fsyncs: resolves once it is durable. */
+async function writeFully(fd: number, data: Uint8Array, position: number, durable: boolean): Promise<void> {
   let done = 0;
   while (done < data.length) {
     done += await new Promise<number>((resolve, reject) =>
       write(fd, data, done, data.length - done, position + done, (err, n) => (err ? reject(err) : resolve(n))),
     );
   }
-  await new Promise<void>((resolve, reject) => fsync(fd, (err) => (err ? reject(err) : resolve())));
+  if (durable) await fsyncOf(fd);
 }
 
 export class FlashBank {
@@ -119,17 +123,49 @@ export class FlashBank {
     await this.writeAt(fileOffset, data, 'program');
   }
 
+  /**
+   * Programs erased sectors one after the other, each a persistent write of its own (a power cut between two
+   * leaves the first programmed), not yet made durable: flush() does that for all of them. For content written as
+   * it is decoded into a bank no signature vouches for (yet), where a write lost to a power cut is redone by the
+   * retry. Throws NotErasedError (and writes nothing) when any target byte is not erased.
+   */
+  async programSectors(address: number, data: Uint8Array): Promise<void> {
+    const { fileOffset } = resolveRange(this.layout, address, data.length);
+    const dirty = this.readAt(fileOffset, data.length).findIndex((b) => b !== ERASED_BYTE);
+    if (dirty >= 0) throw new NotErasedError(`0x${(address + dirty).toString(16)} is not erased`);
+    const sector = this.layout.sectorSize;
+    for (let at = 0; at < data.length; at += sector) {
+      await this.writeAt(fileOffset + at, data.subarray(at, at + sector), 'program', false);
+    }
+  }
+
+  /** Makes every write so far durable (programSectors'). */
+  async flush(): Promise<void> {
+    await this.track(fsyncOf(this.handle()));
+  }
+
   /** Writes regardless of the erased state; resolves once the data is durable (and the slow-medium delay passed). */
-  private async writeAt(fileOffset: number, data: Uint8Array, write: 'erase' | 'program'): Promise<void> {
+  private async writeAt(
+    fileOffset: number,
+    data: Uint8Array,
+    write: 'erase' | 'program',
+    durable = true,
+  ): Promise<void> {
     this.power.assertOn(write);
-    const fd = this.handle();
+    const delay = this.writeDelayMs();
+    await this.track(
+      Promise.all([
+        writeFully(this.handle(), data, fileOffset, durable),
+        delay > 0 ? new Promise((resolve) => setTimeout(resolve, delay)) : null,
+      ]),
+    );
+  }
+
+  /** Waits for `io` on the file; close() waits for every one under way. */
+  private async track(io: Promise<unknown>): Promise<void> {
     this.writing++;
     try {
-      const delay = this.writeDelayMs();
-      await Promise.all([
-        writeDurably(fd, data, fileOffset),
-        delay > 0 ? new Promise((resolve) => setTimeout(resolve, delay)) : null,
-      ]);
+      await io;
     } finally {
       this.writing--;
       if (this.writing === 0 && this.closeRequested) this.close();
