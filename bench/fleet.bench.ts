@@ -24,6 +24,7 @@ import type { ApiLatency } from './fleet/api-latency.ts';
 import { backendCpuSeconds, backendPeakRss, startBenchBackends, stopBenchBackends } from './fleet/backends.ts';
 import type { BenchBackend } from './fleet/backends.ts';
 import { brokerRawRate, offerSize } from './fleet/broker-raw.ts';
+import { statementRows, statementSnapshot } from './fleet/pg-statements.ts';
 import { postgresCpuSeconds } from './fleet/proc-stats.ts';
 import { startResponder } from './fleet/responder.ts';
 import type { Responder } from './fleet/responder.ts';
@@ -212,6 +213,7 @@ async function runToLastResult(
   const api = backends[0]!.baseUrl;
   const cpu0 = backendCpuSeconds(backends);
   const pg0 = postgresCpuSeconds(Number(new URL(process.env.DATABASE_URL!).port || 5432));
+  const statements0 = await statementSnapshot(db);
   const approved = performance.now();
   await campaignAction(api, c.users, campaignId, 'approve');
   await campaignAction(api, c.users, campaignId, 'start');
@@ -219,6 +221,7 @@ async function runToLastResult(
   const cpu1 = backendCpuSeconds(backends);
   const pg1 = postgresCpuSeconds(Number(new URL(process.env.DATABASE_URL!).port || 5432));
   const rss = backendPeakRss(backends);
+  const statements1 = statements0 && (await statementSnapshot(db));
   const states = await sql<{ state: string; n: number }>`SELECT state, count(*)::int AS n FROM campaign_vehicles
     WHERE campaign_id = ${campaignId} GROUP BY state ORDER BY state`.execute(db);
   const t = responder.times;
@@ -245,6 +248,7 @@ async function runToLastResult(
     ['backend CPU s per instance (approval -> last result)', cpu1.map((x, k) => s(x - cpu0[k]!)).join(', ')],
     ['PostgreSQL CPU s, whole server (approval -> last result)', pgCpu],
     [`backend peak RSS per instance at ${n(vehicles)} vehicles (VmHWM)`, rss.map(mb).join(', ')],
+    ...(statements0 && statements1 ? statementRows(statements0, statements1, vehicles) : []),
   ];
 }
 

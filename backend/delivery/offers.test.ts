@@ -32,7 +32,7 @@ function recordingBroker(): { broker: BrokerClient; sent: { topic: string; paylo
 }
 
 describe('publishOffers', () => {
-  it("carries each vehicle's attempt and download size, and encodes each distinct offer once", async () => {
+  it("carries each vehicle's attempt and download size (a cached delta's when there is one), and encodes each distinct offer once", async () => {
     const users = await insertUsers(h.db);
     const image = randomBytes(3000);
     const release = await insertAuthorisedRelease(h.db, h.blobs, {
@@ -43,13 +43,26 @@ describe('publishOffers', () => {
     });
     const { campaignId, vins } = await runningCampaign(h.db, {
       prefix: 'OFR',
-      count: 4,
+      count: 5,
       hardwareId: 'HW-OFFERS',
       releaseIds: [release.releaseId],
       users,
     });
     // The last vehicle already runs the release: nothing to download.
     await sql`UPDATE ecus SET image_sha256 = ${release.sha256} WHERE vin = ${vins[3]!}`.execute(h.db);
+    // The fifth runs an image from which a delta to the release is cached: it downloads the delta.
+    const base = 'b'.repeat(64);
+    await sql`UPDATE ecus SET image_sha256 = ${base} WHERE vin = ${vins[4]!}`.execute(h.db);
+    await h.db
+      .insertInto('delta_packages')
+      .values({
+        base_sha256: base,
+        target_sha256: release.sha256,
+        sha256: 'd'.repeat(64),
+        length: 123,
+        base_length: 4000,
+      })
+      .execute();
     // The third vehicle failed its first attempt and was retried: its offer is attempt 2.
     const at = new Date();
     const third = { campaignId, vin: vins[2]!, at };
@@ -59,13 +72,13 @@ describe('publishOffers', () => {
 
     // The claim reads each vehicle's attempt with its state; the offers carry it unread again.
     const claimed = await claimOffers(h.db, { campaignId, waveNo: 1, afterVin: '', limit: 10, now: at });
-    expect(claimed.map((c) => c.attempt)).toEqual([1, 1, 2, 1]);
+    expect(claimed.map((c) => c.attempt)).toEqual([1, 1, 2, 1, 1]);
     const { broker, sent } = recordingBroker();
-    expect(await publishOffers(broker, h.db, { id: campaignId, deadline: null }, claimed)).toBe(4);
+    expect(await publishOffers(broker, h.db, { id: campaignId, deadline: null }, claimed)).toBe(5);
     const offers = sent.map((s) => ({ offer: decodeMessage('offer', s.payload) }));
     expect(sent.map((s) => s.topic)).toEqual(vins.map((vin) => vehicleTopic(vin, 'offer')));
-    expect(offers.map((o) => o.offer.attempt)).toEqual([1, 1, 2, 1]);
-    expect(offers.map((o) => o.offer.downloadBytes)).toEqual([image.length, image.length, image.length, 0]);
+    expect(offers.map((o) => o.offer.attempt)).toEqual([1, 1, 2, 1, 1]);
+    expect(offers.map((o) => o.offer.downloadBytes)).toEqual([image.length, image.length, image.length, 0, 123]);
     expect(offers.every((o) => o.offer.campaignId === String(campaignId))).toBe(true);
     // Equal offers are the same encoded bytes, not one encoding per vehicle.
     expect(sent[1]!.payload).toBe(sent[0]!.payload);
@@ -75,8 +88,8 @@ describe('publishOffers', () => {
     await sql`UPDATE campaigns SET state = 'running' WHERE id = ${campaignId}`.execute(h.db);
     const again = recordingBroker();
     const sweeper = new OfferSweeper({ db: h.db, broker: again.broker }, 1000, 10);
-    expect(await sweeper.sweep(at.getTime() + 60_000)).toBe(4);
+    expect(await sweeper.sweep(at.getTime() + 60_000)).toBe(5);
     const byVin = new Map(again.sent.map((s) => [s.topic, decodeMessage('offer', s.payload).attempt]));
-    expect(vins.map((vin) => byVin.get(vehicleTopic(vin, 'offer')))).toEqual([1, 1, 2, 1]);
+    expect(vins.map((vin) => byVin.get(vehicleTopic(vin, 'offer')))).toEqual([1, 1, 2, 1, 1]);
   });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { destroyTestDatabase } from '../../../test/integration/delivery/harness.ts';
+import { destroyTestDatabase, waitUntil } from '../../../test/integration/delivery/harness.ts';
 import {
   insertAuthorisedRelease,
   insertCampaign,
@@ -25,7 +25,7 @@ let db: Db;
 let campaignId: number;
 let vins: string[];
 let blobDir: string;
-let planned: { users: { creator: number; approver: number }; releaseId: number; vin: string };
+let planned: { users: { creator: number; approver: number }; releaseId: number; vins: [string, string] };
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
@@ -39,11 +39,11 @@ beforeAll(async () => {
     createdBy: users.creator,
   });
   const fleet = (
-    await insertFleet(db, { prefix: 'RES', count: 4, hardwareId: 'HW-1', baseVersion: '1.0.0', baseSha256: () => null })
+    await insertFleet(db, { prefix: 'RES', count: 5, hardwareId: 'HW-1', baseVersion: '1.0.0', baseSha256: () => null })
   ).map((v) => v.vin);
-  // The fourth is for the planned-ECU test's campaign of its own.
+  // The fourth and fifth are for the planned-ECU tests' campaigns of their own.
   vins = fleet.slice(0, 3);
-  planned = { users, releaseId: release.releaseId, vin: fleet[3]! };
+  planned = { users, releaseId: release.releaseId, vins: [fleet[3]!, fleet[4]!] };
   ({ campaignId } = await insertCampaign(db, {
     releaseIds: [release.releaseId],
     vins,
@@ -145,15 +145,14 @@ describe('applyResults and applyProgress', () => {
     ]);
   });
 
-  it('records the result of an ECU planned at submit on its row, in place (fillfactor room for HOT updates)', async () => {
-    const { vin } = planned;
+  /** A campaign of its own for `vin` with its ECU planned as targeting.ts plans it at submit (versions known, no result), offered. */
+  async function plannedCampaign(vin: string): Promise<number> {
     const { campaignId: id } = await insertCampaign(db, {
       releaseIds: [planned.releaseId],
       vins: [vin],
       waves: [{ cumulativePercent: 100, successThreshold: 1, errorThreshold: 1 }],
       users: planned.users,
     });
-    // As targeting.ts plans it at submit: versions known, no result yet.
     await db
       .insertInto('campaign_ecus')
       .values({
@@ -167,6 +166,18 @@ describe('applyResults and applyProgress', () => {
       })
       .execute();
     await moveVehicles(db, listedMoves([{ campaignId: id, vin, to: 'offered', at: new Date() }]));
+    return id;
+  }
+  const ecuRows = (id: number) =>
+    db
+      .selectFrom('campaign_ecus')
+      .select(['release_id', 'result', 'nrc', 'bytes_on_bus'])
+      .where('campaign_id', '=', id)
+      .execute();
+
+  it('records the result of an ECU planned at submit on its row, in place (fillfactor room for HOT updates)', async () => {
+    const vin = planned.vins[0];
+    const id = await plannedCampaign(vin);
     const result: ResultReport = {
       vin,
       campaignId: id,
@@ -175,14 +186,39 @@ describe('applyResults and applyProgress', () => {
       ecus: [{ ...ecu, result: 'failed', nrc: 0x72 }],
     };
     expect(await applyResults(db, [result])).toMatchObject({ applied: 1 });
-    const rows = await db
-      .selectFrom('campaign_ecus')
-      .select(['release_id', 'result', 'nrc', 'bytes_on_bus'])
-      .where('campaign_id', '=', id)
-      .execute();
-    expect(rows).toEqual([{ release_id: planned.releaseId, result: 'failed', nrc: '0x72', bytes_on_bus: '10' }]);
+    expect(await ecuRows(id)).toEqual([
+      { release_id: planned.releaseId, result: 'failed', nrc: '0x72', bytes_on_bus: '10' },
+    ]);
     const options = await sql<{ reloptions: string[] | null }>`
       SELECT reloptions FROM pg_class WHERE oid = 'campaign_ecus'::regclass`.execute(db);
     expect(options.rows[0]?.reloptions).toContain('fillfactor=50');
+  });
+
+  it('records the result of a planned ECU whose row another transaction changed meanwhile (found by its key)', async () => {
+    const vin = planned.vins[1];
+    const id = await plannedCampaign(vin);
+    const first = await db.startTransaction().execute();
+    await first
+      .updateTable('campaign_ecus')
+      .set({ error: 'changed meanwhile' })
+      .where('campaign_id', '=', id)
+      .execute();
+    // Started while that change is uncommitted: its snapshot holds the row's older version.
+    const applying = applyResults(db, [
+      { vin, campaignId: id, reportId: 'c-1', outcome: 'failed', ecus: [{ ...ecu, result: 'failed', nrc: 0x31 }] },
+    ]);
+    if (testDb.engine === 'postgresql') {
+      await waitUntil('the result to wait for the row lock', async () => {
+        const waiting = await sql<{ n: number }>`
+          SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(db);
+        return (waiting.rows[0]?.n ?? 0) > 0;
+      });
+    }
+    await first.commit().execute();
+    expect(await applying).toMatchObject({ applied: 1 });
+    expect(await ecuRows(id)).toEqual([
+      { release_id: planned.releaseId, result: 'failed', nrc: '0x31', bytes_on_bus: '10' },
+    ]);
   });
 });

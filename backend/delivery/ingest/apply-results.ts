@@ -97,8 +97,12 @@ export async function applyResults(
 }
 
 /**
- * Records each ECU's outcome (upserted: a report resent under a new id overwrites). The release of
- * each ECU is looked up once per campaign and hardware id, not once per ECU.
+ * Records each ECU's outcome (a report resent under a new id overwrites). Submitting planned a row
+ * for every ECU the campaign updates, so the rows are updated in place (HOT, migrations/0403): an
+ * upsert of every ECU first tried to insert it, found the conflict by the primary key and locked the
+ * row (a WAL record), and joined the vehicle and its ECU for values an update keeps. Only an ECU no
+ * row was planned for is inserted (then the vehicle must be in the campaign and a release of the
+ * campaign fit the ECU's hardware, the release looked up once per campaign and hardware id).
  */
 async function upsertEcuResults(trx: QueryExecutorProvider, list: readonly ResultReport[], now: Date): Promise<void> {
   const ecus = list.flatMap((r) => r.ecus.map((e) => ({ r, e })));
@@ -110,6 +114,20 @@ async function upsertEcuResults(trx: QueryExecutorProvider, list: readonly Resul
                   ${ecus.map((x) => (x.e.nrc === undefined ? null : `0x${x.e.nrc.toString(16).padStart(2, '0')}`))}::text[],
                   ${ecus.map((x) => x.e.error ?? null)}::text[], ${ecus.map((x) => x.e.bytesOnBus)}::bigint[], ${ecus.map((x) => x.e.durationMs)}::int[])
         AS u(campaign_id, vin, serial, from_version, to_version, result, nrc, error, bytes, duration)
+    ), planned AS (
+      UPDATE campaign_ecus ce SET
+        from_version = u.from_version, to_version = u.to_version, result = u.result, nrc = u.nrc,
+        error = u.error, bytes_on_bus = u.bytes, duration_ms = u.duration, finished_at = ${now}
+      -- Each row found by its key first, one index probe per ECU whatever the statistics say: joined
+      -- on the key, a fresh campaign's table was read whole into a hash for every batch. A row another
+      -- transaction changed after this statement's snapshot is not updated so (its ctid is stale): it
+      -- is left to the insert's conflict below.
+      FROM u WHERE ce.ctid = ANY(ARRAY(
+          SELECT (SELECT k.ctid FROM campaign_ecus k
+                  WHERE k.campaign_id = u.campaign_id AND k.vin = u.vin AND k.ecu_serial = u.serial)
+          FROM u))
+        AND ce.campaign_id = u.campaign_id AND ce.vin = u.vin AND ce.ecu_serial = u.serial
+      RETURNING ce.campaign_id, ce.vin, ce.ecu_serial
     ), rel AS (
       SELECT DISTINCT ON (cr.campaign_id, r.hardware_id) cr.campaign_id, r.hardware_id, r.id AS release_id
       FROM campaign_releases cr JOIN releases r ON r.id = cr.release_id
@@ -122,6 +140,11 @@ async function upsertEcuResults(trx: QueryExecutorProvider, list: readonly Resul
     JOIN campaign_vehicles cv ON cv.campaign_id = u.campaign_id AND cv.vin = u.vin
     JOIN ecus e ON e.vin = u.vin AND e.serial = u.serial
     JOIN rel ON rel.campaign_id = u.campaign_id AND rel.hardware_id = e.hardware_id
+    -- NOT IN, not NOT EXISTS: a hashed subplan; the anti-join was planned as a nested loop (a CTE is
+    -- estimated at one row), which compares every report with every updated row.
+    WHERE (u.campaign_id, u.vin, u.serial) NOT IN (SELECT campaign_id, vin, ecu_serial FROM planned)
+    -- Changed or inserted meanwhile by another batch of the same vehicle (a resend that reached
+    -- another instance).
     ON CONFLICT (campaign_id, vin, ecu_serial) DO UPDATE SET
       from_version = excluded.from_version, to_version = excluded.to_version, result = excluded.result, nrc = excluded.nrc,
       error = excluded.error, bytes_on_bus = excluded.bytes_on_bus, duration_ms = excluded.duration_ms, finished_at = excluded.finished_at`.execute(
