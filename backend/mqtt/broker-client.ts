@@ -4,7 +4,7 @@ import { sharedSubscriptionFilter } from '@ota/protocol/messages';
 import { forcedSubscription, reconnectWithBackoff } from '@ota/protocol/mqtt';
 import type { ReconnectCounter } from '@ota/protocol/mqtt';
 import { deferAcks } from './deferred-acks.ts';
-import type { Ack } from './deferred-acks.ts';
+import type { Ack, DeferredAcks } from './deferred-acks.ts';
 
 export type MqttProtocolVersion = 4 | 5;
 
@@ -30,9 +30,8 @@ export interface BrokerClientOptions {
   /**
    * QoS 1 messages on topics for which this returns true are acknowledged to the broker only when
    * the handler calls `ack()` (after it stored them): until then the broker keeps them and
-   * redelivers them after a crash. At most `maxUnacked` are held (default 1000): on MQTT 5 it is the
-   * Receive Maximum the broker honours, reading pauses there as well (deferred-acks.ts; never while a
-   * publish of this client awaits its PUBACK).
+   * redelivers them after a crash. On MQTT 5 `maxUnacked` (default 1000) is the Receive Maximum
+   * announced to the broker; the bound on what is held is whoever holds them (pauseReadingWhile).
    */
   manualAck?: (topic: string) => boolean;
   maxUnacked?: number;
@@ -48,8 +47,11 @@ export type MessageHandler = (topic: string, payload: Buffer, ack: Ack) => void;
 export interface BrokerClient extends ReconnectCounter {
   readonly protocolVersion: MqttProtocolVersion;
   readonly mqtt: MqttClient;
-  /** QoS 1 publish; resolves when the broker acknowledged it. */
-  publish(topic: string, payload: Uint8Array | string): Promise<void>;
+  /**
+   * Publishes at QoS 1 (resolves when the broker acknowledged it) or, asked for, at QoS 0 (resolves once
+   * written: the broker answers nothing, so a message lost on the way is lost).
+   */
+  publish(topic: string, payload: Uint8Array | string, qos?: 0 | 1): Promise<void>;
   /**
    * Subscribes (QoS 1) to `filter`: through the shared subscription `$share/GROUP/filter` on MQTT 5,
    * so that several backend instances split the messages, plainly on 3.1.1. Returns what was subscribed.
@@ -57,6 +59,11 @@ export interface BrokerClient extends ReconnectCounter {
   subscribeShared(filter: string, group: string): Promise<string>;
   /** Messages that arrived before the first handler was registered are handed to it. */
   onMessage(handler: MessageHandler): void;
+  /**
+   * Reading pauses after each message while `full()` (the holder's admission bound); returns the
+   * call that reads on once it no longer is. See DeferredAcks.pauseReadingWhile.
+   */
+  pauseReadingWhile(full: () => boolean): () => void;
   close(): Promise<void>;
 }
 
@@ -97,11 +104,11 @@ function connectVersion(
   options: BrokerClientOptions,
   version: MqttProtocolVersion,
   onMessage: MessageHandler,
-): Promise<MqttClient> {
+): Promise<{ client: MqttClient; acks: DeferredAcks }> {
   // No automatic reconnect until the first CONNACK: a refused version must fail fast, not loop.
   const client = mqtt.connect(options.url, { ...clientOptions(options, version), reconnectPeriod: 0 });
-  const ackOf = deferAcks(client, options.manualAck ?? (() => false), options.maxUnacked ?? MAX_UNACKED);
-  client.on('message', (topic, payload, packet) => onMessage(topic, payload, ackOf(packet)));
+  const acks = deferAcks(client, options.manualAck ?? (() => false));
+  client.on('message', (topic, payload, packet) => onMessage(topic, payload, acks.ackOf(packet)));
   return new Promise((resolve, reject) => {
     const fail = (error: Error) => {
       unlisten();
@@ -112,7 +119,7 @@ function connectVersion(
     const ok = () => {
       // Only the first connection attempt may fail the connect: later closes are reconnected.
       unlisten();
-      resolve(client);
+      resolve({ client, acks });
     };
     const unlisten = () => {
       client.removeListener('connect', ok);
@@ -139,17 +146,18 @@ export async function connectBroker(options: BrokerClientOptions): Promise<Broke
     else for (const handler of handlers) handler(topic, payload, ack);
   };
   let version: MqttProtocolVersion = options.protocolVersion ?? 5;
-  let client: MqttClient;
+  let connected: { client: MqttClient; acks: DeferredAcks };
   try {
-    client = await connectVersion(options, version, dispatch);
+    connected = await connectVersion(options, version, dispatch);
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (options.protocolVersion !== undefined || typeof code !== 'number' || !UNSUPPORTED_PROTOCOL.has(code)) {
       throw new Error(`cannot connect to MQTT broker ${options.url}: ${(error as Error).message}`, { cause: error });
     }
     version = 4;
-    client = await connectVersion(options, version, dispatch);
+    connected = await connectVersion(options, version, dispatch);
   }
+  const { client, acks } = connected;
   // After the first CONNACK every loss is retried, with backoff.
   const counter = reconnectWithBackoff(client, `client ${options.clientId}`, options.log ? { log: options.log } : {});
   // Subscribed again after every reconnect, session present or not: Mosquitto 2.0.11 restores a
@@ -168,11 +176,11 @@ export async function connectBroker(options: BrokerClientOptions): Promise<Broke
       return counter.reconnects;
     },
     onReconnect: (listener) => counter.onReconnect(listener),
-    publish(topic, payload) {
+    publish(topic, payload, qos = 1) {
       // A view, not a copy: one encoded offer is published to many vehicles.
       const bytes = typeof payload === 'string' ? Buffer.from(payload) : asBuffer(payload);
       return new Promise((resolve, reject) =>
-        client.publish(topic, bytes, { qos: 1 }, (error) => (error ? reject(error) : resolve())),
+        client.publish(topic, bytes, { qos }, (error) => (error ? reject(error) : resolve())),
       );
     },
     async subscribeShared(filter, group) {
@@ -189,6 +197,7 @@ export async function connectBroker(options: BrokerClientOptions): Promise<Broke
       early = undefined;
       for (const [topic, payload, ack] of queued ?? []) handler(topic, payload, ack);
     },
+    pauseReadingWhile: (full) => acks.pauseReadingWhile(full),
     async close() {
       await client.endAsync();
     },
