@@ -58,7 +58,17 @@ export function deferAcks(client: MqttClient, deferred: (topic: string) => boole
     generation++;
     resume();
   });
-  const isDeferred = (packet: IPublishPacket) => packet.qos === 1 && deferred(packet.topic);
+  // mqtt.js hands a message over ('message': ackOf) and then calls handleMessage with the same
+  // packet: the topic is looked at once for both.
+  let lastPacket: IPublishPacket | undefined;
+  let lastDeferred = false;
+  const isDeferred = (packet: IPublishPacket) => {
+    if (packet !== lastPacket) {
+      lastPacket = packet;
+      lastDeferred = packet.qos === 1 && deferred(packet.topic);
+    }
+    return lastDeferred;
+  };
   client.handleMessage = (packet, callback) => {
     const next = isDeferred(packet) ? () => callback(PUBACK_DEFERRED) : () => callback();
     if (full()) paused = next;

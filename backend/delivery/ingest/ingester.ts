@@ -215,13 +215,8 @@ export class Ingester {
     }
     // QoS 0: a confirmation lost on the way only makes the vehicle resend its report, which is
     // stored once (by its id or counter) and confirmed again; QoS 1 cost 2 more packets per report.
-    for (const { vin, body } of confirmations) {
-      this.deps.broker
-        .publish(vehicleTopic(vin, 'stored'), encodeMessage('stored', body), 0)
-        .catch((error: unknown) =>
-          this.deps.log(`delivery: cannot confirm a ${body.kind} to ${vin}: ${(error as Error).message}`),
-        );
-    }
+    for (const { vin, body } of confirmations)
+      this.deps.broker.publishAtMostOnce(vehicleTopic(vin, 'stored'), encodeMessage('stored', body));
     this.#readOn();
   }
 
