@@ -72,7 +72,7 @@ export const BACKEND_ENV = {
         .max(65_535)
         .default(4000),
     description:
-      "most reports held unacknowledged until stored (written in batches of up to half of it, the next batch received while one is written); beyond it the broker holds the rest (MQTT 5 receive maximum; reading pauses at it too unless the broker owes an answer such as an offer's PUBACK, and at twice it even then)",
+      'most reports held until stored, every kind counted (written in batches of up to half of it, the next batch received while one is written); with that many held, reading from the broker pauses until a batch is committed and the broker holds the rest (also the MQTT 5 receive maximum)',
     shownDefault: '4000',
   },
   HEAP_GROWTH_PERCENT: {

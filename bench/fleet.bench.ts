@@ -25,7 +25,7 @@ import { backendCpuSeconds, backendPeakRss, startBenchBackends, stopBenchBackend
 import type { BenchBackend } from './fleet/backends.ts';
 import { brokerRawRate, offerSize } from './fleet/broker-raw.ts';
 import { statementRows, statementSnapshot } from './fleet/pg-statements.ts';
-import { postgresCpuSeconds } from './fleet/proc-stats.ts';
+import { postgresCpuSeconds, procStat } from './fleet/proc-stats.ts';
 import { startResponder } from './fleet/responder.ts';
 import type { Responder } from './fleet/responder.ts';
 import { indexOf, insertBenchFleet, insertBenchReleases, insertBenchUsers, vinOf } from './fleet/seed.ts';
@@ -110,7 +110,16 @@ export default async function fleetBench(args: string[]): Promise<void> {
       dir,
       runId: randomBytes(4).toString('hex'),
     });
-    rows.push(...(await runCampaigns({ db: testDb.db, backends, mqttUrl: broker.url, a, c: rows.context })));
+    rows.push(
+      ...(await runCampaigns({
+        db: testDb.db,
+        backends,
+        mqttUrl: broker.url,
+        brokerPid: broker.pid,
+        a,
+        c: rows.context,
+      })),
+    );
     printTable(rows);
   } finally {
     process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
@@ -162,6 +171,8 @@ interface BenchRun {
   db: Db;
   backends: BenchBackend[];
   mqttUrl: string;
+  /** Mosquitto's process id, for its CPU seconds. */
+  brokerPid: number | undefined;
   a: FleetBenchArgs;
   c: SeedContext;
 }
@@ -206,12 +217,15 @@ async function runCampaigns(run: BenchRun): Promise<Row[]> {
 
 /** Approve and start (timed from approval) until every result is confirmed; phases, rates, CPU and RSS. */
 async function runToLastResult(
-  { db, backends, c }: BenchRun,
+  { db, backends, c, brokerPid }: BenchRun,
   responder: Responder,
   campaignId: number,
 ): Promise<Row[]> {
   const api = backends[0]!.baseUrl;
   const cpu0 = backendCpuSeconds(backends);
+  const brokerCpu = () => (brokerPid === undefined ? Number.NaN : procStat(brokerPid).cpuSeconds);
+  const broker0 = brokerCpu();
+  const self0 = process.cpuUsage();
   const pg0 = postgresCpuSeconds(Number(new URL(process.env.DATABASE_URL!).port || 5432));
   const statements0 = await statementSnapshot(db);
   const approved = performance.now();
@@ -219,6 +233,8 @@ async function runToLastResult(
   await campaignAction(api, c.users, campaignId, 'start');
   const committed = await untilAllSucceeded(backends, c.users, campaignId, responder, approved);
   const cpu1 = backendCpuSeconds(backends);
+  const broker1 = brokerCpu();
+  const self1 = process.cpuUsage(self0);
   const pg1 = postgresCpuSeconds(Number(new URL(process.env.DATABASE_URL!).port || 5432));
   const rss = backendPeakRss(backends);
   const statements1 = statements0 && (await statementSnapshot(db));
@@ -247,6 +263,10 @@ async function runToLastResult(
     ['campaign vehicles per state in the database', states.rows.map((r) => `${r.state} ${n(r.n)}`).join(', ')],
     ['backend CPU s per instance (approval -> last result)', cpu1.map((x, k) => s(x - cpu0[k]!)).join(', ')],
     ['PostgreSQL CPU s, whole server (approval -> last result)', pgCpu],
+    [
+      'Mosquitto CPU s / bench process (simulated vehicles) CPU s',
+      `${s(broker1 - broker0)} / ${s((self1.user + self1.system) / 1e6)}`,
+    ],
     [`backend peak RSS per instance at ${n(vehicles)} vehicles (VmHWM)`, rss.map(mb).join(', ')],
     ...(statements0 && statements1 ? statementRows(statements0, statements1, vehicles) : []),
   ];

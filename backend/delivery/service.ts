@@ -35,9 +35,10 @@ export interface DeliveryServiceOptions {
   sharedGroup?: string;
   log?: DeliveryLog;
   /**
-   * Most reports held in memory unacknowledged until stored (default 4000, written in batches of half that): when that many wait,
-   * the broker holds the rest (MQTT 5 Receive Maximum; reading pauses on 3.1.1) and the ingester's
-   * memory stays bounded however fast reports arrive. Progress (QoS 0) beyond it is dropped.
+   * Most reports held in memory until stored (default 4000, written in batches of half that), every
+   * kind counted, progress at QoS 0 too: the ingester's admission bound. With that many held, reading
+   * from the broker pauses until a batch is committed (the broker holds the rest), so the ingester's
+   * memory stays bounded however fast reports arrive. It is also the Receive Maximum announced on MQTT 5.
    */
   maxUnackedReports?: number;
   dispatcher?: DispatcherOptions;

@@ -4,7 +4,7 @@ import { sharedSubscriptionFilter } from '@ota/protocol/messages';
 import { forcedSubscription, reconnectWithBackoff } from '@ota/protocol/mqtt';
 import type { ReconnectCounter } from '@ota/protocol/mqtt';
 import { deferAcks } from './deferred-acks.ts';
-import type { Ack } from './deferred-acks.ts';
+import type { Ack, DeferredAcks } from './deferred-acks.ts';
 
 export type MqttProtocolVersion = 4 | 5;
 
@@ -30,9 +30,8 @@ export interface BrokerClientOptions {
   /**
    * QoS 1 messages on topics for which this returns true are acknowledged to the broker only when
    * the handler calls `ack()` (after it stored them): until then the broker keeps them and
-   * redelivers them after a crash. At most `maxUnacked` are held (default 1000): on MQTT 5 it is the
-   * Receive Maximum the broker honours, reading pauses there as well (deferred-acks.ts; never while a
-   * publish of this client awaits its PUBACK).
+   * redelivers them after a crash. On MQTT 5 `maxUnacked` (default 1000) is the Receive Maximum
+   * announced to the broker; the bound on what is held is whoever holds them (pauseReadingWhile).
    */
   manualAck?: (topic: string) => boolean;
   maxUnacked?: number;
@@ -51,12 +50,23 @@ export interface BrokerClient extends ReconnectCounter {
   /** QoS 1 publish; resolves when the broker acknowledged it. */
   publish(topic: string, payload: Uint8Array | string): Promise<void>;
   /**
+   * QoS 0 publish, fire and forget: nothing answers it and nothing waits for its write (a callback
+   * would be queued on the socket's 'drain' per message while it is congested), so one lost on the
+   * way, or while disconnected, is lost.
+   */
+  publishAtMostOnce(topic: string, payload: Uint8Array): void;
+  /**
    * Subscribes (QoS 1) to `filter`: through the shared subscription `$share/GROUP/filter` on MQTT 5,
    * so that several backend instances split the messages, plainly on 3.1.1. Returns what was subscribed.
    */
   subscribeShared(filter: string, group: string): Promise<string>;
   /** Messages that arrived before the first handler was registered are handed to it. */
   onMessage(handler: MessageHandler): void;
+  /**
+   * Reading pauses after each message while `full()` (the holder's admission bound); returns the
+   * call that reads on once it no longer is. See DeferredAcks.pauseReadingWhile.
+   */
+  pauseReadingWhile(full: () => boolean): () => void;
   close(): Promise<void>;
 }
 
@@ -64,6 +74,10 @@ export interface BrokerClient extends ReconnectCounter {
 const UNSUPPORTED_PROTOCOL = new Set([1, 132]);
 /** Seconds a broker keeps a persistent MQTT 5 session after a disconnect. */
 const SESSION_EXPIRY_SECONDS = 24 * 3600;
+
+const noLog = () => undefined;
+const QOS_1 = { qos: 1 } as const;
+const QOS_0 = { qos: 0 } as const;
 
 /** Default of BrokerClientOptions.maxUnacked. */
 const MAX_UNACKED = 1000;
@@ -82,6 +96,9 @@ function clientOptions(options: BrokerClientOptions, version: MqttProtocolVersio
     clean: !persistent,
     reconnectPeriod: 1000,
     connectTimeout: 10_000,
+    // mqtt.js logs through `debug` several times per packet even when disabled (an arguments array
+    // each: ~3 % of the backend's CPU in the fleet bench); its events are what this module uses.
+    log: noLog,
     ...(Object.keys(properties).length > 0 ? { properties } : {}),
     ...(options.tls
       ? { ca: options.tls.ca, cert: options.tls.cert, key: options.tls.key, rejectUnauthorized: true }
@@ -97,11 +114,11 @@ function connectVersion(
   options: BrokerClientOptions,
   version: MqttProtocolVersion,
   onMessage: MessageHandler,
-): Promise<MqttClient> {
+): Promise<{ client: MqttClient; acks: DeferredAcks }> {
   // No automatic reconnect until the first CONNACK: a refused version must fail fast, not loop.
   const client = mqtt.connect(options.url, { ...clientOptions(options, version), reconnectPeriod: 0 });
-  const ackOf = deferAcks(client, options.manualAck ?? (() => false), options.maxUnacked ?? MAX_UNACKED);
-  client.on('message', (topic, payload, packet) => onMessage(topic, payload, ackOf(packet)));
+  const acks = deferAcks(client, options.manualAck ?? (() => false));
+  client.on('message', (topic, payload, packet) => onMessage(topic, payload, acks.ackOf(packet)));
   return new Promise((resolve, reject) => {
     const fail = (error: Error) => {
       unlisten();
@@ -112,7 +129,7 @@ function connectVersion(
     const ok = () => {
       // Only the first connection attempt may fail the connect: later closes are reconnected.
       unlisten();
-      resolve(client);
+      resolve({ client, acks });
     };
     const unlisten = () => {
       client.removeListener('connect', ok);
@@ -139,17 +156,18 @@ export async function connectBroker(options: BrokerClientOptions): Promise<Broke
     else for (const handler of handlers) handler(topic, payload, ack);
   };
   let version: MqttProtocolVersion = options.protocolVersion ?? 5;
-  let client: MqttClient;
+  let connected: { client: MqttClient; acks: DeferredAcks };
   try {
-    client = await connectVersion(options, version, dispatch);
+    connected = await connectVersion(options, version, dispatch);
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (options.protocolVersion !== undefined || typeof code !== 'number' || !UNSUPPORTED_PROTOCOL.has(code)) {
       throw new Error(`cannot connect to MQTT broker ${options.url}: ${(error as Error).message}`, { cause: error });
     }
     version = 4;
-    client = await connectVersion(options, version, dispatch);
+    connected = await connectVersion(options, version, dispatch);
   }
+  const { client, acks } = connected;
   // After the first CONNACK every loss is retried, with backoff.
   const counter = reconnectWithBackoff(client, `client ${options.clientId}`, options.log ? { log: options.log } : {});
   // Subscribed again after every reconnect, session present or not: Mosquitto 2.0.11 restores a
@@ -172,8 +190,11 @@ export async function connectBroker(options: BrokerClientOptions): Promise<Broke
       // A view, not a copy: one encoded offer is published to many vehicles.
       const bytes = typeof payload === 'string' ? Buffer.from(payload) : asBuffer(payload);
       return new Promise((resolve, reject) =>
-        client.publish(topic, bytes, { qos: 1 }, (error) => (error ? reject(error) : resolve())),
+        client.publish(topic, bytes, QOS_1, (error) => (error ? reject(error) : resolve())),
       );
+    },
+    publishAtMostOnce(topic, payload) {
+      client.publish(topic, asBuffer(payload), QOS_0);
     },
     async subscribeShared(filter, group) {
       const actual = version === 5 ? sharedSubscriptionFilter(group, filter) : filter;
@@ -189,6 +210,7 @@ export async function connectBroker(options: BrokerClientOptions): Promise<Broke
       early = undefined;
       for (const [topic, payload, ack] of queued ?? []) handler(topic, payload, ack);
     },
+    pauseReadingWhile: (full) => acks.pauseReadingWhile(full),
     async close() {
       await client.endAsync();
     },

@@ -3,7 +3,8 @@
 // would serialise all traffic): its handleMessage is overridden to let reading go on without the
 // PUBACK, which is sent later. The broker redelivers a message never acknowledged when this client
 // reconnects (persistent session), so a crash before the commit loses nothing.
-import type { IPublishPacket, MqttClient, Packet } from 'mqtt';
+// The same override is where reading pauses while whoever holds the messages is full (pauseReadingWhile).
+import type { IPublishPacket, MqttClient } from 'mqtt';
 
 /** Acknowledges one message to the broker; calling it again, or after its connection was lost, does nothing. */
 export type Ack = () => void;
@@ -27,97 +28,69 @@ function packetSender(client: MqttClient): SendPacket {
   return send.bind(client);
 }
 
-/** What the broker answers each packet this client sends that needs an answer with. */
-const ANSWER_OF: Readonly<Partial<Record<Packet['cmd'], Packet['cmd']>>> = {
-  pubrel: 'pubcomp',
-  subscribe: 'suback',
-  unsubscribe: 'unsuback',
-  pingreq: 'pingresp',
-};
-
-/** The answer a sent packet waits for, if any (a QoS 1 or 2 publish waits for its PUBACK or PUBREC). */
-function answerOf(packet: Packet): Packet['cmd'] | undefined {
-  if (packet.cmd === 'publish') return packet.qos === 1 ? 'puback' : packet.qos === 2 ? 'pubrec' : undefined;
-  return ANSWER_OF[packet.cmd];
+export interface DeferredAcks {
+  /** The Ack of a received message (a no-op unless it is a QoS 1 message on a deferred topic). */
+  ackOf(packet: IPublishPacket): Ack;
+  /**
+   * Pauses reading after each received message (any QoS, any topic: mqtt.js has handed it over
+   * already) for as long as `full()` says so; returns the call that reads on once `full()` turned
+   * false (call it whenever held messages were let go). The one bound on what this client holds:
+   * while paused nothing else arrives, the broker's answers to this client's own publishes
+   * included, so whoever empties `full` must never wait for those publishes to do so.
+   */
+  pauseReadingWhile(full: () => boolean): () => void;
 }
 
-const ANSWERS = new Set<Packet['cmd']>(['puback', 'pubrec', 'pubcomp', 'suback', 'unsuback', 'pingresp']);
-
-/** Held messages, as a multiple of maxUnacked, at which reading pauses even while an answer is owed. */
-export const HARD_CAP_FACTOR = 2;
-
-/**
- * Counts the answers the broker owes `client` on this connection (kept as a count: mqtt.js's own
- * `outgoing` holds thousands of offers in flight, too many to list per message); `onOwed` runs
- * each time the client sends a packet that needs one.
- */
-function countOwedAnswers(client: MqttClient, onOwed: () => void): () => number {
-  let owed = 0;
-  client.on('close', () => (owed = 0));
-  client.on('packetsend', (packet) => {
-    if (answerOf(packet) === undefined) return;
-    owed++;
-    onOwed();
-  });
-  client.on('packetreceive', (packet) => {
-    if (ANSWERS.has(packet.cmd)) owed = Math.max(0, owed - 1);
-  });
-  return () => owed;
-}
-
-/**
- * Installs deferred acknowledgement on `client` for QoS 1 messages whose topic `deferred` selects,
- * and returns how to get a message's Ack. On MQTT 5 the broker sends no more than `maxUnacked`
- * unacknowledged (the Receive Maximum the client announces); as a safety net (3.1.1 has no such
- * limit, and Mosquitto 2.0 was seen sending one more) reading pauses with `maxUnacked` held until
- * one is acknowledged, but not while the broker owes this client an answer (a PUBACK of its own
- * publish, a SUBACK, a PINGRESP), so its publishes complete. With HARD_CAP_FACTOR times `maxUnacked`
- * held reading pauses even then: in the million-vehicle bench (Mosquitto 2.0.11, offers always in
- * flight) the backend held 479,717 unacknowledged reports at once with a Receive Maximum of 4,000.
- * Whoever acknowledges must therefore never wait for this client's own publishes to do so.
- */
-export function deferAcks(
-  client: MqttClient,
-  deferred: (topic: string) => boolean,
-  maxUnacked: number,
-): (packet: IPublishPacket) => Ack {
+/** Installs deferred acknowledgement on `client` for QoS 1 messages whose topic `deferred` selects. */
+export function deferAcks(client: MqttClient, deferred: (topic: string) => boolean): DeferredAcks {
   const sendPacket = packetSender(client);
   // One generation per connection: a PUBACK for a message id of an earlier connection would
   // acknowledge some other message (ids are reused); the broker redelivers the old one anyway.
   let generation = 0;
-  let unacked = 0;
-  let resumeReading: (() => void) | undefined;
+  let full: () => boolean = () => false;
+  let paused: (() => void) | undefined;
   const resume = () => {
-    const held = resumeReading;
-    resumeReading = undefined;
+    const held = paused;
+    paused = undefined;
     held?.();
   };
   client.on('close', () => {
     generation++;
-    unacked = 0;
     resume();
   });
-  // Sending something the broker must answer reads on, so the answer is seen.
-  const owed = countOwedAnswers(client, resume);
-  const isDeferred = (packet: IPublishPacket) => packet.qos === 1 && deferred(packet.topic);
-  client.handleMessage = (packet, callback) => {
-    if (!isDeferred(packet)) return callback();
-    unacked++;
-    if (unacked < maxUnacked || (owed() > 0 && unacked < HARD_CAP_FACTOR * maxUnacked))
-      return callback(PUBACK_DEFERRED);
-    resumeReading = () => callback(PUBACK_DEFERRED);
+  // mqtt.js hands a message over ('message': ackOf) and then calls handleMessage with the same
+  // packet: the topic is looked at once for both.
+  let lastPacket: IPublishPacket | undefined;
+  let lastDeferred = false;
+  const isDeferred = (packet: IPublishPacket) => {
+    if (packet !== lastPacket) {
+      lastPacket = packet;
+      lastDeferred = packet.qos === 1 && deferred(packet.topic);
+    }
+    return lastDeferred;
   };
-  return (packet) => {
-    if (!isDeferred(packet) || packet.messageId === undefined) return noAck;
-    const { messageId } = packet;
-    const at = generation;
-    let done = false;
-    return () => {
-      if (done || at !== generation) return;
-      done = true;
-      unacked--;
-      sendPacket({ cmd: 'puback', messageId });
-      resume();
-    };
+  client.handleMessage = (packet, callback) => {
+    const next = isDeferred(packet) ? () => callback(PUBACK_DEFERRED) : () => callback();
+    if (full()) paused = next;
+    else next();
+  };
+  return {
+    ackOf(packet) {
+      if (!isDeferred(packet) || packet.messageId === undefined) return noAck;
+      const { messageId } = packet;
+      const at = generation;
+      let done = false;
+      return () => {
+        if (done || at !== generation) return;
+        done = true;
+        sendPacket({ cmd: 'puback', messageId });
+      };
+    },
+    pauseReadingWhile(isFull) {
+      full = isFull;
+      return () => {
+        if (!full()) resume();
+      };
+    },
   };
 }

@@ -22,6 +22,8 @@ export function requireMosquitto(why: string): string {
 export interface TestMosquitto {
   readonly url: string;
   readonly port: number;
+  /** The running broker's process id (for its CPU seconds in benchmarks); undefined while stopped. */
+  readonly pid: number | undefined;
   /** Times the broker was started (1 after startMosquitto). */
   readonly starts: number;
   /** Stops the broker (SIGTERM: it writes its persistence file) and waits for it to exit. */
@@ -75,6 +77,9 @@ export async function startMosquitto(options: {
   return {
     url: `mqtt://127.0.0.1:${port}`,
     port,
+    get pid() {
+      return child?.exitCode === null ? child.pid : undefined;
+    },
     get starts() {
       return starts;
     },

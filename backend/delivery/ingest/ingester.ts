@@ -40,9 +40,8 @@ export interface IngesterOptions {
    */
   maxBatch?: number;
   /**
-   * Most reports held in memory. Beyond it a report that the broker would redeliver is still
-   * taken (the broker client bounds those: maxUnacked) but a progress report sent at QoS 0 is
-   * dropped: the next one supersedes it.
+   * Most reports held in memory, every kind counted (progress at QoS 0 too): with that many held,
+   * reading from the broker pauses until a batch is committed, and the broker keeps the rest.
    */
   maxBuffered?: number;
 }
@@ -87,10 +86,10 @@ export class Ingester {
   readonly #flushMs: number;
   readonly #maxBatch: number;
   readonly #maxBuffered: number;
+  /** Reads from the broker again once fewer than maxBuffered reports are held. */
+  readonly #readOn: () => void;
   ingested = 0;
   rejected = 0;
-  /** Progress reports (QoS 0) dropped because maxBuffered reports were waiting. */
-  droppedProgress = 0;
 
   constructor(
     private readonly deps: { db: Db; broker: BrokerClient; log: DeliveryLog; countsChanged?: CountsChangedListener },
@@ -99,6 +98,8 @@ export class Ingester {
     this.#flushMs = options.flushMs ?? 50;
     this.#maxBuffered = options.maxBuffered ?? 20_000;
     this.#maxBatch = Math.max(1, Math.min(options.maxBatch ?? 2000, Math.ceil(this.#maxBuffered / 2)));
+    // The admission bound: the one place that limits what this backend holds of the broker's messages.
+    this.#readOn = deps.broker.pauseReadingWhile(() => this.#held >= this.#maxBuffered);
   }
 
   /** Reports received and not yet committed. */
@@ -106,17 +107,13 @@ export class Ingester {
     return this.#held;
   }
 
-  /** The most reports ever held at once (bounded by maxBuffered plus the broker client's maxUnacked). */
+  /** The most reports ever held at once (bounded by maxBuffered). */
   get peakPending(): number {
     return this.#peak;
   }
 
+  /** Takes a report the broker handed over (the broker client pauses reading while maxBuffered are held). */
   push(report: InboundReport): void {
-    if (this.#held >= this.#maxBuffered && report.kind === 'progress') {
-      this.droppedProgress++;
-      report.ack();
-      return;
-    }
     this.#held++;
     this.#peak = Math.max(this.#peak, this.#held);
     this.#receivedAt.set(report, performance.now());
@@ -216,13 +213,11 @@ export class Ingester {
       const lagSeconds = (committed - (this.#receivedAt.get(report) ?? committed)) / 1000;
       for (const listener of this.#commitListeners) listener(report.kind, lagSeconds);
     }
-    for (const { vin, body } of confirmations) {
-      this.deps.broker
-        .publish(vehicleTopic(vin, 'stored'), encodeMessage('stored', body))
-        .catch((error: unknown) =>
-          this.deps.log(`delivery: cannot confirm a ${body.kind} to ${vin}: ${(error as Error).message}`),
-        );
-    }
+    // QoS 0: a confirmation lost on the way only makes the vehicle resend its report, which is
+    // stored once (by its id or counter) and confirmed again; QoS 1 cost 2 more packets per report.
+    for (const { vin, body } of confirmations)
+      this.deps.broker.publishAtMostOnce(vehicleTopic(vin, 'stored'), encodeMessage('stored', body));
+    this.#readOn();
   }
 
   /** Writes what is in memory; reports set aside stay unacknowledged (the broker delivers them again). */
