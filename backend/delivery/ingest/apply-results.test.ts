@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { destroyTestDatabase, waitUntil } from '../../../test/integration/delivery/harness.ts';
+import { destroyTestDatabase } from '../../../test/integration/delivery/harness.ts';
+import { waitFor } from '../../../test/support/wait-for.ts';
 import {
   insertAuthorisedRelease,
   insertCampaign,
@@ -208,7 +209,7 @@ describe('applyResults and applyProgress', () => {
       { vin, campaignId: id, reportId: 'c-1', outcome: 'failed', ecus: [{ ...ecu, result: 'failed', nrc: 0x31 }] },
     ]);
     if (testDb.engine === 'postgresql') {
-      await waitUntil('the result to wait for the row lock', async () => {
+      await waitFor('the result to wait for the row lock', async () => {
         const waiting = await sql<{ n: number }>`
           SELECT count(*)::int AS n FROM pg_stat_activity
           WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(db);

@@ -15,7 +15,8 @@ import { decodeMessage, encodeMessage, vehicleTopic } from '@ota/protocol/messag
 import { formatExpires } from '@ota/protocol/tuf';
 import { finishedVehicles, runningCampaign } from './fixtures.ts';
 import type { RunningCampaign } from './fixtures.ts';
-import { harnessServiceOptions, startHarness, waitUntil } from './harness.ts';
+import { harnessServiceOptions, startHarness } from './harness.ts';
+import { waitFor } from '../../support/wait-for.ts';
 import type { DeliveryHarness } from './harness.ts';
 
 const runId = randomBytes(4).toString('hex');
@@ -64,11 +65,11 @@ describe('a lost or repeated `stored` confirmation', () => {
       }),
     );
     // A result counts once the vehicle was offered the update.
-    await waitUntil('the offer', async () => (await stateOf(vin)) === 'offered');
+    await waitFor('the offer', async () => (await stateOf(vin)) === 'offered');
     car = await mqtt.connectAsync(h.brokerUrl, { clientId: `stored-lost-car-${runId}`, reconnectPeriod: 200 });
     // Not subscribed to `stored` yet: the first confirmation is lost.
     await car.publishAsync(vehicleTopic(vin, 'result'), result, { qos: 1 });
-    await waitUntil('the result stored', async () => (await finishedVehicles(h.db, campaign.campaignId)) === 1);
+    await waitFor('the result stored', async () => (await finishedVehicles(h.db, campaign.campaignId)) === 1);
 
     const confirmations: { qos: number; body: ReturnType<typeof decodeMessage<'stored'>> }[] = [];
     car.on('message', (_topic, payload, packet) =>
@@ -78,7 +79,7 @@ describe('a lost or repeated `stored` confirmation', () => {
     // The vehicle resends until confirmed; a copy crossing the confirmation is confirmed too.
     await car.publishAsync(vehicleTopic(vin, 'result'), result, { qos: 1 });
     await car.publishAsync(vehicleTopic(vin, 'result'), result, { qos: 1 });
-    await waitUntil('two confirmations', async () => confirmations.length === 2);
+    await waitFor('two confirmations', async () => confirmations.length === 2);
     const confirmation = {
       kind: 'result',
       campaignId: String(campaign.campaignId),
