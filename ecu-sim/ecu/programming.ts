@@ -64,6 +64,8 @@ export class Programming {
   private runningImageIntact = true;
   /** An in-place update a power cut interrupted, finishing at power-on: flash operations wait for it. */
   private resuming: Promise<unknown> = Promise.resolve();
+  /** A streamed download a session change or reset abandoned, stopping: flash operations wait for it too. */
+  private abandoned: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly memory: EcuMemory,
@@ -76,11 +78,22 @@ export class Programming {
     return this.runningImageIntact;
   }
 
-  /** Leaving the programming session abandons a download in progress. */
+  /** Leaving the programming session abandons a download in progress (a streamed one stops writing). */
   reset(): void {
-    if (this.download.kind === 'active') this.download.compressed?.streaming?.abandon();
+    const streaming = this.download.kind === 'active' ? this.download.compressed?.streaming : null;
+    if (streaming) this.abandoned = streaming.abandon();
     this.download = { kind: 'idle' };
     this.lastRegion = null;
+  }
+
+  /** Resolves once an abandoned streamed download has stopped writing (its last write under way finished). */
+  settled(): Promise<void> {
+    return this.abandoned;
+  }
+
+  /** Flash operations start once an interrupted in-place update finished and an abandoned download stopped. */
+  private flashFree(): Promise<unknown> {
+    return Promise.all([this.resuming, this.abandoned]);
   }
 
   /** After a reset the boot decides anew what runs. */
@@ -152,7 +165,7 @@ export class Programming {
 
   /** Routine FF00. Takes the layout's erase time per sector (the server answers 0x78 meanwhile). */
   async erase(range: MemoryRange): Promise<void> {
-    await this.resuming;
+    await this.flashFree();
     const { regionIndex } = this.locate(range, 'eraseMemory');
     this.checkSectorAligned(range, 'eraseMemory');
     if (this.download.kind === 'active') throw new NegativeResponse(NRC.conditionsNotCorrect, 'a download is active');
@@ -179,6 +192,7 @@ export class Programming {
    * while the active bank is unconfirmed: the inactive bank is then the automatic fallback.
    */
   async eraseInactiveBank(range: MemoryRange): Promise<void> {
+    await this.flashFree();
     const { regionIndex } = this.locate(range, 'eraseInactiveBank');
     this.checkSectorAligned(range, 'eraseInactiveBank');
     if (this.memory.state.unconfirmedBoots !== null) {
@@ -256,7 +270,7 @@ export class Programming {
   private streamingDelta(bank: BankName, regionIndex: number, range: MemoryRange): StreamingDelta | null {
     if (bank === this.memory.state.activeBank || range.address % this.memory.ecu.flash.sectorSize !== 0) return null;
     const base = this.memory.bank(this.memory.state.activeBank).readRegion(regionIndex);
-    return new StreamingDelta(base, range.size, this.sectorWriter(bank, range.address));
+    return new StreamingDelta(base, range.size, this.sectorWriter(bank, range.address), this.flashFree());
   }
 
   /** Writes decoded content into `bank` from `start` (flash/sector-writer.ts), erasing on write if the ECU does. */
@@ -294,6 +308,7 @@ export class Programming {
       if (d.nextAddress + data.length > d.end) {
         throw new NegativeResponse(NRC.transferDataSuspended, 'more data than RequestDownload announced');
       }
+      await this.flashFree();
       await this.programChecked(d.bank, d.nextAddress, this.faults.corruptBlock(data));
       d.nextAddress += data.length;
     }
@@ -318,7 +333,7 @@ export class Programming {
     }
     if (d.compressed) {
       this.download = { kind: 'idle' };
-      await this.resuming;
+      await this.flashFree();
       if (d.compressed.streaming) await this.finishStreaming(d.compressed.streaming);
       else if (d.compressed.encoding === 'delta-in-place') await this.writeInPlace(d.regionIndex, d.compressed.chunks);
       else await this.writeDecoded(d.bank, d.regionIndex, { ...d.compressed, encoding: d.compressed.encoding });
@@ -435,6 +450,7 @@ export class Programming {
     const { regionIndex } = this.locate(range, 'copyFromActiveBank');
     this.checkSectorAligned(range, 'copyFromActiveBank');
     if (this.download.kind === 'active') throw new NegativeResponse(NRC.conditionsNotCorrect, 'a download is active');
+    await this.flashFree();
     const target = this.touchTarget(regionIndex);
     const content = this.memory.bank(this.memory.state.activeBank).read(range.address, range.size);
     await this.programChecked(target, range.address, content);

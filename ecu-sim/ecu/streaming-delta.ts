@@ -45,14 +45,15 @@ export class StreamingDelta {
   private readonly queue = new BlockQueue();
   private readonly applied: Promise<unknown>;
 
-  /** Starts decoding `size` bytes against `base` (the active image) into `writer`'s region. */
+  /** Starts decoding `size` bytes against `base` (the active image) into `writer`'s region once `after` settled. */
   constructor(
     base: Uint8Array,
     private readonly size: number,
     private readonly writer: SectorWriter,
+    after: Promise<unknown>,
   ) {
     // Kept as a value, never left rejected: RequestTransferExit reports it.
-    this.applied = this.apply(base).then(
+    this.applied = this.apply(base, after).then(
       () => null,
       (err: unknown) => err,
     );
@@ -69,13 +70,18 @@ export class StreamingDelta {
     if (failure !== null) throw failure;
   }
 
-  /** The download was abandoned (session left, reset): the decoder stops and nothing more is written. */
-  abandon(): void {
+  /**
+   * The download was abandoned (session left, reset, S3 expiry): from now on nothing more is written (a write
+   * under way finishes). Resolves once the decoder and the writer have stopped.
+   */
+  async abandon(): Promise<void> {
     this.writer.stop();
     this.queue.end();
+    await this.applied;
   }
 
-  private async apply(base: Uint8Array): Promise<void> {
+  private async apply(base: Uint8Array, after: Promise<unknown>): Promise<void> {
+    await after; // an abandoned download's last write
     let produced = 0;
     try {
       const opts = { maxResultLength: this.size, outputChunk: this.writer.sectorSize };
