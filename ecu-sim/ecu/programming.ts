@@ -66,6 +66,8 @@ export class Programming {
   private resuming: Promise<unknown> = Promise.resolve();
   /** A streamed download a session change or reset abandoned, stopping: flash operations wait for it too. */
   private abandoned: Promise<void> = Promise.resolve();
+  /** Every streamed download's writer until it stopped (finished, failed or abandoned). */
+  private readonly writers = new Set<Promise<void>>();
 
   constructor(
     private readonly memory: EcuMemory,
@@ -86,9 +88,9 @@ export class Programming {
     this.lastRegion = null;
   }
 
-  /** Resolves once an abandoned streamed download has stopped writing (its last write under way finished). */
-  settled(): Promise<void> {
-    return this.abandoned;
+  /** Resolves once no streamed download's writer runs (an abandoned one's last write under way finished). */
+  async settled(): Promise<void> {
+    await Promise.all(this.writers);
   }
 
   /** Flash operations start once an interrupted in-place update finished and an abandoned download stopped. */
@@ -270,7 +272,11 @@ export class Programming {
   private streamingDelta(bank: BankName, regionIndex: number, range: MemoryRange): StreamingDelta | null {
     if (bank === this.memory.state.activeBank || range.address % this.memory.ecu.flash.sectorSize !== 0) return null;
     const base = this.memory.bank(this.memory.state.activeBank).readRegion(regionIndex);
-    return new StreamingDelta(base, range.size, this.sectorWriter(bank, range.address), this.flashFree());
+    const streaming = new StreamingDelta(base, range.size, this.sectorWriter(bank, range.address), this.flashFree());
+    const stopped = streaming.stopped();
+    this.writers.add(stopped);
+    void stopped.then(() => this.writers.delete(stopped));
+    return streaming;
   }
 
   /** Writes decoded content into `bank` from `start` (flash/sector-writer.ts), erasing on write if the ECU does. */

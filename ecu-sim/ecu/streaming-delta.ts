@@ -70,14 +70,19 @@ export class StreamingDelta {
     if (failure !== null) throw failure;
   }
 
+  /** Resolves once the decoder and the writer have stopped: finished, failed or abandoned. */
+  async stopped(): Promise<void> {
+    await this.applied;
+  }
+
   /**
    * The download was abandoned (session left, reset, S3 expiry): from now on nothing more is written (a write
    * under way finishes). Resolves once the decoder and the writer have stopped.
    */
-  async abandon(): Promise<void> {
+  abandon(): Promise<void> {
     this.writer.stop();
     this.queue.end();
-    await this.applied;
+    return this.stopped();
   }
 
   private async apply(base: Uint8Array, after: Promise<unknown>): Promise<void> {
