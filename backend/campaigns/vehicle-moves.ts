@@ -227,8 +227,25 @@ export async function compactVehicleCounts(db: QueryExecutorProvider, campaignId
 }
 
 /**
- * Moves the waiting vehicles (WAITING_VEHICLE_STATES: offered or not yet) of one campaign, or one
- * vehicle's in every campaign, to `to` (cancelled, expired); downloads under way finish. Returns how many.
+ * The waiting vehicles (WAITING_VEHICLE_STATES: offered or not yet) of one campaign, or one vehicle's
+ * in every campaign, as rows `(campaign_id, vin)`. One vehicle's are read through the primary key,
+ * one probe per campaign (a LATERAL with LIMIT 1, which the planner cannot turn into a join over
+ * the whole table): no index by VIN holds pending vehicles, and one would cost every submitted target
+ * an entry. By `vin = ...` alone this was a scan of every campaign vehicle (1,000,000: 158 ms).
+ */
+export function waitingVehicles(of: { campaignId: number } | { vin: string }): RawBuilder<unknown> {
+  const waiting = sql`state = ANY(${WAITING_VEHICLE_STATES}::text[])`;
+  if (!('vin' in of))
+    return sql`SELECT campaign_id, vin FROM campaign_vehicles WHERE campaign_id = ${of.campaignId} AND ${waiting}`;
+  return sql`SELECT w.campaign_id, w.vin FROM campaigns c CROSS JOIN LATERAL (
+      SELECT campaign_id, vin FROM campaign_vehicles
+      WHERE campaign_id = c.id AND vin = ${of.vin} AND ${waiting} LIMIT 1
+    ) w`;
+}
+
+/**
+ * Moves the waiting vehicles (waitingVehicles) of one campaign, or one vehicle's in every campaign,
+ * to `to` (cancelled, expired); downloads under way finish. Returns how many.
  */
 export async function moveWaitingVehicles(
   db: QueryExecutorProvider,
@@ -237,14 +254,5 @@ export async function moveWaitingVehicles(
   at: Date,
   error: string | null = null,
 ): Promise<number> {
-  const which = 'vin' in of ? sql`vin = ${of.vin}` : sql`campaign_id = ${of.campaignId}`;
-  return moveVehiclesCounted(
-    db,
-    selectedMoves(
-      sql`SELECT campaign_id, vin FROM campaign_vehicles WHERE ${which} AND state = ANY(${WAITING_VEHICLE_STATES}::text[])`,
-      to,
-      at,
-      error,
-    ),
-  );
+  return moveVehiclesCounted(db, selectedMoves(waitingVehicles(of), to, at, error));
 }

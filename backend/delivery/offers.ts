@@ -109,20 +109,38 @@ export async function publishOffers(
 }
 
 /**
+ * The open offers (`offered` or `downloading`) of running campaigns to these vehicles. Read per
+ * running campaign through the primary key, all VINs in one index scan (a LATERAL with OFFSET 0,
+ * which the planner cannot turn into a join): by VIN alone it scanned all campaign vehicles once
+ * about six campaigns ran (1,000 VINs in 1,000,000 rows: 158 ms, 23,900 blocks), and an index by
+ * VIN of just these states cost every claim an entry (PostgreSQL CPU +4 to +6 % in the fleet-sql bench).
+ */
+export function openOffersOf(db: Db, vins: readonly string[]) {
+  return db
+    .selectFrom('campaigns as c')
+    .innerJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom('campaign_vehicles')
+          .select(['campaign_id', 'vin', 'attempt'])
+          .whereRef('campaign_id', '=', 'c.id')
+          .where(sql<boolean>`vin = ANY(${[...vins]}::text[])`)
+          .where('state', 'in', ['offered', 'downloading'])
+          .offset(0)
+          .as('cv'),
+      (join) => join.onTrue(),
+    )
+    .select(['cv.campaign_id', 'cv.vin', 'cv.attempt', 'c.deadline_at'])
+    .where('c.state', '=', 'running');
+}
+
+/**
  * Offers again to vehicles that just reported a version manifest (so they are online) and still
  * have an offer of a running campaign they have not finished downloading.
  */
 export async function reofferOnline(broker: BrokerClient, db: Db, vins: readonly string[]): Promise<number> {
   if (vins.length === 0) return 0;
-  const rows = await db
-    .selectFrom('campaign_vehicles as cv')
-    .innerJoin('campaigns as c', 'c.id', 'cv.campaign_id')
-    .select(['cv.campaign_id', 'cv.vin', 'cv.attempt', 'c.deadline_at'])
-    .where('cv.vin', 'in', [...vins])
-    .where('cv.state', 'in', ['offered', 'downloading'])
-    .where('c.state', '=', 'running')
-    .execute();
-  return offerAgain(broker, db, rows);
+  return offerAgain(broker, db, await openOffersOf(db, vins).execute());
 }
 
 /** Publishes offers again to vehicles already `offered` (no state change), grouped by campaign. */
