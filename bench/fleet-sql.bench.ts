@@ -27,16 +27,10 @@ import { downloadBytes } from '../backend/delivery/offers.ts';
 import { destroyTestDatabase } from '../test/integration/delivery/harness.ts';
 import { createTestDatabase } from '../test/support/db.ts';
 import { statementRows, statementSnapshot } from './fleet/pg-statements.ts';
+import { intArg } from './fleet/int-arg.ts';
 import { postgresCpuSeconds } from './fleet/proc-stats.ts';
 import { insertBenchFleet, insertBenchReleases, insertBenchUsers } from './fleet/seed.ts';
 import type { BenchFleet } from './fleet/seed.ts';
-
-function intArg(args: string[], name: string, fallback: number): number {
-  const at = args.indexOf(name);
-  const value = at >= 0 ? Number(args[at + 1]) : fallback;
-  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${name} must be a positive whole number`);
-  return value;
-}
 
 /** The bench fleet's one ECU, updated from its seeded 1.0.0 to the release's 2.0.0. */
 const updatedEcu = { ecuSerial: 'ECU-1', fromVersion: '1.0.0', toVersion: '2.0.0' };

@@ -25,6 +25,7 @@ import { backendCpuSeconds, backendPeakRss, startBenchBackends, stopBenchBackend
 import type { BenchBackend } from './fleet/backends.ts';
 import { brokerRawRate, offerSize } from './fleet/broker-raw.ts';
 import { statementRows, statementSnapshot } from './fleet/pg-statements.ts';
+import { intArg } from './fleet/int-arg.ts';
 import { postgresCpuSeconds, procStat } from './fleet/proc-stats.ts';
 import { startResponder } from './fleet/responder.ts';
 import type { Responder } from './fleet/responder.ts';
@@ -45,14 +46,6 @@ interface FleetBenchArgs {
   resendMs: number;
   /** Seconds autocannon runs per endpoint and size. */
   apiSeconds: number;
-}
-
-function intArg(args: string[], name: string, fallback: number, max: number): number {
-  const at = args.indexOf(name);
-  const value = at >= 0 ? Number(args[at + 1]) : fallback;
-  if (!Number.isSafeInteger(value) || value < 1 || value > max)
-    throw new Error(`${name} must be a whole number from 1 to ${max}, got ${args[at + 1]}`);
-  return value;
 }
 
 export function parseFleetBenchArgs(args: string[]): FleetBenchArgs {
