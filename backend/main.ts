@@ -57,6 +57,7 @@ addFlags(program.command('serve', { isDefault: true }), BACKEND_FLAGS.serve)
       readiness.push(brokerConnected(() => delivery.service.broker.mqtt.connected));
       metrics.attach({
         brokerConnected: () => delivery.service.broker.mqtt.connected,
+        brokerDroppedAtMostOnce: () => delivery.service.broker.droppedAtMostOnce,
         ingester: delivery.service.ingester,
       });
       logBrokerConnection(delivery.service.broker.mqtt, delivery.brokerUrl, log.child({ component: 'mqtt' }));

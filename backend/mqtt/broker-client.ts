@@ -52,9 +52,13 @@ export interface BrokerClient extends ReconnectCounter {
   /**
    * QoS 0 publish, fire and forget: nothing answers it and nothing waits for its write (a callback
    * would be queued on the socket's 'drain' per message while it is congested), so one lost on the
-   * way, or while disconnected, is lost.
+   * way, or while disconnected, is lost. Dropped here too while more than MAX_AT_MOST_ONCE_BACKLOG
+   * bytes wait on the socket (the broker reads slower than this client writes): buffering them
+   * instead grew the backend past 1 GB when a million results arrived faster than it stored them.
    */
   publishAtMostOnce(topic: string, payload: Uint8Array): void;
+  /** QoS 0 messages publishAtMostOnce dropped because the socket was congested, since connecting. */
+  readonly droppedAtMostOnce: number;
   /**
    * Subscribes (QoS 1) to `filter`: through the shared subscription `$share/GROUP/filter` on MQTT 5,
    * so that several backend instances split the messages, plainly on 3.1.1. Returns what was subscribed.
@@ -78,6 +82,8 @@ const SESSION_EXPIRY_SECONDS = 24 * 3600;
 const noLog = () => undefined;
 const QOS_1 = { qos: 1 } as const;
 const QOS_0 = { qos: 0 } as const;
+/** Bytes waiting on the socket past which a QoS 0 publish is dropped (about 8,000 `stored` confirmations). */
+export const MAX_AT_MOST_ONCE_BACKLOG = 1024 * 1024;
 
 /** Default of BrokerClientOptions.maxUnacked. */
 const MAX_UNACKED = 1000;
@@ -179,9 +185,13 @@ export async function connectBroker(options: BrokerClientOptions): Promise<Broke
       .subscribeAsync(forcedSubscription(subscriptions))
       .catch((error: Error) => options.log?.(`mqtt: client ${options.clientId}: resubscribe failed: ${error.message}`));
   });
+  let droppedAtMostOnce = 0;
   return {
     protocolVersion: version,
     mqtt: client,
+    get droppedAtMostOnce() {
+      return droppedAtMostOnce;
+    },
     get reconnects() {
       return counter.reconnects;
     },
@@ -194,7 +204,8 @@ export async function connectBroker(options: BrokerClientOptions): Promise<Broke
       );
     },
     publishAtMostOnce(topic, payload) {
-      client.publish(topic, asBuffer(payload), QOS_0);
+      if ((client.stream?.writableLength ?? 0) > MAX_AT_MOST_ONCE_BACKLOG) droppedAtMostOnce++;
+      else client.publish(topic, asBuffer(payload), QOS_0);
     },
     async subscribeShared(filter, group) {
       const actual = version === 5 ? sharedSubscriptionFilter(group, filter) : filter;

@@ -19,6 +19,8 @@ export interface MetricsSources {
   db: Db;
   /** Whether delivery's MQTT connection is up; absent when the backend runs without delivery (reads 0). */
   brokerConnected?: () => boolean;
+  /** `stored` confirmations (QoS 0) delivery dropped because its broker socket was congested. */
+  brokerDroppedAtMostOnce?: () => number;
   /** This instance's report ingester: its count and each committed report's lag. */
   ingester?: IngesterSource;
 }
@@ -157,6 +159,14 @@ function registerInstanceGauges(registers: Registers, sources: MetricsSources): 
     registers,
     collect() {
       if (sources.brokerConnected) this.set(sources.brokerConnected() ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'ota_broker_qos0_dropped',
+    help: 'QoS 0 messages (stored confirmations) this instance dropped since it started because the broker read them slower than it wrote: each vehicle resends and is confirmed again',
+    registers,
+    collect() {
+      this.set(sources.brokerDroppedAtMostOnce?.() ?? 0);
     },
   });
 }

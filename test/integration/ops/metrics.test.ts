@@ -81,6 +81,7 @@ describe('/metrics during a campaign', () => {
       const running = service;
       metrics.attach({
         brokerConnected: () => running.broker.mqtt.connected,
+        brokerDroppedAtMostOnce: () => running.broker.droppedAtMostOnce,
         ingester: running.ingester,
       });
       fleet = await startFleet({
@@ -100,6 +101,7 @@ describe('/metrics during a campaign', () => {
       const during = await scrape();
       expect(value(during, 'ota_campaigns{state="running"}')).toBe(1);
       expect(value(during, 'ota_broker_connected')).toBe(1);
+      expect(during).toMatch(/^ota_broker_qos0_dropped 0$/m); // 12 vehicles never congest the socket
       // A route with a parameter is one series under its pattern, whatever the id.
       const { token } = await createAdminToken(h.testDb.db, `metrics-${runId}`);
       for (const id of [campaignId, campaignId + 1000])
