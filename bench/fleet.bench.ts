@@ -3,7 +3,8 @@
  * (DATABASE_URL) and a Mosquitto the bench starts, with `--instances K` (default 1) backend processes
  * (the real `backend serve`). The campaign is created, submitted (target resolution), approved and
  * started through the API; simulated vehicles (bench/fleet/responder.ts) answer each offer with a
- * result and resend it until the backend confirms it stored. Each phase is timed, beside the broker's
+ * result, at once or after installing for `--install-ms`, and resend it until the backend confirms it
+ * stored. Each phase is timed, beside the broker's
  * raw QoS 1 rate, the backends' and PostgreSQL's CPU seconds, the backends' peak RSS, and campaign
  * list/detail latency (autocannon) at N targets against a second campaign of 10,000.
  */
@@ -18,7 +19,7 @@ import { ensureDevKeySet } from '../backend/keys/generate.ts';
 import { destroyTestDatabase } from '../test/integration/delivery/harness.ts';
 import { createTestDatabase } from '../test/support/db.ts';
 import { MOSQUITTO_BINARY, startMosquitto } from '../test/support/mosquitto.ts';
-import { campaignAction, campaignProgress, createFleetCampaign } from './fleet/api.ts';
+import { campaignAction, campaignProgress, createFleetCampaign, metricValue } from './fleet/api.ts';
 import { campaignApiLatency } from './fleet/api-latency.ts';
 import type { ApiLatency } from './fleet/api-latency.ts';
 import { backendCpuSeconds, backendPeakRss, startBenchBackends, stopBenchBackends } from './fleet/backends.ts';
@@ -44,6 +45,8 @@ interface FleetBenchArgs {
   instances: number;
   /** A result unconfirmed this long is sent again (then 2, 4, 6 times as long). */
   resendMs: number;
+  /** How long each vehicle installs before it answers its offer (0: at once, offers and results compete). */
+  installMs: number;
   /** Seconds autocannon runs per endpoint and size. */
   apiSeconds: number;
 }
@@ -53,6 +56,7 @@ export function parseFleetBenchArgs(args: string[]): FleetBenchArgs {
     vehicles: intArg(args, '--vehicles', 10_000, 10_000_000),
     instances: intArg(args, '--instances', 1, 16),
     resendMs: intArg(args, '--resend-ms', 10_000, 600_000),
+    installMs: intArg(args, '--install-ms', 0, 3_600_000, 0),
     apiSeconds: intArg(args, '--api-seconds', 5, 600),
   };
 }
@@ -186,6 +190,7 @@ async function runCampaigns(run: BenchRun): Promise<Row[]> {
     vinOf: (i) => vinOf(c.fleet, i),
     indexOf: (vin) => indexOf(c.fleet, vin),
     resendMs: a.resendMs,
+    installMs: a.installMs,
   });
   try {
     const rows = await runToLastResult(run, responder, campaignId);
@@ -210,7 +215,7 @@ async function runCampaigns(run: BenchRun): Promise<Row[]> {
 
 /** Approve and start (timed from approval) until every result is confirmed; phases, rates, CPU and RSS. */
 async function runToLastResult(
-  { db, backends, c, brokerPid }: BenchRun,
+  { db, backends, a, c, brokerPid }: BenchRun,
   responder: Responder,
   campaignId: number,
 ): Promise<Row[]> {
@@ -224,12 +229,15 @@ async function runToLastResult(
   const approved = performance.now();
   await campaignAction(api, c.users, campaignId, 'approve');
   await campaignAction(api, c.users, campaignId, 'start');
-  const committed = await untilAllSucceeded(backends, c.users, campaignId, responder, approved);
+  // Nothing moves while every vehicle installs: that wait is no stall.
+  const stallMs = STALL_MS + a.installMs;
+  const committed = await untilAllSucceeded(backends, c.users, campaignId, responder, approved, stallMs);
   const cpu1 = backendCpuSeconds(backends);
   const broker1 = brokerCpu();
   const self1 = process.cpuUsage(self0);
   const pg1 = postgresCpuSeconds(Number(new URL(process.env.DATABASE_URL!).port || 5432));
   const rss = backendPeakRss(backends);
+  const dropped = await Promise.all(backends.map((b) => metricValue(b.baseUrl, 'ota_broker_qos0_dropped')));
   const statements1 = statements0 && (await statementSnapshot(db));
   const states = await sql<{ state: string; n: number }>`SELECT state, count(*)::int AS n FROM campaign_vehicles
     WHERE campaign_id = ${campaignId} GROUP BY state ORDER BY state`.execute(db);
@@ -243,6 +251,10 @@ async function runToLastResult(
       ? s(pg1.seconds - pg0.seconds)
       : `not readable: ${'unreadable' in pg1 ? pg1.unreadable : ''}`;
   return [
+    [
+      'vehicles install for (offer received -> result sent)',
+      a.installMs === 0 ? 'no time: each answers at once' : s(a.installMs / 1000),
+    ],
     ['approval -> last offer acknowledged (received by its vehicle)', s(seconds(approved, t.lastOffer!))],
     ['ingest: first result published -> last result committed', s(seconds(t.firstResult!, committed))],
     ['**approval -> last result committed (every vehicle succeeded)**', `**${s(seconds(approved, committed))}**`],
@@ -252,6 +264,10 @@ async function runToLastResult(
     [
       'results resent (unconfirmed in time) / refused / vehicles offered again',
       `${n(responder.tracker.resends)} / ${responder.rejected} / ${n(responder.reoffered)}`,
+    ],
+    [
+      '`stored` confirmations dropped on a congested broker socket, per instance',
+      dropped.map((d) => n(d ?? Number.NaN)).join(', '),
     ],
     ['campaign vehicles per state in the database', states.rows.map((r) => `${r.state} ${n(r.n)}`).join(', ')],
     ['backend CPU s per instance (approval -> last result)', cpu1.map((x, k) => s(x - cpu0[k]!)).join(', ')],
@@ -268,7 +284,7 @@ async function runToLastResult(
 /**
  * Polls the campaign's progress (its state counts) until every vehicle succeeded; the moment it saw
  * that. Prints progress every 10 s; fails naming the states and the backends' output when nothing
- * moved for STALL_MS or after RUN_TIMEOUT_MS.
+ * moved for `stallMs` or after RUN_TIMEOUT_MS.
  */
 async function untilAllSucceeded(
   backends: readonly BenchBackend[],
@@ -276,6 +292,7 @@ async function untilAllSucceeded(
   campaignId: number,
   responder: Responder,
   since: number,
+  stallMs: number,
 ): Promise<number> {
   const vehicles = responder.tracker.vehicles;
   let last = '';
@@ -294,7 +311,7 @@ async function untilAllSucceeded(
       console.log(`  ${s(seconds(since, now))}: ${line}`);
       printedAt = now;
     }
-    if (now - changedAt > STALL_MS || now - since > RUN_TIMEOUT_MS)
+    if (now - changedAt > stallMs || now - since > RUN_TIMEOUT_MS)
       throw new Error(
         `the campaign stalled (${line}); backends:\n${backends.map((b) => b.process.output().slice(-2000)).join('\n')}`,
       );

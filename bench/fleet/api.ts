@@ -44,3 +44,11 @@ export async function campaignProgress(
 ): Promise<{ state: string; byState: Record<string, number> }> {
   return backendApi(baseUrl).call('GET', `/api/campaigns/${campaignId}/progress`, users.manager);
 }
+
+/** One series of the instance's `GET /metrics` (Prometheus text, no token); undefined when it has none. */
+export async function metricValue(baseUrl: string, series: string): Promise<number | undefined> {
+  const response = await fetch(`${baseUrl}/metrics`);
+  if (!response.ok) throw new Error(`GET /metrics answered ${response.status}`);
+  const line = (await response.text()).split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}

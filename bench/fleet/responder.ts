@@ -1,9 +1,11 @@
 // The fleet bench's vehicles: one MQTT client that receives every vehicle's offer and answers each with
-// a succeeded result, resending a result until the backend confirms it (`stored`), as the gateway does,
-// so a broker that drops queued messages cannot stall the run. Per vehicle only ResendTracker's bits.
+// a succeeded result, at once or after installing for `installMs`, resending a result until the backend
+// confirms it (`stored`), as the gateway does, so a broker that drops queued messages cannot stall the
+// run. Per vehicle only ResendTracker's bits and InstallQueue's slots.
 import mqtt from 'mqtt';
 import { encodeMessage, TOPIC_PREFIX, vehicleTopic } from '@ota/protocol/messages';
 import { formatExpires } from '@ota/protocol/tuf';
+import { InstallQueue } from './install-queue.ts';
 import { ResendTracker } from './resend-tracker.ts';
 
 export interface ResponderOptions {
@@ -15,7 +17,12 @@ export interface ResponderOptions {
   vinOf(i: number): string;
   indexOf(vin: string): number;
   resendMs: number;
+  /** How long a vehicle installs before it answers its offer; 0 answers at once. */
+  installMs: number;
 }
+
+/** Results sent per turn of the event loop while installs finish, so offers keep being read. */
+const SENDS_PER_TURN = 2_000;
 
 /** performance.now() of the moments the bench's phases end at. */
 export interface ResponderTimes {
@@ -72,7 +79,17 @@ export async function startResponder(o: ResponderOptions): Promise<Responder> {
   });
   const send = (i: number) => {
     client.publish(vehicleTopic(o.vinOf(i), 'result'), payloadOf(i, tracker.answer(i)), { qos: 1 });
-    tracker.resultSent(i, performance.now());
+    const now = performance.now();
+    times.firstResult ??= now;
+    tracker.resultSent(i, now);
+  };
+  const installs = new InstallQueue(o.vehicles, o.installMs);
+  let installTimer: NodeJS.Timeout | undefined;
+  const finishInstalls = () => {
+    installTimer = undefined;
+    installs.take(performance.now(), SENDS_PER_TURN).forEach(send);
+    const next = installs.nextDoneAt;
+    if (next !== undefined) installTimer = setTimeout(finishInstalls, Math.max(0, next - performance.now()));
   };
   client.on('message', (topic, payload) => {
     const slash = topic.lastIndexOf('/');
@@ -80,13 +97,15 @@ export async function startResponder(o: ResponderOptions): Promise<Responder> {
     if (i < 0) return;
     const now = performance.now();
     if (topic.endsWith('/offer')) {
+      if (installs.has(i)) return; // the offer repeated while the vehicle installs it
       const answer = tracker.offered(i);
       times.firstOffer ??= now;
       if (tracker.offers === o.vehicles) times.lastOffer ??= now;
       if (!answer) return;
       if (tracker.answer(i) !== 1) reoffered++;
-      times.firstResult ??= now;
-      send(i);
+      if (o.installMs === 0) return send(i);
+      installs.add(i, now);
+      installTimer ??= setTimeout(finishInstalls, o.installMs);
     } else if (payload.includes(`-result-${tracker.answer(i)}"`)) {
       // The confirmation of the vehicle's current result (one of an earlier result changes nothing).
       if (tracker.stored(i) && payload.includes('"rejected"')) rejected++;
@@ -105,6 +124,7 @@ export async function startResponder(o: ResponderOptions): Promise<Responder> {
     },
     async stop() {
       clearInterval(sweep);
+      clearTimeout(installTimer);
       await client.endAsync();
     },
   };
