@@ -13,6 +13,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
+import { UNTIL_STORED_DEFAULTS } from '@ota/protocol/mqtt';
 import { BlobStore } from '../backend/blobs/store.ts';
 import type { Db } from '../backend/db/database.ts';
 import { ensureDevKeySet } from '../backend/keys/generate.ts';
@@ -45,6 +46,8 @@ interface FleetBenchArgs {
   instances: number;
   /** A result unconfirmed this long is sent again (then 2, 4, 6 times as long). */
   resendMs: number;
+  /** The same once the broker acknowledged the result. */
+  resendAckedMs: number;
   /** How long each vehicle installs before it answers its offer (0: at once, offers and results compete). */
   installMs: number;
   /** Seconds autocannon runs per endpoint and size. */
@@ -56,6 +59,7 @@ export function parseFleetBenchArgs(args: string[]): FleetBenchArgs {
     vehicles: intArg(args, '--vehicles', 10_000, 10_000_000),
     instances: intArg(args, '--instances', 1, 16),
     resendMs: intArg(args, '--resend-ms', 10_000, 600_000),
+    resendAckedMs: intArg(args, '--resend-acked-ms', UNTIL_STORED_DEFAULTS.ackedMs, 3_600_000),
     installMs: intArg(args, '--install-ms', 0, 3_600_000, 0),
     apiSeconds: intArg(args, '--api-seconds', 5, 600),
   };
@@ -190,6 +194,7 @@ async function runCampaigns(run: BenchRun): Promise<Row[]> {
     vinOf: (i) => vinOf(c.fleet, i),
     indexOf: (vin) => indexOf(c.fleet, vin),
     resendMs: a.resendMs,
+    resendAckedMs: a.resendAckedMs,
     installMs: a.installMs,
   });
   try {

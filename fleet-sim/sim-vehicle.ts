@@ -41,7 +41,7 @@ export interface SimVehicleOptions {
   failRate: number;
   /** Random source in [0,1); injectable for reproducible runs. */
   random?: () => number;
-  /** First delay before a result or manifest the backend has not confirmed is sent again (doubling). */
+  /** First delay before a result or manifest the backend has not confirmed is sent again (doubling), acknowledged by the broker or not; the gateway's (UNTIL_STORED_DEFAULTS) when absent. */
   resendMs?: number;
 }
 
@@ -111,7 +111,7 @@ export class SimVehicle {
   }
 
   async connect(url: string, mqttOptions: mqtt.IClientOptions = {}): Promise<void> {
-    const { vin, resendMs = 5000 } = this.options;
+    const { vin, resendMs } = this.options;
     const client = await mqtt.connectAsync(url, {
       clientId: `gw-${vin}`,
       clean: false,
@@ -125,7 +125,9 @@ export class SimVehicle {
       name: `fleet-sim ${vin}`,
       protocolVersion: 4,
       status: { online: true, gatewayVersion: 'fleet-sim' },
-      untilStored: { minMs: resendMs, maxMs: 6 * resendMs },
+      // The gateway's delays, or one delay whether or not the broker acknowledged (tests that lose
+      // messages on purpose wait resendMs).
+      untilStored: resendMs === undefined ? {} : { minMs: resendMs, ackedMs: resendMs, maxMs: 6 * resendMs },
     });
     this.#link.onOffer((offer) => this.#onOffer(offer));
     await this.sendManifest();

@@ -46,4 +46,16 @@ describe('ResendTracker', () => {
     expect(() => t.offered(8)).toThrow(/vehicle 8 outside 0..7/);
     expect(() => t.stored(-1)).toThrow(RangeError);
   });
+
+  it('waits the acknowledged timeout once the broker acknowledged the result, spread by the jitter', () => {
+    const t = new ResendTracker(4, 1000, { ackedMs: 60_000, jitter: 0.2, random: () => 0.75 });
+    t.resultSent(1, 100); // due at 100 + 1000 * 1.1
+    expect(t.due(1200)).toEqual([1]);
+    t.resultAcked(1, 1250); // resend 1 (2 timeouts): 1250 + 120,000 * 1.1
+    expect(t.due(133_249)).toEqual([]);
+    expect(t.due(133_250)).toEqual([1]);
+    t.stored(1);
+    t.resultAcked(1, 200_000); // confirmed meanwhile: nothing due again
+    expect(t.due(10_000_000)).toEqual([]);
+  });
 });

@@ -1,10 +1,19 @@
 // Which of N simulated vehicles got its offer, sent its result and had it confirmed (`stored`), and
 // which results are due to be sent again: typed arrays only, so a million vehicles cost ~10 MB. Like the
-// gateway, each resend waits longer (1, 2, 4, then 6 timeouts), so a backend behind on its reports is not
-// buried under copies of them.
+// gateway, each resend waits longer (1, 2, 4, then 6 timeouts), longer still once the broker acknowledged
+// the result, spread by jitter, so a backend behind on its reports is not buried under copies of them.
 
 /** Waits before resend k (in timeouts): the gateway's backoff, capped at 6. */
 const BACKOFF = [1, 2, 4, 6];
+
+export interface ResendDelays {
+  /** The timeout once the broker acknowledged the result (default: the unacknowledged one). */
+  ackedMs?: number;
+  /** Each wait is spread by up to this fraction either way (default 0). */
+  jitter?: number;
+  /** Uniform in [0, 1): the jitter's source (Math.random). */
+  random?: () => number;
+}
 
 export class ResendTracker {
   /** When each vehicle's result is due to be sent again (ms, the caller's clock); 0 = never sent. */
@@ -20,11 +29,19 @@ export class ResendTracker {
   #confirmed = 0;
   #resends = 0;
 
+  readonly #ackedMs: number;
+  readonly #jitter: number;
+  readonly #random: () => number;
+
   constructor(
     readonly vehicles: number,
     /** A result unconfirmed this long is sent again (as the gateway does until `stored`). */
     readonly timeoutMs: number,
+    delays: ResendDelays = {},
   ) {
+    this.#ackedMs = delays.ackedMs ?? timeoutMs;
+    this.#jitter = delays.jitter ?? 0;
+    this.#random = delays.random ?? Math.random;
     this.#dueAt = new Float64Array(vehicles);
     this.#attempts = new Uint8Array(vehicles);
     this.#answers = new Uint8Array(vehicles);
@@ -72,7 +89,18 @@ export class ResendTracker {
   resultSent(i: number, now: number): void {
     this.#check(i);
     if (this.#dueAt[i] === 0) this.#sent++;
-    this.#dueAt[i] = now + this.timeoutMs * BACKOFF[Math.min(this.#attempts[i]!, BACKOFF.length - 1)]!;
+    this.#dueAt[i] = now + this.#wait(i, this.timeoutMs);
+  }
+
+  /** Records that the broker acknowledged vehicle `i`'s result at `now`: its resend waits the longer timeout. */
+  resultAcked(i: number, now: number): void {
+    this.#check(i);
+    if (this.#dueAt[i] !== 0 && !hasBit(this.#stored, i)) this.#dueAt[i] = now + this.#wait(i, this.#ackedMs);
+  }
+
+  #wait(i: number, timeoutMs: number): number {
+    const backoff = BACKOFF[Math.min(this.#attempts[i]!, BACKOFF.length - 1)]!;
+    return timeoutMs * backoff * (1 + this.#jitter * (2 * this.#random() - 1));
   }
 
   /** Records the backend's confirmation for vehicle `i`; true when it is the first. */

@@ -4,6 +4,7 @@
 // run. Per vehicle only ResendTracker's bits and InstallQueue's slots.
 import mqtt from 'mqtt';
 import { encodeMessage, TOPIC_PREFIX, vehicleTopic } from '@ota/protocol/messages';
+import { UNTIL_STORED_DEFAULTS } from '@ota/protocol/mqtt';
 import { formatExpires } from '@ota/protocol/tuf';
 import { InstallQueue } from './install-queue.ts';
 import { ResendTracker } from './resend-tracker.ts';
@@ -17,9 +18,13 @@ export interface ResponderOptions {
   vinOf(i: number): string;
   indexOf(vin: string): number;
   resendMs: number;
+  /** The resend timeout once the broker acknowledged the result (the gateway's: 60 s). */
+  resendAckedMs: number;
   /** How long a vehicle installs before it answers its offer; 0 answers at once. */
   installMs: number;
 }
+
+const QOS_1 = { qos: 1 } as const;
 
 /** Results sent per turn of the event loop while installs finish, so offers keep being read. */
 const SENDS_PER_TURN = 2_000;
@@ -65,7 +70,11 @@ function resultPayloads(campaignId: number): (i: number, answer: number) => Buff
 }
 
 export async function startResponder(o: ResponderOptions): Promise<Responder> {
-  const tracker = new ResendTracker(o.vehicles, o.resendMs);
+  // Jittered as the gateway's resends are.
+  const tracker = new ResendTracker(o.vehicles, o.resendMs, {
+    ackedMs: o.resendAckedMs,
+    jitter: UNTIL_STORED_DEFAULTS.jitter,
+  });
   const times: ResponderTimes = {};
   const payloadOf = resultPayloads(o.campaignId);
   let rejected = 0;
@@ -78,7 +87,9 @@ export async function startResponder(o: ResponderOptions): Promise<Responder> {
     log: () => undefined,
   });
   const send = (i: number) => {
-    client.publish(vehicleTopic(o.vinOf(i), 'result'), payloadOf(i, tracker.answer(i)), { qos: 1 });
+    client.publish(vehicleTopic(o.vinOf(i), 'result'), payloadOf(i, tracker.answer(i)), QOS_1, (error) => {
+      if (!error) tracker.resultAcked(i, performance.now());
+    });
     const now = performance.now();
     times.firstResult ??= now;
     tracker.resultSent(i, now);

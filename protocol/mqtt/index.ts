@@ -2,6 +2,13 @@
 // outbox that repeats a message until the other end says it is stored.
 export { forcedSubscription, reconnectWithBackoff } from './reconnect-backoff.ts';
 export type { ReconnectBackoffOptions, ReconnectCounter } from './reconnect-backoff.ts';
-export { manifestKey, resultKey, securityEventKey, storedKey, UntilStored } from './until-stored.ts';
+export {
+  manifestKey,
+  resultKey,
+  securityEventKey,
+  storedKey,
+  UNTIL_STORED_DEFAULTS,
+  UntilStored,
+} from './until-stored.ts';
 export type { StoredKind, StoredVerdict, UntilStoredOptions } from './until-stored.ts';
 export * from './vehicle-link.ts';

@@ -2,6 +2,9 @@
 // backoff, until the backend confirms on `stored` that it committed it (or refused it for good).
 // A broker that accepted a publish may still lose it (restart without persistence, a backend
 // crash before its commit): only the backend's confirmation ends the vehicle's responsibility.
+// Once the broker acknowledged a message it holds it for the backend, which may be behind (a fleet
+// that finished an update together): the next resend then waits longer, spread by jitter, so a queue
+// longer than a few seconds does not make every vehicle send its report again and again.
 import type { MessagePayload } from '../messages/payloads.ts';
 
 type Stored = MessagePayload<'stored'>;
@@ -9,11 +12,20 @@ export type StoredKind = Stored['kind'];
 export type StoredVerdict = Stored['status'];
 
 export interface UntilStoredOptions {
-  /** First resend delay (ms), doubled per resend up to maxMs. */
+  /** First resend delay (ms) while the broker has not acknowledged the publish, doubled per resend up to maxMs. */
   minMs?: number;
+  /** First resend delay (ms) once the broker acknowledged it, doubled per resend up to maxMs. */
+  ackedMs?: number;
   maxMs?: number;
+  /** Each delay is spread by up to this fraction either way (0 to 1). */
+  jitter?: number;
+  /** Uniform in [0, 1): the jitter's source (Math.random). */
+  random?: () => number;
   log?: (line: string) => void;
 }
+
+/** The defaults: 5 s while unacknowledged, 60 s once the broker has it, at most 300 s, ±20 %. */
+export const UNTIL_STORED_DEFAULTS = { minMs: 5000, ackedMs: 60_000, maxMs: 300_000, jitter: 0.2 } as const;
 
 interface Pending {
   readonly kind: StoredKind;
@@ -50,7 +62,10 @@ export function securityEventKey(counter: number): string {
 export class UntilStored {
   readonly #pending = new Map<string, Pending>();
   readonly #minMs: number;
+  readonly #ackedMs: number;
   readonly #maxMs: number;
+  readonly #jitter: number;
+  readonly #random: () => number;
   #stopped = false;
   /** Resends so far (for tests and a metric). */
   resends = 0;
@@ -59,8 +74,13 @@ export class UntilStored {
     private readonly publish: (kind: StoredKind, payload: Uint8Array) => Promise<void>,
     private readonly options: UntilStoredOptions = {},
   ) {
-    this.#minMs = options.minMs ?? 5000;
-    this.#maxMs = options.maxMs ?? 300_000;
+    this.#minMs = options.minMs ?? UNTIL_STORED_DEFAULTS.minMs;
+    this.#ackedMs = options.ackedMs ?? UNTIL_STORED_DEFAULTS.ackedMs;
+    this.#maxMs = options.maxMs ?? UNTIL_STORED_DEFAULTS.maxMs;
+    this.#jitter = options.jitter ?? UNTIL_STORED_DEFAULTS.jitter;
+    this.#random = options.random ?? Math.random;
+    if (!(this.#jitter >= 0 && this.#jitter <= 1))
+      throw new RangeError(`jitter must be from 0 to 1, got ${this.#jitter}`);
   }
 
   /** Messages sent and not yet confirmed. */
@@ -97,10 +117,23 @@ export class UntilStored {
 
   #attempt(key: string, entry: Pending): void {
     if (this.#stopped) return;
-    this.publish(entry.kind, entry.payload).catch((error: unknown) =>
-      this.options.log?.(`sending ${key} failed, will resend: ${(error as Error).message}`),
+    const attempt = entry.resends;
+    this.#schedule(key, entry, this.#minMs);
+    this.publish(entry.kind, entry.payload).then(
+      () => {
+        // Acknowledged by the broker: wait longer, unless confirmed, stopped or resent meanwhile.
+        if (!this.#stopped && this.#pending.get(key) === entry && entry.resends === attempt)
+          this.#schedule(key, entry, this.#ackedMs);
+      },
+      (error: unknown) => this.options.log?.(`sending ${key} failed, will resend: ${(error as Error).message}`),
     );
-    const delay = Math.min(this.#maxMs, this.#minMs * 2 ** Math.min(entry.resends, 16));
+  }
+
+  /** The next resend of `entry`, `firstMs` doubled per resend so far, capped, jittered. */
+  #schedule(key: string, entry: Pending, firstMs: number): void {
+    clearTimeout(entry.timer);
+    const base = Math.min(this.#maxMs, firstMs * 2 ** Math.min(entry.resends, 16));
+    const delay = base * (1 + this.#jitter * (2 * this.#random() - 1));
     entry.timer = setTimeout(() => {
       if (this.#pending.get(key) !== entry) return;
       entry.resends++;
