@@ -25,7 +25,7 @@ import { INVENTORY_RETRY_DEFAULT, InventoryRetry } from './inventory-retry.ts';
 import type { BackoffOptions } from './retry-backoff.ts';
 import { buildManifest, ManifestCounter, refusedResult, resultFromReport } from './messages.ts';
 import { connectVehicleMqtt } from './mqtt-link.ts';
-import type { VehicleMqtt } from '@ota/protocol/mqtt';
+import type { MetadataWait, VehicleMqtt } from '@ota/protocol/mqtt';
 import { PrepareError, prepareUpdate, type PreparedUpdate } from './prepare-update.ts';
 import { probePreconditions, waitUntilReady } from './readiness.ts';
 import { TrustStore } from './trust-store.ts';
@@ -37,6 +37,13 @@ import { eventOfRefusal, eventsOfUpdateReport } from '../security/refusal-events
 type Offer = MessagePayload<'offer'>;
 
 /** Thrown by a queued task that reaches a step with effects (bus, MQTT, handled list) after stop(). */
+/**
+ * A metadata request unanswered in 10 s is asked again, same request id, up to 6 times: one lost on
+ * the way (or to a backend that restarted) costs 10 s, not the offer, which would come again only
+ * after the backend's 120 s acknowledgement timeout.
+ */
+const METADATA_WAIT: MetadataWait = { timeoutMs: 10_000, attempts: 6 };
+
 class GatewayStopped extends Error {
   override readonly name = 'GatewayStopped';
 }
@@ -50,6 +57,8 @@ export interface GatewayServiceOptions {
   preconditionPollMs?: number;
   /** Chunk download stall timeout. */
   stallMs?: number;
+  /** How long to wait for a metadata response and how often to ask (default METADATA_WAIT). */
+  metadataWait?: MetadataWait;
   /** Backoff for reading again ECUs that did not answer completely (default 1 s doubling up to 60 s). */
   inventoryRetry?: BackoffOptions;
 }
@@ -358,11 +367,14 @@ export class GatewayService {
     const inventory = await this.inventory();
     const trustStore = new TrustStore(this.config.stateDir, this.config.trustedRoots);
     const trusted = trustStore.load();
-    const response = await this.mqtt.requestMetadata({
-      requestId: randomBytes(12).toString('base64url'),
-      campaignId,
-      trustedRootVersions: { image: trusted.image.root.version, director: trusted.director.root.version },
-    });
+    const response = await this.mqtt.requestMetadata(
+      {
+        requestId: randomBytes(12).toString('base64url'),
+        campaignId,
+        trustedRootVersions: { image: trusted.image.root.version, director: trusted.director.root.version },
+      },
+      this.options.metadataWait ?? METADATA_WAIT,
+    );
     if (response.status === 'error') {
       await this.refuse(offer, response.error.code, response.error.message);
       return null;

@@ -81,6 +81,18 @@ describe('connected mode over MQTT (aedes, or the broker at MQTT_URL)', { timeou
     expect(backend.progress.some((p) => p.phase === 'flashing')).toBe(true);
   });
 
+  it('asks for the metadata again when a request goes unanswered, and installs', async () => {
+    const { backend, campaign, start } = await setup();
+    backend.ignoreMetadataRequests = 1;
+    const gateway = await start({ metadataWait: { timeoutMs: 1000, attempts: 3 } });
+    cleanups.push(() => gateway.stop());
+    await backend.until(() => backend.manifests.length === 1);
+    await backend.offer(sim!.definition.vin, campaign);
+    await backend.until(() => backend.results.length === 1);
+    expect(backend.results[0]).toMatchObject({ campaignId: campaign.campaignId, outcome: 'succeeded' });
+    expect(backend.metadataRequests).toBe(2);
+  });
+
   it('reads an ECU that did not answer at first again, with backoff, and republishes the manifest', async () => {
     // adas holds every ReadDataByIdentifier answer back past the gateway's P2: its first read times out.
     const { backend, start } = await setup({}, ['adas/delay:1500@readDid']);

@@ -47,6 +47,10 @@ export class FakeBackend {
   chunkBytesServed = 0;
   /** Stop answering chunk requests once this many bytes were served (null: never). */
   stopServingAfter: number | null = null;
+  /** Metadata requests received, answered or not. */
+  metadataRequests = 0;
+  /** Leave this many of the next metadata requests unanswered. */
+  ignoreMetadataRequests = 0;
   private campaign: Campaign | null = null;
   private waiters: (() => void)[] = [];
 
@@ -66,7 +70,6 @@ export class FakeBackend {
       ['metadata/request', 'chunks/request', 'result', 'manifest', 'progress', 'security-event', 'status'].map((k) =>
         subscriptionFilter(k as never),
       ),
-      { qos: 1 },
     );
     return backend;
   }
@@ -84,7 +87,6 @@ export class FakeBackend {
           attempt,
         }),
       ),
-      { qos: 1 },
     );
   }
 
@@ -109,6 +111,11 @@ export class FakeBackend {
     const { vin, kind } = parsed;
     if (kind === 'metadata/request') {
       const req = decodeMessage('metadata/request', payload);
+      this.metadataRequests++;
+      if (this.ignoreMetadataRequests > 0) {
+        this.ignoreMetadataRequests--; // lost on the way, as far as the vehicle can tell
+        return;
+      }
       const c = this.campaign;
       const response: MessagePayload<'metadata/response'> =
         c && c.campaignId === req.campaignId
@@ -120,11 +127,7 @@ export class FakeBackend {
               director: c.metadata.director,
             }
           : { requestId: req.requestId, status: 'error', error: { code: 'unknown_campaign', message: req.campaignId } };
-      void this.client.publishAsync(
-        vehicleTopic(vin, 'metadata/response'),
-        Buffer.from(encodeMessage('metadata/response', response)),
-        { qos: 1 },
-      );
+      this.#answer(vehicleTopic(vin, 'metadata/response'), Buffer.from(encodeMessage('metadata/response', response)));
     } else if (kind === 'chunks/request') {
       const req = decodeMessage('chunks/request', payload);
       const blob = this.campaign?.blobs.get(req.sha256);
@@ -143,7 +146,7 @@ export class FakeBackend {
           },
           data,
         );
-        void this.client.publishAsync(vehicleTopic(vin, 'chunks/data'), Buffer.from(frame), { qos: 1 });
+        this.#answer(vehicleTopic(vin, 'chunks/data'), Buffer.from(frame));
       }
     } else if (kind === 'result') {
       const result = decodeMessage('result', payload);
@@ -169,7 +172,15 @@ export class FakeBackend {
 
   /** What the real backend sends after its commit: the gateway stops resending. */
   private confirm(vin: string, body: MessagePayload<'stored'>): void {
-    void this.client.publishAsync(vehicleTopic(vin, 'stored'), Buffer.from(encodeMessage('stored', body)), { qos: 1 });
+    this.#answer(vehicleTopic(vin, 'stored'), Buffer.from(encodeMessage('stored', body)));
+  }
+
+  /**
+   * Publishes an answer nobody waits for. One to a message that arrived as the test closes this
+   * client is refused ("client disconnecting"): the vehicle asked too late, nothing to answer.
+   */
+  #answer(topic: string, payload: Buffer): void {
+    this.client.publishAsync(topic, payload, { qos: 1 }).catch(() => undefined);
   }
 
   async close(): Promise<void> {
