@@ -36,7 +36,6 @@ import { eventOfRefusal, eventsOfUpdateReport } from '../security/refusal-events
 
 type Offer = MessagePayload<'offer'>;
 
-/** Thrown by a queued task that reaches a step with effects (bus, MQTT, handled list) after stop(). */
 /**
  * A metadata request unanswered in 10 s is asked again, same request id, up to 6 times: one lost on
  * the way (or to a backend that restarted) costs 10 s, not the offer, which would come again only
@@ -44,6 +43,7 @@ type Offer = MessagePayload<'offer'>;
  */
 const METADATA_WAIT: MetadataWait = { timeoutMs: 10_000, attempts: 6 };
 
+/** Thrown by a queued task that reaches a step with effects (bus, MQTT, handled list) after stop(). */
 class GatewayStopped extends Error {
   override readonly name = 'GatewayStopped';
 }

@@ -70,6 +70,7 @@ export class FakeBackend {
       ['metadata/request', 'chunks/request', 'result', 'manifest', 'progress', 'security-event', 'status'].map((k) =>
         subscriptionFilter(k as never),
       ),
+      { qos: 1 },
     );
     return backend;
   }
@@ -87,6 +88,7 @@ export class FakeBackend {
           attempt,
         }),
       ),
+      { qos: 1 },
     );
   }
 
