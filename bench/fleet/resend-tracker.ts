@@ -3,8 +3,10 @@
 // gateway, each resend waits longer (1, 2, 4, then 6 timeouts), longer still once the broker acknowledged
 // the result, spread by jitter, so a backend behind on its reports is not buried under copies of them.
 
-/** Waits before resend k (in timeouts): the gateway's backoff, capped at 6. */
-const BACKOFF = [1, 2, 4, 6];
+import { doubledDelay, jittered } from '@ota/protocol/mqtt';
+
+/** The longest wait before a resend, in timeouts (1, 2, 4, then 6). */
+const MAX_TIMEOUTS = 6;
 
 export interface ResendDelays {
   /** The timeout once the broker acknowledged the result (default: the unacknowledged one). */
@@ -99,8 +101,8 @@ export class ResendTracker {
   }
 
   #wait(i: number, timeoutMs: number): number {
-    const backoff = BACKOFF[Math.min(this.#attempts[i]!, BACKOFF.length - 1)]!;
-    return timeoutMs * backoff * (1 + this.#jitter * (2 * this.#random() - 1));
+    const wait = doubledDelay(timeoutMs, this.#attempts[i]!, MAX_TIMEOUTS * timeoutMs);
+    return jittered(wait, this.#jitter, this.#random);
   }
 
   /** Records the backend's confirmation for vehicle `i`; true when it is the first. */

@@ -2,6 +2,7 @@
 // simulator): mqtt.js retries at a fixed `reconnectPeriod`, which after a broker restart has every
 // client of a fleet hammer the broker in lockstep. Shared here because programs never import each other.
 import type { ISubscriptionMap, MqttClient } from 'mqtt';
+import { doubledDelay } from './backoff.ts';
 
 export interface ReconnectBackoffOptions {
   /** First retry delay (ms); doubled on each failed attempt up to maxMs, with jitter. */
@@ -46,7 +47,7 @@ export function reconnectWithBackoff(
   // mqtt.js reads reconnectPeriod when it schedules the next attempt, after this attempt fails.
   client.on('reconnect', () => {
     attempts++;
-    const ceiling = Math.min(maxMs, minMs * 2 ** Math.min(attempts, 16));
+    const ceiling = doubledDelay(minMs, attempts, maxMs);
     client.options.reconnectPeriod = Math.round(ceiling / 2 + (random() * ceiling) / 2);
   });
   client.on('connect', () => {

@@ -6,6 +6,7 @@
 // that finished an update together): the next resend then waits longer, spread by jitter, so a queue
 // longer than a few seconds does not make every vehicle send its report again and again.
 import type { MessagePayload } from '../messages/payloads.ts';
+import { doubledDelay, jittered } from './backoff.ts';
 
 type Stored = MessagePayload<'stored'>;
 export type StoredKind = Stored['kind'];
@@ -132,8 +133,7 @@ export class UntilStored {
   /** The next resend of `entry`, `firstMs` doubled per resend so far, capped, jittered. */
   #schedule(key: string, entry: Pending, firstMs: number): void {
     clearTimeout(entry.timer);
-    const base = Math.min(this.#maxMs, firstMs * 2 ** Math.min(entry.resends, 16));
-    const delay = base * (1 + this.#jitter * (2 * this.#random() - 1));
+    const delay = jittered(doubledDelay(firstMs, entry.resends, this.#maxMs), this.#jitter, this.#random);
     entry.timer = setTimeout(() => {
       if (this.#pending.get(key) !== entry) return;
       entry.resends++;
