@@ -1,5 +1,6 @@
 // The campaign calls a user makes, over HTTP against a running backend: what the fleet bench drives and times.
 import { backendApi } from '../../test/support/backend-api.ts';
+import { seriesValue } from '../../test/support/prometheus.ts';
 import type { BenchFleet, BenchUsers } from './seed.ts';
 
 /** A one-wave draft campaign of `releaseId` for every vehicle with the fleet's hardware; its id. */
@@ -49,6 +50,5 @@ export async function campaignProgress(
 export async function metricValue(baseUrl: string, series: string): Promise<number | undefined> {
   const response = await fetch(`${baseUrl}/metrics`);
   if (!response.ok) throw new Error(`GET /metrics answered ${response.status}`);
-  const line = (await response.text()).split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+  return seriesValue(await response.text(), series);
 }

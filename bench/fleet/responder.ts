@@ -94,13 +94,14 @@ export async function startResponder(o: ResponderOptions): Promise<Responder> {
     times.firstResult ??= now;
     tracker.resultSent(i, now);
   };
-  const installs = new InstallQueue(o.vehicles, o.installMs);
+  // Only vehicles that take time to install need the queue.
+  const installs = o.installMs > 0 ? new InstallQueue(o.vehicles, o.installMs) : undefined;
   let installTimer: NodeJS.Timeout | undefined;
-  const finishInstalls = () => {
+  const finishInstalls = (installs: InstallQueue) => {
     installTimer = undefined;
     installs.take(performance.now(), SENDS_PER_TURN).forEach(send);
     const next = installs.nextDoneAt;
-    if (next !== undefined) installTimer = setTimeout(finishInstalls, Math.max(0, next - performance.now()));
+    if (next !== undefined) installTimer = setTimeout(finishInstalls, Math.max(0, next - performance.now()), installs);
   };
   client.on('message', (topic, payload) => {
     const slash = topic.lastIndexOf('/');
@@ -108,15 +109,15 @@ export async function startResponder(o: ResponderOptions): Promise<Responder> {
     if (i < 0) return;
     const now = performance.now();
     if (topic.endsWith('/offer')) {
-      if (installs.has(i)) return; // the offer repeated while the vehicle installs it
+      if (installs?.has(i)) return; // the offer repeated while the vehicle installs it
       const answer = tracker.offered(i);
       times.firstOffer ??= now;
       if (tracker.offers === o.vehicles) times.lastOffer ??= now;
       if (!answer) return;
       if (tracker.answer(i) !== 1) reoffered++;
-      if (o.installMs === 0) return send(i);
+      if (!installs) return send(i);
       installs.add(i, now);
-      installTimer ??= setTimeout(finishInstalls, o.installMs);
+      installTimer ??= setTimeout(finishInstalls, o.installMs, installs);
     } else if (payload.includes(`-result-${tracker.answer(i)}"`)) {
       // The confirmation of the vehicle's current result (one of an earlier result changes nothing).
       if (tracker.stored(i) && payload.includes('"rejected"')) rejected++;

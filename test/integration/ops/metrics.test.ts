@@ -12,6 +12,7 @@ import { trustRoot } from '@ota/protocol/tuf';
 import { seedDeltaCampaign, startCampaign } from '../delivery/fixtures.ts';
 import { startHarness, type DeliveryHarness } from '../delivery/harness.ts';
 import { waitFor } from '../../support/wait-for.ts';
+import { seriesValue } from '../../support/prometheus.ts';
 
 const VEHICLES = 12;
 const HW = 'HW-METRICS-1';
@@ -32,8 +33,7 @@ afterAll(async () => {
 
 /** The value of one series in Prometheus text format (0 when absent). */
 function value(text: string, series: string): number {
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line ? Number(line.slice(series.length + 1)) : 0;
+  return seriesValue(text, series) ?? 0;
 }
 
 describe('/metrics during a campaign', () => {
