@@ -54,13 +54,16 @@ addFlags(program.command('serve', { isDefault: true }), BACKEND_FLAGS.serve)
       auditCheckpointFile: anchoring.config.checkpointFile,
     });
     if (delivery) {
-      readiness.push(brokerConnected(() => delivery.service.broker.mqtt.connected));
+      const { broker, publishers } = delivery.service;
+      const connections = [broker, publishers.offers, publishers.replies];
+      const allConnected = () => connections.every((c) => c.mqtt.connected);
+      readiness.push(brokerConnected(allConnected));
       metrics.attach({
-        brokerConnected: () => delivery.service.broker.mqtt.connected,
-        brokerDroppedAtMostOnce: () => delivery.service.broker.droppedAtMostOnce,
+        brokerConnected: allConnected,
+        brokerDroppedAtMostOnce: () => publishers.replies.droppedAtMostOnce,
         ingester: delivery.service.ingester,
       });
-      logBrokerConnection(delivery.service.broker.mqtt, delivery.brokerUrl, log.child({ component: 'mqtt' }));
+      for (const c of connections) logBrokerConnection(c.mqtt, delivery.brokerUrl, log.child({ component: 'mqtt' }));
     }
     const port = config.PORT;
     // PORT=0 lets the OS choose; the line names the port actually bound, which supervisors and tests

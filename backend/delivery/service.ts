@@ -47,7 +47,10 @@ export interface DeliveryServiceOptions {
 }
 
 export interface DeliveryService {
+  /** The connection that receives vehicles' messages (the shared subscription) and acknowledges reports. */
   readonly broker: BrokerClient;
+  /** The connections that publish: offers, and replies (`stored`, metadata, chunks); see PUBLISHERS. */
+  readonly publishers: Readonly<Record<Publisher, BrokerClient>>;
   readonly dispatcher: Dispatcher;
   readonly ingester: Ingester;
   /** Runs the rollout rules of campaigns whose counts changed, and of every running one periodically. */
@@ -73,8 +76,44 @@ const INBOUND: readonly MessageKind[] = [
 const REPORTS: ReadonlySet<MessageKind> = new Set(['progress', 'result', 'manifest', 'security-event']);
 /** Default of DeliveryServiceOptions.maxUnackedReports. */
 const DEFAULT_MAX_UNACKED_REPORTS = 4000;
+/**
+ * The connections each instance publishes on, apart from the one it receives on. Mosquitto reads one
+ * packet per client per turn of its event loop (2.0.11 `mux_epoll.c`: one `packet__read` per readable
+ * socket), so what one connection can send is bounded by that loop's turns: offers, the reports'
+ * PUBACKs and the `stored` confirmations on one connection shared that bound three ways.
+ */
+const PUBLISHERS = ['offers', 'replies'] as const;
+type Publisher = (typeof PUBLISHERS)[number];
 /** Shared subscription group of all backend instances. */
 export const BACKEND_GROUP = 'backend';
+
+/**
+ * The delivery side of the backend: offers for started waves (paced), metadata and chunks on
+ * request, and batched ingestion of progress, results and version manifests.
+ */
+/** The receiving connection (reports acknowledged once committed) and the publishing ones. */
+async function connectDelivery(
+  options: DeliveryServiceOptions,
+  log: DeliveryLog,
+): Promise<{ broker: BrokerClient; publishers: Record<Publisher, BrokerClient> }> {
+  const clientId = options.clientId ?? 'ota-backend-delivery';
+  const common = { url: options.brokerUrl, persistentSession: true, log, ...(options.tls ? { tls: options.tls } : {}) };
+  const broker = await connectBroker({
+    ...common,
+    clientId,
+    // Reports are acknowledged to the broker only once committed (the ingester calls ack).
+    manualAck: (topic) => {
+      const kind = parseVehicleTopic(topic)?.kind;
+      return kind !== undefined && REPORTS.has(kind);
+    },
+    maxUnacked: options.maxUnackedReports ?? DEFAULT_MAX_UNACKED_REPORTS,
+  });
+  // Persistent as the receiving one: a QoS 1 offer in flight when the connection drops is sent again.
+  const [offers, replies] = await Promise.all(
+    PUBLISHERS.map((role) => connectBroker({ ...common, clientId: `${clientId}-${role}` })),
+  );
+  return { broker, publishers: { offers: offers!, replies: replies! } };
+}
 
 /**
  * The delivery side of the backend: offers for started waves (paced), metadata and chunks on
@@ -83,27 +122,19 @@ export const BACKEND_GROUP = 'backend';
 export async function startDeliveryService(options: DeliveryServiceOptions): Promise<DeliveryService> {
   const db = options.db;
   const log = options.log ?? ((line: string) => console.log(line));
-  const broker = await connectBroker({
-    url: options.brokerUrl,
-    clientId: options.clientId ?? 'ota-backend-delivery',
-    persistentSession: true,
-    // Reports are acknowledged to the broker only once committed (the ingester calls ack).
-    manualAck: (topic) => {
-      const kind = parseVehicleTopic(topic)?.kind;
-      return kind !== undefined && REPORTS.has(kind);
-    },
-    maxUnacked: options.maxUnackedReports ?? DEFAULT_MAX_UNACKED_REPORTS,
-    log,
-    ...(options.tls ? { tls: options.tls } : {}),
-  });
+  const { broker, publishers } = await connectDelivery(options, log);
+  const { offers, replies } = publishers;
   const evaluator = new RolloutEvaluator({ db, log }, options.evaluator);
   const ingester = new Ingester(
-    { db, broker, log, countsChanged: (campaignIds) => evaluator.notify(campaignIds) },
+    { db, broker, replies, offers, log, countsChanged: (campaignIds) => evaluator.notify(campaignIds) },
     { maxBuffered: options.maxUnackedReports ?? DEFAULT_MAX_UNACKED_REPORTS, ...options.ingester },
   );
-  const metadata = new MetadataResponder({ db, keys: options.keys, broker });
-  const chunks = new ChunkServer({ db, blobs: options.blobs, broker });
-  const dispatcher = new Dispatcher({ db, broker, blobs: options.blobs, keys: options.keys, log }, options.dispatcher);
+  const metadata = new MetadataResponder({ db, keys: options.keys, broker: replies });
+  const chunks = new ChunkServer({ db, blobs: options.blobs, broker: replies });
+  const dispatcher = new Dispatcher(
+    { db, broker: offers, blobs: options.blobs, keys: options.keys, log },
+    options.dispatcher,
+  );
 
   // Requests being answered: a graceful stop lets them finish before disconnecting.
   const inFlight = new Set<Promise<unknown>>();
@@ -144,6 +175,7 @@ export async function startDeliveryService(options: DeliveryServiceOptions): Pro
 
   return {
     broker,
+    publishers,
     dispatcher,
     ingester,
     evaluator,
@@ -153,7 +185,7 @@ export async function startDeliveryService(options: DeliveryServiceOptions): Pro
       await ingester.drain();
       await evaluator.stop();
       if (stopOptions.leaveGroup) await broker.mqtt.unsubscribeAsync(subscribed);
-      await broker.close();
+      await Promise.all([broker, ...PUBLISHERS.map((role) => publishers[role])].map((b) => b.close()));
     },
   };
 }

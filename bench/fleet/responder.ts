@@ -1,7 +1,9 @@
 // The fleet bench's vehicles: one MQTT client that receives every vehicle's offer and answers each with
 // a succeeded result, at once or after installing for `installMs`, resending a result until the backend
 // confirms it (`stored`), as the gateway does, so a broker that drops queued messages cannot stall the
-// run. Per vehicle only ResendTracker's bits and InstallQueue's slots.
+// run. A vehicle that installs first reports progress (`downloading`, QoS 0) as the gateway does when it
+// starts: the acknowledgement that keeps the backend from offering again while it installs. Per vehicle
+// only ResendTracker's bits and InstallQueue's slots.
 import mqtt from 'mqtt';
 import { encodeMessage, TOPIC_PREFIX, vehicleTopic } from '@ota/protocol/messages';
 import { UNTIL_STORED_DEFAULTS } from '@ota/protocol/mqtt';
@@ -22,9 +24,17 @@ export interface ResponderOptions {
   resendAckedMs: number;
   /** How long a vehicle installs before it answers its offer; 0 answers at once. */
   installMs: number;
+  /**
+   * MQTT connections the vehicles share (vehicle i publishes on connection i mod K; offers and
+   * confirmations come to any of them through a shared subscription). A real fleet is a connection
+   * per vehicle; Mosquitto reads one packet per connection per turn of its loop, so one connection
+   * for all would bound what the vehicles can send.
+   */
+  connections: number;
 }
 
 const QOS_1 = { qos: 1 } as const;
+const QOS_0 = { qos: 0 } as const;
 
 /** Results sent per turn of the event loop while installs finish, so offers keep being read. */
 const SENDS_PER_TURN = 2_000;
@@ -69,6 +79,34 @@ function resultPayloads(campaignId: number): (i: number, answer: number) => Buff
   return (i, answer) => Buffer.from(template.replace('bench-0-result', `bench-${i}-result-${answer}`));
 }
 
+/** The progress report a gateway sends as it starts downloading an offer: the same bytes for every vehicle. */
+function downloadingPayload(campaignId: number): Buffer {
+  return Buffer.from(
+    encodeMessage('progress', {
+      campaignId: String(campaignId),
+      phase: 'downloading',
+      bytesDone: 0,
+      bytesTotal: 4000,
+      at: formatExpires(new Date()),
+    }),
+  );
+}
+
+/** The vehicles' `connections` MQTT clients. */
+function connectVehicles(o: ResponderOptions): Promise<mqtt.MqttClient[]> {
+  // log: mqtt.js's `debug` calls cost CPU per packet even when disabled.
+  return Promise.all(
+    Array.from({ length: o.connections }, (_, k) =>
+      mqtt.connectAsync(o.url, {
+        clientId: `${o.clientId}-${k}`,
+        clean: true,
+        protocolVersion: 5,
+        log: () => undefined,
+      }),
+    ),
+  );
+}
+
 export async function startResponder(o: ResponderOptions): Promise<Responder> {
   // Jittered as the gateway's resends are.
   const tracker = new ResendTracker(o.vehicles, o.resendMs, {
@@ -77,17 +115,13 @@ export async function startResponder(o: ResponderOptions): Promise<Responder> {
   });
   const times: ResponderTimes = {};
   const payloadOf = resultPayloads(o.campaignId);
+  const downloading = downloadingPayload(o.campaignId);
   let rejected = 0;
   let reoffered = 0;
-  // log: mqtt.js's `debug` calls cost CPU per packet even when disabled.
-  const client = await mqtt.connectAsync(o.url, {
-    clientId: o.clientId,
-    clean: true,
-    protocolVersion: 5,
-    log: () => undefined,
-  });
+  const clients = await connectVehicles(o);
+  const clientOf = (i: number) => clients[i % clients.length]!;
   const send = (i: number) => {
-    client.publish(vehicleTopic(o.vinOf(i), 'result'), payloadOf(i, tracker.answer(i)), QOS_1, (error) => {
+    clientOf(i).publish(vehicleTopic(o.vinOf(i), 'result'), payloadOf(i, tracker.answer(i)), QOS_1, (error) => {
       if (!error) tracker.resultAcked(i, performance.now());
     });
     const now = performance.now();
@@ -103,7 +137,7 @@ export async function startResponder(o: ResponderOptions): Promise<Responder> {
     const next = installs.nextDoneAt;
     if (next !== undefined) installTimer = setTimeout(finishInstalls, Math.max(0, next - performance.now()), installs);
   };
-  client.on('message', (topic, payload) => {
+  const onMessage = (topic: string, payload: Buffer) => {
     const slash = topic.lastIndexOf('/');
     const i = o.indexOf(topic.slice(TOPIC_PREFIX.length + 1, slash));
     if (i < 0) return;
@@ -116,14 +150,19 @@ export async function startResponder(o: ResponderOptions): Promise<Responder> {
       if (!answer) return;
       if (tracker.answer(i) !== 1) reoffered++;
       if (!installs) return send(i);
+      clientOf(i).publish(vehicleTopic(o.vinOf(i), 'progress'), downloading, QOS_0);
       installs.add(i, now);
       installTimer ??= setTimeout(finishInstalls, o.installMs, installs);
     } else if (payload.includes(`-result-${tracker.answer(i)}"`)) {
       // The confirmation of the vehicle's current result (one of an earlier result changes nothing).
       if (tracker.stored(i) && payload.includes('"rejected"')) rejected++;
     }
-  });
-  await client.subscribeAsync([`${TOPIC_PREFIX}/+/offer`, `${TOPIC_PREFIX}/+/stored`], { qos: 1 });
+  };
+  const share = `$share/${o.clientId}`;
+  for (const client of clients) {
+    client.on('message', onMessage);
+    await client.subscribeAsync([`${share}/${TOPIC_PREFIX}/+/offer`, `${share}/${TOPIC_PREFIX}/+/stored`], { qos: 1 });
+  }
   const sweep = setInterval(() => tracker.due(performance.now()).forEach(send), Math.max(50, o.resendMs / 4));
   return {
     tracker,
@@ -137,7 +176,7 @@ export async function startResponder(o: ResponderOptions): Promise<Responder> {
     async stop() {
       clearInterval(sweep);
       clearTimeout(installTimer);
-      await client.endAsync();
+      await Promise.all(clients.map((c) => c.endAsync()));
     },
   };
 }

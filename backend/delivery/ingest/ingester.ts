@@ -92,7 +92,17 @@ export class Ingester {
   rejected = 0;
 
   constructor(
-    private readonly deps: { db: Db; broker: BrokerClient; log: DeliveryLog; countsChanged?: CountsChangedListener },
+    private readonly deps: {
+      db: Db;
+      /** Where the reports come from: reading pauses there while the ingester is full. */
+      broker: Pick<BrokerClient, 'pauseReadingWhile'>;
+      /** Where each stored report's `stored` confirmation goes. */
+      replies: Pick<BrokerClient, 'publishAtMostOnce'>;
+      /** Where offers go again to vehicles whose manifest shows them online and still pending. */
+      offers: BrokerClient;
+      log: DeliveryLog;
+      countsChanged?: CountsChangedListener;
+    },
     options: IngesterOptions = {},
   ) {
     this.#flushMs = options.flushMs ?? 50;
@@ -216,7 +226,7 @@ export class Ingester {
     // QoS 0: a confirmation lost on the way only makes the vehicle resend its report, which is
     // stored once (by its id or counter) and confirmed again; QoS 1 cost 2 more packets per report.
     for (const { vin, body } of confirmations)
-      this.deps.broker.publishAtMostOnce(vehicleTopic(vin, 'stored'), encodeMessage('stored', body));
+      this.deps.replies.publishAtMostOnce(vehicleTopic(vin, 'stored'), encodeMessage('stored', body));
     this.#readOn();
   }
 
@@ -231,7 +241,7 @@ export class Ingester {
 
   /** Writes a batch (set-based, one statement per kind); returns what to confirm and which campaigns changed. */
   async #write(batch: readonly InboundReport[]): Promise<WrittenBatch> {
-    const { db, broker, log } = this.deps;
+    const { db, offers, log } = this.deps;
     const decoded = decodeBatch(batch);
     const { rejections } = decoded;
     const fromManifests = await applyManifests(db, decoded.manifests);
@@ -250,7 +260,7 @@ export class Ingester {
     this.rejected += rejections.length;
     this.ingested += batch.length - rejections.length;
     // Not awaited: the reports' acknowledgement must not wait for this client's own publishes (deferred-acks.ts).
-    void reofferOnline(broker, db, fromManifests.accepted).catch((error: unknown) =>
+    void reofferOnline(offers, db, fromManifests.accepted).catch((error: unknown) =>
       log(`delivery: offering again to vehicles that reported a manifest failed: ${(error as Error).message}`),
     );
     return {

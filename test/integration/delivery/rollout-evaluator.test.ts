@@ -160,7 +160,7 @@ describe('rollout evaluation across instances', () => {
     const evaluator = new RolloutEvaluator({ db: testDb.db, log });
     const broker = await connectBroker({ url: h.brokerUrl, clientId: `evaluator-test-${id}` });
     const ingester = new Ingester(
-      { db: testDb.db, broker, log, countsChanged: (ids) => evaluator.notify(ids) },
+      { db: testDb.db, broker, replies: broker, offers: broker, log, countsChanged: (ids) => evaluator.notify(ids) },
       { flushMs: 10 },
     );
     const acked: string[] = [];
