@@ -66,7 +66,7 @@ export function parseFleetBenchArgs(args: string[]): FleetBenchArgs {
     resendAckedMs: intArg(args, '--resend-acked-ms', UNTIL_STORED_DEFAULTS.ackedMs, 3_600_000),
     installMs: intArg(args, '--install-ms', 0, 3_600_000, 0),
     apiSeconds: intArg(args, '--api-seconds', 5, 600),
-    vehicleConnections: intArg(args, '--vehicle-connections', 8, 1000),
+    vehicleConnections: intArg(args, '--vehicle-connections', 1, 1000),
   };
 }
 
