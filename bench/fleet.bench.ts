@@ -139,7 +139,9 @@ interface SeedContext {
   reference: BenchFleet;
   users: BenchUsers;
   releaseIds: number[];
+  /** The best of the raw rounds, the ratios' denominator. */
   rawRate: number;
+  rawRates: number[];
   size: number;
 }
 
@@ -166,12 +168,13 @@ async function seedAndMeasureRaw(
     await sql`VACUUM (ANALYZE)`.execute(db);
   });
   const size = offerSize(1_000_000);
-  const rawRate = await brokerRawRate(mqttUrl, Math.min(a.vehicles, 50_000), size);
+  const rawRates = await brokerRawRate(mqttUrl, Math.min(a.vehicles, 50_000), size);
+  const rawRate = Math.max(...rawRates);
   const rows: Row[] = [
     ['vehicles / backend instances', `${n(a.vehicles)} / ${a.instances}`],
     [`fleet insert (${n(a.vehicles + REFERENCE_TARGETS)} vehicles + ECUs, set-based SQL, VACUUM ANALYZE)`, s(insertS)],
   ];
-  return Object.assign(rows, { context: { fleet, reference, users, releaseIds, rawRate, size } });
+  return Object.assign(rows, { context: { fleet, reference, users, releaseIds, rawRate, rawRates, size } });
 }
 
 /** What a run works with once its backends are up. */
@@ -283,7 +286,10 @@ async function runToLastResult(
     ['approval -> last offer acknowledged (received by its vehicle)', s(seconds(approved, t.lastOffer!))],
     ['ingest: first result published -> last result committed', s(seconds(t.firstResult!, committed))],
     ['**approval -> last result committed (every vehicle succeeded)**', `**${s(seconds(approved, committed))}**`],
-    [`broker raw QoS 1 publishes/s (1 client, ${c.size} B)`, n(c.rawRate)],
+    [
+      `broker raw QoS 1 publishes/s (1 client, ${c.size} B; best of ${c.rawRates.length} rounds)`,
+      `${n(c.rawRate)} (${c.rawRates.map(n).join(', ')})`,
+    ],
     ['offers/s (vehicles / approval -> last offer)', ratio(offersPerS)],
     ['results/s (vehicles / ingest)', ratio(resultsPerS)],
     [

@@ -87,10 +87,6 @@ type Publisher = (typeof PUBLISHERS)[number];
 /** Shared subscription group of all backend instances. */
 export const BACKEND_GROUP = 'backend';
 
-/**
- * The delivery side of the backend: offers for started waves (paced), metadata and chunks on
- * request, and batched ingestion of progress, results and version manifests.
- */
 /** The receiving connection (reports acknowledged once committed) and the publishing ones. */
 async function connectDelivery(
   options: DeliveryServiceOptions,
