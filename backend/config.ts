@@ -51,6 +51,12 @@ export const BACKEND_ENV = {
     schema: envFields.name(),
     description: 'MQTT client id of this instance (persistent session); one per instance',
   },
+  DELIVERY_SHARED_GROUP: {
+    schema: envFields.name(),
+    description:
+      'MQTT 5 shared-subscription group of the backend instances: the same for every instance of one deployment, another for each deployment (or test run) on the same broker, whose stopped instances keep taking a share of the group',
+    shownDefault: 'backend',
+  },
   DELIVERY_MAX_INFLIGHT_OFFERS: {
     schema: (z) =>
       z.coerce

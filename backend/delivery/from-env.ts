@@ -34,7 +34,7 @@ export async function startDeliveryFromEnv(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<DeliveryFromEnv> {
   const limits = await parseEnv(
-    pickEnv(BACKEND_ENV, ['DELIVERY_MAX_INFLIGHT_OFFERS', 'DELIVERY_INGEST_MAX_UNACKED']),
+    pickEnv(BACKEND_ENV, ['DELIVERY_MAX_INFLIGHT_OFFERS', 'DELIVERY_INGEST_MAX_UNACKED', 'DELIVERY_SHARED_GROUP']),
     env,
   );
   const keysDir = defaultKeysDir(env);
@@ -70,6 +70,7 @@ export async function startDeliveryFromEnv(
     brokerUrl,
     ...(tls ? { tls } : {}),
     ...(env.DELIVERY_CLIENT_ID ? { clientId: env.DELIVERY_CLIENT_ID } : {}),
+    ...(limits.DELIVERY_SHARED_GROUP ? { sharedGroup: limits.DELIVERY_SHARED_GROUP } : {}),
     dispatcher: { maxInFlightOffers: limits.DELIVERY_MAX_INFLIGHT_OFFERS },
     maxUnackedReports: limits.DELIVERY_INGEST_MAX_UNACKED,
   });
