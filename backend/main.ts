@@ -54,8 +54,7 @@ addFlags(program.command('serve', { isDefault: true }), BACKEND_FLAGS.serve)
       auditCheckpointFile: anchoring.config.checkpointFile,
     });
     if (delivery) {
-      const { broker, publishers } = delivery.service;
-      const connections = [broker, publishers.offers, publishers.replies];
+      const { publishers, connections } = delivery.service;
       const allConnected = () => connections.every((c) => c.mqtt.connected);
       readiness.push(brokerConnected(allConnected));
       metrics.attach({

@@ -49,8 +49,10 @@ export interface DeliveryServiceOptions {
 export interface DeliveryService {
   /** The connection that receives vehicles' messages (the shared subscription) and acknowledges reports. */
   readonly broker: BrokerClient;
-  /** The connections that publish: offers, and replies (`stored`, metadata, chunks); see PUBLISHERS. */
+  /** The connections that publish: offers, and replies (`stored`, metadata, chunks); see Publisher. */
   readonly publishers: Readonly<Record<Publisher, BrokerClient>>;
+  /** All of them: the receiving one, then the publishers (readiness, connection logs, stop). */
+  readonly connections: readonly BrokerClient[];
   readonly dispatcher: Dispatcher;
   readonly ingester: Ingester;
   /** Runs the rollout rules of campaigns whose counts changed, and of every running one periodically. */
@@ -82,8 +84,7 @@ const DEFAULT_MAX_UNACKED_REPORTS = 4000;
  * socket), so what one connection can send is bounded by that loop's turns: offers, the reports'
  * PUBACKs and the `stored` confirmations on one connection shared that bound three ways.
  */
-const PUBLISHERS = ['offers', 'replies'] as const;
-type Publisher = (typeof PUBLISHERS)[number];
+type Publisher = 'offers' | 'replies';
 /** Shared subscription group of all backend instances. */
 export const BACKEND_GROUP = 'backend';
 
@@ -105,10 +106,9 @@ async function connectDelivery(
     maxUnacked: options.maxUnackedReports ?? DEFAULT_MAX_UNACKED_REPORTS,
   });
   // Persistent as the receiving one: a QoS 1 offer in flight when the connection drops is sent again.
-  const [offers, replies] = await Promise.all(
-    PUBLISHERS.map((role) => connectBroker({ ...common, clientId: `${clientId}-${role}` })),
-  );
-  return { broker, publishers: { offers: offers!, replies: replies! } };
+  const connectAs = (role: Publisher) => connectBroker({ ...common, clientId: `${clientId}-${role}` });
+  const [offers, replies] = await Promise.all([connectAs('offers'), connectAs('replies')]);
+  return { broker, publishers: { offers, replies } };
 }
 
 /**
@@ -120,6 +120,7 @@ export async function startDeliveryService(options: DeliveryServiceOptions): Pro
   const log = options.log ?? ((line: string) => console.log(line));
   const { broker, publishers } = await connectDelivery(options, log);
   const { offers, replies } = publishers;
+  const connections = [broker, offers, replies];
   const evaluator = new RolloutEvaluator({ db, log }, options.evaluator);
   const ingester = new Ingester(
     { db, broker, replies, offers, log, countsChanged: (campaignIds) => evaluator.notify(campaignIds) },
@@ -172,6 +173,7 @@ export async function startDeliveryService(options: DeliveryServiceOptions): Pro
   return {
     broker,
     publishers,
+    connections,
     dispatcher,
     ingester,
     evaluator,
@@ -181,7 +183,7 @@ export async function startDeliveryService(options: DeliveryServiceOptions): Pro
       await ingester.drain();
       await evaluator.stop();
       if (stopOptions.leaveGroup) await broker.mqtt.unsubscribeAsync(subscribed);
-      await Promise.all([broker, ...PUBLISHERS.map((role) => publishers[role])].map((b) => b.close()));
+      await Promise.all(connections.map((c) => c.close()));
     },
   };
 }

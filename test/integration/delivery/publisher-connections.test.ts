@@ -61,8 +61,7 @@ describe('the delivery service broker connections', () => {
       dispatcher: { tickMs: 100 },
       ingester: { flushMs: 10 },
     });
-    const { broker, publishers } = service;
-    const before = [broker, publishers.offers, publishers.replies].map(written);
+    const before = service.connections.map(written);
     fleet = await startCampaignFleet(h.db, {
       url: h.brokerUrl,
       vehicles,
@@ -78,9 +77,7 @@ describe('the delivery service broker connections', () => {
     );
     await expectEachSucceededOnce(h.db, campaignId, VEHICLES);
 
-    const [receiving, offers, replies] = [broker, publishers.offers, publishers.replies].map(
-      (client, k) => written(client) - before[k]!,
-    );
+    const [receiving, offers, replies] = service.connections.map((client, k) => written(client) - before[k]!);
     // The smallest reply a vehicle gets: a `stored` confirmation (topic and payload alone).
     const stored = encodeMessage('stored', { kind: 'manifest', counter: 1, status: 'stored' }).length;
     expect(offers).toBeGreaterThan(VEHICLES * 100);
