@@ -6,6 +6,7 @@ import type { DecodeOptions } from './checks.ts';
 import { OpReader } from './control.ts';
 import { DeltaError } from './errors.ts';
 import type { PackageHeader } from './format.ts';
+import { readHeader } from './format.ts';
 import { PackageFeed } from './package-feed.ts';
 import type { PackageSource } from './package-feed.ts';
 import { decodeSectionPackage } from './section-package.ts';
@@ -22,8 +23,8 @@ export type { PackageSource } from './package-feed.ts';
  * in chunks of at most 64 KiB (opts.outputChunk), as soon as the bytes it needs have arrived: the control stream and
  * reference map whole, the diff and extra streams as far as they go (package-feed.ts). Memory: the
  * base, the compressed package and a constant (brotli windows, one output chunk); the result is
- * never held whole, except for an lzma-section package (its section is recompressed whole: the
- * base and result expanded plus the LZMA encoder, after the whole package arrived). The output is
+ * never held whole, except for an lzma-section package (its section is compressed again whole:
+ * the base and result expanded, each with its volume and parse, after the whole package arrived). The output is
  * verified only when the generator completes: treat what arrived as unverified until then, and
  * discard it on an error.
  */
@@ -89,7 +90,17 @@ async function* sectionChunks(
   feed: PackageFeed,
   opts: ChunkOptions,
 ): AsyncGenerator<Uint8Array> {
-  const decodeNested = (base: Uint8Array, pkg: Uint8Array) => decodeAsync(base, [pkg], opts);
+  // Asked for in one chunk of the declared size, which arrives as one buffer (or, with a code
+  // transform, a few pieces copied into one): 64 KiB chunks would leave the expanded image's size
+  // in garbage chunks for the collector, and joining them would hold it twice.
+  const decodeNested = async (base: Uint8Array, pkg: Uint8Array): Promise<Uint8Array> => {
+    const length = readHeader(pkg).result.length;
+    const pieces: Uint8Array[] = [];
+    for await (const chunk of decodeStream(base, [pkg], { ...opts, outputChunk: Math.max(length, 1) })) {
+      pieces.push(chunk);
+    }
+    return pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
+  };
   const [control, extra] = await Promise.all([feed.whole('control'), feed.whole('extra')]);
   const image = await decodeSectionPackage(old, header, control, extra, decodeNested);
   const size = opts.outputChunk;

@@ -1,8 +1,10 @@
-// The lzma-section method on synthetic firmware: a GUID-defined LZMA section made by the same
-// encoder (reproducible) or with other settings (not reproducible, so the encoder must not use it).
+// The lzma-section method on synthetic firmware: a GUID-defined LZMA section whose stream the
+// decoder replays (any encoder's settings), or one it cannot reproduce (bytes after the stream),
+// which the encoder must not use; and packages of the 7-Zip profile earlier releases made.
 import { describe, expect, it } from 'vitest';
 import { decode, decodeAsync, decodeStream, encodeAsync, readPackageHeader } from './index.ts';
-import { findLzmaSection, readDescriptor } from './lzma-section.ts';
+import { findLzmaSection, readDescriptor, RECOMPRESS_7ZIP, REPLAY_PARSE } from './lzma-section.ts';
+import { encodeSectionPackage } from './section-package.ts';
 import { lzmaDecode } from './seven-zip.ts';
 import { codeOf, EDK2_LZMA, firmware, volume } from './test-support.ts';
 
@@ -26,12 +28,27 @@ describe('lzma-section packages', async () => {
     expect(() => decode(old, pkg)).toThrow('decoded by decodeAsync or decodeStream only');
   });
 
-  it('is not used when the section was made with other encoder settings', async () => {
+  it('replays a section made with other encoder settings', async () => {
     const other = await firmware(rawNew, { ...EDK2_LZMA, fb: 64 });
     expect(Buffer.from(other).equals(neu)).toBe(false); // the settings do change the stream
-    const fallback = await encodeAsync(old, other, { quality: 5 });
+    const replayed = await encodeAsync(old, other, { quality: 5 });
+    expect(readPackageHeader(replayed).method).toBe('lzma-section');
+    expect(Buffer.from(await decodeAsync(old, [replayed])).equals(other)).toBe(true);
+  });
+
+  it('is not used when the section holds bytes after its stream', async () => {
+    const padded = await firmware(rawNew, EDK2_LZMA, Uint8Array.of(1, 2, 3));
+    const fallback = await encodeAsync(old, padded, { quality: 5 });
     expect(readPackageHeader(fallback).method).not.toBe('lzma-section');
-    expect(Buffer.from(decode(old, fallback)).equals(other)).toBe(true);
+    expect(Buffer.from(decode(old, fallback)).equals(padded)).toBe(true);
+  });
+
+  it("still decodes the 7-Zip profile's packages", async () => {
+    const legacy = await encodeSectionPackage(old, neu, { quality: 5 }, RECOMPRESS_7ZIP);
+    const legacyPkg = Buffer.concat(legacy!.parts);
+    const { headerLength: at, streams: s7 } = readPackageHeader(legacyPkg);
+    expect(readDescriptor(legacyPkg.subarray(at, at + s7.control)).profile).toBe(RECOMPRESS_7ZIP);
+    expect(Buffer.from(await decodeAsync(old, [legacyPkg])).equals(neu)).toBe(true);
   });
 
   const { headerLength, streams } = readPackageHeader(pkg);
@@ -39,6 +56,7 @@ describe('lzma-section packages', async () => {
   it('refuses a package whose recompression does not give the declared section', async () => {
     const wrong = Uint8Array.from(pkg);
     const descriptor = readDescriptor(pkg.subarray(headerLength, headerLength + streams.control));
+    expect(descriptor.profile).toBe(REPLAY_PARSE);
     const propsAt = headerLength + streams.control - 13;
     expect(wrong[propsAt]).toBe(descriptor.neuHeader[0]);
     wrong[propsAt] = 0; // lc=lp=pb=0: a valid header, another stream

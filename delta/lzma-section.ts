@@ -34,9 +34,16 @@ export const LZMA_HEADER_LENGTH = 13;
 /** lc < 9, lp < 5, pb < 5 packed as (pb * 5 + lp) * 9 + lc. */
 const MAX_PROPS = 9 * 5 * 5;
 
-/** Encoder profiles a package can name. 1: LZMA SDK LzmaEncProps defaults (level 5), as EDK2 uses. */
-export const PROFILES = { 1: { fb: 32, mc: 32, matchFinder: 'bt4', algo: 1 } } as const;
-export type ProfileId = keyof typeof PROFILES;
+/**
+ * How a package's decoder rebuilds the new section. 1: recompress the new volume with 7-Zip's
+ * encoder at the LZMA SDK defaults (level 5) EDK2 uses, which needs its match finder (about 80 MiB
+ * for an 8 MiB volume). 2: replay the new stream's parse, carried after the volume in the nested
+ * package (lzma-replay.ts): any encoder's stream, in the memory of the volumes.
+ */
+export const RECOMPRESS_7ZIP = 1;
+export const REPLAY_PARSE = 2;
+export type ProfileId = typeof RECOMPRESS_7ZIP | typeof REPLAY_PARSE;
+const SEVEN_ZIP_SETTINGS = { fb: 32, mc: 32, matchFinder: 'bt4', algo: 1 } as const;
 
 /** The LZMA stream of one section: where it lies in its image (13-byte header included). */
 export interface SectionSpan {
@@ -53,12 +60,24 @@ export interface LzmaHeader {
 }
 
 /** What a package says about the section it expanded: enough for the decoder to rebuild it. */
-export interface SectionDescriptor {
-  readonly profile: ProfileId;
+export type SectionDescriptor = SevenZipDescriptor | ReplayDescriptor;
+
+interface DescriptorFields {
   readonly old: SectionSpan;
   readonly neu: SectionSpan;
   /** The new section's 13-byte LZMA header, written back verbatim. */
   readonly neuHeader: Uint8Array;
+}
+
+export interface SevenZipDescriptor extends DescriptorFields {
+  readonly profile: typeof RECOMPRESS_7ZIP;
+}
+
+/** The expanded images hold each section's volume followed by its parse. */
+export interface ReplayDescriptor extends DescriptorFields {
+  readonly profile: typeof REPLAY_PARSE;
+  readonly oldParseLength: number;
+  readonly neuParseLength: number;
 }
 
 /** The largest well-formed LZMA GUID-defined section of `image`, or undefined. */
@@ -100,8 +119,9 @@ export function readLzmaHeader(h: Uint8Array): LzmaHeader | undefined {
   };
 }
 
-export function encoderSettings(profile: ProfileId, h: LzmaHeader): LzmaEncoderSettings {
-  return { ...PROFILES[profile], lc: h.lc, lp: h.lp, pb: h.pb, dictSize: h.dictSize };
+/** 7-Zip's settings for profile 1, with the stream's own properties and dictionary. */
+export function sevenZipSettings(h: LzmaHeader): LzmaEncoderSettings {
+  return { ...SEVEN_ZIP_SETTINGS, lc: h.lc, lp: h.lp, pb: h.pb, dictSize: h.dictSize };
 }
 
 /** `image` with the bytes of `span` replaced by `inner`. */
@@ -115,26 +135,30 @@ export function splice(image: Uint8Array, span: SectionSpan, inner: Uint8Array):
 
 export function writeDescriptor(d: SectionDescriptor): Uint8Array {
   const out: number[] = [d.profile];
-  for (const n of [d.old.offset, d.old.length, d.neu.offset, d.neu.length]) putVarint(out, n);
+  const numbers = [d.old.offset, d.old.length, d.neu.offset, d.neu.length];
+  if (d.profile === REPLAY_PARSE) numbers.push(d.oldParseLength, d.neuParseLength);
+  for (const n of numbers) putVarint(out, n);
   out.push(...d.neuHeader);
   return Uint8Array.from(out);
 }
 
 export function readDescriptor(bytes: Uint8Array): SectionDescriptor {
   const profile = bytes[0];
-  if (profile !== 1)
-    throw new DeltaError('unsupported_version', `LZMA encoder profile ${String(profile)} is not supported`);
+  if (profile !== RECOMPRESS_7ZIP && profile !== REPLAY_PARSE) {
+    throw new DeltaError('unsupported_version', `LZMA section profile ${String(profile)} is not supported`);
+  }
   const cursor = { offset: 1 };
-  const [oo, ol, no, nl] = [0, 1, 2, 3].map(() => readVarint(bytes, cursor, 'section descriptor', 'corrupt')) as [
-    number,
-    number,
-    number,
-    number,
-  ];
+  const next = (): number => readVarint(bytes, cursor, 'section descriptor', 'corrupt');
+  const old = { offset: next(), length: next() };
+  const neu = { offset: next(), length: next() };
+  const parseLengths = profile === REPLAY_PARSE ? { oldParseLength: next(), neuParseLength: next() } : undefined;
   const neuHeader = bytes.slice(cursor.offset);
   if (neuHeader.length !== LZMA_HEADER_LENGTH || !readLzmaHeader(neuHeader)) {
     throw new DeltaError('corrupt', 'section descriptor does not end with a 13-byte LZMA header');
   }
-  if (nl < LZMA_HEADER_LENGTH) throw new DeltaError('corrupt', `new LZMA section length ${nl} is below its header`);
-  return { profile, old: { offset: oo, length: ol }, neu: { offset: no, length: nl }, neuHeader };
+  if (neu.length < LZMA_HEADER_LENGTH) {
+    throw new DeltaError('corrupt', `new LZMA section length ${neu.length} is below its header`);
+  }
+  const fields = { old, neu, neuHeader };
+  return parseLengths ? { profile: REPLAY_PARSE, ...fields, ...parseLengths } : { profile: RECOMPRESS_7ZIP, ...fields };
 }

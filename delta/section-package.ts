@@ -1,28 +1,41 @@
 // The lzma-section method: firmware shipped with an LZMA-compressed volume (EDK2) changes most of
 // its compressed bytes for a small source change, so a byte-level delta of it is about as large
 // as the compressed image. Instead the package carries a delta between the two images with that
-// section decompressed, and the decoder recompresses the new section with the encoder EDK2 uses.
-// The encoder offers this only when its own recompression reproduces the new section exactly.
+// section expanded, and the decoder compresses the new section again, bit-exactly. The encoder
+// makes profile 2: each section expands to its volume followed by its stream's parse, and the
+// decoder replays the new parse (lzma-replay.ts); it is offered only when the replay reproduces
+// the new section exactly. Profile 1 packages (made by earlier releases: the volume alone,
+// recompressed by 7-Zip's encoder) are still decoded.
 
 import type { EncodeOptions } from './encode.ts';
 import { encode } from './encode.ts';
 import { DeltaError } from './errors.ts';
 import type { PackageHeader } from './format.ts';
 import { readHeader, writeHeader } from './format.ts';
-import type { SectionDescriptor, SectionSpan } from './lzma-section.ts';
+import { decompressRecording, replayLzma } from './lzma-replay.ts';
+import type {
+  ProfileId,
+  ReplayDescriptor,
+  SectionDescriptor,
+  SectionSpan,
+  SevenZipDescriptor,
+} from './lzma-section.ts';
 import {
-  encoderSettings,
   findLzmaSection,
   LZMA_HEADER_LENGTH,
   readDescriptor,
   readLzmaHeader,
+  RECOMPRESS_7ZIP,
+  REPLAY_PARSE,
+  sevenZipSettings,
   splice,
   writeDescriptor,
 } from './lzma-section.ts';
-import { lzmaDecode, lzmaEncode } from './seven-zip.ts';
+import { lzmaEncode } from './seven-zip.ts';
 import { sha256Hex } from './digest.ts';
 
-const PROFILE = 1;
+/** A parse takes at most 3 bytes per byte of data (a 2-byte match with a 5-byte distance: 6 bytes). */
+const MAX_PARSE_PER_BYTE = 3;
 
 export interface SectionPackage {
   /** Header, descriptor and nested package. */
@@ -35,31 +48,52 @@ export interface SectionPackage {
   readonly changedSectionBytes: number;
 }
 
+/** The two images with their sections expanded, and the descriptor that undoes it. */
+interface Expansion {
+  readonly old: Uint8Array;
+  readonly neu: Uint8Array;
+  readonly descriptor: SectionDescriptor;
+}
+
 /**
  * The lzma-section package for `old` -> `neu`, or undefined when either image has no LZMA section
- * or the new one cannot be reproduced.
+ * or the new one cannot be reproduced. `profile` 1 exists for the decoder's compatibility tests.
  */
 export async function encodeSectionPackage(
   old: Uint8Array,
   neu: Uint8Array,
   opts: EncodeOptions,
+  profile: ProfileId = REPLAY_PARSE,
 ): Promise<SectionPackage | undefined> {
   const oldSpan = findLzmaSection(old);
   const neuSpan = findLzmaSection(neu);
   if (!oldSpan || !neuSpan) return undefined;
-  const neuSection = neu.subarray(neuSpan.offset, neuSpan.offset + neuSpan.length);
-  const header = readLzmaHeader(neuSection)!;
-  const [oldRaw, neuRaw] = await Promise.all([expand(old, oldSpan), expand(neu, neuSpan)]);
-  if (!oldRaw || !neuRaw || neuRaw.length !== header.rawLength) return undefined;
-  const again = await lzmaEncode(neuRaw, encoderSettings(PROFILE, header));
-  if (!sameBytes(again, neuSection.subarray(LZMA_HEADER_LENGTH))) return undefined;
-  const descriptor = writeDescriptor({
-    profile: PROFILE,
-    old: oldSpan,
-    neu: neuSpan,
-    neuHeader: neuSection.slice(0, LZMA_HEADER_LENGTH),
-  });
-  const nested = encode(splice(old, oldSpan, oldRaw), splice(neu, neuSpan, neuRaw), opts);
+  const oldSection = sectionOf(old, oldSpan);
+  const neuSection = sectionOf(neu, neuSpan);
+  const o = unlessRefused(() => decompressRecording(oldSection));
+  const n = unlessRefused(() => decompressRecording(neuSection));
+  if (!o || !n) return undefined;
+  const stream = neuSection.subarray(LZMA_HEADER_LENGTH);
+  const fields = { old: oldSpan, neu: neuSpan, neuHeader: neuSection.slice(0, LZMA_HEADER_LENGTH) };
+  let expansion: Expansion;
+  if (profile === REPLAY_PARSE) {
+    const again = unlessRefused(() => replayLzma(n.header, n.raw, n.parse, new Uint8Array(stream.length)));
+    if (!again || !sameBytes(again, stream)) return undefined;
+    expansion = {
+      old: splice(old, oldSpan, Buffer.concat([o.raw, o.parse])),
+      neu: splice(neu, neuSpan, Buffer.concat([n.raw, n.parse])),
+      descriptor: { profile, ...fields, oldParseLength: o.parse.length, neuParseLength: n.parse.length },
+    };
+  } else {
+    if (!sameBytes(await lzmaEncode(n.raw, sevenZipSettings(n.header)), stream)) return undefined;
+    expansion = {
+      old: splice(old, oldSpan, o.raw),
+      neu: splice(neu, neuSpan, n.raw),
+      descriptor: { profile, ...fields },
+    };
+  }
+  const descriptor = writeDescriptor(expansion.descriptor);
+  const nested = encode(expansion.old, expansion.neu, opts);
   const head = writeHeader({
     method: 'lzma-section',
     diffWord: null,
@@ -68,8 +102,21 @@ export async function encodeSectionPackage(
     result: { length: neu.length, sha256: sha256Hex(neu) },
     streams: { control: descriptor.length, refMap: 0, diff: 0, extra: nested.length },
   });
-  const oldSection = old.subarray(oldSpan.offset, oldSpan.offset + oldSpan.length);
   return { parts: [head, descriptor, nested], changedSectionBytes: changedBytes(oldSection, neuSection) };
+}
+
+/** `f()`, or undefined when it refuses its input with a DeltaError (not a stream the method can use). */
+function unlessRefused<T>(f: () => T): T | undefined {
+  try {
+    return f();
+  } catch (err) {
+    if (err instanceof DeltaError) return undefined;
+    throw err;
+  }
+}
+
+function sectionOf(image: Uint8Array, span: SectionSpan): Uint8Array {
+  return image.subarray(span.offset, span.offset + span.length);
 }
 
 /** The length of `neu` less its common prefix and suffix with `old`. */
@@ -80,18 +127,6 @@ function changedBytes(old: Uint8Array, neu: Uint8Array): number {
   let suffix = 0;
   while (suffix < shorter - prefix && old[old.length - 1 - suffix] === neu[neu.length - 1 - suffix]) suffix++;
   return neu.length - prefix - suffix;
-}
-
-/** The section's content, or undefined when it does not decompress to its declared length. */
-async function expand(image: Uint8Array, span: SectionSpan): Promise<Uint8Array | undefined> {
-  const section = image.subarray(span.offset, span.offset + span.length);
-  try {
-    const raw = await lzmaDecode(section);
-    return raw.length === readLzmaHeader(section)?.rawLength ? raw : undefined;
-  } catch (err) {
-    if (err instanceof DeltaError) return undefined;
-    throw err;
-  }
 }
 
 /**
@@ -107,24 +142,63 @@ export async function decodeSectionPackage(
 ): Promise<Uint8Array> {
   const d = readDescriptor(descriptorBytes);
   checkSpan(d.old, old.length, 'old');
-  const oldSection = old.subarray(d.old.offset, d.old.offset + d.old.length);
+  const oldSection = sectionOf(old, d.old);
   const oldHeader = readLzmaHeader(oldSection);
   if (!oldHeader) throw new DeltaError('corrupt', `base image has no LZMA header at offset ${d.old.offset}`);
-  const oldRaw = await lzmaDecode(oldSection);
-  if (oldRaw.length !== oldHeader.rawLength) {
+  if (readHeader(nested).method === 'lzma-section')
+    throw new DeltaError('corrupt', 'lzma-section package nests another');
+  if (d.profile === RECOMPRESS_7ZIP) {
+    const oldRaw = decompressRecording(oldSection).raw;
+    return recompress(await decodeNested(splice(old, d.old, oldRaw), nested), d, header.result.length);
+  }
+  checkParseLength(d.oldParseLength, oldHeader.rawLength, 'base');
+  // The base expanded in place: its volume decompressed straight into it, then the parse.
+  const rawEnd = d.old.offset + oldHeader.rawLength;
+  const base = new Uint8Array(old.length - d.old.length + oldHeader.rawLength + d.oldParseLength);
+  base.set(old.subarray(0, d.old.offset));
+  const { parse } = decompressRecording(oldSection, base.subarray(d.old.offset, rawEnd));
+  if (parse.length !== d.oldParseLength) {
     throw new DeltaError(
       'corrupt',
-      `base LZMA section holds ${oldRaw.length} bytes, its header says ${oldHeader.rawLength}`,
+      `base LZMA section's parse is ${parse.length} bytes, the package says ${d.oldParseLength}`,
     );
   }
-  const nestedHeader = readHeader(nested);
-  if (nestedHeader.method === 'lzma-section') throw new DeltaError('corrupt', 'lzma-section package nests another');
-  const expanded = await decodeNested(splice(old, d.old, oldRaw), nested);
-  return recompress(expanded, d, header.result.length);
+  base.set(parse, rawEnd);
+  base.set(old.subarray(d.old.offset + d.old.length), rawEnd + d.oldParseLength);
+  return replaySection(await decodeNested(base, nested), d, header.result.length);
 }
 
-/** The result image: `expanded` with its decompressed section replaced by the recompressed one. */
-async function recompress(expanded: Uint8Array, d: SectionDescriptor, resultLength: number): Promise<Uint8Array> {
+/** The result image: `expanded` with its new volume and parse replaced by the replayed section. */
+function replaySection(expanded: Uint8Array, d: ReplayDescriptor, resultLength: number): Uint8Array {
+  const h = readLzmaHeader(d.neuHeader)!;
+  checkParseLength(d.neuParseLength, h.rawLength, 'new');
+  const rawStart = d.neu.offset;
+  const rawEnd = rawStart + h.rawLength;
+  const parseEnd = rawEnd + d.neuParseLength;
+  checkSpan({ offset: rawStart, length: parseEnd - rawStart }, expanded.length, 'new');
+  if (expanded.length - (parseEnd - rawStart) + d.neu.length !== resultLength) {
+    throw new DeltaError('corrupt', 'section descriptor does not add up to the declared result length');
+  }
+  const result = new Uint8Array(resultLength);
+  result.set(expanded.subarray(0, rawStart));
+  result.set(d.neuHeader, rawStart);
+  const stream = result.subarray(rawStart + LZMA_HEADER_LENGTH, rawStart + d.neu.length);
+  replayLzma(h, expanded.subarray(rawStart, rawEnd), expanded.subarray(rawEnd, parseEnd), stream);
+  result.set(expanded.subarray(parseEnd), rawStart + d.neu.length);
+  return result;
+}
+
+function checkParseLength(length: number, rawLength: number, which: string): void {
+  if (length > MAX_PARSE_PER_BYTE * rawLength + 1) {
+    throw new DeltaError(
+      'corrupt',
+      `${which} LZMA parse of ${length} bytes is too long for ${rawLength} bytes of data`,
+    );
+  }
+}
+
+/** Profile 1's result: `expanded` with its decompressed section replaced by 7-Zip's recompression. */
+async function recompress(expanded: Uint8Array, d: SevenZipDescriptor, resultLength: number): Promise<Uint8Array> {
   const h = readLzmaHeader(d.neuHeader)!;
   const rawSpan = { offset: d.neu.offset, length: h.rawLength };
   checkSpan(rawSpan, expanded.length, 'new');
@@ -132,7 +206,7 @@ async function recompress(expanded: Uint8Array, d: SectionDescriptor, resultLeng
     throw new DeltaError('corrupt', 'section descriptor does not add up to the declared result length');
   }
   const raw = expanded.subarray(rawSpan.offset, rawSpan.offset + rawSpan.length);
-  const stream = await lzmaEncode(raw, encoderSettings(d.profile, h));
+  const stream = await lzmaEncode(raw, sevenZipSettings(h));
   if (stream.length !== d.neu.length - LZMA_HEADER_LENGTH) {
     throw new DeltaError(
       'result_mismatch',

@@ -48,9 +48,16 @@ export function volume(size: number, seed: number): Uint8Array {
   return out;
 }
 
-/** A firmware image: padding, one LZMA GUID-defined section of `raw`, padding. */
-export async function firmware(raw: Uint8Array, settings: LzmaEncoderSettings): Promise<Uint8Array> {
-  const stream = await lzmaEncode(raw, settings);
+/**
+ * A firmware image: padding, one LZMA GUID-defined section of `raw`, padding. `trailer` is put
+ * after the stream inside the section (bytes no decoder reads).
+ */
+export async function firmware(
+  raw: Uint8Array,
+  settings: LzmaEncoderSettings,
+  trailer = new Uint8Array(0),
+): Promise<Uint8Array> {
+  const stream = Buffer.concat([await lzmaEncode(raw, settings), trailer]);
   const lzma = new Uint8Array(13 + stream.length);
   const view = new DataView(lzma.buffer);
   lzma[0] = (settings.pb * 5 + settings.lp) * 9 + settings.lc;
