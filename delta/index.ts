@@ -1,8 +1,9 @@
 /**
  * Delta packages for OTA images: a library of its own, because the backend makes packages and the
  * gateway and the ECU simulator both apply them, and an ECU knows nothing of campaigns or MQTT.
- * Pure code on byte arrays; it imports nothing but Node built-ins and 7z-wasm (the LZMA encoder of
- * the lzma-section method), and callers do the file and network I/O. This file is its whole public API.
+ * Pure code on byte arrays; it imports nothing but Node built-ins and 7z-wasm (the LZMA encoder the
+ * lzma-section method's older profile needs), and callers do the file and network I/O. This file is
+ * its whole public API.
  *
  * How a package is made: optionally a code transform (ARM64 / Thumb-2 call targets made absolute,
  * when that makes the package smaller), then bsdiff-style approximate matching of the new image
@@ -17,8 +18,8 @@
  *
  * - `encode(old, neu, options?)` builds a package (method, brotli quality, diff word, transform, progress);
  *   `encodeAsync` also tries the lzma-section method: firmware whose LZMA section (EDK2) is
- *   delta'd decompressed and recompressed bit-exactly by the decoder (7-Zip's LZMA encoder in
- *   WebAssembly), kept only when the encoder's own recompression reproduces the section.
+ *   delta'd decompressed, with the stream's parse, and compressed again bit-exactly by the decoder
+ *   replaying the new parse (lzma-replay.ts), kept only when the replay reproduces the section.
  * - `decode(old, pkg)` rebuilds the image in one go; `decodeAsync` takes the package in chunks;
  *   `decodeStream` also yields the result in chunks, never holding it whole (verified at the end).
  * - `readPackageHeader(bytes)` reads the header alone, to check a package before fetching the rest.
