@@ -14,7 +14,7 @@ export interface DecodeOptions {
   readonly outputChunk?: number;
 }
 
-const DEFAULT_MAX_RESULT = 512 * 1024 * 1024;
+export const DEFAULT_MAX_RESULT = 512 * 1024 * 1024;
 /** Longest control encoding of one op (three 5-byte varints); every op writes at least one byte. */
 const MAX_OP_BYTES = 15;
 /** A reference map holds at most one breakpoint per distinct target: far below this. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { OpGuard } from './apply.ts';
 import { decompress } from './brotli.ts';
-import { checkResult, controlLimit, readRefMap } from './checks.ts';
+import { checkResult, controlLimit, DEFAULT_MAX_RESULT, readRefMap } from './checks.ts';
 import type { DecodeOptions } from './checks.ts';
 import { OpReader } from './control.ts';
 import { DeltaError } from './errors.ts';
@@ -102,7 +102,8 @@ async function* sectionChunks(
     return pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
   };
   const [control, extra] = await Promise.all([feed.whole('control'), feed.whole('extra')]);
-  const image = await decodeSectionPackage(old, header, control, extra, decodeNested);
+  const maxExpanded = opts.maxResultLength ?? DEFAULT_MAX_RESULT;
+  const image = await decodeSectionPackage(old, header, control, extra, decodeNested, maxExpanded);
   const size = opts.outputChunk;
   for (let at = 0; at < image.length; at += size) yield image.subarray(at, at + size);
 }

@@ -77,6 +77,10 @@ describe('LZMA streams and parses that do not fit', async () => {
     const shorter = Uint8Array.from(good);
     new DataView(shorter.buffer).setBigUint64(5, BigInt(mixed.length - 1), true);
     expect(await codeOf(() => decompressRecording(shorter))).toBe('corrupt');
+    // A header declaring 4 GiB over 20 bytes of stream is refused before anything is allocated.
+    const huge = Uint8Array.from(good.subarray(0, 33));
+    new DataView(huge.buffer).setBigUint64(5, 0xffff_ffffn, true);
+    expect(() => decompressRecording(huge)).toThrow('more than its 20-byte stream can hold');
   });
 
   it('refuses a replay into a stream of another length', async () => {

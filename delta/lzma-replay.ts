@@ -13,6 +13,12 @@ import { RangeDecoder, RangeEncoder } from './lzma-range-coder.ts';
 
 /** The LZMA SDK decoder's smallest dictionary. */
 const MIN_DICTIONARY = 4096;
+/**
+ * Bytes of data one byte of LZMA stream can hold at most: a 273-byte rep costs 13 decisions, each
+ * at best 0.022 bits (probability 2017/2048), so about 7,600; a header declaring more is not
+ * believed (it would have the decoder allocate gigabytes for a few bytes of stream).
+ */
+const MAX_RATIO = 8192;
 
 export interface RecordedLzma {
   readonly header: LzmaHeader;
@@ -29,6 +35,13 @@ export interface RecordedLzma {
 export function decompressRecording(section: Uint8Array, into?: Uint8Array): RecordedLzma {
   const header = readLzmaHeader(section);
   if (!header) throw new DeltaError('corrupt', 'LZMA section has no valid 13-byte header');
+  const streamLength = section.length - LZMA_HEADER_LENGTH;
+  if (header.rawLength > MAX_RATIO * streamLength + MIN_DICTIONARY) {
+    throw new DeltaError(
+      'corrupt',
+      `LZMA section declares ${header.rawLength} bytes, more than its ${streamLength}-byte stream can hold`,
+    );
+  }
   if (into && into.length !== header.rawLength) {
     throw new DeltaError('corrupt', `LZMA section declares ${header.rawLength} bytes, ${into.length} expected`);
   }

@@ -43,6 +43,12 @@ describe('lzma-section packages', async () => {
     expect(Buffer.from(decode(old, fallback)).equals(padded)).toBe(true);
   });
 
+  it('refuses to expand a base beyond the result limit', async () => {
+    const limited = decodeAsync(old, [pkg], { maxResultLength: neu.length });
+    await expect(limited).rejects.toThrow(/base expanded would be \d+ bytes; the limit is/);
+    expect(await codeOf(decodeAsync(old, [pkg], { maxResultLength: neu.length }))).toBe('too_large');
+  });
+
   it("still decodes the 7-Zip profile's packages", async () => {
     const legacy = await encodeSectionPackage(old, neu, { quality: 5 }, RECOMPRESS_7ZIP);
     const legacyPkg = Buffer.concat(legacy!.parts);

@@ -131,7 +131,8 @@ function changedBytes(old: Uint8Array, neu: Uint8Array): number {
 
 /**
  * Rebuilds the result of an lzma-section package whose body (descriptor and nested package) the
- * caller has collected; `decodeNested` decodes the nested package. The caller checks the SHA-256.
+ * caller has collected; `decodeNested` decodes the nested package; the base expanded may not be
+ * larger than `maxExpanded` (the decoder's result limit). The caller checks the SHA-256.
  */
 export async function decodeSectionPackage(
   old: Uint8Array,
@@ -139,12 +140,18 @@ export async function decodeSectionPackage(
   descriptorBytes: Uint8Array,
   nested: Uint8Array,
   decodeNested: (base: Uint8Array, pkg: Uint8Array) => Promise<Uint8Array>,
+  maxExpanded: number,
 ): Promise<Uint8Array> {
   const d = readDescriptor(descriptorBytes);
   checkSpan(d.old, old.length, 'old');
   const oldSection = sectionOf(old, d.old);
   const oldHeader = readLzmaHeader(oldSection);
   if (!oldHeader) throw new DeltaError('corrupt', `base image has no LZMA header at offset ${d.old.offset}`);
+  const parseLength = d.profile === REPLAY_PARSE ? d.oldParseLength : 0;
+  const expandedLength = old.length - d.old.length + oldHeader.rawLength + parseLength;
+  if (expandedLength > maxExpanded) {
+    throw new DeltaError('too_large', `base expanded would be ${expandedLength} bytes; the limit is ${maxExpanded}`);
+  }
   if (readHeader(nested).method === 'lzma-section')
     throw new DeltaError('corrupt', 'lzma-section package nests another');
   if (d.profile === RECOMPRESS_7ZIP) {
@@ -154,7 +161,7 @@ export async function decodeSectionPackage(
   checkParseLength(d.oldParseLength, oldHeader.rawLength, 'base');
   // The base expanded in place: its volume decompressed straight into it, then the parse.
   const rawEnd = d.old.offset + oldHeader.rawLength;
-  const base = new Uint8Array(old.length - d.old.length + oldHeader.rawLength + d.oldParseLength);
+  const base = new Uint8Array(expandedLength);
   base.set(old.subarray(0, d.old.offset));
   const { parse } = decompressRecording(oldSection, base.subarray(d.old.offset, rawEnd));
   if (parse.length !== d.oldParseLength) {
