@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decode, decodeAsync, decodeStream, encode, readPackageHeader } from './index.ts';
-import { codeOf } from './test-support.ts';
+import { codeOf } from './testing/index.ts';
 
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 

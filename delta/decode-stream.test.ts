@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { decodeStream, encode } from './index.ts';
-import { codeOf } from './test-support.ts';
+import { codeOf } from './testing/index.ts';
 
 /** 256 KiB whose second half is new bytes: the extra stream (the last one) carries most of the package. */
 function pair(): [Uint8Array, Uint8Array] {

@@ -5,7 +5,7 @@ import * as encoder from './encode.ts';
 import { encodeAsync } from './encode-async.ts';
 import { decodeAsync, readPackageHeader } from './index.ts';
 import { encodeSectionPackage } from './section-package.ts';
-import { EDK2_LZMA, firmware, volume } from './test-support.ts';
+import { EDK2_LZMA, firmware, volume } from './testing/index.ts';
 
 vi.mock('./encode.ts', async (importOriginal) => {
   const actual = await importOriginal<typeof encoder>();

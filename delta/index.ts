@@ -22,7 +22,9 @@
  *   replaying the new parse (lzma-replay.ts), kept only when the replay reproduces the section.
  * - `decode(old, pkg)` rebuilds the image in one go; `decodeAsync` takes the package in chunks;
  *   `decodeStream` also yields the result in chunks, never holding it whole (verified at the end).
- * - `readPackageHeader(bytes)` reads the header alone, to check a package before fetching the rest.
+ * - `readPackageHeader(bytes)` reads the header alone, to check a package before fetching the rest;
+ *   `sectionInfo(control, resultLength)` summarises an lzma-section package's descriptor (its
+ *   control stream): profile, sections, and about the memory its decoder needs.
  * - `encodeInPlace` / `readInPlacePatch` / `rebuildSegment`: the in-place patch a single-bank ECU applies
  *   segment by segment in an order that never reads what it already rewrote (in-place-format.ts).
  * - Every refusal is a `DeltaError` whose `code` says why (base_mismatch, truncated, corrupt,
@@ -41,6 +43,8 @@ export type { DecodeOptions } from './checks.ts';
 export { DeltaError } from './errors.ts';
 export type { DeltaErrorCode } from './errors.ts';
 export { FORMAT_VERSION, MAX_HEADER_LENGTH, readHeader as readPackageHeader } from './format.ts';
+export { sectionInfo } from './lzma-section.ts';
+export type { SectionInfo } from './lzma-section.ts';
 export type { BaseRef, DeltaMethod, ImageRef, PackageHeader, StreamLengths } from './format.ts';
 export type { CodeTransform } from './transform.ts';
 export type { DiffWord } from './word-diff.ts';

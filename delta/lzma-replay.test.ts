@@ -8,7 +8,7 @@ import type { ParsedPacket } from './lzma-parse.ts';
 import { decompressRecording, replayLzma } from './lzma-replay.ts';
 import { lzmaDecode, lzmaEncode } from './seven-zip.ts';
 import type { LzmaEncoderSettings } from './seven-zip.ts';
-import { codeOf, EDK2_LZMA, volume } from './test-support.ts';
+import { codeOf, EDK2_LZMA, volume } from './testing/index.ts';
 
 /** An "LZMA alone" section: 13-byte header with the real size, then `stream`. */
 function section(raw: Uint8Array, p: { lc: number; lp: number; pb: number }, stream: Uint8Array): Uint8Array {

@@ -6,7 +6,7 @@ import { decode, decodeAsync, decodeStream, encodeAsync, readPackageHeader } fro
 import { findLzmaSection, readDescriptor, RECOMPRESS_7ZIP, REPLAY_PARSE } from './lzma-section.ts';
 import { encodeSectionPackage } from './section-package.ts';
 import { lzmaDecode } from './seven-zip.ts';
-import { codeOf, EDK2_LZMA, firmware, volume } from './test-support.ts';
+import { codeOf, EDK2_LZMA, firmware, volume } from './testing/index.ts';
 
 const rawOld = volume(256 * 1024, 1);
 const rawNew = Uint8Array.from(rawOld);

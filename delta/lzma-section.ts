@@ -162,3 +162,35 @@ export function readDescriptor(bytes: Uint8Array): SectionDescriptor {
   const fields = { old, neu, neuHeader };
   return parseLengths ? { profile: REPLAY_PARSE, ...fields, ...parseLengths } : { profile: RECOMPRESS_7ZIP, ...fields };
 }
+
+/** What `ota-delta info` and callers deciding where to send a package learn from an lzma-section package. */
+export interface SectionInfo {
+  readonly profile: 'replay-parse' | '7zip-recompress';
+  /** The section in the base and in the result (13-byte header included). */
+  readonly base: SectionSpan;
+  readonly result: SectionSpan;
+  /** Bytes the result's section decompresses to. */
+  readonly resultVolumeLength: number;
+  /**
+   * About what a decoder holds at its peak beyond the base, the package and the runtime: the base and
+   * the result expanded (the base's volume taken as large as the result's) and the result; profile 1
+   * adds 7-Zip's encoder (about ten bytes per byte of volume).
+   */
+  readonly decodeBytes: number;
+}
+
+/** The descriptor (`descriptorBytes`, the control stream) of a package whose result is `resultLength` bytes, summarised. */
+export function sectionInfo(descriptorBytes: Uint8Array, resultLength: number): SectionInfo {
+  const d = readDescriptor(descriptorBytes);
+  const volume = readLzmaHeader(d.neuHeader)!.rawLength;
+  const parses = d.profile === REPLAY_PARSE ? d.oldParseLength + d.neuParseLength : 0;
+  const expandedResult = resultLength - d.neu.length + volume;
+  const expandedPair = 2 * expandedResult + parses;
+  return {
+    profile: d.profile === REPLAY_PARSE ? 'replay-parse' : '7zip-recompress',
+    base: d.old,
+    result: d.neu,
+    resultVolumeLength: volume,
+    decodeBytes: expandedPair + resultLength + (d.profile === REPLAY_PARSE ? 0 : 10 * volume),
+  };
+}

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decode, decodeAsync, DeltaError, encode, readPackageHeader } from './index.ts';
 import { decodeRefMap, encodeRefMap, mapValue } from './ref-map.ts';
 import type { RefMap } from './ref-map.ts';
-import { codeOf } from './test-support.ts';
+import { codeOf } from './testing/index.ts';
 
 const BL = 0x9400_0000;
 const NOP = 0xd503_201f;

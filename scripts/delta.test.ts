@@ -4,6 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { EDK2_LZMA, firmware, volume } from '@ota/delta/testing';
 import { nodeArgsFor } from '../test/support/programs.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'delta-cli-'));
@@ -48,5 +49,28 @@ describe('npm run delta', () => {
   it('fails with status 2 on a usage error', async () => {
     expect((await run('decode', oldPath)).code).toBe(2);
     expect((await run('encode', '--quality', '12', oldPath, newPath, pkgPath)).code).toBe(2);
+  });
+
+  it('describes an lzma-section package: profile, sections and the memory its decoder needs', async () => {
+    const raw = volume(200_000, 7);
+    const changed = Uint8Array.from(raw);
+    changed.set(volume(100, 8), 50_000);
+    const [fwOld, fwNew] = [await firmware(raw, EDK2_LZMA), await firmware(changed, EDK2_LZMA)];
+    const [fwOldPath, fwNewPath, fwPkgPath] = ['fw-old.bin', 'fw-new.bin', 'fw.otad'].map((f) => join(dir, f)) as [
+      string,
+      string,
+      string,
+    ];
+    writeFileSync(fwOldPath, fwOld);
+    writeFileSync(fwNewPath, fwNew);
+    expect((await run('encode', '--quiet', fwOldPath, fwNewPath, fwPkgPath)).code).toBe(0);
+    const text = await run('info', fwPkgPath);
+    expect(text.stdout).toMatch(
+      /section {4}LZMA, replay-parse: .*\(200000 decompressed\); decoding holds about [\d.]+ MB/,
+    );
+    const json = JSON.parse((await run('info', '--json', fwPkgPath)).stdout) as { section: Record<string, unknown> };
+    expect(json.section).toMatchObject({ profile: 'replay-parse', resultVolumeLength: 200_000 });
+    // Both expanded images (image, volume and parse each) and the result: more than twice the volume.
+    expect(json.section.decodeBytes).toBeGreaterThan(2 * 200_000 + fwNew.length);
   });
 });

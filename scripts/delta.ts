@@ -4,7 +4,7 @@ import { createReadStream } from 'node:fs';
 import { open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { decodeStream, DeltaError, encodeAsync, MAX_HEADER_LENGTH, readPackageHeader } from '@ota/delta';
+import { decodeStream, DeltaError, encodeAsync, MAX_HEADER_LENGTH, readPackageHeader, sectionInfo } from '@ota/delta';
 import type { EncodeProgress } from '@ota/delta';
 import { addFlags } from '../runtime/cli-flags.ts';
 import { DELTA_FLAGS } from './delta-flags.ts';
@@ -97,20 +97,35 @@ addFlags(program.command('info'), DELTA_FLAGS.info)
   .action(async (pkgPath: string, o: { json?: boolean }) => {
     const size = (await stat(pkgPath)).size;
     const file = await open(pkgPath, 'r');
-    const head = new Uint8Array(MAX_HEADER_LENGTH);
-    const { bytesRead } = await file.read(head, 0, MAX_HEADER_LENGTH, 0).finally(() => file.close());
-    const h = readPackageHeader(head.subarray(0, bytesRead));
+    const read = async (length: number): Promise<Uint8Array> => {
+      const bytes = new Uint8Array(length);
+      const { bytesRead } = await file.read(bytes, 0, length, 0);
+      return bytes.subarray(0, bytesRead);
+    };
+    const { h, section } = await (async () => {
+      const h = readPackageHeader(await read(MAX_HEADER_LENGTH));
+      if (h.method !== 'lzma-section') return { h, section: undefined };
+      // The descriptor is the control stream, right after the header.
+      const descriptor = (await read(h.headerLength + h.streams.control)).subarray(h.headerLength);
+      return { h, section: sectionInfo(descriptor, h.result.length) };
+    })().finally(() => file.close());
     if (o.json) {
-      process.stdout.write(`${JSON.stringify({ ...h, fileLength: size }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ ...h, ...(section ? { section } : {}), fileLength: size }, null, 2)}\n`);
       return;
     }
     const s = h.streams;
+    const mb = (n: number) => (n / 1e6).toFixed(1);
     process.stdout.write(
       [
         `format     version ${h.version}, method ${h.method}${h.method === 'bsdiff-brotli' ? `, ${h.diffWord}-byte words, transform ${h.transform}` : ''}`,
         `base       ${h.base.length} bytes, sha256 ${h.base.sha256Prefix}…`,
         `result     ${h.result.length} bytes, sha256 ${h.result.sha256}`,
         `streams    control ${s.control}, reference map ${s.refMap}, diff ${s.diff}, extra ${s.extra} bytes`,
+        ...(section
+          ? [
+              `section    LZMA, ${section.profile}: base ${section.base.length} bytes at ${section.base.offset}, result ${section.result.length} bytes at ${section.result.offset} (${section.resultVolumeLength} decompressed); decoding holds about ${mb(section.decodeBytes)} MB`,
+            ]
+          : []),
         `package    ${h.packageLength} bytes declared, file has ${size}${size === h.packageLength ? '' : ' (MISMATCH)'}`,
         '',
       ].join('\n'),

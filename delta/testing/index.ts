@@ -1,8 +1,8 @@
 // Helpers shared by the codec's tests.
-import { DeltaError } from './errors.ts';
-import type { DeltaErrorCode } from './errors.ts';
-import { lzmaEncode } from './seven-zip.ts';
-import type { LzmaEncoderSettings } from './seven-zip.ts';
+import { DeltaError } from '../errors.ts';
+import type { DeltaErrorCode } from '../errors.ts';
+import { lzmaEncode } from '../seven-zip.ts';
+import type { LzmaEncoderSettings } from '../seven-zip.ts';
 
 /** The DeltaError code that `p` fails with, or 'ok'; any other error is rethrown. */
 export async function codeOf(p: Promise<unknown> | (() => unknown)): Promise<DeltaErrorCode | 'ok'> {
