@@ -31,8 +31,8 @@ import {
   splice,
   writeDescriptor,
 } from './lzma-section.ts';
-import { lzmaEncode } from './seven-zip.ts';
 import { sha256Hex } from './digest.ts';
+import type { LzmaEncoderSettings } from './seven-zip.ts';
 
 /** A parse takes at most 3 bytes per byte of data (a 2-byte match with a 5-byte distance: 6 bytes). */
 const MAX_PARSE_PER_BYTE = 3;
@@ -85,7 +85,7 @@ export async function encodeSectionPackage(
       descriptor: { profile, ...fields, oldParseLength: o.parse.length, neuParseLength: n.parse.length },
     };
   } else {
-    if (!sameBytes(await lzmaEncode(n.raw, sevenZipSettings(n.header)), stream)) return undefined;
+    if (!sameBytes(await sevenZipEncode(n.raw, sevenZipSettings(n.header)), stream)) return undefined;
     expansion = {
       old: splice(old, oldSpan, o.raw),
       neu: splice(neu, neuSpan, n.raw),
@@ -103,6 +103,15 @@ export async function encodeSectionPackage(
     streams: { control: descriptor.length, refMap: 0, diff: 0, extra: nested.length },
   });
   return { parts: [head, descriptor, nested], changedSectionBytes: changedBytes(oldSection, neuSection) };
+}
+
+/**
+ * 7-Zip's LZMA encoder, loaded only for profile 1, so that a process importing the codec (the
+ * gateway) does not load 7z-wasm until such a package arrives.
+ */
+async function sevenZipEncode(raw: Uint8Array, settings: LzmaEncoderSettings): Promise<Uint8Array> {
+  const { lzmaEncode } = await import('./seven-zip.ts');
+  return lzmaEncode(raw, settings);
 }
 
 /** `f()`, or undefined when it refuses its input with a DeltaError (not a stream the method can use). */
@@ -213,7 +222,7 @@ async function recompress(expanded: Uint8Array, d: SevenZipDescriptor, resultLen
     throw new DeltaError('corrupt', 'section descriptor does not add up to the declared result length');
   }
   const raw = expanded.subarray(rawSpan.offset, rawSpan.offset + rawSpan.length);
-  const stream = await lzmaEncode(raw, sevenZipSettings(h));
+  const stream = await sevenZipEncode(raw, sevenZipSettings(h));
   if (stream.length !== d.neu.length - LZMA_HEADER_LENGTH) {
     throw new DeltaError(
       'result_mismatch',
