@@ -6,7 +6,7 @@
 
 import { DeltaError } from './errors.ts';
 import { MAX_MATCH, MIN_MATCH } from './lzma-model.ts';
-import { readVarint } from './varint.ts';
+import { putVarint, readVarint } from './varint.ts';
 
 /** Packet kinds; Rep0 + i is a rep of rep distance i. */
 export const Packet = { Literals: 0, Match: 1, Rep0: 2, Rep3: 5, ShortRep: 6 } as const;
@@ -21,6 +21,7 @@ export class ParseWriter {
   private at = 0;
   /** Literals seen since the last packet that was not one. */
   private run = 0;
+  private readonly sink = { push: (b: number) => this.put(b) };
 
   constructor(capacity: number) {
     this.bytes = new Uint8Array(Math.max(capacity, 64));
@@ -32,7 +33,7 @@ export class ParseWriter {
 
   match(len: number, dist: number): void {
     this.withLength(Packet.Match, len);
-    this.varint(dist);
+    putVarint(this.sink, dist);
   }
 
   rep(which: 0 | 1 | 2 | 3, len: number): void {
@@ -53,22 +54,13 @@ export class ParseWriter {
     this.flushRun();
     const code = len - MIN_MATCH;
     this.put((kind << 5) | Math.min(code, INLINE_LENGTHS));
-    if (code >= INLINE_LENGTHS) this.varint(code - INLINE_LENGTHS);
+    if (code >= INLINE_LENGTHS) putVarint(this.sink, code - INLINE_LENGTHS);
   }
 
   private flushRun(): void {
     if (this.run === 0) return;
     this.put((Packet.Literals << 5) | (this.run - 1));
     this.run = 0;
-  }
-
-  private varint(value: number): void {
-    let v = value;
-    while (v >= 0x80) {
-      this.put((v % 0x80) | 0x80);
-      v = Math.floor(v / 0x80);
-    }
-    this.put(v);
   }
 
   private put(b: number): void {

@@ -108,7 +108,7 @@ export class RangeEncoder implements BitCoder {
   direct(count: number, value: number): number {
     for (let i = count - 1; i >= 0; i--) {
       this.range >>>= 1;
-      if (Math.floor(value / 2 ** i) & 1) this.low += this.range;
+      if ((value >>> i) & 1) this.low += this.range;
       while (this.range < TOP) {
         this.range = (this.range * 256) >>> 0;
         this.shiftLow();

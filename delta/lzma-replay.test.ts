@@ -8,15 +8,11 @@ import type { ParsedPacket } from './lzma-parse.ts';
 import { decompressRecording, replayLzma } from './lzma-replay.ts';
 import { lzmaDecode, lzmaEncode } from './seven-zip.ts';
 import type { LzmaEncoderSettings } from './seven-zip.ts';
-import { codeOf, EDK2_LZMA, volume } from './testing/index.ts';
+import { codeOf, EDK2_LZMA, lzmaAlone, volume } from './testing/index.ts';
 
-/** An "LZMA alone" section: 13-byte header with the real size, then `stream`. */
+/** An "LZMA alone" section of `raw` with a 1 MiB dictionary. */
 function section(raw: Uint8Array, p: { lc: number; lp: number; pb: number }, stream: Uint8Array): Uint8Array {
-  const h = Buffer.alloc(13);
-  h[0] = (p.pb * 5 + p.lp) * 9 + p.lc;
-  h.writeUInt32LE(1 << 20, 1);
-  h.writeBigUInt64LE(BigInt(raw.length), 5);
-  return Buffer.concat([h, stream]);
+  return lzmaAlone(stream, { ...p, dictSize: 1 << 20 }, raw.length);
 }
 
 /** Records `stream`'s parse and replays it: the bytes must come back. */

@@ -34,9 +34,6 @@ import {
 import { sha256Hex } from './digest.ts';
 import type { LzmaEncoderSettings } from './seven-zip.ts';
 
-/** A parse takes at most 3 bytes per byte of data (a 2-byte match with a 5-byte distance: 6 bytes). */
-const MAX_PARSE_PER_BYTE = 3;
-
 export interface SectionPackage {
   /** Header, descriptor and nested package. */
   readonly parts: Uint8Array[];
@@ -167,7 +164,6 @@ export async function decodeSectionPackage(
     const oldRaw = decompressRecording(oldSection).raw;
     return recompress(await decodeNested(splice(old, d.old, oldRaw), nested), d, header.result.length);
   }
-  checkParseLength(d.oldParseLength, oldHeader.rawLength, 'base');
   // The base expanded in place: its volume decompressed straight into it, then the parse.
   const rawEnd = d.old.offset + oldHeader.rawLength;
   const base = new Uint8Array(expandedLength);
@@ -187,7 +183,6 @@ export async function decodeSectionPackage(
 /** The result image: `expanded` with its new volume and parse replaced by the replayed section. */
 function replaySection(expanded: Uint8Array, d: ReplayDescriptor, resultLength: number): Uint8Array {
   const h = readLzmaHeader(d.neuHeader)!;
-  checkParseLength(d.neuParseLength, h.rawLength, 'new');
   const rawStart = d.neu.offset;
   const rawEnd = rawStart + h.rawLength;
   const parseEnd = rawEnd + d.neuParseLength;
@@ -202,15 +197,6 @@ function replaySection(expanded: Uint8Array, d: ReplayDescriptor, resultLength: 
   replayLzma(h, expanded.subarray(rawStart, rawEnd), expanded.subarray(rawEnd, parseEnd), stream);
   result.set(expanded.subarray(parseEnd), rawStart + d.neu.length);
   return result;
-}
-
-function checkParseLength(length: number, rawLength: number, which: string): void {
-  if (length > MAX_PARSE_PER_BYTE * rawLength + 1) {
-    throw new DeltaError(
-      'corrupt',
-      `${which} LZMA parse of ${length} bytes is too long for ${rawLength} bytes of data`,
-    );
-  }
 }
 
 /** Profile 1's result: `expanded` with its decompressed section replaced by 7-Zip's recompression. */

@@ -6,7 +6,12 @@ import type { DeltaErrorCode } from './errors.ts';
 /** Five groups of 7 bits cover 35 bits: every length and zigzag seek the format allows. */
 const MAX_VARINT_BYTES = 5;
 
-export function putVarint(out: number[], value: number): void {
+/** Where putVarint writes: a number[] or any other byte sink. */
+export interface ByteSink {
+  push(byte: number): unknown;
+}
+
+export function putVarint(out: ByteSink, value: number): void {
   let v = value;
   while (v >= 0x80) {
     out.push((v % 0x80) | 0x80);

@@ -5,7 +5,7 @@ import { open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { decodeStream, DeltaError, encodeAsync, MAX_HEADER_LENGTH, readPackageHeader, sectionInfo } from '@ota/delta';
-import type { EncodeProgress } from '@ota/delta';
+import type { EncodeProgress, PackageHeader, SectionInfo } from '@ota/delta';
 import { addFlags } from '../runtime/cli-flags.ts';
 import { DELTA_FLAGS } from './delta-flags.ts';
 
@@ -97,18 +97,22 @@ addFlags(program.command('info'), DELTA_FLAGS.info)
   .action(async (pkgPath: string, o: { json?: boolean }) => {
     const size = (await stat(pkgPath)).size;
     const file = await open(pkgPath, 'r');
-    const read = async (length: number): Promise<Uint8Array> => {
-      const bytes = new Uint8Array(length);
-      const { bytesRead } = await file.read(bytes, 0, length, 0);
-      return bytes.subarray(0, bytesRead);
-    };
-    const { h, section } = await (async () => {
-      const h = readPackageHeader(await read(MAX_HEADER_LENGTH));
-      if (h.method !== 'lzma-section') return { h, section: undefined };
-      // The descriptor is the control stream, right after the header.
-      const descriptor = (await read(h.headerLength + h.streams.control)).subarray(h.headerLength);
-      return { h, section: sectionInfo(descriptor, h.result.length) };
-    })().finally(() => file.close());
+    let h: PackageHeader;
+    let section: SectionInfo | undefined;
+    try {
+      const read = async (length: number, at: number): Promise<Uint8Array> => {
+        const bytes = new Uint8Array(length);
+        const { bytesRead } = await file.read(bytes, 0, length, at);
+        return bytes.subarray(0, bytesRead);
+      };
+      h = readPackageHeader(await read(MAX_HEADER_LENGTH, 0));
+      // An lzma-section package's descriptor is its control stream, right after the header.
+      if (h.method === 'lzma-section') {
+        section = sectionInfo(await read(h.streams.control, h.headerLength), h.result.length);
+      }
+    } finally {
+      await file.close();
+    }
     if (o.json) {
       process.stdout.write(`${JSON.stringify({ ...h, ...(section ? { section } : {}), fileLength: size }, null, 2)}\n`);
       return;

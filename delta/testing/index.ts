@@ -48,6 +48,21 @@ export function volume(size: number, seed: number): Uint8Array {
   return out;
 }
 
+/** An "LZMA alone" section: the 13-byte header (properties, dictionary, `rawLength`), then `stream`. */
+export function lzmaAlone(
+  stream: Uint8Array,
+  p: { lc: number; lp: number; pb: number; dictSize: number },
+  rawLength: number,
+): Uint8Array {
+  const lzma = new Uint8Array(13 + stream.length);
+  const view = new DataView(lzma.buffer);
+  lzma[0] = (p.pb * 5 + p.lp) * 9 + p.lc;
+  view.setUint32(1, p.dictSize, true);
+  view.setBigUint64(5, BigInt(rawLength), true);
+  lzma.set(stream, 13);
+  return lzma;
+}
+
 /**
  * A firmware image: padding, one LZMA GUID-defined section of `raw`, padding. `trailer` is put
  * after the stream inside the section (bytes no decoder reads).
@@ -57,13 +72,7 @@ export async function firmware(
   settings: LzmaEncoderSettings,
   trailer = new Uint8Array(0),
 ): Promise<Uint8Array> {
-  const stream = Buffer.concat([await lzmaEncode(raw, settings), trailer]);
-  const lzma = new Uint8Array(13 + stream.length);
-  const view = new DataView(lzma.buffer);
-  lzma[0] = (settings.pb * 5 + settings.lp) * 9 + settings.lc;
-  view.setUint32(1, settings.dictSize, true);
-  view.setBigUint64(5, BigInt(raw.length), true);
-  lzma.set(stream, 13);
+  const lzma = lzmaAlone(Buffer.concat([await lzmaEncode(raw, settings), trailer]), settings, raw.length);
   const size = 24 + lzma.length;
   const header = [size & 0xff, (size >> 8) & 0xff, size >> 16, 0x02, ...LZMA_GUID, 24, 0, 1, 0];
   return Buffer.concat([new Uint8Array(4096).fill(0xff), Uint8Array.from(header), lzma, new Uint8Array(1000)]);
