@@ -25,7 +25,8 @@ import { campaignApiLatency } from './fleet/api-latency.ts';
 import type { ApiLatency } from './fleet/api-latency.ts';
 import { backendCpuSeconds, backendPeakRss, startBenchBackends, stopBenchBackends } from './fleet/backends.ts';
 import type { BenchBackend } from './fleet/backends.ts';
-import { brokerRawRate, offerSize } from './fleet/broker-raw.ts';
+import { brokerRawRates, offerSize } from './fleet/broker-raw.ts';
+import type { BrokerRawRates } from './fleet/broker-raw.ts';
 import { statementRows, statementSnapshot } from './fleet/pg-statements.ts';
 import { intArg } from './fleet/int-arg.ts';
 import { postgresCpuSeconds, procStat } from './fleet/proc-stats.ts';
@@ -139,8 +140,8 @@ interface SeedContext {
   reference: BenchFleet;
   users: BenchUsers;
   releaseIds: number[];
-  /** The raw rounds; the best is the ratios' denominator. */
-  rawRates: number[];
+  /** The raw rounds, published and delivered; the best of each is a denominator of the ratios. */
+  rawRates: BrokerRawRates;
   size: number;
 }
 
@@ -167,7 +168,7 @@ async function seedAndMeasureRaw(
     await sql`VACUUM (ANALYZE)`.execute(db);
   });
   const size = offerSize(1_000_000);
-  const rawRates = await brokerRawRate(mqttUrl, Math.min(a.vehicles, 50_000), size);
+  const rawRates = await brokerRawRates(mqttUrl, Math.min(a.vehicles, 50_000), size);
   const rows: Row[] = [
     ['vehicles / backend instances', `${n(a.vehicles)} / ${a.instances}`],
     [`fleet insert (${n(a.vehicles + REFERENCE_TARGETS)} vehicles + ECUs, set-based SQL, VACUUM ANALYZE)`, s(insertS)],
@@ -268,8 +269,10 @@ async function runToLastResult(
   const vehicles = responder.tracker.vehicles;
   const offersPerS = vehicles / seconds(approved, t.lastOffer!);
   const resultsPerS = vehicles / seconds(t.firstResult!, committed);
-  const rawRate = Math.max(...c.rawRates);
-  const ratio = (x: number) => `${n(x)} (${(x / rawRate).toFixed(2)}x raw)`;
+  const published = Math.max(...c.rawRates.published);
+  const delivered = Math.max(...c.rawRates.delivered);
+  const ratio = (x: number) =>
+    `${n(x)} (${(x / published).toFixed(2)}x raw published, ${(x / delivered).toFixed(2)}x raw delivered)`;
   const pgCpu =
     'seconds' in pg0 && 'seconds' in pg1
       ? s(pg1.seconds - pg0.seconds)
@@ -286,8 +289,12 @@ async function runToLastResult(
     ['ingest: first result published -> last result committed', s(seconds(t.firstResult!, committed))],
     ['**approval -> last result committed (every vehicle succeeded)**', `**${s(seconds(approved, committed))}**`],
     [
-      `broker raw QoS 1 publishes/s (1 client, ${c.size} B; best of ${c.rawRates.length} rounds)`,
-      `${n(rawRate)} (${c.rawRates.map(n).join(', ')})`,
+      `broker raw QoS 1 publishes/s (1 client, ${c.size} B, no subscriber; best of ${c.rawRates.published.length} rounds)`,
+      `${n(published)} (${c.rawRates.published.map(n).join(', ')})`,
+    ],
+    [
+      `broker raw QoS 1 deliveries/s (the same, received by 1 subscriber at QoS 1; best of ${c.rawRates.delivered.length} rounds)`,
+      `${n(delivered)} (${c.rawRates.delivered.map(n).join(', ')})`,
     ],
     ['offers/s (vehicles / approval -> last offer)', ratio(offersPerS)],
     ['results/s (vehicles / ingest)', ratio(resultsPerS)],
