@@ -285,6 +285,7 @@ async function runToLastResult(
         : `${s(a.installMs / 1000)}, \`downloading\` reported at the offer`,
     ],
     ['MQTT connections the simulated vehicles share', n(a.vehicleConnections)],
+    ['approval -> first offer received by its vehicle', s(seconds(approved, t.firstOffer!))],
     ['approval -> last offer acknowledged (received by its vehicle)', s(seconds(approved, t.lastOffer!))],
     ['ingest: first result published -> last result committed', s(seconds(t.firstResult!, committed))],
     ['**approval -> last result committed (every vehicle succeeded)**', `**${s(seconds(approved, committed))}**`],
