@@ -135,6 +135,13 @@ export default async function fleetBench(args: string[]): Promise<void> {
 }
 
 type Row = [string, string];
+
+/** A raw-rate line: the best round, then every round. */
+const rawRow = (what: string, how: string, rounds: readonly number[]): Row => [
+  `${what} (${how}; best of ${rounds.length} rounds)`,
+  `${n(Math.max(...rounds))} (${rounds.map(n).join(', ')})`,
+];
+
 interface SeedContext {
   fleet: BenchFleet;
   reference: BenchFleet;
@@ -289,14 +296,8 @@ async function runToLastResult(
     ['approval -> last offer acknowledged (received by its vehicle)', s(seconds(approved, t.lastOffer!))],
     ['ingest: first result published -> last result committed', s(seconds(t.firstResult!, committed))],
     ['**approval -> last result committed (every vehicle succeeded)**', `**${s(seconds(approved, committed))}**`],
-    [
-      `broker raw QoS 1 publishes/s (1 client, ${c.size} B, no subscriber; best of ${c.rawRates.published.length} rounds)`,
-      `${n(published)} (${c.rawRates.published.map(n).join(', ')})`,
-    ],
-    [
-      `broker raw QoS 1 deliveries/s (the same, received by 1 subscriber at QoS 1; best of ${c.rawRates.delivered.length} rounds)`,
-      `${n(delivered)} (${c.rawRates.delivered.map(n).join(', ')})`,
-    ],
+    rawRow('broker raw QoS 1 publishes/s', `1 client, ${c.size} B, no subscriber`, c.rawRates.published),
+    rawRow('broker raw QoS 1 deliveries/s', 'the same, received by 1 subscriber at QoS 1', c.rawRates.delivered),
     ['offers/s (vehicles / approval -> last offer)', ratio(offersPerS)],
     ['results/s (vehicles / ingest)', ratio(resultsPerS)],
     [

@@ -29,20 +29,26 @@ export async function brokerRawRates(url: string, count: number, size: number, r
 const connect = (url: string, role: string) =>
   mqtt.connectAsync(url, { clientId: `bench-raw-${role}-${randomBytes(4).toString('hex')}`, log: () => undefined });
 
+/** A subscriber to `filter` at QoS 1 and the moment it has received `count` messages. */
+async function subscriberOf(url: string, filter: string, count: number) {
+  const client = await connect(url, 'sub');
+  let received = 0;
+  const allReceived = new Promise<void>((resolve) =>
+    client.on('message', () => {
+      if (++received === count) resolve();
+    }),
+  );
+  await client.subscribeAsync(filter, { qos: 1 });
+  return { client, allReceived };
+}
+
 /**
  * One mqtt.js client publishing `count` QoS 1 messages of `size` bytes, 1000 in flight; messages/s
  * until the broker acknowledged them all, or, with `subscribed`, until one subscriber got them all.
  */
 async function rawRateOnce(url: string, count: number, size: number, subscribed: boolean): Promise<number> {
   const topic = `bench/raw/${randomBytes(4).toString('hex')}`;
-  const subscriber = subscribed ? await connect(url, 'sub') : undefined;
-  let received = 0;
-  const allReceived = new Promise<void>((resolve) => {
-    subscriber?.on('message', () => {
-      if (++received === count) resolve();
-    });
-  });
-  await subscriber?.subscribeAsync(`${topic}/+`, { qos: 1 });
+  const subscriber = subscribed ? await subscriberOf(url, `${topic}/+`, count) : undefined;
   const publisher = await connect(url, 'pub');
   const payload = randomBytes(size);
   const start = performance.now();
@@ -52,10 +58,10 @@ async function rawRateOnce(url: string, count: number, size: number, subscribed:
       batch.push(publisher.publishAsync(`${topic}/${k % 1000}`, payload, { qos: 1 }));
     await Promise.all(batch);
   }
-  if (subscriber) await allReceived;
+  await subscriber?.allReceived;
   const rate = count / ((performance.now() - start) / 1000);
   await publisher.endAsync();
-  await subscriber?.endAsync();
+  await subscriber?.client.endAsync();
   return rate;
 }
 
