@@ -5,7 +5,7 @@
  * started through the API; simulated vehicles (bench/fleet/responder.ts) answer each offer with a
  * result, at once or after installing for `--install-ms`, and resend it until the backend confirms it
  * stored. Each phase is timed, beside the broker's
- * raw QoS 1 rate, the backends' and PostgreSQL's CPU seconds, the backends' peak RSS, and campaign
+ * raw QoS 1 rate, the offer path's ceiling (bench/fleet/offer-path-ceiling.ts), the backends' and PostgreSQL's CPU seconds, the backends' peak RSS, and campaign
  * list/detail latency (autocannon) at N targets against a second campaign of 10,000.
  */
 import { randomBytes } from 'node:crypto';
@@ -26,6 +26,8 @@ import type { ApiLatency } from './fleet/api-latency.ts';
 import { backendCpuSeconds, backendPeakRss, startBenchBackends, stopBenchBackends } from './fleet/backends.ts';
 import type { BenchBackend } from './fleet/backends.ts';
 import { brokerRawRates, offerSize } from './fleet/broker-raw.ts';
+import { offerPathCeiling } from './fleet/offer-path-ceiling.ts';
+import type { OfferPathCeiling } from './fleet/offer-path-ceiling.ts';
 import type { BrokerRawRates } from './fleet/broker-raw.ts';
 import { statementRows, statementSnapshot } from './fleet/pg-statements.ts';
 import { intArg } from './fleet/int-arg.ts';
@@ -37,6 +39,8 @@ import type { BenchFleet, BenchUsers } from './fleet/seed.ts';
 
 /** Targets of the second campaign, the API latency's reference size. */
 const REFERENCE_TARGETS = 10_000;
+/** Vehicles the offer path's ceiling is measured on (before the run, so no backend takes their reports). */
+const CEILING_VEHICLES = 100_000;
 /** Longest the campaign may take from approval to its last result before the bench gives up. */
 const RUN_TIMEOUT_MS = 30 * 60_000;
 /** Longest the bench waits after the last commit for every vehicle's confirmation (a resend takes up to 6 min). */
@@ -57,6 +61,8 @@ interface FleetBenchArgs {
   apiSeconds: number;
   /** MQTT connections the simulated vehicles share. */
   vehicleConnections: number;
+  /** Whether installing vehicles report `downloading` at the offer (`--no-progress` turns it off, to measure its cost). */
+  vehicleProgress: boolean;
 }
 
 export function parseFleetBenchArgs(args: string[]): FleetBenchArgs {
@@ -68,6 +74,7 @@ export function parseFleetBenchArgs(args: string[]): FleetBenchArgs {
     installMs: intArg(args, '--install-ms', 0, 3_600_000, 0),
     apiSeconds: intArg(args, '--api-seconds', 5, 600),
     vehicleConnections: intArg(args, '--vehicle-connections', 1, 1000),
+    vehicleProgress: !args.includes('--no-progress'),
   };
 }
 
@@ -149,6 +156,8 @@ interface SeedContext {
   releaseIds: number[];
   /** The raw rounds, published and delivered; the best of each is a denominator of the ratios. */
   rawRates: BrokerRawRates;
+  /** The offer path with no database or backend logic, on up to CEILING_VEHICLES of the fleet. */
+  ceiling: OfferPathCeiling;
   size: number;
 }
 
@@ -176,11 +185,18 @@ async function seedAndMeasureRaw(
   });
   const size = offerSize(1_000_000);
   const rawRates = await brokerRawRates(mqttUrl, Math.min(a.vehicles, 50_000), size);
+  const ceiling = await offerPathCeiling({
+    url: mqttUrl,
+    fleet,
+    vehicles: Math.min(a.vehicles, CEILING_VEHICLES),
+    campaignId: 1_000_000,
+    progress: a.vehicleProgress,
+  });
   const rows: Row[] = [
     ['vehicles / backend instances', `${n(a.vehicles)} / ${a.instances}`],
     [`fleet insert (${n(a.vehicles + REFERENCE_TARGETS)} vehicles + ECUs, set-based SQL, VACUUM ANALYZE)`, s(insertS)],
   ];
-  return Object.assign(rows, { context: { fleet, reference, users, releaseIds, rawRates, size } });
+  return Object.assign(rows, { context: { fleet, reference, users, releaseIds, rawRates, ceiling, size } });
 }
 
 /** What a run works with once its backends are up. */
@@ -213,6 +229,7 @@ async function runCampaigns(run: BenchRun): Promise<Row[]> {
     resendAckedMs: a.resendAckedMs,
     installMs: a.installMs,
     connections: a.vehicleConnections,
+    progress: a.vehicleProgress,
   });
   try {
     const rows = await runToLastResult(run, responder, campaignId);
@@ -242,6 +259,34 @@ async function runCampaigns(run: BenchRun): Promise<Row[]> {
   } finally {
     await responder.stop();
   }
+}
+
+/** The peers (raw rates, the offer path's ceiling) and the run's offers/s and results/s against them. */
+function rateRows(
+  c: SeedContext,
+  progress: boolean,
+  ceilingVehicles: number,
+  offersPerS: number,
+  resultsPerS: number,
+): Row[] {
+  const published = Math.max(...c.rawRates.published);
+  const delivered = Math.max(...c.rawRates.delivered);
+  const ceiling = c.ceiling.offersPerSecond;
+  const ratio = (x: number) =>
+    `${n(x)} (${(x / published).toFixed(2)}x raw published, ${(x / delivered).toFixed(2)}x raw delivered)`;
+  return [
+    rawRow('broker raw QoS 1 publishes/s', `1 client, ${c.size} B, no subscriber`, c.rawRates.published),
+    rawRow('broker raw QoS 1 deliveries/s', 'the same, received by 1 subscriber at QoS 1', c.rawRates.delivered),
+    [
+      `offer path with no database or backend logic: offers/s (${n(ceilingVehicles)} vehicles, the dispatcher's batches and window, ${progress ? '`downloading` reported and received' : 'no progress reports'})`,
+      `${n(ceiling)} (${(ceiling / published).toFixed(2)}x raw published; ${n(c.ceiling.progressReceived)} reports received by the last offer)`,
+    ],
+    [
+      'offers/s (vehicles / approval -> last offer)',
+      `${ratio(offersPerS)}, ${(offersPerS / ceiling).toFixed(2)}x the offer path's ceiling`,
+    ],
+    ['results/s (vehicles / ingest)', ratio(resultsPerS)],
+  ];
 }
 
 /** Approve and start (timed from approval) until every result is confirmed; phases, rates, CPU and RSS. */
@@ -276,10 +321,6 @@ async function runToLastResult(
   const vehicles = responder.tracker.vehicles;
   const offersPerS = vehicles / seconds(approved, t.lastOffer!);
   const resultsPerS = vehicles / seconds(t.firstResult!, committed);
-  const published = Math.max(...c.rawRates.published);
-  const delivered = Math.max(...c.rawRates.delivered);
-  const ratio = (x: number) =>
-    `${n(x)} (${(x / published).toFixed(2)}x raw published, ${(x / delivered).toFixed(2)}x raw delivered)`;
   const pgCpu =
     'seconds' in pg0 && 'seconds' in pg1
       ? s(pg1.seconds - pg0.seconds)
@@ -289,17 +330,14 @@ async function runToLastResult(
       'vehicles install for (offer received -> result sent)',
       a.installMs === 0
         ? 'no time: each answers at once'
-        : `${s(a.installMs / 1000)}, \`downloading\` reported at the offer`,
+        : `${s(a.installMs / 1000)}, ${a.vehicleProgress ? '`downloading` reported at the offer' : 'no progress reported (`--no-progress`)'}`,
     ],
     ['MQTT connections the simulated vehicles share', n(a.vehicleConnections)],
     ['approval -> first offer received by its vehicle', s(seconds(approved, t.firstOffer!))],
     ['approval -> last offer acknowledged (received by its vehicle)', s(seconds(approved, t.lastOffer!))],
     ['ingest: first result published -> last result committed', s(seconds(t.firstResult!, committed))],
     ['**approval -> last result committed (every vehicle succeeded)**', `**${s(seconds(approved, committed))}**`],
-    rawRow('broker raw QoS 1 publishes/s', `1 client, ${c.size} B, no subscriber`, c.rawRates.published),
-    rawRow('broker raw QoS 1 deliveries/s', 'the same, received by 1 subscriber at QoS 1', c.rawRates.delivered),
-    ['offers/s (vehicles / approval -> last offer)', ratio(offersPerS)],
-    ['results/s (vehicles / ingest)', ratio(resultsPerS)],
+    ...rateRows(c, a.vehicleProgress, Math.min(vehicles, CEILING_VEHICLES), offersPerS, resultsPerS),
     [
       'results resent (unconfirmed in time) / refused / vehicles offered again',
       `${n(responder.tracker.resends)} / ${responder.rejected} / ${n(responder.reoffered)}`,

@@ -29,7 +29,11 @@ export interface DispatcherOptions {
 }
 
 /** Most batches of offers being published at once. */
-const MAX_BATCHES_IN_FLIGHT = 4;
+export const MAX_BATCHES_IN_FLIGHT = 4;
+/** Vehicles claimed and published in one batch, unless configured. */
+export const DEFAULT_BATCH_SIZE = 1000;
+/** Offers claimed and not yet acknowledged by the broker, unless configured. */
+export const DEFAULT_MAX_IN_FLIGHT_OFFERS = 5000;
 
 /** A started wave of a running campaign, as the dispatcher reads it. */
 interface Wave {
@@ -76,9 +80,9 @@ export class Dispatcher {
     this.#keys = deps.keys;
     this.#log = deps.log;
     this.#tickMs = options.tickMs ?? 250;
-    const maxInFlight = options.maxInFlightOffers ?? 5000;
+    const maxInFlight = options.maxInFlightOffers ?? DEFAULT_MAX_IN_FLIGHT_OFFERS;
     // A batch as large as the window would leave no room to claim the next one while it is published.
-    this.#batchSize = Math.min(options.batchSize ?? 1000, Math.max(1, Math.ceil(maxInFlight / 2)));
+    this.#batchSize = Math.min(options.batchSize ?? DEFAULT_BATCH_SIZE, Math.max(1, Math.ceil(maxInFlight / 2)));
     this.#window = new OfferWindow(maxInFlight, MAX_BATCHES_IN_FLIGHT);
     this.sweeper = new OfferSweeper(deps, options.offerAckTimeoutMs ?? 120_000, this.#batchSize);
   }

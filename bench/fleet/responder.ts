@@ -30,6 +30,11 @@ export interface ResponderOptions {
    * bench machine 8 were slower than 1: the simulated vehicles and Mosquitto spent more CPU.
    */
   connections: number;
+  /**
+   * Whether a vehicle that installs reports `downloading` at its offer, as the gateway does. Off only
+   * to measure what those reports cost the run (then nothing tells the backend an offer arrived).
+   */
+  progress: boolean;
 }
 
 const QOS_1 = { qos: 1 } as const;
@@ -149,7 +154,7 @@ export async function startResponder(o: ResponderOptions): Promise<Responder> {
       if (!answer) return;
       if (tracker.answer(i) !== 1) reoffered++;
       if (!installs) return send(i);
-      clientOf(i).publish(vehicleTopic(o.vinOf(i), 'progress'), downloading, QOS_0);
+      if (o.progress) clientOf(i).publish(vehicleTopic(o.vinOf(i), 'progress'), downloading, QOS_0);
       installs.add(i, now);
       installTimer ??= setTimeout(finishInstalls, o.installMs, installs);
     } else if (payload.includes(`-result-${tracker.answer(i)}"`)) {
