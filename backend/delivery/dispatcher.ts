@@ -31,9 +31,17 @@ export interface DispatcherOptions {
 /** Most batches of offers being published at once. */
 export const MAX_BATCHES_IN_FLIGHT = 4;
 /** Vehicles claimed and published in one batch, unless configured. */
-export const DEFAULT_BATCH_SIZE = 1000;
+const DEFAULT_BATCH_SIZE = 1000;
 /** Offers claimed and not yet acknowledged by the broker, unless configured. */
 export const DEFAULT_MAX_IN_FLIGHT_OFFERS = 5000;
+
+/**
+ * Vehicles per batch with `maxInFlight` offers in the window: at most half of it, since a batch as
+ * large as the window would leave no room to claim the next one while it is published.
+ */
+export function batchSizeFor(maxInFlight: number, batchSize = DEFAULT_BATCH_SIZE): number {
+  return Math.min(batchSize, Math.max(1, Math.ceil(maxInFlight / 2)));
+}
 
 /** A started wave of a running campaign, as the dispatcher reads it. */
 interface Wave {
@@ -81,8 +89,7 @@ export class Dispatcher {
     this.#log = deps.log;
     this.#tickMs = options.tickMs ?? 250;
     const maxInFlight = options.maxInFlightOffers ?? DEFAULT_MAX_IN_FLIGHT_OFFERS;
-    // A batch as large as the window would leave no room to claim the next one while it is published.
-    this.#batchSize = Math.min(options.batchSize ?? DEFAULT_BATCH_SIZE, Math.max(1, Math.ceil(maxInFlight / 2)));
+    this.#batchSize = batchSizeFor(maxInFlight, options.batchSize);
     this.#window = new OfferWindow(maxInFlight, MAX_BATCHES_IN_FLIGHT);
     this.sweeper = new OfferSweeper(deps, options.offerAckTimeoutMs ?? 120_000, this.#batchSize);
   }

@@ -8,7 +8,7 @@ import mqtt from 'mqtt';
 import { encodeMessage, TOPIC_PREFIX, vehicleTopic } from '@ota/protocol/messages';
 import { formatExpires } from '@ota/protocol/tuf';
 import {
-  DEFAULT_BATCH_SIZE,
+  batchSizeFor,
   DEFAULT_MAX_IN_FLIGHT_OFFERS,
   MAX_BATCHES_IN_FLIGHT,
 } from '../../backend/delivery/dispatcher.ts';
@@ -64,14 +64,17 @@ export async function offerPathCeiling(o: {
     let progressReceived = 0;
     backend.on('message', () => progressReceived++);
     await backend.subscribeAsync(`$share/ceiling-${run}/${TOPIC_PREFIX}/+/progress`, { qos: 1 });
-    const offer = encodeMessage('offer', {
-      campaignId: String(o.campaignId),
-      offeredAt: formatExpires(new Date()),
-      downloadBytes: 12345,
-      attempt: 1,
-    });
+    // One payload for all, not copied per offer (the dispatcher's offers share theirs too).
+    const offer = Buffer.from(
+      encodeMessage('offer', {
+        campaignId: String(o.campaignId),
+        offeredAt: formatExpires(new Date()),
+        downloadBytes: 12345,
+        attempt: 1,
+      }),
+    );
     const window = new OfferWindow(DEFAULT_MAX_IN_FLIGHT_OFFERS, MAX_BATCHES_IN_FLIGHT);
-    const batchSize = Math.min(DEFAULT_BATCH_SIZE, Math.ceil(DEFAULT_MAX_IN_FLIGHT_OFFERS / 2));
+    const batchSize = batchSizeFor(DEFAULT_MAX_IN_FLIGHT_OFFERS);
     let failure: unknown;
     const start = performance.now();
     for (let first = 0; first < o.vehicles;) {
@@ -79,7 +82,7 @@ export async function offerPathCeiling(o: {
       const end = Math.min(o.vehicles, first + Math.min(batchSize, window.room));
       const batch = [];
       for (let i = first; i < end; i++)
-        batch.push(backend.publishAsync(vehicleTopic(vinOf(o.fleet, i), 'offer'), Buffer.from(offer), { qos: 1 }));
+        batch.push(backend.publishAsync(vehicleTopic(vinOf(o.fleet, i), 'offer'), offer, { qos: 1 }));
       window.track(
         end - first,
         Promise.all(batch).then(
