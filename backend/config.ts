@@ -1,5 +1,6 @@
 // Every environment variable the backend reads, in one schema: checked when a command starts, listed in
 // `ota-backend --help`, and the README's configuration reference (test/build/config-reference.test.ts).
+import { DEFAULT_MAX_IN_FLIGHT_OFFERS } from './delivery/offer-window.ts';
 import { envKeyName, REPOSITORIES, TUF_ROLES } from './keys/key-set.ts';
 import type { Zod } from '../runtime/cli-flags.ts';
 import { envFields, parseEnv, type EnvConfig, type EnvSpec } from '../runtime/env-config.ts';
@@ -64,10 +65,10 @@ export const BACKEND_ENV = {
         .int('must be a whole number')
         .min(1)
         .max(100_000)
-        .default(5000),
+        .default(DEFAULT_MAX_IN_FLIGHT_OFFERS),
     description:
       'most offers this instance has claimed that the broker has not acknowledged yet (the next batch is claimed while they are published)',
-    shownDefault: '5000',
+    shownDefault: String(DEFAULT_MAX_IN_FLIGHT_OFFERS),
   },
   DELIVERY_INGEST_MAX_UNACKED: {
     schema: (z) =>

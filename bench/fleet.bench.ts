@@ -4,9 +4,9 @@
  * (the real `backend serve`). The campaign is created, submitted (target resolution), approved and
  * started through the API; simulated vehicles (bench/fleet/responder.ts) answer each offer with a
  * result, at once or after installing for `--install-ms`, and resend it until the backend confirms it
- * stored. Each phase is timed, beside the broker's
- * raw QoS 1 rate, the offer path's ceiling (bench/fleet/offer-path-ceiling.ts), the backends' and PostgreSQL's CPU seconds, the backends' peak RSS, and campaign
- * list/detail latency (autocannon) at N targets against a second campaign of 10,000.
+ * stored. Each phase is timed, beside the broker's raw QoS 1 rate, the offer path's ceiling
+ * (bench/fleet/offer-path-ceiling.ts), the backends' and PostgreSQL's CPU seconds, the backends' peak
+ * RSS, and campaign list/detail latency (autocannon) at N targets against a second campaign of 10,000.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -26,9 +26,9 @@ import type { ApiLatency } from './fleet/api-latency.ts';
 import { backendCpuSeconds, backendPeakRss, startBenchBackends, stopBenchBackends } from './fleet/backends.ts';
 import type { BenchBackend } from './fleet/backends.ts';
 import { brokerRawRates, offerSize } from './fleet/broker-raw.ts';
+import type { BrokerRawRates } from './fleet/broker-raw.ts';
 import { offerPathCeiling } from './fleet/offer-path-ceiling.ts';
 import type { OfferPathCeiling } from './fleet/offer-path-ceiling.ts';
-import type { BrokerRawRates } from './fleet/broker-raw.ts';
 import { statementRows, statementSnapshot } from './fleet/pg-statements.ts';
 import { intArg } from './fleet/int-arg.ts';
 import { postgresCpuSeconds, procStat } from './fleet/proc-stats.ts';
@@ -262,13 +262,7 @@ async function runCampaigns(run: BenchRun): Promise<Row[]> {
 }
 
 /** The peers (raw rates, the offer path's ceiling) and the run's offers/s and results/s against them. */
-function rateRows(
-  c: SeedContext,
-  progress: boolean,
-  ceilingVehicles: number,
-  offersPerS: number,
-  resultsPerS: number,
-): Row[] {
+function rateRows(c: SeedContext, progress: boolean, offersPerS: number, resultsPerS: number): Row[] {
   const published = Math.max(...c.rawRates.published);
   const delivered = Math.max(...c.rawRates.delivered);
   const ceiling = c.ceiling.offersPerSecond;
@@ -278,7 +272,7 @@ function rateRows(
     rawRow('broker raw QoS 1 publishes/s', `1 client, ${c.size} B, no subscriber`, c.rawRates.published),
     rawRow('broker raw QoS 1 deliveries/s', 'the same, received by 1 subscriber at QoS 1', c.rawRates.delivered),
     [
-      `offer path with no database or backend logic: offers/s (${n(ceilingVehicles)} vehicles, the dispatcher's batches and window, ${progress ? '`downloading` reported and received' : 'no progress reports'})`,
+      `offer path with no database or backend logic: offers/s (${n(c.ceiling.vehicles)} vehicles, the dispatcher's batches and window, ${progress ? '`downloading` reported and received' : 'no progress reports'})`,
       `${n(ceiling)} (${(ceiling / published).toFixed(2)}x raw published; ${n(c.ceiling.progressReceived)} reports received by the last offer)`,
     ],
     [
@@ -337,7 +331,7 @@ async function runToLastResult(
     ['approval -> last offer acknowledged (received by its vehicle)', s(seconds(approved, t.lastOffer!))],
     ['ingest: first result published -> last result committed', s(seconds(t.firstResult!, committed))],
     ['**approval -> last result committed (every vehicle succeeded)**', `**${s(seconds(approved, committed))}**`],
-    ...rateRows(c, a.vehicleProgress, Math.min(vehicles, CEILING_VEHICLES), offersPerS, resultsPerS),
+    ...rateRows(c, a.vehicleProgress, offersPerS, resultsPerS),
     [
       'results resent (unconfirmed in time) / refused / vehicles offered again',
       `${n(responder.tracker.resends)} / ${responder.rejected} / ${n(responder.reoffered)}`,

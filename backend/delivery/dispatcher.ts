@@ -10,7 +10,8 @@ import { OfferSweeper } from './offer-sweeper.ts';
 import { publishOffers } from './offers.ts';
 import { reserveOffers, returnOffers } from './dispatch-pace.ts';
 import type { PaceBudget } from './dispatch-pace.ts';
-import { OfferWindow } from './offer-window.ts';
+import { dispatchWindow } from './offer-window.ts';
+import type { OfferWindow } from './offer-window.ts';
 import type { Db } from '../db/database.ts';
 import { countIn, vehicleCounts } from '../campaigns/vehicle-counts.ts';
 
@@ -26,21 +27,6 @@ export interface DispatcherOptions {
   offerAckTimeoutMs?: number;
   /** Most offers claimed and not yet acknowledged by the broker (published while the next batch is claimed). */
   maxInFlightOffers?: number;
-}
-
-/** Most batches of offers being published at once. */
-export const MAX_BATCHES_IN_FLIGHT = 4;
-/** Vehicles claimed and published in one batch, unless configured. */
-const DEFAULT_BATCH_SIZE = 1000;
-/** Offers claimed and not yet acknowledged by the broker, unless configured. */
-export const DEFAULT_MAX_IN_FLIGHT_OFFERS = 5000;
-
-/**
- * Vehicles per batch with `maxInFlight` offers in the window: at most half of it, since a batch as
- * large as the window would leave no room to claim the next one while it is published.
- */
-export function batchSizeFor(maxInFlight: number, batchSize = DEFAULT_BATCH_SIZE): number {
-  return Math.min(batchSize, Math.max(1, Math.ceil(maxInFlight / 2)));
 }
 
 /** A started wave of a running campaign, as the dispatcher reads it. */
@@ -88,9 +74,9 @@ export class Dispatcher {
     this.#keys = deps.keys;
     this.#log = deps.log;
     this.#tickMs = options.tickMs ?? 250;
-    const maxInFlight = options.maxInFlightOffers ?? DEFAULT_MAX_IN_FLIGHT_OFFERS;
-    this.#batchSize = batchSizeFor(maxInFlight, options.batchSize);
-    this.#window = new OfferWindow(maxInFlight, MAX_BATCHES_IN_FLIGHT);
+    const { window, batchSize } = dispatchWindow(options.maxInFlightOffers, options.batchSize);
+    this.#window = window;
+    this.#batchSize = batchSize;
     this.sweeper = new OfferSweeper(deps, options.offerAckTimeoutMs ?? 120_000, this.#batchSize);
   }
 

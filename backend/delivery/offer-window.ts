@@ -1,3 +1,25 @@
+/** Most batches of offers being published at once. */
+export const MAX_BATCHES_IN_FLIGHT = 4;
+/** Offers claimed and not yet acknowledged by the broker, unless configured (DELIVERY_MAX_INFLIGHT_OFFERS). */
+export const DEFAULT_MAX_IN_FLIGHT_OFFERS = 5000;
+/** Vehicles claimed and published in one batch, unless configured. */
+const DEFAULT_BATCH_SIZE = 1000;
+
+/**
+ * A dispatcher's offer window for `maxInFlight` offers and the batch size it claims in: at most half
+ * the window, since a batch as large as the window would leave no room to claim the next one while it
+ * is published.
+ */
+export function dispatchWindow(
+  maxInFlight = DEFAULT_MAX_IN_FLIGHT_OFFERS,
+  batchSize = DEFAULT_BATCH_SIZE,
+): { window: OfferWindow; batchSize: number } {
+  return {
+    window: new OfferWindow(maxInFlight, MAX_BATCHES_IN_FLIGHT),
+    batchSize: Math.min(batchSize, Math.max(1, Math.ceil(maxInFlight / 2))),
+  };
+}
+
 /**
  * The offers a dispatcher has claimed and is publishing, not yet acknowledged by the broker: at most
  * `maxOffers` of them in at most `maxBatches` batches (claimed and committed, waiting for the broker's

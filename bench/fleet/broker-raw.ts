@@ -65,12 +65,16 @@ async function rawRateOnce(url: string, count: number, size: number, subscribed:
   return rate;
 }
 
-/** Bytes of an offer of campaign `campaignId`, the size the raw rate is measured at. */
-export function offerSize(campaignId: number): number {
-  return encodeMessage('offer', {
+/** An offer of campaign `campaignId` as the backend encodes it, one Buffer to publish to many vehicles. */
+export function benchOffer(campaignId: number): Buffer {
+  const offer = encodeMessage('offer', {
     campaignId: String(campaignId),
     offeredAt: formatExpires(new Date()),
     downloadBytes: 12345,
     attempt: 1,
-  }).length;
+  });
+  return Buffer.from(offer.buffer, offer.byteOffset, offer.byteLength);
 }
+
+/** Bytes of an offer of campaign `campaignId`, the size the raw rate is measured at. */
+export const offerSize = (campaignId: number): number => benchOffer(campaignId).length;

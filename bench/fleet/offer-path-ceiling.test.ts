@@ -33,7 +33,7 @@ describe('offerPathCeiling', () => {
       campaignId: 7,
       progress: true,
     });
-    expect(ceiling.offersReceived).toBe(fleet.size);
+    expect(ceiling.vehicles).toBe(fleet.size);
     expect(ceiling.offersPerSecond).toBeGreaterThan(0);
     await expect.poll(() => progress, { timeout: 30_000 }).toBe(fleet.size);
     await spy.endAsync();

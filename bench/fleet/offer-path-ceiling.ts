@@ -5,14 +5,9 @@
 // logic: what offers/s would be if claiming, the offers' detail and storing progress cost nothing.
 import { randomBytes } from 'node:crypto';
 import mqtt from 'mqtt';
-import { encodeMessage, TOPIC_PREFIX, vehicleTopic } from '@ota/protocol/messages';
-import { formatExpires } from '@ota/protocol/tuf';
-import {
-  batchSizeFor,
-  DEFAULT_MAX_IN_FLIGHT_OFFERS,
-  MAX_BATCHES_IN_FLIGHT,
-} from '../../backend/delivery/dispatcher.ts';
-import { OfferWindow } from '../../backend/delivery/offer-window.ts';
+import { TOPIC_PREFIX, vehicleTopic } from '@ota/protocol/messages';
+import { dispatchWindow } from '../../backend/delivery/offer-window.ts';
+import { benchOffer } from './broker-raw.ts';
 import { startResponder } from './responder.ts';
 import { indexOf, vinOf } from './seed.ts';
 import type { BenchFleet } from './seed.ts';
@@ -26,8 +21,8 @@ const RECEIVE_TIMEOUT_MS = 60_000;
 export interface OfferPathCeiling {
   /** Offers received by their vehicles per second, from the first publish to the last offer received. */
   readonly offersPerSecond: number;
-  /** Vehicles that received their offer (all of them: the measurement waits for the last). */
-  readonly offersReceived: number;
+  /** Vehicles it was measured on, each of which received its offer (the measurement waits for the last). */
+  readonly vehicles: number;
   /** `downloading` reports the backends' stand-in had received by then. */
   readonly progressReceived: number;
 }
@@ -64,17 +59,9 @@ export async function offerPathCeiling(o: {
     let progressReceived = 0;
     backend.on('message', () => progressReceived++);
     await backend.subscribeAsync(`$share/ceiling-${run}/${TOPIC_PREFIX}/+/progress`, { qos: 1 });
-    // One payload for all, not copied per offer (the dispatcher's offers share theirs too).
-    const offer = Buffer.from(
-      encodeMessage('offer', {
-        campaignId: String(o.campaignId),
-        offeredAt: formatExpires(new Date()),
-        downloadBytes: 12345,
-        attempt: 1,
-      }),
-    );
-    const window = new OfferWindow(DEFAULT_MAX_IN_FLIGHT_OFFERS, MAX_BATCHES_IN_FLIGHT);
-    const batchSize = batchSizeFor(DEFAULT_MAX_IN_FLIGHT_OFFERS);
+    // One payload for all, as the dispatcher's offers of one campaign share theirs.
+    const offer = benchOffer(o.campaignId);
+    const { window, batchSize } = dispatchWindow();
     let failure: unknown;
     const start = performance.now();
     for (let first = 0; first < o.vehicles;) {
@@ -102,7 +89,7 @@ export async function offerPathCeiling(o: {
     }
     return {
       offersPerSecond: o.vehicles / ((vehicles.times.lastOffer - start) / 1000),
-      offersReceived: vehicles.tracker.offers,
+      vehicles: vehicles.tracker.offers,
       progressReceived,
     };
   } finally {
